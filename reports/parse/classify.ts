@@ -1,0 +1,128 @@
+/**
+ * What a line body *says*, independent of whose it is. Whose it is (which run, program line
+ * or wrapper line, diagnostic or TAP) depends on its level relative to the current run and is
+ * decided by the LogParser.
+ *
+ * TAP structure uses tap-parser's own `lineTypes` regexes where they fit (version, plan,
+ * bail out). Its testPoint regex is not used: it accepts `ok` without a number and folds
+ * directives it does not know into the name (see result-line.ts).
+ */
+import { lineTypes } from 'tap-parser';
+import {
+  GUP_PROGRAM,
+  HUGETLB_INFO,
+  HUGETLB_LIMIT,
+  PLANNED_MISMATCH,
+  PROMPT_LINE,
+  RUNNER_HEADER,
+  RUNNER_TIMEOUT,
+  RUN_LINE,
+  SKIPPED_NOTICE,
+  TAP_BAILOUT,
+  TAP_PLAN,
+  TAP_VERSION,
+  TOTALS,
+  VMTESTS_BANNER,
+  VMTESTS_SKIP_LINE,
+  VMTESTS_STATUS,
+  VMTESTS_SUMMARY,
+} from './patterns.js';
+import { parseResultLine, type ResultLine } from './result-line.js';
+
+export type Token =
+  | { kind: 'empty' }
+  | { kind: 'version'; version: number }
+  | { kind: 'plan'; count: number }
+  | { kind: 'result'; result: ResultLine }
+  | { kind: 'bailout'; text: string }
+  | { kind: 'banner'; program: string; gup: boolean }
+  | { kind: 'runner-header'; suite: string; program: string; gup: boolean }
+  | { kind: 'runner-timeout'; seconds: number }
+  | { kind: 'vm-status'; status: 'PASS' | 'FAIL' | 'SKIP' }
+  | { kind: 'wrapper-noise' } // run_vmtests dash rules, SUMMARY, `SKIP ./x`
+  | { kind: 'prompt'; program: string }
+  | { kind: 'hugetlb-info'; sizeKiB: number; wording: 'hugetlb size' | 'hugetlb page size' }
+  | { kind: 'hugetlb-limit' }
+  | { kind: 'run'; name: string }
+  | { kind: 'totals'; counts: [number, number, number, number, number, number] }
+  | { kind: 'planned-mismatch'; planned: number; run: number }
+  | { kind: 'skipped-notice'; count: number }
+  | { kind: 'text' };
+
+const DASH_RULE = /^-{3,}$/;
+
+/** Program name without directory: `./gup_longterm` → `gup_longterm`. */
+export function programName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 ? path.slice(slash + 1) : path;
+}
+
+export function classify(body: string): Token {
+  if (body === '') return { kind: 'empty' };
+  const c0 = body.charCodeAt(0);
+  // Cheap first-character dispatch keeps the common case (one regex per line) fast.
+  if (c0 === 111 /* o */ || c0 === 110 /* n */) {
+    const r = parseResultLine(body);
+    if (r) return { kind: 'result', result: r };
+  } else if (c0 >= 48 && c0 <= 57 /* digit */) {
+    const p = TAP_PLAN.exec(body);
+    if (p && lineTypes.plan.test(body + '\n')) return { kind: 'plan', count: Number(p[2]) };
+    const sk = SKIPPED_NOTICE.exec(body);
+    if (sk) return { kind: 'skipped-notice', count: Number(sk[1]) };
+  } else if (c0 === 84 /* T */ || c0 === 75 /* K */) {
+    const v = TAP_VERSION.exec(body);
+    if (v && (c0 === 75 || lineTypes.version.test(body + '\n'))) {
+      return { kind: 'version', version: Number(v[1]) };
+    }
+    const t = TOTALS.exec(body);
+    if (t) {
+      const n = (i: number): number => Number(t[i] ?? '0');
+      return { kind: 'totals', counts: [n(1), n(2), n(3), n(4), n(5), n(6)] };
+    }
+  } else if (c0 === 66 /* B */ || c0 === 98 /* b */) {
+    const b = TAP_BAILOUT.exec(body);
+    if (b && lineTypes.bailout.test(body + '\n')) return { kind: 'bailout', text: b[1] ?? '' };
+  } else if (c0 === 91 /* [ */) {
+    const run = RUN_LINE.exec(body);
+    if (run) return { kind: 'run', name: run[1] ?? '' };
+    const info = HUGETLB_INFO.exec(body);
+    if (info) {
+      return {
+        kind: 'hugetlb-info',
+        sizeKiB: Number(info[2]),
+        wording: info[1] === 'hugetlb size' ? 'hugetlb size' : 'hugetlb page size',
+      };
+    }
+    const st = VMTESTS_STATUS.exec(body);
+    if (st) return { kind: 'vm-status', status: st[1] as 'PASS' | 'FAIL' | 'SKIP' };
+  } else if (c0 === 80 /* P */) {
+    const pm = PLANNED_MISMATCH.exec(body);
+    if (pm) return { kind: 'planned-mismatch', planned: Number(pm[1]), run: Number(pm[2]) };
+  } else if (c0 === 114 /* r */) {
+    const bn = VMTESTS_BANNER.exec(body);
+    if (bn) {
+      const program = programName(bn[1] ?? '');
+      return { kind: 'banner', program, gup: GUP_PROGRAM.test(program) && (bn[2] ?? '') === '' };
+    }
+  } else if (c0 === 115 /* s */) {
+    const h = RUNNER_HEADER.exec(body);
+    if (h) {
+      const program = h[2] ?? '';
+      return { kind: 'runner-header', suite: h[1] ?? '', program, gup: GUP_PROGRAM.test(program) };
+    }
+  } else if (c0 === 45 /* - */) {
+    if (DASH_RULE.test(body)) return { kind: 'wrapper-noise' };
+  } else if (c0 === 83 /* S */) {
+    if (VMTESTS_SUMMARY.test(body) || VMTESTS_SKIP_LINE.test(body)) return { kind: 'wrapper-noise' };
+  }
+  if (c0 === 116 /* t */ || c0 === 111 /* o */) {
+    const to = RUNNER_TIMEOUT.exec(body);
+    if (to) return { kind: 'runner-timeout', seconds: Number(to[1]) };
+  }
+  if (c0 === 100 /* d */ && HUGETLB_LIMIT.test(body)) return { kind: 'hugetlb-limit' };
+  if (body.includes('longterm')) {
+    const pr = PROMPT_LINE.exec(body);
+    if (pr) return { kind: 'prompt', program: programName(pr[1] ?? '') };
+  }
+  return { kind: 'text' };
+}

@@ -1,0 +1,56 @@
+/**
+ * Split a physical line into the logical lines that were glued into it.
+ *
+ * Two real causes:
+ *  - the v6.15 `(EINVAL)n` typo: the selftest's message lacks its newline, so the next output
+ *    (a result, a `# [RUN]`, `Bail out!`, the counters) continues on the same line;
+ *  - a kernel message written to the console in the middle of a program line (serial logs):
+ *    `ok 3 Should have wo[   45.123456] BUG: ...`.
+ *
+ * A wrapper prefixes only the *physical* line, so the glued tail has no wrapper `# `; its own
+ * `# ` (if it is a diagnostic) must be counted on top of the wrapper level of the head.
+ */
+import { EINVAL_GLUE, EMBEDDED_DMESG_TIMESTAMP, DMESG_TIMESTAMP } from './patterns.js';
+import { countLevels, type Leveled } from './transport.js';
+
+export interface Fragment extends Leveled {
+  /** Text of a kernel console message found inside the line (never program output). */
+  kernel: boolean;
+  /** True for every fragment after the first of a glued line. */
+  glued: boolean;
+}
+
+/** Heads that are the program's TAP lines (no `# ` of the program's own). */
+const TAP_HEAD = /^(?:(?:not )?ok \d|Bail out!|\d+\.\.\d+|K?TAP version )/;
+
+/** Bound on glue splits per line (a crafted line of a million `)nok 1` stays linear). */
+const MAX_SPLITS = 64;
+
+export function splitGlued(first: Leveled, work: { n: number }): Fragment[] {
+  const out: Fragment[] = [];
+  let cur: Leveled = first;
+  let glued = false;
+  for (let i = 0; i < MAX_SPLITS; i++) {
+    work.n++;
+    const k = cur.body.search(EMBEDDED_DMESG_TIMESTAMP);
+    const g = cur.body.search(EINVAL_GLUE);
+    if (k > 0 && (g < 0 || k < g)) {
+      const head = cur.body.slice(0, k).trimEnd();
+      if (head !== '') out.push({ level: cur.level, body: head, kernel: false, glued });
+      const msg = cur.body.slice(k).replace(DMESG_TIMESTAMP, '');
+      out.push({ level: 0, body: msg.trimEnd(), kernel: true, glued: true });
+      return out;
+    }
+    if (g < 0) break;
+    const head = cur.body.slice(0, g + 2);
+    const tail = cur.body.slice(g + 2);
+    out.push({ level: cur.level, body: head, kernel: false, glued });
+    // The head's own program-level `# `: none if it is a TAP line, one if a diagnostic.
+    const wrapperLevel = TAP_HEAD.test(head) ? cur.level : Math.max(0, cur.level - 1);
+    const own = countLevels(tail, work);
+    cur = { level: wrapperLevel + own.level, body: own.body };
+    glued = true;
+  }
+  out.push({ level: cur.level, body: cur.body, kernel: false, glued });
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * The line stream: text, string iterables and byte streams all become the same sequence of
+ * physical lines, so parseLog, parseLines and parseStream share one state machine.
+ *
+ * Lines are split on `\n` only; a trailing `\r` (CRLF) is removed later by the transport step,
+ * which also reports it. Lines longer than MAX_LINE_CHARS are cut (a 100 MB log with no newline
+ * must neither hold a 100 MB line in memory nor be scanned by a dozen regexes in full).
+ */
+
+/** Longest line the parser looks at; longer lines are cut and reported as 'overlong-line'. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+/** Lines of a whole string, without their `\n`. No final empty line after a trailing newline. */
+export function* splitText(text: string): Generator<string> {
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      yield text.slice(start);
+      return;
+    }
+    yield text.slice(start, nl);
+    start = nl + 1;
+  }
+}
+
+/**
+ * Incremental splitter for chunked input. Memory stays bounded by MAX_LINE_CHARS per pending
+ * line: the tail of an overlong line is dropped (its head is kept, one char over the cap so the
+ * parser can still tell it was cut).
+ */
+export class LineSplitter {
+  private carry = '';
+  private overflow = false;
+
+  /** Feed a chunk; returns the lines it completed. */
+  push(chunk: string): string[] {
+    const out: string[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      out.push(this.take(chunk.slice(start, nl)));
+      start = nl + 1;
+    }
+    this.append(chunk.slice(start));
+    return out;
+  }
+
+  /** The final line, if the input did not end with a newline. */
+  end(): string[] {
+    if (this.carry === '' && !this.overflow) return [];
+    const last = this.take('');
+    return [last];
+  }
+
+  private append(s: string): void {
+    if (this.overflow || s === '') return;
+    if (this.carry.length + s.length > MAX_LINE_CHARS) {
+      this.carry = (this.carry + s.slice(0, MAX_LINE_CHARS + 1 - this.carry.length)).slice(
+        0,
+        MAX_LINE_CHARS + 1,
+      );
+      this.overflow = true;
+    } else {
+      this.carry += s;
+    }
+  }
+
+  private take(rest: string): string {
+    this.append(rest);
+    const line = this.carry;
+    this.carry = '';
+    this.overflow = false;
+    return line;
+  }
+}
+
+/** Lines of a byte or string stream (e.g. fs.createReadStream), decoded as UTF-8, lossily. */
+export async function* linesOfStream(
+  stream: AsyncIterable<string | Uint8Array>,
+): AsyncGenerator<string> {
+  const splitter = new LineSplitter();
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  for await (const chunk of stream) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    yield* splitter.push(text);
+  }
+  const tail = decoder.decode();
+  if (tail) yield* splitter.push(tail);
+  yield* splitter.end();
+}

@@ -1,0 +1,262 @@
+/**
+ * The data the parser hands to identify/diff/triage. Everything is plain JSON-able data:
+ * the diff compares each ObservedSubtest with a prediction keyed by the same stable id
+ * (cases/ids.ts), so ids, verdicts and line numbers are first-class; raw text is kept so a
+ * report can quote the log.
+ */
+import type { Verdict, VerdictCounts } from './verdict.js';
+
+/** A line of the input kept verbatim (after transport prefixes and wrapper `# ` were removed). */
+export interface LineRef {
+  /** 1-based physical line number in the input. Fragments of one glued line share it. */
+  line: number;
+  text: string;
+}
+
+/** A parse error or oddity. Errors are data: the parser never throws. */
+export interface ParseIssue {
+  line: number | null;
+  code: ParseIssueCode;
+  message: string;
+}
+
+export type ParseIssueCode =
+  | 'overlong-line' // a line beyond MAX_LINE_CHARS; only its head was parsed
+  | 'unexpected-number' // result number is not previous + 1 (kunit: "Expected test number X but found Y")
+  | 'result-after-plan-end' // more results than planned
+  | 'duplicate-id' // two sub-tests of one run map to the same stable id
+  | 'unknown-run-name' // a [RUN] name that cases/ids.ts cannot map
+  | 'ended-early' // results + missing < plan and the program printed no trailer
+  | 'missing-result' // a [RUN] line with no result line
+  | 'totals-mismatch' // the `# Totals:` counters disagree with the results we read
+  | 'glued-line' // a line split because output was glued without a newline
+  | 'dropped-lines' // keep-caps reached; counts are in the owning object
+  | 'read-error' // the line source itself failed (unreadable file)
+  | 'weak-run'; // a run kept only because nothing better identified gup_longterm in the log
+
+/** Which output wording the selftest used; several may be present in one run. */
+export type Era =
+  | 'prototype' // May-2023 pin_longterm: "Pinning ... as expected", "iouring", "hugetlb size"
+  | 'v6.5-v6.14' // reason texts without errno ("Should have worked", "ftruncate() failed")
+  | 'v6.15' // reason texts with " (<strerror>)" suffixes, EINVAL `)n` glued after a result
+  | 'pre-v6.16' // the result text is a reason common to v6.5-v6.15 ("Should have worked", skips)
+  | 'v6.16+' // the result line repeats the [RUN] name; reasons are `# ` diagnostics
+  | 'kselftest-v6.14+'; // kselftest.h: "# N skipped test(s) detected ..." in the counter block
+
+export interface EraHint {
+  era: Era;
+  /** The first line that showed it. */
+  evidence: LineRef;
+}
+
+/** The kselftest `# Totals:` counters as printed. */
+export interface Totals {
+  pass: number;
+  fail: number;
+  xfail: number;
+  xpass: number;
+  skip: number;
+  error: number;
+  line: number;
+}
+
+export type WrapperKind =
+  | 'none' // the program's own stdout
+  | 'kselftest-runner' // run directly by runner.sh (v6.5: `# selftests: mm: gup_longterm`)
+  | 'run_vmtests-tap' // run_vmtests.sh v6.8+ (and 6.6.y): `# running ./gup_longterm`, `ok N gup_longterm`
+  | 'run_vmtests-pre-tap' // run_vmtests.sh v6.5-v6.7: `running ./gup_longterm`, `[PASS]`
+  | 'unknown-nested'; // `# `-nested program output with no wrapper line in the excerpt
+
+/** The wrapper verdict line, e.g. `not ok 13 gup_longterm # exit=1`. */
+export interface WrapperVerdict {
+  ok: boolean;
+  number: number;
+  name: string;
+  /** Directive text after ` # `, e.g. `exit=1`, `SKIP`, `TIMEOUT 180 seconds`. */
+  directive: string | null;
+  line: number;
+  text: string;
+}
+
+export interface WrapperInfo {
+  kind: WrapperKind;
+  /** run_vmtests.sh itself run by the kselftest runner (an extra `# ` level). */
+  underKselftestRunner: boolean;
+  /** How many wrapper `# ` prefixes stand before the program's own TAP lines. */
+  nesting: number;
+  /** `running ./gup_longterm` or `selftests: mm: gup_longterm`. */
+  banner: LineRef | null;
+  /** run_vmtests' `[PASS]` / `[FAIL]` / `[SKIP]`. */
+  status: { status: 'PASS' | 'FAIL' | 'SKIP'; line: number } | null;
+  verdict: WrapperVerdict | null;
+  /** From `# exit=N` (the runners print it only for failures), else null. */
+  exitCode: number | null;
+  /** runner.sh `# timeout set to N` seen before the banner. */
+  timeoutSetTo: number | null;
+  /** The wrapper reported a timeout (`# TIMEOUT N seconds`); seconds null when not printed. */
+  timedOut: { seconds: number | null; line: number } | null;
+}
+
+export type CrashKind =
+  | 'oops'
+  | 'bug'
+  | 'panic'
+  | 'unable-to-handle'
+  | 'call-trace'
+  | 'rip'
+  | 'segfault'
+  | 'general-protection'
+  | 'ended-before-plan';
+
+export interface CrashMarker {
+  kind: CrashKind;
+  line: number;
+  text: string;
+  /** Ordinal (1-based, into ParsedRun.subtests) of the sub-test running when it appeared. */
+  duringSubtest: number | null;
+}
+
+export type InfraKind = 'loader-error' | 'exit-127' | 'command-not-found' | 'timeout' | 'exec-error';
+
+/** The binary did not (fully) run for reasons outside the kernel under test. */
+export interface InfraFailure {
+  kind: InfraKind;
+  line: number;
+  text: string;
+}
+
+export type IdSource = 'run-line' | 'result-name' | 'plan-position';
+
+export interface ResultDirective {
+  /** Upper-cased keyword: SKIP, TODO, XFAIL, XPASS, ERROR, TIMEOUT; null for unrecognised text. */
+  kind: string | null;
+  /** Text after the keyword (the skip reason), or the whole unrecognised directive. */
+  text: string;
+}
+
+/** One sub-test as observed in the log. */
+export interface ObservedSubtest {
+  /** Stable id (cases/ids.ts), or null when neither names nor the plan position tell it. */
+  id: string | null;
+  idSource: IdSource | null;
+  /** 1-based position among this run's sub-tests, including 'missing' ones. */
+  ordinal: number;
+  /** The TAP number printed on the result line; null for 'missing'. */
+  number: number | null;
+  /** Text after `# [RUN] `, or null for excerpts without [RUN] lines. */
+  runName: string | null;
+  runLine: number | null;
+  /** The result line without wrapper prefixes, e.g. `ok 4 # SKIP need more free huge pages`. */
+  resultText: string | null;
+  /** 1-based line number of the result line (of the [RUN] line for 'missing'). */
+  line: number;
+  /** The description between the number and ` # ` (a reason before v6.16, the name after). */
+  description: string | null;
+  directive: ResultDirective | null;
+  /**
+   * The reason as the test worded it: the skip/directive text, the description when it is
+   * not the test name (pre-v6.16), else the last diagnostic (v6.16+), else null.
+   */
+  reason: string | null;
+  verdict: Verdict;
+  /** `# ` lines (without the `# `) between the [RUN] line and the result. */
+  diagnostics: LineRef[];
+  /** Unknown lines (kernel messages, console noise) seen while this sub-test ran. */
+  interleaved: LineRef[];
+}
+
+/** What identified a run as gup_longterm. */
+export type RunEvidence =
+  | 'wrapper' // a banner/header/verdict naming gup_longterm or pin_longterm
+  | 'prompt' // a shell-prompt line `# ./gup_longterm`
+  | 'run-lines' // [RUN] names that map to stable ids
+  | 'result-text' // result lines whose text only gup_longterm prints
+  | 'weak'; // kselftest trailer or TAP only, in a log with nothing better
+
+export interface ParsedRun {
+  /** 0-based index among the runs returned. */
+  index: number;
+  /** `gup_longterm`, `pin_longterm` (the prototype), or null when no name was printed. */
+  program: string | null;
+  evidence: RunEvidence;
+  startLine: number;
+  endLine: number;
+  /** Wrapper `# ` levels before the program's TAP lines (0 for a bare run). */
+  depth: number;
+  tapVersion: { version: number; line: number } | null;
+  plan: { count: number; line: number } | null;
+  /** The `[INFO] detected hugetlb ... size` values in KiB, in printed order. */
+  hugetlbSizesKiB: number[];
+  /** Which [INFO] wording: 'hugetlb size' (prototype, old cow) or 'hugetlb page size' (v6.5+). */
+  hugetlbWording: 'hugetlb size' | 'hugetlb page size' | null;
+  subtests: ObservedSubtest[];
+  bailout: LineRef | null;
+  totals: Totals | null;
+  /** `# Planned tests != run tests (a != b)`. */
+  plannedMismatch: { planned: number; run: number; line: number } | null;
+  /** v6.14+ `# N skipped test(s) detected. ...`. */
+  skippedNotice: { count: number; line: number } | null;
+  /** Our own tally of the sub-test verdicts. */
+  counts: VerdictCounts;
+  /** Most severe sub-test verdict (see VERDICT_PRIORITY), null with no sub-tests. */
+  worst: Verdict | null;
+  wrapper: WrapperInfo;
+  eras: EraHint[];
+  crashes: CrashMarker[];
+  infrastructure: InfraFailure[];
+  /** The plan is known and fewer results arrived, with no trailer from the program. */
+  endedEarly: boolean;
+  /** `# ` lines of the run not inside a sub-test (the [INFO] lines, prompts, trailers' neighbours). */
+  diagnostics: LineRef[];
+  /** Lines that are neither TAP nor diagnostics of this run: kept, never change a result. */
+  unknownLines: LineRef[];
+  droppedLines: number;
+  issues: ParseIssue[];
+}
+
+/** Another program's output recognised and skipped (gup_test, cow, ... in a wrapped log). */
+export interface OtherProgram {
+  name: string;
+  startLine: number;
+  endLine: number;
+}
+
+export interface TransportFacts {
+  crlf: boolean;
+  /** Lines indented by a tab or spaces (mail, commit messages). */
+  indented: boolean;
+  /** `> ` mail quoting. */
+  quoted: boolean;
+  /** dmesg `[ 12.345678] ` or LAVA/ISO clock prefixes. */
+  timestamps: boolean;
+  /** `12 | ` style line-number gutters (copied from web log viewers). */
+  lineNumbers: boolean;
+}
+
+export interface ParseStats {
+  /** Physical lines read. */
+  lines: number;
+  /** Fragments handled (lines split at glue points count more than once). */
+  fragments: number;
+  /**
+   * Elementary steps taken (prefix strips, classifications, state transitions). The property
+   * tests bound it by a constant times lines + characters/64, which is how "linear" is checked.
+   */
+  work: number;
+  chars: number;
+}
+
+export interface ParsedLog {
+  runs: ParsedRun[];
+  /** Log-level parse issues (run-level ones live in ParsedRun.issues). */
+  errors: ParseIssue[];
+  /** Unknown lines outside any run (capped at MAX_KEPT_LINES; see droppedUnknownLines). */
+  unknownLines: LineRef[];
+  droppedUnknownLines: number;
+  /** Crash markers and infrastructure failures outside any gup_longterm run. */
+  crashes: CrashMarker[];
+  infrastructure: InfraFailure[];
+  otherPrograms: OtherProgram[];
+  transport: TransportFacts;
+  stats: ParseStats;
+}
