@@ -1,0 +1,252 @@
+/**
+ * The environment file (`*.env.json`, ../shared/reference/environment.md): parsed from
+ * untrusted JSON into a normalised Environment, or an error naming the field. Never throws.
+ */
+import { ARCHES, type Arch } from '../kernel-model/kernel.js';
+import { isFsName, FS_NAMES, type FsName } from '../kernel-model/fs.js';
+import { parsePatch } from '../kernel-model/behaviours.js';
+import { isRelease, parseRelease } from '../kernel-model/release.js';
+
+export type RunnerName = 'direct' | 'run_vmtests' | 'kselftest' | 'kselftest+run_vmtests';
+export const RUNNERS: readonly RunnerName[] = ['direct', 'run_vmtests', 'kselftest', 'kselftest+run_vmtests'];
+
+export interface FsSpec {
+  type: FsName;
+  /** 9p: the host filesystem whose statfs magic is passed through. */
+  host?: FsName;
+  /** 9p: cache mode; `none` refuses writable shared mmap. */
+  cache?: string;
+  /** overlayfs: the upper filesystem. */
+  upper?: FsName;
+}
+
+export interface HugetlbSpec {
+  sizeKiB: number;
+  free: number;
+  /** Extra pages the kernel could allocate if nr_hugepages were raised (gupsim extension). */
+  allocatable?: number;
+  /** The pool sits in ZONE_MOVABLE/CMA (gupsim extension). */
+  movable?: boolean;
+}
+
+export interface Environment {
+  kernel: {
+    release: string;
+    patches: string[];
+    config: { GUP_TEST: boolean; IO_URING: boolean; HUGETLBFS: boolean; DEBUG_FS: boolean };
+  };
+  arch: Arch;
+  pageSizeKiB: number;
+  hugetlb: HugetlbSpec[];
+  fs: { tmp: FsSpec; cwd: FsSpec };
+  user: { root: boolean; memlockKiB: number | 'unlimited' };
+  sysctl: { io_uring_disabled: number };
+  selftest: { tree: string; liburing: string | null };
+  runner: RunnerName;
+}
+
+export type EnvResult = { ok: true; env: Environment } | { ok: false; error: string };
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+class EnvError {
+  constructor(readonly message: string) {}
+}
+
+function fail(msg: string): never {
+  throw new EnvError(msg);
+}
+
+function isObj(v: Json | undefined): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: Json | undefined, path: string, keys: readonly string[]): Obj {
+  if (!isObj(v)) fail(`${path}: expected an object`);
+  for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}: unknown field`);
+  return v;
+}
+
+function bool(v: Json | undefined, path: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') fail(`${path}: expected true or false`);
+  return v;
+}
+
+function int(v: Json | undefined, path: string, dflt: number, min = 0): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(`${path}: expected an integer >= ${min}`);
+  return v;
+}
+
+function str(v: Json | undefined, path: string): string {
+  if (typeof v !== 'string') fail(`${path}: expected a string`);
+  return v;
+}
+
+function fsName(v: Json | undefined, path: string): FsName {
+  const s = str(v, path);
+  if (!isFsName(s)) fail(`${path}: unknown filesystem "${s}" (known: ${FS_NAMES.join(', ')})`);
+  return s;
+}
+
+function fsSpec(v: Json | undefined, path: string, dflt: FsName): FsSpec {
+  if (v === undefined) return { type: dflt };
+  if (typeof v === 'string') return { type: fsName(v, path) };
+  const o = obj(v, path, ['type', 'host', 'cache', 'upper']);
+  const spec: FsSpec = { type: fsName(o.type, `${path}.type`) };
+  if (o.host !== undefined) spec.host = fsName(o.host, `${path}.host`);
+  if (o.cache !== undefined) spec.cache = str(o.cache, `${path}.cache`);
+  if (o.upper !== undefined) spec.upper = fsName(o.upper, `${path}.upper`);
+  return spec;
+}
+
+function releaseText(v: Json | undefined, path: string): string {
+  const s = str(v, path);
+  const r = parseRelease(s);
+  if (!isRelease(r)) fail(`${path}: ${r.error}`);
+  return s;
+}
+
+function parseObject(root: Json): Environment {
+  const o = obj(root, 'environment', ['kernel', 'arch', 'pageSizeKiB', 'hugetlb', 'fs', 'user', 'sysctl', 'selftest', 'runner']);
+  if (o.kernel === undefined) fail('kernel.release: required');
+  const k = obj(o.kernel, 'kernel', ['release', 'patches', 'config']);
+  if (k.release === undefined) fail('kernel.release: required');
+  const release = releaseText(k.release, 'kernel.release');
+  const patches: string[] = [];
+  if (k.patches !== undefined) {
+    if (!Array.isArray(k.patches)) fail('kernel.patches: expected an array');
+    k.patches.forEach((p, i) => {
+      const s = str(p, `kernel.patches[${i}]`);
+      const parsed = parsePatch(s);
+      if ('error' in parsed) fail(`kernel.patches[${i}]: ${parsed.error}`);
+      patches.push(s);
+    });
+  }
+  const c = k.config === undefined ? {} : obj(k.config, 'kernel.config', ['GUP_TEST', 'IO_URING', 'HUGETLBFS', 'DEBUG_FS']);
+  const config = {
+    GUP_TEST: bool(c.GUP_TEST, 'kernel.config.GUP_TEST', true),
+    IO_URING: bool(c.IO_URING, 'kernel.config.IO_URING', true),
+    HUGETLBFS: bool(c.HUGETLBFS, 'kernel.config.HUGETLBFS', true),
+    DEBUG_FS: bool(c.DEBUG_FS, 'kernel.config.DEBUG_FS', true),
+  };
+
+  let arch: Arch = 'x86_64';
+  if (o.arch !== undefined) {
+    const a = str(o.arch, 'arch');
+    if (!(ARCHES as readonly string[]).includes(a)) fail(`arch: unknown "${a}" (known: ${ARCHES.join(', ')})`);
+    arch = a as Arch;
+  }
+  const pageSizeKiB = int(o.pageSizeKiB, 'pageSizeKiB', 4, 1);
+  if (![4, 16, 64].includes(pageSizeKiB)) fail('pageSizeKiB: expected 4, 16 or 64');
+
+  const hugetlb: HugetlbSpec[] = [];
+  if (o.hugetlb !== undefined) {
+    if (!Array.isArray(o.hugetlb)) fail('hugetlb: expected an array');
+    o.hugetlb.forEach((h, i) => {
+      const p = `hugetlb[${i}]`;
+      const e = obj(h, p, ['sizeKiB', 'free', 'allocatable', 'movable']);
+      if (e.sizeKiB === undefined) fail(`${p}.sizeKiB: required`);
+      const sizeKiB = int(e.sizeKiB, `${p}.sizeKiB`, 0, 1);
+      if ((sizeKiB & (sizeKiB - 1)) !== 0) fail(`${p}.sizeKiB: must be a power of two`);
+      if (hugetlb.some((x) => x.sizeKiB === sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} listed twice`);
+      const spec: HugetlbSpec = { sizeKiB, free: int(e.free, `${p}.free`, 0) };
+      if (e.allocatable !== undefined) spec.allocatable = int(e.allocatable, `${p}.allocatable`, 0);
+      if (e.movable !== undefined) spec.movable = bool(e.movable, `${p}.movable`, false);
+      hugetlb.push(spec);
+    });
+  }
+
+  const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd']);
+  const fs = { tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'), cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4') };
+
+  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB']);
+  let memlockKiB: number | 'unlimited' = 8192;
+  if (u.memlockKiB !== undefined) {
+    memlockKiB = u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
+  }
+  const user = { root: bool(u.root, 'user.root', true), memlockKiB };
+
+  const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled']);
+  const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);
+  if (ioUringDisabled > 2) fail('sysctl.io_uring_disabled: expected 0, 1 or 2');
+
+  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['tree', 'liburing']);
+  let tree = release;
+  if (t.tree !== undefined) {
+    const tt = str(t.tree, 'selftest.tree');
+    tree = tt === 'prototype' ? tt : releaseText(tt, 'selftest.tree');
+  }
+  let liburing: string | null = '2.5';
+  if (t.liburing !== undefined) {
+    if (t.liburing === null) liburing = null;
+    else {
+      liburing = str(t.liburing, 'selftest.liburing');
+      if (!/^\d+\.\d+(\.\d+)?$/.test(liburing)) fail('selftest.liburing: expected a version like "2.3", or null');
+    }
+  }
+
+  let runner: RunnerName = 'direct';
+  if (o.runner !== undefined) {
+    const r = str(o.runner, 'runner');
+    if (!(RUNNERS as readonly string[]).includes(r)) fail(`runner: unknown "${r}" (known: ${RUNNERS.join(', ')})`);
+    runner = r as RunnerName;
+  }
+
+  return {
+    kernel: { release, patches, config },
+    arch,
+    pageSizeKiB,
+    hugetlb,
+    fs,
+    user,
+    sysctl: { io_uring_disabled: ioUringDisabled },
+    selftest: { tree, liburing },
+    runner,
+  };
+}
+
+/** Validate an already-parsed JSON value. */
+export function environmentFromJson(value: unknown): EnvResult {
+  try {
+    return { ok: true, env: parseObject(value as Json) };
+  } catch (e) {
+    if (e instanceof EnvError) return { ok: false, error: e.message };
+    /* c8 ignore next */
+    throw e;
+  }
+}
+
+/** Parse the text of an environment file. */
+export function parseEnvironment(text: string): EnvResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `not JSON: ${(e as Error).message}` };
+  }
+  return environmentFromJson(value);
+}
+
+/**
+ * The documented default environment for `gupsim run` without --env: a current x86_64
+ * kernel with CONFIG_GUP_TEST, liburing, /tmp on tmpfs, the test directory on ext4, 2 MiB
+ * and 1 GiB huge page sizes with free pages, root.
+ */
+export function defaultEnvironment(): Environment {
+  const r = environmentFromJson({
+    kernel: { release: '6.18.7' },
+    hugetlb: [
+      { sizeKiB: 2048, free: 2 },
+      { sizeKiB: 1048576, free: 2 },
+    ],
+    fs: { tmp: 'tmpfs', cwd: 'ext4' },
+    user: { root: true, memlockKiB: 8192 },
+    selftest: { liburing: '2.5' },
+  });
+  /* c8 ignore next */
+  if (!r.ok) throw new Error(r.error);
+  return r.env;
+}

@@ -1,0 +1,157 @@
+/**
+ * tools/testing/selftests/kselftest.h as gup_longterm uses it: the TAP header and plan, result
+ * lines with a running number, `# ` diagnostics, the counter block and the exit helpers. The
+ * era switches are the header's own history (what the selftest tree was built with).
+ */
+import type { Process } from '../libc/process.js';
+
+export const KSFT_PASS = 0;
+export const KSFT_FAIL = 1;
+export const KSFT_XFAIL = 2;
+export const KSFT_XPASS = 3;
+export const KSFT_SKIP = 4;
+
+export type KsftResult = typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
+
+export interface KselftestEra {
+  /** ksft_print_header() calls setvbuf(stdout, NULL, _IOLBF, 0) (v6.6+). */
+  lineBuffered: boolean;
+  /** ksft_print_cnts() warns "N skipped test(s) detected" (74864403c578, v6.14+). */
+  skippedWarning: boolean;
+}
+
+export type Verdict = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass' | 'error';
+
+/** One result line as emitted (for the harness's records, not part of kselftest.h). */
+export interface EmittedResult {
+  number: number;
+  verdict: Verdict;
+  /** The text after `ok N ` / `not ok N ` / `ok N # SKIP `, without the trailing newline. */
+  description: string;
+}
+
+export class Kselftest {
+  private readonly cnt = { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 };
+  private plan = 0;
+  private planSet = false;
+  readonly emitted: EmittedResult[] = [];
+  /** Harness hook: sees every ksft_print_msg() text. */
+  onMessage: ((msg: string) => void) | undefined;
+
+  constructor(
+    private readonly proc: Process,
+    private readonly era: KselftestEra,
+    /** KSFT_TAP_LEVEL in the environment suppresses the version line. */
+    private readonly tapLevelSet = false,
+  ) {}
+
+  testNum(): number {
+    const c = this.cnt;
+    return c.pass + c.fail + c.xfail + c.xpass + c.skip + c.error;
+  }
+
+  getFailCnt(): number {
+    return this.cnt.fail;
+  }
+
+  printHeader(): void {
+    if (this.era.lineBuffered) this.proc.stdout.setLineBuffered();
+    if (!this.tapLevelSet) this.proc.printf('TAP version 13\n');
+  }
+
+  plannedTests(): number | null {
+    return this.planSet ? this.plan : null;
+  }
+
+  setPlan(n: number): void {
+    this.plan = n;
+    this.planSet = true;
+    this.proc.printf(`1..${n}\n`);
+  }
+
+  /** ksft_print_msg(): "# " + message; errno is saved and restored around the printf. */
+  printMsg(msg: string): void {
+    this.onMessage?.(msg);
+    this.proc.printf(`# ${msg}`);
+  }
+
+  private result(verdict: Verdict, prefix: string, msg: string): void {
+    this.cnt[verdict]++;
+    const n = this.testNum();
+    this.proc.printf(`${prefix.replace('%u', String(n))}${msg}`);
+    this.emitted.push({ number: n, verdict, description: msg.endsWith('\n') ? msg.slice(0, -1) : msg });
+  }
+
+  pass(msg: string): void {
+    this.result('pass', 'ok %u ', msg);
+  }
+
+  fail(msg: string): void {
+    this.result('fail', 'not ok %u ', msg);
+  }
+
+  skip(msg: string): void {
+    this.result('skip', 'ok %u # SKIP ', msg);
+  }
+
+  /** ksft_test_result(cond, ...): pass if cond else fail. */
+  testResult(cond: boolean, msg: string): void {
+    if (cond) this.pass(msg);
+    else this.fail(msg);
+  }
+
+  /** ksft_test_result_report(): prints nothing for a value it does not know. */
+  report(result: number, msg: string): void {
+    switch (result) {
+      case KSFT_PASS:
+        return this.pass(msg);
+      case KSFT_FAIL:
+        return this.fail(msg);
+      case KSFT_XFAIL:
+        return this.result('xfail', 'ok %u # XFAIL ', msg);
+      case KSFT_XPASS:
+        return this.result('xpass', 'ok %u # XPASS ', msg);
+      case KSFT_SKIP:
+        return this.skip(msg);
+    }
+  }
+
+  printCnts(): void {
+    const c = this.cnt;
+    if (this.era.skippedWarning && c.skip > 0) {
+      this.proc.printf(
+        `# ${c.skip} skipped test(s) detected. Consider enabling relevant config options to improve coverage.\n`,
+      );
+    }
+    if (this.plan !== this.testNum()) {
+      this.proc.printf(`# Planned tests != run tests (${this.plan} != ${this.testNum()})\n`);
+    }
+    this.proc.printf(
+      `# Totals: pass:${c.pass} fail:${c.fail} xfail:${c.xfail} xpass:${c.xpass} skip:${c.skip} error:${c.error}\n`,
+    );
+  }
+
+  exitPass(): never {
+    this.printCnts();
+    return this.proc.exit(0);
+  }
+
+  exitFail(): never {
+    this.printCnts();
+    return this.proc.exit(1);
+  }
+
+  exitFailMsg(msg: string): never {
+    this.proc.printf(`Bail out! ${msg}`);
+    this.printCnts();
+    return this.proc.exit(1);
+  }
+
+  /** ksft_finished(): success iff every planned test passed, xfailed, xpassed or skipped. */
+  finished(): never {
+    const c = this.cnt;
+    const ok = this.plan === c.pass + c.xfail + c.xpass + c.skip;
+    this.printCnts();
+    return this.proc.exit(ok ? 0 : 1);
+  }
+}

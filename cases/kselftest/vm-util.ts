@@ -1,0 +1,53 @@
+/**
+ * The mm selftests' helpers (tools/testing/selftests/mm/vm_util.{c,h}, later
+ * hugepage_settings.c) that gup_longterm prints through.
+ */
+import type { Process } from '../libc/process.js';
+import type { Kselftest } from './kselftest.js';
+
+const HUGEPAGES_ENTRY = /^hugepages-(\d+)kB$/;
+
+/**
+ * detect_hugetlb_page_sizes(): readdir order of /sys/kernel/mm/hugepages, at most `max`
+ * sizes, each announced with an [INFO] line. The prototype (like cow.c before v6.5) says
+ * "hugetlb size", the shared helper "hugetlb page size".
+ */
+export function detectHugetlbPageSizes(
+  proc: Process,
+  ksft: Kselftest,
+  max: number,
+  wording: 'hugetlb size' | 'hugetlb page size',
+): number[] {
+  const entries = proc.listDir('/sys/kernel/mm/hugepages');
+  if (!entries) return [];
+  const sizes: number[] = [];
+  for (const name of entries) {
+    if (sizes.length >= max) break;
+    const m = HUGEPAGES_ENTRY.exec(name);
+    if (!m) continue;
+    const kb = Number(m[1]);
+    ksft.printMsg(`[INFO] detected ${wording}: ${kb} KiB\n`);
+    sizes.push(kb * 1024);
+  }
+  return sizes;
+}
+
+/** log_test_start()/log_test_result() (v6.16+): the test name is kept in a static buffer. */
+export class TestLog {
+  private name = '';
+  constructor(private readonly ksft: Kselftest) {}
+
+  start(name: string): void {
+    this.name = name;
+    this.ksft.printMsg(`[RUN] ${name}\n`);
+  }
+
+  result(result: number): void {
+    this.ksft.report(result, `${this.name}\n`);
+  }
+}
+
+/** skip_test_dodgy_fs() (vm_util.h, v6.15+). */
+export function skipTestDodgyFs(ksft: Kselftest, op: string): void {
+  ksft.skip(`${op} failed with ENOENT. Filesystem might be buggy (9pfs?)\n`);
+}

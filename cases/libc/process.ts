@@ -1,0 +1,210 @@
+/**
+ * The C library view of a simulated process: libc calls return -1/NULL and set the
+ * process-global `errno` only when they fail (and leave it alone when they succeed), exactly
+ * what makes gup_longterm's io_uring verdict depend on an earlier failure. Kernel results
+ * come from kernel-model's Task.
+ */
+import { Errno, errnoName } from '../../kernel-model/errno.js';
+import type { Kernel } from '../../kernel-model/kernel.js';
+import { GUP_TEST_PATH, Task } from '../../kernel-model/task.js';
+import { Stdout } from './stdout.js';
+
+/** Thrown to end the program: exit(code) or death by a signal. */
+export class ProcessExit {
+  constructor(
+    readonly code: number,
+    readonly signal?: 'SIGBUS' | 'SIGSEGV',
+  ) {}
+}
+
+/** An exit() from inside an atexit handler: unwinds that handler only. */
+class NestedExit {}
+
+export interface CFile {
+  fd: number;
+}
+
+export class Process {
+  readonly kernel: Kernel;
+  readonly task: Task;
+  readonly stdout = new Stdout();
+  /** The process-global errno. */
+  errno = 0;
+  /** P_tmpdir of glibc. */
+  readonly tmpdir = '/tmp';
+  private tempCounter = 0;
+
+  constructor(kernel: Kernel) {
+    this.kernel = kernel;
+    this.task = new Task(kernel);
+  }
+
+  /** Apply a kernel result the way a libc wrapper does: failure → errno and -1. */
+  private sys(fn: string, r: number): number {
+    if (r < 0) {
+      this.errno = -r;
+      this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
+      return -1;
+    }
+    return r;
+  }
+
+  printf(s: string): void {
+    this.stdout.write(s);
+  }
+
+  private readonly atexitHandlers: (() => void)[] = [];
+  private exiting: { code: number } | undefined;
+
+  atexit(fn: () => void): void {
+    this.atexitHandlers.push(fn);
+  }
+
+  /**
+   * exit(): run the atexit handlers (last registered first), flush stdio, end the process.
+   * glibc lets a handler call exit() again: the remaining handlers still run and the last
+   * status wins.
+   */
+  exit(code: number): never {
+    if (this.exiting) {
+      this.exiting.code = code;
+      throw new NestedExit();
+    }
+    this.exiting = { code };
+    while (this.atexitHandlers.length) {
+      const fn = this.atexitHandlers.pop()!;
+      try {
+        fn();
+      } catch (e) {
+        if (!(e instanceof NestedExit)) throw e;
+      }
+    }
+    this.stdout.flush();
+    throw new ProcessExit(this.exiting.code);
+  }
+
+  readNrHugepages(kb: number, attr: 'nr_hugepages' | 'free_hugepages'): number {
+    const r = this.task.readHugepageAttr(kb, attr);
+    // read_num() never sees an error (read_file() returns 0 on failure); treat as 0.
+    return r < 0 ? 0 : r;
+  }
+
+  writeNrHugepages(kb: number, value: number): number {
+    return this.sys('write(nr_hugepages)', this.task.writeNrHugepages(kb, value));
+  }
+
+  getpagesize(): number {
+    return this.kernel.pageSize;
+  }
+
+  memfd_create(_name: string, hugetlbSizeKiB?: number): number {
+    return this.sys('memfd_create', this.task.memfdCreate(hugetlbSizeKiB));
+  }
+
+  /**
+   * glibc tmpfile(): open(P_tmpdir, O_TMPFILE) first; when the filesystem cannot, a named
+   * file from __gen_tempname() that is unlinked at once. The failed O_TMPFILE open leaves
+   * its errno behind even when the fallback succeeds.
+   */
+  tmpfile(): CFile | null {
+    const fd = this.sys('open(O_TMPFILE)', this.task.openTmpfile('/tmp'));
+    if (fd >= 0) return { fd };
+    if (this.errno === Errno.EROFS) return null;
+    const path = `${this.tmpdir}/tmpf${this.nextTempSuffix()}`;
+    const fd2 = this.sys('open(O_CREAT|O_EXCL)', this.task.openCreateExcl(path));
+    if (fd2 < 0) return null;
+    this.sys('unlink', this.task.unlink(path));
+    return { fd: fd2 };
+  }
+
+  fileno(f: CFile): number {
+    return f.fd;
+  }
+
+  fclose(f: CFile): number {
+    return this.sys('close', this.task.close(f.fd));
+  }
+
+  private nextTempSuffix(): string {
+    // __gen_tempname's random letters; deterministic here, never printed.
+    this.tempCounter++;
+    return `gs${this.tempCounter.toString(36).padStart(4, '0')}`;
+  }
+
+  /** mkstemp(): replaces the XXXXXX and creates the file O_EXCL; returns the fd and the name. */
+  mkstemp(template: string): { fd: number; path: string } {
+    if (!template.endsWith('XXXXXX')) {
+      this.errno = Errno.EINVAL;
+      return { fd: -1, path: template };
+    }
+    const path = template.slice(0, -6) + this.nextTempSuffix().padEnd(6, 'x').slice(0, 6);
+    const fd = this.sys('mkstemp', this.task.openCreateExcl(path));
+    return { fd, path: fd < 0 ? template : path };
+  }
+
+  unlink(path: string): number {
+    return this.sys('unlink', this.task.unlink(path));
+  }
+
+  close(fd: number): number {
+    return this.sys('close', this.task.close(fd));
+  }
+
+  open(path: string): number {
+    return this.sys(`open(${path})`, path === GUP_TEST_PATH ? this.task.openSpecial(path) : -Errno.ENOENT);
+  }
+
+  /** fstatfs(); the selftest retries on EINTR and maps failure to f_type 0. */
+  fstatfs(fd: number): { ret: number; fType: number } {
+    const r = this.task.fstatfs(fd);
+    return { ret: this.sys('fstatfs', r.ret), fType: r.fType };
+  }
+
+  ftruncate(fd: number, length: number): number {
+    return this.sys('ftruncate', this.task.ftruncate(fd, length));
+  }
+
+  fallocate(fd: number, mode: number, offset: number, length: number): number {
+    return this.sys('fallocate', this.task.fallocate(fd, mode, offset, length));
+  }
+
+  /** mmap(): MAP_FAILED is -1. */
+  mmap(length: number, prot: number, flags: number, fd: number): number {
+    return this.sys('mmap', this.task.mmap(length, prot, flags, fd));
+  }
+
+  munmap(addr: number, length: number): number {
+    return this.sys('munmap', this.task.munmap(addr, length));
+  }
+
+  mprotect(addr: number, length: number, prot: number): number {
+    return this.sys('mprotect', this.task.mprotect(addr, length, prot));
+  }
+
+  /** memset(): a user-space write; a fault the kernel cannot satisfy kills the process. */
+  memset(addr: number, length: number): void {
+    const r = this.task.access(addr, length, true);
+    if (r !== 'ok') {
+      this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
+      throw new ProcessExit(r === 'SIGBUS' ? 128 + 7 : 128 + 11, r);
+    }
+  }
+
+  ioctl(fd: number, cmd: number, arg?: { addr: number; size: number; flags: number }): number {
+    return this.sys('ioctl', this.task.ioctl(fd, cmd, arg));
+  }
+
+  /** opendir()+readdir() of a sysfs directory: the entry names, or null with errno set. */
+  listDir(path: string): string[] | null {
+    if (path !== '/sys/kernel/mm/hugepages') {
+      this.errno = Errno.ENOENT;
+      return null;
+    }
+    const r = this.task.listHugepagesDir();
+    if (typeof r === 'number') {
+      this.sys('opendir', r);
+      return null;
+    }
+    return r;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Environment → the simulated kernel it describes (kernel-model's KernelSpec).
+ */
+import { parsePatch, type PatchSpec } from '../kernel-model/behaviours.js';
+import { FS_TYPES, type Mount } from '../kernel-model/fs.js';
+import type { KernelSpec } from '../kernel-model/kernel.js';
+import { isRelease, parseRelease } from '../kernel-model/release.js';
+import type { Environment, FsSpec } from './env.js';
+
+/**
+ * Pages the buddy allocator could add to a pool when nr_hugepages is raised, unless the
+ * environment says: plenty for sizes the buddy allocator serves, none for gigantic pages
+ * (runtime allocation of 1 GiB pages usually fails on a machine that has been running).
+ */
+export function defaultAllocatable(sizeKiB: number, pageSizeKiB: number): number {
+  const buddyMaxKiB = pageSizeKiB >= 64 ? 512 * 1024 : pageSizeKiB >= 16 ? 32 * 1024 : 4 * 1024;
+  return sizeKiB <= buddyMaxKiB ? 1024 : 0;
+}
+
+function mount(spec: FsSpec): Mount {
+  const m: Mount = { type: FS_TYPES[spec.type] };
+  if (spec.host) m.host = FS_TYPES[spec.host];
+  if (spec.cache === 'none') m.cacheNone = true;
+  if (spec.upper) m.upper = FS_TYPES[spec.upper];
+  return m;
+}
+
+export function kernelSpecFor(env: Environment): KernelSpec {
+  const release = parseRelease(env.kernel.release);
+  /* c8 ignore next */
+  if (!isRelease(release)) throw new Error(release.error);
+  const patches = env.kernel.patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
+  return {
+    release,
+    patches,
+    config: env.kernel.config,
+    arch: env.arch,
+    pageSizeKiB: env.pageSizeKiB,
+    hugetlb: env.hugetlb.map((h) => ({
+      sizeKiB: h.sizeKiB,
+      free: h.free,
+      allocatable: h.allocatable ?? defaultAllocatable(h.sizeKiB, env.pageSizeKiB),
+      movable: h.movable ?? false,
+    })),
+    mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
+    user: { root: env.user.root, memlockKiB: env.user.memlockKiB },
+    sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * gup_longterm.c as shipped in v6.15 (version B, Brendan Jackman's "Report errno when things
+ * fail" and "Skip gup_longterm tests on weird filesystems"): results still carry the reason,
+ * now with ` (<strerror>)`; ftruncate() ENOENT becomes skip_test_dodgy_fs(); the EINVAL
+ * skip lost its newline ("(EINVAL)n"); main() still ends with ksft_exit_fail_msg().
+ */
+import { backingVariantText, upstreamCaseDescription, type Backing, type TestCase } from '../ids.js';
+import {
+  PIN_LONGTERM_TEST_FLAG_USE_FAST,
+  PIN_LONGTERM_TEST_FLAG_USE_WRITE,
+  PIN_LONGTERM_TEST_START,
+  PIN_LONGTERM_TEST_STOP,
+} from '../../kernel-model/gup-test.js';
+import { Errno } from '../../kernel-model/errno.js';
+import { GUP_TEST_PATH, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../kernel-model/task.js';
+import { detectHugetlbPageSizes, skipTestDodgyFs } from '../kselftest/vm-util.js';
+import { strerror } from '../libc/strerror.js';
+import {
+  compiledTestCases,
+  fsIsUnknown,
+  fsSupportsWritableLongtermPinning,
+  testTypeOf,
+  type SelftestContext,
+  type TestType,
+} from './common.js';
+
+export function runGupLongtermB(ctx: SelftestContext): never {
+  const { proc, ksft, liburing } = ctx;
+  const pagesize = proc.getpagesize();
+  const hugetlbsizes = detectHugetlbPageSizes(proc, ksft, 10, 'hugetlb page size');
+  const cases = compiledTestCases(liburing !== undefined);
+  const err = (): string => strerror(proc.errno);
+
+  ksft.printHeader();
+  ksft.setPlan(cases.length * (3 + hugetlbsizes.length));
+  const gupFd = proc.open(GUP_TEST_PATH);
+
+  function doTest(fd: number, size: number, type: TestType, shared: boolean): void {
+    const fsType = proc.fstatfs(fd).fType;
+
+    if (proc.ftruncate(fd, size)) {
+      if (proc.errno === Errno.ENOENT) skipTestDodgyFs(ksft, 'ftruncate()');
+      else ksft.fail(`ftruncate() failed (${err()})\n`);
+      return;
+    }
+    if (proc.fallocate(fd, 0, 0, size)) {
+      if (size === pagesize) ksft.fail(`fallocate() failed (${err()})\n`);
+      else ksft.skip('need more free huge pages\n');
+      return;
+    }
+    const mem = proc.mmap(size, PROT_READ | PROT_WRITE, shared ? MAP_SHARED : MAP_PRIVATE, fd);
+    if (mem === -1) {
+      if (size === pagesize || shared) ksft.fail(`mmap() failed (${err()})\n`);
+      else ksft.skip('need more free huge pages\n');
+      return;
+    }
+    // Fault in the page such that GUP-fast can pin it directly.
+    proc.memset(mem, size);
+
+    munmap: {
+      if (type !== 'iouring') {
+        if (type === 'ro' || type === 'ro-fast') {
+          // Cover more cases regarding unsharing decisions when long-term R/O pinning.
+          if (proc.mprotect(mem, size, PROT_READ)) {
+            ksft.fail(`mprotect() failed (${err()})\n`);
+            break munmap;
+          }
+        }
+        const fast = type === 'ro-fast' || type === 'rw-fast';
+        const rw = type === 'rw' || type === 'rw-fast';
+        if (gupFd < 0) {
+          ksft.skip('gup_test not available\n');
+          break munmap;
+        }
+        if (rw && shared && fsIsUnknown(fsType)) {
+          ksft.skip('Unknown filesystem\n');
+          return;
+        }
+        const shouldWork = !shared || !rw || fsSupportsWritableLongtermPinning(fsType);
+        const flags = (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) | (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
+        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
+        if (ret && proc.errno === Errno.EINVAL) {
+          ksft.skip('PIN_LONGTERM_TEST_START failed (EINVAL)n');
+          break munmap;
+        } else if (ret && proc.errno === Errno.EFAULT) {
+          ksft.testResult(!shouldWork, 'Should have failed\n');
+          break munmap;
+        } else if (ret) {
+          ksft.fail(`PIN_LONGTERM_TEST_START failed (${err()})\n`);
+          break munmap;
+        }
+        if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP)) {
+          ksft.printMsg(`[INFO] PIN_LONGTERM_TEST_STOP failed (${err()})\n`);
+        }
+        ksft.testResult(shouldWork, 'Should have worked\n');
+        break munmap;
+      }
+      /* c8 ignore next */
+      if (!liburing) throw new Error('io_uring case compiled without liburing');
+      if (shared && fsIsUnknown(fsType)) {
+        ksft.skip('Unknown filesystem\n');
+        return;
+      }
+      const shouldWork = !shared || fsSupportsWritableLongtermPinning(fsType);
+      const init = liburing.io_uring_queue_init(1);
+      if (init.ret < 0 || !init.ring) {
+        ksft.skip(`io_uring_queue_init() failed (${strerror(-init.ret)})\n`);
+        break munmap;
+      }
+      const ret = liburing.io_uring_register_buffers(init.ring, [{ base: mem, len: size }]);
+      const e = proc.errno;
+      if (ret && (e === Errno.ENOSPC || e === Errno.EOPNOTSUPP || e === Errno.EFAULT)) {
+        ksft.testResult(!shouldWork, `Should have failed (${strerror(e)})\n`);
+      } else if (ret) {
+        ksft.skip(`io_uring_register_buffers() failed (${strerror(-ret)})\n`);
+      } else {
+        ksft.testResult(shouldWork, 'Should have worked\n');
+        liburing.io_uring_unregister_buffers(init.ring);
+      }
+      liburing.io_uring_queue_exit(init.ring);
+    }
+    proc.munmap(mem, size);
+  }
+
+  function runWithMemfd(type: TestType, shared: boolean): void {
+    const fd = proc.memfd_create('test');
+    if (fd < 0) {
+      ksft.fail(`memfd_create() failed (${err()})\n`);
+      return;
+    }
+    doTest(fd, pagesize, type, shared);
+    proc.close(fd);
+  }
+
+  function runWithTmpfile(type: TestType, shared: boolean): void {
+    const file = proc.tmpfile();
+    if (!file) {
+      ksft.fail(`tmpfile() failed (${err()})\n`);
+      return;
+    }
+    doTest(proc.fileno(file), pagesize, type, shared);
+    proc.fclose(file);
+  }
+
+  function runWithLocalTmpfile(type: TestType, shared: boolean): void {
+    const { fd, path } = proc.mkstemp('gup_longterm.c_tmpfile_XXXXXX');
+    if (fd < 0) {
+      ksft.fail(`mkstemp() failed (${err()})\n`);
+      return;
+    }
+    if (proc.unlink(path)) ksft.fail(`unlink() failed (${err()})\n`);
+    else doTest(fd, pagesize, type, shared);
+    proc.close(fd);
+  }
+
+  function runWithMemfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+    const fd = proc.memfd_create('test', hugetlbsize / 1024);
+    if (fd < 0) {
+      ksft.skip(`memfd_create() failed (${err()})\n`);
+      return;
+    }
+    doTest(fd, hugetlbsize, type, shared);
+    proc.close(fd);
+  }
+
+  const run = (c: TestCase, b: Backing, body: () => void): void => {
+    const name = `${upstreamCaseDescription(c)} ... with ${backingVariantText(b)}`;
+    ctx.hooks.begin(c, b, name);
+    ksft.printMsg(`[RUN] ${name}\n`);
+    body();
+    ctx.hooks.end();
+  };
+
+  for (const c of cases) {
+    const { type, shared } = testTypeOf(c);
+    run(c, { kind: 'memfd' }, () => runWithMemfd(type, shared));
+    run(c, { kind: 'tmpfile' }, () => runWithTmpfile(type, shared));
+    run(c, { kind: 'local-tmpfile' }, () => runWithLocalTmpfile(type, shared));
+    for (const size of hugetlbsizes) {
+      run(c, { kind: 'memfd-hugetlb', sizeKiB: size / 1024 }, () => runWithMemfdHugetlb(type, shared, size));
+    }
+  }
+
+  const fails = ksft.getFailCnt();
+  if (fails) ksft.exitFailMsg(`${fails} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPass();
+}

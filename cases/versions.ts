@@ -1,0 +1,98 @@
+/**
+ * Every version of the selftest gupsim can run, and how a `selftest.tree` (the kernel tree the
+ * binary was built from) selects one: the newest revision at or before that tree. The tree
+ * also decides the kselftest.h era and the runners' behaviour.
+ */
+import { atLeast, isRelease, parseRelease, type Release } from '../kernel-model/release.js';
+import type { KselftestEra } from './kselftest/kselftest.js';
+import type { SelftestContext } from './selftests/common.js';
+import { A1, A2, A3, PROTOTYPE, runGupLongtermA } from './selftests/gup-longterm-a.js';
+import { runGupLongtermB } from './selftests/gup-longterm-b.js';
+import { C0, C1, C2, C3, D, runGupLongtermC } from './selftests/gup-longterm-c.js';
+
+export type SelftestVersionId = 'P' | 'A1' | 'A2' | 'A3' | 'B' | 'C0' | 'C1' | 'C2' | 'C3' | 'D';
+
+export interface SelftestVersion {
+  id: SelftestVersionId;
+  /** Where it first shipped. */
+  firstShipped: string;
+  summary: string;
+  program: (ctx: SelftestContext) => never;
+}
+
+export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [
+  {
+    id: 'P',
+    firstShipped: 'never (prototype pin_longterm, mail of 2023-05-05)',
+    summary: '"Pinning succeeded/failed as expected", "iouring fixed buffer", "detected hugetlb size"',
+    program: (ctx) => runGupLongtermA(ctx, PROTOTYPE),
+  },
+  { id: 'A1', firstShipped: 'v6.5', summary: 'first release: 8 GUP + 2 io_uring cases, reason texts', program: (ctx) => runGupLongtermA(ctx, A1) },
+  { id: 'A2', firstShipped: 'v6.7', summary: 'resource-leak fix (fclose on the fileno() error path)', program: (ctx) => runGupLongtermA(ctx, A2) },
+  { id: 'A3', firstShipped: 'v6.10', summary: 'R/O cases mprotect(PROT_READ) first (unsharing logic)', program: (ctx) => runGupLongtermA(ctx, A3) },
+  { id: 'B', firstShipped: 'v6.15', summary: 'errno in messages, "(EINVAL)n" typo, 9pfs ftruncate ENOENT → SKIP', program: runGupLongtermB },
+  { id: 'C0', firstShipped: 'v6.16-rc1', summary: 'test names as results; memfd failure FAILs; unknown fs prints no result', program: (ctx) => runGupLongtermC(ctx, C0) },
+  { id: 'C1', firstShipped: 'v6.16', summary: 'b1a529bdb964: memfd_create() failure → SKIP', program: (ctx) => runGupLongtermC(ctx, C1) },
+  { id: 'C2', firstShipped: 'v6.17', summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)', program: (ctx) => runGupLongtermC(ctx, C2) },
+  { id: 'C3', firstShipped: 'v6.19 (and 6.18.7+)', summary: '21c68ad1d977: unknown filesystem → SKIP result', program: (ctx) => runGupLongtermC(ctx, C3) },
+  { id: 'D', firstShipped: 'next', summary: 'hugetlb_setup(2, …): the test reserves its own huge pages', program: (ctx) => runGupLongtermC(ctx, D) },
+];
+
+export interface SelftestBuild {
+  version: SelftestVersion;
+  /** The tree it was built from (`prototype`, `next`, or a release). */
+  tree: string;
+  era: KselftestEra;
+  /** run_vmtests.sh prints TAP (a3c5cc5129ef, v6.8). */
+  runVmtestsTap: boolean;
+  /** gup_longterm is also a TEST_GEN_PROGS entry run directly by the kselftest runner (v6.5 only). */
+  directKselftest: boolean;
+  /** mm/settings timeout for the kselftest runner. */
+  timeout: number;
+}
+
+function versionById(id: SelftestVersionId): SelftestVersion {
+  return SELFTEST_VERSIONS.find((v) => v.id === id)!;
+}
+
+function versionForRelease(r: Release): SelftestVersionId {
+  if (r.next) return 'D';
+  if (atLeast(r, '6.19')) return 'C3';
+  // 6.18.y got the unknown-fs fix in its stable review of 2026-01-21 (release believed 6.18.7).
+  if (r.major === 6 && r.minor === 18 && r.patch >= 7) return 'C3';
+  if (atLeast(r, '6.17')) return 'C2';
+  if (atLeast(r, '6.16-rc2')) return 'C1';
+  if (atLeast(r, '6.16')) return 'C0';
+  if (atLeast(r, '6.15')) return 'B';
+  if (atLeast(r, '6.10')) return 'A3';
+  if (atLeast(r, '6.7')) return 'A2';
+  return 'A1';
+}
+
+export function selftestBuild(tree: string): SelftestBuild | { error: string } {
+  if (tree === 'prototype') {
+    return {
+      version: versionById('P'),
+      tree,
+      era: { lineBuffered: false, skippedWarning: false },
+      runVmtestsTap: false,
+      directKselftest: false,
+      timeout: 45,
+    };
+  }
+  const r = parseRelease(tree);
+  if (!isRelease(r)) return { error: `selftest.tree: ${r.error}` };
+  if (!atLeast(r, '6.5')) {
+    return {
+      error: `selftest.tree ${tree}: gup_longterm first shipped in v6.5 (use "prototype" for the May 2023 pin_longterm)`,
+    };
+  }
+  return {
+    version: versionById(versionForRelease(r)),
+    tree,
+    era: { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') },
+    runVmtestsTap: atLeast(r, '6.8'),
+    directKselftest: !atLeast(r, '6.6'),
+    timeout: atLeast(r, '6.6') ? 180 : 45,
+  };
+}

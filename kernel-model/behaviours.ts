@@ -1,0 +1,169 @@
+/**
+ * The kernel timeline: every behaviour gupsim models that changed between 5.10 and today,
+ * keyed by a short name and tied to the mainline commit and release that introduced it.
+ * A kernel is a release plus `kernel.patches` (+id applies one behaviour, -id reverts it),
+ * which is how an mm-unstable state such as "6.4 + Lorenzo's GUP commits, without the
+ * io_uring one" is described.
+ */
+import { atLeast, type Release } from './release.js';
+
+export interface Behaviour {
+  /** Stable name used in code and traces. */
+  name: BehaviourName;
+  /** 12-hex-digit mainline commit id. */
+  commit: string;
+  /** Mainline release whose merge window carried it. */
+  release: string;
+  /** The commit subject (or a short summary when the subject is not the point). */
+  title: string;
+  /** Stable series that received a backport, with the first stable release carrying it. */
+  backports?: Record<string, string>;
+}
+
+export type BehaviourName =
+  | 'gup_test_debugfs'
+  | 'fsdax_check_in_check_vma_flags'
+  | 'longterm_migrate_movable'
+  | 'io_uring_shmem_buffers'
+  | 'gup_unshare_anon'
+  | 'pin_longterm_test'
+  | 'gup_reliable_ro_longterm_cow'
+  | 'vma_needs_dirty_tracking'
+  | 'gup_longterm_write_file_denied'
+  | 'gup_fast_longterm_write_file_denied'
+  | 'io_uring_gup_decides_file_backed'
+  | 'io_uring_disabled_sysctl'
+  | 'io_uring_pin_pages_fast';
+
+export const BEHAVIOURS: readonly Behaviour[] = [
+  {
+    name: 'gup_test_debugfs',
+    commit: '9c84f229268f',
+    release: '5.11',
+    title: 'mm/gup_benchmark: rename to mm/gup_test (/sys/kernel/debug/gup_test)',
+  },
+  {
+    name: 'fsdax_check_in_check_vma_flags',
+    commit: '52650c8b466b',
+    release: '5.11',
+    title: 'mm/gup: remove the vma allocation from gup_longterm_locked() (fsdax refused before pinning)',
+  },
+  {
+    name: 'longterm_migrate_movable',
+    commit: 'd1e153fea2a8',
+    release: '5.13',
+    title: 'mm/gup: migrate pinned pages out of movable zone',
+  },
+  {
+    name: 'io_uring_shmem_buffers',
+    commit: '40dad765c045',
+    release: '5.14',
+    title: 'io_uring: enable shmem/memfd memory registration',
+  },
+  {
+    name: 'gup_unshare_anon',
+    commit: 'a7f226604170',
+    release: '5.19',
+    title: 'mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page',
+  },
+  {
+    name: 'pin_longterm_test',
+    commit: 'c77369b437f9',
+    release: '6.2',
+    title: 'mm/gup_test: start/stop/read functionality for PIN LONGTERM test',
+  },
+  {
+    name: 'gup_reliable_ro_longterm_cow',
+    commit: '84209e87c696',
+    release: '6.2',
+    title: 'mm/gup: reliable R/O long-term pinning in COW mappings',
+  },
+  {
+    name: 'vma_needs_dirty_tracking',
+    commit: '54cbbbf3faf6',
+    release: '6.5',
+    title: 'mm/mmap: separate writenotify and dirty tracking logic',
+  },
+  {
+    name: 'gup_longterm_write_file_denied',
+    commit: '8ac268436e6d',
+    release: '6.5',
+    title: 'mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed mappings',
+  },
+  {
+    name: 'gup_fast_longterm_write_file_denied',
+    commit: 'a6e79df92e4a',
+    release: '6.5',
+    title: 'mm/gup: disallow FOLL_LONGTERM GUP-fast writing to file-backed mappings',
+  },
+  {
+    name: 'io_uring_gup_decides_file_backed',
+    commit: '34ed8d0dcd69',
+    release: '6.5',
+    title: 'io_uring: rsrc: delegate VMA file-backed check to GUP',
+  },
+  {
+    name: 'io_uring_disabled_sysctl',
+    commit: '76d3ccecfa18',
+    release: '6.6',
+    title: 'io_uring: add a sysctl to disable io_uring system-wide',
+  },
+  {
+    name: 'io_uring_pin_pages_fast',
+    commit: '1943f96b3816',
+    release: '6.10',
+    title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast)',
+    backports: { '6.6': '6.6.90' },
+  },
+];
+
+const BY_COMMIT = new Map(BEHAVIOURS.map((b) => [b.commit, b]));
+const BY_NAME = new Map(BEHAVIOURS.map((b) => [b.name, b]));
+
+export function behaviour(name: BehaviourName): Behaviour {
+  const b = BY_NAME.get(name);
+  /* c8 ignore next */
+  if (!b) throw new Error(`unknown behaviour ${name}`);
+  return b;
+}
+
+export interface PatchSpec {
+  apply: boolean;
+  commit: string;
+}
+
+const PATCH_RE = /^([+-])([0-9a-f]{12})$/;
+
+export function parsePatch(text: string): PatchSpec | { error: string } {
+  const m = PATCH_RE.exec(text.trim().toLowerCase());
+  if (!m) return { error: `patch "${text}" must be +<12-hex-digit commit> or -<commit>` };
+  const commit = m[2] ?? '';
+  if (!BY_COMMIT.has(commit)) {
+    return {
+      error: `patch "${text}": commit ${commit} is not a behaviour gupsim models (see \`gupsim versions\`)`,
+    };
+  }
+  return { apply: m[1] === '+', commit };
+}
+
+/** Whether a release (ignoring patches) contains a behaviour, counting stable backports. */
+export function releaseHas(release: Release, b: Behaviour): boolean {
+  if (atLeast(release, b.release)) return true;
+  const series = `${release.major}.${release.minor}`;
+  const firstStable = b.backports?.[series];
+  return firstStable !== undefined && atLeast(release, firstStable);
+}
+
+/** The set of behaviours active in a kernel built from `release` with `patches` on top. */
+export function resolveBehaviours(release: Release, patches: readonly PatchSpec[]): Set<BehaviourName> {
+  const active = new Set<BehaviourName>();
+  for (const b of BEHAVIOURS) if (releaseHas(release, b)) active.add(b.name);
+  for (const p of patches) {
+    const b = BY_COMMIT.get(p.commit);
+    /* c8 ignore next */
+    if (!b) continue;
+    if (p.apply) active.add(b.name);
+    else active.delete(b.name);
+  }
+  return active;
+}

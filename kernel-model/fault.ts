@@ -1,0 +1,124 @@
+/**
+ * Page faults on the simulated address space (mm/memory.c, mm/hugetlb.c): read and write
+ * faults on file mappings, COW into anonymous folios for MAP_PRIVATE, page_mkwrite for shared
+ * mappings of filesystems that track dirtying, and GUP's FAULT_FLAG_UNSHARE.
+ */
+import { Errno } from './errno.js';
+import { allocHugePage } from './hugetlb.js';
+import type { Kernel } from './kernel.js';
+import {
+  VM_SHARED,
+  VM_WRITE,
+  vmaBackingFs,
+  vmaIsHugetlb,
+  type Folio,
+  type Pte,
+  type Vma,
+} from './mm-types.js';
+
+export type FaultKind = 'read' | 'write' | 'unshare';
+
+/** VM_FAULT_* collapsed: ok, out of memory (GUP: -ENOMEM), SIGBUS (GUP: -EFAULT), SIGSEGV. */
+export type FaultResult = 'ok' | 'oom' | 'sigbus' | 'sigsegv';
+
+export function faultResultErrno(r: FaultResult): number {
+  return r === 'oom' ? Errno.ENOMEM : Errno.EFAULT;
+}
+
+/** The page-cache folio at `index`, read in (or allocated for hugetlb) when absent. */
+function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
+  const inode = vma.file.inode;
+  const present = inode.pages.get(index);
+  if (present) return present;
+  if (inode.hstate) {
+    const h = inode.hstate;
+    const reserved = inode.resv.has(index);
+    if (!allocHugePage(h, reserved)) {
+      k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
+      return undefined;
+    }
+    inode.resv.add(index);
+    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable });
+    inode.pages.set(index, f);
+    return f;
+  }
+  const fs = inode.mount.type;
+  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax });
+  inode.pages.set(index, f);
+  return f;
+}
+
+/** A fresh exclusive anonymous folio for a COW (hugetlb: taken from the VMA's reservation). */
+function cowFolio(k: Kernel, vma: Vma): Folio | undefined {
+  const h = vma.file.inode.hstate;
+  if (h && vmaIsHugetlb(vma)) {
+    const withResv = vma.privateResv > 0;
+    if (!allocHugePage(h, withResv)) {
+      k.note('hugetlb_wp', `no ${h.sizeKiB} kB huge page to COW into`);
+      return undefined;
+    }
+    if (withResv) vma.privateResv--;
+    return k.newFolio('anon', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, anonExclusive: true });
+  }
+  return k.newFolio('anon', k.pageSize, { anonExclusive: true });
+}
+
+export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind): FaultResult {
+  const shared = (vma.flags & VM_SHARED) !== 0;
+  const pte = vma.ptes.get(index);
+
+  if (kind === 'write' && (vma.flags & VM_WRITE) === 0) {
+    k.note('handle_mm_fault', 'write fault on a VMA without VM_WRITE');
+    return 'sigsegv';
+  }
+
+  if (kind === 'unshare') {
+    // FAULT_FLAG_UNSHARE: replace a possibly shared page by an exclusive anon copy, keep it R/O.
+    if (!pte || shared) return 'ok';
+    if (pte.folio.kind === 'anon' && pte.folio.anonExclusive) return 'ok';
+    const copy = cowFolio(k, vma);
+    if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
+    k.note('do_wp_page', 'unshare: copied the page into an exclusive anonymous folio (stays R/O)');
+    vma.ptes.set(index, { folio: copy, writable: false, dirty: false });
+    return 'ok';
+  }
+
+  if (shared) {
+    const folio = pte?.folio ?? pageCacheFolio(k, vma, index);
+    if (!folio) return 'sigbus';
+    let writable = pte?.writable ?? false;
+    if (kind === 'write') {
+      const fs = vmaBackingFs(vma);
+      if (fs.pageMkwrite) k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
+      writable = true;
+    } else if (!vmaBackingFs(vma).pageMkwrite && (vma.flags & VM_WRITE) !== 0) {
+      // No writenotify needed (shmem/hugetlb): the PTE is writable from the first fault.
+      writable = true;
+    }
+    const next: Pte = { folio, writable, dirty: kind === 'write' || (pte?.dirty ?? false) };
+    vma.ptes.set(index, next);
+    return 'ok';
+  }
+
+  // MAP_PRIVATE
+  if (kind === 'read') {
+    if (pte) return 'ok';
+    const folio = pageCacheFolio(k, vma, index);
+    if (!folio) return 'sigbus';
+    vma.ptes.set(index, { folio, writable: false, dirty: false });
+    return 'ok';
+  }
+  if (pte && pte.folio.kind === 'anon' && pte.folio.anonExclusive) {
+    // do_wp_page(): reuse an exclusive anonymous page.
+    vma.ptes.set(index, { ...pte, writable: true, dirty: true });
+    return 'ok';
+  }
+  // do_cow_fault() reads the page-cache page it copies. hugetlb copies a page already in the
+  // page cache (hugetlb_wp) or, when there is none, allocates the private page directly.
+  if (!pte && !vmaIsHugetlb(vma) && !pageCacheFolio(k, vma, index)) return 'sigbus';
+  const copy = cowFolio(k, vma);
+  if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
+  k.note('do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
+  vma.ptes.set(index, { folio: copy, writable: true, dirty: true });
+  return 'ok';
+}

@@ -1,0 +1,117 @@
+/**
+ * Filesystem types as far as long-term pinning can tell them apart: the statfs magic user
+ * space sees, whether a shared writable mapping needs dirty tracking (page_mkwrite /
+ * writeback-capable BDI), and the quirks that decide the selftest's setup steps.
+ */
+export type FsName =
+  | 'tmpfs'
+  | 'hugetlbfs'
+  | 'ext2'
+  | 'ext3'
+  | 'ext4'
+  | 'xfs'
+  | 'btrfs'
+  | 'nfs'
+  | 'nfs3'
+  | '9p'
+  | 'overlayfs'
+  | 'fuse'
+  | 'virtiofs'
+  | 'f2fs'
+  | 'bcachefs'
+  | 'cifs'
+  | 'vfat'
+  | 'exfat'
+  | 'ramfs'
+  | 'ext4-dax'
+  | 'xfs-dax'
+  | 'erofs'
+  | 'squashfs';
+
+export interface FsType {
+  name: FsName;
+  /** f_type reported by statfs (include/uapi/linux/magic.h). */
+  magic: number;
+  /** shmem_vm_ops / hugetlb_vm_ops: no page_mkwrite, no writeback. */
+  shmem: boolean;
+  hugetlbfs: boolean;
+  /** vm_ops->page_mkwrite present for shared file mappings (ext4_page_mkwrite, filemap_page_mkwrite …). */
+  pageMkwrite: boolean;
+  /** mapping_can_writeback(): the BDI has BDI_CAP_WRITEBACK. */
+  writeback: boolean;
+  /** ->tmpfile inode op: open(O_TMPFILE) works. */
+  tmpfile: boolean;
+  /** ->fallocate (mode 0) supported; otherwise vfs_fallocate() → -EOPNOTSUPP. */
+  fallocate: boolean;
+  /** fsdax mapping: any FOLL_LONGTERM pin is refused with -EOPNOTSUPP. */
+  dax: boolean;
+  /** Read-only filesystem: creating files fails with -EROFS. */
+  readOnly: boolean;
+}
+
+const base = {
+  shmem: false,
+  hugetlbfs: false,
+  pageMkwrite: true,
+  writeback: true,
+  tmpfile: true,
+  fallocate: true,
+  dax: false,
+  readOnly: false,
+};
+
+export const FS_TYPES: Record<FsName, FsType> = {
+  // shmem_vm_ops has no page_mkwrite and tmpfs's BDI cannot write back (mm/shmem.c).
+  tmpfs: { ...base, name: 'tmpfs', magic: 0x01021994, shmem: true, pageMkwrite: false, writeback: false },
+  hugetlbfs: {
+    ...base,
+    name: 'hugetlbfs',
+    magic: 0x958458f6,
+    hugetlbfs: true,
+    pageMkwrite: false,
+    writeback: false,
+    tmpfile: false,
+  },
+  // ext2 uses generic_file_vm_ops (filemap_page_mkwrite); ext3/ext4 ext4_file_vm_ops.
+  ext2: { ...base, name: 'ext2', magic: 0xef53 },
+  ext3: { ...base, name: 'ext3', magic: 0xef53 },
+  ext4: { ...base, name: 'ext4', magic: 0xef53 },
+  xfs: { ...base, name: 'xfs', magic: 0x58465342 },
+  btrfs: { ...base, name: 'btrfs', magic: 0x9123683e },
+  // NFS: nfs_file_vm_ops page_mkwrite; no O_TMPFILE; NFSv3 has no ALLOCATE.
+  nfs: { ...base, name: 'nfs', magic: 0x6969, tmpfile: false },
+  nfs3: { ...base, name: 'nfs3', magic: 0x6969, tmpfile: false, fallocate: false },
+  // v9fs: statfs passes the host's f_type through (handled at mount level); no O_TMPFILE.
+  '9p': { ...base, name: '9p', magic: 0x01021997, tmpfile: false },
+  overlayfs: { ...base, name: 'overlayfs', magic: 0x794c7630 },
+  fuse: { ...base, name: 'fuse', magic: 0x65735546 },
+  virtiofs: { ...base, name: 'virtiofs', magic: 0x65735546 },
+  f2fs: { ...base, name: 'f2fs', magic: 0xf2f52010 },
+  bcachefs: { ...base, name: 'bcachefs', magic: 0xca451a4e },
+  cifs: { ...base, name: 'cifs', magic: 0xff534d42, tmpfile: false },
+  vfat: { ...base, name: 'vfat', magic: 0x4d44, tmpfile: false },
+  exfat: { ...base, name: 'exfat', magic: 0x2011bab0, tmpfile: false, fallocate: false },
+  // ramfs uses generic_file_vm_ops (filemap_page_mkwrite) but has no ->fallocate.
+  ramfs: { ...base, name: 'ramfs', magic: 0x858458f6, writeback: false, fallocate: false },
+  'ext4-dax': { ...base, name: 'ext4-dax', magic: 0xef53, dax: true },
+  'xfs-dax': { ...base, name: 'xfs-dax', magic: 0x58465342, dax: true },
+  erofs: { ...base, name: 'erofs', magic: 0xe0f5e1e2, readOnly: true, tmpfile: false },
+  squashfs: { ...base, name: 'squashfs', magic: 0x73717368, readOnly: true, tmpfile: false },
+};
+
+export const FS_NAMES = Object.keys(FS_TYPES) as FsName[];
+
+export function isFsName(s: string): s is FsName {
+  return Object.prototype.hasOwnProperty.call(FS_TYPES, s);
+}
+
+/** A mounted filesystem: a type plus mount-specific facts (9p host passthrough, overlay upper). */
+export interface Mount {
+  type: FsType;
+  /** 9p: the host filesystem whose f_type statfs passes through; undefined → statfs fails. */
+  host?: FsType;
+  /** 9p: `cache=none` refuses writable shared mmap (generic_file_readonly_mmap). */
+  cacheNone?: boolean;
+  /** overlayfs: the upper filesystem a mapping's VMA is re-pointed to (ovl_mmap). */
+  upper?: FsType;
+}

@@ -1,0 +1,257 @@
+/**
+ * get_user_pages with FOLL_PIN (mm/gup.c): the slow path (__get_user_pages via
+ * __gup_longterm_locked) and GUP-fast (pin_user_pages_fast's lockless walk, which bails out to
+ * the slow path whenever it cannot decide). Each decision is traced with the commit behind it.
+ */
+import { Errno, errnoName } from './errno.js';
+import { faultResultErrno, handleFault } from './fault.js';
+import type { BehaviourName } from './behaviours.js';
+import type { Kernel } from './kernel.js';
+import {
+  VM_IO,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  isCowMapping,
+  vmaBackingFs,
+  type Folio,
+  type Vma,
+} from './mm-types.js';
+import type { Task } from './task.js';
+
+export const FOLL_WRITE = 0x01;
+export const FOLL_FORCE = 0x10;
+export const FOLL_LONGTERM = 0x100;
+export const FOLL_PIN = 0x40000;
+
+export interface PinResult {
+  /** Pages pinned (>= 0) or a negative errno. */
+  ret: number;
+  folios: Folio[];
+}
+
+function errName(n: number): string {
+  return errnoName(n) ?? String(n);
+}
+
+/** vma_is_fsdax(): a DAX file mapping. */
+function vmaIsFsdax(vma: Vma): boolean {
+  return vma.file.inode.mount.type.dax;
+}
+
+/**
+ * vma_needs_dirty_tracking() (mm/mmap.c, 54cbbbf3faf6): a shared writable mapping whose
+ * filesystem has page_mkwrite/pfn_mkwrite or can write back. shmem and hugetlbfs have neither.
+ */
+export function vmaNeedsDirtyTracking(vma: Vma): boolean {
+  if ((vma.flags & (VM_WRITE | VM_SHARED)) !== (VM_WRITE | VM_SHARED)) return false;
+  const fs = vmaBackingFs(vma);
+  if (fs.pageMkwrite) return true;
+  return (vma.flags & VM_PFNMAP) === 0 && fs.writeback;
+}
+
+/** writable_file_mapping_allowed() (8ac268436e6d): only FOLL_PIN|FOLL_LONGTERM is restricted. */
+function writableFileMappingAllowed(vma: Vma, gupFlags: number): boolean {
+  if ((gupFlags & (FOLL_PIN | FOLL_LONGTERM)) !== (FOLL_PIN | FOLL_LONGTERM)) return true;
+  return !vmaNeedsDirtyTracking(vma);
+}
+
+/** check_vma_flags(): the per-VMA checks before any fault or pin. Returns 0 or -errno. */
+export function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): number {
+  const fn = 'check_vma_flags';
+  const write = (gupFlags & FOLL_WRITE) !== 0;
+  if (vma.flags & (VM_IO | VM_PFNMAP)) {
+    k.note(fn, 'VM_IO/VM_PFNMAP mapping', { errno: 'EFAULT' });
+    return -Errno.EFAULT;
+  }
+  if (gupFlags & FOLL_LONGTERM && vmaIsFsdax(vma) && k.has('fsdax_check_in_check_vma_flags')) {
+    k.note(fn, 'FOLL_LONGTERM on an fsdax mapping', { by: 'fsdax_check_in_check_vma_flags', errno: 'EOPNOTSUPP' });
+    return -Errno.EOPNOTSUPP;
+  }
+  if (write) {
+    // A file-backed VMA is never vma_is_anonymous(), MAP_PRIVATE included.
+    if (k.has('gup_longterm_write_file_denied')) {
+      if (!writableFileMappingAllowed(vma, gupFlags)) {
+        k.note(
+          fn,
+          `FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared ${vmaBackingFs(vma).name} mapping that needs dirty tracking: writable_file_mapping_allowed() is false`,
+          { by: 'gup_longterm_write_file_denied', errno: 'EFAULT' },
+        );
+        return -Errno.EFAULT;
+      }
+      k.note(fn, 'writable_file_mapping_allowed(): no dirty tracking needed (MAP_PRIVATE, shmem or hugetlbfs)', {
+        by: 'gup_longterm_write_file_denied',
+      });
+    } else if (vmaNeedsDirtyTracking(vma) && gupFlags & FOLL_LONGTERM) {
+      k.note(fn, `R/W long-term pin of a dirty-tracked shared ${vmaBackingFs(vma).name} mapping allowed: ${k.describeAbsent('gup_longterm_write_file_denied')}`);
+    }
+    if ((vma.flags & VM_WRITE) === 0 && (gupFlags & FOLL_FORCE) === 0) {
+      k.note(fn, 'write pin of a VMA without VM_WRITE', { errno: 'EFAULT' });
+      return -Errno.EFAULT;
+    }
+  } else if ((vma.flags & VM_READ) === 0 && (gupFlags & FOLL_FORCE) === 0) {
+    k.note(fn, 'read pin of a VMA without VM_READ', { errno: 'EFAULT' });
+    return -Errno.EFAULT;
+  }
+  return 0;
+}
+
+/**
+ * gup_must_unshare(): an R/O pin must not pin a page that a later write fault would replace.
+ * `vma` is undefined on the GUP-fast path, which has none.
+ */
+function gupMustUnshare(k: Kernel, vma: Vma | undefined, gupFlags: number, folio: Folio): boolean {
+  if ((gupFlags & (FOLL_PIN | FOLL_WRITE)) !== FOLL_PIN) return false;
+  if (folio.kind === 'anon') return k.has('gup_unshare_anon') && !folio.anonExclusive;
+  if (!k.has('gup_reliable_ro_longterm_cow') || (gupFlags & FOLL_LONGTERM) === 0) return false;
+  if (!vma) return true;
+  return isCowMapping(vma);
+}
+
+/** folio_is_longterm_pinnable(): not in ZONE_MOVABLE / CMA, not fsdax. */
+function longtermPinnable(folio: Folio): boolean {
+  return !folio.movable && !folio.dax;
+}
+
+/** __get_user_pages(): fault in as needed and grab a pin on every page of [start, start+nr). */
+function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
+  const folios: Folio[] = [];
+  const write = (gupFlags & FOLL_WRITE) !== 0;
+  let addr = start;
+  let done = 0;
+  while (done < nrPages) {
+    const vma = task.findVma(addr);
+    if (!vma) {
+      k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
+      return { ret: done ? done : -Errno.EFAULT, folios };
+    }
+    const err = checkVmaFlags(k, vma, gupFlags);
+    if (err) return { ret: done ? done : err, folios };
+    const index = Math.floor((addr - vma.start) / vma.pageSize);
+    for (let tries = 0; ; tries++) {
+      const pte = vma.ptes.get(index);
+      let need: 'read' | 'write' | 'unshare' | undefined;
+      if (!pte) need = write ? 'write' : 'read';
+      else if (write && !pte.writable) need = 'write';
+      else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) need = 'unshare';
+      if (!need) break;
+      /* c8 ignore next 4 */
+      if (tries > 2) {
+        k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
+        return { ret: -Errno.EFAULT, folios };
+      }
+      k.note('faultin_page', `${need} fault needed before pinning`);
+      const r = handleFault(k, vma, index, need);
+      if (r !== 'ok') {
+        const e = faultResultErrno(r);
+        k.note('faultin_page', `fault failed (${r})`, { errno: errName(e) });
+        return { ret: done ? done : -e, folios };
+      }
+    }
+    const folio = vma.ptes.get(index)!.folio;
+    folio.pincount++;
+    folios.push(folio);
+    const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
+    const take = Math.min(pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize, nrPages - done);
+    done += take;
+    addr += take * k.pageSize;
+  }
+  return { ret: done, folios };
+}
+
+export function unpinFolios(folios: readonly Folio[]): void {
+  for (const f of folios) f.pincount = Math.max(0, f.pincount - 1);
+}
+
+/**
+ * __gup_longterm_locked(): pin, then for FOLL_LONGTERM migrate anything not long-term
+ * pinnable and retry (check_and_migrate_movable_pages, d1e153fea2a8; CMA-only before).
+ */
+export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
+  const flags = gupFlags | FOLL_PIN;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = getUserPages(k, task, start, nrPages, flags);
+    if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
+    const dax = r.folios.filter((f) => f.dax);
+    if (dax.length && !k.has('fsdax_check_in_check_vma_flags')) {
+      // ≤5.10: check_dax_vmas() after pinning.
+      unpinFolios(r.folios);
+      k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
+      return { ret: -Errno.EOPNOTSUPP, folios: [] };
+    }
+    const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
+    if (!unpinnable.length || !k.has('longterm_migrate_movable')) {
+      k.note('__gup_longterm_locked', `pinned ${r.ret} page(s) long-term`);
+      return r;
+    }
+    unpinFolios(r.folios);
+    const gigantic = unpinnable.filter((f) => f.hugetlb?.gigantic);
+    if (gigantic.length) {
+      k.note(
+        'check_and_migrate_movable_pages',
+        'folio in ZONE_MOVABLE/CMA is not long-term pinnable and a gigantic page cannot be migrated',
+        { by: 'longterm_migrate_movable', errno: 'ENOMEM' },
+      );
+      return { ret: -Errno.ENOMEM, folios: [] };
+    }
+    for (const f of unpinnable) f.movable = false;
+    k.note('check_and_migrate_movable_pages', 'migrated folio(s) out of ZONE_MOVABLE/CMA, retrying', {
+      by: 'longterm_migrate_movable',
+    });
+  }
+  /* c8 ignore next */
+  return { ret: -Errno.ENOMEM, folios: [] };
+}
+
+/** folio_fast_pin_allowed() (a6e79df92e4a), renamed gup_fast_folio_allowed() in 6.10. */
+function folioFastPinAllowed(folio: Folio, gupFlags: number): boolean {
+  const all = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
+  if ((gupFlags & all) !== all) return true;
+  return folio.kind === 'hugetlb' || folio.kind === 'anon' || folio.kind === 'shmem';
+}
+
+/**
+ * pin_user_pages_fast(): lockless walk of the page tables; any page it cannot decide on is
+ * left to the slow path, so the final result always equals pin_user_pages()'s.
+ */
+export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
+  const flags = gupFlags | FOLL_PIN;
+  const write = (flags & FOLL_WRITE) !== 0;
+  const vma = task.findVma(start);
+  const bail = (why: string, by?: BehaviourName): PinResult => {
+    k.note('gup_fast', `bails out to the slow path: ${why}`, by ? { by } : {});
+    return pinUserPages(k, task, start, nrPages, gupFlags);
+  };
+  if (!vma) return bail('no page table entry');
+  const pte = vma.ptes.get(Math.floor((start - vma.start) / vma.pageSize));
+  if (!pte) return bail('PTE not present');
+  if (vma.flags & (VM_IO | VM_PFNMAP)) return bail('special PTE');
+  if (write && !pte.writable) return bail('PTE not writable for a write pin');
+  const folio = pte.folio;
+  if (flags & FOLL_LONGTERM && folio.dax) return bail('devmap (fsdax) PTE with FOLL_LONGTERM');
+  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.has('longterm_migrate_movable')) {
+    return bail('folio not long-term pinnable', 'longterm_migrate_movable');
+  }
+  if (k.has('gup_fast_longterm_write_file_denied') && !folioFastPinAllowed(folio, flags)) {
+    return bail(
+      `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking`,
+      'gup_fast_longterm_write_file_denied',
+    );
+  }
+  if (gupMustUnshare(k, undefined, flags, folio)) {
+    return bail(
+      folio.kind === 'anon' ? 'anon folio may be shared (unshare needed)' : 'R/O long-term pin of a page-cache folio needs the VMA',
+      folio.kind === 'anon' ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
+    );
+  }
+  folio.pincount++;
+  const pages = Math.min(nrPages, Math.max(1, Math.floor(vma.pageSize / k.pageSize)));
+  k.note('gup_fast', `pinned ${pages} page(s) without taking mmap_lock`);
+  if (pages < nrPages) {
+    const rest = pinUserPages(k, task, start + pages * k.pageSize, nrPages - pages, gupFlags);
+    if (rest.ret < 0) return { ret: pages, folios: [folio] };
+    return { ret: pages + rest.ret, folios: [folio, ...rest.folios] };
+  }
+  return { ret: pages, folios: [folio] };
+}

@@ -1,0 +1,162 @@
+/**
+ * A booted simulated kernel: release and behaviours, Kconfig, the machine (arch, page size,
+ * hugetlb pools), the mounts the selftest touches, the user it runs as, and sysctls.
+ * Processes (`Task`) run on it and make syscalls.
+ */
+import { behaviour, resolveBehaviours, type BehaviourName, type PatchSpec } from './behaviours.js';
+import { FS_TYPES, type FsType, type Mount } from './fs.js';
+import type { Hstate } from './hugetlb.js';
+import type { Folio, FolioKind, Inode } from './mm-types.js';
+import type { Release } from './release.js';
+import { Trace, type TraceEvent } from './trace.js';
+
+export type Arch = 'x86_64' | 'arm64' | 'ppc64le' | 's390x' | 'riscv64';
+export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'ppc64le', 's390x', 'riscv64'];
+
+export interface KernelConfig {
+  GUP_TEST: boolean;
+  IO_URING: boolean;
+  HUGETLBFS: boolean;
+  DEBUG_FS: boolean;
+}
+
+export interface HugetlbPoolSpec {
+  sizeKiB: number;
+  free: number;
+  /** Pages the allocator could add when nr_hugepages is raised (default: see cases/env). */
+  allocatable: number;
+  movable: boolean;
+}
+
+export interface KernelSpec {
+  release: Release;
+  patches: readonly PatchSpec[];
+  config: KernelConfig;
+  arch: Arch;
+  pageSizeKiB: number;
+  /** In /sys/kernel/mm/hugepages readdir order. */
+  hugetlb: readonly HugetlbPoolSpec[];
+  mounts: { tmp: Mount; cwd: Mount };
+  user: { root: boolean; memlockKiB: number | 'unlimited' };
+  sysctl: { ioUringDisabled: number };
+}
+
+/** Largest buddy allocation (MAX_PAGE_ORDER) in KiB for the arch/page size: above it a hstate is gigantic. */
+function maxBuddyKiB(pageSizeKiB: number): number {
+  // 4K pages: order 10 → 4 MiB; 16K: 32 MiB; 64K: 512 MiB (arm64 ARCH_FORCE_MAX_ORDER defaults).
+  if (pageSizeKiB >= 64) return 512 * 1024;
+  if (pageSizeKiB >= 16) return 32 * 1024;
+  return 4 * 1024;
+}
+
+export class Kernel {
+  readonly spec: KernelSpec;
+  readonly behaviours: Set<BehaviourName>;
+  readonly trace = new Trace();
+  readonly pageSize: number;
+  readonly hstates: Hstate[];
+  /** Kernel-internal shm mount backing memfd_create() without MFD_HUGETLB. */
+  readonly shmMount: Mount = { type: FS_TYPES.tmpfs };
+  readonly hugetlbMount: Mount = { type: FS_TYPES.hugetlbfs };
+  /** Directory entries of the two directories the selftest creates files in. */
+  readonly dirs = { tmp: new Map<string, Inode>(), cwd: new Map<string, Inode>() };
+  /** user_struct->locked_vm for io_uring accounting, in base pages. */
+  lockedVmPages = 0;
+  private nextIno = 1;
+  private nextFolioId = 1;
+
+  constructor(spec: KernelSpec) {
+    this.spec = spec;
+    this.behaviours = resolveBehaviours(spec.release, spec.patches);
+    this.pageSize = spec.pageSizeKiB * 1024;
+    const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
+    this.hstates = spec.config.HUGETLBFS
+      ? spec.hugetlb.map((p) => ({
+          sizeKiB: p.sizeKiB,
+          nr: p.free,
+          free: p.free,
+          resv: 0,
+          allocatable: p.allocatable,
+          movable: p.movable,
+          gigantic: p.sizeKiB > giganticAbove,
+        }))
+      : [];
+  }
+
+  has(name: BehaviourName): boolean {
+    return this.behaviours.has(name);
+  }
+
+  /** Record a decision; when a behaviour decided it, cite its commit and release. */
+  note(fn: string, detail: string, extra: { by?: BehaviourName; errno?: string } = {}): void {
+    const event: TraceEvent = { fn, detail };
+    if (extra.by) {
+      const b = behaviour(extra.by);
+      event.commit = b.commit;
+      event.release = b.release;
+    }
+    if (extra.errno) event.errno = extra.errno;
+    this.trace.add(event);
+  }
+
+  /** Explain why a behaviour is absent (so traces also say what did *not* happen yet). */
+  describeAbsent(name: BehaviourName): string {
+    const b = behaviour(name);
+    return `${b.commit} (${b.release}) not in this kernel`;
+  }
+
+  newInode(mount: Mount, hstate?: Hstate): Inode {
+    return {
+      ino: this.nextIno++,
+      mount,
+      size: 0,
+      nlink: 1,
+      hstate,
+      pages: new Map(),
+      resv: new Set(),
+      openCount: 0,
+      mapCount: 0,
+    };
+  }
+
+  newUnlinkedInode(mount: Mount, hstate?: Hstate): Inode {
+    const inode = this.newInode(mount, hstate);
+    inode.nlink = 0;
+    return inode;
+  }
+
+  newFolio(kind: FolioKind, size: number, opts: Partial<Folio> = {}): Folio {
+    return {
+      id: this.nextFolioId++,
+      kind,
+      size,
+      anonExclusive: kind === 'anon',
+      hugetlb: undefined,
+      movable: false,
+      dax: false,
+      pincount: 0,
+      freed: false,
+      ...opts,
+    };
+  }
+
+  hstateBySize(sizeKiB: number): Hstate | undefined {
+    return this.hstates.find((h) => h.sizeKiB === sizeKiB);
+  }
+
+  /** Mount holding a path as the selftest uses them: absolute /tmp/... or relative to cwd. */
+  mountFor(path: string): { mount: Mount; dir: Map<string, Inode>; name: string } {
+    if (path.startsWith('/tmp/')) return { mount: this.spec.mounts.tmp, dir: this.dirs.tmp, name: path.slice(5) };
+    return { mount: this.spec.mounts.cwd, dir: this.dirs.cwd, name: path };
+  }
+
+  /** f_type as statfs reports it: 9p passes the host's through (or fails without one). */
+  statfsType(mount: Mount): number | undefined {
+    if (mount.type.name === '9p') return mount.host?.magic;
+    return mount.type.magic;
+  }
+
+  fsTypeOf(mount: Mount): FsType {
+    return mount.type;
+  }
+}

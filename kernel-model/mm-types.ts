@@ -1,0 +1,98 @@
+/**
+ * The objects of the simulated memory manager: folios, inodes with their page cache, open
+ * files, VMAs with their page-table entries. Deliberately small: one test maps one base page
+ * or one huge page, but the objects carry every property a long-term pin looks at.
+ */
+import type { Mount } from './fs.js';
+import type { Hstate } from './hugetlb.js';
+
+export type FolioKind = 'anon' | 'shmem' | 'pagecache' | 'hugetlb';
+
+export interface Folio {
+  id: number;
+  kind: FolioKind;
+  /** Bytes. */
+  size: number;
+  /** PageAnonExclusive (5.19+ semantics): only this process maps the anon page. */
+  anonExclusive: boolean;
+  /** Hugetlb folios that are anonymous (private COW copies) are also `anon`. */
+  hugetlb: Hstate | undefined;
+  /** ZONE_MOVABLE / MIGRATE_CMA: not long-term pinnable (folio_is_longterm_pinnable()). */
+  movable: boolean;
+  /** fsdax page (pte_devmap, vma_is_fsdax). */
+  dax: boolean;
+  /** FOLL_PIN references (GUP_PIN_COUNTING_BIAS units collapsed to a count). */
+  pincount: number;
+  freed: boolean;
+}
+
+export interface Inode {
+  ino: number;
+  mount: Mount;
+  size: number;
+  /** Link count; 0 once unlinked (the file lives on while open). */
+  nlink: number;
+  /** hugetlbfs inode of this hstate (memfd MFD_HUGETLB). */
+  hstate: Hstate | undefined;
+  /** Page cache, by page index (page = base page or huge page for hugetlb). */
+  pages: Map<number, Folio>;
+  /** hugetlb reservation map: page indices already reserved for this inode (shared). */
+  resv: Set<number>;
+  /** Open file descriptions referring to this inode (for eviction on last close). */
+  openCount: number;
+  /** VMAs mapping this inode. */
+  mapCount: number;
+}
+
+export interface OpenFile {
+  inode: Inode;
+  /** Special files (debugfs gup_test) have no inode semantics beyond being open. */
+  special: 'gup_test' | undefined;
+  refs: number;
+}
+
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_SHARED = 0x8;
+export const VM_MAYREAD = 0x10;
+export const VM_MAYWRITE = 0x20;
+export const VM_MAYSHARE = 0x80;
+export const VM_HUGETLB = 0x400000;
+export const VM_IO = 0x4000;
+export const VM_PFNMAP = 0x400;
+
+export interface Pte {
+  folio: Folio;
+  writable: boolean;
+  dirty: boolean;
+}
+
+export interface Vma {
+  start: number;
+  length: number;
+  flags: number;
+  file: OpenFile;
+  /** Page size of this mapping (base page or hstate size), bytes. */
+  pageSize: number;
+  ptes: Map<number, Pte>;
+  /** hugetlb MAP_PRIVATE: pages reserved at mmap time, not yet consumed by a fault. */
+  privateResv: number;
+}
+
+export function isCowMapping(vma: Vma): boolean {
+  return (vma.flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+export function vmaIsShmem(vma: Vma): boolean {
+  return vma.file.inode.mount.type.shmem;
+}
+
+export function vmaIsHugetlb(vma: Vma): boolean {
+  return (vma.flags & VM_HUGETLB) !== 0;
+}
+
+/** The filesystem whose vm_ops the VMA carries: overlayfs re-points vm_file to the upper file. */
+export function vmaBackingFs(vma: Vma): Mount['type'] {
+  const m = vma.file.inode.mount;
+  return m.upper ?? m.type;
+}

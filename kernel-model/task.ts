@@ -1,0 +1,376 @@
+/**
+ * A process on the simulated kernel and the system calls gup_longterm makes. Every call
+ * returns the kernel's convention (a value, or a negative errno); turning that into a libc
+ * return value and `errno` is the C library's job (cases/libc).
+ */
+import { Errno } from './errno.js';
+import { handleFault } from './fault.js';
+import { freeHugePage, reserveHugePages, unreserveHugePages, setNrHugePages } from './hugetlb.js';
+import type { Kernel } from './kernel.js';
+import {
+  VM_HUGETLB,
+  VM_MAYREAD,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  type Inode,
+  type OpenFile,
+  type Vma,
+} from './mm-types.js';
+import { gupTestIoctl, gupTestRelease } from './gup-test.js';
+import { ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
+import { allocHugePage } from './hugetlb.js';
+
+export const PROT_READ = 0x1;
+export const PROT_WRITE = 0x2;
+export const MAP_SHARED = 0x01;
+export const MAP_PRIVATE = 0x02;
+export const O_RDWR = 0x2;
+
+export const GUP_TEST_PATH = '/sys/kernel/debug/gup_test';
+export const HUGEPAGES_DIR = '/sys/kernel/mm/hugepages';
+
+/** The outcome of a user-space memory access: fine, or the signal that kills the process. */
+export type AccessResult = 'ok' | 'SIGBUS' | 'SIGSEGV';
+
+export class Task {
+  readonly kernel: Kernel;
+  private readonly fds = new Map<number, OpenFile | { ring: Ring }>();
+  private readonly vmas: Vma[] = [];
+  private nextAddr = 0x7f0000000000;
+
+  constructor(kernel: Kernel) {
+    this.kernel = kernel;
+    // 0, 1, 2 are stdin, stdout, stderr.
+  }
+
+  private allocFd(file: OpenFile | { ring: Ring }): number {
+    let fd = 3;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, file);
+    return fd;
+  }
+
+  private file(fd: number): OpenFile | undefined {
+    const f = this.fds.get(fd);
+    return f && 'inode' in f ? f : undefined;
+  }
+
+  ring(fd: number): Ring | undefined {
+    const f = this.fds.get(fd);
+    return f && 'ring' in f ? f.ring : undefined;
+  }
+
+  findVma(addr: number): Vma | undefined {
+    return this.vmas.find((v) => addr >= v.start && addr < v.start + v.length);
+  }
+
+  private openInode(inode: Inode, special?: OpenFile['special']): number {
+    inode.openCount++;
+    return this.allocFd({ inode, special, refs: 1 });
+  }
+
+  /** memfd_create(2): a shmem file on the internal mount, or hugetlbfs with MFD_HUGETLB. */
+  memfdCreate(hugetlbSizeKiB?: number): number {
+    const k = this.kernel;
+    // memfd inodes live on an internal mount with no directory entry: unlinked from birth,
+    // so the last close frees their pages.
+    if (hugetlbSizeKiB === undefined) return this.openInode(k.newUnlinkedInode(k.shmMount));
+    if (!k.spec.config.HUGETLBFS) {
+      k.note('memfd_create', 'MFD_HUGETLB without CONFIG_HUGETLBFS', { errno: 'EINVAL' });
+      return -Errno.EINVAL;
+    }
+    const h = k.hstateBySize(hugetlbSizeKiB);
+    if (!h) {
+      k.note('hugetlb_file_setup', `no hstate for ${hugetlbSizeKiB} kB`, { errno: 'ENODEV' });
+      return -Errno.ENODEV;
+    }
+    return this.openInode(k.newUnlinkedInode(k.hugetlbMount, h));
+  }
+
+  /** open(dir, O_TMPFILE): needs the filesystem's ->tmpfile. */
+  openTmpfile(dir: '/tmp' | '.'): number {
+    const k = this.kernel;
+    const mount = dir === '/tmp' ? k.spec.mounts.tmp : k.spec.mounts.cwd;
+    if (mount.type.readOnly) return -Errno.EROFS;
+    if (!mount.type.tmpfile) {
+      k.note('do_tmpfile', `${mount.type.name} has no ->tmpfile`, { errno: 'EOPNOTSUPP' });
+      return -Errno.EOPNOTSUPP;
+    }
+    return this.openInode(k.newUnlinkedInode(mount));
+  }
+
+  /** open(path, O_RDWR|O_CREAT|O_EXCL) of a regular file, or open() of the files the test reads. */
+  openCreateExcl(path: string): number {
+    const k = this.kernel;
+    const { mount, dir, name } = k.mountFor(path);
+    if (mount.type.readOnly) return -Errno.EROFS;
+    if (dir.has(name)) return -Errno.EEXIST;
+    const inode = k.newInode(mount);
+    dir.set(name, inode);
+    return this.openInode(inode);
+  }
+
+  /** open(2) of a special file: debugfs gup_test. */
+  openSpecial(path: string): number {
+    const k = this.kernel;
+    if (path !== GUP_TEST_PATH) return -Errno.ENOENT;
+    if (!k.spec.user.root) {
+      // /sys/kernel/debug is mode 0700: a non-root user cannot even look inside.
+      k.note('debugfs', '/sys/kernel/debug is root-only', { errno: 'EACCES' });
+      return -Errno.EACCES;
+    }
+    const { GUP_TEST, DEBUG_FS } = k.spec.config;
+    if (!GUP_TEST || !DEBUG_FS || !k.has('gup_test_debugfs')) {
+      const why = !k.has('gup_test_debugfs')
+        ? `gup_test debugfs file: ${k.describeAbsent('gup_test_debugfs')}`
+        : !DEBUG_FS
+          ? 'CONFIG_DEBUG_FS is not set'
+          : 'CONFIG_GUP_TEST is not set';
+      k.note('debugfs', `${GUP_TEST_PATH} does not exist: ${why}`, { errno: 'ENOENT' });
+      return -Errno.ENOENT;
+    }
+    return this.openInode(k.newInode(k.shmMount), 'gup_test');
+  }
+
+  unlink(path: string): number {
+    const { dir, name } = this.kernel.mountFor(path);
+    const inode = dir.get(name);
+    if (!inode) return -Errno.ENOENT;
+    dir.delete(name);
+    inode.nlink = 0;
+    return 0;
+  }
+
+  close(fd: number): number {
+    const f = this.fds.get(fd);
+    if (!f) return -Errno.EBADF;
+    this.fds.delete(fd);
+    if ('ring' in f) {
+      ioUringRelease(this.kernel, f.ring);
+      return 0;
+    }
+    if (f.special === 'gup_test') gupTestRelease(this.kernel);
+    f.inode.openCount--;
+    this.maybeEvict(f.inode);
+    return 0;
+  }
+
+  /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
+  private maybeEvict(inode: Inode): void {
+    if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
+    for (const [index, folio] of inode.pages) {
+      if (folio.pincount === 0) {
+        folio.freed = true;
+        if (inode.hstate) freeHugePage(inode.hstate);
+      }
+      inode.pages.delete(index);
+      inode.resv.delete(index);
+    }
+    if (inode.hstate) unreserveHugePages(inode.hstate, inode.resv.size);
+    inode.resv.clear();
+  }
+
+  /** fstatfs(2) → f_type. */
+  fstatfs(fd: number): { ret: number; fType: number } {
+    const f = this.file(fd);
+    if (!f) return { ret: -Errno.EBADF, fType: 0 };
+    const fType = this.kernel.statfsType(f.inode.mount);
+    if (fType === undefined) {
+      this.kernel.note('v9fs_statfs', '9p server does not answer statfs', { errno: 'EOPNOTSUPP' });
+      return { ret: -Errno.EOPNOTSUPP, fType: 0 };
+    }
+    return { ret: 0, fType };
+  }
+
+  ftruncate(fd: number, length: number): number {
+    const k = this.kernel;
+    const f = this.file(fd);
+    if (!f) return -Errno.EBADF;
+    const inode = f.inode;
+    if (inode.mount.type.name === '9p' && inode.nlink === 0) {
+      // v9fs setattr by path on an unlinked file: the QEMU 9p server answers ENOENT (QEMU issue 103).
+      k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
+      return -Errno.ENOENT;
+    }
+    if (inode.hstate && length % (inode.hstate.sizeKiB * 1024) !== 0) {
+      // hugetlbfs_setattr: size must be huge-page aligned.
+      return -Errno.EINVAL;
+    }
+    inode.size = length;
+    return 0;
+  }
+
+  fallocate(fd: number, mode: number, offset: number, length: number): number {
+    const k = this.kernel;
+    const f = this.file(fd);
+    if (!f) return -Errno.EBADF;
+    const inode = f.inode;
+    if (mode !== 0) return -Errno.EOPNOTSUPP;
+    if (inode.hstate) {
+      // hugetlbfs_fallocate(): allocate and add each huge page to the page cache.
+      const h = inode.hstate;
+      const hsize = h.sizeKiB * 1024;
+      for (let idx = Math.floor(offset / hsize); idx * hsize < offset + length; idx++) {
+        if (inode.pages.has(idx)) continue;
+        const reserved = inode.resv.has(idx);
+        if (!allocHugePage(h, reserved)) {
+          k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, {
+            errno: 'ENOSPC',
+          });
+          return -Errno.ENOSPC;
+        }
+        inode.resv.add(idx);
+        inode.pages.set(idx, k.newFolio('hugetlb', hsize, { hugetlb: h, movable: h.movable }));
+      }
+      k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
+    } else if (!inode.mount.type.fallocate) {
+      k.note('vfs_fallocate', `${inode.mount.type.name} has no ->fallocate`, { errno: 'EOPNOTSUPP' });
+      return -Errno.EOPNOTSUPP;
+    }
+    inode.size = Math.max(inode.size, offset + length);
+    return 0;
+  }
+
+  mmap(length: number, prot: number, flags: number, fd: number): number {
+    const k = this.kernel;
+    const f = this.file(fd);
+    if (!f) return -Errno.EBADF;
+    const inode = f.inode;
+    const shared = (flags & MAP_SHARED) !== 0;
+    const pageSize = inode.hstate ? inode.hstate.sizeKiB * 1024 : k.pageSize;
+    if (length === 0 || length % pageSize !== 0) return -Errno.EINVAL;
+    if (shared && prot & PROT_WRITE && inode.mount.type.name === '9p' && inode.mount.cacheNone) {
+      k.note('v9fs_file_mmap', '9p cache=none: generic_file_readonly_mmap refuses a writable shared mapping', {
+        errno: 'EINVAL',
+      });
+      return -Errno.EINVAL;
+    }
+    let vmFlags = VM_MAYREAD | VM_MAYWRITE;
+    if (prot & PROT_READ) vmFlags |= VM_READ;
+    if (prot & PROT_WRITE) vmFlags |= VM_WRITE;
+    if (shared) vmFlags |= VM_SHARED | VM_MAYSHARE;
+    let privateResv = 0;
+    if (inode.hstate) {
+      vmFlags |= VM_HUGETLB;
+      const h = inode.hstate;
+      // hugetlb_reserve_pages(): shared mappings reserve what the inode has not; private ones all.
+      const nr = length / pageSize;
+      let chg = 0;
+      for (let i = 0; i < nr; i++) if (!shared || !inode.resv.has(i)) chg++;
+      if (chg > 0 && !reserveHugePages(h, chg)) {
+        k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
+        return -Errno.ENOMEM;
+      }
+      if (shared) for (let i = 0; i < nr; i++) inode.resv.add(i);
+      else privateResv = chg;
+      if (chg > 0) k.note('hugetlb_reserve_pages', `reserved ${chg} ${h.sizeKiB} kB page(s) for the ${shared ? 'shared' : 'private'} mapping`);
+    }
+    const align = Math.max(pageSize, k.pageSize);
+    const start = Math.ceil(this.nextAddr / align) * align;
+    this.nextAddr = start + length + k.pageSize;
+    this.vmas.push({ start, length, flags: vmFlags, file: f, pageSize, ptes: new Map(), privateResv });
+    f.refs++;
+    inode.mapCount++;
+    return start;
+  }
+
+  munmap(addr: number, length: number): number {
+    const i = this.vmas.findIndex((v) => v.start === addr && v.length === length);
+    if (i < 0) return 0;
+    const vma = this.vmas[i]!;
+    this.vmas.splice(i, 1);
+    for (const pte of vma.ptes.values()) {
+      const folio = pte.folio;
+      if (folio.kind === 'anon' && folio.pincount === 0) {
+        folio.freed = true;
+        if (folio.hugetlb) freeHugePage(folio.hugetlb);
+      }
+    }
+    if (vma.file.inode.hstate && vma.privateResv > 0) unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
+    vma.file.inode.mapCount--;
+    vma.file.refs--;
+    this.maybeEvict(vma.file.inode);
+    return 0;
+  }
+
+  mprotect(addr: number, length: number, prot: number): number {
+    const vma = this.findVma(addr);
+    if (!vma || vma.start !== addr || vma.length !== length) return -Errno.ENOMEM;
+    if (prot & PROT_WRITE && (vma.flags & VM_MAYWRITE) === 0) return -Errno.EACCES;
+    vma.flags &= ~(VM_READ | VM_WRITE);
+    if (prot & PROT_READ) vma.flags |= VM_READ;
+    if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
+    if ((prot & PROT_WRITE) === 0) for (const [i, pte] of vma.ptes) vma.ptes.set(i, { ...pte, writable: false });
+    return 0;
+  }
+
+  /** A user-space access (memset, read) of [addr, addr+length): faults pages in or kills. */
+  access(addr: number, length: number, write: boolean): AccessResult {
+    const vma = this.findVma(addr);
+    if (!vma) return 'SIGSEGV';
+    for (let off = 0; off < length; off += vma.pageSize) {
+      const index = Math.floor((addr + off - vma.start) / vma.pageSize);
+      const pte = vma.ptes.get(index);
+      if (pte && (!write || pte.writable)) continue;
+      const r = handleFault(this.kernel, vma, index, write ? 'write' : 'read');
+      if (r === 'sigsegv') return 'SIGSEGV';
+      if (r !== 'ok') return 'SIGBUS';
+    }
+    return 'ok';
+  }
+
+  ioctl(fd: number, cmd: number, arg?: { addr: number; size: number; flags: number }): number {
+    const f = this.file(fd);
+    if (!f) return -Errno.EBADF;
+    if (f.special !== 'gup_test') return -Errno.ENOTTY;
+    return gupTestIoctl(this.kernel, this, cmd, arg);
+  }
+
+  ioUringSetup(entries: number): number {
+    const r = ioUringSetup(this.kernel, entries);
+    if (typeof r === 'number') return r;
+    return this.allocFd({ ring: r });
+  }
+
+  ioUringRegisterBuffers(fd: number, iovs: readonly { base: number; len: number }[]): number {
+    const ring = this.ring(fd);
+    if (!ring) return -Errno.EBADF;
+    return ioUringRegister(this.kernel, this, ring, iovs);
+  }
+
+  ioUringUnregisterBuffers(fd: number): number {
+    const ring = this.ring(fd);
+    if (!ring) return -Errno.EBADF;
+    ioUringRelease(this.kernel, ring);
+    return 0;
+  }
+
+  /** getdents of /sys/kernel/mm/hugepages: one `hugepages-<N>kB` directory per hstate. */
+  listHugepagesDir(): string[] | number {
+    const k = this.kernel;
+    if (!k.spec.config.HUGETLBFS || k.hstates.length === 0) return -Errno.ENOENT;
+    return ['.', '..', ...k.hstates.map((h) => `hugepages-${h.sizeKiB}kB`)];
+  }
+
+  /** Read /sys/kernel/mm/hugepages/hugepages-<N>kB/<attr>. */
+  readHugepageAttr(sizeKiB: number, attr: 'nr_hugepages' | 'free_hugepages'): number {
+    const h = this.kernel.hstateBySize(sizeKiB);
+    if (!h) return -Errno.ENOENT;
+    return attr === 'nr_hugepages' ? h.nr : h.free;
+  }
+
+  /** Write nr_hugepages (root only): the pool grows by what can be allocated. */
+  writeNrHugepages(sizeKiB: number, value: number): number {
+    const k = this.kernel;
+    const h = k.hstateBySize(sizeKiB);
+    if (!h) return -Errno.ENOENT;
+    if (!k.spec.user.root) return -Errno.EACCES;
+    const before = h.nr;
+    setNrHugePages(h, value);
+    k.note('nr_hugepages_store', `${sizeKiB} kB pool: asked for ${value}, have ${h.nr} (was ${before})`);
+    return 0;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Every decision the simulated kernel takes is appended here: which kernel function decided,
+ * what it decided, and the commit that made it behave that way. `gupsim run --explain` prints
+ * these per sub-test; `gupsim diff` cites them in its explanations.
+ */
+export interface TraceEvent {
+  /** Kernel function (or libc/liburing function, for the process layer). */
+  fn: string;
+  /** What happened, in a kernel developer's words. */
+  detail: string;
+  /** Mainline commit that introduced the behaviour, when one decided the outcome. */
+  commit?: string;
+  /** Release of that commit. */
+  release?: string;
+  /** Errno returned, when the call failed. */
+  errno?: string;
+}
+
+export class Trace {
+  readonly events: TraceEvent[] = [];
+
+  add(event: TraceEvent): void {
+    this.events.push(event);
+  }
+
+  /** Events recorded since `mark` (an index from `mark()`). */
+  since(mark: number): TraceEvent[] {
+    return this.events.slice(mark);
+  }
+
+  mark(): number {
+    return this.events.length;
+  }
+}
