@@ -1,0 +1,132 @@
+/**
+ * `gupsim run` flags that override fields of the environment file. Overrides are applied to
+ * the raw JSON and then validated by the same code as a file, so a flag can never produce an
+ * environment a file could not.
+ */
+import { readFileSync } from 'node:fs';
+import { defaultEnvironment, environmentFromJson, type Environment } from '../cases/env.js';
+import { UsageError } from './io.js';
+
+export const ENV_FLAG_OPTIONS = {
+  env: { type: 'string' },
+  kernel: { type: 'string' },
+  patch: { type: 'string', multiple: true },
+  selftest: { type: 'string' },
+  liburing: { type: 'string' },
+  'no-liburing': { type: 'boolean' },
+  hugetlb: { type: 'string' },
+  'tmp-fs': { type: 'string' },
+  'cwd-fs': { type: 'string' },
+  'no-gup-test': { type: 'boolean' },
+  user: { type: 'string' },
+  memlock: { type: 'string' },
+  'io-uring-disabled': { type: 'string' },
+  arch: { type: 'string' },
+  'page-size': { type: 'string' },
+  runner: { type: 'string' },
+} as const;
+
+export const ENV_FLAGS_HELP = `Environment (flags override --env FILE; without either, the default environment):
+  --env FILE               environment file (*.env.json)
+  --kernel REL             kernel.release, e.g. 6.4, 6.18.44, next
+  --patch +ID|-ID          apply/revert a modelled commit (repeatable)
+  --selftest TREE          selftest.tree: a release, "next" or "prototype"
+  --liburing VER           selftest.liburing (e.g. 2.3); --no-liburing builds without it
+  --hugetlb SIZE:FREE,...  hugetlb sizes in KiB with free pages, e.g. 2048:0,1048576:2 ("" = none)
+  --tmp-fs FS[:HOST]       filesystem of /tmp (9p:ext4 = 9p passing ext4's magic through)
+  --cwd-fs FS[:HOST]       filesystem of the current directory
+  --no-gup-test            kernel without CONFIG_GUP_TEST
+  --user root|nonroot      run as root or not
+  --memlock KIB|unlimited  RLIMIT_MEMLOCK
+  --io-uring-disabled N    kernel.io_uring_disabled (0, 1, 2)
+  --arch ARCH              x86_64, arm64, ppc64le, s390x, riscv64
+  --page-size KIB          base page size (4, 16, 64)
+  --runner NAME            direct, run_vmtests, kselftest, kselftest+run_vmtests`;
+
+export type EnvFlagValues = {
+  [K in keyof typeof ENV_FLAG_OPTIONS]?: (typeof ENV_FLAG_OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof ENV_FLAG_OPTIONS)[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
+
+type Raw = Record<string, unknown>;
+
+function section(raw: Raw, key: string): Raw {
+  const v = raw[key];
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Raw;
+  const fresh: Raw = {};
+  raw[key] = fresh;
+  return fresh;
+}
+
+function fsValue(text: string): unknown {
+  const [type, host] = text.split(':');
+  return host ? { type, host } : type;
+}
+
+function intFlag(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: expected a whole number, got "${text}"`);
+  return Number(text);
+}
+
+/** Read --env (if any), apply the flags, validate. Errors are UsageError (one line, exit 2). */
+export function environmentFromFlags(flags: EnvFlagValues): Environment {
+  let raw: Raw;
+  if (flags.env) {
+    let text: string;
+    try {
+      text = readFileSync(flags.env, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--env ${flags.env}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+    try {
+      raw = JSON.parse(text) as Raw;
+    } catch (e) {
+      throw new UsageError(`${flags.env}: not JSON: ${(e as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${flags.env}: expected a JSON object`);
+  } else {
+    raw = JSON.parse(JSON.stringify(defaultEnvironment())) as Raw;
+  }
+  const kernel = (): Raw => section(raw, 'kernel');
+  if (flags.kernel !== undefined) {
+    kernel().release = flags.kernel;
+    // A default environment's selftest follows the kernel unless --selftest says otherwise.
+    if (!flags.env) delete section(raw, 'selftest').tree;
+  }
+  if (flags.patch) kernel().patches = [...((kernel().patches as unknown[]) ?? []), ...flags.patch];
+  if (flags['no-gup-test']) section(kernel(), 'config').GUP_TEST = false;
+  if (flags.selftest !== undefined) section(raw, 'selftest').tree = flags.selftest;
+  if (flags.liburing !== undefined) section(raw, 'selftest').liburing = flags.liburing;
+  if (flags['no-liburing']) section(raw, 'selftest').liburing = null;
+  if (flags.hugetlb !== undefined) {
+    raw.hugetlb = flags.hugetlb === ''
+      ? []
+      : flags.hugetlb.split(',').map((pair) => {
+          const m = /^(\d+):(\d+)$/.exec(pair.trim());
+          if (!m) throw new UsageError(`--hugetlb: expected SIZE_KiB:FREE pairs like 2048:0, got "${pair}"`);
+          return { sizeKiB: Number(m[1]), free: Number(m[2]) };
+        });
+  }
+  if (flags['tmp-fs'] !== undefined) section(raw, 'fs').tmp = fsValue(flags['tmp-fs']);
+  if (flags['cwd-fs'] !== undefined) section(raw, 'fs').cwd = fsValue(flags['cwd-fs']);
+  if (flags.user !== undefined) {
+    if (flags.user !== 'root' && flags.user !== 'nonroot') throw new UsageError(`--user: expected root or nonroot, got "${flags.user}"`);
+    section(raw, 'user').root = flags.user === 'root';
+  }
+  if (flags.memlock !== undefined) {
+    section(raw, 'user').memlockKiB = flags.memlock === 'unlimited' ? 'unlimited' : intFlag('memlock', flags.memlock);
+  }
+  if (flags['io-uring-disabled'] !== undefined) {
+    section(raw, 'sysctl').io_uring_disabled = intFlag('io-uring-disabled', flags['io-uring-disabled']);
+  }
+  if (flags.arch !== undefined) raw.arch = flags.arch;
+  if (flags['page-size'] !== undefined) raw.pageSizeKiB = intFlag('page-size', flags['page-size']);
+  if (flags.runner !== undefined) raw.runner = flags.runner;
+
+  const r = environmentFromJson(raw);
+  if (!r.ok) throw new UsageError(`${flags.env ? `${flags.env}: ` : ''}${r.error}`);
+  return r.env;
+}

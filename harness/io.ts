@@ -1,0 +1,17 @@
+/** What a CLI command may touch, so tests can run commands in-process. */
+export interface CliIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  /** stdout is a terminal (colour, progress). */
+  isTTY: boolean;
+}
+
+/** Exit codes every command shares. */
+export const EXIT_OK = 0;
+export const EXIT_ATTENTION = 1;
+export const EXIT_USAGE = 2;
+
+/** A bad-input error: printed as one line, exit 2. */
+export class UsageError extends Error {}
