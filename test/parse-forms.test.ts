@@ -183,7 +183,8 @@ t.test('v6.15 `(EINVAL)n` glue: the result runs into the next [RUN]', async (t) 
 });
 
 t.test('v6.16-6.18 unknown-fs bug: [RUN] lines with no result become `missing`', async (t) => {
-  const name = (b: string): string => `R/W longterm GUP pin in MAP_SHARED file mapping ... with ${b}`;
+  const name = (b: string): string =>
+    `R/W longterm GUP pin in MAP_SHARED file mapping ... with ${b}`;
   const text = [
     'TAP version 13',
     '1..4',
@@ -207,7 +208,10 @@ t.test('v6.16-6.18 unknown-fs bug: [RUN] lines with no result become `missing`',
     diagnostics: [{ line: 6, text: 'Unknown filesystem' }],
     line: 5,
   });
-  t.same(r.subtests.map((s) => s.ordinal), [1, 2, 3, 4]);
+  t.same(
+    r.subtests.map((s) => s.ordinal),
+    [1, 2, 3, 4],
+  );
   t.match(r.plannedMismatch, { planned: 4, run: 2 });
   t.equal(r.endedEarly, false, 'the program finished; results are missing, not cut');
   t.equal(r.counts.missing, 2);
@@ -239,7 +243,11 @@ t.test('run cut short by a kernel crash: markers, missing sub-test, ended early'
 t.test('kernel messages interleaved between lines never change a result', async (t) => {
   const noisy: string[] = [];
   for (const l of LIVE_LINES) {
-    noisy.push(l, '[   12.345678] BUG: sleeping function called from invalid context', 'random console text');
+    noisy.push(
+      l,
+      '[   12.345678] BUG: sleeping function called from invalid context',
+      'random console text',
+    );
   }
   const r = only(parseLog(noisy.join('\n')));
   t.same(verdicts(r), verdicts(BASE));
@@ -260,8 +268,14 @@ t.test('a kernel message glued inside a result line', async (t) => {
 t.test('several gup_longterm runs in one log are each returned', async (t) => {
   const log = parseLog([LIVE, MAIL, LIVE].join(''));
   t.equal(log.runs.length, 3);
-  t.same(log.runs.map((r) => r.subtests.length), [50, 50, 50]);
-  t.same(log.runs.map((r) => r.index), [0, 1, 2]);
+  t.same(
+    log.runs.map((r) => r.subtests.length),
+    [50, 50, 50],
+  );
+  t.same(
+    log.runs.map((r) => r.index),
+    [0, 1, 2],
+  );
   t.equal(log.runs[1]?.program, 'pin_longterm');
   t.equal(log.runs[2]?.startLine, LIVE_LINES.length * 2 + 2 + 1);
 });
@@ -278,36 +292,51 @@ t.test('two bare runs back to back without [INFO] lines (no hugetlb)', async (t)
   t.equal(log.runs[0]?.subtests[23]?.id, 'ro/gup-fast/private/local-tmpfile', 'H = 0 is known');
 });
 
-t.test('excerpt without [RUN] lines: ids from the plan position when sizes are known', async (t) => {
-  const noRun = LIVE_LINES.filter((l) => !l.startsWith('# [RUN]'));
-  const r = only(parseLog(noRun.join('\n')));
-  t.same(ids(r), ids(BASE));
-  t.ok(r.subtests.every((s) => s.idSource === 'plan-position'));
-  const noSizes = noRun.filter((l) => !l.startsWith('# [INFO]') && !l.startsWith('TAP'));
-  const r2 = only(parseLog(noSizes.join('\n')));
-  t.equal(r2.subtests.length, 50);
-  t.ok(r2.subtests.every((s) => s.id === null), 'sizes unknown: no guessing');
-});
+t.test(
+  'excerpt without [RUN] lines: ids from the plan position when sizes are known',
+  async (t) => {
+    const noRun = LIVE_LINES.filter((l) => !l.startsWith('# [RUN]'));
+    const r = only(parseLog(noRun.join('\n')));
+    t.same(ids(r), ids(BASE));
+    t.ok(r.subtests.every((s) => s.idSource === 'plan-position'));
+    const noSizes = noRun.filter((l) => !l.startsWith('# [INFO]') && !l.startsWith('TAP'));
+    const r2 = only(parseLog(noSizes.join('\n')));
+    t.equal(r2.subtests.length, 50);
+    t.ok(
+      r2.subtests.every((s) => s.id === null),
+      'sizes unknown: no guessing',
+    );
+  },
+);
 
 t.test('v6.16+ result names identify sub-tests even without [RUN] lines', async (t) => {
   const name = NAME('ro/gup/private/tmpfile');
   const r = only(parseLog(`not ok 37 ${name}\n`));
-  t.match(r.subtests[0], { id: 'ro/gup/private/tmpfile', idSource: 'result-name', verdict: 'fail' });
+  t.match(r.subtests[0], {
+    id: 'ro/gup/private/tmpfile',
+    idSource: 'result-name',
+    verdict: 'fail',
+  });
 });
 
-t.test('infrastructure: command not found, lone exit=127, loader error without wrapper', async (t) => {
-  const a = only(parseLog('sh: ./gup_longterm: not found\n'));
-  t.equal(a.infrastructure[0]?.kind, 'command-not-found');
-  t.equal(a.program, 'gup_longterm');
-  const b = only(parseLog('# not ok 14 gup_longterm # exit=127\n'));
-  t.equal(b.wrapper.exitCode, 127);
-  t.equal(b.subtests.length, 0);
-  t.ok(b.infrastructure.some((i) => i.kind === 'exit-127'));
-  const c = only(
-    parseLog('./gup_longterm: error while loading shared libraries: liburing.so.1: cannot open\n'),
-  );
-  t.equal(c.infrastructure[0]?.kind, 'loader-error');
-});
+t.test(
+  'infrastructure: command not found, lone exit=127, loader error without wrapper',
+  async (t) => {
+    const a = only(parseLog('sh: ./gup_longterm: not found\n'));
+    t.equal(a.infrastructure[0]?.kind, 'command-not-found');
+    t.equal(a.program, 'gup_longterm');
+    const b = only(parseLog('# not ok 14 gup_longterm # exit=127\n'));
+    t.equal(b.wrapper.exitCode, 127);
+    t.equal(b.subtests.length, 0);
+    t.ok(b.infrastructure.some((i) => i.kind === 'exit-127'));
+    const c = only(
+      parseLog(
+        './gup_longterm: error while loading shared libraries: liburing.so.1: cannot open\n',
+      ),
+    );
+    t.equal(c.infrastructure[0]?.kind, 'loader-error');
+  },
+);
 
 t.test('a segfaulting binary under run_vmtests', async (t) => {
   const text = [
@@ -337,7 +366,10 @@ t.test('another program with look-alike [RUN] lines (cow) is not a gup_longterm 
   t.equal(log.runs.length, 0);
   t.equal(log.otherPrograms.length, 1);
   const named = parseLog(['# selftests: mm: cow', ...cow, 'ok 1 selftests: mm: cow'].join('\n'));
-  t.same(named.otherPrograms.map((o) => o.name), ['cow']);
+  t.same(
+    named.otherPrograms.map((o) => o.name),
+    ['cow'],
+  );
 });
 
 t.test('kselftest directives: XFAIL, XPASS, error, TODO, lower-case skip', async (t) => {
@@ -370,8 +402,16 @@ t.test('v6.14+ counter block: skipped notice, Planned != run, Totals', async (t)
 });
 
 t.test('unexpected result numbers are reported as data', async (t) => {
-  const r = only(parseLog(['TAP version 13', '1..3', 'ok 1 Should have worked', 'ok 3 Should have worked'].join('\n')));
-  t.ok(r.issues.some((i) => i.code === 'unexpected-number' && i.message.includes('Expected test number 2')));
+  const r = only(
+    parseLog(
+      ['TAP version 13', '1..3', 'ok 1 Should have worked', 'ok 3 Should have worked'].join('\n'),
+    ),
+  );
+  t.ok(
+    r.issues.some(
+      (i) => i.code === 'unexpected-number' && i.message.includes('Expected test number 2'),
+    ),
+  );
   t.equal(r.endedEarly, true);
 });
 

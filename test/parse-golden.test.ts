@@ -60,7 +60,11 @@ t.test('002 prototype pin_longterm: row 48 fails, Bail out!, then Totals', async
     reason: 'Pinning failed as expected',
   });
   t.match(r.bailout, { text: 'Bail out! 1 out of 50 tests failed', line: 106 });
-  t.match(r.totals, { pass: 39, fail: 1, skip: 10, line: 107 }, 'Totals after Bail out! still read');
+  t.match(
+    r.totals,
+    { pass: 39, fail: 1, skip: 10, line: 107 },
+    'Totals after Bail out! still read',
+  );
   t.same(r.counts, { pass: 39, fail: 1, xfail: 0, xpass: 0, skip: 10, error: 0, missing: 0 });
   t.equal(r.worst, 'fail');
   t.equal(r.subtests[3]?.verdict, 'skip');
@@ -75,28 +79,35 @@ t.test('002 through tap-parser: what a generic TAP consumer sees', async (t) => 
   t.equal(v.bailout, '1 out of 50 tests failed');
 });
 
-t.test('004 run_vmtests under the kselftest runner: `# # ` nesting, 56 results, 8 failures', async (t) => {
-  const r = one('public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
-  t.equal(r.depth, 2);
-  t.equal(r.subtests.length, 56);
-  const fails = r.subtests.filter((s) => s.verdict === 'fail');
-  t.equal(fails.length, 8);
-  t.ok(fails.every((s) => s.id?.endsWith('/local-tmpfile') && s.reason === 'ftruncate() failed'));
-  t.same(r.hugetlbSizesKiB, [2048, 32768, 64, 1048576], 'arm64 detection order kept');
-  t.match(r.wrapper, {
-    kind: 'run_vmtests-tap',
-    underKselftestRunner: true,
-    nesting: 2,
-    status: { status: 'FAIL' },
-    verdict: { ok: false, number: 13, name: 'gup_longterm', directive: 'exit=1' },
-    exitCode: 1,
-  });
-  t.equal(r.wrapper.banner?.text, 'running ./gup_longterm');
-  t.match(r.bailout, { text: 'Bail out! 8 out of 56 tests failed' });
-  t.match(r.totals, { pass: 24, fail: 8, skip: 24 });
-  t.same(r.unknownLines.map((u) => u.text), ['-unnin--./-u-_lon-te-m'], 'mangled rule kept, not fatal');
-  t.ok(r.eras.some((e) => e.era === 'v6.5-v6.14'));
-});
+t.test(
+  '004 run_vmtests under the kselftest runner: `# # ` nesting, 56 results, 8 failures',
+  async (t) => {
+    const r = one('public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
+    t.equal(r.depth, 2);
+    t.equal(r.subtests.length, 56);
+    const fails = r.subtests.filter((s) => s.verdict === 'fail');
+    t.equal(fails.length, 8);
+    t.ok(fails.every((s) => s.id?.endsWith('/local-tmpfile') && s.reason === 'ftruncate() failed'));
+    t.same(r.hugetlbSizesKiB, [2048, 32768, 64, 1048576], 'arm64 detection order kept');
+    t.match(r.wrapper, {
+      kind: 'run_vmtests-tap',
+      underKselftestRunner: true,
+      nesting: 2,
+      status: { status: 'FAIL' },
+      verdict: { ok: false, number: 13, name: 'gup_longterm', directive: 'exit=1' },
+      exitCode: 1,
+    });
+    t.equal(r.wrapper.banner?.text, 'running ./gup_longterm');
+    t.match(r.bailout, { text: 'Bail out! 8 out of 56 tests failed' });
+    t.match(r.totals, { pass: 24, fail: 8, skip: 24 });
+    t.same(
+      r.unknownLines.map((u) => u.text),
+      ['-unnin--./-u-_lon-te-m'],
+      'mangled rule kept, not fatal',
+    );
+    t.ok(r.eras.some((e) => e.era === 'v6.5-v6.14'));
+  },
+);
 
 t.test('006 LKFT: binary never ran — loader error, exit=127, no results', async (t) => {
   const log = parseLog(read('public/006-lkft-next-20250616-liburing-missing-exit127.log'));
@@ -110,7 +121,11 @@ t.test('006 LKFT: binary never ran — loader error, exit=127, no results', asyn
   t.same(r.infrastructure.map((i) => i.kind).sort(), ['exit-127', 'loader-error']);
   t.equal(r.infrastructure.find((i) => i.kind === 'loader-error')?.line, 7);
   t.equal(r.wrapper.status?.status, 'FAIL');
-  t.equal(log.unknownLines[0]?.text.startsWith('Linux version 6.15.0-next'), true, 'banner text kept');
+  t.equal(
+    log.unknownLines[0]?.text.startsWith('Linux version 6.15.0-next'),
+    true,
+    'banner text kept',
+  );
 });
 
 t.test('007/008 the same two ids under two wordings (skip → fail)', async (t) => {
@@ -122,12 +137,27 @@ t.test('007/008 the same two ids under two wordings (skip → fail)', async (t) 
   ];
   t.same(ids(before), expected);
   t.same(ids(after), expected);
-  t.same(before.subtests.map((s) => s.verdict), ['skip', 'skip']);
-  t.same(after.subtests.map((s) => s.verdict), ['fail', 'fail']);
-  t.same(before.subtests.map((s) => s.number), [39, 40]);
+  t.same(
+    before.subtests.map((s) => s.verdict),
+    ['skip', 'skip'],
+  );
+  t.same(
+    after.subtests.map((s) => s.verdict),
+    ['fail', 'fail'],
+  );
+  t.same(
+    before.subtests.map((s) => s.number),
+    [39, 40],
+  );
   t.equal(before.subtests[0]?.reason, 'memfd_create() failed (Cannot allocate memory)');
-  t.equal(after.subtests[0]?.reason, 'memfd_create() failed (Cannot allocate memory)', 'from the diagnostic');
-  t.same(after.subtests[0]?.diagnostics, [{ line: 2, text: 'memfd_create() failed (Cannot allocate memory)' }]);
+  t.equal(
+    after.subtests[0]?.reason,
+    'memfd_create() failed (Cannot allocate memory)',
+    'from the diagnostic',
+  );
+  t.same(after.subtests[0]?.diagnostics, [
+    { line: 2, text: 'memfd_create() failed (Cannot allocate memory)' },
+  ]);
   t.ok(before.eras.some((e) => e.era === 'v6.15'));
   t.ok(after.eras.some((e) => e.era === 'v6.16+'));
   t.same(before.issues, [], 'an excerpt starting at 39 is not an error');
@@ -162,7 +192,10 @@ t.test('live logs: 50 results each, counts agree with Totals, no issues', async 
     const r = log.runs[0]!;
     t.equal(r.subtests.length, 50, f);
     t.equal(new Set(ids(r)).size, 50, `${f}: distinct ids`);
-    t.ok(r.subtests.every((s) => s.idSource === 'run-line'), f);
+    t.ok(
+      r.subtests.every((s) => s.idSource === 'run-line'),
+      f,
+    );
     t.match(r.totals, { pass: r.counts.pass, fail: r.counts.fail, skip: r.counts.skip }, f);
     t.same(r.issues, [], f);
     t.equal(r.endedEarly, false, f);
@@ -203,7 +236,10 @@ t.test('live run_vmtests log: the gup_longterm run isolated from the gup_test ru
 });
 
 t.test('parseFile streams a fixture to the same result as parseLog', async (t) => {
-  for (const rel of ['public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log', 'live/' + LIVE[0]]) {
+  for (const rel of [
+    'public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log',
+    'live/' + LIVE[0],
+  ]) {
     const a = parseLog(read(rel));
     const b = await parseFile(FIXTURES + rel);
     t.same(b, a, rel);

@@ -113,7 +113,8 @@ export function classify(body: string): Token {
   } else if (c0 === 45 /* - */) {
     if (DASH_RULE.test(body)) return { kind: 'wrapper-noise' };
   } else if (c0 === 83 /* S */) {
-    if (VMTESTS_SUMMARY.test(body) || VMTESTS_SKIP_LINE.test(body)) return { kind: 'wrapper-noise' };
+    if (VMTESTS_SUMMARY.test(body) || VMTESTS_SKIP_LINE.test(body))
+      return { kind: 'wrapper-noise' };
   }
   if (c0 === 116 /* t */ || c0 === 111 /* o */) {
     const to = RUNNER_TIMEOUT.exec(body);

@@ -85,7 +85,10 @@ export class LogParser {
     this.work.n++;
     let line = raw;
     if (line.length > MAX_LINE_CHARS) {
-      this.logIssue('overlong-line', `line of ${line.length}+ chars; only the first ${MAX_LINE_CHARS} parsed`);
+      this.logIssue(
+        'overlong-line',
+        `line of ${line.length}+ chars; only the first ${MAX_LINE_CHARS} parsed`,
+      );
       line = line.slice(0, MAX_LINE_CHARS);
     }
     // A lone CR inside a line (serial consoles, progress output) separates logical lines.
@@ -230,7 +233,9 @@ export class LogParser {
     this.closeRun();
     this.endForeign();
     const timeout =
-      this.pendingTimeout && this.pendingTimeout.level === level ? this.pendingTimeout.seconds : null;
+      this.pendingTimeout && this.pendingTimeout.level === level
+        ? this.pendingTimeout.seconds
+        : null;
     this.pendingTimeout = null;
     if (tok.kind === 'runner-header' && tok.program === 'run_vmtests.sh') {
       // A container, not another program: gup_longterm runs inside it one level deeper.
@@ -250,7 +255,12 @@ export class LogParser {
             underKselftestRunner: this.runnerContainerLevel === level || level >= 2,
             timeoutSetTo: null,
           }
-        : { kind: 'kselftest-runner', banner: ref, underKselftestRunner: true, timeoutSetTo: timeout };
+        : {
+            kind: 'kselftest-runner',
+            banner: ref,
+            underKselftestRunner: true,
+            timeoutSetTo: timeout,
+          };
     this.openRun(level, wrapper);
     this.name(this.run, tok.program, 'wrapper');
   }
@@ -274,7 +284,8 @@ export class LogParser {
     }
     if (run) {
       const restart =
-        (tok.kind === 'version' && (run.hasTapVersion() || run.plan !== null || run.subtests.length > 0)) ||
+        (tok.kind === 'version' &&
+          (run.hasTapVersion() || run.plan !== null || run.subtests.length > 0)) ||
         (tok.kind === 'plan' && run.plan !== null && run.subtests.length > 0);
       if (restart) {
         this.closeRun();
@@ -328,7 +339,15 @@ export class LogParser {
   private onProgramDiagnostic(
     tok: Extract<
       Token,
-      { kind: 'run' | 'hugetlb-info' | 'hugetlb-limit' | 'totals' | 'planned-mismatch' | 'skipped-notice' }
+      {
+        kind:
+          | 'run'
+          | 'hugetlb-info'
+          | 'hugetlb-limit'
+          | 'totals'
+          | 'planned-mismatch'
+          | 'skipped-notice';
+      }
     >,
     level: number,
     ref: LineRef,
@@ -395,7 +414,8 @@ export class LogParser {
     if (run) {
       if (!kernel && f.level > run.depth) {
         run.addDiagnostic(ref);
-        if (/^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/.test(f.body)) run.eras.note('v6.16+', ref);
+        if (/^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/.test(f.body))
+          run.eras.note('v6.16+', ref);
       } else run.addUnknown(ref);
       return;
     }
@@ -415,7 +435,8 @@ export class LogParser {
     }
     if (ik !== null) {
       if (run) run.addInfra(ik, ref);
-      else if (this.infra.length < MAX_LOG_ISSUES) this.infra.push({ kind: ik, line: ref.line, text });
+      else if (this.infra.length < MAX_LOG_ISSUES)
+        this.infra.push({ kind: ik, line: ref.line, text });
     }
   }
 
@@ -440,7 +461,11 @@ export class LogParser {
     const strength = run.strength();
     if (strength === 'empty') return;
     if (strength === 'foreign') {
-      this.otherPrograms.push({ name: '(unidentified [RUN] lines)', startLine: run.startLine, endLine: run.endLine });
+      this.otherPrograms.push({
+        name: '(unidentified [RUN] lines)',
+        startLine: run.startLine,
+        endLine: run.endLine,
+      });
       return;
     }
     const target = strength === 'strong' ? this.runs : this.weakRuns;

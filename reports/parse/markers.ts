@@ -13,7 +13,8 @@ import {
 import type { CrashKind, InfraKind } from './types.js';
 
 /** One cheap test first: almost every line is not a crash. */
-const CRASH_PREFILTER = /Oops|BUG|panic|Unable to handle|protection fault|[Tt]race:|RIP: |Segmentation/;
+const CRASH_PREFILTER =
+  /Oops|BUG|panic|Unable to handle|protection fault|[Tt]race:|RIP: |Segmentation/;
 
 export function crashKind(text: string): CrashKind | null {
   if (!CRASH_PREFILTER.test(text)) return null;

@@ -14,7 +14,8 @@ export const EMBEDDED_DMESG_TIMESTAMP = /\[ *\d+\.\d{3,}\] /;
 /** LAVA log clock: `07:05:40.369554  ` (hh:mm:ss[.frac] then whitespace). */
 export const LAVA_CLOCK = /^\d{2}:\d{2}:\d{2}(?:\.\d+)? +/;
 /** ISO-8601 timestamps as prefixed by CI log collectors. */
-export const ISO_CLOCK = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})? +/;
+export const ISO_CLOCK =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})? +/;
 /** Line-number gutters copied from web log viewers: `123 | `, `#L123 `, `L123: `. */
 export const LINE_NUMBER_GUTTER = /^(?:#?L\d+:? +|\d+ ?[|:] ?)/;
 /** Mail quoting: `> `, `>> `, `> > `. */

@@ -31,7 +31,13 @@ export function parseResultLine(body: string): ResultLine | null {
   const rest = m[3] ?? '';
   const split = splitDirective(rest);
   const directive = split.directiveText === null ? null : classifyDirective(split.directiveText);
-  return { ok, number, description: split.description, directive, verdict: verdictOf(ok, directive) };
+  return {
+    ok,
+    number,
+    description: split.description,
+    directive,
+    verdict: verdictOf(ok, directive),
+  };
 }
 
 function splitDirective(rest: string): { description: string; directiveText: string | null } {

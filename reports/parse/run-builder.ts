@@ -113,7 +113,17 @@ export class RunBuilder {
 
   /** Program content beyond a TAP version line (which an outer wrapper stream also has). */
   hasBody(): boolean {
-    return this.hasProgramContent() && !(this.tapVersion !== null && this.plan === null && this.sizes.length === 0 && this.subtests.length === 0 && this.pending === null && !this.finished);
+    return (
+      this.hasProgramContent() &&
+      !(
+        this.tapVersion !== null &&
+        this.plan === null &&
+        this.sizes.length === 0 &&
+        this.subtests.length === 0 &&
+        this.pending === null &&
+        !this.finished
+      )
+    );
   }
 
   hasResultsOrRunLines(): boolean {
@@ -193,7 +203,12 @@ export class RunBuilder {
 
   addCrash(kind: CrashKind, ref: LineRef): void {
     if (this.crashes.length < MAX_ISSUES) {
-      this.crashes.push({ kind, line: ref.line, text: ref.text, duringSubtest: this.runningOrdinal() });
+      this.crashes.push({
+        kind,
+        line: ref.line,
+        text: ref.text,
+        duringSubtest: this.runningOrdinal(),
+      });
     }
   }
 
@@ -206,13 +221,25 @@ export class RunBuilder {
     this.pending = null;
     const expected = this.lastNumber === null ? null : this.lastNumber + 1;
     if (expected !== null && r.number !== expected) {
-      this.issue('unexpected-number', line, `Expected test number ${expected} but found ${r.number}`);
-    } else if (expected === null && r.number !== 1 && (this.plan !== null || this.tapVersion !== null)) {
+      this.issue(
+        'unexpected-number',
+        line,
+        `Expected test number ${expected} but found ${r.number}`,
+      );
+    } else if (
+      expected === null &&
+      r.number !== 1 &&
+      (this.plan !== null || this.tapVersion !== null)
+    ) {
       this.issue('unexpected-number', line, `Expected test number 1 but found ${r.number}`);
     }
     this.lastNumber = r.number;
     if (this.plan !== null && r.number > this.plan.count) {
-      this.issue('result-after-plan-end', line, `result ${r.number} beyond plan 1..${this.plan.count}`);
+      this.issue(
+        'result-after-plan-end',
+        line,
+        `result ${r.number} beyond plan 1..${this.plan.count}`,
+      );
     }
     const diagnostics = p ? p.diagnostics : this.loose;
     if (!p) this.loose = [];

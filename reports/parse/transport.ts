@@ -49,7 +49,11 @@ export function stripTransport(raw: string, facts: TransportFacts, work: { n: nu
     if ((m = MAIL_QUOTE.exec(s))) {
       facts.quoted = true;
       s = s.slice(m[0].length);
-    } else if ((m = DMESG_TIMESTAMP.exec(s)) || (m = LAVA_CLOCK.exec(s)) || (m = ISO_CLOCK.exec(s))) {
+    } else if (
+      (m = DMESG_TIMESTAMP.exec(s)) ||
+      (m = LAVA_CLOCK.exec(s)) ||
+      (m = ISO_CLOCK.exec(s))
+    ) {
       facts.timestamps = true;
       s = s.slice(m[0].length);
     } else if ((m = LINE_NUMBER_GUTTER.exec(s))) {

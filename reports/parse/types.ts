@@ -116,7 +116,8 @@ export interface CrashMarker {
   duringSubtest: number | null;
 }
 
-export type InfraKind = 'loader-error' | 'exit-127' | 'command-not-found' | 'timeout' | 'exec-error';
+export type InfraKind =
+  'loader-error' | 'exit-127' | 'command-not-found' | 'timeout' | 'exec-error';
 
 /** The binary did not (fully) run for reasons outside the kernel under test. */
 export interface InfraFailure {
