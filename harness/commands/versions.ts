@@ -1,0 +1,32 @@
+/** `gupsim versions`: the selftest versions and kernel behaviours gupsim models. */
+import { parseArgs } from 'node:util';
+import { SELFTEST_VERSIONS } from '../../cases/versions.js';
+import { BEHAVIOURS } from '../../kernel-model/behaviours.js';
+import { EXIT_OK, type CliIO } from '../io.js';
+
+export const VERSIONS_HELP = `usage: gupsim versions [--json]
+
+List the gup_longterm versions (selected by selftest.tree) and the kernel behaviours
+(selected by kernel.release and kernel.patches) that gupsim models.`;
+
+export async function versionsCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.stdout.write(VERSIONS_HELP + '\n');
+    return EXIT_OK;
+  }
+  const selftests = SELFTEST_VERSIONS.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
+  if (values.json) {
+    io.stdout.write(JSON.stringify({ selftests, behaviours: BEHAVIOURS }, null, 2) + '\n');
+    return EXIT_OK;
+  }
+  const out: string[] = ['Selftest versions (selftest.tree picks the newest at or before it):'];
+  for (const v of selftests) out.push(`  ${v.id.padEnd(3)} ${v.firstShipped.padEnd(34)} ${v.summary}`);
+  out.push('', 'Kernel behaviours (kernel.release; kernel.patches +ID/-ID):');
+  for (const b of BEHAVIOURS) {
+    const bp = b.backports ? ` (backported: ${Object.values(b.backports).join(', ')})` : '';
+    out.push(`  ${b.commit} ${b.release.padEnd(5)} ${b.name.padEnd(36)} ${b.title}${bp}`);
+  }
+  io.stdout.write(out.join('\n') + '\n');
+  return EXIT_OK;
+}
