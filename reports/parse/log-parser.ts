@@ -37,8 +37,8 @@ import type {
   ParsedRun,
 } from './types.js';
 
-/** Runs kept per log; a log holding more is certainly not a set of gup_longterm runs. */
-const MAX_RUNS = 10_000;
+/** Runs kept per log (each ~60 sub-tests); more means a generated log, and memory must stay bounded. */
+const MAX_RUNS = 2_000;
 const MAX_LOG_ISSUES = 1_000;
 
 interface Foreign {
