@@ -29,6 +29,8 @@ export interface PinResult {
   /** Pages pinned (>= 0) or a negative errno. */
   ret: number;
   folios: Folio[];
+  /** The VMAs the pages came from (the slow path's `vmas` array). */
+  vmas?: Vma[];
 }
 
 function errName(n: number): string {
@@ -117,6 +119,7 @@ function longtermPinnable(folio: Folio): boolean {
 /** __get_user_pages(): fault in as needed and grab a pin on every page of [start, start+nr). */
 function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   const folios: Folio[] = [];
+  const vmas: Vma[] = [];
   const write = (gupFlags & FOLL_WRITE) !== 0;
   let addr = start;
   let done = 0;
@@ -152,12 +155,13 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
     const folio = vma.ptes.get(index)!.folio;
     folio.pincount++;
     folios.push(folio);
+    vmas.push(vma);
     const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
     const take = Math.min(pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize, nrPages - done);
     done += take;
     addr += take * k.pageSize;
   }
-  return { ret: done, folios };
+  return { ret: done, folios, vmas };
 }
 
 export function unpinFolios(folios: readonly Folio[]): void {
@@ -173,7 +177,7 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = getUserPages(k, task, start, nrPages, flags);
     if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
-    const dax = r.folios.filter((f) => f.dax);
+    const dax = (r.vmas ?? []).filter(vmaIsFsdax);
     if (dax.length && !k.has('fsdax_check_in_check_vma_flags')) {
       // ≤5.10: check_dax_vmas() after pinning.
       unpinFolios(r.folios);
