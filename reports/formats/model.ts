@@ -1,0 +1,59 @@
+/**
+ * The one result model every export format renders: stored runs with their results, loaded
+ * from the store once. Formats never query the store themselves, so they are pure functions
+ * of this model and testable without a database.
+ */
+import { listRuns, rawLog, resultsOfRuns } from '../store/read.js';
+import type { Store } from '../store/open.js';
+import type { RunFilter, StoredResult, StoredRun } from '../store/types.js';
+
+export interface ReportRun {
+  run: StoredRun;
+  results: StoredResult[];
+  /** The recorded log text (for excerpts); absent when not loaded. */
+  rawLog?: string;
+}
+
+export interface ReportModel {
+  /** ISO time the report was generated. */
+  generatedAt: string;
+  /** KCIDB origin (and the JUnit/HTML producer name). */
+  origin: string;
+  runs: ReportRun[];
+}
+
+export interface LoadOptions {
+  filter?: RunFilter;
+  origin?: string;
+  /** Load raw logs too (KCIDB log excerpts). */
+  withLogs?: boolean;
+  now?: Date;
+}
+
+export function loadReportModel(store: Store, options: LoadOptions = {}): ReportModel {
+  const filter = options.filter ?? {};
+  const runs = listRuns(store, filter);
+  const results = resultsOfRuns(store, filter);
+  return {
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    origin: options.origin ?? 'gupsim',
+    runs: runs.map((run) => {
+      const r: ReportRun = { run, results: results.get(run.id) ?? [] };
+      if (options.withLogs) {
+        const raw = rawLog(store, run.logHash);
+        if (raw !== undefined) r.rawLog = raw;
+      }
+      return r;
+    }),
+  };
+}
+
+/** A result's display name: its stable id, or its position when the log did not say which sub-test it was. */
+export function resultKey(r: StoredResult): string {
+  return r.id ?? `unidentified-${r.ordinal + 1}`;
+}
+
+/** A short column label for a run. */
+export function runLabel(run: StoredRun): string {
+  return `#${run.id} ${run.kernel ?? '?'}${run.machine ? ` @${run.machine}` : ''}`;
+}
