@@ -30,8 +30,10 @@ export interface RunComparison {
   fixes: Flip[];
   newlyMissing: Flip[];
   newlySkipped: Flip[];
-  /** Ids present in both with the same verdict. */
+  /** Ids with the same verdict in both. */
   unchanged: number;
+  /** Other verdict changes (e.g. skip → pass, absent → pass): listed by count only. */
+  otherChanges: number;
 }
 
 function verdicts(side: CompareSide): Map<string, SubtestVerdict | null> {
@@ -43,7 +45,7 @@ function verdicts(side: CompareSide): Map<string, SubtestVerdict | null> {
 export function compareRuns(a: CompareSide, b: CompareSide, explainer: FlipExplainer = new FlipExplainer()): RunComparison {
   const va = verdicts(a);
   const vb = verdicts(b);
-  const out: RunComparison = { a: a.label, b: b.label, regressions: [], fixes: [], newlyMissing: [], newlySkipped: [], unchanged: 0 };
+  const out: RunComparison = { a: a.label, b: b.label, regressions: [], fixes: [], newlyMissing: [], newlySkipped: [], unchanged: 0, otherChanges: 0 };
   const ids = [...new Set([...va.keys(), ...vb.keys()])].sort();
   for (const id of ids) {
     const from = va.get(id) ?? null;
@@ -57,7 +59,10 @@ export function compareRuns(a: CompareSide, b: CompareSide, explainer: FlipExpla
     else if (isFailing(from) && to === 'pass') bucket = out.fixes;
     else if (isPresent(from) && !isPresent(to)) bucket = out.newlyMissing;
     else if (to === 'skip' && from !== 'skip') bucket = out.newlySkipped;
-    if (!bucket) continue;
+    if (!bucket) {
+      out.otherChanges++;
+      continue;
+    }
     bucket.push({ id, from, to, account: explainer.explain(a.env, b.env, id, { a: from, b: to }) });
   }
   return out;

@@ -1,0 +1,81 @@
+/**
+ * What record/history/compare/report share: flag parsing that turns every bad flag into a
+ * one-line UsageError, the --db default, reading a log from a file or stdin, and the
+ * error-to-exit-code wrapper (bad input → one line on stderr, exit 2).
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { environmentFromFlags } from '../env-flags.js';
+import { EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+import type { Environment } from '../../cases/env.js';
+import { defaultStorePath, openStore, StoreError, type Store } from '../../reports/store/open.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs, strict, with its errors as UsageError (node's messages are already one line). */
+export function parseFlags<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+}
+
+export const DB_HELP = '  --db PATH         the store (default: $GUPSIM_DB, else ./gupsim.db)';
+
+export function storePath(db: string | undefined, io: CliIO): string {
+  return db ?? defaultStorePath(io.env);
+}
+
+/** Readers must not create an empty database: a missing file is bad input. */
+export function openExisting(path: string): Store {
+  try {
+    return openStore(path, { mustExist: true });
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export async function readLogArg(path: string, io: CliIO): Promise<string> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function envFile(path: string | undefined): Environment | undefined {
+  return path === undefined ? undefined : environmentFromFlags({ env: path });
+}
+
+/** `--since`/`--date`: any date Date.parse accepts, normalised to ISO so stored dates sort as text. */
+export function isoDate(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--${flag}: not a date: "${text}" (e.g. 2025-06-16 or 2025-06-16T12:00:00Z)`);
+  return new Date(t).toISOString();
+}
+
+export function runIdArg(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: expected a run id (a whole number), got "${text}"`);
+  return Number(text);
+}
+
+/** Run a command body; bad input (UsageError, StoreError) becomes one line and exit 2. */
+export async function guarded(name: string, io: CliIO, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof StoreError) {
+      io.stderr.write(`gupsim ${name}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}

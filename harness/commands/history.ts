@@ -1,0 +1,116 @@
+/** `gupsim history`: per sub-test timelines, failing-since ranges, flapping and disappeared results. */
+import { EXIT_OK, UsageError, type CliIO } from '../io.js';
+import { DB_HELP, guarded, isoDate, openExisting, parseFlags, storePath } from './common.js';
+import {
+  buildTimelines,
+  disappeared,
+  failingSince,
+  flapping,
+  timelineGlyphs,
+  FLAP_MIN_CHANGES,
+  FLAP_MIN_RUNS,
+  type RunRef,
+} from '../../reports/history/index.js';
+import { listRuns, verdictRows } from '../../reports/store/read.js';
+import type { RunFilter } from '../../reports/store/types.js';
+
+export const HISTORY_HELP = `Usage: gupsim history [options]
+
+Per sub-test timelines over the stored runs (oldest first), with:
+  failing since   the last pass and first fail of each current failure (a bisect range)
+  flapping        verdict changed >= ${FLAP_MIN_CHANGES} times over >= ${FLAP_MIN_RUNS} runs of one kernel and environment
+  disappeared     present in a machine's previous run, absent now (MISS), with or without a crash
+
+Options:
+  --id ID           one sub-test (stable id, e.g. iouring/private/tmpfile)
+  --machine NAME    runs of one machine
+  --since DATE      runs dated at or after DATE
+  --last N          text output: timeline characters for the last N runs (default 60)
+  --json            machine-readable output
+${DB_HELP}
+  -h, --help        this help
+`;
+
+const OPTIONS = {
+  id: { type: 'string' },
+  machine: { type: 'string' },
+  since: { type: 'string' },
+  last: { type: 'string' },
+  json: { type: 'boolean' },
+  db: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function ref(r: RunRef): string {
+  return `run ${r.id} (${r.kernel ?? 'kernel ?'}, ${r.date.slice(0, 10)})`;
+}
+
+export async function historyCommand(argv: string[], io: CliIO): Promise<number> {
+  return guarded('history', io, async () => {
+    const { values, positionals } = parseFlags(argv, OPTIONS);
+    if (values.help) {
+      io.stdout.write(HISTORY_HELP);
+      return EXIT_OK;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
+    const last = values.last === undefined ? 60 : Number(values.last);
+    if (!Number.isInteger(last) || last < 1) throw new UsageError(`--last: expected a positive whole number, got "${values.last}"`);
+    const filter: RunFilter = { machine: values.machine, since: isoDate('since', values.since) };
+    const store = openExisting(storePath(values.db, io));
+    try {
+      const runs = listRuns(store, filter);
+      const rows = verdictRows(store, filter, values.id);
+      const timelines = buildTimelines(runs, rows);
+      const failing = failingSince(runs, rows);
+      const flaps = flapping(runs, rows);
+      const gone = disappeared(runs, rows);
+      if (values.json) {
+        io.stdout.write(
+          `${JSON.stringify(
+            {
+              runs: runs.map((r) => ({ id: r.id, date: r.date, kernel: r.kernel, arch: r.arch, machine: r.machine, envKey: r.envKey, triage: r.triage })),
+              timelines: timelines.map((t) => ({ id: t.id, verdicts: t.points.map((p) => p.verdict) })),
+              failingSince: failing,
+              flapping: flaps,
+              disappeared: gone,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+        return EXIT_OK;
+      }
+      const w = (s: string): unknown => io.stdout.write(`${s}\n`);
+      if (runs.length === 0) {
+        w('no runs match');
+        return EXIT_OK;
+      }
+      const first = runs[0];
+      const lastRun = runs[runs.length - 1];
+      w(`${runs.length} run${runs.length === 1 ? '' : 's'} (${first?.date.slice(0, 10)} … ${lastRun?.date.slice(0, 10)}), ${timelines.length} sub-test${timelines.length === 1 ? '' : 's'}`);
+      if (timelines.length === 0 && values.id !== undefined) w(`no results for id ${values.id}`);
+      const shown = Math.min(last, runs.length);
+      w(`\nTimelines (oldest → newest${shown < runs.length ? `, last ${shown} of ${runs.length} runs` : ''}; P pass F fail S skip E error M missing x xfail X xpass . absent):`);
+      const width = Math.max(...timelines.map((t) => t.id.length), 10);
+      for (const t of timelines) w(`  ${t.id.padEnd(width)}  ${timelineGlyphs(t).slice(-shown)}`);
+      w(`\nFailing since (${failing.length}):`);
+      for (const f of failing) {
+        const range = f.lastPass ? `last pass ${ref(f.lastPass)}, first fail ${ref(f.firstFail)}` : `never passed; failing since ${ref(f.firstFail)}`;
+        w(`  ${f.id}${f.machine ? ` @${f.machine}` : ''}: ${range}; ${f.failingRuns} failing run${f.failingRuns === 1 ? '' : 's'}`);
+      }
+      w(`\nFlapping (${flaps.length}):`);
+      for (const f of flaps) {
+        const seq = f.verdicts.slice(-40).join(' ');
+        w(`  ${f.id} on ${f.kernel ?? 'kernel ?'} env ${f.envKey}: ${f.changes} changes over ${f.runs} runs (${seq})`);
+      }
+      w(`\nDisappeared (${gone.length}):`);
+      for (const d of gone.slice(-200)) {
+        w(`  ${d.id}${d.machine ? ` @${d.machine}` : ''}: ${d.was} in ${ref(d.previous)}, absent in ${ref(d.run)}${d.crashed ? ' (crash)' : ''}`);
+      }
+      if (gone.length > 200) w(`  … ${gone.length - 200} earlier (see --json)`);
+      return EXIT_OK;
+    } finally {
+      store.close();
+    }
+  });
+}

@@ -1,0 +1,81 @@
+/** `gupsim report --format junit|kcidb|html|json`: export stored runs through one Reporter. */
+import { writeFile } from 'node:fs/promises';
+import { EXIT_OK, UsageError, type CliIO } from '../io.js';
+import { DB_HELP, guarded, isoDate, openExisting, parseFlags, runIdArg, storePath } from './common.js';
+import { FORMAT_NAMES, FORMATS, loadReportModel, type FormatName } from '../../reports/formats/index.js';
+
+export const REPORT_HELP = `Usage: gupsim report --format FORMAT [options]
+
+Export stored runs. FORMAT is one of:
+  junit   JUnit XML, one testsuite per run, one testcase per sub-test
+  kcidb   KCIDB v5.3 JSON (checkouts, builds, tests)
+  html    one self-contained HTML file: sub-tests × runs matrix, filter, details on click
+  json    gupsim's result model
+
+Options:
+  --format FORMAT   required
+  --out FILE        write to FILE (default: stdout)
+  --run ID          only this run (repeatable)
+  --machine NAME    only runs of this machine
+  --since DATE      only runs dated at or after DATE
+  --origin NAME     KCIDB origin / producer name (default gupsim; [a-z0-9_]+)
+${DB_HELP}
+  -h, --help        this help
+`;
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  out: { type: 'string', short: 'o' },
+  run: { type: 'string', multiple: true },
+  machine: { type: 'string' },
+  since: { type: 'string' },
+  origin: { type: 'string' },
+  db: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function isFormat(s: string): s is FormatName {
+  return (FORMAT_NAMES as readonly string[]).includes(s);
+}
+
+export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
+  return guarded('report', io, async () => {
+    const { values, positionals } = parseFlags(argv, OPTIONS);
+    if (values.help) {
+      io.stdout.write(REPORT_HELP);
+      return EXIT_OK;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
+    if (values.format === undefined) throw new UsageError(`--format is required (${FORMAT_NAMES.join(', ')})`);
+    if (!isFormat(values.format)) throw new UsageError(`--format: unknown "${values.format}" (known: ${FORMAT_NAMES.join(', ')})`);
+    const origin = values.origin ?? 'gupsim';
+    // KCIDB ids are "<origin>:…" and origins are lower-case identifiers.
+    if (!/^[a-z0-9_]+$/.test(origin)) throw new UsageError(`--origin: expected [a-z0-9_]+, got "${origin}"`);
+    const reporter = FORMATS[values.format];
+    const store = openExisting(storePath(values.db, io));
+    let text: string;
+    try {
+      const model = loadReportModel(store, {
+        origin,
+        withLogs: values.format === 'kcidb',
+        filter: {
+          machine: values.machine,
+          since: isoDate('since', values.since),
+          ids: values.run?.map((r) => runIdArg('--run', r)),
+        },
+      });
+      text = reporter.render(model);
+    } finally {
+      store.close();
+    }
+    if (values.out === undefined) io.stdout.write(text);
+    else {
+      try {
+        await writeFile(values.out, text);
+      } catch (e) {
+        throw new UsageError(`--out ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    return EXIT_OK;
+  });
+}
