@@ -1,0 +1,144 @@
+/**
+ * `gupsim diff`'s library: parse a log, identify each gup_longterm run, infer (or take) its
+ * environment, predict it with the simulated kernel, and triage every difference.
+ */
+import type { Environment } from '../../cases/env.js';
+import { parseLog } from '../parse/index.js';
+import type { ParsedLog, ParsedRun } from '../parse/types.js';
+import { compareRun } from './compare.js';
+import { inferEnvironment, type InferOptions } from './infer.js';
+import { NEEDS_HUMAN, TRIAGE_PRIORITY, type DiffReport, type RunDiff, type SubtestComparison, type TriageClass } from './types.js';
+
+export type { DiffReport, RunDiff, SubtestComparison, TriageClass } from './types.js';
+export { NEEDS_HUMAN, TRIAGE_PRIORITY } from './types.js';
+
+export type DiffOptions = InferOptions;
+
+function worst(classes: Iterable<TriageClass>): TriageClass {
+  let best: TriageClass = 'match';
+  for (const c of classes) if (TRIAGE_PRIORITY.indexOf(c) < TRIAGE_PRIORITY.indexOf(best)) best = c;
+  return best;
+}
+
+function count(subtests: SubtestComparison[], cls: TriageClass): number {
+  return subtests.filter((s) => s.class === cls).length;
+}
+
+function summarize(triage: TriageClass, subs: SubtestComparison[], run: ParsedRun, env: Environment): string {
+  const first = subs.find((s) => s.class === triage);
+  const where = `kernel ${env.kernel.release}${env.kernel.patches.length ? ` ${env.kernel.patches.join(' ')}` : ''}, /tmp ${env.fs.tmp.type}, cwd ${env.fs.cwd.type}`;
+  switch (triage) {
+    case 'match':
+      return `matches the model (${where})`;
+    case 'expected-failure':
+      return `${count(subs, triage)} failure(s), all predicted for ${where}: ${first?.id}: ${first?.explanation}`;
+    case 'environment':
+      return `${count(subs, triage)} result(s) explained by the machine: ${first?.id}: ${first?.explanation}`;
+    case 'test-bug':
+      return `${count(subs, triage)} result(s) from a known defect of this test version: ${first?.explanation}`;
+    case 'kernel-regression':
+      return `${count(subs, triage)} sub-test(s) contradict the modelled kernel (${where}): ${first?.id}: ${first?.explanation}`;
+    case 'crash': {
+      const c = run.crashes[0];
+      return c ? `crashed: line ${c.line}: ${c.text}` : `the run stopped after ${run.subtests.length} of ${run.plan?.count ?? '?'} results`;
+    }
+    case 'missing':
+      return `${count(subs, triage)} planned result(s) absent without a crash`;
+    case 'infrastructure':
+      return 'the test binary did not run';
+    case 'unexplained':
+      return `${count(subs, triage)} difference(s) the model cannot explain: ${first?.id}: ${first?.explanation}`;
+  }
+}
+
+function infrastructureRun(run: ParsedRun, index: number): RunDiff | undefined {
+  const infra = run.infrastructure[0];
+  if (!infra) return undefined;
+  const what: Record<string, string> = {
+    'loader-error': 'the dynamic loader could not start the binary (a library it was built against is missing from the rootfs)',
+    'exit-127': 'exit status 127: the binary could not be executed',
+    'command-not-found': 'the binary was not found',
+    timeout: 'the runner killed the test on a timeout',
+    'exec-error': 'the binary could not be executed',
+  };
+  const loader = run.infrastructure.find((i) => i.kind === 'loader-error');
+  return {
+    index,
+    triage: 'infrastructure',
+    summary: `${what[infra.kind] ?? infra.kind}: line ${(loader ?? infra).line}: ${(loader ?? infra).text} — not a kernel result`,
+    selftest: 'unknown',
+    env: undefined as unknown as Environment,
+    inferred: {} as RunDiff['inferred'],
+    subtests: [],
+    exitCode: { observed: run.wrapper.exitCode, predicted: 0 },
+    parsed: run,
+  };
+}
+
+export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
+  const infra = infrastructureRun(run, index);
+  if (infra && run.subtests.length === 0) {
+    const inf = inferEnvironment(run, opts);
+    if (!('error' in inf)) {
+      infra.env = inf.env;
+      infra.inferred = inf.inferred;
+      infra.selftest = inf.prediction.run.build.version.id;
+      infra.exitCode.predicted = inf.prediction.exitCode;
+    }
+    return infra;
+  }
+  const inf = inferEnvironment(run, opts);
+  if ('error' in inf) {
+    return { ...infrastructureRun({ ...run, infrastructure: [] }, index)!, triage: 'unexplained', summary: inf.error };
+  }
+  const crashed = run.crashes.length > 0 || run.endedEarly;
+  const excerpt = run.plan === null && run.tapVersion === null;
+  const subtests = compareRun(run, inf.prediction, { selftest: inf.env.selftest.tree, crashed, excerpt });
+  let triage = worst(subtests.map((s) => s.class));
+  let summary: string;
+  if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
+    // A counter-block excerpt: judge the run by whether the prediction reproduces its counters.
+    const predictedMissing = inf.prediction.run.subtests.filter((s) => s.verdict === 'missing').length;
+    const mm = run.plannedMismatch;
+    const reproduced = /# Totals: /.test(inf.prediction.run.stdout) && inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
+    if (reproduced && predictedMissing > 0) {
+      triage = 'test-bug';
+      summary = `planned ${mm?.planned ?? '?'}, ran ${mm?.run ?? '?'}: the v6.16–v6.18 test prints no result for ${predictedMissing} R/W MAP_SHARED pin sub-test(s) on an unknown filesystem (/tmp ${inf.env.fs.tmp.type}, cwd ${inf.env.fs.cwd.type}); 66bce7afbaca, fixed by 21c68ad1d977`;
+    } else if (reproduced) {
+      triage = 'match';
+      summary = 'the counters match the model';
+    } else {
+      triage = 'unexplained';
+      summary = 'only counters in the excerpt, and no modelled environment reproduces them';
+    }
+  } else {
+    if (crashed) triage = worst([triage, 'crash']);
+    summary = summarize(triage, subtests, run, inf.env);
+  }
+  return {
+    index,
+    triage,
+    summary,
+    selftest: inf.prediction.run.build.version.id,
+    env: inf.env,
+    inferred: inf.inferred,
+    subtests,
+    exitCode: { observed: run.wrapper.exitCode ?? (run.wrapper.verdict?.ok ? 0 : null), predicted: inf.prediction.exitCode },
+    parsed: run,
+  };
+}
+
+export function diffParsed(log: ParsedLog, source: string, opts: DiffOptions = {}): DiffReport {
+  const issues = log.errors.map((e) => `${e.line === null ? '' : `line ${e.line}: `}${e.message}`);
+  if (log.runs.length === 0) issues.push('no gup_longterm run found in the log');
+  return { source, runs: log.runs.map((r, i) => diffRun(r, i, opts)), issues };
+}
+
+export function diffLog(text: string, source: string, opts: DiffOptions = {}): DiffReport {
+  return diffParsed(parseLog(text), source, opts);
+}
+
+/** `gupsim diff`'s exit status: 1 when any run needs a human. */
+export function needsHuman(report: DiffReport): boolean {
+  return report.runs.some((r) => NEEDS_HUMAN.has(r.triage));
+}
