@@ -2,6 +2,10 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
+import { diffCommand } from './commands/diff.js';
+import { envCommand } from './commands/env.js';
+import { explainCommand } from './commands/explain.js';
+import { liveCommand } from './commands/live.js';
 import { runCommand } from './commands/run.js';
 import { versionsCommand } from './commands/versions.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
@@ -16,6 +20,10 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   run: { run: runCommand, summary: 'print what gup_longterm prints in an environment (TAP, exit code)' },
   versions: { run: versionsCommand, summary: 'list modelled selftest versions and kernel behaviours' },
+  diff: { run: diffCommand, summary: 'read real logs, infer the environment, triage every difference from the model' },
+  explain: { run: explainCommand, summary: 'the simulated kernel trace for one sub-test' },
+  env: { run: envCommand, summary: '"env detect": this machine as an environment file' },
+  live: { run: liveCommand, summary: 'run a real gup_longterm here and diff it against the model' },
 };
 
 export function registerCommand(name: string, run: Command, summary: string): void {

@@ -90,11 +90,22 @@ export function environmentFromFlags(flags: EnvFlagValues): Environment {
   } else {
     raw = JSON.parse(JSON.stringify(defaultEnvironment())) as Raw;
   }
+  applyEnvFlags(raw, flags, !flags.env);
+  const r = environmentFromJson(raw);
+  if (!r.ok) throw new UsageError(`${flags.env ? `${flags.env}: ` : ''}${r.error}`);
+  return r.env;
+}
+
+/**
+ * Apply the override flags to a raw environment object (in place). With `followKernel`, a new
+ * --kernel also moves selftest.tree (the default environment builds the test with the kernel).
+ */
+export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = false): void {
   const kernel = (): Raw => section(raw, 'kernel');
   if (flags.kernel !== undefined) {
     kernel().release = flags.kernel;
     // A default environment's selftest follows the kernel unless --selftest says otherwise.
-    if (!flags.env) delete section(raw, 'selftest').tree;
+    if (followKernel) delete section(raw, 'selftest').tree;
   }
   if (flags.patch) kernel().patches = [...((kernel().patches as unknown[]) ?? []), ...flags.patch];
   if (flags['no-gup-test']) section(kernel(), 'config').GUP_TEST = false;
@@ -126,7 +137,24 @@ export function environmentFromFlags(flags: EnvFlagValues): Environment {
   if (flags['page-size'] !== undefined) raw.pageSizeKiB = intFlag('page-size', flags['page-size']);
   if (flags.runner !== undefined) raw.runner = flags.runner;
 
-  const r = environmentFromJson(raw);
-  if (!r.ok) throw new UsageError(`${flags.env ? `${flags.env}: ` : ''}${r.error}`);
-  return r.env;
+}
+
+/** True when any override flag (other than --env) was given. */
+export function hasEnvOverrides(flags: EnvFlagValues): boolean {
+  return Object.entries(flags).some(([k, v]) => k !== 'env' && v !== undefined);
+}
+
+/**
+ * For `gupsim diff`: a function pinning the overridden fields on any candidate environment.
+ * Throws UsageError when the flags make an invalid environment.
+ */
+export function pinFromFlags(flags: EnvFlagValues): (e: Environment) => Environment {
+  const { env: _file, ...overrides } = flags;
+  return (e) => {
+    const raw = JSON.parse(JSON.stringify(e)) as Raw;
+    applyEnvFlags(raw, overrides);
+    const r = environmentFromJson(raw);
+    if (!r.ok) throw new UsageError(r.error);
+    return r.env;
+  };
 }

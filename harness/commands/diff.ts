@@ -1,0 +1,73 @@
+/**
+ * `gupsim diff LOG…`: parse real logs, infer (or take) each run's environment, compare with the
+ * model and triage. Exit 0 when every run is explained (match, expected-failure, environment,
+ * test-bug), 1 when something needs a human, 2 for bad input.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { parseFile, parseStream } from '../../reports/parse/index.js';
+import { diffParsed, needsHuman, type DiffOptions, type DiffReport } from '../../reports/diff/index.js';
+import { renderText } from '../../reports/diff/render/text.js';
+import { diffJson } from '../../reports/diff/render/json.js';
+import { diffTap } from '../../reports/diff/render/tap.js';
+import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
+import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+
+export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap]
+
+Read gup_longterm logs (bare, runner-wrapped, mailed, console-captured; "-" for stdin), infer
+the environment each run implies, compare every sub-test with the simulated kernel's
+prediction, and triage: match, expected-failure, environment, test-bug, kernel-regression,
+crash, infrastructure, missing, unexplained.
+
+  --json      machine-readable report
+  --tap       one TAP line per sub-test (ok when observed equals predicted)
+
+--env FILE pins the whole environment; the other environment flags pin single facts and let
+the rest be inferred.
+${ENV_FLAGS_HELP}
+
+Exit: 0 every run explained, 1 something needs a human, 2 bad input.`;
+
+/** Diff options from the environment flags: a full environment, pinned facts, or nothing. */
+export function diffOptionsFromFlags(flags: EnvFlagValues): DiffOptions {
+  if (flags.env) return { env: environmentFromFlags(flags) };
+  if (hasEnvOverrides(flags)) {
+    const pin = pinFromFlags(flags);
+    return { pin };
+  }
+  return {};
+}
+
+export async function readReports(paths: string[], io: CliIO, opts: DiffOptions): Promise<DiffReport[]> {
+  const reports: DiffReport[] = [];
+  for (const path of paths) {
+    if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
+    const log = path === '-' ? await parseStream(io.stdin as AsyncIterable<string | Uint8Array>) : await parseFile(path);
+    reports.push(diffParsed(log, path, opts));
+  }
+  return reports;
+}
+
+export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...ENV_FLAG_OPTIONS, json: { type: 'boolean' }, tap: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout.write(DIFF_HELP + '\n');
+    return EXIT_OK;
+  }
+  if (positionals.length === 0) throw new UsageError('no log given (gupsim diff LOG..., "-" for stdin)');
+  const { json, tap, help: _h, ...flags } = values;
+  const reports = await readReports(positionals, io, diffOptionsFromFlags(flags));
+  if (reports.every((r) => r.runs.length === 0)) {
+    io.stderr.write(`gupsim diff: no gup_longterm run found in ${positionals.join(', ')}\n`);
+    return EXIT_USAGE;
+  }
+  if (json) io.stdout.write(JSON.stringify(diffJson(reports), null, 2) + '\n');
+  else if (tap) io.stdout.write(diffTap(reports));
+  else io.stdout.write(renderText(reports, { colour: io.isTTY && !('NO_COLOR' in io.env) }));
+  return reports.some(needsHuman) ? EXIT_ATTENTION : EXIT_OK;
+}

@@ -1,0 +1,52 @@
+/** `gupsim explain ID`: the simulated kernel's trace for one sub-test in an environment. */
+import { parseArgs } from 'node:util';
+import { predict } from '../../cases/predict.js';
+import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags } from '../env-flags.js';
+import { EXIT_OK, UsageError, type CliIO } from '../io.js';
+import { formatTraceEvent } from './run.js';
+
+export const EXPLAIN_HELP = `usage: gupsim explain ID [--env FILE] [flags] [--json]
+
+Print what the simulated kernel did for one sub-test, e.g.
+  gupsim explain rw/gup/shared/local-tmpfile --kernel 6.4
+  gupsim explain iouring/private/tmpfile --env machine.env.json
+
+IDs: <rw|ro>/<gup|gup-fast>/<shared|private>/<backing> or iouring/<shared|private>/<backing>,
+backing = memfd, tmpfile, local-tmpfile, memfd-hugetlb-<N>kB.
+${ENV_FLAGS_HELP}`;
+
+export async function explainCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...ENV_FLAG_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout.write(EXPLAIN_HELP + '\n');
+    return EXIT_OK;
+  }
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new UsageError('expected exactly one sub-test ID (see gupsim explain --help)');
+  const p = predict(environmentFromFlags(values));
+  if ('error' in p) throw new UsageError(p.error);
+  const s = p.run.subtests.find((x) => x.id === id);
+  if (!s) {
+    const known = p.run.subtests.map((x) => x.id);
+    const near = known.filter((k) => k.split('/').slice(0, 2).join('/') === id.split('/').slice(0, 2).join('/'));
+    throw new UsageError(`no sub-test "${id}" in this environment${near.length ? `; e.g. ${near.slice(0, 4).join(', ')}` : ` (${known.length} sub-tests; see gupsim run --json)`}`);
+  }
+  if (values.json) {
+    io.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    return EXIT_OK;
+  }
+  const lines = [
+    `${s.id}: ${s.name}`,
+    `  selftest ${p.run.build.version.id} (tree ${p.run.build.tree}), kernel ${p.env.kernel.release}${p.env.kernel.patches.length ? ' ' + p.env.kernel.patches.join(' ') : ''}`,
+    `  result: ${s.number === null ? 'no result line' : `#${s.number}`} ${s.verdict}${s.result ? ` "${s.result}"` : ''}${s.errno ? `, errno ${s.errno}` : ''}`,
+    ...s.diagnostics.map((d) => `  # ${d}`),
+    '  trace:',
+    ...s.trace.map((e) => `    ${formatTraceEvent(e)}`),
+  ];
+  io.stdout.write(lines.join('\n') + '\n');
+  return EXIT_OK;
+}

@@ -1,0 +1,69 @@
+/**
+ * `gupsim live --binary PATH`: run a real gup_longterm on this machine (execa, argument array,
+ * a timeout, a scratch directory as its cwd), then diff its output against the prediction for
+ * the detected environment.
+ */
+import { parseArgs } from 'node:util';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { environmentFromJson } from '../../cases/env.js';
+import { parseLog } from '../../reports/parse/index.js';
+import { diffParsed, needsHuman } from '../../reports/diff/index.js';
+import { renderText } from '../../reports/diff/render/text.js';
+import { diffJson } from '../../reports/diff/render/json.js';
+import { detectEnvironment } from '../detect.js';
+import { EXIT_ATTENTION, EXIT_OK, UsageError, type CliIO } from '../io.js';
+
+export const LIVE_HELP = `usage: gupsim live --binary PATH [--cwd DIR] [--timeout SEC] [--liburing VER|none] [--json] [--keep-log FILE]
+
+Run a real gup_longterm binary here (in a scratch directory unless --cwd), detect this
+machine's environment, and diff the output against the model's prediction.`;
+
+export async function liveCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      binary: { type: 'string' },
+      cwd: { type: 'string' },
+      timeout: { type: 'string' },
+      liburing: { type: 'string' },
+      json: { type: 'boolean' },
+      'keep-log': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(LIVE_HELP + '\n');
+    return EXIT_OK;
+  }
+  if (!values.binary) throw new UsageError('--binary PATH is required');
+  const binary = resolve(values.binary);
+  if (!existsSync(binary)) throw new UsageError(`${values.binary}: no such file`);
+  const timeout = values.timeout ? Number(values.timeout) : 300;
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout: expected seconds > 0');
+  const scratch = values.cwd ? undefined : mkdtempSync(join(tmpdir(), 'gupsim-live-'));
+  const cwd = values.cwd ? resolve(values.cwd) : scratch!;
+  try {
+    const detected = detectEnvironment(cwd);
+    if (values.liburing) (detected.env.selftest as Record<string, unknown>).liburing = values.liburing === 'none' ? null : values.liburing;
+    const env = environmentFromJson(detected.env);
+    if (!env.ok) throw new UsageError(`detected environment is invalid: ${env.error}`);
+    for (const n of detected.notes) io.stderr.write(`gupsim live: ${n}\n`);
+    const r = await execa(binary, [], { cwd, timeout: timeout * 1000, reject: false, all: true, stdin: 'ignore' });
+    let log = r.all ?? '';
+    if (!log.endsWith('\n') && log) log += '\n';
+    if (r.timedOut) log += `# TIMEOUT ${timeout} seconds\n`;
+    log += r.exitCode === undefined ? '' : r.exitCode === 0 ? 'ok 1 gup_longterm\n' : `not ok 1 gup_longterm # exit=${r.exitCode}\n`;
+    if (values['keep-log']) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(values['keep-log'], log);
+    }
+    const report = diffParsed(parseLog(log), binary, { env: env.env });
+    io.stdout.write(values.json ? JSON.stringify(diffJson([report]), null, 2) + '\n' : renderText([report], { colour: io.isTTY && !('NO_COLOR' in io.env) }));
+    return needsHuman(report) ? EXIT_ATTENTION : EXIT_OK;
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}

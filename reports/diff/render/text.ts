@@ -1,0 +1,62 @@
+/** The readable `gupsim diff` report: one block per run, differences first. */
+import type { DiffReport, RunDiff, SubtestComparison, TriageClass } from '../types.js';
+
+export interface TextOptions {
+  colour: boolean;
+}
+
+const COLOURS: Record<TriageClass, string> = {
+  match: '32',
+  'expected-failure': '36',
+  environment: '36',
+  'test-bug': '33',
+  missing: '35',
+  unexplained: '35',
+  'kernel-regression': '31;1',
+  crash: '31;1',
+  infrastructure: '33;1',
+};
+
+function paint(on: boolean, cls: TriageClass, text: string): string {
+  return on ? `\x1b[${COLOURS[cls]}m${text}\x1b[0m` : text;
+}
+
+function verdict(v: string | null): string {
+  return v === null ? 'absent' : v.toUpperCase();
+}
+
+function row(s: SubtestComparison, colour: boolean): string {
+  const num = s.number === null ? '   -' : `#${String(s.number).padStart(3)}`;
+  const what = s.observed === s.predicted ? verdict(s.observed) : `${verdict(s.observed)} (model ${verdict(s.predicted)})`;
+  return `    ${num}  ${(s.id ?? '?').padEnd(44)} ${what.padEnd(22)} ${paint(colour, s.class, s.class)}\n           ${s.explanation}`;
+}
+
+function runBlock(source: string, r: RunDiff, o: TextOptions): string {
+  const lines: string[] = [];
+  const span = `lines ${r.parsed.startLine}–${r.parsed.endLine}`;
+  lines.push(`${source}: run ${r.index + 1} (${span}): ${paint(o.colour, r.triage, r.triage.toUpperCase())}`);
+  lines.push(`  ${r.summary}`);
+  if (r.env) {
+    const facts = Object.entries(r.inferred)
+      .map(([k, f]) => `${k}=${typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)}${f.certainty === 'certain' ? '' : ` (${f.certainty})`}`)
+      .join(', ');
+    lines.push(`  selftest ${r.selftest}; environment: ${facts}`);
+  }
+  const notable = r.subtests.filter((s) => s.class !== 'match');
+  for (const s of notable) lines.push(row(s, o.colour));
+  const matched = r.subtests.length - notable.length;
+  if (r.subtests.length) lines.push(`  ${matched} of ${r.subtests.length} sub-tests match the model.`);
+  if (r.exitCode.observed !== null && r.exitCode.observed !== r.exitCode.predicted) {
+    lines.push(`  exit code: log ${r.exitCode.observed}, model ${r.exitCode.predicted}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderText(reports: readonly DiffReport[], o: TextOptions): string {
+  const out: string[] = [];
+  for (const rep of reports) {
+    for (const i of rep.issues) out.push(`${rep.source}: ${i}`);
+    for (const r of rep.runs) out.push(runBlock(rep.source, r, o));
+  }
+  return out.join('\n\n') + '\n';
+}
