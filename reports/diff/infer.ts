@@ -45,12 +45,26 @@ function fsLabel(s: FsSpec): string {
 }
 
 /** Sizes and liburing from the structure of the run. */
-function structuralFacts(run: ParsedRun): { sizes: InferredFact<number[]>; liburing: InferredFact<boolean> } {
+function structuralFacts(run: ParsedRun): {
+  sizes: InferredFact<number[]>;
+  liburing: InferredFact<boolean>;
+} {
   const iouringSeen = run.subtests.some((s) => s.id?.startsWith('iouring/'));
-  const idSizes = [...new Set(run.subtests.map((s) => /memfd-hugetlb-(\d+)kB$/.exec(s.id ?? '')?.[1]).filter((x): x is string => !!x).map(Number))];
+  const idSizes = [
+    ...new Set(
+      run.subtests
+        .map((s) => /memfd-hugetlb-(\d+)kB$/.exec(s.id ?? '')?.[1])
+        .filter((x): x is string => !!x)
+        .map(Number),
+    ),
+  ];
   let sizes: InferredFact<number[]>;
   if (run.hugetlbSizesKiB.length) {
-    sizes = { value: run.hugetlbSizesKiB, certainty: 'certain', because: '[INFO] detected hugetlb … lines' };
+    sizes = {
+      value: run.hugetlbSizesKiB,
+      certainty: 'certain',
+      because: '[INFO] detected hugetlb … lines',
+    };
   } else if (idSizes.length) {
     sizes = { value: idSizes, certainty: 'likely', because: 'hugetlb sizes named in [RUN] lines' };
   } else if (run.plan) {
@@ -58,27 +72,62 @@ function structuralFacts(run: ParsedRun): { sizes: InferredFact<number[]>; libur
     const h8 = run.plan.count / 8 - 3;
     const h = iouringSeen || Number.isInteger(h10) ? h10 : h8;
     const guess = h === 4 ? ARM64_SIZES : X86_SIZES.slice(0, Math.max(0, h));
-    sizes = { value: Number.isInteger(h) && h >= 0 ? guess : X86_SIZES, certainty: 'guess', because: `plan ${run.plan.count} with no [INFO] lines` };
+    sizes = {
+      value: Number.isInteger(h) && h >= 0 ? guess : X86_SIZES,
+      certainty: 'guess',
+      because: `plan ${run.plan.count} with no [INFO] lines`,
+    };
   } else {
-    sizes = { value: X86_SIZES, certainty: 'guess', because: 'nothing in the log names them (x86_64 default)' };
+    sizes = {
+      value: X86_SIZES,
+      certainty: 'guess',
+      because: 'nothing in the log names them (x86_64 default)',
+    };
   }
   let liburing: InferredFact<boolean>;
   const h = sizes.value.length;
-  if (run.plan && run.plan.count === 10 * (3 + h)) liburing = { value: true, certainty: 'certain', because: `plan ${run.plan.count} = 10 cases × ${3 + h}` };
-  else if (run.plan && run.plan.count === 8 * (3 + h)) liburing = { value: false, certainty: 'certain', because: `plan ${run.plan.count} = 8 cases × ${3 + h}: built without liburing` };
-  else if (iouringSeen) liburing = { value: true, certainty: 'certain', because: 'io_uring sub-tests present' };
-  else liburing = { value: true, certainty: 'guess', because: 'no plan and no io_uring sub-tests in the excerpt' };
+  if (run.plan && run.plan.count === 10 * (3 + h))
+    liburing = {
+      value: true,
+      certainty: 'certain',
+      because: `plan ${run.plan.count} = 10 cases × ${3 + h}`,
+    };
+  else if (run.plan && run.plan.count === 8 * (3 + h))
+    liburing = {
+      value: false,
+      certainty: 'certain',
+      because: `plan ${run.plan.count} = 8 cases × ${3 + h}: built without liburing`,
+    };
+  else if (iouringSeen)
+    liburing = { value: true, certainty: 'certain', because: 'io_uring sub-tests present' };
+  else
+    liburing = {
+      value: true,
+      certainty: 'guess',
+      because: 'no plan and no io_uring sub-tests in the excerpt',
+    };
   return { sizes, liburing };
 }
 
 function kernelOptions(tree: string): Dimension['options'] {
-  const k = (release: string, patches: string[] = []) => (e: Environment): Environment => ({
-    ...e,
-    kernel: { ...e.kernel, release, patches },
-  });
+  const k =
+    (release: string, patches: string[] = []) =>
+    (e: Environment): Environment => ({
+      ...e,
+      kernel: { ...e.kernel, release, patches },
+    });
   const base: [string, readonly string[]] =
-    tree === 'prototype' ? ['6.4', ['+54cbbbf3faf6', '+8ac268436e6d', '+a6e79df92e4a']] : [tree, []];
-  const eras: [string, readonly string[]][] = [base, ['6.12', []], ['6.4', []], ['6.1', []], ['5.13', []], ['5.10', []]];
+    tree === 'prototype'
+      ? ['6.4', ['+54cbbbf3faf6', '+8ac268436e6d', '+a6e79df92e4a']]
+      : [tree, []];
+  const eras: [string, readonly string[]][] = [
+    base,
+    ['6.12', []],
+    ['6.4', []],
+    ['6.1', []],
+    ['5.13', []],
+    ['5.10', []],
+  ];
   const seen = new Set<string>();
   return eras
     .filter(([r, p]) => {
@@ -97,21 +146,31 @@ function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimens
   if (trees.length > 1) {
     dims.push({
       name: 'selftest',
-      options: trees.map((tree) => ({ label: tree, apply: (e) => ({ ...e, selftest: { ...e.selftest, tree } }) })),
+      options: trees.map((tree) => ({
+        label: tree,
+        apply: (e) => ({ ...e, selftest: { ...e.selftest, tree } }),
+      })),
     });
   }
   dims.push({
     name: 'gupTest',
     options: [true, false].map((v) => ({
       label: String(v),
-      apply: (e) => ({ ...e, kernel: { ...e.kernel, config: { ...e.kernel.config, GUP_TEST: v } } }),
+      apply: (e) => ({
+        ...e,
+        kernel: { ...e.kernel, config: { ...e.kernel.config, GUP_TEST: v } },
+      }),
     })),
   });
   for (const where of ['tmp', 'cwd'] as const) {
-    const order = where === 'tmp' ? FS_CHOICES : ['ext4', ...FS_CHOICES.filter((f) => f !== 'ext4')];
+    const order =
+      where === 'tmp' ? FS_CHOICES : ['ext4', ...FS_CHOICES.filter((f) => f !== 'ext4')];
     dims.push({
       name: `${where}Fs`,
-      options: order.map((f) => ({ label: f, apply: (e) => ({ ...e, fs: { ...e.fs, [where]: fsSpec(f) } }) })),
+      options: order.map((f) => ({
+        label: f,
+        apply: (e) => ({ ...e, fs: { ...e.fs, [where]: fsSpec(f) } }),
+      })),
     });
   }
   sizes.forEach((size, i) => {
@@ -126,16 +185,25 @@ function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimens
   if (liburing) {
     dims.push({
       name: 'liburing',
-      options: ['2.5', '2.1'].map((v) => ({ label: v, apply: (e) => ({ ...e, selftest: { ...e.selftest, liburing: v } }) })),
+      options: ['2.5', '2.1'].map((v) => ({
+        label: v,
+        apply: (e) => ({ ...e, selftest: { ...e.selftest, liburing: v } }),
+      })),
     });
     dims.push({
       name: 'ioUringDisabled',
-      options: [0, 2].map((v) => ({ label: String(v), apply: (e) => ({ ...e, sysctl: { io_uring_disabled: v } }) })),
+      options: [0, 2].map((v) => ({
+        label: String(v),
+        apply: (e) => ({ ...e, sysctl: { io_uring_disabled: v } }),
+      })),
     });
   }
   dims.push({
     name: 'root',
-    options: [true, false].map((v) => ({ label: String(v), apply: (e) => ({ ...e, user: { ...e.user, root: v } }) })),
+    options: [true, false].map((v) => ({
+      label: String(v),
+      apply: (e) => ({ ...e, user: { ...e.user, root: v } }),
+    })),
   });
   // Last: a different kernel era is the explanation of last resort.
   dims.push({ name: 'kernel', options: [] }); // filled per tree in search()
@@ -169,21 +237,40 @@ function eraLabel(label: string): string {
   return ERA_OF[label] ?? `≥ 6.5 (${label})`;
 }
 
-function kernelEraFact(e: Environment, c: { fitting: string[]; rejected: string[] } | undefined): InferredFact<string> {
+function kernelEraFact(
+  e: Environment,
+  c: { fitting: string[]; rejected: string[] } | undefined,
+): InferredFact<string> {
   const value = [e.kernel.release, ...e.kernel.patches].join(' ');
   if (!c || c.rejected.length === 0) {
-    return { value, certainty: 'guess', because: 'no verdict in the log depends on the kernel era (defaulted to the selftest tree)' };
+    return {
+      value,
+      certainty: 'guess',
+      because: 'no verdict in the log depends on the kernel era (defaulted to the selftest tree)',
+    };
   }
   const fits = [...new Set(c.fitting.map(eraLabel))].join(', ');
   const not = [...new Set(c.rejected.map(eraLabel))].join(', ');
-  return { value, certainty: c.fitting.length > 1 ? 'likely' : 'likely', because: `verdicts fit kernels ${fits}; not ${not}` };
+  return {
+    value,
+    certainty: c.fitting.length > 1 ? 'likely' : 'likely',
+    because: `verdicts fit kernels ${fits}; not ${not}`,
+  };
 }
 
-export function inferEnvironment(run: ParsedRun, opts: InferOptions = {}): Inference | { error: string } {
+export function inferEnvironment(
+  run: ParsedRun,
+  opts: InferOptions = {},
+): Inference | { error: string } {
   if (opts.env) {
     const p = predict(opts.env);
     if ('error' in p) return p;
-    return { env: opts.env, prediction: p, inferred: givenFacts(opts.env, 'given by --env'), score: scorePrediction(run, p) };
+    return {
+      env: opts.env,
+      prediction: p,
+      inferred: givenFacts(opts.env, 'given by --env'),
+      score: scorePrediction(run, p),
+    };
   }
   const pin = opts.pin ?? ((e: Environment) => e);
   const selftest = identifySelftest(run);
@@ -199,7 +286,9 @@ export function inferEnvironment(run: ParsedRun, opts: InferOptions = {}): Infer
   if (!start.ok) return { error: start.error };
 
   const dims = dimensions(sizes.value, liburing.value, selftest.trees);
-  const evaluate = (e: Environment): { env: Environment; p: Prediction; score: number } | undefined => {
+  const evaluate = (
+    e: Environment,
+  ): { env: Environment; p: Prediction; score: number } | undefined => {
     const pinned = pin(e);
     const p = predict(pinned);
     if ('error' in p) return undefined;
@@ -213,57 +302,107 @@ export function inferEnvironment(run: ParsedRun, opts: InferOptions = {}): Infer
   if (selftest.trees[0] === 'prototype') {
     current = evaluate(kernelOptions('prototype')[0]!.apply(start.env)) ?? current;
   }
-  const chosen = new Map<string, { label: string; ambiguous: boolean; fitting: string[]; rejected: string[] }>();
-  for (let pass = 0; pass < 3; pass++) {
-    let improved = false;
-    for (const dim of dims) {
-      const options = dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
-      let best: Candidate = current;
-      let bestLabel: string | undefined;
-      const scores: number[] = [];
-      const labelled: { label: string; score: number }[] = [];
-      for (const o of options) {
-        const r = evaluate(o.apply(current.env));
-        if (!r) continue;
-        scores.push(r.score);
-        labelled.push({ label: o.label, score: r.score });
-        if (r.score > best.score) {
-          best = r;
-          bestLabel = o.label;
+  // Coordinate descent from several starting kernels: a verdict that one dimension explains
+  // only partly (e.g. "gup_test not available" vs an EINVAL skip) must not trap the search in
+  // the first dimension tried. The best end point wins; ties go to the earliest start (the
+  // selftest's own tree, the most ordinary machine).
+  type Chosen = Map<
+    string,
+    { label: string; ambiguous: boolean; fitting: string[]; rejected: string[] }
+  >;
+  const descend = (from: Candidate): { current: Candidate; chosen: Chosen } => {
+    let current = from;
+    const chosen: Chosen = new Map();
+    for (let pass = 0; pass < 3; pass++) {
+      let improved = false;
+      for (const dim of dims) {
+        const options =
+          dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
+        let best: Candidate = current;
+        let bestLabel: string | undefined;
+        const scores: number[] = [];
+        const labelled: { label: string; score: number }[] = [];
+        for (const o of options) {
+          const r = evaluate(o.apply(current.env));
+          if (!r) continue;
+          scores.push(r.score);
+          labelled.push({ label: o.label, score: r.score });
+          if (r.score > best.score) {
+            best = r;
+            bestLabel = o.label;
+          }
         }
+        if (bestLabel !== undefined) {
+          current = best;
+          improved = true;
+        }
+        const top = Math.max(...scores, current.score);
+        const prev = chosen.get(dim.name);
+        chosen.set(dim.name, {
+          label: bestLabel ?? prev?.label ?? options[0]?.label ?? '',
+          ambiguous: scores.filter((s) => s === top).length > 1,
+          fitting: labelled.filter((l) => l.score === top).map((l) => l.label),
+          rejected: labelled.filter((l) => l.score !== top).map((l) => l.label),
+        });
       }
-      if (bestLabel !== undefined) {
-        current = best;
-        improved = true;
-      }
-      const top = Math.max(...scores, current.score);
-      const prev = chosen.get(dim.name);
-      chosen.set(dim.name, {
-        label: bestLabel ?? prev?.label ?? options[0]?.label ?? '',
-        ambiguous: scores.filter((s) => s === top).length > 1,
-        fitting: labelled.filter((l) => l.score === top).map((l) => l.label),
-        rejected: labelled.filter((l) => l.score !== top).map((l) => l.label),
-      });
+      if (!improved) break;
     }
-    if (!improved) break;
+
+    return { current, chosen };
+  };
+  let best = descend(current);
+  for (const k of kernelOptions(current.env.selftest.tree).slice(1)) {
+    const from = evaluate(k.apply(current.env));
+    if (!from) continue;
+    const r = descend(from);
+    if (r.current.score > best.current.score) best = r;
   }
+  current = best.current;
+  const chosen = best.chosen;
 
   const e = current.env;
-  const cert = (dim: string): InferredFact<unknown>['certainty'] => (chosen.get(dim)?.ambiguous ? 'guess' : 'likely');
+  const cert = (dim: string): InferredFact<unknown>['certainty'] =>
+    chosen.get(dim)?.ambiguous ? 'guess' : 'likely';
   const why = (dim: string, what: string): string =>
-    chosen.get(dim)?.ambiguous ? `${what}: nothing in the log decides it (default kept)` : `${what}: the only value whose prediction reproduces the log`;
+    chosen.get(dim)?.ambiguous
+      ? `${what}: nothing in the log decides it (default kept)`
+      : `${what}: the only value whose prediction reproduces the log`;
   const inferred: InferredEnvironment = {
-    selftest: selftest.trees.length > 1 ? { value: e.selftest.tree, certainty: cert('selftest'), because: selftest.fact.because } : selftest.fact,
+    selftest:
+      selftest.trees.length > 1
+        ? { value: e.selftest.tree, certainty: cert('selftest'), because: selftest.fact.because }
+        : selftest.fact,
     hugetlbSizesKiB: sizes,
     liburing,
-    gupTest: { value: e.kernel.config.GUP_TEST, certainty: cert('gupTest'), because: why('gupTest', '/sys/kernel/debug/gup_test') },
+    gupTest: {
+      value: e.kernel.config.GUP_TEST,
+      certainty: cert('gupTest'),
+      because: why('gupTest', '/sys/kernel/debug/gup_test'),
+    },
     kernelEra: kernelEraFact(e, chosen.get('kernel')),
-    tmpFs: { value: fsLabel(e.fs.tmp), certainty: cert('tmpFs'), because: why('tmpFs', 'filesystem of /tmp') },
-    cwdFs: { value: fsLabel(e.fs.cwd), certainty: cert('cwdFs'), because: why('cwdFs', 'filesystem of the test directory') },
-    arch: { value: e.arch, certainty: arch === 'arm64' ? 'likely' : 'guess', because: arch === 'arm64' ? '32 MiB/64 KiB hugetlb sizes (arm64, 4K pages)' : 'x86_64 unless the hugetlb sizes say otherwise' },
+    tmpFs: {
+      value: fsLabel(e.fs.tmp),
+      certainty: cert('tmpFs'),
+      because: why('tmpFs', 'filesystem of /tmp'),
+    },
+    cwdFs: {
+      value: fsLabel(e.fs.cwd),
+      certainty: cert('cwdFs'),
+      because: why('cwdFs', 'filesystem of the test directory'),
+    },
+    arch: {
+      value: e.arch,
+      certainty: arch === 'arm64' ? 'likely' : 'guess',
+      because:
+        arch === 'arm64'
+          ? '32 MiB/64 KiB hugetlb sizes (arm64, 4K pages)'
+          : 'x86_64 unless the hugetlb sizes say otherwise',
+    },
     hugetlbFree: {
       value: Object.fromEntries(e.hugetlb.map((h) => [h.sizeKiB, h.free])),
-      certainty: e.hugetlb.some((h) => chosen.get(`hugetlbFree${h.sizeKiB}`)?.ambiguous) ? 'guess' : 'likely',
+      certainty: e.hugetlb.some((h) => chosen.get(`hugetlbFree${h.sizeKiB}`)?.ambiguous)
+        ? 'guess'
+        : 'likely',
       because: 'free huge pages per size (shared rows need 1, private rows 2)',
     },
     root: { value: e.user.root, certainty: cert('root'), because: why('root', 'running as root') },
@@ -274,7 +413,11 @@ export function inferEnvironment(run: ParsedRun, opts: InferOptions = {}): Infer
       certainty: cert('liburing'),
       because: why('liburing', 'whether io_uring_register_buffers() writes errno (liburing < 2.2)'),
     };
-    inferred.ioUringDisabled = { value: e.sysctl.io_uring_disabled, certainty: cert('ioUringDisabled'), because: why('ioUringDisabled', 'kernel.io_uring_disabled') };
+    inferred.ioUringDisabled = {
+      value: e.sysctl.io_uring_disabled,
+      certainty: cert('ioUringDisabled'),
+      because: why('ioUringDisabled', 'kernel.io_uring_disabled'),
+    };
   }
   return { env: e, prediction: current.p, inferred, score: current.score };
 }
