@@ -18,7 +18,8 @@ export const HISTORY_HELP = `Usage: gupsim history [options]
 
 Per sub-test timelines over the stored runs (oldest first), with:
   failing since   the last pass and first fail of each current failure (a bisect range)
-  flapping        verdict changed >= ${FLAP_MIN_CHANGES} times over >= ${FLAP_MIN_RUNS} runs of one kernel and environment
+  flapping        verdict changed >= ${FLAP_MIN_CHANGES} times over >= ${FLAP_MIN_RUNS} runs of one kernel and
+                  environment (on one machine)
   disappeared     present in a machine's previous run, absent now (MISS), with or without a crash
 
 Options:
@@ -101,7 +102,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
       w(`\nFlapping (${flaps.length}):`);
       for (const f of flaps) {
         const seq = f.verdicts.slice(-40).join(' ');
-        w(`  ${f.id} on ${f.kernel ?? 'kernel ?'} env ${f.envKey}: ${f.changes} changes over ${f.runs} runs (${seq})`);
+        w(`  ${f.id}${f.machine ? ` @${f.machine}` : ''} on ${f.kernel ?? 'kernel ?'} env ${f.envKey}: ${f.changes} changes over ${f.runs} runs (${seq})`);
       }
       w(`\nDisappeared (${gone.length}):`);
       for (const d of gone.slice(-200)) {

@@ -2,7 +2,9 @@
  * Flapping sub-tests: the verdict changes at least twice over at least three runs of the same
  * kernel and environment. Keeping kernel and environment fixed is what separates a flaky test
  * from a regression followed by a fix (SQUAD #276 asks for this; SQUAD's `intermittent` flag
- * is set by hand).
+ * is set by hand). Runs are also grouped by machine: two machines described by the same
+ * environment file still differ in hardware, and interleaving their runs would turn one
+ * machine's steady regression into "flapping".
  */
 import type { SubtestVerdict } from '../diff/types.js';
 import type { StoredRun, VerdictRow } from '../store/types.js';
@@ -14,6 +16,7 @@ export interface Flapping {
   id: string;
   kernel: string | null;
   envKey: string;
+  machine: string | null;
   /** Runs of that kernel and environment where the sub-test has a result. */
   runs: number;
   changes: number;
@@ -27,9 +30,9 @@ export function flapping(runs: readonly StoredRun[], rows: readonly VerdictRow[]
   for (const row of rows) {
     const run = runById.get(row.runId);
     if (!run || row.verdict === null) continue;
-    const key = `${run.kernel ?? ''}\u0000${run.envKey}\u0000${row.id}`;
+    const key = `${run.machine ?? ''}\u0000${run.kernel ?? ''}\u0000${run.envKey}\u0000${row.id}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { id: row.id, kernel: run.kernel, envKey: run.envKey, runs: 0, changes: 0, verdicts: [], runIds: [] }));
+    if (!g) groups.set(key, (g = { id: row.id, kernel: run.kernel, envKey: run.envKey, machine: run.machine, runs: 0, changes: 0, verdicts: [], runIds: [] }));
     const prev = g.verdicts[g.verdicts.length - 1];
     if (prev !== undefined && prev !== row.verdict) g.changes++;
     g.runs++;

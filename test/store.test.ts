@@ -1,0 +1,459 @@
+// The run store, history, compare and their CLI commands. Crash-safety and concurrency are
+// proven with real child processes (test/helpers/record-child.ts) killed with SIGKILL.
+import t, { type Test } from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { parseEnvironment, type Environment } from '../cases/env.js';
+import type { DiffReport, SubtestComparison, SubtestVerdict } from '../reports/diff/types.js';
+import {
+  checkIntegrity,
+  countRuns,
+  diffLogText,
+  getRun,
+  listRuns,
+  migrate,
+  openStore,
+  recordLog,
+  recordLogs,
+  resultsOf,
+  SCHEMA_VERSION,
+  StoreError,
+  verdictRows,
+  type RecordInput,
+  type Store,
+} from '../reports/store/index.js';
+import { MIGRATIONS } from '../reports/store/schema.js';
+import { buildTimelines, compareRuns, disappeared, failingSince, flapping, FlipExplainer, timelineGlyphs } from '../reports/history/index.js';
+import { recordCommand } from '../harness/commands/record.js';
+import { historyCommand } from '../harness/commands/history.js';
+import { compareCommand } from '../harness/commands/compare.js';
+import { reportCommand } from '../harness/commands/report.js';
+import type { CliIO } from '../harness/io.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LOGS = join(ROOT, 'test/fixtures/logs');
+const read = (rel: string): string => readFileSync(join(LOGS, rel), 'utf8');
+const env = (rel: string): Environment => {
+  const r = parseEnvironment(read(rel));
+  if (!r.ok) throw new Error(r.error);
+  return r.env;
+};
+const LOG004 = 'public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log';
+const LIVE61 = 'live/6.1.0-50-qemu-ext4-default';
+const LIVE618 = 'live/6.18-host-ext4-default';
+const LIVE612 = 'live/6.12.117-guptest-qemu-ext4-default';
+
+/** A synthetic triaged log: the base run of 004 with its sub-tests replaced. */
+const BASE = diffLogText(read(LOG004), 'base');
+function synth(verdicts: Record<string, SubtestVerdict | null>, opts: { triage?: 'crash' | 'unexplained' } = {}): DiffReport {
+  const base = BASE.runs[0];
+  if (!base) throw new Error('004 has a run');
+  const subtests: SubtestComparison[] = Object.entries(verdicts).map(([id, v], i) => ({
+    id,
+    number: i + 1,
+    name: id,
+    observed: v,
+    predicted: null,
+    observedReason: null,
+    predictedReason: null,
+    class: opts.triage ?? 'unexplained',
+    explanation: `observed ${v ?? 'absent'}`,
+    commits: [],
+  }));
+  return { source: 'synthetic', issues: [], runs: [{ ...base, triage: opts.triage ?? 'unexplained', subtests }] };
+}
+
+let seq = 0;
+function input(report: DiffReport, meta: RecordInput['meta']): RecordInput {
+  return { text: `synthetic log ${seq++} ${Math.random()}`, source: 'synthetic', meta, report };
+}
+
+function memIO(stdin = ''): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const s = new PassThrough();
+  s.end(stdin);
+  return {
+    stdout: { write: (x: string) => (out += x) },
+    stderr: { write: (x: string) => (err += x), isTTY: false },
+    stdin: s,
+    env: {},
+    isTTY: false,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+function fresh(t: Test, name = 'g.db'): { path: string; store: Store } {
+  const path = join(t.testdir(), name);
+  const store = openStore(path);
+  t.teardown(() => store.close());
+  return { path, store };
+}
+
+t.test('recording: runs and results by stable id, metadata, hash de-duplication', async (t) => {
+  const { store } = fresh(t);
+  const text = read(`${LIVE61}.log`);
+  const e = env(`${LIVE61}.env.json`);
+  const a = recordLog(store, { text, source: 'a.log', meta: { machine: 'qemu', date: '2025-03-01T00:00:00.000Z', env: e }, report: diffLogText(text, 'a.log', e) });
+  t.equal(a.duplicate, false);
+  t.equal(a.runIds.length, 1);
+  const b = recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: diffLogText(text, 'again.log') });
+  t.equal(b.duplicate, true, 'same bytes: no-op');
+  t.same(b.runIds, a.runIds, 'returns the stored run ids');
+  t.equal(countRuns(store), 1);
+  const run = getRun(store, a.runIds[0] ?? -1);
+  t.match(run, { kernel: '6.1.176', arch: 'x86_64', machine: 'qemu', date: '2025-03-01T00:00:00.000Z', envSource: 'given', selftest: 'A3', resultCount: 50, source: 'a.log' });
+  const results = resultsOf(store, run?.id ?? -1);
+  t.equal(results.length, 50);
+  t.match(results.find((r) => r.id === 'iouring/private/tmpfile'), { verdict: 'fail', class: 'unexplained', predicted: null, number: 47 });
+  t.equal(new Set(results.map((r) => r.id)).size, 50, 'distinct stable ids');
+
+  const inferred = recordLog(store, { text: read(`${LIVE618}.log`), source: 'b.log', meta: {}, report: diffLogText(read(`${LIVE618}.log`), 'b.log') });
+  t.match(getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null });
+
+  const noRun = read('public/006-lkft-next-20250616-liburing-missing-exit127.log');
+  const n = recordLog(store, { text: noRun, source: '006', meta: {}, report: diffLogText(noRun, '006') });
+  t.equal(n.runIds.length, 1, 'the loader error is a run of its own');
+  t.match(getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0 });
+  t.equal(recordLog(store, { text: noRun, source: '006', meta: {}, report: diffLogText(noRun, '006') }).duplicate, true);
+  t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
+  t.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+});
+
+t.test('schema: a v1 database opens in a newer gupsim; a newer database is refused', async (t) => {
+  const path = join(t.testdir(), 'v1.db');
+  const old = new Database(path);
+  migrate(old, 1);
+  t.equal((old.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number }).v, 1);
+  old.exec(`INSERT INTO logs VALUES ('h1', 'old.log', 'raw text', '2024-01-01T00:00:00.000Z', 1);
+    INSERT INTO runs (id, log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count)
+      VALUES (1, 'h1', 0, '6.5', 'x86_64', 'box', '2024-01-01T00:00:00.000Z', '{"kernel":{"release":"6.5"}}', 'given', 'A1', 'match', 'old run', 2);
+    INSERT INTO results VALUES (1, 0, 'rw/gup/shared/memfd', 1, 'n', 'pass', 'match', 'ok', NULL);
+    INSERT INTO results VALUES (1, 1, 'iouring/private/tmpfile', 2, 'n', 'fail', 'match', 'expected', 'Should have worked');`);
+  old.close();
+
+  const store = openStore(path);
+  t.teardown(() => store.close());
+  t.equal(store.openedAtVersion, 1);
+  t.equal(SCHEMA_VERSION, MIGRATIONS.length);
+  t.equal((store.db.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number }).v, SCHEMA_VERSION);
+  const [run] = listRuns(store);
+  t.match(run, { id: 1, kernel: '6.5', machine: 'box', triage: 'match' });
+  t.match(run?.envKey, /^[0-9a-f]{16}$/, 'v2 computed the environment key of the old run');
+  t.match(resultsOf(store, 1), [{ verdict: 'pass', predicted: null, commits: [] }, { verdict: 'fail', reason: 'Should have worked' }]);
+  const next = recordLog(store, input(synth({ 'rw/gup/shared/memfd': 'fail' }), { machine: 'box', kernel: '6.5' }));
+  t.equal(next.runIds[0], 2, 'recording continues in the migrated database');
+  t.same(checkIntegrity(store).incompleteRuns, []);
+
+  const newer = join(t.testdir(), 'newer.db');
+  const n = new Database(newer);
+  migrate(n);
+  n.prepare("INSERT INTO schema_version VALUES (99, 'from the future', 'x')").run();
+  n.close();
+  const thrown = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  const e1 = thrown(() => openStore(newer));
+  t.ok(e1 instanceof StoreError, 'refuses a schema it does not know');
+  t.match((e1 as Error).message, /schema version 99 is newer than this gupsim understands \(2\); upgrade gupsim/);
+  t.ok(thrown(() => openStore(join(t.testdir(), 'absent.db'), { mustExist: true })) instanceof StoreError);
+});
+
+const CHILD = join(ROOT, 'test/helpers/record-child.ts');
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+}
+function runChild(args: string[], killAfterMs?: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => c.kill('SIGKILL'), killAfterMs);
+    c.on('error', reject);
+    c.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (code !== 0 && signal === null) reject(new Error(`child failed (${code}): ${stderr}`));
+      else resolve({ code, signal, stdout });
+    });
+  });
+}
+const lastCommitted = (out: string): number => {
+  const m = [...out.matchAll(/^committed (\d+)$/gm)].pop();
+  return m ? Number(m[1]) : 0;
+};
+
+t.test('kill -9 during record at many points: never a corrupt store or half a run', async (t) => {
+  const path = join(t.testdir(), 'kill.db');
+  const kills = 14;
+  let killedMidWay = 0;
+  for (let k = 0; k < kills; k++) {
+    const batch = 1 + ((k * 7) % 40);
+    // Startup (tsx) takes a few hundred ms; spread the kills from before the first commit to deep into recording.
+    const delay = Math.floor(150 + Math.random() * 1800);
+    const r = await runChild([path, `k${k}`, '100000', String(batch)], delay);
+    t.equal(r.signal, 'SIGKILL', `child ${k} killed after ${delay} ms (batch ${batch})`);
+    const reported = lastCommitted(r.stdout);
+    if (reported > 0) killedMidWay++;
+    if (!existsSync(path)) continue;
+    const store = openStore(path);
+    const logs = (store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(`k${k}`) as { n: number }).n;
+    t.ok(logs >= reported, `child ${k}: every reported commit is stored (${logs} >= ${reported})`);
+    t.ok(logs <= reported + batch, `child ${k}: at most the one batch in flight committed unreported (${logs})`);
+    t.equal(logs % 1, 0);
+    const integrity = checkIntegrity(store);
+    t.same(integrity, { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kill ${k}`);
+    store.close();
+  }
+  t.ok(killedMidWay >= 3, `several children were killed while recording (${killedMidWay})`);
+  const store = openStore(path);
+  t.teardown(() => store.close());
+  const counts = store.db.prepare('SELECT result_count n, COUNT(*) c FROM runs GROUP BY result_count').all();
+  t.same(counts.map((c) => (c as { n: number }).n), [56], 'every stored run of log 004 has its 56 results');
+});
+
+t.test('four concurrent recorders × 200 runs lose nothing', async (t) => {
+  const path = join(t.testdir(), 'concurrent.db');
+  // All four open a brand-new file at once: migration and WAL setup race too.
+  const results = await Promise.all(['w0', 'w1', 'w2', 'w3'].map((w) => runChild([path, w, '200', '1'])));
+  const ids = results.flatMap((r) => {
+    t.equal(r.code, 0);
+    const m = /^ids (.*)$/m.exec(r.stdout);
+    return m ? (JSON.parse(m[1] ?? '[]') as number[]) : [];
+  });
+  t.equal(ids.length, 800);
+  t.equal(new Set(ids).size, 800, 'no run id handed out twice');
+  const store = openStore(path);
+  t.teardown(() => store.close());
+  t.equal(countRuns(store), 800);
+  for (const w of ['w0', 'w1', 'w2', 'w3']) {
+    t.equal((store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(w) as { n: number }).n, 200, `${w}: 200 runs`);
+  }
+  t.equal((store.db.prepare('SELECT COUNT(*) n FROM results').get() as { n: number }).n, 800 * 56);
+  t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
+  t.equal((store.db.prepare('SELECT COUNT(*) n FROM schema_version').get() as { n: number }).n, SCHEMA_VERSION, 'migrated once');
+});
+
+t.test('10,000 runs: recorded, and history queries over them answer correctly', async (t) => {
+  const { path, store } = fresh(t, 'big.db');
+  const ids = ['rw/gup/shared/memfd', 'iouring/private/tmpfile', 'ro/gup-fast/private/memfd', 'rw/gup/private/tmpfile'];
+  const batch: RecordInput[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const machine = `m${i % 4}`;
+    const v: Record<string, SubtestVerdict | null> = {
+      'rw/gup/shared/memfd': 'pass',
+      // m1 regresses from its 5000th-ish run on.
+      'iouring/private/tmpfile': machine === 'm1' && i >= 5001 ? 'fail' : 'pass',
+      // m2 flaps every run.
+      'ro/gup-fast/private/memfd': machine === 'm2' && i % 8 === 2 ? 'skip' : 'pass',
+    };
+    // m3's last run lost a result.
+    if (!(machine === 'm3' && i === 9999)) v['rw/gup/private/tmpfile'] = 'pass';
+    const date = new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString();
+    batch.push(input(synth(v), { machine, kernel: '6.18', date }));
+    if (batch.length === 1000) recordLogs(store, batch.splice(0));
+  }
+  t.equal(countRuns(store), 10_000);
+  const runs = listRuns(store);
+  const rows = verdictRows(store);
+  t.equal(rows.length, 10_000 * 4 - 1);
+  const fs = failingSince(runs, rows);
+  t.equal(fs.length, 1);
+  t.match(fs[0], { id: 'iouring/private/tmpfile', machine: 'm1', lastPass: { date: new Date(Date.UTC(2020, 0, 1) + 4997 * 3_600_000).toISOString() }, failingRuns: 1250 });
+  const fl = flapping(runs, rows);
+  t.equal(fl.length, 1, 'm1 regressed once: not flapping');
+  t.match(fl[0], { id: 'ro/gup-fast/private/memfd', machine: 'm2', kernel: '6.18', runs: 2500 });
+  t.equal(fl[0]?.changes, 2 * 1250 - 1, 'every other m2 run is a skip');
+  const gone = disappeared(runs, rows);
+  t.match(gone, [{ id: 'rw/gup/private/tmpfile', machine: 'm3', crashed: false }]);
+  const io = memIO();
+  t.equal(await historyCommand(['--db', path, '--id', 'iouring/private/tmpfile', '--machine', 'm1', '--json'], io), 0);
+  const h = JSON.parse(io.out()) as { runs: unknown[]; timelines: { id: string; verdicts: string[] }[]; failingSince: unknown[] };
+  t.equal(h.runs.length, 2500);
+  t.equal(h.timelines.length, 1);
+  t.equal(h.timelines[0]?.verdicts.filter((v) => v === 'fail').length, 1250);
+  t.equal(h.failingSince.length, 1);
+  const since = memIO();
+  t.equal(await historyCommand(['--db', path, '--since', '2021-02-01'], since), 0);
+  t.match(since.out(), /^\d+ runs \(2021-02-01/);
+});
+
+t.test('history analyses on hand-made sequences', async (t) => {
+  const { store } = fresh(t);
+  const rec = (v: Record<string, SubtestVerdict | null>, meta: RecordInput['meta'], triage?: 'crash'): void => {
+    recordLog(store, input(synth(v, triage ? { triage } : {}), meta));
+  };
+  const d = (n: number): string => `2025-01-${String(n).padStart(2, '0')}T00:00:00.000Z`;
+  rec({ a: 'pass', b: 'pass', c: 'pass', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(1) });
+  rec({ a: 'skip', b: 'fail', c: 'pass', f: 'fail' }, { machine: 'x', kernel: '6.12', date: d(2) });
+  rec({ a: 'pass', b: 'pass', c: 'fail', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(3) });
+  rec({ a: 'fail', b: 'missing', f: 'fail' }, { machine: 'x', kernel: '6.13', date: d(4) }, 'crash');
+  rec({ a: 'fail', f: 'fail' }, { machine: 'y', kernel: '6.13', date: d(5) });
+  const runs = listRuns(store);
+  const rows = verdictRows(store);
+  const tl = buildTimelines(runs, rows);
+  t.same(
+    tl.map((x) => [x.id, timelineGlyphs(x)]),
+    [['a', 'PSPFF'], ['b', 'PFPM.'], ['c', 'PPF..'], ['f', 'PFPFF']],
+  );
+  const fsx = failingSince(runs, rows);
+  t.match(fsx, [
+    { id: 'a', machine: 'x', lastPass: { id: 3 }, firstFail: { id: 4 }, failingRuns: 1 },
+    { id: 'c', machine: 'x', lastPass: { id: 2 }, firstFail: { id: 3 } },
+    { id: 'f', machine: 'x', lastPass: { id: 3 }, firstFail: { id: 4 } },
+    { id: 'a', machine: 'y', lastPass: null },
+    { id: 'f', machine: 'y', lastPass: null, firstFail: { id: 5 } },
+  ].sort((p, q) => p.machine.localeCompare(q.machine) || p.id.localeCompare(q.id)));
+  t.same(
+    flapping(runs, rows).map((f) => [f.id, f.changes, f.runs]),
+    [['a', 2, 3], ['b', 2, 3], ['f', 2, 3]],
+    'flapping counts only the 6.12 runs of one environment; kernel 6.13 starts a new group',
+  );
+  const gone = disappeared(runs, rows);
+  t.match(gone, [
+    { id: 'b', machine: 'x', previous: { id: 3 }, run: { id: 4 }, crashed: true },
+    { id: 'c', machine: 'x', was: 'fail', run: { id: 4 }, crashed: true },
+  ]);
+  t.equal(gone.length, 2, 'machine y has no previous run: nothing disappeared there');
+
+  const io = memIO();
+  t.equal(await historyCommand(['--db', store.path], io), 0);
+  t.match(io.out(), /Failing since \(5\):/);
+  t.match(io.out(), /a @x: last pass run 3 \(6\.12, 2025-01-03\), first fail run 4 \(6\.13, 2025-01-04\)/);
+  t.match(io.out(), /Flapping \(3\):/);
+  t.match(io.out(), /b @x: pass in run 3 .*, absent in run 4 .* \(crash\)/);
+});
+
+t.test('flip explanations: predict() decides expected or not, the kernel timeline names commits', async (t) => {
+  const a = env(`${LIVE61}.env.json`);
+  const b = env(`${LIVE618}.env.json`);
+  const x = new FlipExplainer();
+  const fix = x.explain(a, b, 'iouring/private/tmpfile', { a: 'fail', b: 'pass' });
+  t.equal(fix.expectation, 'expected');
+  t.same(fix.predicted, { a: 'fail', b: 'pass' });
+  t.ok(fix.commits.some((c) => c.commit === '34ed8d0dcd69' && c.direction === 'added'));
+  t.match(fix.text, /^34ed8d0dcd69 \(6\.5\) io_uring: rsrc: delegate VMA file-backed check to GUP.* — expected$/);
+  t.ok(x.kernelDelta(a, b).length >= fix.commits.length, 'cited commits are a subset of the kernel delta');
+  const odd = x.explain(b, b, 'iouring/shared/memfd', { a: 'pass', b: 'fail' });
+  t.equal(odd.expectation, 'unexpected', 'same environment, a flip the model cannot produce');
+  t.same(odd.commits, []);
+  t.match(odd.text, /no modelled commit explains it — not expected \(real regression\)/);
+  const back = x.explain(b, a, 'iouring/private/tmpfile', { a: 'pass', b: 'fail' });
+  t.equal(back.expectation, 'expected', 'going back to 6.1 the failure is expected');
+  t.ok(back.commits.every((c) => c.direction === 'removed'));
+  t.match(back.text, /without 34ed8d0dcd69/);
+
+  const cmp = compareRuns(
+    { label: 'A', env: b, results: [{ id: 'iouring/private/tmpfile', verdict: 'pass' }, { id: 'k', verdict: 'pass' }, { id: 's', verdict: 'pass' }, { id: 'gone', verdict: 'fail' }] },
+    { label: 'B', env: a, results: [{ id: 'iouring/private/tmpfile', verdict: 'fail' }, { id: 'k', verdict: 'pass' }, { id: 's', verdict: 'skip' }, { id: 'gone', verdict: null }] },
+    x,
+  );
+  t.same(cmp.regressions.map((f) => f.id), ['iouring/private/tmpfile']);
+  t.same(cmp.newlySkipped.map((f) => f.id), ['s']);
+  t.same(cmp.newlyMissing.map((f) => f.id), ['gone']);
+  t.equal(cmp.unchanged, 1);
+});
+
+t.test('CLI: record, history, compare, report', async (t) => {
+  const dir = t.testdir();
+  const db = join(dir, 'cli.db');
+  const l61 = join(LOGS, `${LIVE61}.log`);
+  const l612 = join(LOGS, `${LIVE612}.log`);
+
+  for (const cmd of [recordCommand, historyCommand, compareCommand, reportCommand]) {
+    const io = memIO();
+    t.equal(await cmd(['--help'], io), 0);
+    t.match(io.out(), /^Usage: gupsim /);
+  }
+
+  let io = memIO();
+  t.equal(await recordCommand([l61, '--db', db, '--env', join(LOGS, `${LIVE61}.env.json`), '--machine', 'qemu', '--date', '2025-01-01'], io), 0);
+  t.match(io.out(), /^run 1: .*6\.1\.0-50-qemu-ext4-default\.log 6\.1\.176 @qemu unexplained: 50 sub-tests: 4 pass, 2 fail, 44 skip/);
+  t.equal(io.out().trim().split('\n').length, 1, 'one line per run');
+  t.equal(io.err(), '', 'no progress on a non-TTY stderr');
+
+  io = memIO(read(`${LIVE612}.log`));
+  t.equal(await recordCommand(['-', '--db', db, '--env', join(LOGS, `${LIVE612}.env.json`), '--machine', 'qemu', '--date', '2025-02-01', '--json'], io), 0);
+  const j = JSON.parse(io.out()) as { source: string; duplicate: boolean; runs: { id: number }[] };
+  t.match(j, { source: '-', duplicate: false, runs: [{ id: 2 }] });
+
+  io = memIO();
+  t.equal(await recordCommand([l612, join(dir, 'missing.log'), '--db', db], io), 2, 'an unreadable log: exit 2, others still recorded');
+  t.match(io.out(), /already recorded \(run 2\)/);
+  t.match(io.err(), /^gupsim record: .*missing\.log: ENOENT\n$/);
+
+  for (const [args, msg] of [
+    [[], /expected at least one LOG/],
+    [['--bogus', 'x.log'], /Unknown option '--bogus'/],
+    [[l61, '--date', 'yesterday-ish'], /--date: not a date/],
+    [[l61, '--env', join(dir, 'nope.json')], /--env .*nope\.json: ENOENT/],
+  ] as const) {
+    io = memIO();
+    t.equal(await recordCommand([...args, '--db', db], io), 2);
+    t.match(io.err(), msg);
+    t.equal(io.err().trim().split('\n').length, 1, 'one-line error');
+  }
+
+  io = memIO();
+  t.equal(await historyCommand(['--db', db, '--id', 'iouring/private/tmpfile'], io), 0);
+  t.match(io.out(), /iouring\/private\/tmpfile\s+FP/);
+  io = memIO();
+  t.equal(await historyCommand(['--db', join(dir, 'none.db')], io), 2, 'readers do not create a database');
+  t.notOk(existsSync(join(dir, 'none.db')));
+
+  io = memIO();
+  t.equal(await compareCommand(['1', '2', '--db', db], io), 0, 'only expected fixes: exit 0');
+  t.match(io.out(), /^run 1 \(6\.1\.176 @qemu\) → run 2 \(6\.12\.117 @qemu\): 0 regression\(s\), 2 fix\(es\)/);
+  t.match(io.out(), /iouring\/private\/tmpfile: fail → pass — 34ed8d0dcd69 \(6\.5\) io_uring: rsrc: delegate VMA file-backed check to GUP.* — expected/);
+  io = memIO();
+  t.equal(
+    await compareCommand([l612, l61, '--env-a', join(LOGS, `${LIVE612}.env.json`), '--env-b', join(LOGS, `${LIVE61}.env.json`), '--json'], io),
+    0,
+    'two log files; the regressions back to 6.1 are expected by the model',
+  );
+  const c = JSON.parse(io.out()) as { regressions: { id: string; account: { expectation: string } }[] };
+  t.same(c.regressions.map((r) => [r.id, r.account.expectation]), [
+    ['iouring/private/local-tmpfile', 'expected'],
+    ['iouring/private/tmpfile', 'expected'],
+  ]);
+  io = memIO();
+  t.equal(await compareCommand([l612, l61], io), 1, 'without environments the model cannot account for them: exit 1');
+  io = memIO();
+  t.equal(await compareCommand(['1', '99', '--db', db], io), 2);
+  t.match(io.err(), /no run 99/);
+
+  for (const f of ['junit', 'kcidb', 'html', 'json']) {
+    const out = join(dir, `r.${f}`);
+    io = memIO();
+    t.equal(await reportCommand(['--format', f, '--out', out, '--db', db], io), 0, f);
+    t.ok(readFileSync(out, 'utf8').length > 1000, `${f} written`);
+  }
+  io = memIO();
+  t.equal(await reportCommand(['--format', 'json', '--run', '2', '--db', db], io), 0);
+  t.same((JSON.parse(io.out()) as { runs: { run: { id: number } }[] }).runs.map((r) => r.run.id), [2]);
+  io = memIO();
+  t.equal(await reportCommand(['--format', 'pdf', '--db', db], io), 2);
+  t.match(io.err(), /--format: unknown "pdf"/);
+  io = memIO();
+  t.equal(await reportCommand(['--format', 'kcidb', '--origin', 'Bad:Origin', '--db', db], io), 2);
+
+  // GUPSIM_DB is the default when --db is absent.
+  io = memIO();
+  io.env.GUPSIM_DB = db;
+  t.equal(await historyCommand(['--json'], io), 0);
+  t.equal((JSON.parse(io.out()) as { runs: unknown[] }).runs.length, 2);
+  writeFileSync(join(dir, 'keep'), '');
+});
