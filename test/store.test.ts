@@ -213,7 +213,6 @@ t.test('kill -9 during record at many points: never a corrupt store or half a ru
     const logs = (store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(`k${k}`) as { n: number }).n;
     t.ok(logs >= reported, `child ${k}: every reported commit is stored (${logs} >= ${reported})`);
     t.ok(logs <= reported + batch, `child ${k}: at most the one batch in flight committed unreported (${logs})`);
-    t.equal(logs % 1, 0);
     const integrity = checkIntegrity(store);
     t.same(integrity, { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kill ${k}`);
     store.close();
@@ -249,7 +248,6 @@ t.test('four concurrent recorders × 200 runs lose nothing', async (t) => {
 
 t.test('10,000 runs: recorded, and history queries over them answer correctly', async (t) => {
   const { path, store } = fresh(t, 'big.db');
-  const ids = ['rw/gup/shared/memfd', 'iouring/private/tmpfile', 'ro/gup-fast/private/memfd', 'rw/gup/private/tmpfile'];
   const batch: RecordInput[] = [];
   for (let i = 0; i < 10_000; i++) {
     const machine = `m${i % 4}`;
