@@ -1,0 +1,120 @@
+// Export formats from one result model: JUnit XML checked against the JUnit schema structure,
+// KCIDB v5.3 against the rules we can state, the HTML file for self-containment and escaping.
+import t from 'tap';
+import { FORMATS, FORMAT_NAMES, excerpt, kcidbStatus, LOG_EXCERPT_MAX, toKcidb } from '../reports/formats/index.js';
+import type { SubtestVerdict } from '../reports/diff/types.js';
+import { checkJunit, parseXml, type XmlElement } from './helpers/xml-check.js';
+import { checkKcidb } from './helpers/kcidb-check.js';
+import { buildFixtureModel, FIXTURE_RUNS, HOSTILE } from './helpers/report-fixture.js';
+
+t.test('every format is one Reporter, registered by its name', async (t) => {
+  t.same(Object.keys(FORMATS).sort(), [...FORMAT_NAMES].sort());
+  for (const n of FORMAT_NAMES) t.equal(FORMATS[n].name, n);
+});
+
+t.test('JUnit XML: well-formed, schema structure, one testcase per stable id', async (t) => {
+  const model = buildFixtureModel(t.testdir());
+  const xml = FORMATS.junit.render(model);
+  let root: XmlElement | undefined;
+  t.doesNotThrow(() => (root = parseXml(xml)), 'parses as XML');
+  if (!root) return;
+  t.same(checkJunit(root), [], 'no schema errors');
+  t.equal(root.children.length, model.runs.length, 'one testsuite per run');
+  for (const [i, suite] of root.children.entries()) {
+    const run = model.runs[i];
+    const cases = suite.children.filter((c) => c.name === 'testcase');
+    t.equal(cases.length, run?.results.length, `suite ${i}: a testcase per result`);
+    const named = run?.results.filter((r) => r.id !== null).map((r) => r.id);
+    t.same(cases.map((c) => c.attrs.name).slice(0, named?.length), named, 'testcase names are the stable ids');
+  }
+  const first = root.children[0];
+  const f = first?.children.find((c) => c.attrs.name === 'iouring/private/tmpfile');
+  t.match(f?.children[0], { name: 'failure', attrs: { type: 'fail', message: /Should have worked|observed fail/ } });
+  const s = first?.children.find((c) => c.attrs.name === 'rw/gup/shared/memfd');
+  t.match(s?.children[0], { name: 'skipped', attrs: { message: 'observed skip: gup_test not available' } });
+  t.match(first?.children[0], { name: 'properties' });
+  t.equal(first?.attrs.timestamp, '2025-01-01T10:00:00');
+  const hostile = root.children[root.children.length - 1];
+  const hf = hostile?.children.find((c) => c.name === 'testcase' && c.children.length > 0);
+  t.equal(hf?.children[0]?.attrs.message, HOSTILE.replace('\u0001', '\uFFFD'), 'markup survives as text; XML-illegal control char replaced');
+  t.match(hostile?.attrs.hostname, 'evil<m>');
+
+  // The checker itself rejects what it should.
+  t.not(checkJunit(parseXml('<testsuites><testsuite name="a" tests="2"><testcase name="x" classname="c"/></testsuite></testsuites>')).length, 0, 'count mismatch caught');
+  t.not(checkJunit(parseXml('<testsuites><testsuite name="a" tests="1"><testcase name="x"/></testsuite></testsuites>')).length, 0, 'missing classname caught');
+  t.not(checkJunit(parseXml('<testsuites><testsuite name="a" tests="1"><testcase name="x" classname="c"><failure/><skipped/></testcase></testsuite></testsuites>')).length, 0);
+  t.throws(() => parseXml('<a><b></a>'));
+  t.throws(() => parseXml('<a x="1" x="2"/>'));
+});
+
+t.test('KCIDB v5.3: valid by the schema rules, statuses, paths, excerpt cap', async (t) => {
+  const model = buildFixtureModel(t.testdir(), { withLogs: true });
+  const doc = toKcidb(model);
+  const text = FORMATS.kcidb.render(model);
+  t.same(JSON.parse(text), doc, 'render is the document as JSON');
+  t.same(checkKcidb(doc), [], 'no rule broken');
+  t.same(doc.version, { major: 5, minor: 3 });
+  t.equal(doc.builds.length, model.runs.length, 'a build per run');
+  t.equal(new Set(doc.checkouts.map((c) => c.misc?.kernel)).size, doc.checkouts.length, 'a checkout per kernel label');
+  const leaves = doc.tests.filter((x) => x.path !== 'kselftest.mm.gup_longterm');
+  t.equal(leaves.length, model.runs.reduce((n, r) => n + r.results.length, 0));
+  const io = leaves.find((x) => x.path === 'kselftest.mm.gup_longterm.iouring.private.tmpfile' && x.status === 'FAIL');
+  t.ok(io, 'stable id with / replaced by . and the FAIL status');
+  t.match(io?.id, /^gupsim:[0-9a-f]{16}\.0\.iouring\.private\.tmpfile$/);
+  t.ok(leaves.some((x) => x.path === 'kselftest.mm.gup_longterm.rw.gup.shared.memfd-hugetlb-1048576kB'));
+  const suites = doc.tests.filter((x) => x.path === 'kselftest.mm.gup_longterm');
+  t.equal(suites.length, model.runs.length, 'a suite node per run');
+  t.ok(suites.every((x) => (x.log_excerpt?.length ?? 0) <= LOG_EXCERPT_MAX));
+  t.ok(suites.some((x) => x.log_excerpt?.startsWith('[… truncated]')), 'the 20 KB log was cut to the cap');
+  const lkft = doc.builds.find((b) => String(b.comment).includes('lkft'));
+  t.match(suites.find((x) => x.build_id === lkft?.id), { status: 'ERROR' }, 'a loader failure is ERROR, not FAIL');
+  t.equal(suites.find((x) => x.status === 'FAIL')?.path, 'kselftest.mm.gup_longterm', 'the worst leaf status bubbles up');
+
+  const map: [SubtestVerdict | null, string][] = [['pass', 'PASS'], ['fail', 'FAIL'], ['error', 'ERROR'], ['skip', 'SKIP'], ['missing', 'MISS'], [null, 'MISS'], ['xfail', 'PASS'], ['xpass', 'PASS']];
+  for (const [v, s] of map) t.equal(kcidbStatus(v), s, `${v} → ${s}`);
+  t.equal(excerpt('y'.repeat(LOG_EXCERPT_MAX)).length, LOG_EXCERPT_MAX);
+  t.equal(excerpt('y'.repeat(LOG_EXCERPT_MAX + 1)).length, LOG_EXCERPT_MAX);
+
+  const again = toKcidb(buildFixtureModel(t.testdir(), { withLogs: true }));
+  t.same(again.tests.map((x) => x.id), doc.tests.map((x) => x.id), 'ids depend on the log, not the database');
+
+  // The checker catches what it should.
+  const broken = JSON.parse(text) as { tests: Record<string, unknown>[] };
+  const t0 = broken.tests[0];
+  if (t0) {
+    t0.status = 'XFAIL';
+    t0.path = 'kselftest..mm';
+    t0.id = 'other:1';
+    t0.log_excerpt = 'z'.repeat(LOG_EXCERPT_MAX + 1);
+    t0.comment = null;
+  }
+  t.equal(checkKcidb(broken).length, 5, 'status, path, id prefix, excerpt length, null');
+});
+
+t.test('HTML: one self-contained file, matrix of sub-tests × runs, hostile text escaped', async (t) => {
+  const model = buildFixtureModel(t.testdir());
+  const html = FORMATS.html.render(model);
+  t.notMatch(html, /<link\b|<[a-z][^>]*\s(src|href)=|https?:\/\/|@import|url\(/i, 'nothing fetched: no links, sources, URLs or CSS imports');
+  t.match(html, /<style>[^]*<\/style>/);
+  t.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  t.notOk(html.includes(HOSTILE), 'the hostile text never appears unescaped');
+  t.notOk(html.includes('<img'), 'no injected element');
+  const data = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+  t.ok(data, 'embedded data in one script element');
+  const parsed = JSON.parse(data?.[1] ?? '{}') as { runs: { results: Record<string, { explanation: string }> }[] };
+  t.equal(parsed.runs.length, FIXTURE_RUNS.length + 1);
+  t.ok(Object.values(parsed.runs[parsed.runs.length - 1]?.results ?? {}).some((r) => r.explanation === HOSTILE), 'hostile text round-trips as data');
+  const rows = html.match(/<tr data-id=/g) ?? [];
+  const ids = new Set(model.runs.flatMap((r) => r.results.map((x) => x.id ?? `unidentified-${x.ordinal + 1}`)));
+  t.equal(rows.length, ids.size, 'a row per sub-test');
+  t.equal((html.match(/<td class="cell /g) ?? []).length, ids.size * model.runs.length, 'a cell per sub-test × run');
+  t.match(html, /class="cell v-fail t-unexplained" data-run="0"/);
+});
+
+t.test('JSON: the result model', async (t) => {
+  const model = buildFixtureModel(t.testdir());
+  const j = JSON.parse(FORMATS.json.render(model)) as { runs: { run: { id: number; machine: string }; results: unknown[] }[]; generatedAt: string };
+  t.equal(j.generatedAt, '2025-07-01T00:00:00.000Z');
+  t.same(j.runs.map((r) => r.run.machine), [...FIXTURE_RUNS.map((f) => f.machine), 'evil<m>']);
+  t.equal(j.runs[0]?.results.length, 50);
+});
