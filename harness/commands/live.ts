@@ -13,6 +13,7 @@ import { parseLog } from '../../reports/parse/index.js';
 import { diffParsed, needsHuman } from '../../reports/diff/index.js';
 import { renderText } from '../../reports/diff/render/text.js';
 import { diffJson } from '../../reports/diff/render/json.js';
+import { prefixLines } from '../../cases/runners/output.js';
 import { detectEnvironment } from '../detect.js';
 import { EXIT_ATTENTION, EXIT_OK, UsageError, type CliIO } from '../io.js';
 
@@ -52,10 +53,14 @@ export async function liveCommand(argv: string[], io: CliIO): Promise<number> {
     if (!env.ok) throw new UsageError(`detected environment is invalid: ${env.error}`);
     for (const n of detected.notes) io.stderr.write(`gupsim live: ${n}\n`);
     const r = await execa(binary, [], { cwd, timeout: timeout * 1000, reject: false, all: true, stdin: 'ignore' });
-    let log = r.all ?? '';
-    if (!log.endsWith('\n') && log) log += '\n';
-    if (r.timedOut) log += `# TIMEOUT ${timeout} seconds\n`;
-    log += r.exitCode === undefined ? '' : r.exitCode === 0 ? 'ok 1 gup_longterm\n' : `not ok 1 gup_longterm # exit=${r.exitCode}\n`;
+    // Recorded the way the kselftest runner would, so the verdict, exit code and a timeout
+    // are read by the same parser as any CI log.
+    const hdr = 'selftests: mm: gup_longterm';
+    let log = `# ${hdr}\n${prefixLines(r.all ?? '', '# ')}`;
+    if (log && !log.endsWith('\n')) log += '\n';
+    if (r.timedOut) log += `not ok 1 ${hdr} # TIMEOUT ${timeout} seconds\n`;
+    else if (r.exitCode === 0) log += `ok 1 ${hdr}\n`;
+    else log += `not ok 1 ${hdr} # exit=${r.exitCode ?? 128}\n`;
     if (values['keep-log']) {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(values['keep-log'], log);

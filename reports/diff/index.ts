@@ -113,7 +113,12 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
     }
   } else {
     if (crashed) triage = worst([triage, 'crash']);
-    summary = summarize(triage, subtests, run, inf.env);
+    // A timeout or runner failure part-way: the results that did arrive are still compared.
+    if (run.infrastructure.length) triage = 'infrastructure';
+    summary =
+      triage === 'infrastructure'
+        ? `${run.infrastructure[0]!.text} (line ${run.infrastructure[0]!.line}) after ${run.subtests.filter((s) => s.verdict !== 'missing').length} result(s) — not a kernel result`
+        : summarize(triage, subtests, run, inf.env);
   }
   return {
     index,
