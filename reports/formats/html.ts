@@ -40,7 +40,7 @@ td.selected{outline:3px solid #0a58ca;outline-offset:-3px}
 .v-xfail{background:#d9e8f9}.v-xpass{background:#f3d1f2}
 .t-kernel-regression,.t-crash,.t-unexplained,.t-missing,.t-infrastructure{box-shadow:inset 0 0 0 2px #b00020}
 .t-test-bug,.t-environment{box-shadow:inset 0 0 0 2px #8a6d00}
-#details{position:sticky;top:1em;min-width:22em;max-width:36em;background:#fff;border:1px solid #ccc;border-radius:6px;padding:1em}
+#details{position:sticky;top:1em;flex:0 1 26em;min-width:16em;background:#fff;border:1px solid #ccc;border-radius:6px;padding:1em}
 #details h2{font-size:1.05em;margin:0 0 .5em;font-family:ui-monospace,monospace;word-break:break-all}
 #details dl{display:grid;grid-template-columns:auto 1fr;gap:.2em .8em;margin:0}
 #details dt{color:#555}#details dd{margin:0;word-break:break-word}
@@ -103,7 +103,8 @@ function cellData(r: StoredResult): CellData {
   return { verdict: r.verdict, predicted: r.predicted, class: r.class, reason: r.reason, explanation: r.explanation, commits: r.commits };
 }
 
-const NEEDS_LOOK = new Set(['fail', 'error', 'missing', 'absent']);
+// Absent is not "bad" by itself: runs with different hugetlb sizes or no liburing have different plans.
+const NEEDS_LOOK = new Set(['fail', 'error', 'missing']);
 
 export function renderHtml(model: ReportModel): string {
   const keys = new Set<string>();
@@ -160,7 +161,7 @@ export function renderHtml(model: ReportModel): string {
 <div class="meta">Generated ${escapeHtml(model.generatedAt)} by ${escapeHtml(model.origin)}. Cell colour: verdict; red outline: triage needs a human. Click a cell for its explanation.</div>
 <div class="legend">${legend}</div>
 <p><input id="filter" type="search" placeholder="Filter sub-tests (e.g. iouring/private)" aria-label="Filter sub-tests">
-<label><input id="only-bad" type="checkbox"> only rows with fail / error / missing</label> <span id="shown"></span></p>
+<label><input id="only-bad" type="checkbox"> only rows with fail / error / missing</label> <span id="shown" style="margin-left:1em;color:#555"></span></p>
 <div class="wrap">
 <table id="matrix">
 <thead><tr><th class="id">sub-test</th>${head}</tr></thead>

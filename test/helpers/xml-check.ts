@@ -31,7 +31,6 @@ export function parseXml(doc: string): XmlElement {
     if (end < 0) throw new Error('unterminated XML declaration');
     i = end + 2;
   }
-  // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.exec(doc);
   if (bad) throw new Error(`control character U+${bad[0].charCodeAt(0).toString(16)} at ${bad.index}`);
   const stack: XmlElement[] = [];

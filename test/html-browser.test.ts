@@ -1,0 +1,85 @@
+// The HTML report in a real browser: Debian's Chromium driven by playwright-core. Filters,
+// clicks a cell, checks the explanation shown, and saves docs/report-screenshot.png.
+import t from 'tap';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FORMATS } from '../reports/formats/index.js';
+import { buildFixtureModel } from './helpers/report-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+
+// Without Chromium the test is reported as skipped with the reason, never silently passed.
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install -y chromium); the browser check did not run`;
+
+t.test('HTML report in headless Chromium: filter, click a cell, read the explanation', { skip }, async (t) => {
+  const { chromium } = await import('playwright-core');
+  const dir = t.testdir();
+  const file = join(dir, 'report.html');
+  const model = buildFixtureModel(dir);
+  writeFileSync(file, FORMATS.html.render(model));
+  const ioPrivate = new Set(model.runs.flatMap((r) => r.results.map((x) => x.id ?? '')).filter((id) => id.includes('iouring/private')));
+  const profile = mkdtempSync(join(tmpdir(), 'gupsim-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    viewport: { width: 1500, height: 900 },
+  });
+  t.teardown(async () => {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  const page = await browser.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:')) requests.push(r.url());
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(pathToFileURL(file).href);
+
+  const total = await page.locator('tbody tr').count();
+  t.ok(total >= 50, `${total} sub-test rows`);
+  t.equal(await page.locator('thead th').count(), 1 + 6, 'the id column and six runs');
+  t.match(await page.locator('#shown').textContent(), `${total} of ${total} sub-tests`);
+
+  await page.fill('#filter', 'iouring/private');
+  const visible = await page.locator('tbody tr:visible').count();
+  t.equal(visible, ioPrivate.size, `filter keeps the ${ioPrivate.size} io_uring MAP_PRIVATE rows`);
+  t.match(await page.locator('#shown').textContent(), `${visible} of ${total}`);
+
+  t.equal(await page.locator('#details').isVisible(), false, 'no details before a click');
+  const cell = page.locator('tr[data-id="iouring/private/tmpfile"] td.cell[data-run="0"]');
+  t.equal(await cell.textContent(), 'F');
+  t.match(await cell.getAttribute('class'), /v-fail t-unexplained/);
+  await cell.click();
+  t.ok(await page.locator('#details').isVisible(), 'details shown');
+  t.equal(await page.locator('#d-id').textContent(), 'iouring/private/tmpfile');
+  t.equal(await page.locator('#d-verdict').textContent(), 'fail');
+  t.equal(await page.locator('#d-class').textContent(), 'unexplained');
+  t.match(await page.locator('#d-run').textContent(), /^#1 6\.1\.176 @qemu \(2025-01-01/);
+  t.match(await page.locator('#d-explanation').textContent(), /^observed fail/);
+  t.match(await cell.getAttribute('class'), /selected/);
+
+  const other = page.locator('tr[data-id="iouring/private/tmpfile"] td.cell[data-run="1"]');
+  await other.click();
+  t.equal(await page.locator('#d-verdict').textContent(), 'pass', 'a second click shows the other run');
+  t.equal(await page.locator('td.selected').count(), 1);
+
+  await page.fill('#filter', '');
+  await page.check('#only-bad');
+  const bad = await page.locator('tbody tr:visible').count();
+  t.ok(bad > 0 && bad < total, `"only fail/error/missing" narrows to ${bad} rows`);
+  await page.uncheck('#only-bad');
+  await page.fill('#filter', 'iouring');
+  await cell.click();
+
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: join(DOCS, 'report-screenshot.png'), fullPage: false });
+  t.ok(existsSync(join(DOCS, 'report-screenshot.png')), 'screenshot saved to docs/');
+  t.same(requests, [], 'no network requests');
+  t.same(errors, [], 'no script errors');
+});
