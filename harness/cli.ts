@@ -2,32 +2,42 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
-import { diffCommand } from './commands/diff.js';
-import { envCommand } from './commands/env.js';
-import { explainCommand } from './commands/explain.js';
-import { liveCommand } from './commands/live.js';
-import { runCommand } from './commands/run.js';
-import { versionsCommand } from './commands/versions.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 interface CommandEntry {
-  run: Command;
+  /** Loaded on use: `gupsim run` should not pay for SQLite, execa or the log parser. */
+  load: () => Promise<Command>;
   summary: string;
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  run: { run: runCommand, summary: 'print what gup_longterm prints in an environment (TAP, exit code)' },
-  versions: { run: versionsCommand, summary: 'list modelled selftest versions and kernel behaviours' },
-  diff: { run: diffCommand, summary: 'read real logs, infer the environment, triage every difference from the model' },
-  explain: { run: explainCommand, summary: 'the simulated kernel trace for one sub-test' },
-  env: { run: envCommand, summary: '"env detect": this machine as an environment file' },
-  live: { run: liveCommand, summary: 'run a real gup_longterm here and diff it against the model' },
+  run: {
+    load: async () => (await import('./commands/run.js')).runCommand,
+    summary: 'print what gup_longterm prints in an environment (TAP, exit code)',
+  },
+  versions: {
+    load: async () => (await import('./commands/versions.js')).versionsCommand,
+    summary: 'list modelled selftest versions and kernel behaviours',
+  },
+  diff: {
+    load: async () => (await import('./commands/diff.js')).diffCommand,
+    summary: 'read real logs, infer the environment, triage every difference from the model',
+  },
+  explain: {
+    load: async () => (await import('./commands/explain.js')).explainCommand,
+    summary: 'the simulated kernel trace for one sub-test',
+  },
+  env: { load: async () => (await import('./commands/env.js')).envCommand, summary: '"env detect": this machine as an environment file' },
+  live: {
+    load: async () => (await import('./commands/live.js')).liveCommand,
+    summary: 'run a real gup_longterm here and diff it against the model',
+  },
 };
 
-export function registerCommand(name: string, run: Command, summary: string): void {
-  COMMANDS[name] = { run, summary };
+export function registerCommand(name: string, load: () => Promise<Command>, summary: string): void {
+  COMMANDS[name] = { load, summary };
 }
 
 export function usage(): string {
@@ -53,7 +63,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    return await cmd.run(rest, io);
+    return await (await cmd.load())(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`gupsim ${name}: ${e.message}\n`);
