@@ -34,6 +34,22 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./commands/live.js')).liveCommand,
     summary: 'run a real gup_longterm here and diff it against the model',
   },
+  record: {
+    load: async () => (await import('./commands/record.js')).recordCommand,
+    summary: 'parse, triage and store logs in the result history (SQLite)',
+  },
+  history: {
+    load: async () => (await import('./commands/history.js')).historyCommand,
+    summary: 'per sub-test timelines, failing since, flapping, disappeared results',
+  },
+  compare: {
+    load: async () => (await import('./commands/compare.js')).compareCommand,
+    summary: 'regressions, fixes, newly missing/skipped between two runs, with the model’s account',
+  },
+  report: {
+    load: async () => (await import('./commands/report.js')).reportCommand,
+    summary: 'export the history as JUnit, KCIDB, HTML or JSON',
+  },
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>, summary: string): void {

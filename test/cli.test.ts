@@ -13,7 +13,7 @@ import { usage } from '../harness/cli.js';
 t.test('help: top level and every command', async (t) => {
   const top = await cli(['--help']);
   t.equal(top.code, 0);
-  for (const cmd of ['run', 'versions', 'diff', 'explain', 'env', 'live']) {
+  for (const cmd of ['run', 'versions', 'diff', 'explain', 'env', 'live', 'record', 'history', 'compare', 'report']) {
     t.match(top.stdout, new RegExp(`\\n  ${cmd} `));
     const h = await cli([cmd, '--help']);
     t.equal(h.code, 0, cmd);
