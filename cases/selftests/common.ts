@@ -2,7 +2,7 @@
  * What every version of gup_longterm shares: the test-case table, the filesystem
  * classification by statfs magic, and the context a version's program runs in.
  */
-import { TEST_CASES, type Backing, type TestCase } from '../ids.js';
+import { TEST_CASES, backingVariantText, type Backing, type TestCase } from '../ids.js';
 import type { Kselftest } from '../kselftest/kselftest.js';
 import type { Liburing } from '../libc/liburing.js';
 import type { Process } from '../libc/process.js';
@@ -16,7 +16,13 @@ export const XFS_SUPER_MAGIC = 0x58465342;
 
 /** fs_is_unknown(): only these filesystems have a known answer for R/W long-term pins. */
 export function fsIsUnknown(fsType: number): boolean {
-  return ![TMPFS_MAGIC, HUGETLBFS_MAGIC, BTRFS_SUPER_MAGIC, EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC].includes(fsType);
+  return ![
+    TMPFS_MAGIC,
+    HUGETLBFS_MAGIC,
+    BTRFS_SUPER_MAGIC,
+    EXT4_SUPER_MAGIC,
+    XFS_SUPER_MAGIC,
+  ].includes(fsType);
 }
 
 /** fs_supports_writable_longterm_pinning(): shmem and hugetlbfs need no dirty tracking. */
@@ -50,4 +56,45 @@ export function testTypeOf(c: TestCase): { type: TestType; shared: boolean } {
   if (c.kind === 'iouring') return { type: 'iouring', shared: c.sharing === 'shared' };
   const type = `${c.access}${c.path === 'gup-fast' ? '-fast' : ''}` as TestType;
   return { type, shared: c.sharing === 'shared' };
+}
+
+/** The four run_with_*() functions of a version. */
+export interface RunWith {
+  memfd(type: TestType, shared: boolean): void;
+  tmpfile(type: TestType, shared: boolean): void;
+  localTmpfile(type: TestType, shared: boolean): void;
+  memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void;
+}
+
+/**
+ * run_test_case() for every case: memfd, tmpfile, local tmpfile, then each hugetlb size.
+ * `announce` prints the `[RUN]` line the way the version does (ksft_print_msg or
+ * log_test_start); the hooks let the harness bracket each sub-test.
+ */
+export function runTestCases(
+  ctx: SelftestContext,
+  cases: readonly TestCase[],
+  hugetlbsizes: readonly number[],
+  describe: (c: TestCase) => string,
+  announce: (name: string) => void,
+  runWith: RunWith,
+): void {
+  const run = (c: TestCase, b: Backing, body: () => void): void => {
+    const name = `${describe(c)} ... with ${backingVariantText(b)}`;
+    ctx.hooks.begin(c, b, name);
+    announce(name);
+    body();
+    ctx.hooks.end();
+  };
+  for (const c of cases) {
+    const { type, shared } = testTypeOf(c);
+    run(c, { kind: 'memfd' }, () => runWith.memfd(type, shared));
+    run(c, { kind: 'tmpfile' }, () => runWith.tmpfile(type, shared));
+    run(c, { kind: 'local-tmpfile' }, () => runWith.localTmpfile(type, shared));
+    for (const size of hugetlbsizes) {
+      run(c, { kind: 'memfd-hugetlb', sizeKiB: size / 1024 }, () =>
+        runWith.memfdHugetlb(type, shared, size),
+      );
+    }
+  }
 }

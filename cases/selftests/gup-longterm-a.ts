@@ -7,7 +7,7 @@
  *   A2 v6.7   "fix a resource leak": fclose() on the fileno() error path
  *   A3 v6.10  "test unsharing logic when R/O pinning": mprotect(PROT_READ) before R/O pins
  */
-import { backingVariantText, upstreamCaseDescription, type Backing, type TestCase } from '../ids.js';
+import { upstreamCaseDescription, type TestCase } from '../ids.js';
 import {
   PIN_LONGTERM_TEST_FLAG_USE_FAST,
   PIN_LONGTERM_TEST_FLAG_USE_WRITE,
@@ -15,14 +15,20 @@ import {
   PIN_LONGTERM_TEST_STOP,
 } from '../../kernel-model/gup-test.js';
 import { Errno } from '../../kernel-model/errno.js';
-import { GUP_TEST_PATH, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../kernel-model/task.js';
+import {
+  GUP_TEST_PATH,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_READ,
+  PROT_WRITE,
+} from '../../kernel-model/task.js';
 import { detectHugetlbPageSizes } from '../kselftest/vm-util.js';
 import type { CFile } from '../libc/process.js';
 import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
-  testTypeOf,
+  runTestCases,
   type SelftestContext,
   type TestType,
 } from './common.js';
@@ -110,7 +116,9 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
           return;
         }
         const shouldWork = !shared || !rw || fsSupportsWritableLongtermPinning(fsType);
-        const flags = (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) | (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
+        const flags =
+          (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
+          (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
         const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
         if (ret && proc.errno === Errno.EINVAL) {
           ksft.skip('PIN_LONGTERM_TEST_START failed\n');
@@ -122,7 +130,8 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
           ksft.fail('PIN_LONGTERM_TEST_START failed\n');
           break munmap;
         }
-        if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP)) ksft.printMsg('[INFO] PIN_LONGTERM_TEST_STOP failed\n');
+        if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP))
+          ksft.printMsg('[INFO] PIN_LONGTERM_TEST_STOP failed\n');
         ksft.testResult(shouldWork, `${v.workedText}\n`);
         break munmap;
       }
@@ -208,23 +217,19 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
     proc.close(fd);
   }
 
-  const run = (c: TestCase, b: Backing, body: () => void): void => {
-    const name = `${v.caseDescription(c)} ... with ${backingVariantText(b)}`;
-    ctx.hooks.begin(c, b, name);
-    ksft.printMsg(`[RUN] ${name}\n`);
-    body();
-    ctx.hooks.end();
-  };
-
-  for (const c of cases) {
-    const { type, shared } = testTypeOf(c);
-    run(c, { kind: 'memfd' }, () => runWithMemfd(type, shared));
-    run(c, { kind: 'tmpfile' }, () => runWithTmpfile(type, shared));
-    run(c, { kind: 'local-tmpfile' }, () => runWithLocalTmpfile(type, shared));
-    for (const size of hugetlbsizes) {
-      run(c, { kind: 'memfd-hugetlb', sizeKiB: size / 1024 }, () => runWithMemfdHugetlb(type, shared, size));
-    }
-  }
+  runTestCases(
+    ctx,
+    cases,
+    hugetlbsizes,
+    v.caseDescription,
+    (name) => ksft.printMsg(`[RUN] ${name}\n`),
+    {
+      memfd: runWithMemfd,
+      tmpfile: runWithTmpfile,
+      localTmpfile: runWithLocalTmpfile,
+      memfdHugetlb: runWithMemfdHugetlb,
+    },
+  );
 
   const err = ksft.getFailCnt();
   if (err) ksft.exitFailMsg(`${err} out of ${ksft.testNum()} tests failed\n`);

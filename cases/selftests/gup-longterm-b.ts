@@ -4,7 +4,7 @@
  * now with ` (<strerror>)`; ftruncate() ENOENT becomes skip_test_dodgy_fs(); the EINVAL
  * skip lost its newline ("(EINVAL)n"); main() still ends with ksft_exit_fail_msg().
  */
-import { backingVariantText, upstreamCaseDescription, type Backing, type TestCase } from '../ids.js';
+import { upstreamCaseDescription } from '../ids.js';
 import {
   PIN_LONGTERM_TEST_FLAG_USE_FAST,
   PIN_LONGTERM_TEST_FLAG_USE_WRITE,
@@ -12,14 +12,20 @@ import {
   PIN_LONGTERM_TEST_STOP,
 } from '../../kernel-model/gup-test.js';
 import { Errno } from '../../kernel-model/errno.js';
-import { GUP_TEST_PATH, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../kernel-model/task.js';
+import {
+  GUP_TEST_PATH,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_READ,
+  PROT_WRITE,
+} from '../../kernel-model/task.js';
 import { detectHugetlbPageSizes, skipTestDodgyFs } from '../kselftest/vm-util.js';
 import { strerror } from '../libc/strerror.js';
 import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
-  testTypeOf,
+  runTestCases,
   type SelftestContext,
   type TestType,
 } from './common.js';
@@ -77,7 +83,9 @@ export function runGupLongtermB(ctx: SelftestContext): never {
           return;
         }
         const shouldWork = !shared || !rw || fsSupportsWritableLongtermPinning(fsType);
-        const flags = (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) | (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
+        const flags =
+          (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
+          (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
         const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
         if (ret && proc.errno === Errno.EINVAL) {
           ksft.skip('PIN_LONGTERM_TEST_START failed (EINVAL)n');
@@ -163,23 +171,19 @@ export function runGupLongtermB(ctx: SelftestContext): never {
     proc.close(fd);
   }
 
-  const run = (c: TestCase, b: Backing, body: () => void): void => {
-    const name = `${upstreamCaseDescription(c)} ... with ${backingVariantText(b)}`;
-    ctx.hooks.begin(c, b, name);
-    ksft.printMsg(`[RUN] ${name}\n`);
-    body();
-    ctx.hooks.end();
-  };
-
-  for (const c of cases) {
-    const { type, shared } = testTypeOf(c);
-    run(c, { kind: 'memfd' }, () => runWithMemfd(type, shared));
-    run(c, { kind: 'tmpfile' }, () => runWithTmpfile(type, shared));
-    run(c, { kind: 'local-tmpfile' }, () => runWithLocalTmpfile(type, shared));
-    for (const size of hugetlbsizes) {
-      run(c, { kind: 'memfd-hugetlb', sizeKiB: size / 1024 }, () => runWithMemfdHugetlb(type, shared, size));
-    }
-  }
+  runTestCases(
+    ctx,
+    cases,
+    hugetlbsizes,
+    upstreamCaseDescription,
+    (name) => ksft.printMsg(`[RUN] ${name}\n`),
+    {
+      memfd: runWithMemfd,
+      tmpfile: runWithTmpfile,
+      localTmpfile: runWithLocalTmpfile,
+      memfdHugetlb: runWithMemfdHugetlb,
+    },
+  );
 
   const fails = ksft.getFailCnt();
   if (fails) ksft.exitFailMsg(`${fails} out of ${ksft.testNum()} tests failed\n`);

@@ -11,7 +11,7 @@
  *   C3 v6.19      21c68ad1d977 "fix gup_longterm for unknown fs" (6.18.y too): SKIP result
  *   D  next       hugetlb_setup(2, …): the test reserves its own huge pages
  */
-import { backingVariantText, upstreamCaseDescription, type Backing, type TestCase } from '../ids.js';
+import { upstreamCaseDescription } from '../ids.js';
 import {
   PIN_LONGTERM_TEST_FLAG_USE_FAST,
   PIN_LONGTERM_TEST_FLAG_USE_WRITE,
@@ -19,7 +19,13 @@ import {
   PIN_LONGTERM_TEST_STOP,
 } from '../../kernel-model/gup-test.js';
 import { Errno } from '../../kernel-model/errno.js';
-import { GUP_TEST_PATH, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../kernel-model/task.js';
+import {
+  GUP_TEST_PATH,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PROT_READ,
+  PROT_WRITE,
+} from '../../kernel-model/task.js';
 import { KSFT_FAIL, KSFT_PASS, KSFT_SKIP } from '../kselftest/kselftest.js';
 import { detectHugetlbPageSizes, skipTestDodgyFs, TestLog } from '../kselftest/vm-util.js';
 import { hugetlbSetup } from '../kselftest/hugepage-settings.js';
@@ -28,7 +34,7 @@ import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
-  testTypeOf,
+  runTestCases,
   type SelftestContext,
   type TestType,
 } from './common.js';
@@ -138,7 +144,9 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): never {
             break munmap;
           }
           const shouldWork = !shared || !rw || fsSupportsWritableLongtermPinning(fsType);
-          const flags = (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) | (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
+          const flags =
+            (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
+            (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
           const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
           if (ret && proc.errno === Errno.EINVAL) {
             ksft.printMsg('PIN_LONGTERM_TEST_START failed (EINVAL)n');
@@ -255,22 +263,11 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): never {
     proc.close(fd);
   }
 
-  const run = (c: TestCase, b: Backing, body: () => void): void => {
-    const name = `${upstreamCaseDescription(c)} ... with ${backingVariantText(b)}`;
-    ctx.hooks.begin(c, b, name);
-    log.start(name);
-    body();
-    ctx.hooks.end();
-  };
-
-  for (const c of cases) {
-    const { type, shared } = testTypeOf(c);
-    run(c, { kind: 'memfd' }, () => runWithMemfd(type, shared));
-    run(c, { kind: 'tmpfile' }, () => runWithTmpfile(type, shared));
-    run(c, { kind: 'local-tmpfile' }, () => runWithLocalTmpfile(type, shared));
-    for (const size of hugetlbsizes) {
-      run(c, { kind: 'memfd-hugetlb', sizeKiB: size / 1024 }, () => runWithMemfdHugetlb(type, shared, size));
-    }
-  }
+  runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (name) => log.start(name), {
+    memfd: runWithMemfd,
+    tmpfile: runWithTmpfile,
+    localTmpfile: runWithLocalTmpfile,
+    memfdHugetlb: runWithMemfdHugetlb,
+  });
   return ksft.finished();
 }
