@@ -102,25 +102,41 @@ t.test('recording: runs and results by stable id, metadata, hash de-duplication'
   const a = recordLog(store, { text, source: 'a.log', meta: { machine: 'qemu', date: '2025-03-01T00:00:00.000Z', env: e }, report: diffLogText(text, 'a.log', e) });
   t.equal(a.duplicate, false);
   t.equal(a.runIds.length, 1);
-  const b = recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: diffLogText(text, 'again.log') });
+  // The report does not matter for a duplicate: the bytes decide.
+  const b = recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: synth({}) });
   t.equal(b.duplicate, true, 'same bytes: no-op');
   t.same(b.runIds, a.runIds, 'returns the stored run ids');
   t.equal(countRuns(store), 1);
   const run = getRun(store, a.runIds[0] ?? -1);
-  t.match(run, { kernel: '6.1.176', arch: 'x86_64', machine: 'qemu', date: '2025-03-01T00:00:00.000Z', envSource: 'given', selftest: 'A3', resultCount: 50, source: 'a.log' });
+  t.match(run, { kernel: '6.1.176', arch: 'x86_64', machine: 'qemu', date: '2025-03-01T00:00:00.000Z', envSource: 'given', triage: 'expected-failure', selftest: 'A3', resultCount: 50, source: 'a.log' });
   const results = resultsOf(store, run?.id ?? -1);
   t.equal(results.length, 50);
-  t.match(results.find((r) => r.id === 'iouring/private/tmpfile'), { verdict: 'fail', class: 'unexplained', predicted: null, number: 47 });
+  // 6.1 predates 34ed8d0dcd69: io_uring refuses file-backed MAP_PRIVATE buffers, as the model predicts.
+  for (const id of ['iouring/private/tmpfile', 'iouring/private/local-tmpfile']) {
+    t.match(results.find((r) => r.id === id), { verdict: 'fail', class: 'expected-failure', predicted: 'fail', commits: ['34ed8d0dcd69'], explanation: /predates 34ed8d0dcd69/ }, id);
+  }
+  t.match(results.find((r) => r.id === 'iouring/private/tmpfile'), { number: 47, reason: 'Should have failed' });
+  t.same([...new Set(results.map((r) => r.class))].sort(), ['expected-failure', 'match'], 'every other result as modelled');
   t.equal(new Set(results.map((r) => r.id)).size, 50, 'distinct stable ids');
 
   const inferred = recordLog(store, { text: read(`${LIVE618}.log`), source: 'b.log', meta: {}, report: diffLogText(read(`${LIVE618}.log`), 'b.log') });
-  t.match(getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null });
+  t.match(getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null, triage: 'match' });
+
+  // 004 (arm64 FVP, test directory on 9p) with its environment inferred: the ftruncate()
+  // failures of the local-tmpfile rows are the 9p server's, not the kernel's.
+  const r004 = recordLog(store, { text: read(LOG004), source: '004', meta: { machine: 'fvp' }, report: BASE });
+  const run004 = getRun(store, r004.runIds[0] ?? -1);
+  t.match(run004, { envSource: 'inferred', arch: 'arm64', triage: 'environment', resultCount: 56, env: { fs: { cwd: { type: '9p' } } } });
+  const env004 = resultsOf(store, run004?.id ?? -1).filter((r) => r.class === 'environment');
+  t.equal(env004.length, 8, 'the 8 local-tmpfile rows');
+  t.ok(env004.every((r) => r.verdict === 'fail' && r.id?.endsWith('/local-tmpfile') && /9p/.test(r.explanation)), 'each blamed on 9p');
 
   const noRun = read('public/006-lkft-next-20250616-liburing-missing-exit127.log');
-  const n = recordLog(store, { text: noRun, source: '006', meta: {}, report: diffLogText(noRun, '006') });
+  const report006 = diffLogText(noRun, '006');
+  const n = recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 });
   t.equal(n.runIds.length, 1, 'the loader error is a run of its own');
-  t.match(getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0 });
-  t.equal(recordLog(store, { text: noRun, source: '006', meta: {}, report: diffLogText(noRun, '006') }).duplicate, true);
+  t.match(getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0, summary: /liburing\.so\.2.*not a kernel result/ });
+  t.equal(recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 }).duplicate, true);
   t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
   t.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
 });
@@ -170,24 +186,43 @@ t.test('schema: a v1 database opens in a newer gupsim; a newer database is refus
 });
 
 const CHILD = join(ROOT, 'test/helpers/record-child.ts');
+// Without tap's --import hooks (process tracking, coverage): they double a child's start-up,
+// and the children are killed before they could report anyway.
+const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
 interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** ms from spawn to the first `committed` line; null when none came. */
+  firstCommitMs: number | null;
 }
-function runChild(args: string[], killAfterMs?: number): Promise<ChildResult> {
+/** When to SIGKILL a child: a delay after spawn, or after its first reported commit. */
+type Kill = { afterSpawnMs: number } | { afterFirstCommitMs: number };
+function runChild(args: string[], kill?: Kill): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = performance.now();
+    const c = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let firstCommitMs: number | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const killIn = (ms: number): void => {
+      timer = setTimeout(() => c.kill('SIGKILL'), ms);
+    };
+    if (kill && 'afterSpawnMs' in kill) killIn(kill.afterSpawnMs);
+    c.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (firstCommitMs === null && /^committed \d+$/m.test(stdout)) {
+        firstCommitMs = performance.now() - started;
+        if (kill && 'afterFirstCommitMs' in kill) killIn(kill.afterFirstCommitMs);
+      }
+    });
     c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => c.kill('SIGKILL'), killAfterMs);
     c.on('error', reject);
     c.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (code !== 0 && signal === null) reject(new Error(`child failed (${code}): ${stderr}`));
-      else resolve({ code, signal, stdout });
+      else resolve({ code, signal, stdout, firstCommitMs });
     });
   });
 }
@@ -195,39 +230,65 @@ const lastCommitted = (out: string): number => {
   const m = [...out.matchAll(/^committed (\d+)$/gm)].pop();
   return m ? Number(m[1]) : 0;
 };
+/** The environment 004's runs are triaged against in the child recorders (inferred once, by BASE). */
+function baseEnvFile(t: Test): string {
+  const file = join(t.testdir(), '004.env.json');
+  writeFileSync(file, JSON.stringify(BASE.runs[0]?.env));
+  return file;
+}
 
 t.test('kill -9 during record at many points: never a corrupt store or half a run', async (t) => {
   const path = join(t.testdir(), 'kill.db');
+  const envPath = baseEnvFile(t);
   const kills = 14;
   let killedMidWay = 0;
-  for (let k = 0; k < kills; k++) {
+  let killedEarly = 0;
+  // Start-up (tsx, the model, opening the store) takes a few hundred ms and varies with the
+  // machine's load, so the kill points are timed from what the children report: every fourth
+  // child (from the second pair on) is killed at a random point before its first commit would
+  // come (the shortest start-up measured so far), the others at a random point up to 400 ms
+  // after their first commit, deep into recording.
+  let startup: number | null = null;
+  const kill = async (k: number): Promise<{ k: number; batch: number; early: boolean; r: ChildResult }> => {
     const batch = 1 + ((k * 7) % 40);
-    // Startup (tsx) takes a few hundred ms; spread the kills from before the first commit to deep into recording.
-    const delay = Math.floor(150 + Math.random() * 1800);
-    const r = await runChild([path, `k${k}`, '100000', String(batch)], delay);
-    t.equal(r.signal, 'SIGKILL', `child ${k} killed after ${delay} ms (batch ${batch})`);
-    const reported = lastCommitted(r.stdout);
-    if (reported > 0) killedMidWay++;
+    const early = startup !== null && k % 4 === 1;
+    const when: Kill = early ? { afterSpawnMs: Math.floor(Math.random() * (startup ?? 0)) } : { afterFirstCommitMs: Math.floor(Math.random() * 400) };
+    const r = await runChild([path, `k${k}`, '100000', String(batch), envPath], when);
+    t.equal(r.signal, 'SIGKILL', `child ${k} killed ${JSON.stringify(when)} (batch ${batch})`);
+    return { k, batch, early, r };
+  };
+  // Two recorders at a time, each killed on its own schedule (the first pair measures start-up).
+  for (let k = 0; k < kills; k += 2) {
+    const pair = await Promise.all([kill(k), kill(k + 1)]);
+    for (const { r } of pair) if (r.firstCommitMs !== null) startup = Math.min(startup ?? Infinity, r.firstCommitMs);
     if (!existsSync(path)) continue;
     const store = openStore(path);
-    const logs = (store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(`k${k}`) as { n: number }).n;
-    t.ok(logs >= reported, `child ${k}: every reported commit is stored (${logs} >= ${reported})`);
-    t.ok(logs <= reported + batch, `child ${k}: at most the one batch in flight committed unreported (${logs})`);
-    const integrity = checkIntegrity(store);
-    t.same(integrity, { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kill ${k}`);
+    for (const { k: i, batch, early, r } of pair) {
+      const reported = lastCommitted(r.stdout);
+      if (reported > 0) killedMidWay++;
+      if (early && reported === 0) killedEarly++;
+      const logs = (store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(`k${i}`) as { n: number }).n;
+      t.ok(logs >= reported, `child ${i}: every reported commit is stored (${logs} >= ${reported})`);
+      t.ok(logs <= reported + batch, `child ${i}: at most the one batch in flight committed unreported (${logs})`);
+    }
+    t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kills ${k} and ${k + 1}`);
     store.close();
   }
-  t.ok(killedMidWay >= 3, `several children were killed while recording (${killedMidWay})`);
+  t.ok(killedMidWay >= 8, `most children were killed while recording (${killedMidWay} of ${kills})`);
+  t.ok(killedEarly >= 1, `some children were killed before their first commit (${killedEarly})`);
   const store = openStore(path);
   t.teardown(() => store.close());
   const counts = store.db.prepare('SELECT result_count n, COUNT(*) c FROM runs GROUP BY result_count').all();
   t.same(counts.map((c) => (c as { n: number }).n), [56], 'every stored run of log 004 has its 56 results');
+  const triages = store.db.prepare('SELECT DISTINCT triage FROM runs').all() as { triage: string }[];
+  t.same(triages.map((r) => r.triage), ['environment'], 'every stored run triaged as 004 is: its 9p failures are the machine');
 });
 
 t.test('four concurrent recorders × 200 runs lose nothing', async (t) => {
   const path = join(t.testdir(), 'concurrent.db');
   // All four open a brand-new file at once: migration and WAL setup race too.
-  const results = await Promise.all(['w0', 'w1', 'w2', 'w3'].map((w) => runChild([path, w, '200', '1'])));
+  const envPath = baseEnvFile(t);
+  const results = await Promise.all(['w0', 'w1', 'w2', 'w3'].map((w) => runChild([path, w, '200', '1', envPath])));
   const ids = results.flatMap((r) => {
     t.equal(r.code, 0);
     const m = /^ids (.*)$/m.exec(r.stdout);
@@ -242,6 +303,7 @@ t.test('four concurrent recorders × 200 runs lose nothing', async (t) => {
     t.equal((store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(w) as { n: number }).n, 200, `${w}: 200 runs`);
   }
   t.equal((store.db.prepare('SELECT COUNT(*) n FROM results').get() as { n: number }).n, 800 * 56);
+  t.same(store.db.prepare('SELECT DISTINCT triage FROM runs').all(), [{ triage: 'environment' }], 'each run triaged (9p: environment)');
   t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
   t.equal((store.db.prepare('SELECT COUNT(*) n FROM schema_version').get() as { n: number }).n, SCHEMA_VERSION, 'migrated once');
 });
@@ -379,7 +441,7 @@ t.test('CLI: record, history, compare, report', async (t) => {
 
   let io = memIO();
   t.equal(await recordCommand([l61, '--db', db, '--env', join(LOGS, `${LIVE61}.env.json`), '--machine', 'qemu', '--date', '2025-01-01'], io), 0);
-  t.match(io.out(), /^run 1: .*6\.1\.0-50-qemu-ext4-default\.log 6\.1\.176 @qemu unexplained: 50 sub-tests: 4 pass, 2 fail, 44 skip/);
+  t.match(io.out(), /^run 1: .*6\.1\.0-50-qemu-ext4-default\.log 6\.1\.176 @qemu expected-failure: 2 failure\(s\), all predicted for kernel 6\.1\.176, .*iouring\/private\/tmpfile: .*34ed8d0dcd69/);
   t.equal(io.out().trim().split('\n').length, 1, 'one line per run');
   t.equal(io.err(), '', 'no progress on a non-TTY stderr');
 
@@ -428,7 +490,9 @@ t.test('CLI: record, history, compare, report', async (t) => {
     ['iouring/private/tmpfile', 'expected'],
   ]);
   io = memIO();
-  t.equal(await compareCommand([l612, l61], io), 1, 'without environments the model cannot account for them: exit 1');
+  t.equal(await compareCommand([l612, l61], io), 0, 'without --env the inferred environments (a pre-6.5 kernel for the 6.1 log) account for them too');
+  t.match(io.out(), /\n {2}iouring\/private\/tmpfile: pass → fail — without 34ed8d0dcd69 \(6\.5\).* — expected\n/);
+  t.notMatch(io.out(), /not expected/, 'no flip left unexplained');
   io = memIO();
   t.equal(await compareCommand(['1', '99', '--db', db], io), 2);
   t.match(io.err(), /no run 99/);
@@ -454,4 +518,56 @@ t.test('CLI: record, history, compare, report', async (t) => {
   t.equal(await historyCommand(['--json'], io), 0);
   t.equal((JSON.parse(io.out()) as { runs: unknown[] }).runs.length, 2);
   writeFileSync(join(dir, 'keep'), '');
+});
+
+t.test('CLI: 6.1 → 6.18 ext4 live runs flip on 34ed8d0dcd69; 007 and 008 line up under one id', async (t) => {
+  const db = join(t.testdir(), 'flip.db');
+  let io = memIO();
+  t.equal(await recordCommand([join(LOGS, `${LIVE61}.log`), '--db', db, '--env', join(LOGS, `${LIVE61}.env.json`), '--machine', 'qemu', '--date', '2025-01-01'], io), 0);
+  io = memIO();
+  t.equal(await recordCommand([join(LOGS, `${LIVE618}.log`), '--db', db, '--env', join(LOGS, `${LIVE618}.env.json`), '--machine', 'host', '--date', '2025-03-01'], io), 0);
+  t.match(io.out(), /^run 2: .* 6\.18\.44 @host match: matches the model/);
+
+  io = memIO();
+  t.equal(await compareCommand(['1', '2', '--db', db], io), 0, 'only expected fixes');
+  const out = io.out();
+  t.match(out, /^run 1 \(6\.1\.176 @qemu\) → run 2 \(6\.18\.44 @host\): 0 regression\(s\), 2 fix\(es\), 0 newly missing, 0 newly skipped, 0 other change\(s\), 48 unchanged\n/);
+  for (const id of ['iouring/private/tmpfile', 'iouring/private/local-tmpfile']) {
+    t.match(out, new RegExp(`\\n {2}${id}: fail → pass — 34ed8d0dcd69 \\(6\\.5\\) io_uring: rsrc: delegate VMA file-backed check to GUP.* — expected\\n`), id);
+  }
+  io = memIO();
+  t.equal(await compareCommand(['1', '2', '--db', db, '--json'], io), 0);
+  const j = JSON.parse(io.out()) as { fixes: { id: string; account: { expectation: string; predicted: unknown; commits: { commit: string; direction: string }[] } }[] };
+  t.same(j.fixes.map((f) => f.id).sort(), ['iouring/private/local-tmpfile', 'iouring/private/tmpfile']);
+  for (const f of j.fixes) {
+    t.equal(f.account.expectation, 'expected');
+    t.same(f.account.predicted, { a: 'fail', b: 'pass' }, 'predict() itself flips it');
+    t.ok(f.account.commits.some((c) => c.commit === '34ed8d0dcd69' && c.direction === 'added'));
+  }
+  io = memIO();
+  t.equal(await compareCommand(['2', '1', '--db', db], io), 0, 'back to 6.1: the regressions are expected');
+  t.match(io.out(), /2 regression\(s\), 0 fix\(es\)[^]*iouring\/private\/tmpfile: pass → fail — without 34ed8d0dcd69 .* — expected/);
+
+  // 007 printed "ok 39 # SKIP" with no description, 008 the description: the same sub-test.
+  const stoakes = [
+    ['public/007-stoakes-2025-before-unique-names-skip.log', '2025-04-01'],
+    ['public/008-stoakes-2025-after-unique-names-fail.log', '2025-05-01'],
+  ] as const;
+  for (const [log, date] of stoakes) {
+    io = memIO();
+    t.equal(await recordCommand([join(LOGS, log), '--db', db, '--machine', 'stoakes', '--date', date], io), 0, log);
+  }
+  io = memIO();
+  t.equal(await historyCommand(['--db', db, '--machine', 'stoakes'], io), 0);
+  t.match(io.out(), /^2 runs \(2025-04-01 … 2025-05-01\), 2 sub-tests\n/);
+  t.match(io.out(), /\n {2}ro\/gup-fast\/private\/memfd-hugetlb-2048kB +SF\n/);
+  t.match(io.out(), /\n {2}ro\/gup-fast\/private\/memfd-hugetlb-1048576kB +SF\n/);
+  io = memIO();
+  t.equal(await historyCommand(['--db', db, '--machine', 'stoakes', '--json'], io), 0);
+  const h = JSON.parse(io.out()) as { runs: { id: number; triage: string }[]; timelines: { id: string; verdicts: string[] }[] };
+  t.same(h.runs.map((r) => [r.id, r.triage]), [[3, 'match'], [4, 'environment']], '007 as modelled; 008 a machine with huge pages the default model lacks');
+  t.same(h.timelines.map((x) => [x.id, x.verdicts]), [
+    ['ro/gup-fast/private/memfd-hugetlb-1048576kB', ['skip', 'fail']],
+    ['ro/gup-fast/private/memfd-hugetlb-2048kB', ['skip', 'fail']],
+  ]);
 });
