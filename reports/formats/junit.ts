@@ -3,7 +3,9 @@
  * <testcase> per stable id. kselftest outcomes mapped as kunit_junit.py would:
  * fail → <failure>, error and absent/missing → <error> (the harness did not produce a
  * verdict), skip → <skipped>; xfail and xpass are passes (kselftest does not fail the run on
- * them). The triage explanation is the message.
+ * them). The triage explanation is the message of a failure or error; a skip's message is the
+ * log's own skip reason ("gup_test not available"), followed by the triage when the model did
+ * not predict the skip.
  */
 import { escapeXml } from './escape.js';
 import { resultKey, runLabel } from './model.js';
@@ -40,6 +42,11 @@ function outcome(r: StoredResult): Outcome {
   }
 }
 
+function skipMessage(r: StoredResult): string {
+  const why = r.reason || 'skipped';
+  return r.class === 'match' ? why : `${why} (${r.class}: ${r.explanation})`;
+}
+
 export const junitReporter: Reporter = {
   name: 'junit',
   extension: 'xml',
@@ -58,7 +65,7 @@ export const junitReporter: Reporter = {
           continue;
         }
         count[o]++;
-        const message = r.explanation || r.reason || r.verdict || 'absent';
+        const message = o === 'skipped' ? skipMessage(r) : r.explanation || r.reason || r.verdict || 'absent';
         const type = r.verdict ?? 'absent';
         const body =
           o === 'skipped'
