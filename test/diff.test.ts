@@ -161,3 +161,12 @@ t.test('diff never throws on mangled logs', async () => {
     { numRuns: 25 },
   );
 });
+
+t.test('inference is memoised by run content, not by console noise or line numbers', async (t) => {
+  const text = pub('011-kitayama-arm64-fvp-9p-no-gup_test-strace-reconstructed.log');
+  const a = run0(text, 'a');
+  const b = run0(`[    1.000000] random console line\n${text}`, 'b');
+  t.equal(a.env, b.env, 'the same inferred environment object');
+  t.equal(a.triage, b.triage);
+  t.not(a.parsed.startLine, b.parsed.startLine);
+});

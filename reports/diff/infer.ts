@@ -258,10 +258,61 @@ function kernelEraFact(
   };
 }
 
+/**
+ * Inference is a search over predictions; CI feeds the same runs again and again (one log per
+ * machine per day), so results are memoised by what the run says — not by line numbers or
+ * interleaved console noise. Only unpinned inferences are cached.
+ */
+const MEMO = new Map<string, Inference>();
+const MEMO_LIMIT = 256;
+
+function runSignature(run: ParsedRun): string {
+  return JSON.stringify([
+    run.program,
+    run.hugetlbSizesKiB,
+    run.hugetlbWording,
+    run.plan?.count ?? null,
+    run.totals
+      ? [
+          run.totals.pass,
+          run.totals.fail,
+          run.totals.xfail,
+          run.totals.xpass,
+          run.totals.skip,
+          run.totals.error,
+        ]
+      : null,
+    run.plannedMismatch ? [run.plannedMismatch.planned, run.plannedMismatch.run] : null,
+    run.skippedNotice?.count ?? null,
+    run.bailout?.text ?? null,
+    run.eras.map((e) => e.era),
+    run.subtests.map((s) => [
+      s.id,
+      s.verdict,
+      s.description,
+      s.directive?.text ?? null,
+      s.diagnostics.map((d) => d.text),
+    ]),
+  ]);
+}
+
 export function inferEnvironment(
   run: ParsedRun,
   opts: InferOptions = {},
 ): Inference | { error: string } {
+  if (opts.env || opts.pin) return searchEnvironment(run, opts);
+  const key = runSignature(run);
+  const hit = MEMO.get(key);
+  if (hit) return hit;
+  const r = searchEnvironment(run, opts);
+  if (!('error' in r)) {
+    if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
+    MEMO.set(key, r);
+  }
+  return r;
+}
+
+function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { error: string } {
   if (opts.env) {
     const p = predict(opts.env);
     if ('error' in p) return p;
