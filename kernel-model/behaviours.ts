@@ -112,7 +112,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     name: 'io_uring_pin_pages_fast',
     commit: '1943f96b3816',
     release: '6.10',
-    title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast)',
+    title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast); 6.6.y backport release not verified',
     backports: { '6.6': '6.6.90' },
   },
 ];
