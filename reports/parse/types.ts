@@ -4,7 +4,7 @@
  * (cases/ids.ts), so ids, verdicts and line numbers are first-class; raw text is kept so a
  * report can quote the log.
  */
-import type { Verdict, VerdictCounts } from './verdict.js';
+import type { KselftestCounters, Verdict, VerdictCounts } from './verdict.js';
 
 /** A line of the input kept verbatim (after transport prefixes and wrapper `# ` were removed). */
 export interface LineRef {
@@ -49,14 +49,8 @@ export interface EraHint {
   evidence: LineRef;
 }
 
-/** The kselftest `# Totals:` counters as printed. */
-export interface Totals {
-  pass: number;
-  fail: number;
-  xfail: number;
-  xpass: number;
-  skip: number;
-  error: number;
+/** The kselftest `# Totals:` counters as printed, and where. */
+export interface Totals extends KselftestCounters {
   line: number;
 }
 

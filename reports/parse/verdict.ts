@@ -37,14 +37,18 @@ export function worstVerdict(verdicts: Iterable<Verdict>): Verdict | null {
   return worst;
 }
 
-/** kselftest's counters (the `# Totals:` line) computed from verdicts; 'missing' is not counted there. */
-export interface VerdictCounts {
+/** The six counters of kselftest's `# Totals:` line. */
+export interface KselftestCounters {
   pass: number;
   fail: number;
   xfail: number;
   xpass: number;
   skip: number;
   error: number;
+}
+
+/** kselftest's counters computed from verdicts, plus 'missing', which kselftest does not count. */
+export interface VerdictCounts extends KselftestCounters {
   missing: number;
 }
 
