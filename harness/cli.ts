@@ -52,10 +52,6 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
 };
 
-export function registerCommand(name: string, load: () => Promise<Command>, summary: string): void {
-  COMMANDS[name] = { load, summary };
-}
-
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [

@@ -34,17 +34,3 @@ const BY_NUMBER = new Map<number, ErrnoName>(
 export function errnoName(n: number): ErrnoName | undefined {
   return BY_NUMBER.get(n);
 }
-
-/**
- * A kernel entry point's result in the kernel's own convention: a non-negative value, or a
- * negative errno. `KErr` makes the negative form explicit at call sites.
- */
-export type KResult = number;
-
-export function kerr(name: ErrnoName): KResult {
-  return -Errno[name];
-}
-
-export function isErr(r: KResult): boolean {
-  return r < 0;
-}

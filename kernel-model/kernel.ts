@@ -4,7 +4,7 @@
  * Processes (`Task`) run on it and make syscalls.
  */
 import { behaviour, resolveBehaviours, type BehaviourName, type PatchSpec } from './behaviours.js';
-import { FS_TYPES, type FsType, type Mount } from './fs.js';
+import { FS_TYPES, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import type { Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
@@ -154,9 +154,5 @@ export class Kernel {
   statfsType(mount: Mount): number | undefined {
     if (mount.type.name === '9p') return mount.host?.magic;
     return mount.type.magic;
-  }
-
-  fsTypeOf(mount: Mount): FsType {
-    return mount.type;
   }
 }

@@ -83,10 +83,6 @@ export function isCowMapping(vma: Vma): boolean {
   return (vma.flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
 }
 
-export function vmaIsShmem(vma: Vma): boolean {
-  return vma.file.inode.mount.type.shmem;
-}
-
 export function vmaIsHugetlb(vma: Vma): boolean {
   return (vma.flags & VM_HUGETLB) !== 0;
 }

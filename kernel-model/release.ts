@@ -67,7 +67,3 @@ export function atLeast(r: Release, tag: string): boolean {
   }
   return compareRelease(r, t) >= 0;
 }
-
-export function sameSeries(r: Release, series: string): boolean {
-  return `${r.major}.${r.minor}` === series && !r.next;
-}

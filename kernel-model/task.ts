@@ -5,7 +5,7 @@
  */
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
-import { freeHugePage, reserveHugePages, unreserveHugePages, setNrHugePages } from './hugetlb.js';
+import { allocHugePage, freeHugePage, reserveHugePages, setNrHugePages, unreserveHugePages } from './hugetlb.js';
 import type { Kernel } from './kernel.js';
 import {
   VM_HUGETLB,
@@ -21,7 +21,6 @@ import {
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
 import { ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
-import { allocHugePage } from './hugetlb.js';
 
 export const PROT_READ = 0x1;
 export const PROT_WRITE = 0x2;

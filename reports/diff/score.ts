@@ -4,17 +4,12 @@
  * trailer count too, so excerpts with nothing but a counter block still discriminate.
  */
 import type { Prediction } from '../../cases/predict.js';
-import type { SubtestRecord } from '../../cases/run.js';
 import type { ObservedSubtest, ParsedRun } from '../parse/types.js';
 
 /** The observed reason text comparable to a predicted record's `result`. */
 export function observedResultText(o: ObservedSubtest): string | null {
   if (o.verdict === 'skip' && o.directive) return o.directive.text;
   return o.description;
-}
-
-export function sameOutcome(o: ObservedSubtest, p: SubtestRecord): boolean {
-  return o.verdict === p.verdict;
 }
 
 function predictedTotals(p: Prediction): number[] | null {
