@@ -3,7 +3,7 @@
  */
 import { parsePatch, type PatchSpec } from '../kernel-model/behaviours.js';
 import { FS_TYPES, type Mount } from '../kernel-model/fs.js';
-import type { KernelSpec } from '../kernel-model/kernel.js';
+import { maxBuddyKiB, type KernelSpec } from '../kernel-model/kernel.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import type { Environment, FsSpec } from './env.js';
 
@@ -13,8 +13,7 @@ import type { Environment, FsSpec } from './env.js';
  * (runtime allocation of 1 GiB pages usually fails on a machine that has been running).
  */
 export function defaultAllocatable(sizeKiB: number, pageSizeKiB: number): number {
-  const buddyMaxKiB = pageSizeKiB >= 64 ? 512 * 1024 : pageSizeKiB >= 16 ? 32 * 1024 : 4 * 1024;
-  return sizeKiB <= buddyMaxKiB ? 1024 : 0;
+  return sizeKiB <= maxBuddyKiB(pageSizeKiB) ? 1024 : 0;
 }
 
 function mount(spec: FsSpec): Mount {

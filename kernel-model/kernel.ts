@@ -42,7 +42,7 @@ export interface KernelSpec {
 }
 
 /** Largest buddy allocation (MAX_PAGE_ORDER) in KiB for the arch/page size: above it a hstate is gigantic. */
-function maxBuddyKiB(pageSizeKiB: number): number {
+export function maxBuddyKiB(pageSizeKiB: number): number {
   // 4K pages: order 10 → 4 MiB; 16K: 32 MiB; 64K: 512 MiB (arm64 ARCH_FORCE_MAX_ORDER defaults).
   if (pageSizeKiB >= 64) return 512 * 1024;
   if (pageSizeKiB >= 16) return 32 * 1024;
