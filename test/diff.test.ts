@@ -170,3 +170,13 @@ t.test('inference is memoised by run content, not by console noise or line numbe
   t.equal(a.triage, b.triage);
   t.not(a.parsed.startLine, b.parsed.startLine);
 });
+
+t.test('an environment the model cannot run is reported, not half-built', async (t) => {
+  const g = goldenLogs().find((x) => x.name.startsWith('6.18-host-ext4-default'))!;
+  const bad = { ...g.env, selftest: { ...g.env.selftest, tree: '6.1' } };
+  const r = diffLog(g.log, 'bad', { env: bad }).runs[0]!;
+  t.equal(r.triage, 'unexplained');
+  t.match(r.summary, /gup_longterm first shipped in v6\.5.*compared with the default environment instead/);
+  t.ok(r.env, 'the comparison still has an environment');
+  t.equal(r.subtests.length, 50);
+});

@@ -2,12 +2,19 @@
  * `gupsim diff`'s library: parse a log, identify each gup_longterm run, infer (or take) its
  * environment, predict it with the simulated kernel, and triage every difference.
  */
-import type { Environment } from '../../cases/env.js';
+import { defaultEnvironment, type Environment } from '../../cases/env.js';
 import { parseLog } from '../parse/index.js';
 import type { ParsedLog, ParsedRun } from '../parse/types.js';
 import { compareRun } from './compare.js';
-import { inferEnvironment, type InferOptions } from './infer.js';
-import { NEEDS_HUMAN, TRIAGE_PRIORITY, type DiffReport, type RunDiff, type SubtestComparison, type TriageClass } from './types.js';
+import { inferEnvironment, type Inference, type InferOptions } from './infer.js';
+import {
+  NEEDS_HUMAN,
+  TRIAGE_PRIORITY,
+  type DiffReport,
+  type RunDiff,
+  type SubtestComparison,
+  type TriageClass,
+} from './types.js';
 
 export type { DiffReport, RunDiff, SubtestComparison, TriageClass } from './types.js';
 export { NEEDS_HUMAN, TRIAGE_PRIORITY } from './types.js';
@@ -24,7 +31,12 @@ function count(subtests: SubtestComparison[], cls: TriageClass): number {
   return subtests.filter((s) => s.class === cls).length;
 }
 
-function summarize(triage: TriageClass, subs: SubtestComparison[], run: ParsedRun, env: Environment): string {
+function summarize(
+  triage: TriageClass,
+  subs: SubtestComparison[],
+  run: ParsedRun,
+  env: Environment,
+): string {
   const first = subs.find((s) => s.class === triage);
   const where = `kernel ${env.kernel.release}${env.kernel.patches.length ? ` ${env.kernel.patches.join(' ')}` : ''}, /tmp ${env.fs.tmp.type}, cwd ${env.fs.cwd.type}`;
   switch (triage) {
@@ -40,7 +52,9 @@ function summarize(triage: TriageClass, subs: SubtestComparison[], run: ParsedRu
       return `${count(subs, triage)} sub-test(s) contradict the modelled kernel (${where}): ${first?.id}: ${first?.explanation}`;
     case 'crash': {
       const c = run.crashes[0];
-      return c ? `crashed: line ${c.line}: ${c.text}` : `the run stopped after ${run.subtests.length} of ${run.plan?.count ?? '?'} results`;
+      return c
+        ? `crashed: line ${c.line}: ${c.text}`
+        : `the run stopped after ${run.subtests.length} of ${run.plan?.count ?? '?'} results`;
     }
     case 'missing':
       return `${count(subs, triage)} planned result(s) absent without a crash`;
@@ -51,56 +65,66 @@ function summarize(triage: TriageClass, subs: SubtestComparison[], run: ParsedRu
   }
 }
 
-function infrastructureRun(run: ParsedRun, index: number): RunDiff | undefined {
-  const infra = run.infrastructure[0];
-  if (!infra) return undefined;
-  const what: Record<string, string> = {
-    'loader-error': 'the dynamic loader could not start the binary (a library it was built against is missing from the rootfs)',
-    'exit-127': 'exit status 127: the binary could not be executed',
-    'command-not-found': 'the binary was not found',
-    timeout: 'the runner killed the test on a timeout',
-    'exec-error': 'the binary could not be executed',
-  };
-  const loader = run.infrastructure.find((i) => i.kind === 'loader-error');
-  return {
-    index,
-    triage: 'infrastructure',
-    summary: `${what[infra.kind] ?? infra.kind}: line ${(loader ?? infra).line}: ${(loader ?? infra).text} — not a kernel result`,
-    selftest: 'unknown',
-    env: undefined as unknown as Environment,
-    inferred: {} as RunDiff['inferred'],
-    subtests: [],
-    exitCode: { observed: run.wrapper.exitCode, predicted: 0 },
-    parsed: run,
-  };
+const INFRA_WHAT: Record<string, string> = {
+  'loader-error':
+    'the dynamic loader could not start the binary (a library it was built against is missing from the rootfs)',
+  'exit-127': 'exit status 127: the binary could not be executed',
+  'command-not-found': 'the binary was not found',
+  timeout: 'the runner killed the test on a timeout',
+  'exec-error': 'the binary could not be executed',
+};
+
+/** Why the binary did not (fully) run, or undefined when nothing outside the kernel stopped it. */
+function infrastructureSummary(run: ParsedRun): string | undefined {
+  const first = run.infrastructure[0];
+  if (!first) return undefined;
+  const shown = run.infrastructure.find((i) => i.kind === 'loader-error') ?? first;
+  const results = run.subtests.filter((s) => s.verdict !== 'missing').length;
+  const after = results ? ` after ${results} result(s)` : '';
+  return `${INFRA_WHAT[first.kind] ?? first.kind}: line ${shown.line}: ${shown.text}${after} — not a kernel result`;
 }
 
 export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
-  const infra = infrastructureRun(run, index);
-  if (infra && run.subtests.length === 0) {
-    const inf = inferEnvironment(run, opts);
-    if (!('error' in inf)) {
-      infra.env = inf.env;
-      infra.inferred = inf.inferred;
-      infra.selftest = inf.prediction.run.build.version.id;
-      infra.exitCode.predicted = inf.prediction.exitCode;
-    }
-    return infra;
-  }
-  const inf = inferEnvironment(run, opts);
+  let inf = inferEnvironment(run, opts);
+  let unusable: string | undefined;
   if ('error' in inf) {
-    return { ...infrastructureRun({ ...run, infrastructure: [] }, index)!, triage: 'unexplained', summary: inf.error };
+    // The given environment cannot be run (e.g. a selftest tree without gup_longterm): say so,
+    // and still show what the default machine would have printed.
+    unusable = inf.error;
+    inf = inferEnvironment(run, { env: defaultEnvironment() }) as Inference;
   }
+  const base = {
+    index,
+    selftest: inf.prediction.run.build.version.id,
+    env: inf.env,
+    inferred: inf.inferred,
+    exitCode: {
+      observed: run.wrapper.exitCode ?? (run.wrapper.verdict?.ok ? 0 : null),
+      predicted: inf.prediction.exitCode,
+    },
+    parsed: run,
+  };
+  const infra = infrastructureSummary(run);
+  if (infra && run.subtests.length === 0)
+    return { ...base, triage: 'infrastructure', summary: infra, subtests: [] };
   const crashed = run.crashes.length > 0 || run.endedEarly;
   const excerpt = run.plan === null && run.tapVersion === null;
-  const subtests = compareRun(run, inf.prediction, { selftest: inf.env.selftest.tree, crashed, excerpt });
+  const subtests = compareRun(run, inf.prediction, {
+    selftest: inf.env.selftest.tree,
+    crashed,
+    excerpt,
+  });
   let triage = worst(subtests.map((s) => s.class));
   let summary: string;
   if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
     // A counter-block excerpt: judge the run by whether the prediction reproduces its counters.
-    const predictedMissing = inf.prediction.run.subtests.filter((s) => s.verdict === 'missing').length;
+    const predictedMissing = inf.prediction.run.subtests.filter(
+      (s) => s.verdict === 'missing',
+    ).length;
     const mm = run.plannedMismatch;
-    const reproduced = /# Totals: /.test(inf.prediction.run.stdout) && inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
+    const reproduced =
+      /# Totals: /.test(inf.prediction.run.stdout) &&
+      inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
     if (reproduced && predictedMissing > 0) {
       triage = 'test-bug';
       summary = `planned ${mm?.planned ?? '?'}, ran ${mm?.run ?? '?'}: the v6.16–v6.18 test prints no result for ${predictedMissing} R/W MAP_SHARED pin sub-test(s) on an unknown filesystem (/tmp ${inf.env.fs.tmp.type}, cwd ${inf.env.fs.cwd.type}); 66bce7afbaca, fixed by 21c68ad1d977`;
@@ -114,23 +138,17 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
   } else {
     if (crashed) triage = worst([triage, 'crash']);
     // A timeout or runner failure part-way: the results that did arrive are still compared.
-    if (run.infrastructure.length) triage = 'infrastructure';
-    summary =
-      triage === 'infrastructure'
-        ? `${run.infrastructure[0]!.text} (line ${run.infrastructure[0]!.line}) after ${run.subtests.filter((s) => s.verdict !== 'missing').length} result(s) — not a kernel result`
-        : summarize(triage, subtests, run, inf.env);
+    if (infra) triage = 'infrastructure';
+    summary = infra ?? summarize(triage, subtests, run, inf.env);
   }
-  return {
-    index,
-    triage,
-    summary,
-    selftest: inf.prediction.run.build.version.id,
-    env: inf.env,
-    inferred: inf.inferred,
-    subtests,
-    exitCode: { observed: run.wrapper.exitCode ?? (run.wrapper.verdict?.ok ? 0 : null), predicted: inf.prediction.exitCode },
-    parsed: run,
-  };
+  if (unusable)
+    return {
+      ...base,
+      triage: 'unexplained',
+      summary: `${unusable}; compared with the default environment instead`,
+      subtests,
+    };
+  return { ...base, triage, summary, subtests };
 }
 
 export function diffParsed(log: ParsedLog, source: string, opts: DiffOptions = {}): DiffReport {

@@ -253,7 +253,7 @@ function kernelEraFact(
   const not = [...new Set(c.rejected.map(eraLabel))].join(', ');
   return {
     value,
-    certainty: c.fitting.length > 1 ? 'likely' : 'likely',
+    certainty: 'likely',
     because: `verdicts fit kernels ${fits}; not ${not}`,
   };
 }
