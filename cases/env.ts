@@ -85,13 +85,27 @@ function str(v: Json | undefined, path: string): string {
   return v;
 }
 
+/**
+ * The short text form of a filesystem used by flags and reports: `ext4`, `9p:ext4` (9p passing
+ * the host's magic through). Returns the raw JSON form; validation happens in fsSpec().
+ */
+export function fsFromText(text: string): string | { type: string; host: string } {
+  const [type = '', host] = text.split(':');
+  return host ? { type, host } : type;
+}
+
+export function fsText(s: FsSpec): string {
+  return s.host ? `${s.type}:${s.host}` : s.type;
+}
+
 function fsName(v: Json | undefined, path: string): FsName {
   const s = str(v, path);
   if (!isFsName(s)) fail(`${path}: unknown filesystem "${s}" (known: ${FS_NAMES.join(', ')})`);
   return s;
 }
 
-function fsSpec(v: Json | undefined, path: string, dflt: FsName): FsSpec {
+/** Validate one filesystem value (name or object form); throws EnvError naming `path`. */
+export function fsSpec(v: Json | undefined, path: string, dflt: FsName): FsSpec {
   if (v === undefined) return { type: dflt };
   if (typeof v === 'string') return { type: fsName(v, path) };
   const o = obj(v, path, ['type', 'host', 'cache', 'upper']);

@@ -4,7 +4,7 @@
  * environment a file could not.
  */
 import { readFileSync } from 'node:fs';
-import { defaultEnvironment, environmentFromJson, type Environment } from '../cases/env.js';
+import { defaultEnvironment, environmentFromJson, fsFromText, type Environment } from '../cases/env.js';
 import { UsageError } from './io.js';
 
 export const ENV_FLAG_OPTIONS = {
@@ -59,11 +59,6 @@ function section(raw: Raw, key: string): Raw {
   const fresh: Raw = {};
   raw[key] = fresh;
   return fresh;
-}
-
-function fsValue(text: string): unknown {
-  const [type, host] = text.split(':');
-  return host ? { type, host } : type;
 }
 
 function intFlag(name: string, text: string): number {
@@ -121,8 +116,8 @@ export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = fal
           return { sizeKiB: Number(m[1]), free: Number(m[2]) };
         });
   }
-  if (flags['tmp-fs'] !== undefined) section(raw, 'fs').tmp = fsValue(flags['tmp-fs']);
-  if (flags['cwd-fs'] !== undefined) section(raw, 'fs').cwd = fsValue(flags['cwd-fs']);
+  if (flags['tmp-fs'] !== undefined) section(raw, 'fs').tmp = fsFromText(flags['tmp-fs']);
+  if (flags['cwd-fs'] !== undefined) section(raw, 'fs').cwd = fsFromText(flags['cwd-fs']);
   if (flags.user !== undefined) {
     if (flags.user !== 'root' && flags.user !== 'nonroot') throw new UsageError(`--user: expected root or nonroot, got "${flags.user}"`);
     section(raw, 'user').root = flags.user === 'root';

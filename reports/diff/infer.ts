@@ -6,7 +6,7 @@
  * sysctl) is varied in turn and a value is kept only when its prediction reproduces strictly
  * more of the log. A dimension whose alternatives all fit equally well is reported as a guess.
  */
-import { environmentFromJson, type Environment, type FsSpec } from '../../cases/env.js';
+import { environmentFromJson, fsFromText, fsSpec, fsText, type Environment } from '../../cases/env.js';
 import { predict, type Prediction } from '../../cases/predict.js';
 import type { ParsedRun } from '../parse/types.js';
 import { identifySelftest } from './identify.js';
@@ -34,15 +34,6 @@ interface Dimension {
 
 const X86_SIZES = [2048, 1048576];
 const ARM64_SIZES = [2048, 32768, 64, 1048576];
-
-function fsSpec(text: string): FsSpec {
-  const [type, host] = text.split(':') as [FsSpec['type'], FsSpec['type'] | undefined];
-  return host ? { type, host } : { type };
-}
-
-function fsLabel(s: FsSpec): string {
-  return s.host ? `${s.type}:${s.host}` : s.type;
-}
 
 /** Sizes and liburing from the structure of the run. */
 function structuralFacts(run: ParsedRun): {
@@ -169,7 +160,7 @@ function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimens
       name: `${where}Fs`,
       options: order.map((f) => ({
         label: f,
-        apply: (e) => ({ ...e, fs: { ...e.fs, [where]: fsSpec(f) } }),
+        apply: (e) => ({ ...e, fs: { ...e.fs, [where]: fsSpec(fsFromText(f), where, 'tmpfs') } }),
       })),
     });
   }
@@ -218,8 +209,8 @@ function givenFacts(env: Environment, because: string): InferredEnvironment {
     liburing: fact(env.selftest.liburing !== null),
     gupTest: fact(env.kernel.config.GUP_TEST),
     kernelEra: fact(env.kernel.release),
-    tmpFs: fact(fsLabel(env.fs.tmp)),
-    cwdFs: fact(fsLabel(env.fs.cwd)),
+    tmpFs: fact(fsText(env.fs.tmp)),
+    cwdFs: fact(fsText(env.fs.cwd)),
     arch: fact(env.arch),
   };
 }
@@ -432,12 +423,12 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
     },
     kernelEra: kernelEraFact(e, chosen.get('kernel')),
     tmpFs: {
-      value: fsLabel(e.fs.tmp),
+      value: fsText(e.fs.tmp),
       certainty: cert('tmpFs'),
       because: why('tmpFs', 'filesystem of /tmp'),
     },
     cwdFs: {
-      value: fsLabel(e.fs.cwd),
+      value: fsText(e.fs.cwd),
       certainty: cert('cwdFs'),
       because: why('cwdFs', 'filesystem of the test directory'),
     },
