@@ -47,6 +47,16 @@ export interface FsType {
   dax: boolean;
   /** Read-only filesystem: creating files fails with -EROFS. */
   readOnly: boolean;
+  /**
+   * statfs is answered by a server that passes its own filesystem's f_type through (v9fs);
+   * with no host filesystem named, the server does not answer (-EOPNOTSUPP).
+   */
+  statfsFromHost: boolean;
+  /**
+   * setattr goes to the server by path, so ftruncate() of an unlinked file fails with -ENOENT
+   * (v9fs with the QEMU server, QEMU issue 103).
+   */
+  setattrByPath: boolean;
 }
 
 const base = {
@@ -58,11 +68,20 @@ const base = {
   fallocate: true,
   dax: false,
   readOnly: false,
+  statfsFromHost: false,
+  setattrByPath: false,
 };
 
 export const FS_TYPES: Record<FsName, FsType> = {
   // shmem_vm_ops has no page_mkwrite and tmpfs's BDI cannot write back (mm/shmem.c).
-  tmpfs: { ...base, name: 'tmpfs', magic: 0x01021994, shmem: true, pageMkwrite: false, writeback: false },
+  tmpfs: {
+    ...base,
+    name: 'tmpfs',
+    magic: 0x01021994,
+    shmem: true,
+    pageMkwrite: false,
+    writeback: false,
+  },
   hugetlbfs: {
     ...base,
     name: 'hugetlbfs',
@@ -82,7 +101,14 @@ export const FS_TYPES: Record<FsName, FsType> = {
   nfs: { ...base, name: 'nfs', magic: 0x6969, tmpfile: false },
   nfs3: { ...base, name: 'nfs3', magic: 0x6969, tmpfile: false, fallocate: false },
   // v9fs: statfs passes the host's f_type through (handled at mount level); no O_TMPFILE.
-  '9p': { ...base, name: '9p', magic: 0x01021997, tmpfile: false },
+  '9p': {
+    ...base,
+    name: '9p',
+    magic: 0x01021997,
+    tmpfile: false,
+    statfsFromHost: true,
+    setattrByPath: true,
+  },
   overlayfs: { ...base, name: 'overlayfs', magic: 0x794c7630 },
   fuse: { ...base, name: 'fuse', magic: 0x65735546 },
   virtiofs: { ...base, name: 'virtiofs', magic: 0x65735546 },

@@ -152,7 +152,7 @@ export class Kernel {
 
   /** f_type as statfs reports it: 9p passes the host's through (or fails without one). */
   statfsType(mount: Mount): number | undefined {
-    if (mount.type.name === '9p') return mount.host?.magic;
+    if (mount.type.statfsFromHost) return mount.host?.magic;
     return mount.type.magic;
   }
 }

@@ -189,7 +189,7 @@ export class Task {
     const f = this.file(fd);
     if (!f) return -Errno.EBADF;
     const inode = f.inode;
-    if (inode.mount.type.name === '9p' && inode.nlink === 0) {
+    if (inode.mount.type.setattrByPath && inode.nlink === 0) {
       // v9fs setattr by path on an unlinked file: the QEMU 9p server answers ENOENT (QEMU issue 103).
       k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
       return -Errno.ENOENT;
@@ -241,7 +241,7 @@ export class Task {
     const shared = (flags & MAP_SHARED) !== 0;
     const pageSize = inode.hstate ? inode.hstate.sizeKiB * 1024 : k.pageSize;
     if (length === 0 || length % pageSize !== 0) return -Errno.EINVAL;
-    if (shared && prot & PROT_WRITE && inode.mount.type.name === '9p' && inode.mount.cacheNone) {
+    if (shared && prot & PROT_WRITE && inode.mount.cacheNone) {
       k.note('v9fs_file_mmap', '9p cache=none: generic_file_readonly_mmap refuses a writable shared mapping', {
         errno: 'EINVAL',
       });
