@@ -4,7 +4,7 @@
  * the detected environment.
  */
 import { parseArgs } from 'node:util';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -61,10 +61,7 @@ export async function liveCommand(argv: string[], io: CliIO): Promise<number> {
     if (r.timedOut) log += `not ok 1 ${hdr} # TIMEOUT ${timeout} seconds\n`;
     else if (r.exitCode === 0) log += `ok 1 ${hdr}\n`;
     else log += `not ok 1 ${hdr} # exit=${r.exitCode ?? 128}\n`;
-    if (values['keep-log']) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(values['keep-log'], log);
-    }
+    if (values['keep-log']) writeFileSync(values['keep-log'], log);
     const report = diffParsed(parseLog(log), binary, { env: env.env });
     io.stdout.write(values.json ? JSON.stringify(diffJson([report]), null, 2) + '\n' : renderText([report], { colour: io.isTTY && !('NO_COLOR' in io.env) }));
     return needsHuman(report) ? EXIT_ATTENTION : EXIT_OK;
