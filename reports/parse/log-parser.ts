@@ -265,23 +265,31 @@ export class LogParser {
     this.name(this.run, tok.program, 'wrapper');
   }
 
+  /**
+   * A TAP line at `level` against the open run: deeper output inside a run that has a body is
+   * nested output, not ours, and is kept as a diagnostic ('kept'); a shallower line (an outer
+   * stream) or one meeting a run with nothing yet (the outer run_vmtests header before its
+   * first banner) closes the run and starts a new context (null).
+   */
+  private alignToLevel(level: number, ref: LineRef): RunBuilder | null | 'kept' {
+    const run = this.run;
+    if (!run || level === run.depth) return run;
+    if (level > run.depth && run.hasBody()) {
+      run.addDiagnostic(ref);
+      return 'kept';
+    }
+    this.closeRun();
+    return null;
+  }
+
   private onTapLine(
     tok: Extract<Token, { kind: 'version' | 'plan' | 'bailout' }>,
     level: number,
     ref: LineRef,
   ): void {
-    let run = this.run;
-    if (run && level !== run.depth) {
-      if (level > run.depth && run.hasBody()) {
-        // Deeper TAP inside a run: some nested output, not ours. Keep it as a diagnostic.
-        run.addDiagnostic(ref);
-        return;
-      }
-      // Shallower (an outer stream) or a run with nothing yet (the outer run_vmtests TAP
-      // header before its first banner): this line starts a new context.
-      this.closeRun();
-      run = null;
-    }
+    const aligned = this.alignToLevel(level, ref);
+    if (aligned === 'kept') return;
+    let run = aligned;
     if (run) {
       const restart =
         (tok.kind === 'version' &&
@@ -320,14 +328,9 @@ export class LogParser {
       this.closeRun();
       return;
     }
-    if (run && level !== run.depth) {
-      if (level > run.depth && run.hasBody()) {
-        run.addDiagnostic(ref);
-        return;
-      }
-      this.closeRun();
-      run = null;
-    }
+    const aligned = this.alignToLevel(level, ref);
+    if (aligned === 'kept') return;
+    run = aligned;
     if (run && run.finished) {
       this.closeRun();
       run = null;
