@@ -10,14 +10,16 @@ import { atLeast, type Release } from './release.js';
 export interface Behaviour {
   /** Stable name used in code and traces. */
   name: BehaviourName;
-  /** 12-hex-digit mainline commit id. */
-  commit: string;
+  /** 12-hex-digit mainline commit id; absent where no source at hand names the commit. */
+  commit?: string;
   /** Mainline release whose merge window carried it. */
   release: string;
   /** The commit subject (or a short summary when the subject is not the point). */
   title: string;
   /** Stable series that received a backport, with the first stable release carrying it. */
   backports?: Record<string, string>;
+  /** How the commit or release was established, when it is not simply the commit's own tag. */
+  evidence?: string;
 }
 
 export type BehaviourName =
@@ -33,7 +35,11 @@ export type BehaviourName =
   | 'gup_fast_longterm_write_file_denied'
   | 'io_uring_gup_decides_file_backed'
   | 'io_uring_disabled_sysctl'
-  | 'io_uring_pin_pages_fast';
+  | 'io_uring_pin_pages_fast'
+  | 'io_uring_rings_memcg'
+  | 'io_uring_ring_region_accounted'
+  | 'io_uring_ring_region_unaccounted'
+  | 'io_uring_buffer_cap_1t';
 
 export const BEHAVIOURS: readonly Behaviour[] = [
   {
@@ -115,9 +121,34 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast); 6.6.y backport release not verified',
     backports: { '6.6': '6.6.90' },
   },
+  {
+    name: 'io_uring_rings_memcg',
+    commit: '26bfa89e25f4',
+    release: '5.12',
+    title: 'io_uring: place ring SQ/CQ arrays under memcg memory limits (rings no longer charged to RLIMIT_MEMLOCK)',
+  },
+  {
+    name: 'io_uring_ring_region_accounted',
+    commit: '81a4058e0cd0',
+    release: '6.14',
+    title: 'io_uring: use region api for CQ (rings become io_create_region(ctx, …) regions, charged to ctx->user)',
+    evidence: 'patch text (v2 series of 2024-11-24, with 8078486e1d53 for the SQEs); release inferred; 6.18.44 logs show the charge',
+  },
+  {
+    name: 'io_uring_ring_region_unaccounted',
+    release: '7.2',
+    title: 'io_uring: ring memory is not charged to RLIMIT_MEMLOCK (io_create_region(NULL, …) for the rings)',
+    evidence: 'commit not identified: the 7.2.13 tree has it (io_uring.c "ring memory is not charged to RLIMIT_MEMLOCK, hence no user"), 6.18.44 does not; dated to the first tree known to have it',
+  },
+  {
+    name: 'io_uring_buffer_cap_1t',
+    release: '7.2',
+    title: 'io_uring/rsrc: io_validate_user_buf_range() caps a registered buffer at SZ_1T (-EINVAL) instead of SZ_1G (-EFAULT)',
+    evidence: 'commit not identified: 6.12 has the SZ_1G check, the 7.2.13 tree the SZ_1T one; dated to the first tree known to have it',
+  },
 ];
 
-const BY_COMMIT = new Map(BEHAVIOURS.map((b) => [b.commit, b]));
+const BY_COMMIT = new Map(BEHAVIOURS.filter((b) => b.commit !== undefined).map((b) => [b.commit, b]));
 const BY_NAME = new Map(BEHAVIOURS.map((b) => [b.name, b]));
 
 export function behaviour(name: BehaviourName): Behaviour {

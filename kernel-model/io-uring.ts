@@ -5,6 +5,7 @@
  */
 import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
+import { ioAccountMem, ioUnaccountMem, ioUringChargesUser } from './io-uring-account.js';
 import type { Kernel } from './kernel.js';
 import type { Folio } from './mm-types.js';
 import type { Task } from './task.js';
@@ -14,9 +15,28 @@ export interface Ring {
   /** Pinned buffer folios and the pages accounted to the user for them. */
   buffers: Folio[];
   accountedPages: number;
+  /** Pages of the SQ/CQ ring and SQE regions charged to the user at setup (0 when not charged). */
+  ringAccountedPages: number;
 }
 
 const SZ_1G = 1024 * 1024 * 1024;
+const SZ_1T = 1024 * SZ_1G;
+/** sizeof(struct io_rings) on 64-bit, rounded to its cache-line alignment (include/linux/io_uring_types.h). */
+const IO_RINGS_HEADER_BYTES = 0x140;
+const IO_URING_CQE_BYTES = 16;
+const IO_URING_SQE_BYTES = 64;
+
+/**
+ * rings_size() / io_allocate_scq_urings(): the rings region holds struct io_rings, the CQEs
+ * (cq_entries = 2 * sq_entries, both rounded up to a power of two) and the SQ index array;
+ * the SQEs are a second region. Each is PAGE_ALIGNed.
+ */
+function ringRegionPages(k: Kernel, entries: number): { rings: number; sqes: number } {
+  const sq = 2 ** Math.ceil(Math.log2(Math.max(1, entries)));
+  const cq = 2 * sq;
+  const ringsBytes = Math.ceil((IO_RINGS_HEADER_BYTES + cq * IO_URING_CQE_BYTES) / 64) * 64 + sq * 4;
+  return { rings: Math.ceil(ringsBytes / k.pageSize), sqes: Math.ceil((sq * IO_URING_SQE_BYTES) / k.pageSize) };
+}
 
 /** io_uring_setup(2): ENOSYS without CONFIG_IO_URING; EPERM when kernel.io_uring_disabled says so. */
 export function ioUringSetup(k: Kernel, entries: number): Ring | number {
@@ -26,13 +46,68 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
   }
   const disabled = k.spec.sysctl.ioUringDisabled;
   if (k.has('io_uring_disabled_sysctl') && disabled > 0) {
-    // io_uring_allowed(): 2 refuses everyone; 1 allows CAP_SYS_ADMIN (or io_uring_group).
-    if (disabled >= 2 || !k.spec.user.root) {
-      k.note('io_uring_setup', `kernel.io_uring_disabled=${disabled}`, { by: 'io_uring_disabled_sysctl', errno: 'EPERM' });
+    // io_uring_allowed(): 2 refuses everyone; 1 allows CAP_SYS_ADMIN, or a member of the
+    // group kernel.io_uring_group names (-1, the default, is no valid gid).
+    const group = k.spec.sysctl.ioUringGroup;
+    const inGroup = group >= 0 && k.spec.user.groups.includes(group);
+    if (disabled >= 2 || (!k.spec.user.root && !inGroup)) {
+      const why = disabled >= 2 ? '' : group < 0 ? ', kernel.io_uring_group=-1 (no group allowed)' : `, not in kernel.io_uring_group=${group}`;
+      k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, { by: 'io_uring_disabled_sysctl', errno: 'EPERM' });
       return -Errno.EPERM;
     }
+    k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
   }
-  return { entries, buffers: [], accountedPages: 0 };
+  const ring: Ring = { entries, buffers: [], accountedPages: 0, ringAccountedPages: 0 };
+  const charged = ringMemoryCharged(k);
+  if (ioUringChargesUser(k) && charged) {
+    const { rings, sqes } = ringRegionPages(k, entries);
+    if (ioAccountMem(k, rings + sqes, `${charged.fn}(rings ${rings} + SQEs ${sqes} page(s))`) < 0) {
+      k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', { ...(charged.by ? { by: charged.by } : {}), errno: 'ENOMEM' });
+      return -Errno.ENOMEM;
+    }
+    ring.ringAccountedPages = rings + sqes;
+  }
+  return ring;
+}
+
+/**
+ * Whether the SQ/CQ rings and SQEs are charged to the user's locked_vm: until 5.11
+ * (io_uring_create() → io_account_mem(ring_pages())), not once 26bfa89e25f4 moved them under
+ * memcg, again when the rings became io_create_region(ctx->user, …) regions, and not since
+ * the regions are created without a user.
+ */
+function ringMemoryCharged(k: Kernel): { fn: string; by?: 'io_uring_ring_region_accounted' } | undefined {
+  if (!k.has('io_uring_rings_memcg')) return { fn: 'io_account_mem' };
+  if (k.has('io_uring_ring_region_accounted') && !k.has('io_uring_ring_region_unaccounted')) {
+    return { fn: 'io_create_region', by: 'io_uring_ring_region_accounted' };
+  }
+  return undefined;
+}
+
+/** Ring pages are uncharged at close (5.8–5.11, 309fc03a3284) or with the deferred ctx free (regions). */
+function unchargedAtClose(k: Kernel): boolean {
+  return !k.has('io_uring_rings_memcg');
+}
+
+/**
+ * close() of the ring fd: io_uring_release() → io_ring_ctx_wait_and_kill() kills the percpu
+ * ref and queues io_ring_exit_work(); io_ring_ctx_free() — which unregisters leftover buffers
+ * and frees the ring regions with their locked_vm charge — runs from that work item once an
+ * RCU grace period has confirmed the kill, i.e. after the process has moved on.
+ */
+export function ioUringClose(k: Kernel, ring: Ring): void {
+  if (unchargedAtClose(k) && ring.ringAccountedPages) {
+    // io_ring_ctx_wait_and_kill(): "account user memory freed when exit has been queued".
+    ioUnaccountMem(k, ring.ringAccountedPages);
+    k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`);
+    ring.ringAccountedPages = 0;
+  }
+  const charged = ring.ringAccountedPages;
+  k.queueWork('io_ring_exit_work', charged ? `ring teardown; ${charged} ring page(s) stay charged until it runs` : 'ring teardown', () => {
+    ioUringRelease(k, ring);
+    ioUnaccountMem(k, ring.ringAccountedPages);
+    ring.ringAccountedPages = 0;
+  });
 }
 
 function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: string } {
@@ -49,7 +124,7 @@ function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
   ring.buffers = [];
-  k.lockedVmPages -= ring.accountedPages;
+  ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }
 
@@ -60,10 +135,19 @@ export function ioUringRegister(
   iovs: readonly { base: number; len: number }[],
 ): number {
   for (const iov of iovs) {
-    // io_buffer_validate(): "Don't allow huge pages > 1G" — and neither anything else.
-    if (iov.len > SZ_1G || iov.len === 0) {
-      k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, { errno: 'EFAULT' });
+    if (iov.len === 0) {
+      k.note('io_buffer_validate', 'zero-length buffer', { errno: 'EFAULT' });
       return -Errno.EFAULT;
+    }
+    // io_buffer_validate(): an "arbitrary limit" of SZ_1G → EFAULT; io_validate_user_buf_range()
+    // caps at SZ_1T → EINVAL.
+    const cap1T = k.has('io_uring_buffer_cap_1t');
+    if (iov.len > (cap1T ? SZ_1T : SZ_1G)) {
+      k.note(cap1T ? 'io_validate_user_buf_range' : 'io_buffer_validate', `buffer of ${iov.len} bytes exceeds ${cap1T ? 'SZ_1T' : 'SZ_1G'}`, {
+        errno: cap1T ? 'EINVAL' : 'EFAULT',
+        ...(cap1T ? { by: 'io_uring_buffer_cap_1t' as const } : {}),
+      });
+      return cap1T ? -Errno.EINVAL : -Errno.EFAULT;
     }
     const nrPages = Math.ceil(iov.len / k.pageSize);
     const fast = k.has('io_uring_pin_pages_fast');
@@ -94,17 +178,11 @@ export function ioUringRegister(
     ring.buffers.push(...r.folios);
     // io_buffer_account_pin(): compound pages are accounted once, at their full size.
     const pages = r.folios.reduce((n, f) => n + Math.max(1, f.size / k.pageSize), 0);
-    if (!k.spec.user.root) {
-      const limit = k.spec.user.memlockKiB;
-      const limitPages = limit === 'unlimited' ? Number.POSITIVE_INFINITY : Math.floor((limit * 1024) / k.pageSize);
-      if (k.lockedVmPages + pages > limitPages) {
-        k.note('__io_account_mem', `${pages} page(s) exceed RLIMIT_MEMLOCK (${String(limit)} KiB) without CAP_IPC_LOCK`, {
-          errno: 'ENOMEM',
-        });
+    if (ioUringChargesUser(k)) {
+      if (ioAccountMem(k, pages, 'io_buffer_account_pin()') < 0) {
         ioUringRelease(k, ring);
         return -Errno.ENOMEM;
       }
-      k.lockedVmPages += pages;
       ring.accountedPages += pages;
     }
     k.note('io_sqe_buffer_register', 'buffer registered');

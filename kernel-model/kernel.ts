@@ -37,8 +37,16 @@ export interface KernelSpec {
   /** In /sys/kernel/mm/hugepages readdir order. */
   hugetlb: readonly HugetlbPoolSpec[];
   mounts: { tmp: Mount; cwd: Mount };
-  user: { root: boolean; memlockKiB: number | 'unlimited' };
-  sysctl: { ioUringDisabled: number };
+  /** groups: the task's gids (real, effective and supplementary) that in_group_p() checks. */
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[] };
+  /** ioUringGroup: kernel.io_uring_group, -1 (the default) for none. */
+  sysctl: { ioUringDisabled: number; ioUringGroup: number };
+}
+
+/** Work a kernel function queued to run later (a workqueue item, an RCU callback). */
+export interface DeferredWork {
+  fn: string;
+  run: () => void;
 }
 
 /** Largest buddy allocation (MAX_PAGE_ORDER) in KiB for the arch/page size: above it a hstate is gigantic. */
@@ -62,6 +70,13 @@ export class Kernel {
   readonly dirs = { tmp: new Map<string, Inode>(), cwd: new Map<string, Inode>() };
   /** user_struct->locked_vm for io_uring accounting, in base pages. */
   lockedVmPages = 0;
+  /**
+   * Queued work that has not run yet. A selftest process never sleeps between its sub-tests,
+   * and work that waits for an RCU grace period (milliseconds) does not finish within the few
+   * syscalls it takes to reach the next one, so queued work runs only when someone calls
+   * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
+   */
+  readonly deferredWork: DeferredWork[] = [];
   private nextIno = 1;
   private nextFolioId = 1;
 
@@ -92,17 +107,32 @@ export class Kernel {
     const event: TraceEvent = { fn, detail };
     if (extra.by) {
       const b = behaviour(extra.by);
-      event.commit = b.commit;
+      if (b.commit) event.commit = b.commit;
       event.release = b.release;
+      event.behaviour = b.name;
     }
     if (extra.errno) event.errno = extra.errno;
     this.trace.add(event);
   }
 
+  queueWork(fn: string, detail: string, run: () => void): void {
+    this.note(fn, `queued: ${detail}`);
+    this.deferredWork.push({ fn, run });
+  }
+
+  /** Let queued work run (time passes: a grace period elapses, the workqueue drains). */
+  runDeferredWork(): void {
+    while (this.deferredWork.length) {
+      const w = this.deferredWork.shift()!;
+      this.note(w.fn, 'ran');
+      w.run();
+    }
+  }
+
   /** Explain why a behaviour is absent (so traces also say what did *not* happen yet). */
   describeAbsent(name: BehaviourName): string {
     const b = behaviour(name);
-    return `${b.commit} (${b.release}) not in this kernel`;
+    return `${b.commit ?? `"${b.title}"`} (${b.release}) not in this kernel`;
   }
 
   newInode(mount: Mount, hstate?: Hstate): Inode {

@@ -6,6 +6,7 @@
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
 import { allocHugePage, freeHugePage, reserveHugePages, setNrHugePages, unreserveHugePages } from './hugetlb.js';
+import { mountFallocate } from './fs.js';
 import type { Kernel } from './kernel.js';
 import {
   VM_HUGETLB,
@@ -20,7 +21,7 @@ import {
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
-import { ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
+import { ioUringClose, ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
 export const PROT_READ = 0x1;
 export const PROT_WRITE = 0x2;
@@ -148,7 +149,7 @@ export class Task {
     if (!f) return -Errno.EBADF;
     this.fds.delete(fd);
     if ('ring' in f) {
-      ioUringRelease(this.kernel, f.ring);
+      ioUringClose(this.kernel, f.ring);
       return 0;
     }
     if (f.special === 'gup_test') gupTestRelease(this.kernel);
@@ -225,9 +226,12 @@ export class Task {
         inode.pages.set(idx, k.newFolio('hugetlb', hsize, { hugetlb: h, movable: h.movable }));
       }
       k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
-    } else if (!inode.mount.type.fallocate) {
-      k.note('vfs_fallocate', `${inode.mount.type.name} has no ->fallocate`, { errno: 'EOPNOTSUPP' });
-      return -Errno.EOPNOTSUPP;
+    } else {
+      const can = mountFallocate(inode.mount);
+      if (!can.ok) {
+        k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
+        return -Errno.EOPNOTSUPP;
+      }
     }
     inode.size = Math.max(inode.size, offset + length);
     return 0;

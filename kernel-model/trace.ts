@@ -12,6 +12,8 @@ export interface TraceEvent {
   commit?: string;
   /** Release of that commit. */
   release?: string;
+  /** The modelled behaviour (kernel-model/behaviours.ts name) that decided, if one did. */
+  behaviour?: string;
   /** Errno returned, when the call failed. */
   errno?: string;
 }

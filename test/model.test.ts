@@ -27,8 +27,8 @@ function spec(release: string, over: Partial<KernelSpec> = {}, patches: string[]
     pageSizeKiB: 4,
     hugetlb: [{ sizeKiB: 2048, free: 4, allocatable: 0, movable: false }],
     mounts: { tmp: { type: FS_TYPES.tmpfs }, cwd: { type: FS_TYPES.ext4 } },
-    user: { root: true, memlockKiB: 8192 },
-    sysctl: { ioUringDisabled: 0 },
+    user: { root: true, memlockKiB: 8192, groups: [] },
+    sysctl: { ioUringDisabled: 0, ioUringGroup: -1 },
     ...over,
   };
 }
@@ -179,9 +179,9 @@ t.test('io_uring buffer registration across eras', async (t) => {
   t.equal(register('6.1', 'ext4', true), -Errno.EOPNOTSUPP);
   t.equal(register('6.5', 'ext4', false), 0, '34ed8d0dcd69: GUP decides, private is fine');
   t.equal(register('6.5', 'ext4', true), -Errno.EFAULT, '… shared dirty-tracked is EFAULT');
-  t.equal(register('6.18', 'ext4', false, { sysctl: { ioUringDisabled: 2 } }), -Errno.EPERM, 'io_uring_disabled=2');
-  t.equal(register('6.1', 'ext4', false, { sysctl: { ioUringDisabled: 2 } }), -Errno.EOPNOTSUPP, 'no sysctl before 6.6');
-  t.equal(register('6.18', 'ext4', false, { sysctl: { ioUringDisabled: 1 }, user: { root: false, memlockKiB: 8192 } }), -Errno.EPERM);
+  t.equal(register('6.18', 'ext4', false, { sysctl: { ioUringDisabled: 2, ioUringGroup: -1 } }), -Errno.EPERM, 'io_uring_disabled=2');
+  t.equal(register('6.1', 'ext4', false, { sysctl: { ioUringDisabled: 2, ioUringGroup: -1 } }), -Errno.EOPNOTSUPP, 'no sysctl before 6.6');
+  t.equal(register('6.18', 'ext4', false, { sysctl: { ioUringDisabled: 1, ioUringGroup: -1 }, user: { root: false, memlockKiB: 8192, groups: [] } }), -Errno.EPERM);
   t.equal(register('6.18', 'ext4', false, { config: { GUP_TEST: true, IO_URING: false, HUGETLBFS: true, DEBUG_FS: true } }), -Errno.ENOSYS);
 });
 
@@ -191,7 +191,7 @@ t.test('io_uring accounts a 1 GiB page against RLIMIT_MEMLOCK for non-root', asy
     [false, 8192, -Errno.ENOMEM],
     [false, 'unlimited', 0],
   ] as const) {
-    const k = new Kernel(spec('6.12', { hugetlb: [{ sizeKiB: 1048576, free: 2, allocatable: 0, movable: false }], user: { root, memlockKiB } }));
+    const k = new Kernel(spec('6.12', { hugetlb: [{ sizeKiB: 1048576, free: 2, allocatable: 0, movable: false }], user: { root, memlockKiB, groups: [] } }));
     const task = new Task(k);
     const fd = task.memfdCreate(1048576);
     task.fallocate(fd, 0, 0, 1 << 30);
@@ -280,7 +280,7 @@ t.test('libc sets errno only on failure; liburing ≥2.2 on x86_64/arm64 never d
   t.notOk(liburingSetsErrno({ version: '2.3', arch: 'x86_64' }));
   t.ok(liburingSetsErrno({ version: '2.5', arch: 'ppc64le' }));
   const raw = new Liburing(proc, { version: '2.3', arch: 'x86_64' });
-  const kk = new Kernel(spec('6.18', { sysctl: { ioUringDisabled: 2 } }));
+  const kk = new Kernel(spec('6.18', { sysctl: { ioUringDisabled: 2, ioUringGroup: -1 } }));
   const p2 = new Process(kk);
   const raw2 = new Liburing(p2, { version: '2.3', arch: 'x86_64' });
   t.equal(raw2.io_uring_queue_init(1).ret, -Errno.EPERM);

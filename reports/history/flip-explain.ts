@@ -19,6 +19,9 @@ import { envKey } from '../store/env-key.js';
 export type FlipExpectation = 'expected' | 'unexpected' | 'unknown';
 
 export interface CommitChange {
+  /** The behaviour's name (kernel-model/behaviours.ts). */
+  name: string;
+  /** Its commit id, or "commit not identified". */
   commit: string;
   release: string;
   title: string;
@@ -51,7 +54,7 @@ function activeBehaviours(env: Environment): Set<string> | undefined {
 }
 
 function change(b: Behaviour, direction: 'added' | 'removed'): CommitChange {
-  return { commit: b.commit, release: b.release, title: b.title, direction };
+  return { name: b.name, commit: b.commit ?? 'commit not identified', release: b.release, title: b.title, direction };
 }
 
 /** Verdicts compared for "same flip": xfail/xpass count as their plain kselftest outcomes. */
@@ -108,8 +111,8 @@ export class FlipExplainer {
     const rb = pb?.get(id);
     const predicted = { a: pa ? (ra?.verdict ?? null) : null, b: pb ? (rb?.verdict ?? null) : null };
     const kernelDelta = this.kernelDelta(a, b);
-    const traced = new Set([...(ra?.trace ?? []), ...(rb?.trace ?? [])].map((e) => e.commit).filter((c) => c !== undefined));
-    const commits = kernelDelta.filter((c) => traced.has(c.commit));
+    const traced = new Set([...(ra?.trace ?? []), ...(rb?.trace ?? [])].map((e) => e.behaviour).filter((c) => c !== undefined));
+    const commits = kernelDelta.filter((c) => traced.has(c.name));
     const sta = selftestId(a);
     const stb = selftestId(b);
     const selftest = sta === stb ? null : { a: sta, b: stb };
