@@ -18,7 +18,13 @@ export interface FsSpec {
   cache?: string;
   /** overlayfs: the upper filesystem. */
   upper?: FsName;
+  /** nfs: protocol version `3`, `4.0`, `4.1` or `4.2` (default 4.2, what a mount negotiates). */
+  version?: string;
+  /** fuse, virtiofs, nfs: whether the server implements fallocate (default true). */
+  fallocate?: boolean;
 }
+
+const NFS_VERSIONS = ['3', '4.0', '4.1', '4.2'];
 
 export interface HugetlbSpec {
   sizeKiB: number;
@@ -39,8 +45,10 @@ export interface Environment {
   pageSizeKiB: number;
   hugetlb: HugetlbSpec[];
   fs: { tmp: FsSpec; cwd: FsSpec };
-  user: { root: boolean; memlockKiB: number | 'unlimited' };
-  sysctl: { io_uring_disabled: number };
+  /** groups: gids the test process is in (for kernel.io_uring_group). */
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[] };
+  /** io_uring_group: kernel.io_uring_group, -1 = none (the kernel's default). */
+  sysctl: { io_uring_disabled: number; io_uring_group: number };
   selftest: { tree: string; liburing: string | null };
   runner: RunnerName;
 }
@@ -108,11 +116,21 @@ function fsName(v: Json | undefined, path: string): FsName {
 export function fsSpec(v: Json | undefined, path: string, dflt: FsName): FsSpec {
   if (v === undefined) return { type: dflt };
   if (typeof v === 'string') return { type: fsName(v, path) };
-  const o = obj(v, path, ['type', 'host', 'cache', 'upper']);
+  const o = obj(v, path, ['type', 'host', 'cache', 'upper', 'version', 'fallocate']);
   const spec: FsSpec = { type: fsName(o.type, `${path}.type`) };
   if (o.host !== undefined) spec.host = fsName(o.host, `${path}.host`);
   if (o.cache !== undefined) spec.cache = str(o.cache, `${path}.cache`);
   if (o.upper !== undefined) spec.upper = fsName(o.upper, `${path}.upper`);
+  if (o.version !== undefined) {
+    const ver = str(o.version, `${path}.version`);
+    if (spec.type !== 'nfs') fail(`${path}.version: only an nfs mount has a protocol version (use "nfs3" for NFSv3)`);
+    if (!NFS_VERSIONS.includes(ver)) fail(`${path}.version: expected one of ${NFS_VERSIONS.join(', ')}`);
+    spec.version = ver;
+  }
+  if (o.fallocate !== undefined) {
+    if (!['fuse', 'virtiofs', 'nfs'].includes(spec.type)) fail(`${path}.fallocate: only fuse, virtiofs and nfs servers vary in fallocate support`);
+    spec.fallocate = bool(o.fallocate, `${path}.fallocate`, true);
+  }
   return spec;
 }
 
@@ -176,16 +194,22 @@ function parseObject(root: Json): Environment {
   const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd']);
   const fs = { tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'), cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4') };
 
-  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB']);
+  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups']);
   let memlockKiB: number | 'unlimited' = 8192;
   if (u.memlockKiB !== undefined) {
     memlockKiB = u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
   }
-  const user = { root: bool(u.root, 'user.root', true), memlockKiB };
+  const groups: number[] = [];
+  if (u.groups !== undefined) {
+    if (!Array.isArray(u.groups)) fail('user.groups: expected an array of gids');
+    u.groups.forEach((g, i) => groups.push(int(g, `user.groups[${i}]`, 0)));
+  }
+  const user = { root: bool(u.root, 'user.root', true), memlockKiB, groups };
 
-  const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled']);
+  const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled', 'io_uring_group']);
   const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);
   if (ioUringDisabled > 2) fail('sysctl.io_uring_disabled: expected 0, 1 or 2');
+  const ioUringGroup = int(s.io_uring_group, 'sysctl.io_uring_group', -1, -1);
 
   const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['tree', 'liburing']);
   let tree = release;
@@ -216,7 +240,7 @@ function parseObject(root: Json): Environment {
     hugetlb,
     fs,
     user,
-    sysctl: { io_uring_disabled: ioUringDisabled },
+    sysctl: { io_uring_disabled: ioUringDisabled, io_uring_group: ioUringGroup },
     selftest: { tree, liburing },
     runner,
   };
@@ -245,13 +269,13 @@ export function parseEnvironment(text: string): EnvResult {
 }
 
 /**
- * The documented default environment for `gupsim run` without --env: a current x86_64
- * kernel with CONFIG_GUP_TEST, liburing, /tmp on tmpfs, the test directory on ext4, 2 MiB
- * and 1 GiB huge page sizes with free pages, root.
+ * The documented default environment for `gupsim run` without --env: today's kernel and test
+ * (Debian unstable's 7.2.13, both) on x86_64 with CONFIG_GUP_TEST, liburing, /tmp on tmpfs,
+ * the test directory on ext4, 2 MiB and 1 GiB huge page sizes with free pages, root.
  */
 export function defaultEnvironment(): Environment {
   const r = environmentFromJson({
-    kernel: { release: '6.18.7' },
+    kernel: { release: '7.2.13' },
     hugetlb: [
       { sizeKiB: 2048, free: 2 },
       { sizeKiB: 1048576, free: 2 },

@@ -21,6 +21,8 @@ function mount(spec: FsSpec): Mount {
   if (spec.host) m.host = FS_TYPES[spec.host];
   if (spec.cache === 'none') m.cacheNone = true;
   if (spec.upper) m.upper = FS_TYPES[spec.upper];
+  if (spec.version) m.nfsVersion = spec.version;
+  if (spec.fallocate !== undefined) m.serverFallocate = spec.fallocate;
   return m;
 }
 
@@ -42,7 +44,7 @@ export function kernelSpecFor(env: Environment): KernelSpec {
       movable: h.movable ?? false,
     })),
     mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
-    user: { root: env.user.root, memlockKiB: env.user.memlockKiB },
-    sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled },
+    user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups },
+    sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled, ioUringGroup: env.sysctl.io_uring_group },
   };
 }

@@ -140,4 +140,34 @@ export interface Mount {
   cacheNone?: boolean;
   /** overlayfs: the upper filesystem a mapping's VMA is re-pointed to (ovl_mmap). */
   upper?: FsType;
+  /** nfs: the negotiated protocol version (`3`, `4.0`, `4.1`, `4.2`); undefined = 4.2. */
+  nfsVersion?: string;
+  /**
+   * FUSE/virtiofs/NFSv4.2: whether the server implements allocation (FUSE_FALLOCATE, the
+   * NFSv4.2 ALLOCATE operation); undefined = it does.
+   */
+  serverFallocate?: boolean;
+}
+
+/**
+ * vfs_fallocate() mode 0 on this mount: the filesystem needs ->fallocate, and for network and
+ * user-space filesystems the server has to implement it too. Every refusal is -EOPNOTSUPP.
+ */
+export function mountFallocate(m: Mount): { ok: true } | { ok: false; fn: string; why: string } {
+  const t = m.type;
+  if (!t.fallocate) return { ok: false, fn: 'vfs_fallocate', why: `${t.name} has no ->fallocate` };
+  if (t.name === 'nfs' && m.nfsVersion !== undefined && m.nfsVersion !== '4.2') {
+    // nfs4_file_operations.fallocate = nfs42_fallocate(), which needs NFS_CAP_ALLOCATE: only
+    // a minorversion-2 server sets it (NFSv3's nfs_file_operations has no ->fallocate at all).
+    return { ok: false, fn: 'nfs42_fallocate', why: `NFSv${m.nfsVersion} has no ALLOCATE operation (NFSv4.2 only)` };
+  }
+  if (m.serverFallocate === false) {
+    if (t.name === 'fuse' || t.name === 'virtiofs') {
+      // fuse_file_fallocate(): the server answered FUSE_FALLOCATE with -ENOSYS, so
+      // fc->no_fallocate is set and the call fails with -EOPNOTSUPP.
+      return { ok: false, fn: 'fuse_file_fallocate', why: 'the FUSE server does not implement FUSE_FALLOCATE (fc->no_fallocate)' };
+    }
+    return { ok: false, fn: `${t.name}_fallocate`, why: `the ${t.name} server does not implement allocation` };
+  }
+  return { ok: true };
 }
