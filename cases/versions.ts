@@ -5,6 +5,13 @@
  */
 import { atLeast, isRelease, parseRelease, type Release } from '../kernel-model/release.js';
 import type { KselftestEra } from './kselftest/kselftest.js';
+import {
+  kselftestRunnerEra,
+  PROTOTYPE_RUNNERS,
+  runVmtestsEra,
+  type KselftestRunnerEra,
+  type RunVmtestsEra,
+} from './runners/eras.js';
 import type { SelftestContext } from './selftests/common.js';
 import { A1, A2, A3, PROTOTYPE, runGupLongtermA } from './selftests/gup-longterm-a.js';
 import { runGupLongtermB } from './selftests/gup-longterm-b.js';
@@ -35,7 +42,12 @@ export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [
   { id: 'C1', firstShipped: 'v6.16', summary: 'b1a529bdb964: memfd_create() failure → SKIP', program: (ctx) => runGupLongtermC(ctx, C1) },
   { id: 'C2', firstShipped: 'v6.17', summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)', program: (ctx) => runGupLongtermC(ctx, C2) },
   { id: 'C3', firstShipped: 'v6.19 (and 6.18.7+)', summary: '21c68ad1d977: unknown filesystem → SKIP result', program: (ctx) => runGupLongtermC(ctx, C3) },
-  { id: 'D', firstShipped: 'next', summary: 'hugetlb_setup(2, …): the test reserves its own huge pages', program: (ctx) => runGupLongtermC(ctx, D) },
+  {
+    id: 'D',
+    firstShipped: 'v7.2 (and next)',
+    summary: '6b7cabce32fc hugetlb_setup(2, …): the test raises nr_hugepages itself, tests only sizes with 2 free pages',
+    program: (ctx) => runGupLongtermC(ctx, D),
+  },
 ];
 
 export interface SelftestBuild {
@@ -43,20 +55,24 @@ export interface SelftestBuild {
   /** The tree it was built from (`prototype`, `next`, or a release). */
   tree: string;
   era: KselftestEra;
-  /** run_vmtests.sh prints TAP (a3c5cc5129ef, v6.8). */
-  runVmtestsTap: boolean;
   /** gup_longterm is also a TEST_GEN_PROGS entry run directly by the kselftest runner (v6.5 only). */
   directKselftest: boolean;
-  /** mm/settings timeout for the kselftest runner. */
-  timeout: number;
+  /** The tree's run_vmtests.sh and kselftest runner. */
+  runners: { runVmtests: RunVmtestsEra; kselftest: KselftestRunnerEra };
 }
 
 function versionById(id: SelftestVersionId): SelftestVersion {
   return SELFTEST_VERSIONS.find((v) => v.id === id)!;
 }
 
+/**
+ * The gup_longterm.c a tree ships. D came with Mike Rapoport's HugeTLB set-up series, merged
+ * through mm-stable in the 7.2 merge window (6b7cabce32fc in the linux-next listing of
+ * 2026-06-05); 6.19's e6fbd1759c9e ("kselftest.h" include path) changes no output, so 7.0 and
+ * 7.1 ship C3.
+ */
 function versionForRelease(r: Release): SelftestVersionId {
-  if (r.next) return 'D';
+  if (atLeast(r, '7.2')) return 'D';
   if (atLeast(r, '6.19')) return 'C3';
   // 6.18.y got the unknown-fs fix in its stable review of 2026-01-21 (release believed 6.18.7).
   if (r.major === 6 && r.minor === 18 && r.patch >= 7) return 'C3';
@@ -75,9 +91,8 @@ export function selftestBuild(tree: string): SelftestBuild | { error: string } {
       version: versionById('P'),
       tree,
       era: { lineBuffered: false, skippedWarning: false },
-      runVmtestsTap: false,
       directKselftest: false,
-      timeout: 45,
+      runners: PROTOTYPE_RUNNERS,
     };
   }
   const r = parseRelease(tree);
@@ -91,8 +106,7 @@ export function selftestBuild(tree: string): SelftestBuild | { error: string } {
     version: versionById(versionForRelease(r)),
     tree,
     era: { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') },
-    runVmtestsTap: atLeast(r, '6.8'),
     directKselftest: !atLeast(r, '6.6'),
-    timeout: atLeast(r, '6.6') ? 180 : 45,
+    runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
   };
 }

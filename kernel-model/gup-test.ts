@@ -15,6 +15,27 @@ export const PIN_LONGTERM_TEST_STOP = 0x6708;
 export const PIN_LONGTERM_TEST_FLAG_USE_WRITE = 1;
 export const PIN_LONGTERM_TEST_FLAG_USE_FAST = 2;
 
+/** The older gup_test commands: _IOWR('g', nr, struct gup_test) (80 bytes) in mm/gup_test.h. */
+export type GupTestCommand =
+  | 'GUP_FAST_BENCHMARK'
+  | 'PIN_FAST_BENCHMARK'
+  | 'PIN_LONGTERM_BENCHMARK'
+  | 'GUP_BASIC_TEST'
+  | 'PIN_BASIC_TEST'
+  | 'DUMP_USER_PAGES_TEST';
+
+const gupTestIowr = (nr: number): number => ((3 << 30) | (0x50 << 16) | (0x67 << 8) | nr) >>> 0;
+
+export const GUP_TEST_COMMANDS: Record<GupTestCommand, { nr: number; benchmark: boolean }> = {
+  GUP_FAST_BENCHMARK: { nr: gupTestIowr(1), benchmark: true },
+  PIN_FAST_BENCHMARK: { nr: gupTestIowr(2), benchmark: true },
+  PIN_LONGTERM_BENCHMARK: { nr: gupTestIowr(3), benchmark: true },
+  GUP_BASIC_TEST: { nr: gupTestIowr(4), benchmark: false },
+  PIN_BASIC_TEST: { nr: gupTestIowr(5), benchmark: false },
+  DUMP_USER_PAGES_TEST: { nr: gupTestIowr(6), benchmark: false },
+};
+const GUP_TEST_BY_NR = new Map(Object.entries(GUP_TEST_COMMANDS).map(([name, c]) => [c.nr, name]));
+
 /** The module-global pinned pages (pin_longterm_test_pages). */
 const pinned = new WeakMap<Kernel, Folio[]>();
 
@@ -31,6 +52,16 @@ export function gupTestIoctl(
   cmd: number,
   arg?: { addr: number; size: number; flags: number },
 ): number {
+  const older = GUP_TEST_BY_NR.get(cmd);
+  if (older) {
+    // __gup_test_ioctl(): pins the program's buffer in nr_pages_per_call chunks and releases
+    // it, timing both. The buffer is private /dev/zero memory the program faulted in, which
+    // every GUP flavour pins; it is not modelled page by page.
+    k.note('__gup_test_ioctl', `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`, {
+      by: 'gup_test_debugfs',
+    });
+    return 0;
+  }
   if (!k.has('pin_longterm_test') || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
     k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
       errno: 'EINVAL',

@@ -17,6 +17,8 @@ export function applyRunner(env: Environment, build: SelftestBuild, program: Pro
     case 'kselftest':
       return kselftestRunner(build, binary, program);
     case 'kselftest+run_vmtests':
-      return kselftestRunner(build, 'run_vmtests.sh', runVmtests(env, build, program));
+      // 7.x: the collection entry is ksft_gup_test.sh (`#!/bin/sh -e`, `./run_vmtests.sh -t
+      // gup_test`): the same output and exit status under another name.
+      return kselftestRunner(build, build.runners.kselftest.gupTestEntry, runVmtests(env, build, program));
   }
 }

@@ -1,21 +1,45 @@
 /**
- * tools/testing/selftests/kselftest/runner.sh run_one(): the `# ` prefixed program output
- * between a header and one TAP line for the whole program (`ok 1 selftests: mm: <name>`,
- * `# SKIP` for exit 4, `# exit=<rc>` otherwise). Run as `run_kselftest.sh -t mm:<name>`,
- * so the collection has one test.
+ * tools/testing/selftests/kselftest/runner.sh run_one() under run_kselftest.sh: the `# `
+ * prefixed program output between a header and one TAP line for the whole program
+ * (`ok 1 selftests: mm: <name>`, `# SKIP` for exit 4, `# exit=<rc>` otherwise). Run as
+ * `run_kselftest.sh -t mm:<name>`, so the collection has one test. The tree's era decides the
+ * timeout (mm/settings) and whether the ktap_helpers.sh runner adds its totals and exit status.
  */
 import type { SelftestBuild } from '../versions.js';
 import { prefixLines, type ProgramOutput } from './output.js';
 
+const KSFT_SKIP = 4;
+const KSFT_XFAIL = 2;
+
 export function kselftestRunner(build: SelftestBuild, name: string, program: ProgramOutput): ProgramOutput {
+  const era = build.runners.kselftest;
   const hdr = `selftests: mm: ${name}`;
   let out = 'TAP version 13\n1..1\n';
-  out += `# timeout set to ${build.timeout}\n`;
+  out += `# timeout set to ${era.timeout}\n`;
   out += `# ${hdr}\n`;
   out += prefixLines(program.stdout, '# ');
-  if (program.exitCode === 0) out += `ok 1 ${hdr}\n`;
-  else if (program.exitCode === 4) out += `ok 1 ${hdr} # SKIP\n`;
-  else out += `not ok 1 ${hdr} # exit=${program.exitCode}\n`;
-  // run_kselftest.sh reports failures in its TAP only; its own status stays 0.
-  return { stdout: out, exitCode: 0 };
+  const counts = { pass: 0, fail: 0, xfail: 0, skip: 0 };
+  if (program.exitCode === 0) {
+    out += `ok 1 ${hdr}\n`;
+    counts.pass++;
+  } else if (program.exitCode === KSFT_SKIP) {
+    out += `ok 1 ${hdr} # SKIP\n`;
+    counts.skip++;
+  } else if (program.exitCode === KSFT_XFAIL && era.ktapHelpers) {
+    out += `ok 1 ${hdr} # XFAIL\n`;
+    counts.xfail++;
+  } else {
+    out += `not ok 1 ${hdr} # exit=${program.exitCode}\n`;
+    counts.fail++;
+  }
+  if (!era.ktapHelpers) {
+    // The 6.x run_kselftest.sh reports failures in its TAP only; its own status stays 0.
+    return { stdout: out, exitCode: 0 };
+  }
+  // ktap_print_totals(): echo's two arguments leave two spaces after "detected.".
+  if (counts.skip > 0) {
+    out += `# ${counts.skip} skipped test(s) detected.  Consider enabling relevant config options to improve coverage.\n`;
+  }
+  out += `# Totals: pass:${counts.pass} fail:${counts.fail} xfail:${counts.xfail} xpass:0 skip:${counts.skip} error:0\n`;
+  return { stdout: out, exitCode: counts.fail > 0 ? 1 : 0 };
 }

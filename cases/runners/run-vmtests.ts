@@ -2,7 +2,8 @@
  * tools/testing/selftests/mm/run_vmtests.sh -t gup_test: the banner around each program, its
  * verdict, and (v6.8+, a3c5cc5129ef) the TAP layer with `# ` prefixes and a running counter.
  * Before v6.8 the script prints plain text: the programs' output unprefixed, `[PASS]`, and a
- * final `SUMMARY:` line.
+ * final `SUMMARY:` line. Which programs run, and whether the script first raises the huge
+ * page pool (and gives up without root), is the tree's era (./eras.ts).
  */
 import type { Environment } from '../env.js';
 import type { SelftestBuild } from '../versions.js';
@@ -11,11 +12,9 @@ import { prefixLines, type ProgramOutput } from './output.js';
 
 const KSFT_SKIP = 4;
 
-/** The gup_test category's commands before gup_longterm (the 6.12 script's list). */
-const GUP_TEST_COMMANDS = ['./gup_test -u', './gup_test -a', './gup_test -ct -F 0x1 0 19 0x1000'];
-
 export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: ProgramOutput): ProgramOutput {
-  const tap = build.runVmtestsTap;
+  const era = build.runners.runVmtests;
+  const tap = era.tap;
   const prefix = tap ? '# ' : '';
   let out = '';
   let exitcode = 0;
@@ -23,7 +22,7 @@ export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: 
 
   // Hugepage setup: raising /proc/sys/vm/nr_hugepages needs root when 256 MiB are not free.
   const dflt = env.hugetlb[0];
-  if (dflt && !env.user.root && dflt.free * dflt.sizeKiB < 256 * 1024) {
+  if (era.hugepageSetup && dflt && !env.user.root && dflt.free * dflt.sizeKiB < 256 * 1024) {
     return { stdout: 'Please run this test as root\n', exitCode: KSFT_SKIP };
   }
 
@@ -41,7 +40,7 @@ export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: 
       if (tap) out += `ok ${count.total} ${name}\n`;
     } else if (result.exitCode === KSFT_SKIP) {
       count.skip++;
-      exitcode = KSFT_SKIP;
+      if (!era.skipKeepsFail || exitcode === 0) exitcode = KSFT_SKIP;
       out += `${prefix}[SKIP]\n`;
       if (tap) out += `ok ${count.total} ${name} # SKIP\n`;
     } else {
@@ -52,7 +51,7 @@ export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: 
     }
   };
 
-  for (const command of GUP_TEST_COMMANDS) runTest(command, runGupTestProgram(env, build.era));
+  for (const command of era.gupTestCommands) runTest(command, runGupTestProgram(env, build.era, command));
   runTest('./gup_longterm', gupLongterm);
   // The on-fault-limit test is outside the category but its SKIP is echoed when sudo is missing.
   if (tap) out += '# SKIP ./on-fault-limit\n';

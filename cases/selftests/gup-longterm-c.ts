@@ -1,6 +1,6 @@
 /**
  * gup_longterm.c from v6.16 on (Mark Brown's "unique test names" rework, versions C0–C3) and
- * linux-next's hugetlb_setup() variant (D). Every sub-test prints `# [RUN] <name>`, its
+ * v7.2's hugetlb_setup() variant (D). Every sub-test prints `# [RUN] <name>`, its
  * reasons as `# ` lines, and one result line whose text is the name; main() ends with
  * ksft_finished().
  *
@@ -9,7 +9,7 @@
  *   C1 v6.16      b1a529bdb964 "skip failed memfd setups": memfd_create() failure → SKIP
  *   C2 v6.17      "skip if fallocate() is unsupported": EOPNOTSUPP → SKIP
  *   C3 v6.19      21c68ad1d977 "fix gup_longterm for unknown fs" (6.18.y too): SKIP result
- *   D  next       hugetlb_setup(2, …): the test reserves its own huge pages
+ *   D  v7.2       6b7cabce32fc hugetlb_setup(2, …): the test reserves its own huge pages
  */
 import { upstreamCaseDescription } from '../ids.js';
 import {

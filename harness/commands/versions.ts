@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SELFTEST_VERSIONS } from '../../cases/versions.js';
 import { BEHAVIOURS } from '../../kernel-model/behaviours.js';
+import { RUNNER_EVIDENCE } from '../../cases/runners/eras.js';
 import { EXIT_OK, type CliIO } from '../io.js';
 
 export const VERSIONS_HELP = `usage: gupsim versions [--json]
@@ -17,7 +18,7 @@ export async function versionsCommand(argv: string[], io: CliIO): Promise<number
   }
   const selftests = SELFTEST_VERSIONS.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
   if (values.json) {
-    io.stdout.write(JSON.stringify({ selftests, behaviours: BEHAVIOURS }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ selftests, behaviours: BEHAVIOURS, runners: RUNNER_EVIDENCE }, null, 2) + '\n');
     return EXIT_OK;
   }
   const out: string[] = ['Selftest versions (selftest.tree picks the newest at or before it):'];
@@ -25,8 +26,11 @@ export async function versionsCommand(argv: string[], io: CliIO): Promise<number
   out.push('', 'Kernel behaviours (kernel.release; kernel.patches +ID/-ID):');
   for (const b of BEHAVIOURS) {
     const bp = b.backports ? ` (backported: ${Object.values(b.backports).join(', ')})` : '';
-    out.push(`  ${b.commit} ${b.release.padEnd(5)} ${b.name.padEnd(36)} ${b.title}${bp}`);
+    out.push(`  ${(b.commit ?? '(no commit)').padEnd(12)} ${b.release.padEnd(5)} ${b.name.padEnd(36)} ${b.title}${bp}`);
+    if (b.evidence) out.push(`  ${' '.repeat(19)}evidence: ${b.evidence}`);
   }
+  out.push('', 'Runners (chosen by selftest.tree):');
+  for (const e of RUNNER_EVIDENCE) out.push(`  ${e}`);
   io.stdout.write(out.join('\n') + '\n');
   return EXIT_OK;
 }
