@@ -1,10 +1,13 @@
 /**
  * `gupsim env detect`: this machine as an environment file. Reads uname, the hugetlb pools in
  * /sys/kernel/mm/hugepages (readdir order, as the test sees them), statfs of /tmp and the test
- * directory, /sys/kernel/debug/gup_test, RLIMIT_MEMLOCK, kernel.io_uring_disabled and the
- * user. Facts it cannot read are left at the documented defaults and listed as notes.
+ * directory, /sys/kernel/debug/gup_test, RLIMIT_MEMLOCK, kernel.io_uring_disabled and
+ * io_uring_group, the user and its groups, the base page size. Facts it cannot read are left at
+ * the documented defaults and listed as notes. How many huge pages raising nr_hugepages would
+ * yield (hugetlb[].allocatable) is only known by trying: probeHugetlb() does that, as root,
+ * and puts nr_hugepages back.
  */
-import { existsSync, opendirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, opendirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { arch as osArch, release as osRelease } from 'node:os';
 import { FS_TYPES, FS_NAMES, type FsName } from '../kernel-model/fs.js';
 
@@ -21,6 +24,10 @@ export interface DetectSources {
   statfsType: (path: string) => number | undefined;
   exists: (path: string) => boolean;
   uid: () => number;
+  /** getgid() and getgroups(): what in_group_p() checks for kernel.io_uring_group. */
+  groups: () => number[];
+  /** Write a sysfs file; false when it fails. Only probeHugetlb() writes. */
+  writeFile: (path: string, text: string) => boolean;
 }
 
 export const HOST: DetectSources = {
@@ -55,6 +62,15 @@ export const HOST: DetectSources = {
   },
   exists: existsSync,
   uid: () => (process.getuid ? process.getuid() : 0),
+  groups: () => [...new Set([...(process.getgid ? [process.getgid()] : []), ...(process.getgroups ? process.getgroups() : [])])],
+  writeFile: (p, text) => {
+    try {
+      writeFileSync(p, text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
 };
 
 const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
@@ -99,7 +115,17 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
   const ml = /^Max locked memory\s+(\S+)/m.exec(limits);
   const memlockKiB = !ml || ml[1] === 'unlimited' ? 'unlimited' : Math.floor(Number(ml[1]) / 1024);
   const disabled = src.readFile('/proc/sys/kernel/io_uring_disabled');
-  const pageSizeKiB = 4;
+  const group = src.readFile('/proc/sys/kernel/io_uring_group');
+  const kps = /^KernelPageSize:\s+(\d+) kB/m.exec(src.readFile('/proc/self/smaps') ?? '');
+  const pageSizeKiB = kps ? Number(kps[1]) : 4;
+  if (!kps) notes.push('/proc/self/smaps unreadable: pageSizeKiB written as 4');
+  if (hugetlb.length) {
+    notes.push('hugetlb[].allocatable not measured (gupsim\'s default applies): `gupsim env detect --probe-hugetlb N` as root tries N more pages per size and restores nr_hugepages');
+  }
+  const sysctl: Record<string, number> = { io_uring_disabled: disabled === undefined ? 0 : Number(disabled.trim()) };
+  if (group !== undefined && Number(group.trim()) !== -1) sysctl.io_uring_group = Number(group.trim());
+  const user: Record<string, unknown> = { root, memlockKiB };
+  if (sysctl.io_uring_group !== undefined) user.groups = src.groups();
   return {
     env: {
       kernel: { release, config: { GUP_TEST: gupTest } },
@@ -107,11 +133,40 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
       pageSizeKiB,
       hugetlb,
       fs: { tmp: fsOf(src, '/tmp', notes), cwd: fsOf(src, cwd, notes) },
-      user: { root, memlockKiB },
-      sysctl: { io_uring_disabled: disabled === undefined ? 0 : Number(disabled.trim()) },
+      user,
+      sysctl,
       selftest: { tree: release, liburing: '2.5' },
       runner: 'direct',
     },
     notes,
   };
+}
+
+const HP = '/sys/kernel/mm/hugepages';
+
+/**
+ * How many more pages of each hugetlb size raising nr_hugepages by up to `want` yields: what
+ * the 7.x selftest's hugetlb_setup() will get at run time. Writes nr_hugepages and restores it;
+ * needs root. Fills `allocatable` into the detected pools and returns notes.
+ */
+export function probeHugetlb(env: Record<string, unknown>, want: number, src: DetectSources = HOST): string[] {
+  const notes: string[] = [];
+  const pools = env.hugetlb as { sizeKiB: number; free: number; allocatable?: number }[];
+  for (const pool of pools) {
+    const nrPath = `${HP}/hugepages-${pool.sizeKiB}kB/nr_hugepages`;
+    const before = Number(src.readFile(nrPath)?.trim() ?? 'NaN');
+    if (!Number.isFinite(before)) {
+      notes.push(`${nrPath} unreadable: allocatable not measured`);
+      continue;
+    }
+    if (!src.writeFile(nrPath, `${before + want}\n`)) {
+      notes.push(`${nrPath}: cannot write (root needed): allocatable not measured`);
+      continue;
+    }
+    const after = Number(src.readFile(nrPath)?.trim() ?? String(before));
+    pool.allocatable = Math.max(0, after - before);
+    if (!src.writeFile(nrPath, `${before}\n`)) notes.push(`${nrPath}: could not restore ${before}`);
+    notes.push(`hugetlb ${pool.sizeKiB} kB: raising nr_hugepages by ${want} yielded ${pool.allocatable} (restored to ${before})`);
+  }
+  return notes;
 }

@@ -7,7 +7,7 @@ import t from 'tap';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, FIXTURES, goldenLogs } from './helpers.js';
-import { detectEnvironment, fsNameForMagic, type DetectSources } from '../harness/detect.js';
+import { detectEnvironment, fsNameForMagic, probeHugetlb, type DetectSources } from '../harness/detect.js';
 import { usage } from '../harness/cli.js';
 
 t.test('help: top level and every command', async (t) => {
@@ -153,11 +153,13 @@ t.test('env detect: from the machine, and from given sources', async (t) => {
     release: () => '6.12.117-amd64',
     arch: () => 'arm64',
     readFile: (p) =>
-      p.endsWith('free_hugepages') ? (p.includes('2048') ? '3\n' : '0\n') : p === '/proc/self/limits' ? 'Max locked memory         8388608              8388608              bytes\n' : p.endsWith('io_uring_disabled') ? '2\n' : undefined,
+      p.endsWith('free_hugepages') ? (p.includes('2048') ? '3\n' : '0\n') : p.endsWith('nr_hugepages') ? '3\n' : p === '/proc/self/limits' ? 'Max locked memory         8388608              8388608              bytes\n' : p.endsWith('io_uring_disabled') ? '2\n' : undefined,
     readDir: () => ['.', 'hugepages-2048kB', 'hugepages-32768kB'],
     statfsType: (p) => (p === '/tmp' ? 0x01021994 : 0x12345678),
     exists: () => false,
     uid: () => 1000,
+    groups: () => [1000, 27],
+    writeFile: () => false,
   };
   const d = detectEnvironment('/work', fake);
   t.same(d.env.hugetlb, [
@@ -167,6 +169,28 @@ t.test('env detect: from the machine, and from given sources', async (t) => {
   t.same(d.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs' });
   t.same(d.env.user, { root: false, memlockKiB: 8192 });
   t.same(d.env.sysctl, { io_uring_disabled: 2 });
+  t.match(d.notes.join('\n'), /allocatable not measured/);
+  t.match(probeHugetlb(d.env, 2, fake).join('\n'), /cannot write \(root needed\)/, 'probing needs a writable nr_hugepages');
+  // A kernel that can add one of two requested pages: allocatable 1, nr_hugepages restored.
+  const sysfs = new Map([['/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', '5\n']]);
+  const writes: string[] = [];
+  const rootSrc: DetectSources = {
+    ...fake,
+    uid: () => 0,
+    readFile: (p) => sysfs.get(p) ?? (p.endsWith('io_uring_group') ? '27\n' : fake.readFile(p)),
+    readDir: () => ['hugepages-2048kB'],
+    writeFile: (p, text) => {
+      writes.push(text.trim());
+      sysfs.set(p, `${Math.min(Number(text), 6)}\n`);
+      return true;
+    },
+  };
+  const rd = detectEnvironment('/work', rootSrc);
+  t.same(rd.env.sysctl, { io_uring_disabled: 2, io_uring_group: 27 });
+  t.same((rd.env.user as { groups: number[] }).groups, [1000, 27], 'groups recorded when io_uring_group is set');
+  probeHugetlb(rd.env, 2, rootSrc);
+  t.same(rd.env.hugetlb, [{ sizeKiB: 2048, free: 3, allocatable: 1 }]);
+  t.same(writes, ['7', '5'], 'raised by 2, then restored');
   t.equal(d.env.arch, 'arm64');
   t.match(d.notes.join('\n'), /magic 0x12345678 is not modelled/);
   t.equal(fsNameForMagic(0xef53), 'ext4');
