@@ -19,6 +19,12 @@ const EXPECTED_EXIT: Record<string, number> = {
   '6.18-host-ext4-iouringdisabled2': 0,
   '6.18-host-ext4-run_vmtests-gup_test': 0,
   '6.18-host-tmpfs-default': 0,
+  '6.18-host-ext4-memlock8k-nonroot': 1,
+  '6.18-host-st7.2-ext4-default': 0,
+  '6.18-host-st7.2-ext4-kselftest-ksft_gup_test': 0,
+  '6.18-host-st7.2-ext4-nonroot-default': 1,
+  '7.2.13-guptest-qemu-ext4-default': 0,
+  '7.2.13-guptest-qemu-ext4-default-mem4G': 0,
 };
 
 for (const g of goldenLogs()) {

@@ -12,6 +12,27 @@ export interface SelftestGuess {
 }
 
 const PROTOTYPE_TEXT = /Pinning (succeeded|failed) as expected/;
+/** hugetlb_setup()'s write of nr_hugepages failing (v7.2 hugepage_settings.c / vm_util.c write_num()). */
+const NR_HUGEPAGES_BAIL = /^Bail out! \/sys\/kernel\/mm\/hugepages\/hugepages-\d+kB\/nr_hugepages (open|write)/;
+const V7_2: SelftestGuess = {
+  trees: ['7.2'],
+  fact: { value: '7.2', certainty: 'certain', because: '' },
+};
+
+function d(because: string): SelftestGuess {
+  return { trees: V7_2.trees, fact: { ...V7_2.fact, because } };
+}
+
+/**
+ * v7.2's hugetlb_setup() leaves sizes it could not get 2 free pages for out of the plan, so a
+ * plan smaller than the detected sizes imply can only come from it.
+ */
+function sizesLeftOutOfPlan(run: ParsedRun): boolean {
+  if (!run.plan || run.hugetlbSizesKiB.length === 0) return false;
+  const iouring = run.subtests.some((s) => s.id?.startsWith('iouring/'));
+  const cases = iouring ? 10 : run.plan.count % 10 === 0 ? 10 : 8;
+  return run.plan.count < cases * (3 + run.hugetlbSizesKiB.length) && run.plan.count % cases === 0;
+}
 
 export function identifySelftest(run: ParsedRun): SelftestGuess {
   const eras = new Set(run.eras.map((e) => e.era));
@@ -26,6 +47,12 @@ export function identifySelftest(run: ParsedRun): SelftestGuess {
   ) {
     return { trees: ['prototype'], fact: { value: 'prototype', certainty: 'certain', because: 'prototype wording ("Pinning … as expected", "hugetlb size")' } };
   }
+  if (run.bailout && NR_HUGEPAGES_BAIL.test(run.bailout.text)) {
+    return d('Bail out! writing nr_hugepages: the test raises the huge page pools itself (hugetlb_setup(), v7.2)');
+  }
+  if (sizesLeftOutOfPlan(run)) {
+    return d(`plan ${run.plan?.count} leaves detected hugetlb sizes out: hugetlb_setup() keeps only sizes with 2 free pages (v7.2)`);
+  }
   if (eras.has('v6.16+')) {
     // C family. Evidence that narrows it down, else let the comparison choose.
     const unknownThenSkip = run.subtests.some(
@@ -39,7 +66,9 @@ export function identifySelftest(run: ParsedRun): SelftestGuess {
     if (memfdFail) {
       return { trees: ['6.16-rc1'], fact: { value: '6.16-rc1', certainty: 'likely', because: 'a failed memfd_create() is reported as FAIL (v6.16-rc1, fixed by b1a529bdb964)' } };
     }
-    const trees = missing ? ['6.18', '6.16', '6.16-rc1'] : ['6.18', '6.19', '6.16', 'next'];
+    // v7.2 raises the pools itself, so a size it tests never lacks huge pages.
+    const needMore = run.subtests.some((s) => s.diagnostics.some((d) => d.text === 'need more free huge pages'));
+    const trees = missing ? ['6.18', '6.16', '6.16-rc1'] : needMore ? ['6.18', '6.19', '6.16'] : ['7.2', '6.18', '6.19', '6.16'];
     return {
       trees,
       fact: {
@@ -47,7 +76,9 @@ export function identifySelftest(run: ParsedRun): SelftestGuess {
         certainty: 'guess',
         because: missing
           ? 'test names as results and sub-tests without a result line (v6.16–v6.18 "Unknown filesystem" bug)'
-          : 'test names as results (v6.16+); nothing distinguishes v6.16 … v6.19',
+          : needMore
+            ? 'test names as results (v6.16+), a size short of huge pages (not v7.2); nothing distinguishes v6.16 … v6.19'
+            : 'test names as results (v6.16+); nothing distinguishes v6.16 … v7.2',
       },
     };
   }

@@ -77,7 +77,8 @@ function structuralFacts(run: ParsedRun): {
   }
   let liburing: InferredFact<boolean>;
   const h = sizes.value.length;
-  if (run.plan && run.plan.count === 10 * (3 + h))
+  if (iouringSeen) liburing = { value: true, certainty: 'certain', because: 'io_uring sub-tests present' };
+  else if (run.plan && run.plan.count === 10 * (3 + h))
     liburing = {
       value: true,
       certainty: 'certain',
@@ -89,8 +90,6 @@ function structuralFacts(run: ParsedRun): {
       certainty: 'certain',
       because: `plan ${run.plan.count} = 8 cases × ${3 + h}: built without liburing`,
     };
-  else if (iouringSeen)
-    liburing = { value: true, certainty: 'certain', because: 'io_uring sub-tests present' };
   else
     liburing = {
       value: true,
@@ -113,6 +112,8 @@ function kernelOptions(tree: string): Dimension['options'] {
       : [tree, []];
   const eras: [string, readonly string[]][] = [
     base,
+    ['7.2', []],
+    ['6.18', []],
     ['6.12', []],
     ['6.4', []],
     ['6.1', []],
@@ -183,9 +184,9 @@ function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimens
     });
     dims.push({
       name: 'ioUringDisabled',
-      options: [0, 2].map((v) => ({
+      options: [0, 2, 1].map((v) => ({
         label: String(v),
-        apply: (e) => ({ ...e, sysctl: { io_uring_disabled: v } }),
+        apply: (e) => ({ ...e, sysctl: { ...e.sysctl, io_uring_disabled: v } }),
       })),
     });
   }
@@ -196,6 +197,17 @@ function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimens
       apply: (e) => ({ ...e, user: { ...e.user, root: v } }),
     })),
   });
+  if (liburing) {
+    // RLIMIT_MEMLOCK only matters without CAP_IPC_LOCK: systemd's 8 MiB, the old 64 KiB
+    // default, and a limit too small for one ring (unprivileged CI containers).
+    dims.push({
+      name: 'memlock',
+      options: [8192, 64, 8, 'unlimited' as const].map((v) => ({
+        label: String(v),
+        apply: (e) => ({ ...e, user: { ...e.user, memlockKiB: v } }),
+      })),
+    });
+  }
   // Last: a different kernel era is the explanation of last resort.
   dims.push({ name: 'kernel', options: [] }); // filled per tree in search()
   return dims;
