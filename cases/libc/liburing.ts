@@ -1,8 +1,11 @@
 /**
  * liburing as the selftest links it. Before 2.2 (and on architectures without liburing's
  * inline syscall helpers) the io_uring syscalls go through libc's syscall(), so a failure
- * sets errno. From 2.2 on x86_64 and arm64 liburing issues the syscalls itself
- * (src/arch/<arch>/syscall.h) and returns -errno without touching errno.
+ * sets errno. liburing issues the syscalls itself (src/arch/<arch>/syscall.h, chosen in
+ * src/syscall.h) and returns -errno without touching errno on x86_64 and arm64 from 2.2
+ * ("Add arch dependent directory and files", "Add direct syscall support for aarch64") and on
+ * riscv64 from 2.5 ("Add nolibc riscv64 support", 2023-08); ppc64le and s390x use
+ * arch/generic's libc wrappers in every version.
  */
 import { errnoName } from '../../kernel-model/errno.js';
 import type { Arch } from '../../kernel-model/kernel.js';
@@ -14,9 +17,12 @@ export interface LiburingBuild {
 }
 
 /** Whether this liburing build writes errno on failure. */
+const RAW_SYSCALLS_SINCE: Partial<Record<Arch, [number, number]>> = { x86_64: [2, 2], arm64: [2, 2], riscv64: [2, 5] };
+
 export function liburingSetsErrno(build: LiburingBuild): boolean {
   const [maj = 0, min = 0] = build.version.split('.').map((x) => Number.parseInt(x, 10));
-  const rawSyscalls = (maj > 2 || (maj === 2 && min >= 2)) && (build.arch === 'x86_64' || build.arch === 'arm64');
+  const since = RAW_SYSCALLS_SINCE[build.arch];
+  const rawSyscalls = since !== undefined && (maj > since[0] || (maj === since[0] && min >= since[1]));
   return !rawSyscalls;
 }
 

@@ -8,6 +8,7 @@
  */
 import { environmentFromJson, fsFromText, fsSpec, fsText, type Environment } from '../../cases/env.js';
 import { predict, type Prediction } from '../../cases/predict.js';
+import { liburingSetsErrno } from '../../cases/libc/liburing.js';
 import type { ParsedRun } from '../parse/types.js';
 import { identifySelftest } from './identify.js';
 import { scorePrediction } from './score.js';
@@ -463,7 +464,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   };
   if (liburing.value) {
     inferred.liburingSetsErrno = {
-      value: e.selftest.liburing !== null && e.selftest.liburing < '2.2',
+      value: e.selftest.liburing !== null && liburingSetsErrno({ version: e.selftest.liburing, arch: e.arch }),
       certainty: cert('liburing'),
       because: why('liburing', 'whether io_uring_register_buffers() writes errno (liburing < 2.2)'),
     };
