@@ -183,29 +183,27 @@ function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimens
         apply: (e) => ({ ...e, selftest: { ...e.selftest, liburing: v } }),
       })),
     });
+  }
+  // The user: root, or unprivileged under an RLIMIT_MEMLOCK that only then matters (systemd's
+  // 8 MiB, the old 64 KiB default, a limit too small for one ring, none). One dimension, so
+  // that "not root" and "this small a limit" can be found together.
+  const memlocks: (number | 'unlimited')[] = liburing ? [8192, 64, 8, 'unlimited'] : [8192];
+  dims.push({
+    name: 'root',
+    options: [
+      { label: 'true', apply: (e: Environment) => ({ ...e, user: { ...e.user, root: true, memlockKiB: 8192 } }) },
+      ...memlocks.map((m) => ({
+        label: m === 8192 ? 'false' : `false (memlock ${m} KiB)`,
+        apply: (e: Environment) => ({ ...e, user: { ...e.user, root: false, memlockKiB: m } }),
+      })),
+    ],
+  });
+  if (liburing) {
     dims.push({
       name: 'ioUringDisabled',
       options: [0, 2, 1].map((v) => ({
         label: String(v),
         apply: (e) => ({ ...e, sysctl: { ...e.sysctl, io_uring_disabled: v } }),
-      })),
-    });
-  }
-  dims.push({
-    name: 'root',
-    options: [true, false].map((v) => ({
-      label: String(v),
-      apply: (e) => ({ ...e, user: { ...e.user, root: v } }),
-    })),
-  });
-  if (liburing) {
-    // RLIMIT_MEMLOCK only matters without CAP_IPC_LOCK: systemd's 8 MiB, the old 64 KiB
-    // default, and a limit too small for one ring (unprivileged CI containers).
-    dims.push({
-      name: 'memlock',
-      options: [8192, 64, 8, 'unlimited' as const].map((v) => ({
-        label: String(v),
-        apply: (e) => ({ ...e, user: { ...e.user, memlockKiB: v } }),
       })),
     });
   }
@@ -373,20 +371,27 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
       for (const dim of dims) {
         const options =
           dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
+        // Strictly better wins; among equals, the more ordinary value (earlier in the
+        // option list) wins, so a value chosen earlier to explain a verdict that a later
+        // dimension explains better is undone (e.g. io_uring_disabled=2 vs a tiny memlock).
+        const prevLabel = chosen.get(dim.name)?.label;
+        const currentIndex = dim.name === 'kernel' ? -1 : Math.max(0, options.findIndex((o) => o.label === prevLabel));
         let best: Candidate = current;
         let bestLabel: string | undefined;
         const scores: number[] = [];
         const labelled: { label: string; score: number }[] = [];
-        for (const o of options) {
+        options.forEach((o, i) => {
           const r = evaluate(o.apply(current.env));
-          if (!r) continue;
+          if (!r) return;
           scores.push(r.score);
           labelled.push({ label: o.label, score: r.score });
-          if (r.score > best.score) {
+          const better = r.score > best.score;
+          const asGoodAndMoreOrdinary = bestLabel === undefined && r.score === current.score && i < currentIndex;
+          if (better || asGoodAndMoreOrdinary) {
             best = r;
             bestLabel = o.label;
           }
-        }
+        });
         if (bestLabel !== undefined) {
           current = best;
           improved = true;
