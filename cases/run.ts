@@ -46,10 +46,16 @@ export interface SelftestRun {
   setupTrace: TraceEvent[];
 }
 
-export function runSelftest(env: Environment): SelftestRun | { error: string } {
+export interface RunOptions {
+  /** Record the kernel trace per sub-test (default true); off, `trace` arrays stay empty. */
+  trace?: boolean;
+}
+
+export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRun | { error: string } {
   const build = selftestBuild(env.selftest.tree);
   if ('error' in build) return build;
   const kernel = new Kernel(kernelSpecFor(env));
+  kernel.tracing = opts.trace ?? true;
   const proc = new Process(kernel);
   const ksft = new Kselftest(proc, build.era);
   const liburing =

@@ -102,8 +102,15 @@ export class Kernel {
     return this.behaviours.has(name);
   }
 
+  /**
+   * Whether note() records anything. A search that runs hundreds of predictions and reads only
+   * their outputs turns it off; nothing the kernel decides depends on it.
+   */
+  tracing = true;
+
   /** Record a decision; when a behaviour decided it, cite its commit and release. */
   note(fn: string, detail: string, extra: { by?: BehaviourName; errno?: string } = {}): void {
+    if (!this.tracing) return;
     const event: TraceEvent = { fn, detail };
     if (extra.by) {
       const b = behaviour(extra.by);

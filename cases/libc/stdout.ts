@@ -16,10 +16,12 @@ export class Stdout {
   }
 
   write(s: string): void {
+    const start = this.text.length;
     this.text += s;
     if (this.mode === 'line') {
-      const nl = this.text.lastIndexOf('\n');
-      if (nl + 1 > this.flushed) this.flushed = nl + 1;
+      // Search the new piece only: searching the whole text would flatten it on every write.
+      const nl = s.lastIndexOf('\n');
+      if (nl >= 0) this.flushed = start + nl + 1;
     } else {
       while (this.text.length - this.flushed >= this.bufsiz) this.flushed += this.bufsiz;
     }

@@ -7,7 +7,7 @@
  * more of the log. A dimension whose alternatives all fit equally well is reported as a guess.
  */
 import { environmentFromJson, fsFromText, fsSpec, fsText, type Environment } from '../../cases/env.js';
-import { predict, type Prediction } from '../../cases/predict.js';
+import { predict, predictionKey, type Prediction } from '../../cases/predict.js';
 import { liburingSetsErrno } from '../../cases/libc/liburing.js';
 import type { ParsedRun } from '../parse/types.js';
 import { identifySelftest } from './identify.js';
@@ -298,6 +298,26 @@ function runSignature(run: ParsedRun): string {
   ]);
 }
 
+/**
+ * Predictions without traces, by predictionKey(): the search asks for the same machine many
+ * times (every starting kernel walks through most of the same environments, and CI logs share
+ * machines), and a trace is only needed for the one environment finally chosen.
+ */
+const PREDICTIONS = new Map<string, Prediction>();
+const PREDICTIONS_LIMIT = 20_000;
+
+function searchPrediction(e: Environment): Prediction | { error: string } {
+  const key = predictionKey(e);
+  const hit = key === undefined ? undefined : PREDICTIONS.get(key);
+  if (hit) return hit.env === e ? hit : { ...hit, env: e };
+  const p = predict(e, { trace: false });
+  if (!('error' in p) && key !== undefined) {
+    if (PREDICTIONS.size >= PREDICTIONS_LIMIT) PREDICTIONS.delete(PREDICTIONS.keys().next().value as string);
+    PREDICTIONS.set(key, p);
+  }
+  return p;
+}
+
 export function inferEnvironment(
   run: ParsedRun,
   opts: InferOptions = {},
@@ -343,7 +363,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
     e: Environment,
   ): { env: Environment; p: Prediction; score: number } | undefined => {
     const pinned = pin(e);
-    const p = predict(pinned);
+    const p = searchPrediction(pinned);
     if ('error' in p) return undefined;
     return { env: pinned, p, score: scorePrediction(run, p) };
   };
@@ -479,5 +499,9 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
       because: why('ioUringDisabled', 'kernel.io_uring_disabled'),
     };
   }
-  return { env: e, prediction: current.p, inferred, score: current.score };
+  // The chosen environment again, with its kernel trace for the explanations.
+  const traced = predict(e);
+  /* c8 ignore next */
+  if ('error' in traced) return traced;
+  return { env: e, prediction: traced, inferred, score: current.score };
 }
