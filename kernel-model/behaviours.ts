@@ -33,7 +33,13 @@ export type BehaviourName =
   | 'gup_fast_longterm_write_file_denied'
   | 'io_uring_gup_decides_file_backed'
   | 'io_uring_disabled_sysctl'
-  | 'io_uring_pin_pages_fast';
+  | 'io_uring_pin_pages_fast'
+  | 'gup_forces_cow_break'
+  | 'do_wp_page_page_count'
+  | 'gup_cow_break_removed'
+  | 'ext4_no_bug_on_unprepared_dirty'
+  | 'anon_exclusive'
+  | 'reclaim_keeps_pinned_private';
 
 export const BEHAVIOURS: readonly Behaviour[] = [
   {
@@ -114,6 +120,43 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     release: '6.10',
     title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast); 6.6.y backport release not verified',
     backports: { '6.6': '6.6.90' },
+  },
+  // What happens after a pin (cases/scenarios): COW, writeback and reclaim of pinned folios.
+  {
+    name: 'gup_forces_cow_break',
+    commit: '17839856fd58',
+    release: '5.8',
+    title: 'gup: document and work around "COW can break either way" issue',
+  },
+  {
+    name: 'do_wp_page_page_count',
+    commit: '09854ba94c6a',
+    release: '5.9',
+    title: 'mm: do_wp_page() simplification (reuse an anonymous page only when page_count() == 1)',
+  },
+  {
+    name: 'gup_cow_break_removed',
+    commit: 'a308c71bf1e6',
+    release: '5.9',
+    title: 'mm/gup: Remove enfornced COW mechanism',
+  },
+  {
+    name: 'ext4_no_bug_on_unprepared_dirty',
+    commit: 'cc5095747edf',
+    release: '5.18',
+    title: "ext4: don't BUG if someone dirty pages without asking ext4 first",
+  },
+  {
+    name: 'anon_exclusive',
+    commit: '6c287605fd56',
+    release: '5.19',
+    title: 'mm: remember exclusively mapped anonymous pages with PG_anon_exclusive',
+  },
+  {
+    name: 'reclaim_keeps_pinned_private',
+    commit: 'd824ec2a1546',
+    release: '6.4',
+    title: 'mm: do not reclaim private data from pinned page',
   },
 ];
 

@@ -6,7 +6,7 @@
 import { behaviour, resolveBehaviours, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
-import type { Folio, FolioKind, Inode } from './mm-types.js';
+import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
 import { Trace, type TraceEvent } from './trace.js';
 
@@ -62,6 +62,8 @@ export class Kernel {
   readonly dirs = { tmp: new Map<string, Inode>(), cwd: new Map<string, Inode>() };
   /** user_struct->locked_vm for io_uring accounting, in base pages. */
   lockedVmPages = 0;
+  /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
+  readonly mms = new Set<AddressSpace>();
   private nextIno = 1;
   private nextFolioId = 1;
 
@@ -116,6 +118,7 @@ export class Kernel {
       resv: new Set(),
       openCount: 0,
       mapCount: 0,
+      disk: new Map(),
     };
   }
 
@@ -136,6 +139,11 @@ export class Kernel {
       dax: false,
       pincount: 0,
       freed: false,
+      dirty: false,
+      fsPrepared: false,
+      fsPrivate: false,
+      refs: 0,
+      data: 'zeroes',
       ...opts,
     };
   }

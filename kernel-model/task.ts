@@ -15,6 +15,7 @@ import {
   VM_READ,
   VM_SHARED,
   VM_WRITE,
+  isCowMapping,
   type Inode,
   type OpenFile,
   type Vma,
@@ -43,6 +44,57 @@ export class Task {
   constructor(kernel: Kernel) {
     this.kernel = kernel;
     // 0, 1, 2 are stdin, stdout, stderr.
+    kernel.mms.add(this);
+  }
+
+  vmaList(): readonly Vma[] {
+    return this.vmas;
+  }
+
+  /**
+   * fork() (dup_mmap → copy_page_range): the child shares every open file and every VMA. In
+   * a COW mapping both page tables map the same folios write-protected, and an anonymous folio
+   * stops being exclusive (page_dup_anon_rmap). Shared file VMAs copy no PTEs: the child
+   * faults them in (vma_needs_copy() is false without an anon_vma). The ≥5.9 early copy of
+   * pinned pages at fork is not modelled: the scenarios pin after fork.
+   */
+  fork(): Task {
+    const child = new Task(this.kernel);
+    for (const [fd, f] of this.fds) {
+      child.fds.set(fd, f);
+      if ('inode' in f) {
+        f.refs++;
+        f.inode.openCount++;
+      }
+    }
+    for (const vma of this.vmas) {
+      const copy: Vma = { ...vma, ptes: new Map(), privateResv: 0 };
+      if (vma.pfns) copy.pfns = new Map(vma.pfns);
+      if (isCowMapping(vma)) {
+        for (const [i, pte] of vma.ptes) {
+          if (pte.folio.kind === 'anon') pte.folio.anonExclusive = false;
+          vma.ptes.set(i, { ...pte, writable: false });
+          copy.ptes.set(i, { ...pte, writable: false });
+        }
+      }
+      child.vmas.push(copy);
+      vma.file.refs++;
+      vma.file.inode.mapCount++;
+    }
+    child.nextAddr = this.nextAddr;
+    return child;
+  }
+
+  /** A driver's ->mmap that inserts a VMA of its own making (remap_pfn_range, special files). */
+  mapSpecial(length: number, vmFlags: number, file: OpenFile): Vma {
+    const k = this.kernel;
+    const start = Math.ceil(this.nextAddr / k.pageSize) * k.pageSize;
+    this.nextAddr = start + length + k.pageSize;
+    const vma: Vma = { start, length, flags: vmFlags, file, pageSize: k.pageSize, ptes: new Map(), privateResv: 0 };
+    this.vmas.push(vma);
+    file.refs++;
+    file.inode.mapCount++;
+    return vma;
   }
 
   private allocFd(file: OpenFile | { ring: Ring }): number {
