@@ -125,7 +125,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
   const copy = cowFolio(k, vma);
   if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
   if (source) copy.data = source.data;
-  k.note('do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
+  k.note(pte ? 'wp_page_copy' : 'do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
   vma.ptes.set(index, { folio: copy, writable: true, dirty: true });
   return 'ok';
 }
