@@ -36,6 +36,7 @@ export type BehaviourName =
   | 'io_uring_pin_pages_fast'
   | 'gup_forces_cow_break'
   | 'do_wp_page_page_count'
+  | 'fork_copies_pinned'
   | 'gup_cow_break_removed'
   | 'ext4_no_bug_on_unprepared_dirty'
   | 'anon_exclusive'
@@ -139,6 +140,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     commit: 'a308c71bf1e6',
     release: '5.9',
     title: 'mm/gup: Remove enfornced COW mechanism',
+  },
+  {
+    name: 'fork_copies_pinned',
+    commit: '70e806e4e645',
+    release: '5.9',
+    title: 'mm: Do early cow for pinned pages during fork() for ptes (dated 2020-09-27; release inferred)',
   },
   {
     name: 'ext4_no_bug_on_unprepared_dirty',

@@ -55,8 +55,9 @@ export class Task {
    * fork() (dup_mmap → copy_page_range): the child shares every open file and every VMA. In
    * a COW mapping both page tables map the same folios write-protected, and an anonymous folio
    * stops being exclusive (page_dup_anon_rmap). Shared file VMAs copy no PTEs: the child
-   * faults them in (vma_needs_copy() is false without an anon_vma). The ≥5.9 early copy of
-   * pinned pages at fork is not modelled: the scenarios pin after fork.
+   * faults them in (vma_needs_copy() is false without an anon_vma). From 70e806e4e645 (5.9) a
+   * pinned anonymous page is copied for the child at once (copy_present_page()), so the
+   * parent keeps it exclusive and writable.
    */
   fork(): Task {
     const child = new Task(this.kernel);
@@ -72,7 +73,14 @@ export class Task {
       if (vma.pfns) copy.pfns = new Map(vma.pfns);
       if (isCowMapping(vma)) {
         for (const [i, pte] of vma.ptes) {
-          if (pte.folio.kind === 'anon') pte.folio.anonExclusive = false;
+          const f = pte.folio;
+          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.has('fork_copies_pinned')) {
+            const own = this.kernel.newFolio('anon', f.size, { data: f.data });
+            this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
+            copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
+            continue;
+          }
+          if (f.kind === 'anon') f.anonExclusive = false;
           vma.ptes.set(i, { ...pte, writable: false });
           copy.ptes.set(i, { ...pte, writable: false });
         }
