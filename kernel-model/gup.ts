@@ -141,7 +141,13 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
       else if (!pte.writable && isCowMapping(vma) && vma.flags & VM_WRITE && gupForcesCowBreak(k)) {
         k.note('__get_user_pages', 'should_force_cow_break(): GUP on a COW mapping breaks COW first', { by: 'gup_forces_cow_break' });
         need = 'write';
-      } else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) need = 'unshare';
+      } else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) {
+        const anon = pte.folio.kind === 'anon';
+        k.note('gup_must_unshare', `R/O pin of a ${anon ? 'possibly shared anonymous' : 'page-cache'} page in a COW mapping`, {
+          by: anon ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
+        });
+        need = 'unshare';
+      }
       if (!need) break;
       /* c8 ignore next 4 */
       if (tries > 2) {
