@@ -45,7 +45,9 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
     return f;
   }
   const fs = inode.mount.type;
-  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax, mapping: inode });
+  // Read from disk: a page evicted after writeback comes back with what writeback wrote.
+  const data = inode.disk.get(index) ?? 'zeroes';
+  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax, mapping: inode, data });
   inode.pages.set(index, f);
   return f;
 }

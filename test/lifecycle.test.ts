@@ -1,0 +1,295 @@
+/**
+ * Model-based tests (fast-check) of the state machines behind the scenarios: a dirty-tracked
+ * file page under writes, pins, GUP references, device writes, writeback and reclaim; and an
+ * anonymous page under fork, writes and R/O pins. The test keeps its own small model of what
+ * the filesystem was told and checks the kernel model against it after every command.
+ */
+import t from 'tap';
+import fc from 'fast-check';
+import { Kernel } from '../kernel-model/kernel.js';
+import { FOLL_LONGTERM, FOLL_WRITE, getUserPagesRefs, pinUserPages, putFolios, unpinFolios } from '../kernel-model/gup.js';
+import type { Folio } from '../kernel-model/mm-types.js';
+import { kernelLog } from '../kernel-model/printk.js';
+import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
+import { folioAt, userWrite } from '../kernel-model/uaccess.js';
+import { reclaimFolio, unpinUserPagesDirtyLock, unpreparedWritebacks, writebackFolio } from '../kernel-model/writeback.js';
+import { kernelSpecFor } from '../cases/machine.js';
+import { env } from './helpers.js';
+
+// ---------------------------------------------------------------------------------------
+// A shared file page: a folio the filesystem never prepared is never written back silently;
+// a pinned or referenced folio is never freed; a writable PTE always went through page_mkwrite.
+
+interface FileModel {
+  /** ->page_mkwrite ran since the folio was last cleaned. */
+  prepared: boolean;
+  dirty: boolean;
+  /** The user PTE is present and writable. */
+  writable: boolean;
+  /** What the page holds now. */
+  data: string;
+  pins: number;
+  refs: number;
+  bug: boolean;
+}
+
+interface FileReal {
+  k: Kernel;
+  task: Task;
+  addr: number;
+  pins: Folio[];
+  refs: Folio[];
+  /** Every folio ever pinned or referenced, to check none of them was freed while held. */
+  held: Set<Folio>;
+}
+
+type FileCmd = fc.Command<FileModel, FileReal>;
+
+/** A broken invariant fails the property (and fast-check shrinks the command sequence). */
+function expect(cond: boolean, what: string): void {
+  if (!cond) throw new Error(what);
+}
+
+function inode(r: FileReal) {
+  return r.task.findVma(r.addr)!.file.inode;
+}
+
+function invariants(m: FileModel, r: FileReal): void {
+  for (const f of r.held) if (f.pincount > 0 || f.refs > 0) expect(!f.freed, `folio ${f.id} is held but was freed`);
+  const vma = r.task.findVma(r.addr)!;
+  for (const pte of vma.ptes.values()) {
+    if (pte.writable && pte.folio.kind === 'pagecache' && vma.file.inode.mount.type.pageMkwrite) {
+      expect(pte.folio.fsPrepared, 'a writable PTE whose folio ->page_mkwrite never prepared');
+    }
+  }
+  expect(m.writable === Boolean(vma.ptes.get(0)?.writable), `model says PTE writable=${m.writable}`);
+}
+
+const touch = (m: FileModel): void => {
+  // A write fault (when the PTE is not writable) goes through ->page_mkwrite.
+  m.prepared = true;
+  m.dirty = true;
+  m.writable = true;
+};
+
+class UserWrite implements FileCmd {
+  constructor(readonly label: string) {}
+  check = (m: Readonly<FileModel>) => !m.bug;
+  run(m: FileModel, r: FileReal): void {
+    expect(userWrite(r.task, r.addr, this.label) === 'ok', 'the store succeeds');
+    touch(m);
+    m.data = this.label;
+    invariants(m, r);
+  }
+  toString = () => `write(${this.label})`;
+}
+
+class Grab implements FileCmd {
+  constructor(readonly pin: boolean) {}
+  check = (m: Readonly<FileModel>) => !m.bug;
+  run(m: FileModel, r: FileReal): void {
+    const g = this.pin ? pinUserPages(r.k, r.task, r.addr, 1, FOLL_WRITE) : getUserPagesRefs(r.k, r.task, r.addr, 1, FOLL_WRITE);
+    expect(g.ret === 1, 'a short-term R/W GUP of a shared file succeeds');
+    (this.pin ? r.pins : r.refs).push(g.folios[0]!);
+    r.held.add(g.folios[0]!);
+    touch(m);
+    if (this.pin) m.pins++;
+    else m.refs++;
+    invariants(m, r);
+  }
+  toString = () => (this.pin ? 'pin' : 'get');
+}
+
+class DeviceWrite implements FileCmd {
+  constructor(readonly label: string) {}
+  check = (m: Readonly<FileModel>) => !m.bug && m.pins > 0;
+  run(m: FileModel, r: FileReal): void {
+    r.pins[r.pins.length - 1]!.data = this.label;
+    m.data = this.label;
+    invariants(m, r);
+  }
+  toString = () => `dma(${this.label})`;
+}
+
+class Release implements FileCmd {
+  constructor(readonly pin: boolean) {}
+  check = (m: Readonly<FileModel>) => !m.bug && (this.pin ? m.pins > 0 : m.refs > 0);
+  run(m: FileModel, r: FileReal): void {
+    if (this.pin) {
+      unpinUserPagesDirtyLock(r.k, [r.pins.pop()!], true);
+      m.pins--;
+    } else {
+      putFolios([r.refs.pop()!]);
+      m.refs--;
+    }
+    if (this.pin) m.dirty = true;
+    invariants(m, r);
+  }
+  toString = () => (this.pin ? 'unpin_dirty' : 'put');
+}
+
+class Writeback implements FileCmd {
+  check = (m: Readonly<FileModel>) => !m.bug;
+  run(m: FileModel, r: FileReal): void {
+    const noisyBefore = unpreparedWritebacks(r.k).length + kernelLog(r.k).filter((l) => l.fn !== 'ext4_dirty_folio').length;
+    const res = writebackFolio(r.k, inode(r), 0);
+    const noisyAfter = unpreparedWritebacks(r.k).length + kernelLog(r.k).filter((l) => l.fn !== 'ext4_dirty_folio').length;
+    const writesBack = inode(r).mount.type.writeback;
+    if (m.dirty && writesBack) {
+      // The invariant: an unprepared folio never goes through writeback silently, a prepared one always does.
+      expect(noisyAfter > noisyBefore === !m.prepared, `writeback of a ${m.prepared ? 'prepared folio is reported' : 'never prepared folio is silent'}`);
+      if (m.prepared) expect(inode(r).disk.get(0) === m.data, 'a prepared folio reaches the disk with its data');
+      m.bug = res === 'bug';
+      if (!m.bug) m.dirty = false;
+      m.prepared = false;
+      m.writable = false;
+    } else expect(noisyAfter === noisyBefore, 'a clean folio is not reported');
+    invariants(m, r);
+  }
+  toString = () => 'writeback';
+}
+
+class Reclaim implements FileCmd {
+  check = (m: Readonly<FileModel>) => !m.bug;
+  run(m: FileModel, r: FileReal): void {
+    const res = reclaimFolio(r.k, inode(r), 0);
+    if (res === 'freed') expect(m.pins === 0 && m.refs === 0, 'only an unreferenced folio is freed');
+    if (!m.dirty && res !== 'not-pagecache') m.writable = false;
+    if (res === 'freed') m.data = inode(r).mount.type.writeback ? (inode(r).disk.get(0) ?? 'zeroes') : 'zeroes';
+    invariants(m, r);
+  }
+  toString = () => 'reclaim';
+}
+
+t.test('a dirty-tracked file page: never written back silently unprepared, never freed while held', async () => {
+  const label = fc.constantFrom('a', 'b', 'c');
+  const cmds = [
+    label.map((l) => new UserWrite(l)),
+    fc.boolean().map((p) => new Grab(p)),
+    label.map((l) => new DeviceWrite(`dev-${l}`)),
+    fc.boolean().map((p) => new Release(p)),
+    fc.constant(new Writeback()),
+    fc.constant(new Reclaim()),
+  ];
+  fc.assert(
+    fc.property(fc.constantFrom('5.15', '6.1', '6.4', '6.12'), fc.constantFrom('ext4', 'xfs', 'btrfs', 'tmpfs'), fc.commands(cmds, { maxCommands: 25 }), (rel, fs, run) => {
+      const k = new Kernel(kernelSpecFor(env({ kernel: { release: rel }, fs: { tmp: 'tmpfs', cwd: fs } })));
+      const task = new Task(k);
+      const fd = task.openCreateExcl('f');
+      task.ftruncate(fd, 4096);
+      const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+      const real: FileReal = { k, task, addr, pins: [], refs: [], held: new Set() };
+      const model: FileModel = { prepared: false, dirty: false, writable: false, data: 'zeroes', pins: 0, refs: 0, bug: false };
+      fc.modelRun(() => ({ model, real }), run);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+// ---------------------------------------------------------------------------------------
+// An anonymous page under fork, writes and R/O long-term pins.
+
+interface CowReal {
+  k: Kernel;
+  tasks: Task[];
+  addr: number;
+  pins: { task: number; folio: Folio; at: number }[];
+  /** Write clock and who wrote each label. */
+  clock: number;
+  writer: Map<string, { task: number; at: number }>;
+}
+
+type CowCmd = fc.Command<object, CowReal>;
+
+class Fork implements CowCmd {
+  constructor(readonly parent: number) {}
+  check = () => true;
+  run(_m: object, r: CowReal): void {
+    const p = r.tasks[this.parent % r.tasks.length]!;
+    if (r.tasks.length < 4) r.tasks.push(p.fork());
+  }
+  toString = () => `fork(${this.parent})`;
+}
+
+class Write implements CowCmd {
+  constructor(readonly task: number) {}
+  check = () => true;
+  run(_m: object, r: CowReal): void {
+    const i = this.task % r.tasks.length;
+    const label = `t${i}-${++r.clock}`;
+    r.writer.set(label, { task: i, at: r.clock });
+    userWrite(r.tasks[i]!, r.addr, label);
+  }
+  toString = () => `write(${this.task})`;
+}
+
+class PinRO implements CowCmd {
+  constructor(readonly task: number) {}
+  check = () => true;
+  run(_m: object, r: CowReal): void {
+    const i = this.task % r.tasks.length;
+    const p = pinUserPages(r.k, r.tasks[i]!, r.addr, 1, FOLL_LONGTERM);
+    if (p.ret === 1) r.pins.push({ task: i, folio: p.folios[0]!, at: r.clock });
+  }
+  toString = () => `pin(${this.task})`;
+}
+
+class Unpin implements CowCmd {
+  check = () => true;
+  run(_m: object, r: CowReal): void {
+    const p = r.pins.shift();
+    if (p) unpinFolios([p.folio]);
+  }
+  toString = () => 'unpin';
+}
+
+function cowRun(rel: string, property: (r: CowReal) => boolean) {
+  const cmds = [
+    fc.nat(3).map((i) => new Fork(i)),
+    fc.nat(3).map((i) => new Write(i)),
+    fc.nat(3).map((i) => new PinRO(i)),
+    fc.constant(new Unpin()),
+  ];
+  return fc.property(fc.commands(cmds, { maxCommands: 12 }), (run) => {
+    const k = new Kernel(kernelSpecFor(env({ kernel: { release: rel } })));
+    const task = new Task(k);
+    const fd = task.memfdCreate();
+    task.ftruncate(fd, 4096);
+    const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd);
+    const real: CowReal = { k, tasks: [task], addr, pins: [], clock: 0, writer: new Map() };
+    userWrite(task, addr, 't0-0');
+    real.writer.set('t0-0', { task: 0, at: 0 });
+    let ok = true;
+    fc.modelRun(() => ({ model: {}, real }), [...run].map((c) => ({
+      check: () => true,
+      run: (m: object, r: CowReal) => {
+        c.run(m, r);
+        ok &&= property(r);
+      },
+      toString: () => c.toString(),
+    })));
+    return ok;
+  });
+}
+
+/** No pin shows data another process wrote after the pin was taken. */
+const noLeak = (r: CowReal): boolean =>
+  r.pins.every((p) => {
+    const w = r.writer.get(p.folio.data);
+    return !w || w.task === p.task || w.at <= p.at;
+  });
+
+/** Every pin is on the folio its process maps. */
+const followsPinner = (r: CowReal): boolean => r.pins.every((p) => folioAt(r.tasks[p.task]!, r.addr) === p.folio);
+
+t.test('R/O pins after fork: no kernel from 5.9 lets a pin show another process’s later writes', async (t) => {
+  for (const rel of ['5.10', '5.19', '6.12']) fc.assert(cowRun(rel, noLeak), { numRuns: 200 });
+  const found = fc.check(cowRun('5.4', noLeak), { numRuns: 2000, seed: 1 });
+  t.ok(found.failed, `5.4 (mapcount reuse): the leak of CVE-2020-29374 is found (${String(found.counterexample)})`);
+});
+
+t.test('R/O pins after fork: from 5.19 a pin always stays on the page its process maps', async (t) => {
+  for (const rel of ['5.19', '6.2', '6.18.7']) fc.assert(cowRun(rel, followsPinner), { numRuns: 200 });
+  const found = fc.check(cowRun('5.10', followsPinner), { numRuns: 2000, seed: 1 });
+  t.ok(found.failed, `5.10 (page_count reuse): a pin that diverges from its process is found (${String(found.counterexample)})`);
+});
