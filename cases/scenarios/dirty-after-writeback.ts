@@ -22,7 +22,7 @@ import {
   writebackFolio,
   writebackInode,
 } from '../../kernel-model/writeback.js';
-import { BACKINGS, boot, folioState, mapBacking, type BackingName } from './machine.js';
+import { BACKINGS, boot, folioState, mapBacking, reclaimWords, writebackWords, type BackingName } from './machine.js';
 import { ScenarioLog, type Outcome, type Scenario } from './scenario.js';
 
 const IOVA = 0x100000;
@@ -92,11 +92,11 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
       log.skip(kept, 'the pin was refused');
     } else {
       const wb = writebackFolio(k, m.inode, 0);
-      log.step('writeback (the flusher)', wb);
+      log.step('writeback (the flusher)', writebackWords([wb]));
       if (wb === 'written') log.check(written, !target.dirty && folioMappings(k, target).every((x) => !x.vma.ptes.get(x.index)?.writable));
       else log.skip(written, wb === 'no-writeback' ? `${fsName} does not write back` : 'the pinned folio is not in the page cache');
       const rc = reclaimFolio(k, m.inode, 0);
-      log.step('memory pressure: reclaim the file page', rc);
+      log.step('memory pressure: reclaim the file page', reclaimWords(rc));
       log.check(kept, !target.freed);
 
       dmaWrite(k, dev, IOVA, DEVICE);
@@ -106,7 +106,7 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
       else unpinUserPagesDirtyLock(k, pinned, true);
       log.step(ring ? 'io_uring_unregister_buffers()' : 'unpin_user_pages_dirty_lock(make_dirty)', `dirty=${target.dirty}, buffers=${target.fsPrivate}`);
       const synced = writebackInode(k, m.inode);
-      log.step('sync', synced.join(', ') || 'nothing cached');
+      log.step('sync', writebackWords(synced));
     }
 
     const klog = kernelLog(k);

@@ -12,7 +12,7 @@ import { mmuNotifierRegister } from '../../kernel-model/mmu-notifier.js';
 import { kernelLog } from '../../kernel-model/printk.js';
 import { userWrite } from '../../kernel-model/uaccess.js';
 import { fileContents, folioMarkDirty, reclaimFolio, unpreparedWritebacks, writebackFolio, writebackInode } from '../../kernel-model/writeback.js';
-import { BACKINGS, boot, folioState, mapBacking, type BackingName } from './machine.js';
+import { BACKINGS, boot, folioState, mapBacking, reclaimWords, writebackWords, type BackingName } from './machine.js';
 import { ScenarioLog, type Outcome, type Scenario } from './scenario.js';
 
 const LAST = 'used-ring-2';
@@ -77,19 +77,19 @@ no writeback; MAP_SHARED on ext4 does.`,
 
     kvaWrite('used-ring-1');
     log.step('vhost updates the used ring', 'through the kernel mapping');
-    log.step('writeback of the ring page', writebackFolio(k, m.inode, 0));
+    log.step('writeback of the ring page', writebackWords([writebackFolio(k, m.inode, 0)]));
     if (!map) {
       map = grab().folios;
       log.step('vhost maps the ring again', `a write fault${map[0]?.fsPrepared ? ' through ->page_mkwrite' : ''}`);
     }
     kvaWrite(LAST);
     log.step('vhost updates the used ring again', map[0]!.kind === 'pagecache' && !map[0]!.dirty ? 'the folio is clean and write-protected: nobody told the filesystem' : 'the folio is dirty');
-    log.step('memory pressure: reclaim the ring page', reclaimFolio(k, m.inode, 0));
+    log.step('memory pressure: reclaim the ring page', reclaimWords(reclaimFolio(k, m.inode, 0)));
     const last = map[0]!;
     setDirty(last, 'teardown');
     release(map);
     log.step('vhost stops the ring: set_page_dirty() and release the pages', `dirty=${last.dirty}, buffers=${last.fsPrivate}`);
-    log.step('sync', writebackInode(k, m.inode).join(', ') || 'nothing cached');
+    log.step('sync', writebackWords(writebackInode(k, m.inode)));
 
     const klog = kernelLog(k);
     const untracked = unpreparedWritebacks(k);

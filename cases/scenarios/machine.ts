@@ -5,6 +5,7 @@
 import { Kernel } from '../../kernel-model/kernel.js';
 import type { Folio, Inode } from '../../kernel-model/mm-types.js';
 import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../../kernel-model/task.js';
+import type { ReclaimResult, WritebackResult } from '../../kernel-model/writeback.js';
 import type { Environment } from '../env.js';
 import { kernelSpecFor } from '../machine.js';
 
@@ -68,4 +69,28 @@ export function folioState(f: Folio | undefined): Record<string, unknown> | null
     anonExclusive: f.anonExclusive,
     freed: f.freed,
   };
+}
+
+const WRITEBACK_WORDS: Record<WritebackResult, string> = {
+  written: 'written to disk, the folio is clean and its PTEs read-only',
+  dropped: 'the filesystem warned and dropped the folio without writing it',
+  bug: 'kernel BUG in the filesystem’s writeback',
+  clean: 'nothing to write (the folio is clean)',
+  'no-writeback': 'the mapping never writes back',
+};
+
+const RECLAIM_WORDS: Record<ReclaimResult, string> = {
+  freed: 'the folio was freed',
+  'kept-dirty': 'dirty: left for the flusher',
+  'kept-pinned': 'unmapped; pinned, so kept with its buffers',
+  'kept-referenced': 'unmapped, buffers stripped, but referenced: it cannot be freed',
+  'not-pagecache': 'not a page-cache folio (swap is not modelled)',
+};
+
+export function writebackWords(r: readonly WritebackResult[]): string {
+  return r.length ? r.map((x) => WRITEBACK_WORDS[x]).join('; ') : 'nothing cached';
+}
+
+export function reclaimWords(r: ReclaimResult): string {
+  return RECLAIM_WORDS[r];
 }
