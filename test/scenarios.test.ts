@@ -146,12 +146,13 @@ t.test('kernel-va-access, MAP_SHARED ext4: set_page_dirty after the invalidation
   ]);
 });
 
-t.test('kernel-va-access needs no writeback on shmem, hugetlbfs, tmpfs', async (t) => {
+t.test('kernel-va-access needs no writeback on shmem, hugetlbfs, tmpfs or anonymous memory', async (t) => {
   for (const kernel of ['5.15', '6.12']) {
     check(t, 'kernel-va-access', [
       { kernel, opts: { backing: 'memfd' }, outcome: 'safe' },
       { kernel, opts: { backing: 'hugetlb' }, outcome: 'safe' },
       { kernel, opts: { backing: 'tmp' }, outcome: 'safe' },
+      { kernel, opts: { backing: 'anon' }, outcome: 'safe' },
     ]);
   }
 });

@@ -10,7 +10,7 @@ import { FOLL_WRITE, getUserPagesRefs, pinUserPages, putFolios, unpinFolios, typ
 import type { Folio } from '../../kernel-model/mm-types.js';
 import { mmuNotifierRegister } from '../../kernel-model/mmu-notifier.js';
 import { kernelLog } from '../../kernel-model/printk.js';
-import { userWrite } from '../../kernel-model/uaccess.js';
+import { userRead, userWrite } from '../../kernel-model/uaccess.js';
 import { fileContents, folioMarkDirty, reclaimFolio, unpreparedWritebacks, writebackFolio, writebackInode } from '../../kernel-model/writeback.js';
 import { BACKINGS, boot, folioState, mapBacking, reclaimWords, writebackWords, type BackingName } from './machine.js';
 import { ScenarioLog, type Outcome, type Scenario } from './scenario.js';
@@ -31,7 +31,12 @@ at teardown: reclaim meanwhile stripped the buffers (a FOLL_GET reference is no 
 filesystem meets a dirty folio it never prepared. Anonymous memory, tmpfs and hugetlbfs need
 no writeback; MAP_SHARED on ext4 does.`,
   options: [
-    { name: 'backing', values: BACKINGS, default: 'cwd', help: 'where the ring lives: a file in the test directory (--cwd-fs), in /tmp, a memfd, a hugetlb memfd' },
+    {
+      name: 'backing',
+      values: [...BACKINGS, 'anon'],
+      default: 'cwd',
+      help: 'where the ring lives: a MAP_SHARED file in the test directory (--cwd-fs), in /tmp, a memfd, a hugetlb memfd, or anonymous memory',
+    },
     { name: 'set-dirty', values: ['start', 'after'], default: 'after', help: 'set_page_dirty() in invalidate_range_start, or after the invalidation (at teardown)' },
     { name: 'ref', values: ['get', 'pin'], default: 'get', help: 'FOLL_GET references (the 2019 code) or FOLL_PIN' },
   ],
@@ -40,7 +45,8 @@ no writeback; MAP_SHARED on ext4 does.`,
   run(env, o) {
     const { k, task } = boot(env);
     const log = new ScenarioLog(k);
-    const m = mapBacking(k, task, o.backing as BackingName, true);
+    const anon = o.backing === 'anon';
+    const m = mapBacking(k, task, anon ? 'memfd' : (o.backing as BackingName), !anon);
     if ('error' in m) return m;
     const nr = m.size / k.pageSize;
     userWrite(task, m.addr, 'used-ring-0');
@@ -94,10 +100,14 @@ no writeback; MAP_SHARED on ext4 does.`,
     const klog = kernelLog(k);
     const untracked = unpreparedWritebacks(k);
     const onDisk = fileContents(m.inode, 0);
+    const seen = userRead(task, m.addr).data;
     log.check('vhost dirtied the page only while the filesystem knew it dirty', !dirtiedUnprepared);
     log.check('no kernel WARN or BUG', klog.length === 0);
     log.check('every folio written back had been prepared by the filesystem since it was last cleaned', untracked.length === 0);
-    log.check('after sync the file holds the used ring vhost wrote last', onDisk === LAST);
+    log.check('the guest reads the used ring vhost wrote last', seen === LAST);
+    const persisted = 'after sync the file holds the used ring vhost wrote last';
+    if (anon) log.skip(persisted, 'anonymous memory has no file');
+    else log.check(persisted, onDisk === LAST);
 
     let outcome: Outcome;
     let summary: string;
@@ -105,19 +115,20 @@ no writeback; MAP_SHARED on ext4 does.`,
     if (bug) {
       outcome = 'crashed';
       summary = `${bug.fn}: ${bug.text}`;
-    } else if (onDisk !== LAST) {
+    } else if (seen !== LAST || (!anon && onDisk !== LAST)) {
       outcome = 'corrupted';
-      summary = `the file holds "${onDisk}" after sync, not vhost's last used-ring update`;
+      summary = seen !== LAST ? `the guest reads "${seen}", not vhost's last used-ring update` : `the file holds "${onDisk}" after sync, not vhost's last used-ring update`;
     } else if (untracked.length) {
       outcome = 'untracked';
       summary = `the ring reached the disk, but ${untracked[0]?.fs} wrote back a folio it never prepared`;
     } else {
       outcome = 'safe';
-      summary = m.inode.mount.type.writeback ? 'the filesystem saw every dirtying while the page was writable' : `${m.inode.mount.type.name} never writes the ring back`;
+      summary = anon ? 'anonymous memory is never written back' : m.inode.mount.type.writeback ? 'the filesystem saw every dirtying while the page was writable' : `${m.inode.mount.type.name} never writes the ring back`;
     }
     return log.result(env, this.name, o, outcome, summary, {
       ringFolio: folioState(last),
-      file: onDisk ?? null,
+      file: anon ? null : (onDisk ?? null),
+      guestSees: seen ?? null,
       kernelLog: klog,
       unpreparedWritebacks: untracked,
     });
