@@ -21,6 +21,7 @@ import {
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
+import { withInvalidation } from './mmu-notifier.js';
 import { ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
 export const PROT_READ = 0x1;
@@ -340,7 +341,8 @@ export class Task {
     const i = this.vmas.findIndex((v) => v.start === addr && v.length === length);
     if (i < 0) return 0;
     const vma = this.vmas[i]!;
-    this.vmas.splice(i, 1);
+    // Secondary MMUs (an IOMMU following the range, vhost) hear of the unmap first.
+    withInvalidation(this.kernel, this, addr, length, 'munmap', () => this.vmas.splice(i, 1));
     for (const pte of vma.ptes.values()) {
       const folio = pte.folio;
       if (folio.kind === 'anon' && folio.pincount === 0) {

@@ -10,6 +10,7 @@ import { Kernel } from '../kernel-model/kernel.js';
 import { FOLL_LONGTERM, FOLL_WRITE, getUserPagesRefs, pinUserPages, putFolios, unpinFolios } from '../kernel-model/gup.js';
 import type { Folio } from '../kernel-model/mm-types.js';
 import { kernelLog } from '../kernel-model/printk.js';
+import { mmuNotifierRegister } from '../kernel-model/mmu-notifier.js';
 import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
 import { folioAt, userWrite } from '../kernel-model/uaccess.js';
 import { reclaimFolio, unpinUserPagesDirtyLock, unpreparedWritebacks, writebackFolio } from '../kernel-model/writeback.js';
@@ -292,4 +293,36 @@ t.test('R/O pins after fork: from 5.19 a pin always stays on the page its proces
   for (const rel of ['5.19', '6.2', '6.18.7']) fc.assert(cowRun(rel, followsPinner), { numRuns: 200 });
   const found = fc.check(cowRun('5.10', followsPinner), { numRuns: 2000, seed: 1 });
   t.ok(found.failed, `5.10 (page_count reuse): a pin that diverges from its process is found (${String(found.counterexample)})`);
+});
+
+t.test('mmu notifiers hear folio_mkclean, reclaim and munmap before the PTEs change, and again after', async (t) => {
+  const k = new Kernel(kernelSpecFor(env({ kernel: { release: '6.12' } })));
+  const task = new Task(k);
+  const fd = task.openCreateExcl('ring');
+  task.ftruncate(fd, 4096);
+  const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+  userWrite(task, addr, 'x');
+  const heard: string[] = [];
+  mmuNotifierRegister(k, task, {
+    owner: 'test',
+    start: addr,
+    length: 4096,
+    invalidate: (phase, reason) => {
+      const pte = task.findVma(addr)?.ptes.get(0);
+      heard.push(`${reason}:${phase}:${pte ? (pte.writable ? 'rw' : 'ro') : 'none'}`);
+    },
+  });
+  const ino = task.findVma(addr)!.file.inode;
+  writebackFolio(k, ino, 0);
+  reclaimFolio(k, ino, 0);
+  userWrite(task, addr, 'y');
+  task.munmap(addr, 4096);
+  t.same(heard, [
+    'folio_mkclean:start:rw',
+    'folio_mkclean:end:ro',
+    'reclaim:start:ro',
+    'reclaim:end:none',
+    'munmap:start:rw',
+    'munmap:end:none',
+  ]);
 });
