@@ -28,7 +28,8 @@ export function iommuMap(k: Kernel, d: IommuDomain, iova: number, target: DmaTar
 }
 
 export function iommuUnmap(k: Kernel, d: IommuDomain, iova: number): void {
-  if (d.mappings.delete(iova)) k.note('iommu_unmap', `${d.name}: iova 0x${iova.toString(16)} unmapped`);
+  if (d.mappings.delete(iova))
+    k.note('iommu_unmap', `${d.name}: iova 0x${iova.toString(16)} unmapped`);
 }
 
 export type DmaResult = 'written' | 'iommu-fault';

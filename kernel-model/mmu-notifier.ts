@@ -24,20 +24,36 @@ export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscri
   let subs = subscriptions.get(mm);
   if (!subs) subscriptions.set(mm, (subs = []));
   subs.push(sub);
-  k.note('mmu_interval_notifier_insert', `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`);
+  k.note(
+    'mmu_interval_notifier_insert',
+    `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
+  );
 }
 
 export function mmuNotifierUnregister(mm: AddressSpace, sub: MmuSubscription): void {
   const subs = subscriptions.get(mm);
-  if (subs) subscriptions.set(mm, subs.filter((s) => s !== sub));
+  if (subs)
+    subscriptions.set(
+      mm,
+      subs.filter((s) => s !== sub),
+    );
 }
 
 /**
  * mmu_notifier_invalidate_range_start() … _end() around `change`: every subscriber whose range
  * overlaps hears both phases, the PTEs change in between.
  */
-export function withInvalidation(k: Kernel, mm: AddressSpace, start: number, length: number, reason: string, change: () => void): void {
-  const hit = (subscriptions.get(mm) ?? []).filter((s) => s.start < start + length && start < s.start + s.length);
+export function withInvalidation(
+  k: Kernel,
+  mm: AddressSpace,
+  start: number,
+  length: number,
+  reason: string,
+  change: () => void,
+): void {
+  const hit = (subscriptions.get(mm) ?? []).filter(
+    (s) => s.start < start + length && start < s.start + s.length,
+  );
   for (const s of hit) {
     k.note('mmu_notifier_invalidate_range_start', `${reason}: calling ${s.owner}`);
     s.invalidate('start', reason);

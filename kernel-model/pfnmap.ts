@@ -7,7 +7,17 @@
  */
 import { Errno } from './errno.js';
 import type { Kernel } from './kernel.js';
-import { VM_IO, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './mm-types.js';
+import {
+  VM_IO,
+  VM_MAYREAD,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  type Vma,
+} from './mm-types.js';
 import { withInvalidation } from './mmu-notifier.js';
 import type { Task } from './task.js';
 
@@ -35,18 +45,28 @@ export function reassignFrame(k: Kernel, pfn: number, owner: string, data: strin
 }
 
 /** A driver's ->mmap calling remap_pfn_range(): one shared VM_IO|VM_PFNMAP VMA over `nr` frames. */
-export function remapPfnRange(k: Kernel, task: Task, firstPfn: number, nr: number, owner: string): Vma {
+export function remapPfnRange(
+  k: Kernel,
+  task: Task,
+  firstPfn: number,
+  nr: number,
+  owner: string,
+): Vma {
   const inode = k.newInode(k.shmMount);
   inode.openCount++;
   const file = { inode, special: undefined, refs: 0 };
-  const flags = VM_READ | VM_WRITE | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYSHARE | VM_IO | VM_PFNMAP;
+  const flags =
+    VM_READ | VM_WRITE | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYSHARE | VM_IO | VM_PFNMAP;
   const vma = task.mapSpecial(nr * k.pageSize, flags, file);
   vma.pfns = new Map();
   for (let i = 0; i < nr; i++) {
     vma.pfns.set(i, firstPfn + i);
     physFrame(k, firstPfn + i).owner = owner;
   }
-  k.note('remap_pfn_range', `${owner}: ${nr} frame(s) from pfn 0x${firstPfn.toString(16)} mapped VM_IO|VM_PFNMAP at 0x${vma.start.toString(16)}`);
+  k.note(
+    'remap_pfn_range',
+    `${owner}: ${nr} frame(s) from pfn 0x${firstPfn.toString(16)} mapped VM_IO|VM_PFNMAP at 0x${vma.start.toString(16)}`,
+  );
   return vma;
 }
 
@@ -58,7 +78,10 @@ export function followPfn(k: Kernel, task: Task, addr: number): number {
     k.note('follow_pfnmap_start', 'no special PTE at that address', { errno: 'EFAULT' });
     return -Errno.EFAULT;
   }
-  k.note('follow_pfnmap_start', `pfn 0x${pfn.toString(16)} read under mmap_lock; no reference is taken on it`);
+  k.note(
+    'follow_pfnmap_start',
+    `pfn 0x${pfn.toString(16)} read under mmap_lock; no reference is taken on it`,
+  );
   return pfn;
 }
 

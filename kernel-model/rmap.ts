@@ -45,6 +45,7 @@ export function tryToUnmap(k: Kernel, folio: Folio, reason: string): number {
       m.vma.ptes.delete(m.index);
     });
   }
-  if (maps.length) k.note('try_to_unmap', `${reason}: unmapped the folio from ${maps.length} page table(s)`);
+  if (maps.length)
+    k.note('try_to_unmap', `${reason}: unmapped the folio from ${maps.length} page table(s)`);
   return maps.length;
 }

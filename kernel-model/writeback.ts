@@ -47,9 +47,17 @@ export function sharedWriteFault(vma: Vma, folio: Folio): void {
 export function folioMarkDirty(k: Kernel, folio: Folio, caller: string): void {
   const fs = folio.mapping?.mount.type;
   if (folio.kind === 'pagecache' && fs?.writebackRequiresPrivate && !folio.fsPrivate) {
-    printk(k, 'warning', `${fs.name}_dirty_folio`, `${caller}: WARN_ON_ONCE(!folio_buffers(folio)): dirtied without ->page_mkwrite`);
+    printk(
+      k,
+      'warning',
+      `${fs.name}_dirty_folio`,
+      `${caller}: WARN_ON_ONCE(!folio_buffers(folio)): dirtied without ->page_mkwrite`,
+    );
   } else {
-    k.note('folio_mark_dirty', `${caller}: ${folio.kind} folio marked dirty${folio.kind === 'pagecache' && !folio.fsPrepared ? ' without ->page_mkwrite' : ''}`);
+    k.note(
+      'folio_mark_dirty',
+      `${caller}: ${folio.kind} folio marked dirty${folio.kind === 'pagecache' && !folio.fsPrepared ? ' without ->page_mkwrite' : ''}`,
+    );
   }
   folio.dirty = true;
 }
@@ -84,7 +92,10 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
   const fs = inode.mount.type;
   if (!folio || !folio.dirty) return 'clean';
   if (!fs.writeback || folio.kind !== 'pagecache') {
-    k.note('writeback_single_inode', `${fs.name}: the mapping cannot write back; the folio stays dirty in memory`);
+    k.note(
+      'writeback_single_inode',
+      `${fs.name}: the mapping cannot write back; the folio stays dirty in memory`,
+    );
     return 'no-writeback';
   }
   // folio_clear_dirty_for_io(): a dirty PTE found by folio_mkclean() keeps the folio dirty.
@@ -92,19 +103,34 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
   folio.dirty = false;
   if (fs.writebackRequiresPrivate && !folio.fsPrivate) {
     if (!k.has('ext4_no_bug_on_unprepared_dirty')) {
-      printk(k, 'bug', 'ext4_writepages', `dirty page ${index} without buffers: BUG_ON(!page_has_buffers(page)); ${k.describeAbsent('ext4_no_bug_on_unprepared_dirty')}`);
+      printk(
+        k,
+        'bug',
+        'ext4_writepages',
+        `dirty page ${index} without buffers: BUG_ON(!page_has_buffers(page)); ${k.describeAbsent('ext4_no_bug_on_unprepared_dirty')}`,
+      );
       folio.dirty = true;
       return 'bug';
     }
-    printk(k, 'warning', 'mpage_prepare_extent_to_map', `page ${index} does not have buffers attached: dirty bit cleared, nothing written`);
-    k.note('ext4_writepages', 'the data in the folio never reaches the disk', { by: 'ext4_no_bug_on_unprepared_dirty' });
+    printk(
+      k,
+      'warning',
+      'mpage_prepare_extent_to_map',
+      `page ${index} does not have buffers attached: dirty bit cleared, nothing written`,
+    );
+    k.note('ext4_writepages', 'the data in the folio never reaches the disk', {
+      by: 'ext4_no_bug_on_unprepared_dirty',
+    });
     return 'dropped';
   }
   if (!folio.fsPrepared) {
     let log = unprepared.get(k);
     if (!log) unprepared.set(k, (log = []));
     log.push({ ino: inode.ino, index, fs: fs.name });
-    k.note('writeback_single_inode', `${fs.name} writes back page ${index} although ->page_mkwrite never ran since it was last cleaned (no block reservation, no stable-page wait)`);
+    k.note(
+      'writeback_single_inode',
+      `${fs.name} writes back page ${index} although ->page_mkwrite never ran since it was last cleaned (no block reservation, no stable-page wait)`,
+    );
   }
   inode.disk.set(index, folio.data);
   folio.fsPrepared = false;
@@ -117,7 +143,8 @@ export function writebackInode(k: Kernel, inode: Inode): WritebackResult[] {
   return [...inode.pages.keys()].map((i) => writebackFolio(k, inode, i));
 }
 
-export type ReclaimResult = 'freed' | 'kept-dirty' | 'kept-pinned' | 'kept-referenced' | 'not-pagecache';
+export type ReclaimResult =
+  'freed' | 'kept-dirty' | 'kept-pinned' | 'kept-referenced' | 'not-pagecache';
 
 /**
  * shrink_folio_list() for one clean page-cache folio: try_to_unmap(), then (unless
@@ -127,7 +154,10 @@ export type ReclaimResult = 'freed' | 'kept-dirty' | 'kept-pinned' | 'kept-refer
 export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimResult {
   const folio = inode.pages.get(index);
   if (!folio || folio.kind !== 'pagecache') {
-    k.note('shrink_folio_list', `${inode.mount.type.name}: not a page-cache folio with a backing store to drop`);
+    k.note(
+      'shrink_folio_list',
+      `${inode.mount.type.name}: not a page-cache folio with a backing store to drop`,
+    );
     return 'not-pagecache';
   }
   if (folio.dirty) {
@@ -136,16 +166,24 @@ export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimRes
   }
   tryToUnmap(k, folio, 'reclaim');
   if (folio.pincount > 0 && k.has('reclaim_keeps_pinned_private')) {
-    k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', { by: 'reclaim_keeps_pinned_private' });
+    k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', {
+      by: 'reclaim_keeps_pinned_private',
+    });
     return 'kept-pinned';
   }
   if (folio.fsPrivate) {
     folio.fsPrivate = false;
     const why = folio.pincount > 0 ? `; ${k.describeAbsent('reclaim_keeps_pinned_private')}` : '';
-    k.note('filemap_release_folio', `try_to_free_buffers(): the filesystem's private data is gone${why}`);
+    k.note(
+      'filemap_release_folio',
+      `try_to_free_buffers(): the filesystem's private data is gone${why}`,
+    );
   }
   if (folio.pincount > 0 || folio.refs > 0) {
-    k.note('__remove_mapping', `refcount raised by ${folio.pincount ? 'a pin' : 'a GUP reference'}: the folio cannot be freed`);
+    k.note(
+      '__remove_mapping',
+      `refcount raised by ${folio.pincount ? 'a pin' : 'a GUP reference'}: the folio cannot be freed`,
+    );
     return 'kept-referenced';
   }
   inode.pages.delete(index);
@@ -155,7 +193,11 @@ export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimRes
 }
 
 /** unpin_user_pages_dirty_lock(): set_page_dirty_lock() on each folio when asked, then unpin. */
-export function unpinUserPagesDirtyLock(k: Kernel, folios: readonly Folio[], makeDirty: boolean): void {
+export function unpinUserPagesDirtyLock(
+  k: Kernel,
+  folios: readonly Folio[],
+  makeDirty: boolean,
+): void {
   if (makeDirty) for (const f of folios) folioMarkDirty(k, f, 'unpin_user_pages_dirty_lock');
   unpinFolios(folios);
 }

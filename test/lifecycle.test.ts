@@ -7,13 +7,25 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { Kernel } from '../kernel-model/kernel.js';
-import { FOLL_LONGTERM, FOLL_WRITE, getUserPagesRefs, pinUserPages, putFolios, unpinFolios } from '../kernel-model/gup.js';
+import {
+  FOLL_LONGTERM,
+  FOLL_WRITE,
+  getUserPagesRefs,
+  pinUserPages,
+  putFolios,
+  unpinFolios,
+} from '../kernel-model/gup.js';
 import type { Folio } from '../kernel-model/mm-types.js';
 import { kernelLog } from '../kernel-model/printk.js';
 import { mmuNotifierRegister } from '../kernel-model/mmu-notifier.js';
 import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
 import { folioAt, userWrite } from '../kernel-model/uaccess.js';
-import { reclaimFolio, unpinUserPagesDirtyLock, unpreparedWritebacks, writebackFolio } from '../kernel-model/writeback.js';
+import {
+  reclaimFolio,
+  unpinUserPagesDirtyLock,
+  unpreparedWritebacks,
+  writebackFolio,
+} from '../kernel-model/writeback.js';
 import { kernelSpecFor } from '../cases/machine.js';
 import { env } from './helpers.js';
 
@@ -56,14 +68,18 @@ function inode(r: FileReal) {
 }
 
 function invariants(m: FileModel, r: FileReal): void {
-  for (const f of r.held) if (f.pincount > 0 || f.refs > 0) expect(!f.freed, `folio ${f.id} is held but was freed`);
+  for (const f of r.held)
+    if (f.pincount > 0 || f.refs > 0) expect(!f.freed, `folio ${f.id} is held but was freed`);
   const vma = r.task.findVma(r.addr)!;
   for (const pte of vma.ptes.values()) {
     if (pte.writable && pte.folio.kind === 'pagecache' && vma.file.inode.mount.type.pageMkwrite) {
       expect(pte.folio.fsPrepared, 'a writable PTE whose folio ->page_mkwrite never prepared');
     }
   }
-  expect(m.writable === Boolean(vma.ptes.get(0)?.writable), `model says PTE writable=${m.writable}`);
+  expect(
+    m.writable === Boolean(vma.ptes.get(0)?.writable),
+    `model says PTE writable=${m.writable}`,
+  );
 }
 
 const touch = (m: FileModel): void => {
@@ -89,7 +105,9 @@ class Grab implements FileCmd {
   constructor(readonly pin: boolean) {}
   check = (m: Readonly<FileModel>) => !m.bug;
   run(m: FileModel, r: FileReal): void {
-    const g = this.pin ? pinUserPages(r.k, r.task, r.addr, 1, FOLL_WRITE) : getUserPagesRefs(r.k, r.task, r.addr, 1, FOLL_WRITE);
+    const g = this.pin
+      ? pinUserPages(r.k, r.task, r.addr, 1, FOLL_WRITE)
+      : getUserPagesRefs(r.k, r.task, r.addr, 1, FOLL_WRITE);
     expect(g.ret === 1, 'a short-term R/W GUP of a shared file succeeds');
     (this.pin ? r.pins : r.refs).push(g.folios[0]!);
     r.held.add(g.folios[0]!);
@@ -132,14 +150,22 @@ class Release implements FileCmd {
 class Writeback implements FileCmd {
   check = (m: Readonly<FileModel>) => !m.bug;
   run(m: FileModel, r: FileReal): void {
-    const noisyBefore = unpreparedWritebacks(r.k).length + kernelLog(r.k).filter((l) => l.fn !== 'ext4_dirty_folio').length;
+    const noisyBefore =
+      unpreparedWritebacks(r.k).length +
+      kernelLog(r.k).filter((l) => l.fn !== 'ext4_dirty_folio').length;
     const res = writebackFolio(r.k, inode(r), 0);
-    const noisyAfter = unpreparedWritebacks(r.k).length + kernelLog(r.k).filter((l) => l.fn !== 'ext4_dirty_folio').length;
+    const noisyAfter =
+      unpreparedWritebacks(r.k).length +
+      kernelLog(r.k).filter((l) => l.fn !== 'ext4_dirty_folio').length;
     const writesBack = inode(r).mount.type.writeback;
     if (m.dirty && writesBack) {
       // The invariant: an unprepared folio never goes through writeback silently, a prepared one always does.
-      expect(noisyAfter > noisyBefore === !m.prepared, `writeback of a ${m.prepared ? 'prepared folio is reported' : 'never prepared folio is silent'}`);
-      if (m.prepared) expect(inode(r).disk.get(0) === m.data, 'a prepared folio reaches the disk with its data');
+      expect(
+        noisyAfter > noisyBefore === !m.prepared,
+        `writeback of a ${m.prepared ? 'prepared folio is reported' : 'never prepared folio is silent'}`,
+      );
+      if (m.prepared)
+        expect(inode(r).disk.get(0) === m.data, 'a prepared folio reaches the disk with its data');
       m.bug = res === 'bug';
       if (!m.bug) m.dirty = false;
       m.prepared = false;
@@ -154,38 +180,58 @@ class Reclaim implements FileCmd {
   check = (m: Readonly<FileModel>) => !m.bug;
   run(m: FileModel, r: FileReal): void {
     const res = reclaimFolio(r.k, inode(r), 0);
-    if (res === 'freed') expect(m.pins === 0 && m.refs === 0, 'only an unreferenced folio is freed');
+    if (res === 'freed')
+      expect(m.pins === 0 && m.refs === 0, 'only an unreferenced folio is freed');
     if (!m.dirty && res !== 'not-pagecache') m.writable = false;
-    if (res === 'freed') m.data = inode(r).mount.type.writeback ? (inode(r).disk.get(0) ?? 'zeroes') : 'zeroes';
+    if (res === 'freed')
+      m.data = inode(r).mount.type.writeback ? (inode(r).disk.get(0) ?? 'zeroes') : 'zeroes';
     invariants(m, r);
   }
   toString = () => 'reclaim';
 }
 
-t.test('a dirty-tracked file page: never written back silently unprepared, never freed while held', async () => {
-  const label = fc.constantFrom('a', 'b', 'c');
-  const cmds = [
-    label.map((l) => new UserWrite(l)),
-    fc.boolean().map((p) => new Grab(p)),
-    label.map((l) => new DeviceWrite(`dev-${l}`)),
-    fc.boolean().map((p) => new Release(p)),
-    fc.constant(new Writeback()),
-    fc.constant(new Reclaim()),
-  ];
-  fc.assert(
-    fc.property(fc.constantFrom('5.15', '6.1', '6.4', '6.12'), fc.constantFrom('ext4', 'xfs', 'btrfs', 'tmpfs'), fc.commands(cmds, { maxCommands: 25 }), (rel, fs, run) => {
-      const k = new Kernel(kernelSpecFor(env({ kernel: { release: rel }, fs: { tmp: 'tmpfs', cwd: fs } })));
-      const task = new Task(k);
-      const fd = task.openCreateExcl('f');
-      task.ftruncate(fd, 4096);
-      const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-      const real: FileReal = { k, task, addr, pins: [], refs: [], held: new Set() };
-      const model: FileModel = { prepared: false, dirty: false, writable: false, data: 'zeroes', pins: 0, refs: 0, bug: false };
-      fc.modelRun(() => ({ model, real }), run);
-    }),
-    { numRuns: 1000 },
-  );
-});
+t.test(
+  'a dirty-tracked file page: never written back silently unprepared, never freed while held',
+  async () => {
+    const label = fc.constantFrom('a', 'b', 'c');
+    const cmds = [
+      label.map((l) => new UserWrite(l)),
+      fc.boolean().map((p) => new Grab(p)),
+      label.map((l) => new DeviceWrite(`dev-${l}`)),
+      fc.boolean().map((p) => new Release(p)),
+      fc.constant(new Writeback()),
+      fc.constant(new Reclaim()),
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom('5.15', '6.1', '6.4', '6.12'),
+        fc.constantFrom('ext4', 'xfs', 'btrfs', 'tmpfs'),
+        fc.commands(cmds, { maxCommands: 25 }),
+        (rel, fs, run) => {
+          const k = new Kernel(
+            kernelSpecFor(env({ kernel: { release: rel }, fs: { tmp: 'tmpfs', cwd: fs } })),
+          );
+          const task = new Task(k);
+          const fd = task.openCreateExcl('f');
+          task.ftruncate(fd, 4096);
+          const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+          const real: FileReal = { k, task, addr, pins: [], refs: [], held: new Set() };
+          const model: FileModel = {
+            prepared: false,
+            dirty: false,
+            writable: false,
+            data: 'zeroes',
+            pins: 0,
+            refs: 0,
+            bug: false,
+          };
+          fc.modelRun(() => ({ model, real }), run);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  },
+);
 
 // ---------------------------------------------------------------------------------------
 // An anonymous page under fork, writes and R/O long-term pins.
@@ -261,14 +307,17 @@ function cowRun(rel: string, property: (r: CowReal) => boolean) {
     userWrite(task, addr, 't0-0');
     real.writer.set('t0-0', { task: 0, at: 0 });
     let ok = true;
-    fc.modelRun(() => ({ model: {}, real }), [...run].map((c) => ({
-      check: () => true,
-      run: (m: object, r: CowReal) => {
-        c.run(m, r);
-        ok &&= property(r);
-      },
-      toString: () => c.toString(),
-    })));
+    fc.modelRun(
+      () => ({ model: {}, real }),
+      [...run].map((c) => ({
+        check: () => true,
+        run: (m: object, r: CowReal) => {
+          c.run(m, r);
+          ok &&= property(r);
+        },
+        toString: () => c.toString(),
+      })),
+    );
     return ok;
   });
 }
@@ -281,48 +330,65 @@ const noLeak = (r: CowReal): boolean =>
   });
 
 /** Every pin is on the folio its process maps. */
-const followsPinner = (r: CowReal): boolean => r.pins.every((p) => folioAt(r.tasks[p.task]!, r.addr) === p.folio);
+const followsPinner = (r: CowReal): boolean =>
+  r.pins.every((p) => folioAt(r.tasks[p.task]!, r.addr) === p.folio);
 
-t.test('R/O pins after fork: no kernel from 5.9 lets a pin show another process’s later writes', async (t) => {
-  for (const rel of ['5.10', '5.19', '6.12']) fc.assert(cowRun(rel, noLeak), { numRuns: 200 });
-  const found = fc.check(cowRun('5.4', noLeak), { numRuns: 2000, seed: 1 });
-  t.ok(found.failed, `5.4 (mapcount reuse): the leak of CVE-2020-29374 is found (${String(found.counterexample)})`);
-});
+t.test(
+  'R/O pins after fork: no kernel from 5.9 lets a pin show another process’s later writes',
+  async (t) => {
+    for (const rel of ['5.10', '5.19', '6.12']) fc.assert(cowRun(rel, noLeak), { numRuns: 200 });
+    const found = fc.check(cowRun('5.4', noLeak), { numRuns: 2000, seed: 1 });
+    t.ok(
+      found.failed,
+      `5.4 (mapcount reuse): the leak of CVE-2020-29374 is found (${String(found.counterexample)})`,
+    );
+  },
+);
 
-t.test('R/O pins after fork: from 5.19 a pin always stays on the page its process maps', async (t) => {
-  for (const rel of ['5.19', '6.2', '6.18.7']) fc.assert(cowRun(rel, followsPinner), { numRuns: 200 });
-  const found = fc.check(cowRun('5.10', followsPinner), { numRuns: 2000, seed: 1 });
-  t.ok(found.failed, `5.10 (page_count reuse): a pin that diverges from its process is found (${String(found.counterexample)})`);
-});
+t.test(
+  'R/O pins after fork: from 5.19 a pin always stays on the page its process maps',
+  async (t) => {
+    for (const rel of ['5.19', '6.2', '6.18.7'])
+      fc.assert(cowRun(rel, followsPinner), { numRuns: 200 });
+    const found = fc.check(cowRun('5.10', followsPinner), { numRuns: 2000, seed: 1 });
+    t.ok(
+      found.failed,
+      `5.10 (page_count reuse): a pin that diverges from its process is found (${String(found.counterexample)})`,
+    );
+  },
+);
 
-t.test('mmu notifiers hear folio_mkclean, reclaim and munmap before the PTEs change, and again after', async (t) => {
-  const k = new Kernel(kernelSpecFor(env({ kernel: { release: '6.12' } })));
-  const task = new Task(k);
-  const fd = task.openCreateExcl('ring');
-  task.ftruncate(fd, 4096);
-  const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-  userWrite(task, addr, 'x');
-  const heard: string[] = [];
-  mmuNotifierRegister(k, task, {
-    owner: 'test',
-    start: addr,
-    length: 4096,
-    invalidate: (phase, reason) => {
-      const pte = task.findVma(addr)?.ptes.get(0);
-      heard.push(`${reason}:${phase}:${pte ? (pte.writable ? 'rw' : 'ro') : 'none'}`);
-    },
-  });
-  const ino = task.findVma(addr)!.file.inode;
-  writebackFolio(k, ino, 0);
-  reclaimFolio(k, ino, 0);
-  userWrite(task, addr, 'y');
-  task.munmap(addr, 4096);
-  t.same(heard, [
-    'folio_mkclean:start:rw',
-    'folio_mkclean:end:ro',
-    'reclaim:start:ro',
-    'reclaim:end:none',
-    'munmap:start:rw',
-    'munmap:end:none',
-  ]);
-});
+t.test(
+  'mmu notifiers hear folio_mkclean, reclaim and munmap before the PTEs change, and again after',
+  async (t) => {
+    const k = new Kernel(kernelSpecFor(env({ kernel: { release: '6.12' } })));
+    const task = new Task(k);
+    const fd = task.openCreateExcl('ring');
+    task.ftruncate(fd, 4096);
+    const addr = task.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+    userWrite(task, addr, 'x');
+    const heard: string[] = [];
+    mmuNotifierRegister(k, task, {
+      owner: 'test',
+      start: addr,
+      length: 4096,
+      invalidate: (phase, reason) => {
+        const pte = task.findVma(addr)?.ptes.get(0);
+        heard.push(`${reason}:${phase}:${pte ? (pte.writable ? 'rw' : 'ro') : 'none'}`);
+      },
+    });
+    const ino = task.findVma(addr)!.file.inode;
+    writebackFolio(k, ino, 0);
+    reclaimFolio(k, ino, 0);
+    userWrite(task, addr, 'y');
+    task.munmap(addr, 4096);
+    t.same(heard, [
+      'folio_mkclean:start:rw',
+      'folio_mkclean:end:ro',
+      'reclaim:start:ro',
+      'reclaim:end:none',
+      'munmap:start:rw',
+      'munmap:end:none',
+    ]);
+  },
+);

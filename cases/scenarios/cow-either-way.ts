@@ -16,7 +16,8 @@ const SECRET = 'child-secret';
 
 export const cowEitherWay: Scenario = {
   name: 'cow-either-way',
-  summary: 'a R/O pin taken after fork(): does it follow the parent, go stale, or show the child’s data?',
+  summary:
+    'a R/O pin taken after fork(): does it follow the parent, go stale, or show the child’s data?',
   story: `A process writes a private page and forks; parent and child map it write-protected.
 The parent pins it read-only long-term, then writes it again; the child writes its own data.
 Before 5.8 do_wp_page() reuses a page mapped once (reuse_swap_page(): the pin is not counted):
@@ -36,7 +37,13 @@ the child as the page's only mapper.)`,
       help: 'anon: private memory written before fork; file: a MAP_PRIVATE file page only read before fork; shared: a MAP_SHARED memfd',
     },
   ],
-  shows: ['gup_unshare_anon', 'gup_reliable_ro_longterm_cow', 'anon_exclusive', 'do_wp_page_page_count', 'gup_forces_cow_break'],
+  shows: [
+    'gup_unshare_anon',
+    'gup_reliable_ro_longterm_cow',
+    'anon_exclusive',
+    'do_wp_page_page_count',
+    'gup_forces_cow_break',
+  ],
 
   run(env, o) {
     const { k, task: parent } = boot(env);
@@ -46,25 +53,46 @@ the child as the page's only mapper.)`,
     if ('error' in m) return m;
     if (backing === 'file') {
       const r = userRead(parent, m.addr);
-      log.step(`map ${m.what} and read it`, `the parent maps page-cache folio ${folioAt(parent, m.addr)?.id} read-only ("${r.data}")`);
+      log.step(
+        `map ${m.what} and read it`,
+        `the parent maps page-cache folio ${folioAt(parent, m.addr)?.id} read-only ("${r.data}")`,
+      );
     } else {
       userWrite(parent, m.addr, 'parent-v1');
-      log.step(`map ${m.what} and write it`, `folio ${folioAt(parent, m.addr)?.id} holds "parent-v1"`);
+      log.step(
+        `map ${m.what} and write it`,
+        `folio ${folioAt(parent, m.addr)?.id} holds "parent-v1"`,
+      );
     }
 
     const child = parent.fork();
     const shared = folioAt(parent, m.addr)!;
-    log.step('fork()', `folio ${shared.id}: mapcount ${folioMapcount(k, shared)}, PageAnonExclusive=${shared.anonExclusive}`);
+    log.step(
+      'fork()',
+      `folio ${shared.id}: mapcount ${folioMapcount(k, shared)}, PageAnonExclusive=${shared.anonExclusive}`,
+    );
 
     const pin = pinUserPages(k, parent, m.addr, 1, FOLL_LONGTERM);
-    if (pin.ret < 0) return { error: `the R/O long-term pin failed (${errnoName(-pin.ret) ?? pin.ret}) on this machine` };
+    if (pin.ret < 0)
+      return {
+        error: `the R/O long-term pin failed (${errnoName(-pin.ret) ?? pin.ret}) on this machine`,
+      };
     const pinned = pin.folios[0]!;
-    log.step('the parent pins the page read-only long-term', `folio ${pinned.id} pinned (${pinned === shared ? 'the shared folio' : 'a copy made for the parent first'})`);
+    log.step(
+      'the parent pins the page read-only long-term',
+      `folio ${pinned.id} pinned (${pinned === shared ? 'the shared folio' : 'a copy made for the parent first'})`,
+    );
 
     userWrite(parent, m.addr, 'parent-v2');
-    log.step('the parent writes the page', `the parent now maps folio ${folioAt(parent, m.addr)?.id}`);
+    log.step(
+      'the parent writes the page',
+      `the parent now maps folio ${folioAt(parent, m.addr)?.id}`,
+    );
     userWrite(child, m.addr, SECRET);
-    log.step('the child writes its own data', `the child now maps folio ${folioAt(child, m.addr)?.id}`);
+    log.step(
+      'the child writes its own data',
+      `the child now maps folio ${folioAt(child, m.addr)?.id}`,
+    );
 
     const seenByParent = userRead(parent, m.addr).data;
     const seenByPin = pinned.data;

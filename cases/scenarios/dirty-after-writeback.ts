@@ -22,7 +22,15 @@ import {
   writebackFolio,
   writebackInode,
 } from '../../kernel-model/writeback.js';
-import { BACKINGS, boot, folioState, mapBacking, reclaimWords, writebackWords, type BackingName } from './machine.js';
+import {
+  BACKINGS,
+  boot,
+  folioState,
+  mapBacking,
+  reclaimWords,
+  writebackWords,
+  type BackingName,
+} from './machine.js';
 import { ScenarioLog, type Outcome, type Scenario } from './scenario.js';
 
 const IOVA = 0x100000;
@@ -30,7 +38,8 @@ const DEVICE = 'device-data';
 
 export const dirtyAfterWriteback: Scenario = {
   name: 'dirty-after-writeback',
-  summary: 'a R/W long-term pin of a MAP_SHARED file outlives writeback and reclaim; unpin dirties it behind the filesystem',
+  summary:
+    'a R/W long-term pin of a MAP_SHARED file outlives writeback and reclaim; unpin dirties it behind the filesystem',
   story: `A process maps a file MAP_SHARED and writes it (->page_mkwrite prepares the folio).
 A driver pins the page R/W long-term (an RDMA memory region: pin_user_pages(FOLL_WRITE |
 FOLL_LONGTERM), or io_uring fixed buffers). Writeback cleans the folio and write-protects
@@ -41,11 +50,30 @@ device writes through the pin; unpin_user_pages_dirty_lock() dirties the folio w
 data reaches the disk untracked; from 6.5 the pin itself is refused (EFAULT).
 shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wrong.`,
   options: [
-    { name: 'backing', values: BACKINGS, default: 'cwd', help: 'what is mapped: a file in the test directory (--cwd-fs), in /tmp (--tmp-fs), a memfd, a hugetlb memfd' },
-    { name: 'mapping', values: ['shared', 'private'], default: 'shared', help: 'MAP_SHARED or MAP_PRIVATE' },
-    { name: 'via', values: ['gup', 'io_uring'], default: 'gup', help: 'pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) (an RDMA MR) or io_uring fixed buffers' },
+    {
+      name: 'backing',
+      values: BACKINGS,
+      default: 'cwd',
+      help: 'what is mapped: a file in the test directory (--cwd-fs), in /tmp (--tmp-fs), a memfd, a hugetlb memfd',
+    },
+    {
+      name: 'mapping',
+      values: ['shared', 'private'],
+      default: 'shared',
+      help: 'MAP_SHARED or MAP_PRIVATE',
+    },
+    {
+      name: 'via',
+      values: ['gup', 'io_uring'],
+      default: 'gup',
+      help: 'pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) (an RDMA MR) or io_uring fixed buffers',
+    },
   ],
-  shows: ['gup_longterm_write_file_denied', 'gup_fast_longterm_write_file_denied', 'io_uring_gup_decides_file_backed'],
+  shows: [
+    'gup_longterm_write_file_denied',
+    'gup_fast_longterm_write_file_denied',
+    'io_uring_gup_decides_file_backed',
+  ],
 
   run(env, o) {
     const { k, task } = boot(env);
@@ -58,17 +86,27 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
 
     userWrite(task, m.addr, 'process-data');
     const folio = folioAt(task, m.addr)!;
-    log.step('the process writes the page (first write fault)', `${folio.kind} folio ${folio.id}, dirty=${folio.dirty}, prepared by ->page_mkwrite=${folio.fsPrepared}`);
+    log.step(
+      'the process writes the page (first write fault)',
+      `${folio.kind} folio ${folio.id}, dirty=${folio.dirty}, prepared by ->page_mkwrite=${folio.fsPrepared}`,
+    );
     const mkwrite = '->page_mkwrite prepared the folio on the first write';
     if (folio.kind === 'pagecache') log.check(mkwrite, folio.fsPrepared);
-    else log.skip(mkwrite, shared ? `${fsName} has no ->page_mkwrite` : 'MAP_PRIVATE: the write went to an anonymous copy');
+    else
+      log.skip(
+        mkwrite,
+        shared
+          ? `${fsName} has no ->page_mkwrite`
+          : 'MAP_PRIVATE: the write went to an anonymous copy',
+      );
 
     // The pin, and the device's view of it.
     const dev = iommuDomain(o.via === 'io_uring' ? 'io_uring fixed buffer' : 'RDMA MR');
     let pinned: Folio[] = [];
     let ret: number;
     const ring = o.via === 'io_uring' ? ioUringSetup(k, 1) : undefined;
-    if (typeof ring === 'number') return { error: `io_uring_setup failed (errno ${-ring}); see --io-uring-disabled` };
+    if (typeof ring === 'number')
+      return { error: `io_uring_setup failed (errno ${-ring}); see --io-uring-disabled` };
     if (ring) {
       ret = ioUringRegister(k, task, ring, [{ base: m.addr, len: m.size }]);
       pinned = [...ring.buffers];
@@ -81,7 +119,9 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
     const target = pinned[0];
     if (!refused && target) iommuMap(k, dev, IOVA, { kind: 'folio', folio: target });
     log.step(
-      o.via === 'io_uring' ? 'io_uring_register_buffers()' : 'pin_user_pages(FOLL_WRITE|FOLL_LONGTERM)',
+      o.via === 'io_uring'
+        ? 'io_uring_register_buffers()'
+        : 'pin_user_pages(FOLL_WRITE|FOLL_LONGTERM)',
       refused ? `refused: ${errnoName(-ret) ?? ret}` : `granted: folio ${target?.id} pinned`,
     );
 
@@ -93,18 +133,35 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
     } else {
       const wb = writebackFolio(k, m.inode, 0);
       log.step('writeback (the flusher)', writebackWords([wb]));
-      if (wb === 'written') log.check(written, !target.dirty && folioMappings(k, target).every((x) => !x.vma.ptes.get(x.index)?.writable));
-      else log.skip(written, wb === 'no-writeback' ? `${fsName} does not write back` : 'the pinned folio is not in the page cache');
+      if (wb === 'written')
+        log.check(
+          written,
+          !target.dirty &&
+            folioMappings(k, target).every((x) => !x.vma.ptes.get(x.index)?.writable),
+        );
+      else
+        log.skip(
+          written,
+          wb === 'no-writeback'
+            ? `${fsName} does not write back`
+            : 'the pinned folio is not in the page cache',
+        );
       const rc = reclaimFolio(k, m.inode, 0);
       log.step('memory pressure: reclaim the file page', reclaimWords(rc));
       log.check(kept, !target.freed);
 
       dmaWrite(k, dev, IOVA, DEVICE);
       if (ring) folioMarkDirty(k, target, 'bio_set_pages_dirty');
-      log.step('the device writes through the pin', `folio ${target.id} now holds "${target.data}"`);
+      log.step(
+        'the device writes through the pin',
+        `folio ${target.id} now holds "${target.data}"`,
+      );
       if (ring) ioUringRelease(k, ring);
       else unpinUserPagesDirtyLock(k, pinned, true);
-      log.step(ring ? 'io_uring_unregister_buffers()' : 'unpin_user_pages_dirty_lock(make_dirty)', `dirty=${target.dirty}, buffers=${target.fsPrivate}`);
+      log.step(
+        ring ? 'io_uring_unregister_buffers()' : 'unpin_user_pages_dirty_lock(make_dirty)',
+        `dirty=${target.dirty}, buffers=${target.fsPrivate}`,
+      );
       const synced = writebackInode(k, m.inode);
       log.step('sync', writebackWords(synced));
     }
@@ -113,7 +170,10 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
     const untracked = unpreparedWritebacks(k);
     const onDisk = fileContents(m.inode, 0);
     log.check('no kernel WARN or BUG', klog.length === 0);
-    log.check('every folio written back had been prepared by the filesystem since it was last cleaned', untracked.length === 0);
+    log.check(
+      'every folio written back had been prepared by the filesystem since it was last cleaned',
+      untracked.length === 0,
+    );
     const arrived = 'after sync the file holds the data the device wrote';
     const isolated = 'the file does not hold the device data (it wrote a private anonymous copy)';
     if (refused) log.skip(shared ? arrived : isolated, 'the device never had the page');
@@ -136,7 +196,9 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
       summary = `the device's data reached the disk, but ${untracked[0]?.fs} wrote back a folio it never prepared`;
     } else {
       outcome = 'safe';
-      summary = shared ? `${fsName}: the device's data is in the file and the filesystem was never bypassed` : 'the device wrote a private copy; the file was never involved';
+      summary = shared
+        ? `${fsName}: the device's data is in the file and the filesystem was never bypassed`
+        : 'the device wrote a private copy; the file was never involved';
     }
     return log.result(env, this.name, o, outcome, summary, {
       pinnedFolio: folioState(target),

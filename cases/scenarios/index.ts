@@ -7,7 +7,12 @@ import { behaviour } from '../../kernel-model/behaviours.js';
 import type { TraceEvent } from '../../kernel-model/trace.js';
 import type { Scenario } from './scenario.js';
 
-export const SCENARIOS: readonly Scenario[] = [dirtyAfterWriteback, cowEitherWay, pfnmapLifetime, kernelVaAccess];
+export const SCENARIOS: readonly Scenario[] = [
+  dirtyAfterWriteback,
+  cowEitherWay,
+  pfnmapLifetime,
+  kernelVaAccess,
+];
 
 export function scenarioByName(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
@@ -29,11 +34,17 @@ export function scenariosForTrace(trace: readonly TraceEvent[]): ScenarioLink[] 
     const cited = trace.filter((e) => e.commit !== undefined && commits.includes(e.commit));
     const hit = cited.find((e) => e.errno !== undefined) ?? cited[0];
     if (hit?.commit) {
-      out.push({ scenario: s, commit: hit.commit, kind: hit.errno !== undefined ? 'refusal' : 'decision' });
+      out.push({
+        scenario: s,
+        commit: hit.commit,
+        kind: hit.errno !== undefined ? 'refusal' : 'decision',
+      });
       continue;
     }
     // describeAbsent() names a missing commit in the detail ("8ac268436e6d (6.5) not in this kernel").
-    const absent = commits.find((c) => trace.some((e) => e.detail.includes(`${c} (`) && e.detail.includes('not in this kernel')));
+    const absent = commits.find((c) =>
+      trace.some((e) => e.detail.includes(`${c} (`) && e.detail.includes('not in this kernel')),
+    );
     if (absent) out.push({ scenario: s, commit: absent, kind: 'absent' });
   }
   return out;

@@ -26,7 +26,12 @@ export interface Mapped {
 }
 
 /** Create the backing object, size it to one page (or huge page) and mmap it R/W. */
-export function mapBacking(k: Kernel, task: Task, backing: BackingName, shared: boolean): Mapped | { error: string } {
+export function mapBacking(
+  k: Kernel,
+  task: Task,
+  backing: BackingName,
+  shared: boolean,
+): Mapped | { error: string } {
   let fd: number;
   let size = k.pageSize;
   let what: string;
@@ -46,10 +51,15 @@ export function mapBacking(k: Kernel, task: Task, backing: BackingName, shared: 
   }
   if (fd < 0) return { error: `cannot create ${what} (errno ${-fd})` };
   if (task.ftruncate(fd, size) < 0 || task.fallocate(fd, 0, 0, size) < 0) {
-    return { error: `cannot size ${what}: the hugetlb pool or the filesystem refuses (see --hugetlb, --cwd-fs)` };
+    return {
+      error: `cannot size ${what}: the hugetlb pool or the filesystem refuses (see --hugetlb, --cwd-fs)`,
+    };
   }
   const addr = task.mmap(size, PROT_READ | PROT_WRITE, shared ? MAP_SHARED : MAP_PRIVATE, fd);
-  if (addr < 0) return { error: `cannot mmap ${what} (errno ${-addr}; a private hugetlb mapping needs a second free page)` };
+  if (addr < 0)
+    return {
+      error: `cannot mmap ${what} (errno ${-addr}; a private hugetlb mapping needs a second free page)`,
+    };
   const inode = task.findVma(addr)!.file.inode;
   return { addr, size, inode, what: `${what}, ${shared ? 'MAP_SHARED' : 'MAP_PRIVATE'}` };
 }

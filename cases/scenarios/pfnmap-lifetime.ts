@@ -10,7 +10,13 @@ import { errnoName } from '../../kernel-model/errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages } from '../../kernel-model/gup.js';
 import { dmaWrite, iommuDomain, iommuMap, iommuUnmap } from '../../kernel-model/iommu.js';
 import { mmuNotifierRegister } from '../../kernel-model/mmu-notifier.js';
-import { followPfn, physFrame, reassignFrame, remapPfnRange, zapPfnRange } from '../../kernel-model/pfnmap.js';
+import {
+  followPfn,
+  physFrame,
+  reassignFrame,
+  remapPfnRange,
+  zapPfnRange,
+} from '../../kernel-model/pfnmap.js';
 import { boot } from './machine.js';
 import { ScenarioLog, type Outcome, type Scenario } from './scenario.js';
 
@@ -20,7 +26,8 @@ const DMA = 'dma-from-device';
 
 export const pfnmapLifetime: Scenario = {
   name: 'pfnmap-lifetime',
-  summary: 'an IOMMU mapping of a VM_PFNMAP frame taken under mmap_lock outlives the mapping it came from',
+  summary:
+    'an IOMMU mapping of a VM_PFNMAP frame taken under mmap_lock outlives the mapping it came from',
   story: `A device driver maps frames into a process with remap_pfn_range() (VM_IO | VM_PFNMAP).
 VFIO_IOMMU_MAP_DMA on that range tries pin_user_pages_remote(FOLL_LONGTERM): GUP refuses
 VM_PFNMAP with EFAULT. vfio's vaddr_get_pfns() then reads the frame with follow_fault_pfn()
@@ -44,11 +51,17 @@ and 7.2 still falls back to follow_pfnmap_start() and drops mmap_lock.`,
     const { k, task } = boot(env);
     const log = new ScenarioLog(k);
     const vma = remapPfnRange(k, task, PFN, 1, 'device A');
-    log.step('a driver mmaps device memory (remap_pfn_range)', `VM_IO|VM_PFNMAP at 0x${vma.start.toString(16)}`);
+    log.step(
+      'a driver mmaps device memory (remap_pfn_range)',
+      `VM_IO|VM_PFNMAP at 0x${vma.start.toString(16)}`,
+    );
 
     const dev = iommuDomain('vfio container');
     const pin = pinUserPages(k, task, vma.start, 1, FOLL_WRITE | FOLL_LONGTERM);
-    log.step('VFIO_IOMMU_MAP_DMA: pin_user_pages_remote(FOLL_WRITE|FOLL_LONGTERM)', pin.ret < 0 ? `refused: ${errnoName(-pin.ret) ?? pin.ret}` : 'pinned');
+    log.step(
+      'VFIO_IOMMU_MAP_DMA: pin_user_pages_remote(FOLL_WRITE|FOLL_LONGTERM)',
+      pin.ret < 0 ? `refused: ${errnoName(-pin.ret) ?? pin.ret}` : 'pinned',
+    );
     let mapped = false;
     if (o.driver !== 'gup') {
       const pfn = followPfn(k, task, vma.start);
@@ -56,7 +69,10 @@ and 7.2 still falls back to follow_pfnmap_start() and drops mmap_lock.`,
         iommuMap(k, dev, IOVA, { kind: 'pfn', pfn });
         mapped = true;
       }
-      log.step('vaddr_get_pfns(): follow_fault_pfn() under mmap_lock, map it, drop mmap_lock', mapped ? `pfn 0x${pfn.toString(16)} at iova 0x${IOVA.toString(16)}` : 'no frame');
+      log.step(
+        'vaddr_get_pfns(): follow_fault_pfn() under mmap_lock, map it, drop mmap_lock',
+        mapped ? `pfn 0x${pfn.toString(16)} at iova 0x${IOVA.toString(16)}` : 'no frame',
+      );
       if (o.driver === 'notifier') {
         mmuNotifierRegister(k, task, {
           owner: 'vfio (mmu_interval_notifier)',
@@ -66,20 +82,32 @@ and 7.2 still falls back to follow_pfnmap_start() and drops mmap_lock.`,
             if (phase === 'start') iommuUnmap(k, dev, IOVA);
           },
         });
-        log.step('register an mmu interval notifier on the range', 'invalidation will unmap the IOVA');
+        log.step(
+          'register an mmu interval notifier on the range',
+          'invalidation will unmap the IOVA',
+        );
       }
     }
 
     zapPfnRange(k, task, vma);
-    log.step('the VMA owner revokes the mapping (zap_vma_ptes)', `IOMMU still maps the frame: ${dev.mappings.has(IOVA)}`);
+    log.step(
+      'the VMA owner revokes the mapping (zap_vma_ptes)',
+      `IOMMU still maps the frame: ${dev.mappings.has(IOVA)}`,
+    );
     reassignFrame(k, PFN, 'another user', 'their-data');
     log.step('the frame is handed to another user', `pfn 0x${PFN.toString(16)} holds "their-data"`);
     const dma = dmaWrite(k, dev, IOVA, DMA);
     log.step('the device writes to its IOVA', dma);
 
     const frame = physFrame(k, PFN);
-    log.check('the IOMMU no longer maps the frame once the mapping was revoked', !dev.mappings.has(IOVA));
-    log.check('the device did not write to memory that now belongs to another user', frame.data !== DMA);
+    log.check(
+      'the IOMMU no longer maps the frame once the mapping was revoked',
+      !dev.mappings.has(IOVA),
+    );
+    log.check(
+      'the device did not write to memory that now belongs to another user',
+      frame.data !== DMA,
+    );
 
     let outcome: Outcome;
     let summary: string;
@@ -91,11 +119,15 @@ and 7.2 still falls back to follow_pfnmap_start() and drops mmap_lock.`,
       summary = `GUP refused the VM_PFNMAP range (${errnoName(-pin.ret) ?? pin.ret}) and the driver mapped nothing`;
     } else {
       outcome = 'safe';
-      summary = 'the notifier removed the IOMMU mapping before the frame changed hands; the DMA faulted in the IOMMU';
+      summary =
+        'the notifier removed the IOMMU mapping before the frame changed hands; the DMA faulted in the IOMMU';
     }
     return log.result(env, this.name, o, outcome, summary, {
       frame: { pfn: PFN, ...frame },
-      iommu: [...dev.mappings.entries()].map(([iova, t]) => ({ iova, ...(t.kind === 'pfn' ? { pfn: t.pfn } : { folio: t.folio.id }) })),
+      iommu: [...dev.mappings.entries()].map(([iova, t]) => ({
+        iova,
+        ...(t.kind === 'pfn' ? { pfn: t.pfn } : { folio: t.folio.id }),
+      })),
       dma,
     });
   },

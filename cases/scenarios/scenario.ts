@@ -26,7 +26,15 @@ export type Outcome =
   /** Every checked property holds. */
   | 'safe';
 
-export const OUTCOMES: readonly Outcome[] = ['refused', 'crashed', 'corrupted', 'untracked', 'leaked', 'diverged', 'safe'];
+export const OUTCOMES: readonly Outcome[] = [
+  'refused',
+  'crashed',
+  'corrupted',
+  'untracked',
+  'leaked',
+  'diverged',
+  'safe',
+];
 
 export interface ScenarioOption {
   /** The command-line flag without dashes. */
@@ -97,7 +105,14 @@ export class ScenarioLog {
     this.checks.push({ description, holds: true, skip: reason });
   }
 
-  result(env: Environment, scenario: string, options: Record<string, string>, outcome: Outcome, summary: string, final: Record<string, unknown>): ScenarioResult {
+  result(
+    env: Environment,
+    scenario: string,
+    options: Record<string, string>,
+    outcome: Outcome,
+    summary: string,
+    final: Record<string, unknown>,
+  ): ScenarioResult {
     return {
       scenario,
       kernel: { release: env.kernel.release, patches: env.kernel.patches },

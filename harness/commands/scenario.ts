@@ -12,7 +12,9 @@ import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { scenarioTap } from '../scenario/tap.js';
 
 const OPTION_NAMES = [...new Set(SCENARIOS.flatMap((s) => s.options.map((o) => o.name)))];
-const SCENARIO_OPTIONS = Object.fromEntries(OPTION_NAMES.map((n) => [n, { type: 'string' as const }]));
+const SCENARIO_OPTIONS = Object.fromEntries(
+  OPTION_NAMES.map((n) => [n, { type: 'string' as const }]),
+);
 
 export function scenarioList(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
@@ -35,21 +37,39 @@ ${scenarioList()}
 ${ENV_FLAGS_HELP}`;
 
 function scenarioHelp(s: Scenario): string {
-  const opts = s.options.map((o) => `  --${o.name} ${o.values.join('|')}  (default ${o.default})\n      ${o.help}`);
-  return [`usage: gupsim scenario ${s.name} [options] [env flags] [--json | --explain]`, '', s.story, '', 'Options:', ...opts, '', ENV_FLAGS_HELP].join('\n');
+  const opts = s.options.map(
+    (o) => `  --${o.name} ${o.values.join('|')}  (default ${o.default})\n      ${o.help}`,
+  );
+  return [
+    `usage: gupsim scenario ${s.name} [options] [env flags] [--json | --explain]`,
+    '',
+    s.story,
+    '',
+    'Options:',
+    ...opts,
+    '',
+    ENV_FLAGS_HELP,
+  ].join('\n');
 }
 
 /** The scenario's own options, defaulted and validated; any other scenario's option is an error. */
-function scenarioOptions(s: Scenario, given: Record<string, string | undefined>): Record<string, string> {
+function scenarioOptions(
+  s: Scenario,
+  given: Record<string, string | undefined>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of OPTION_NAMES) {
     const v = given[name];
     const opt = s.options.find((o) => o.name === name);
     if (!opt) {
-      if (v !== undefined) throw new UsageError(`--${name} is not an option of ${s.name} (see gupsim scenario ${s.name} --help)`);
+      if (v !== undefined)
+        throw new UsageError(
+          `--${name} is not an option of ${s.name} (see gupsim scenario ${s.name} --help)`,
+        );
       continue;
     }
-    if (v !== undefined && !opt.values.includes(v)) throw new UsageError(`--${name}: expected ${opt.values.join(', ')}, got "${v}"`);
+    if (v !== undefined && !opt.values.includes(v))
+      throw new UsageError(`--${name}: expected ${opt.values.join(', ')}, got "${v}"`);
     out[name] = v ?? opt.default;
   }
   return out;
@@ -58,26 +78,39 @@ function scenarioOptions(s: Scenario, given: Record<string, string | undefined>)
 export async function scenarioCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...ENV_FLAG_OPTIONS, ...SCENARIO_OPTIONS, explain: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...ENV_FLAG_OPTIONS,
+      ...SCENARIO_OPTIONS,
+      explain: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: true,
   });
   const name = positionals[0];
-  if (positionals.length > 1) throw new UsageError('expected one scenario name (see gupsim scenario)');
+  if (positionals.length > 1)
+    throw new UsageError('expected one scenario name (see gupsim scenario)');
   if (name === undefined) {
     io.stdout.write(values.help ? SCENARIO_HELP + '\n' : scenarioList() + '\n');
     return EXIT_OK;
   }
   const s = scenarioByName(name);
-  if (!s) throw new UsageError(`unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
+  if (!s)
+    throw new UsageError(
+      `unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`,
+    );
   if (values.help) {
     io.stdout.write(scenarioHelp(s) + '\n');
     return EXIT_OK;
   }
-  if (values.json && values.explain) throw new UsageError('--json already carries the trace; use one of --json, --explain');
+  if (values.json && values.explain)
+    throw new UsageError('--json already carries the trace; use one of --json, --explain');
   const opts = scenarioOptions(s, values as Record<string, string | undefined>);
   const r = s.run(environmentFromFlags(values), opts);
   if ('error' in r) throw new UsageError(`${s.name}: ${r.error}`);
-  io.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : scenarioTap(r, values.explain ?? false));
+  io.stdout.write(
+    values.json ? JSON.stringify(r, null, 2) + '\n' : scenarioTap(r, values.explain ?? false),
+  );
   return EXIT_OK;
 }

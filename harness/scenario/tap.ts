@@ -3,9 +3,14 @@ import { formatTraceEvent } from '../commands/run.js';
 import type { ScenarioResult } from '../../cases/scenarios/scenario.js';
 
 export function scenarioTap(r: ScenarioResult, explain: boolean): string {
-  const opts = Object.entries(r.options).map(([k, v]) => `--${k} ${v}`).join(' ');
+  const opts = Object.entries(r.options)
+    .map(([k, v]) => `--${k} ${v}`)
+    .join(' ');
   const patches = r.kernel.patches.length ? ` ${r.kernel.patches.join(' ')}` : '';
-  const out = ['TAP version 13', `# gupsim scenario ${r.scenario}: kernel ${r.kernel.release}${patches}${opts ? `, ${opts}` : ''}`];
+  const out = [
+    'TAP version 13',
+    `# gupsim scenario ${r.scenario}: kernel ${r.kernel.release}${patches}${opts ? `, ${opts}` : ''}`,
+  ];
   r.steps.forEach((s, i) => {
     out.push(`# step ${i + 1}: ${s.action}: ${s.result}`);
     if (explain) for (const e of s.trace) out.push(`#     ${formatTraceEvent(e)}`);
