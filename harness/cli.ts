@@ -46,6 +46,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./commands/compare.js')).compareCommand,
     summary: 'regressions, fixes, newly missing/skipped between two runs, with the model’s account',
   },
+  scenario: {
+    load: async () => (await import('./commands/scenario.js')).scenarioCommand,
+    summary: 'run a story of what goes wrong after a pin (dirty-after-writeback, cow-either-way, …)',
+  },
   report: {
     load: async () => (await import('./commands/report.js')).reportCommand,
     summary: 'export the history as JUnit, KCIDB, HTML or JSON',

@@ -39,7 +39,14 @@ export type BehaviourName =
   | 'io_uring_rings_memcg'
   | 'io_uring_ring_region_accounted'
   | 'io_uring_ring_region_unaccounted'
-  | 'io_uring_buffer_cap_1t';
+  | 'io_uring_buffer_cap_1t'
+  | 'gup_forces_cow_break'
+  | 'do_wp_page_page_count'
+  | 'fork_copies_pinned'
+  | 'gup_cow_break_removed'
+  | 'ext4_no_bug_on_unprepared_dirty'
+  | 'anon_exclusive'
+  | 'reclaim_keeps_pinned_private';
 
 export const BEHAVIOURS: readonly Behaviour[] = [
   {
@@ -145,6 +152,49 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     release: '7.2',
     title: 'io_uring/rsrc: io_validate_user_buf_range() caps a registered buffer at SZ_1T (-EINVAL) instead of SZ_1G (-EFAULT)',
     evidence: 'commit not identified: 6.12 has the SZ_1G check, the 7.2.13 tree the SZ_1T one; dated to the first tree known to have it',
+  },
+  // What happens after a pin (cases/scenarios): COW, writeback and reclaim of pinned folios.
+  {
+    name: 'gup_forces_cow_break',
+    commit: '17839856fd58',
+    release: '5.8',
+    title: 'gup: document and work around "COW can break either way" issue',
+  },
+  {
+    name: 'do_wp_page_page_count',
+    commit: '09854ba94c6a',
+    release: '5.9',
+    title: 'mm: do_wp_page() simplification (reuse an anonymous page only when page_count() == 1)',
+  },
+  {
+    name: 'gup_cow_break_removed',
+    commit: 'a308c71bf1e6',
+    release: '5.9',
+    title: 'mm/gup: Remove enfornced COW mechanism',
+  },
+  {
+    name: 'fork_copies_pinned',
+    commit: '70e806e4e645',
+    release: '5.9',
+    title: 'mm: Do early cow for pinned pages during fork() for ptes (dated 2020-09-27; release inferred)',
+  },
+  {
+    name: 'ext4_no_bug_on_unprepared_dirty',
+    commit: 'cc5095747edf',
+    release: '5.18',
+    title: "ext4: don't BUG if someone dirty pages without asking ext4 first",
+  },
+  {
+    name: 'anon_exclusive',
+    commit: '6c287605fd56',
+    release: '5.19',
+    title: 'mm: remember exclusively mapped anonymous pages with PG_anon_exclusive',
+  },
+  {
+    name: 'reclaim_keeps_pinned_private',
+    commit: 'd824ec2a1546',
+    release: '6.4',
+    title: 'mm: do not reclaim private data from pinned page',
   },
 ];
 

@@ -4,6 +4,7 @@
  * mappings of filesystems that track dirtying, and GUP's FAULT_FLAG_UNSHARE.
  */
 import { Errno } from './errno.js';
+import { wpReusesSharedAnon } from './cow.js';
 import { allocHugePage } from './hugetlb.js';
 import type { Kernel } from './kernel.js';
 import {
@@ -15,6 +16,7 @@ import {
   type Pte,
   type Vma,
 } from './mm-types.js';
+import { sharedWriteFault } from './writeback.js';
 
 export type FaultKind = 'read' | 'write' | 'unshare';
 
@@ -38,12 +40,14 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
       return undefined;
     }
     inode.resv.add(index);
-    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable });
+    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, mapping: inode });
     inode.pages.set(index, f);
     return f;
   }
   const fs = inode.mount.type;
-  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax });
+  // Read from disk: a page evicted after writeback comes back with what writeback wrote.
+  const data = inode.disk.get(index) ?? 'zeroes';
+  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax, mapping: inode, data });
   inode.pages.set(index, f);
   return f;
 }
@@ -78,6 +82,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     if (pte.folio.kind === 'anon' && pte.folio.anonExclusive) return 'ok';
     const copy = cowFolio(k, vma);
     if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
+    copy.data = pte.folio.data;
     k.note('do_wp_page', 'unshare: copied the page into an exclusive anonymous folio (stays R/O)');
     vma.ptes.set(index, { folio: copy, writable: false, dirty: false });
     return 'ok';
@@ -90,6 +95,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     if (kind === 'write') {
       const fs = vmaBackingFs(vma);
       if (fs.pageMkwrite) k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
+      sharedWriteFault(vma, folio);
       writable = true;
     } else if (!vmaBackingFs(vma).pageMkwrite && (vma.flags & VM_WRITE) !== 0) {
       // No writenotify needed (shmem/hugetlb): the PTE is writable from the first fault.
@@ -108,17 +114,20 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     vma.ptes.set(index, { folio, writable: false, dirty: false });
     return 'ok';
   }
-  if (pte && pte.folio.kind === 'anon' && pte.folio.anonExclusive) {
-    // do_wp_page(): reuse an exclusive anonymous page.
+  if (pte && pte.folio.kind === 'anon' && (pte.folio.anonExclusive || (!pte.folio.hugetlb && wpReusesSharedAnon(k, pte.folio)))) {
+    // do_wp_page(): reuse an exclusive anonymous page (or, after fork, one the era's rule lets us).
+    pte.folio.anonExclusive = true;
     vma.ptes.set(index, { ...pte, writable: true, dirty: true });
     return 'ok';
   }
   // do_cow_fault() reads the page-cache page it copies. hugetlb copies a page already in the
   // page cache (hugetlb_wp) or, when there is none, allocates the private page directly.
-  if (!pte && !vmaIsHugetlb(vma) && !pageCacheFolio(k, vma, index)) return 'sigbus';
+  const source = pte?.folio ?? (vmaIsHugetlb(vma) ? undefined : pageCacheFolio(k, vma, index));
+  if (!pte && !vmaIsHugetlb(vma) && !source) return 'sigbus';
   const copy = cowFolio(k, vma);
   if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
-  k.note('do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
+  if (source) copy.data = source.data;
+  k.note(pte ? 'wp_page_copy' : 'do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
   vma.ptes.set(index, { folio: copy, writable: true, dirty: true });
   return 'ok';
 }

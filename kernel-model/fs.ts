@@ -57,6 +57,10 @@ export interface FsType {
    * (v9fs with the QEMU server, QEMU issue 103).
    */
   setattrByPath: boolean;
+  /** ->page_mkwrite attaches folio->private (ext4 buffer_heads, btrfs extent state) that reclaim may strip again. */
+  mkwriteAttachesPrivate?: boolean;
+  /** ->writepages insists on that private state: ext4_writepages() with a dirty folio without buffers (BUG, then a warning). */
+  writebackRequiresPrivate?: boolean;
 }
 
 const base = {
@@ -93,10 +97,12 @@ export const FS_TYPES: Record<FsName, FsType> = {
   },
   // ext2 uses generic_file_vm_ops (filemap_page_mkwrite); ext3/ext4 ext4_file_vm_ops.
   ext2: { ...base, name: 'ext2', magic: 0xef53 },
-  ext3: { ...base, name: 'ext3', magic: 0xef53 },
-  ext4: { ...base, name: 'ext4', magic: 0xef53 },
+  // ext3 is mounted by the ext4 driver: buffer_heads from ext4_page_mkwrite, required by ext4_writepages.
+  ext3: { ...base, name: 'ext3', magic: 0xef53, mkwriteAttachesPrivate: true, writebackRequiresPrivate: true },
+  ext4: { ...base, name: 'ext4', magic: 0xef53, mkwriteAttachesPrivate: true, writebackRequiresPrivate: true },
   xfs: { ...base, name: 'xfs', magic: 0x58465342 },
-  btrfs: { ...base, name: 'btrfs', magic: 0x9123683e },
+  // btrfs_page_mkwrite() sets the folio's extent state; writeback fixes up a folio without it.
+  btrfs: { ...base, name: 'btrfs', magic: 0x9123683e, mkwriteAttachesPrivate: true },
   // NFS: nfs_file_vm_ops page_mkwrite; no O_TMPFILE; NFSv3 has no ALLOCATE.
   nfs: { ...base, name: 'nfs', magic: 0x6969, tmpfile: false },
   nfs3: { ...base, name: 'nfs3', magic: 0x6969, tmpfile: false, fallocate: false },

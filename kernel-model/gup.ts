@@ -4,6 +4,7 @@
  * the slow path whenever it cannot decide). Each decision is traced with the commit behind it.
  */
 import { Errno, errnoName } from './errno.js';
+import { gupForcesCowBreak } from './cow.js';
 import { faultResultErrno, handleFault } from './fault.js';
 import type { BehaviourName } from './behaviours.js';
 import type { Kernel } from './kernel.js';
@@ -137,7 +138,16 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
       let need: 'read' | 'write' | 'unshare' | undefined;
       if (!pte) need = write ? 'write' : 'read';
       else if (write && !pte.writable) need = 'write';
-      else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) need = 'unshare';
+      else if (!pte.writable && isCowMapping(vma) && vma.flags & VM_WRITE && gupForcesCowBreak(k)) {
+        k.note('__get_user_pages', 'should_force_cow_break(): GUP on a COW mapping breaks COW first', { by: 'gup_forces_cow_break' });
+        need = 'write';
+      } else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) {
+        const anon = pte.folio.kind === 'anon';
+        k.note('gup_must_unshare', `R/O pin of a ${anon ? 'possibly shared anonymous' : 'page-cache'} page in a COW mapping`, {
+          by: anon ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
+        });
+        need = 'unshare';
+      }
       if (!need) break;
       /* c8 ignore next 4 */
       if (tries > 2) {
@@ -153,7 +163,9 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
       }
     }
     const folio = vma.ptes.get(index)!.folio;
-    folio.pincount++;
+    // FOLL_PIN raises the pin count; plain get_user_pages (FOLL_GET) only the refcount.
+    if (gupFlags & FOLL_PIN) folio.pincount++;
+    else folio.refs++;
     folios.push(folio);
     vmas.push(vma);
     const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
@@ -208,6 +220,19 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
   return { ret: -Errno.ENOMEM, folios: [] };
 }
 
+/**
+ * get_user_pages() without FOLL_PIN (FOLL_GET): the references O_DIRECT and the 2019 vhost
+ * code took. They raise the refcount but folio_maybe_dma_pinned() cannot see them.
+ */
+export function getUserPagesRefs(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
+  return getUserPages(k, task, start, nrPages, gupFlags & ~FOLL_PIN);
+}
+
+/** put_page() for FOLL_GET references. */
+export function putFolios(folios: readonly Folio[]): void {
+  for (const f of folios) f.refs = Math.max(0, f.refs - 1);
+}
+
 /** folio_fast_pin_allowed() (a6e79df92e4a), renamed gup_fast_folio_allowed() in 6.10. */
 function folioFastPinAllowed(folio: Folio, gupFlags: number): boolean {
   const all = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
@@ -232,6 +257,7 @@ export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: 
   if (!pte) return bail('PTE not present');
   if (vma.flags & (VM_IO | VM_PFNMAP)) return bail('special PTE');
   if (write && !pte.writable) return bail('PTE not writable for a write pin');
+  if (!pte.writable && gupForcesCowBreak(k)) return bail('read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
   const folio = pte.folio;
   if (flags & FOLL_LONGTERM && folio.dax) return bail('devmap (fsdax) PTE with FOLL_LONGTERM');
   if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.has('longterm_migrate_movable')) {

@@ -6,7 +6,7 @@
 import { behaviour, resolveBehaviours, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
-import type { Folio, FolioKind, Inode } from './mm-types.js';
+import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
 import { Trace, type TraceEvent } from './trace.js';
 
@@ -77,6 +77,8 @@ export class Kernel {
    * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
    */
   readonly deferredWork: DeferredWork[] = [];
+  /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
+  readonly mms = new Set<AddressSpace>();
   private nextIno = 1;
   private nextFolioId = 1;
 
@@ -153,6 +155,7 @@ export class Kernel {
       resv: new Set(),
       openCount: 0,
       mapCount: 0,
+      disk: new Map(),
     };
   }
 
@@ -173,6 +176,11 @@ export class Kernel {
       dax: false,
       pincount: 0,
       freed: false,
+      dirty: false,
+      fsPrepared: false,
+      fsPrivate: false,
+      refs: 0,
+      data: 'zeroes',
       ...opts,
     };
   }

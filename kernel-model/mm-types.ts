@@ -24,6 +24,23 @@ export interface Folio {
   /** FOLL_PIN references (GUP_PIN_COUNTING_BIAS units collapsed to a count). */
   pincount: number;
   freed: boolean;
+  /** PG_dirty: the folio holds data the backing store has not seen. */
+  dirty: boolean;
+  /** Page cache: ->page_mkwrite ran since writeback last cleaned the folio, so the filesystem knows it is dirty (blocks reserved, buffers attached). */
+  fsPrepared: boolean;
+  /** folio->private: filesystem state (buffer_heads) attached by ->page_mkwrite, stripped by reclaim. */
+  fsPrivate: boolean;
+  /** FOLL_GET references (get_user_pages without FOLL_PIN): they raise the refcount, not the pin count. */
+  refs: number;
+  /** What the folio holds: the label of its last writer, so scenarios can follow data. */
+  data: string;
+  /** Page cache: the inode whose mapping holds the folio (folio->mapping). */
+  mapping?: Inode;
+}
+
+/** A process address space, as rmap walks and the refcount need to see it. */
+export interface AddressSpace {
+  vmaList(): readonly Vma[];
 }
 
 export interface Inode {
@@ -42,6 +59,8 @@ export interface Inode {
   openCount: number;
   /** VMAs mapping this inode. */
   mapCount: number;
+  /** What writeback last wrote to the blocks of each page index (the file's on-disk contents). */
+  disk: Map<number, string>;
 }
 
 export interface OpenFile {
@@ -77,6 +96,8 @@ export interface Vma {
   ptes: Map<number, Pte>;
   /** hugetlb MAP_PRIVATE: pages reserved at mmap time, not yet consumed by a fault. */
   privateResv: number;
+  /** VM_PFNMAP: raw page frame numbers by page index (pte_special, no struct page behind them). */
+  pfns?: Map<number, number>;
 }
 
 export function isCowMapping(vma: Vma): boolean {

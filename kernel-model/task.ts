@@ -16,11 +16,13 @@ import {
   VM_READ,
   VM_SHARED,
   VM_WRITE,
+  isCowMapping,
   type Inode,
   type OpenFile,
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
+import { withInvalidation } from './mmu-notifier.js';
 import { ioUringClose, ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
 export const PROT_READ = 0x1;
@@ -44,6 +46,65 @@ export class Task {
   constructor(kernel: Kernel) {
     this.kernel = kernel;
     // 0, 1, 2 are stdin, stdout, stderr.
+    kernel.mms.add(this);
+  }
+
+  vmaList(): readonly Vma[] {
+    return this.vmas;
+  }
+
+  /**
+   * fork() (dup_mmap → copy_page_range): the child shares every open file and every VMA. In
+   * a COW mapping both page tables map the same folios write-protected, and an anonymous folio
+   * stops being exclusive (page_dup_anon_rmap). Shared file VMAs copy no PTEs: the child
+   * faults them in (vma_needs_copy() is false without an anon_vma). From 70e806e4e645 (5.9) a
+   * pinned anonymous page is copied for the child at once (copy_present_page()), so the
+   * parent keeps it exclusive and writable.
+   */
+  fork(): Task {
+    const child = new Task(this.kernel);
+    for (const [fd, f] of this.fds) {
+      child.fds.set(fd, f);
+      if ('inode' in f) {
+        f.refs++;
+        f.inode.openCount++;
+      }
+    }
+    for (const vma of this.vmas) {
+      const copy: Vma = { ...vma, ptes: new Map(), privateResv: 0 };
+      if (vma.pfns) copy.pfns = new Map(vma.pfns);
+      if (isCowMapping(vma)) {
+        for (const [i, pte] of vma.ptes) {
+          const f = pte.folio;
+          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.has('fork_copies_pinned')) {
+            const own = this.kernel.newFolio('anon', f.size, { data: f.data });
+            this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
+            copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
+            continue;
+          }
+          if (f.kind === 'anon') f.anonExclusive = false;
+          vma.ptes.set(i, { ...pte, writable: false });
+          copy.ptes.set(i, { ...pte, writable: false });
+        }
+      }
+      child.vmas.push(copy);
+      vma.file.refs++;
+      vma.file.inode.mapCount++;
+    }
+    child.nextAddr = this.nextAddr;
+    return child;
+  }
+
+  /** A driver's ->mmap that inserts a VMA of its own making (remap_pfn_range, special files). */
+  mapSpecial(length: number, vmFlags: number, file: OpenFile): Vma {
+    const k = this.kernel;
+    const start = Math.ceil(this.nextAddr / k.pageSize) * k.pageSize;
+    this.nextAddr = start + length + k.pageSize;
+    const vma: Vma = { start, length, flags: vmFlags, file, pageSize: k.pageSize, ptes: new Map(), privateResv: 0 };
+    this.vmas.push(vma);
+    file.refs++;
+    file.inode.mapCount++;
+    return vma;
   }
 
   private allocFd(file: OpenFile | { ring: Ring }): number {
@@ -284,7 +345,8 @@ export class Task {
     const i = this.vmas.findIndex((v) => v.start === addr && v.length === length);
     if (i < 0) return 0;
     const vma = this.vmas[i]!;
-    this.vmas.splice(i, 1);
+    // Secondary MMUs (an IOMMU following the range, vhost) hear of the unmap first.
+    withInvalidation(this.kernel, this, addr, length, 'munmap', () => this.vmas.splice(i, 1));
     for (const pte of vma.ptes.values()) {
       const folio = pte.folio;
       if (folio.kind === 'anon' && folio.pincount === 0) {

@@ -1,6 +1,7 @@
 /** `gupsim explain ID`: the simulated kernel's trace for one sub-test in an environment. */
 import { parseArgs } from 'node:util';
 import { predict } from '../../cases/predict.js';
+import { scenariosForTrace } from '../../cases/scenarios/index.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags } from '../env-flags.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { formatTraceEvent } from './run.js';
@@ -47,6 +48,16 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     '  trace:',
     ...s.trace.map((e) => `    ${formatTraceEvent(e)}`),
   ];
+  // Why the verdict matters: the story the cited commit prevents, on this kernel without it.
+  const patches = p.env.kernel.patches.map((x) => ` --patch=${x}`).join('');
+  for (const link of scenariosForTrace(s.trace)) {
+    const label = { refusal: 'this refusal prevents', decision: 'why this matters', absent: 'what this kernel allows' }[link.kind];
+    const revert = link.kind === 'absent' ? '' : ` --patch=-${link.commit}`;
+    lines.push(
+      `  ${label}: ${link.scenario.name} — ${link.scenario.summary}`,
+      `    gupsim scenario ${link.scenario.name} --kernel ${p.env.kernel.release}${patches}${revert}`,
+    );
+  }
   io.stdout.write(lines.join('\n') + '\n');
   return EXIT_OK;
 }

@@ -1,0 +1,125 @@
+/**
+ * cow-either-way: after fork() a parent and child share a page copy-on-write; the parent
+ * pins it read-only (vmsplice, an RDMA read MR). Whether the pin keeps following the parent,
+ * gets stranded on a stale page, or ends up on the page the child writes its secrets to is
+ * decided by do_wp_page()'s reuse rule and by whether GUP unshares first — the 2020–21
+ * "COW can break either way" thread (CVE-2020-29374) and David Hildenbrand's COW summaries.
+ */
+import { errnoName } from '../../kernel-model/errno.js';
+import { FOLL_LONGTERM, pinUserPages, unpinFolios } from '../../kernel-model/gup.js';
+import { folioMapcount } from '../../kernel-model/rmap.js';
+import { folioAt, userRead, userWrite } from '../../kernel-model/uaccess.js';
+import { boot, folioState, mapBacking } from './machine.js';
+import { ScenarioLog, type Outcome, type Scenario } from './scenario.js';
+
+const SECRET = 'child-secret';
+
+export const cowEitherWay: Scenario = {
+  name: 'cow-either-way',
+  summary:
+    'a R/O pin taken after fork(): does it follow the parent, go stale, or show the child’s data?',
+  story: `A process writes a private page and forks; parent and child map it write-protected.
+The parent pins it read-only long-term, then writes it again; the child writes its own data.
+Before 5.8 do_wp_page() reuses a page mapped once (reuse_swap_page(): the pin is not counted):
+the parent's write copies, the child's write reuses the pinned page, and the pin shows the
+child's data (CVE-2020-29374). 17839856fd58 (5.8) made GUP break COW first. 09854ba94c6a
+(5.9) reuses only with page_count() == 1 and a308c71bf1e6 dropped the forced break: no leak,
+but the parent's own write copies away from its pin. 5.19 (PageAnonExclusive, R/O pins
+unshare) keeps pin and parent together; a private file page not yet written waits for
+84209e87c696 (6.2). MAP_SHARED has no COW: nothing can diverge.
+(The parent's write stands in for the thread's "unmapped under memory pressure": both leave
+the child as the page's only mapper.)`,
+  options: [
+    {
+      name: 'backing',
+      values: ['anon', 'file', 'shared'],
+      default: 'anon',
+      help: 'anon: private memory written before fork; file: a MAP_PRIVATE file page only read before fork; shared: a MAP_SHARED memfd',
+    },
+  ],
+  shows: [
+    'gup_unshare_anon',
+    'gup_reliable_ro_longterm_cow',
+    'anon_exclusive',
+    'do_wp_page_page_count',
+    'gup_forces_cow_break',
+  ],
+
+  run(env, o) {
+    const { k, task: parent } = boot(env);
+    const log = new ScenarioLog(k);
+    const backing = o.backing;
+    const m = mapBacking(k, parent, backing === 'file' ? 'cwd' : 'memfd', backing === 'shared');
+    if ('error' in m) return m;
+    if (backing === 'file') {
+      const r = userRead(parent, m.addr);
+      log.step(
+        `map ${m.what} and read it`,
+        `the parent maps page-cache folio ${folioAt(parent, m.addr)?.id} read-only ("${r.data}")`,
+      );
+    } else {
+      userWrite(parent, m.addr, 'parent-v1');
+      log.step(
+        `map ${m.what} and write it`,
+        `folio ${folioAt(parent, m.addr)?.id} holds "parent-v1"`,
+      );
+    }
+
+    const child = parent.fork();
+    const shared = folioAt(parent, m.addr)!;
+    log.step(
+      'fork()',
+      `folio ${shared.id}: mapcount ${folioMapcount(k, shared)}, PageAnonExclusive=${shared.anonExclusive}`,
+    );
+
+    const pin = pinUserPages(k, parent, m.addr, 1, FOLL_LONGTERM);
+    if (pin.ret < 0)
+      return {
+        error: `the R/O long-term pin failed (${errnoName(-pin.ret) ?? pin.ret}) on this machine`,
+      };
+    const pinned = pin.folios[0]!;
+    log.step(
+      'the parent pins the page read-only long-term',
+      `folio ${pinned.id} pinned (${pinned === shared ? 'the shared folio' : 'a copy made for the parent first'})`,
+    );
+
+    userWrite(parent, m.addr, 'parent-v2');
+    log.step(
+      'the parent writes the page',
+      `the parent now maps folio ${folioAt(parent, m.addr)?.id}`,
+    );
+    userWrite(child, m.addr, SECRET);
+    log.step(
+      'the child writes its own data',
+      `the child now maps folio ${folioAt(child, m.addr)?.id}`,
+    );
+
+    const seenByParent = userRead(parent, m.addr).data;
+    const seenByPin = pinned.data;
+    const leak = seenByPin === SECRET && seenByParent !== SECRET;
+    log.check('the pin does not show the child’s data to the parent', !leak);
+    log.check('the pin shows what the parent process sees', seenByPin === seenByParent);
+    log.check('the pinned folio was never freed', !pinned.freed);
+    unpinFolios(pin.folios);
+
+    let outcome: Outcome;
+    let summary: string;
+    if (leak) {
+      outcome = 'leaked';
+      summary = `the parent's pin reads "${seenByPin}", written by the child into the page it reused; the parent sees "${seenByParent}"`;
+    } else if (seenByPin !== seenByParent) {
+      outcome = 'diverged';
+      summary = `the pin still reads "${seenByPin}" while the parent sees "${seenByParent}": its write copied away from the pinned page`;
+    } else {
+      outcome = 'safe';
+      summary = `pin and parent both read "${seenByPin}"`;
+    }
+    return log.result(env, this.name, o, outcome, summary, {
+      pinnedFolio: folioState(pinned),
+      parentFolio: folioState(folioAt(parent, m.addr)),
+      childFolio: folioState(folioAt(child, m.addr)),
+      parentSees: seenByParent ?? null,
+      pinSees: seenByPin,
+    });
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * mmu notifiers (include/linux/mmu_notifier.h, mm/mmu_notifier.c): a secondary MMU (an
+ * IOMMU, vhost's kernel mapping, KVM) subscribes to a range of a process's address space and
+ * is called before (`start`) and after (`end`) the primary page tables of that range change:
+ * munmap/zap, folio_mkclean() write-protecting for writeback, reclaim unmapping.
+ */
+import type { Kernel } from './kernel.js';
+import type { AddressSpace } from './mm-types.js';
+
+export type InvalidatePhase = 'start' | 'end';
+
+export interface MmuSubscription {
+  /** Who subscribed, for the trace. */
+  owner: string;
+  start: number;
+  length: number;
+  invalidate(phase: InvalidatePhase, reason: string): void;
+}
+
+const subscriptions = new WeakMap<AddressSpace, MmuSubscription[]>();
+
+/** mmu_interval_notifier_insert(). */
+export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscription): void {
+  let subs = subscriptions.get(mm);
+  if (!subs) subscriptions.set(mm, (subs = []));
+  subs.push(sub);
+  k.note(
+    'mmu_interval_notifier_insert',
+    `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
+  );
+}
+
+export function mmuNotifierUnregister(mm: AddressSpace, sub: MmuSubscription): void {
+  const subs = subscriptions.get(mm);
+  if (subs)
+    subscriptions.set(
+      mm,
+      subs.filter((s) => s !== sub),
+    );
+}
+
+/**
+ * mmu_notifier_invalidate_range_start() … _end() around `change`: every subscriber whose range
+ * overlaps hears both phases, the PTEs change in between.
+ */
+export function withInvalidation(
+  k: Kernel,
+  mm: AddressSpace,
+  start: number,
+  length: number,
+  reason: string,
+  change: () => void,
+): void {
+  const hit = (subscriptions.get(mm) ?? []).filter(
+    (s) => s.start < start + length && start < s.start + s.length,
+  );
+  for (const s of hit) {
+    k.note('mmu_notifier_invalidate_range_start', `${reason}: calling ${s.owner}`);
+    s.invalidate('start', reason);
+  }
+  change();
+  for (const s of hit) {
+    k.note('mmu_notifier_invalidate_range_end', `${reason}: calling ${s.owner}`);
+    s.invalidate('end', reason);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Reverse mapping (mm/rmap.c) over the simulated address spaces: who maps a folio, its
+ * mapcount and refcount as do_wp_page() and reclaim read them, and try_to_unmap().
+ */
+import type { Kernel } from './kernel.js';
+import type { AddressSpace, Folio, Vma } from './mm-types.js';
+import { withInvalidation } from './mmu-notifier.js';
+
+export interface Mapping {
+  mm: AddressSpace;
+  vma: Vma;
+  index: number;
+}
+
+/** Every page-table entry that maps `folio` (an rmap walk). */
+export function folioMappings(k: Kernel, folio: Folio): Mapping[] {
+  const out: Mapping[] = [];
+  for (const mm of k.mms) {
+    for (const vma of mm.vmaList()) {
+      for (const [index, pte] of vma.ptes) if (pte.folio === folio) out.push({ mm, vma, index });
+    }
+  }
+  return out;
+}
+
+/** folio_mapcount(). */
+export function folioMapcount(k: Kernel, folio: Folio): number {
+  return folioMappings(k, folio).length;
+}
+
+/**
+ * folio_ref_count() of an anonymous folio: one per mapping, one per FOLL_GET reference, and
+ * each FOLL_PIN (GUP_PIN_COUNTING_BIAS collapsed to one: only "== 1" is ever asked).
+ */
+export function folioRefcount(k: Kernel, folio: Folio): number {
+  return folioMapcount(k, folio) + folio.refs + folio.pincount;
+}
+
+/** try_to_unmap(): clear every PTE mapping the folio, telling each mm's notifiers first. */
+export function tryToUnmap(k: Kernel, folio: Folio, reason: string): number {
+  const maps = folioMappings(k, folio);
+  for (const m of maps) {
+    const addr = m.vma.start + m.index * m.vma.pageSize;
+    withInvalidation(k, m.mm, addr, m.vma.pageSize, reason, () => {
+      m.vma.ptes.delete(m.index);
+    });
+  }
+  if (maps.length)
+    k.note('try_to_unmap', `${reason}: unmapped the folio from ${maps.length} page table(s)`);
+  return maps.length;
+}
