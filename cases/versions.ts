@@ -85,7 +85,19 @@ function versionForRelease(r: Release): SelftestVersionId {
   return 'A1';
 }
 
+const BUILDS = new Map<string, SelftestBuild | { error: string }>();
+
+/** The build a tree gives (memoised: every prediction asks). */
 export function selftestBuild(tree: string): SelftestBuild | { error: string } {
+  let b = BUILDS.get(tree);
+  if (!b) {
+    b = buildFor(tree);
+    if (BUILDS.size < 4096) BUILDS.set(tree, b);
+  }
+  return b;
+}
+
+function buildFor(tree: string): SelftestBuild | { error: string } {
   if (tree === 'prototype') {
     return {
       version: versionById('P'),

@@ -235,8 +235,23 @@ export function releaseHas(release: Release, b: Behaviour): boolean {
   return firstStable !== undefined && atLeast(release, firstStable);
 }
 
-/** The set of behaviours active in a kernel built from `release` with `patches` on top. */
-export function resolveBehaviours(release: Release, patches: readonly PatchSpec[]): Set<BehaviourName> {
+const RESOLVED = new Map<string, ReadonlySet<BehaviourName>>();
+
+/**
+ * The set of behaviours active in a kernel built from `release` with `patches` on top.
+ * Memoised: every prediction boots a kernel, and a search boots thousands of the same few.
+ */
+export function resolveBehaviours(release: Release, patches: readonly PatchSpec[]): ReadonlySet<BehaviourName> {
+  const key = `${release.text}|${patches.map((p) => (p.apply ? '+' : '-') + p.commit).join(',')}`;
+  let set = RESOLVED.get(key);
+  if (!set) {
+    set = computeBehaviours(release, patches);
+    if (RESOLVED.size < 4096) RESOLVED.set(key, set);
+  }
+  return set;
+}
+
+function computeBehaviours(release: Release, patches: readonly PatchSpec[]): Set<BehaviourName> {
   const active = new Set<BehaviourName>();
   for (const b of BEHAVIOURS) if (releaseHas(release, b)) active.add(b.name);
   for (const p of patches) {

@@ -59,7 +59,7 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
 
 export class Kernel {
   readonly spec: KernelSpec;
-  readonly behaviours: Set<BehaviourName>;
+  readonly behaviours: ReadonlySet<BehaviourName>;
   readonly trace = new Trace();
   readonly pageSize: number;
   readonly hstates: Hstate[];

@@ -42,7 +42,7 @@ export interface FlipAccount {
   text: string;
 }
 
-function activeBehaviours(env: Environment): Set<string> | undefined {
+function activeBehaviours(env: Environment): ReadonlySet<string> | undefined {
   const r = parseRelease(env.kernel.release);
   if (!isRelease(r)) return undefined;
   const patches: PatchSpec[] = [];
