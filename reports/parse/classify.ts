@@ -16,7 +16,7 @@ import {
   PROMPT_LINE,
   RUNNER_HEADER,
   RUNNER_TIMEOUT,
-  RUN_LINE,
+  RUN_PREFIX,
   SKIPPED_NOTICE,
   TAP_BAILOUT,
   TAP_PLAN,
@@ -51,6 +51,12 @@ export type Token =
 
 const DASH_RULE = /^-{3,}$/;
 
+// Tokens without data are shared: most lines are text, and a token per line is garbage.
+const EMPTY: Token = { kind: 'empty' };
+const TEXT: Token = { kind: 'text' };
+const WRAPPER_NOISE: Token = { kind: 'wrapper-noise' };
+const HUGETLB_LIMIT_TOKEN: Token = { kind: 'hugetlb-limit' };
+
 /** Program name without directory: `./gup_longterm` → `gup_longterm`. */
 export function programName(path: string): string {
   const slash = path.lastIndexOf('/');
@@ -58,7 +64,7 @@ export function programName(path: string): string {
 }
 
 export function classify(body: string): Token {
-  if (body === '') return { kind: 'empty' };
+  if (body === '') return EMPTY;
   const c0 = body.charCodeAt(0);
   // Cheap first-character dispatch keeps the common case (one regex per line) fast.
   if (c0 === 111 /* o */ || c0 === 110 /* n */) {
@@ -83,8 +89,8 @@ export function classify(body: string): Token {
     const b = TAP_BAILOUT.exec(body);
     if (b && lineTypes.bailout.test(body + '\n')) return { kind: 'bailout', text: b[1] ?? '' };
   } else if (c0 === 91 /* [ */) {
-    const run = RUN_LINE.exec(body);
-    if (run) return { kind: 'run', name: run[1] ?? '' };
+    // RUN_LINE without the regex: `(.*?)\s*$` is a lazy scan of every [RUN] line.
+    if (body.startsWith(RUN_PREFIX)) return { kind: 'run', name: body.slice(RUN_PREFIX.length).trimEnd() };
     const info = HUGETLB_INFO.exec(body);
     if (info) {
       return {
@@ -111,19 +117,19 @@ export function classify(body: string): Token {
       return { kind: 'runner-header', suite: h[1] ?? '', program, gup: GUP_PROGRAM.test(program) };
     }
   } else if (c0 === 45 /* - */) {
-    if (DASH_RULE.test(body)) return { kind: 'wrapper-noise' };
+    if (DASH_RULE.test(body)) return WRAPPER_NOISE;
   } else if (c0 === 83 /* S */) {
     if (VMTESTS_SUMMARY.test(body) || VMTESTS_SKIP_LINE.test(body))
-      return { kind: 'wrapper-noise' };
+      return WRAPPER_NOISE;
   }
   if (c0 === 116 /* t */ || c0 === 111 /* o */) {
     const to = RUNNER_TIMEOUT.exec(body);
     if (to) return { kind: 'runner-timeout', seconds: Number(to[1]) };
   }
-  if (c0 === 100 /* d */ && HUGETLB_LIMIT.test(body)) return { kind: 'hugetlb-limit' };
+  if (c0 === 100 /* d */ && HUGETLB_LIMIT.test(body)) return HUGETLB_LIMIT_TOKEN;
   if (body.includes('longterm')) {
     const pr = PROMPT_LINE.exec(body);
     if (pr) return { kind: 'prompt', program: programName(pr[1] ?? '') };
   }
-  return { kind: 'text' };
+  return TEXT;
 }

@@ -8,6 +8,7 @@
  * passing run would then name the same test differently. Those are recognised here instead.
  */
 import { parseDirective } from 'tap-parser';
+import { detach } from './lines.js';
 import { DIRECTIVE_KEYWORD, DIRECTIVE_SPLIT, TAP_RESULT } from './patterns.js';
 import type { ResultDirective } from './types.js';
 import type { Verdict } from './verdict.js';
@@ -23,6 +24,10 @@ export interface ResultLine {
 
 /** Parse a result body (wrapper `# ` already removed), or null when it is not a result line. */
 export function parseResultLine(body: string): ResultLine | null {
+  return parseUncached(body);
+}
+
+function parseUncached(body: string): ResultLine | null {
   const m = TAP_RESULT.exec(body);
   if (!m) return null;
   const ok = m[1] === undefined;
@@ -53,7 +58,26 @@ function splitDirective(rest: string): { description: string; directiveText: str
   };
 }
 
+/**
+ * Directive texts repeat across the runs of a CI log (`SKIP need more free huge pages`), and
+ * tap-parser's parseDirective is several regex passes: results are remembered by text (a
+ * copy is returned, so no two sub-tests share an object). Bounded: cleared when full.
+ */
+const DIRECTIVES = new Map<string, ResultDirective>();
+const DIRECTIVES_LIMIT = 4096;
+
 function classifyDirective(text: string): ResultDirective {
+  let d = DIRECTIVES.get(text);
+  if (d === undefined) {
+    const own = detach(text);
+    d = classifyUncached(own);
+    if (DIRECTIVES.size >= DIRECTIVES_LIMIT) DIRECTIVES.clear();
+    DIRECTIVES.set(own, d);
+  }
+  return { kind: d.kind, text: d.text };
+}
+
+function classifyUncached(text: string): ResultDirective {
   const tp = parseDirective(text);
   if (tp && (tp[0] === 'skip' || tp[0] === 'todo')) {
     const reason: unknown = tp[1];

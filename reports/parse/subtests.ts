@@ -1,0 +1,144 @@
+/**
+ * One sub-test as observed: a result line (with the [RUN] line and diagnostics before it), or
+ * a [RUN] line that never got a result ('missing'). Also where the TAP numbering is checked
+ * (kunit_parser's "Expected test number X but found Y": an issue, parsing goes on).
+ */
+import { subtestIdFromRunName } from '../../cases/ids.js';
+import { detach } from './lines.js';
+import { PROTOTYPE_RESULT, SHOULD_HAVE } from './patterns.js';
+import type { ResultLine } from './result-line.js';
+import type { RunBuilder } from './run-builder.js';
+import type { LineRef, ObservedSubtest } from './types.js';
+
+/** A [RUN] line waiting for its result. */
+export interface PendingRun {
+  name: string;
+  /** Its stable id, looked up once when the [RUN] line arrives. */
+  id: string | null;
+  line: number;
+  diagnostics: LineRef[];
+  interleaved: LineRef[];
+}
+
+/**
+ * [RUN] names and result names repeat in every run of a CI log: the id lookup (two regexes and
+ * a table walk in cases/ids.ts) is remembered per name. Bounded: cleared when full.
+ */
+const ID_MEMO = new Map<string, string | null>();
+const ID_MEMO_LIMIT = 4096;
+
+export function runNameId(name: string): string | null {
+  let id = ID_MEMO.get(name);
+  if (id !== undefined) return id;
+  id = subtestIdFromRunName(name) ?? null;
+  if (ID_MEMO.size >= ID_MEMO_LIMIT) ID_MEMO.clear();
+  ID_MEMO.set(detach(name), id);
+  return id;
+}
+
+/**
+ * The k-th [RUN] name of a run is almost always the k-th name of the run before (CI logs are
+ * the same program again and again): one string compare instead of hashing the name.
+ */
+const RECENT_LIMIT = 512;
+const recentNames: string[] = [];
+const recentIds: (string | null)[] = [];
+
+export function runNameIdAt(name: string, position: number): string | null {
+  if (position < RECENT_LIMIT && recentNames[position] === name) return recentIds[position] ?? null;
+  const id = runNameId(name);
+  if (position < RECENT_LIMIT) {
+    recentNames[position] = detach(name);
+    recentIds[position] = id;
+  }
+  return id;
+}
+
+function checkNumber(b: RunBuilder, n: number, line: number): void {
+  const expected = b.lastNumber === null ? null : b.lastNumber + 1;
+  if (expected !== null && n !== expected) {
+    b.issue('unexpected-number', line, `Expected test number ${expected} but found ${n}`);
+  } else if (expected === null && n !== 1 && (b.plan !== null || b.tapVersion !== null)) {
+    b.issue('unexpected-number', line, `Expected test number 1 but found ${n}`);
+  }
+  b.lastNumber = n;
+  if (b.plan !== null && n > b.plan.count) {
+    b.issue('result-after-plan-end', line, `result ${n} beyond plan 1..${b.plan.count}`);
+  }
+}
+
+/** The sub-test a result line completes; takes the pending [RUN] (or loose diagnostics). */
+export function observedSubtest(
+  b: RunBuilder,
+  r: ResultLine,
+  text: string,
+  line: number,
+): ObservedSubtest {
+  const p = b.pending;
+  b.pending = null;
+  checkNumber(b, r.number, line);
+  const diagnostics = p ? p.diagnostics : b.loose;
+  if (!p) b.loose = [];
+  if (SHOULD_HAVE.test(r.description) || PROTOTYPE_RESULT.test(r.description)) {
+    b.resultTextEvidence = true;
+  }
+  const runName = p?.name ?? null;
+  const nameLike = r.description !== '' ? r.description : (r.directive?.text ?? '');
+  let id: string | null = null;
+  let idSource: ObservedSubtest['idSource'] = null;
+  if (p) {
+    id = p.id;
+    if (id !== null) idSource = 'run-line';
+  } else {
+    id = runNameId(nameLike);
+    if (id !== null) {
+      idSource = 'result-name';
+      b.resultTextEvidence = true;
+    }
+  }
+  const isName = runName !== null ? nameLike === runName : idSource === 'result-name';
+  const lastDiag = diagnostics.length > 0 ? diagnostics[diagnostics.length - 1] : undefined;
+  const reason =
+    !isName && r.directive !== null && r.directive.text !== ''
+      ? r.directive.text
+      : !isName && r.description !== ''
+        ? r.description
+        : (lastDiag?.text ?? null);
+  return {
+    id,
+    idSource,
+    ordinal: 0,
+    number: r.number,
+    runName,
+    runLine: p?.line ?? null,
+    resultText: text,
+    line,
+    description: r.description === '' ? null : r.description,
+    directive: r.directive,
+    reason,
+    verdict: r.verdict,
+    diagnostics,
+    interleaved: p?.interleaved ?? [],
+  };
+}
+
+/** A [RUN] line whose result never came (the run stopped, or the v6.16 unknown-fs bug). */
+export function missingSubtest(p: PendingRun): ObservedSubtest {
+  const lastDiag = p.diagnostics.length > 0 ? p.diagnostics[p.diagnostics.length - 1] : undefined;
+  return {
+    id: p.id,
+    idSource: p.id === null ? null : 'run-line',
+    ordinal: 0,
+    number: null,
+    runName: p.name,
+    runLine: p.line,
+    resultText: null,
+    line: p.line,
+    description: null,
+    directive: null,
+    reason: lastDiag?.text ?? null,
+    verdict: 'missing',
+    diagnostics: p.diagnostics,
+    interleaved: p.interleaved,
+  };
+}
