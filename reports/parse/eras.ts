@@ -43,7 +43,10 @@ export class EraCollector {
     else if (s.runName !== null && t === s.runName) this.noteAt('v6.16+', s);
     else if ((t.endsWith(')') || t.endsWith(')n')) && ERRNO_SUFFIXED_REASON.test(t)) this.noteAt('v6.15', s);
     else if (t.endsWith('failed') && PRE_ERRNO_REASON.test(t)) this.noteAt('v6.5-v6.14', s);
-    else if (SHOULD_HAVE.test(t) || REASON_AS_RESULT.test(t)) this.noteAt('pre-v6.16', s);
+    // The last test of the chain only notes pre-v6.16: pointless once it was noted.
+    else if (!this.seen.has('pre-v6.16') && (SHOULD_HAVE.test(t) || REASON_AS_RESULT.test(t))) {
+      this.noteAt('pre-v6.16', s);
+    }
   }
 
   /** Note an era with the sub-test's result line as evidence (allocated only when new). */

@@ -147,7 +147,10 @@ export class Router {
   private onResult(r: ResultLine, f: Fragment, ref: LineRef): void {
     let run = this.run;
     const level = f.level;
-    const wrapperName = WRAPPER_VERDICT_NAME.exec(r.description);
+    // Only a description ending in the program's name can be a wrapper's verdict on it.
+    const d = r.description;
+    const wrapperName =
+      d.endsWith('_longterm') ? WRAPPER_VERDICT_NAME.exec(d) : null;
     if (wrapperName && (!run || level <= run.depth)) {
       if (!run) {
         run = this.openRun(level + 1, NO_WRAPPER);

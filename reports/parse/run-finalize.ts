@@ -6,7 +6,7 @@
 import { idFromPosition, planFits } from './positions.js';
 import type { RunBuilder } from './run-builder.js';
 import type { ParsedRun } from './types.js';
-import { emptyCounts, worstVerdict, type VerdictCounts } from './verdict.js';
+import { emptyCounts, VERDICTS, type Verdict, type VerdictCounts } from './verdict.js';
 import { wrapperInfo } from './wrapper-info.js';
 
 export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
@@ -67,7 +67,7 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
     plannedMismatch: b.plannedMismatch,
     skippedNotice: b.skippedNotice,
     counts,
-    worst: worstVerdict(b.subtests.map((s) => s.verdict)),
+    worst: worstOf(counts),
     wrapper: wrapperInfo(b),
     eras: b.eras.hints(),
     crashes,
@@ -99,12 +99,20 @@ function assignPositionIds(b: RunBuilder): void {
   }
 }
 
+/**
+ * Which run last used an id: a duplicate is an id already marked with this run's serial. One
+ * long-lived map instead of a Set per run (ids are few: cases × backings); cleared when large.
+ */
+const lastRunOfId = new Map<string, number>();
+let serial = 0;
+
 function checkDuplicates(b: RunBuilder): void {
-  const seen = new Set<string>();
+  serial++;
+  if (lastRunOfId.size > 100_000) lastRunOfId.clear();
   for (const s of b.subtests) {
     if (s.id === null) continue;
-    if (seen.has(s.id)) b.issue('duplicate-id', s.line, `sub-test id ${s.id} seen twice`);
-    seen.add(s.id);
+    if (lastRunOfId.get(s.id) === serial) b.issue('duplicate-id', s.line, `sub-test id ${s.id} seen twice`);
+    lastRunOfId.set(s.id, serial);
   }
 }
 
@@ -120,4 +128,10 @@ function checkTotals(b: RunBuilder, counts: VerdictCounts): void {
       `Totals disagree with the results read: ${diff.map((k) => `${k} ${t[k]} vs ${counts[k]}`).join(', ')}`,
     );
   }
+}
+
+/** The most severe verdict with a non-zero count (worstVerdict over the sub-tests, from counts). */
+function worstOf(counts: VerdictCounts): Verdict | null {
+  for (const v of VERDICTS) if (counts[v] > 0) return v;
+  return null;
 }

@@ -37,20 +37,28 @@ export function runNameId(name: string): string | null {
 }
 
 /**
- * The k-th [RUN] name of a run is almost always the k-th name of the run before (CI logs are
- * the same program again and again): one string compare instead of hashing the name.
+ * The k-th [RUN] name of a run is almost always the k-th name of one of the last few runs (CI
+ * logs repeat a few programs): a string compare instead of hashing the name. Detached copies.
  */
 const RECENT_LIMIT = 512;
-const recentNames: string[] = [];
+const WAYS = 4;
+const recentNames: (string | undefined)[] = [];
 const recentIds: (string | null)[] = [];
+const nextWay: number[] = [];
 
 export function runNameIdAt(name: string, position: number): string | null {
-  if (position < RECENT_LIMIT && recentNames[position] === name) return recentIds[position] ?? null;
-  const id = runNameId(name);
-  if (position < RECENT_LIMIT) {
-    recentNames[position] = detach(name);
-    recentIds[position] = id;
+  if (position >= RECENT_LIMIT) return runNameId(name);
+  const base = position * WAYS;
+  for (let w = 0; w < WAYS; w++) {
+    const t = recentNames[base + w];
+    if (t === undefined) break;
+    if (t === name) return recentIds[base + w] ?? null;
   }
+  const id = runNameId(name);
+  const way = nextWay[position] ?? 0;
+  nextWay[position] = (way + 1) % WAYS;
+  recentNames[base + way] = detach(name);
+  recentIds[base + way] = id;
   return id;
 }
 
