@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { environmentFromJson } from '../../cases/env.js';
 import { parseLog } from '../../reports/parse/index.js';
 import { diffParsed, needsHuman } from '../../reports/diff/index.js';
@@ -52,6 +51,8 @@ export async function liveCommand(argv: string[], io: CliIO): Promise<number> {
     const env = environmentFromJson(detected.env);
     if (!env.ok) throw new UsageError(`detected environment is invalid: ${env.error}`);
     for (const n of detected.notes) io.stderr.write(`gupsim live: ${n}\n`);
+    // Loaded here, not at the top: only `gupsim live` runs a real binary.
+    const { execa } = await import('execa');
     const r = await execa(binary, [], { cwd, timeout: timeout * 1000, reject: false, all: true, stdin: 'ignore' });
     // Recorded the way the kselftest runner would, so the verdict, exit code and a timeout
     // are read by the same parser as any CI log.
