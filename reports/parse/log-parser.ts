@@ -17,7 +17,7 @@ import { splitGlued } from './glue.js';
 import { MAX_LINE_CHARS } from './lines.js';
 import { LogRecord, type RunSink } from './log-record.js';
 import { Router } from './router.js';
-import { countLevels, emptyTransportFacts, stripTransport } from './transport.js';
+import { countLevelsInto, emptyTransportFacts, stripTransport, type Leveled } from './transport.js';
 import type { ParsedLog } from './types.js';
 
 export type { RunSink } from './log-record.js';
@@ -38,6 +38,8 @@ export class LogParser {
   private readonly router: Router;
   private readonly emit = (f: Parameters<Router['handle']>[0]): void => this.router.handle(f);
   private done: ParsedLog | null = null;
+  /** Scratch for the current line's level and body (splitGlued copies what it keeps). */
+  private readonly leveled: Leveled = { level: 0, body: '' };
 
   constructor(options: LogParserOptions = {}) {
     this.record = new LogRecord(options.onRun ?? null);
@@ -65,7 +67,8 @@ export class LogParser {
   }
 
   private piece(text: string): void {
-    splitGlued(countLevels(stripTransport(text, this.facts, this.work), this.work), this.work, this.emit);
+    const lv = countLevelsInto(stripTransport(text, this.facts, this.work), this.work, this.leveled);
+    splitGlued(lv, this.work, this.emit);
   }
 
   /** Close the last run and return the result. Further push() calls are ignored. */

@@ -14,6 +14,8 @@ import type { ResultDirective } from './types.js';
 import type { Verdict } from './verdict.js';
 
 export interface ResultLine {
+  /** The line as parsed; a line seen before is the same string object (compares in O(1)). */
+  text: string;
   ok: boolean;
   number: number;
   /** Text between the number and the directive; '' when absent (kselftest SKIP lines). */
@@ -70,6 +72,7 @@ function quickNumber(body: string): number {
 function copyOf(r: ResultLine): ResultLine {
   const d = r.directive;
   return {
+    text: r.text,
     ok: r.ok,
     number: r.number,
     description: r.description,
@@ -88,6 +91,7 @@ function parseUncached(body: string): ResultLine | null {
   const split = splitDirective(rest);
   const directive = split.directiveText === null ? null : classifyDirective(split.directiveText);
   return {
+    text: body,
     ok,
     number,
     description: split.description,

@@ -178,7 +178,7 @@ export class Router {
       run = null;
     }
     run ??= this.openRun(level, NO_WRAPPER);
-    run.addResult(r, f.body, this.lineNo);
+    run.addResult(r, r.text, this.lineNo);
   }
 
   private onProgramDiagnostic(tok: ProgramDiagnostic, level: number, ref: LineRef): void {

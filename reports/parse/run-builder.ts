@@ -10,7 +10,7 @@ import { EraCollector } from './eras.js';
 import { CappedList, MAX_KEPT_LINES, MAX_RUN_ISSUES, MAX_SUBTESTS } from './limits.js';
 import type { ResultLine } from './result-line.js';
 import { finalizeRun } from './run-finalize.js';
-import { missingSubtest, observedSubtest, runNameIdAt, type PendingRun } from './subtests.js';
+import { internDiagnostic, missingSubtest, observedSubtest, runNameIdAt, type PendingRun } from './subtests.js';
 import type {
   CrashKind,
   CrashMarker,
@@ -169,15 +169,20 @@ export class RunBuilder {
     this.closePending();
     for (const l of this.loose) this.diagnostics.push(l);
     this.loose = [];
-    const id = runNameIdAt(name, this.runNames);
+    const p: PendingRun = { name, id: null, line, diagnostics: [], interleaved: [] };
+    runNameIdAt(name, this.runNames, p);
     this.runNames++;
-    if (id !== null) this.mappedRunNames++;
-    this.pending = { name, id, line, diagnostics: [], interleaved: [] };
+    if (p.id !== null) this.mappedRunNames++;
+    this.pending = p;
   }
 
   /** A `# ` line of this run: a sub-test diagnostic when one is running. */
   addDiagnostic(ref: LineRef): void {
-    if (this.pending) this.keep(this.pending.diagnostics, ref);
+    const p = this.pending;
+    if (p) {
+      ref.text = internDiagnostic(ref.text, this.subtests.length, p.diagnostics.length);
+      this.keep(p.diagnostics, ref);
+    }
     else if (this.subtests.length > 0 || this.loose.length > 0 || this.plan !== null) {
       this.keep(this.loose, ref);
     } else this.keep(this.diagnostics, ref);

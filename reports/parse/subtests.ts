@@ -46,20 +46,58 @@ const recentNames: (string | undefined)[] = [];
 const recentIds: (string | null)[] = [];
 const nextWay: number[] = [];
 
-export function runNameIdAt(name: string, position: number): string | null {
-  if (position >= RECENT_LIMIT) return runNameId(name);
-  const base = position * WAYS;
-  for (let w = 0; w < WAYS; w++) {
-    const t = recentNames[base + w];
-    if (t === undefined) break;
-    if (t === name) return recentIds[base + w] ?? null;
+/**
+ * The id of the [RUN] name at `position` of its run, written to `out` with the name itself —
+ * the remembered copy when the name repeats, so equal names are one string object.
+ */
+export function runNameIdAt(name: string, position: number, out: PendingRun): void {
+  if (position < RECENT_LIMIT) {
+    const base = position * WAYS;
+    for (let w = 0; w < WAYS; w++) {
+      const t = recentNames[base + w];
+      if (t === undefined) break;
+      if (t === name) {
+        out.name = t;
+        out.id = recentIds[base + w] ?? null;
+        return;
+      }
+    }
   }
   const id = runNameId(name);
+  out.id = id;
+  out.name = name;
+  if (position >= RECENT_LIMIT) return;
+  const own = detach(name);
   const way = nextWay[position] ?? 0;
   nextWay[position] = (way + 1) % WAYS;
-  recentNames[base + way] = detach(name);
-  recentIds[base + way] = id;
-  return id;
+  recentNames[position * WAYS + way] = own;
+  recentIds[position * WAYS + way] = id;
+  out.name = own;
+}
+
+/**
+ * A sub-test's diagnostics repeat too (`gup_test not available` under [RUN] k): the text of
+ * diagnostic d of sub-test k is remembered per position (4 ways), and a repeat becomes the
+ * remembered string, so equal texts are one object (run-key.ts compares them in O(1)).
+ */
+const DIAG_LIMIT = 4096;
+const recentDiags: (string | undefined)[] = [];
+const nextDiagWay: number[] = [];
+
+export function internDiagnostic(text: string, subtest: number, index: number): string {
+  if (index >= 4 || subtest >= DIAG_LIMIT / 4) return text;
+  const pos = subtest * 4 + index;
+  const base = pos * WAYS;
+  for (let w = 0; w < WAYS; w++) {
+    const t = recentDiags[base + w];
+    if (t === undefined) break;
+    if (t === text) return t;
+  }
+  const own = detach(text);
+  const way = nextDiagWay[pos] ?? 0;
+  nextDiagWay[pos] = (way + 1) % WAYS;
+  recentDiags[base + way] = own;
+  return own;
 }
 
 function checkNumber(b: RunBuilder, n: number, line: number): void {

@@ -93,6 +93,11 @@ export interface Leveled {
  * prefix. Trailing whitespace is dropped from the body: no format here gives it meaning.
  */
 export function countLevels(text: string, work: { n: number }): Leveled {
+  return countLevelsInto(text, work, { level: 0, body: '' });
+}
+
+/** countLevels writing into `out` (the line loop reuses one object: no garbage per line). */
+export function countLevelsInto(text: string, work: { n: number }, out: Leveled): Leveled {
   let i = 0;
   let level = 0;
   const n = text.length;
@@ -107,5 +112,7 @@ export function countLevels(text: string, work: { n: number }): Leveled {
     level++;
     i += 2;
   }
-  return { level, body: text.slice(i).trimEnd() };
+  out.level = level;
+  out.body = (i === 0 ? text : text.slice(i)).trimEnd();
+  return out;
 }
