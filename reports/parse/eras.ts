@@ -28,7 +28,9 @@ export class EraCollector {
   /** Hints from one completed sub-test's result line. */
   noteSubtest(s: ObservedSubtest): void {
     if (s.resultText === null) return;
-    if (s.runName !== null && PROTOTYPE_IOURING.test(s.runName)) this.noteAt('prototype', s);
+    if (s.runName !== null && s.runName.charCodeAt(0) === 105 /* i */ && PROTOTYPE_IOURING.test(s.runName)) {
+      this.noteAt('prototype', s);
+    }
     if (s.description !== null && s.description !== '') this.noteText(s.description, s);
     if (s.directive !== null && s.directive.text !== '') this.noteText(s.directive.text, s);
   }
