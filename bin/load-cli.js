@@ -35,12 +35,10 @@ function loadCli(useCache = true) {
       cachedData = undefined; // no cache yet: compile
     }
   }
-  const script = new vm.Script(wrapped(source), {
-    filename: BUNDLE,
-    cachedData,
-    // `import('execa')` inside the bundle goes through the ordinary ESM loader.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  const script = new vm.Script(wrapped(source), { filename: BUNDLE, cachedData });
+  // A script compiled from a code cache has no import(): the bundle asks for packages it does
+  // not contain (execa) through this hook (harness/import-external.ts), served by this file's.
+  globalThis[Symbol.for('gupsim.import')] = (specifier) => import(specifier);
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST);
   return { cli: module.exports, script };
