@@ -10,8 +10,7 @@
  * summaries quote line numbers, and they are rare.
  *
  * Comparing is cheap on purpose: a hash of counts and lengths picks the candidates, then the
- * fields are compared one by one (no key string is built per run). The stored signature holds
- * copies of the texts, so a cached entry does not keep the input chunk it was sliced from.
+ * fields are compared one by one (no key string is built per run).
  */
 import { detach } from '../parse/lines.js';
 import type { ObservedSubtest, ParsedRun } from '../parse/types.js';
@@ -32,8 +31,8 @@ interface SubtestSig {
 /** The diff-relevant content of a run, detached from the input. */
 export interface RunSignature {
   hash: number;
-  /** Everything but the sub-tests, as one small JSON string. */
-  head: string;
+  /** Everything but the sub-tests (head()), strings detached. */
+  head: unknown[];
   subtests: SubtestSig[];
 }
 
@@ -59,41 +58,57 @@ export function contentHash(run: ParsedRun): number {
   return h;
 }
 
-function head(run: ParsedRun): string {
+/** Everything but the sub-tests, in a fixed order (compared value by value, not as text). */
+function head(run: ParsedRun): unknown[] {
   const t = run.totals;
-  return JSON.stringify([
+  return [
     run.program,
-    run.hugetlbSizesKiB,
     run.hugetlbWording,
     run.tapVersion?.version ?? null,
     run.plan?.count ?? null,
-    t ? [t.pass, t.fail, t.xfail, t.xpass, t.skip, t.error] : null,
-    run.plannedMismatch ? [run.plannedMismatch.planned, run.plannedMismatch.run] : null,
+    t?.pass ?? null,
+    t?.fail ?? null,
+    t?.xfail ?? null,
+    t?.xpass ?? null,
+    t?.skip ?? null,
+    t?.error ?? null,
+    run.plannedMismatch?.planned ?? null,
+    run.plannedMismatch?.run ?? null,
     run.skippedNotice?.count ?? null,
     run.bailout?.text ?? null,
-    run.eras.map((e) => e.era),
     run.wrapper.exitCode,
     run.wrapper.verdict?.ok ?? null,
-  ]);
+    run.hugetlbSizesKiB.join(','),
+    run.eras.map((e) => e.era).join(','),
+  ];
 }
 
-const own = (s: string | null): string | null => (s === null ? null : detach(s));
+function sameHead(sig: readonly unknown[], run: ParsedRun): boolean {
+  const h = head(run);
+  for (let i = 0; i < h.length; i++) if (h[i] !== sig[i]) return false;
+  return true;
+}
 
+/**
+ * The signature keeps the run's own strings: the parser hands out sub-test texts as detached,
+ * remembered copies (reports/parse/subtests.ts, result-line.ts), so they pin no input chunk,
+ * and a later run's equal texts are the same objects — matches() then compares pointers.
+ */
 export function signature(run: ParsedRun, hash: number): RunSignature {
   return {
     hash,
-    head: head(run),
+    head: head(run).map((v) => (typeof v === 'string' ? detach(v) : v)),
     subtests: run.subtests.map((s) => ({
       id: s.id,
       verdict: s.verdict,
       number: s.number,
-      runName: own(s.runName),
-      description: own(s.description),
+      runName: s.runName,
+      description: s.description,
       directiveKind: s.directive?.kind ?? null,
-      directiveText: own(s.directive?.text ?? null),
-      reason: own(s.reason),
-      resultText: own(s.resultText),
-      diagnostics: s.diagnostics.map((d) => detach(d.text)),
+      directiveText: s.directive?.text ?? null,
+      reason: s.reason,
+      resultText: s.resultText,
+      diagnostics: s.diagnostics.map((d) => d.text),
     })),
   };
 }
@@ -128,5 +143,5 @@ export function matches(sig: RunSignature, run: ParsedRun): boolean {
       return false;
     }
   }
-  return sig.head === head(run);
+  return sameHead(sig.head, run);
 }

@@ -121,7 +121,7 @@ export class Containers {
   }
 
   /** Lines while another program's output is being skipped. True when consumed. */
-  consumes(f: Fragment, tok: Token, ref: LineRef): boolean {
+  consumes(f: Fragment, tok: Token): boolean {
     const fr = this.foreign;
     if (!fr) return false;
     const router = this.router;
@@ -131,7 +131,7 @@ export class Containers {
     }
     if (f.level >= fr.level) {
       fr.endLine = router.lineNo;
-      router.scanMarkers(f.body, ref, null);
+      router.scanMarkers(f.body, router.ref(f), null);
       return true;
     }
     if (tok.kind === 'result' && f.level === fr.level - 1) {
@@ -143,7 +143,7 @@ export class Containers {
       this.endForeign();
       return false;
     }
-    router.handleText(f, ref, false);
+    router.handleText(f, router.ref(f), false);
     return true;
   }
 

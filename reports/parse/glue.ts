@@ -23,6 +23,8 @@ export interface Fragment extends Leveled {
 /** Heads that are the program's TAP lines (no `# ` of the program's own). */
 const TAP_HEAD = /^(?:(?:not )?ok \d|Bail out!|\d+\.\.\d+|K?TAP version )/;
 
+const SINGLE: Fragment = { level: 0, body: '', kernel: false, glued: false };
+
 /** Bound on glue splits per line (a crafted line of a million `)nok 1` stays linear). */
 const MAX_SPLITS = 64;
 
@@ -34,7 +36,10 @@ export function splitGlued(first: Leveled, work: { n: number }, emit: (f: Fragme
   const body = first.body;
   if (body.indexOf('[', 1) < 0 && body.indexOf(')n') < 0) {
     work.n++;
-    emit({ level: first.level, body, kernel: false, glued: false });
+    // One object for every unglued line: the router reads a fragment and never keeps it.
+    SINGLE.level = first.level;
+    SINGLE.body = body;
+    emit(SINGLE);
     return;
   }
   for (const f of splitSlow(first, work)) emit(f);

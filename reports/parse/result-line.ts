@@ -39,7 +39,8 @@ const nextWay: number[] = [];
 /** Parse a result body (wrapper `# ` already removed), or null when it is not a result line. */
 export function parseResultLine(body: string): ResultLine | null {
   const n = quickNumber(body);
-  if (n < 0 || n >= RECENT_LIMIT) return parseUncached(body);
+  if (n < 0) return parseUncached(body);
+  if (n >= RECENT_LIMIT) return parseUncached(detach(body));
   const base = n * WAYS;
   for (let w = 0; w < WAYS; w++) {
     const t = recentText[base + w];

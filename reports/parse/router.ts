@@ -49,14 +49,15 @@ export class Router {
   handle(f: Fragment): void {
     this.fragments++;
     this.work.n++;
-    const ref: LineRef = { line: this.lineNo, text: f.body };
+    // The LineRef is made only where a line is kept: [RUN] and result lines (most of a log)
+    // are recorded from their tokens.
     if (f.kernel) {
-      this.handleText(f, ref, true);
+      this.handleText(f, this.ref(f), true);
       return;
     }
     if (f.glued) this.run?.issue('glued-line', this.lineNo, 'output glued without a newline');
     const tok = classify(f.body);
-    if (this.containers.consumes(f, tok, ref)) return;
+    if (this.containers.consumes(f, tok)) return;
     const run = this.run;
     run?.touch(this.lineNo);
 
@@ -69,21 +70,21 @@ export class Router {
         return;
       case 'banner':
       case 'runner-header':
-        this.containers.onHeader(tok, f.level, ref);
+        this.containers.onHeader(tok, f.level, this.ref(f));
         return;
       case 'prompt':
         if (run && run.hasProgramContent()) this.closeRun();
         if (!this.run) this.openRun(Math.max(0, f.level - 1), NO_WRAPPER);
         this.name(this.run, tok.program, 'prompt');
-        this.run?.addRunDiagnostic(ref);
+        this.run?.addRunDiagnostic(this.ref(f));
         return;
       case 'version':
       case 'plan':
       case 'bailout':
-        this.onTapLine(tok, f.level, ref);
+        this.onTapLine(tok, f);
         return;
       case 'result':
-        this.onResult(tok.result, f, ref);
+        this.onResult(tok.result, f);
         return;
       case 'run':
       case 'hugetlb-info':
@@ -91,14 +92,14 @@ export class Router {
       case 'totals':
       case 'planned-mismatch':
       case 'skipped-notice':
-        this.onProgramDiagnostic(tok, f.level, ref);
+        this.onProgramDiagnostic(tok, f);
         return;
       case 'vm-status':
         if (run && f.level <= run.depth) run.setStatus(tok.status, this.lineNo);
-        else this.handleText(f, ref, false);
+        else this.handleText(f, this.ref(f), false);
         return;
       case 'text':
-        this.handleText(f, ref, false);
+        this.handleText(f, this.ref(f), false);
         return;
     }
   }
@@ -109,23 +110,21 @@ export class Router {
    * stream) or one meeting a run with nothing yet (the outer run_vmtests header before its
    * first banner) closes the run and starts a new context (null).
    */
-  private alignToLevel(level: number, ref: LineRef): RunBuilder | null | 'kept' {
+  private alignToLevel(f: Fragment): RunBuilder | null | 'kept' {
     const run = this.run;
+    const level = f.level;
     if (!run || level === run.depth) return run;
     if (level > run.depth && run.hasBody()) {
-      run.addDiagnostic(ref);
+      run.addDiagnostic(this.ref(f));
       return 'kept';
     }
     this.closeRun();
     return null;
   }
 
-  private onTapLine(
-    tok: Extract<Token, { kind: 'version' | 'plan' | 'bailout' }>,
-    level: number,
-    ref: LineRef,
-  ): void {
-    const aligned = this.alignToLevel(level, ref);
+  private onTapLine(tok: Extract<Token, { kind: 'version' | 'plan' | 'bailout' }>, f: Fragment): void {
+    const level = f.level;
+    const aligned = this.alignToLevel(f);
     if (aligned === 'kept') return;
     let run = aligned;
     if (run) {
@@ -141,10 +140,10 @@ export class Router {
     run ??= this.openRun(level, NO_WRAPPER);
     if (tok.kind === 'version') run.setVersion(tok.version, this.lineNo);
     else if (tok.kind === 'plan') run.setPlan(tok.count, this.lineNo);
-    else run.setBailout(ref);
+    else run.setBailout(this.ref(f));
   }
 
-  private onResult(r: ResultLine, f: Fragment, ref: LineRef): void {
+  private onResult(r: ResultLine, f: Fragment): void {
     let run = this.run;
     const level = f.level;
     // Only a description ending in the program's name can be a wrapper's verdict on it.
@@ -170,7 +169,7 @@ export class Router {
       return;
     }
     if (this.containers.onVerdict(r, f)) return;
-    const aligned = this.alignToLevel(level, ref);
+    const aligned = this.alignToLevel(f);
     if (aligned === 'kept') return;
     run = aligned;
     if (run && run.finished) {
@@ -181,7 +180,8 @@ export class Router {
     run.addResult(r, r.text, this.lineNo);
   }
 
-  private onProgramDiagnostic(tok: ProgramDiagnostic, level: number, ref: LineRef): void {
+  private onProgramDiagnostic(tok: ProgramDiagnostic, f: Fragment): void {
+    const level = f.level;
     // Whose diagnostic: the program's own `# ` makes it one level deeper than its TAP lines.
     // A line whose wrapper `# ` were lost (prefix-stripping CI) is accepted at the run's level.
     const depth = Math.max(0, level - 1);
@@ -189,8 +189,8 @@ export class Router {
     if (run && depth !== run.depth && level !== run.depth) {
       if (run.hasBody() && !run.finished) {
         // A live run: deeper look-alikes are nested text, shallower ones console noise.
-        if (depth > run.depth) run.addDiagnostic(ref);
-        else run.addUnknown(ref);
+        if (depth > run.depth) run.addDiagnostic(this.ref(f));
+        else run.addUnknown(this.ref(f));
         return;
       }
       // An empty or finished run: this line starts the next one at its own level.
@@ -212,21 +212,26 @@ export class Router {
         run.addRunLine(tok.name, this.lineNo);
         return;
       case 'hugetlb-info':
-        run.addHugetlbSize(tok.sizeKiB, tok.wording, ref);
+        run.addHugetlbSize(tok.sizeKiB, tok.wording, this.ref(f));
         return;
       case 'hugetlb-limit':
-        run.addRunDiagnostic(ref);
+        run.addRunDiagnostic(this.ref(f));
         return;
       case 'totals':
-        run.setTotals(tok.counts, ref);
+        run.setTotals(tok.counts, this.ref(f));
         return;
       case 'planned-mismatch':
-        run.setPlannedMismatch(tok.planned, tok.run, ref);
+        run.setPlannedMismatch(tok.planned, tok.run, this.ref(f));
         return;
       case 'skipped-notice':
-        run.setSkippedNotice(tok.count, ref);
+        run.setSkippedNotice(tok.count, this.ref(f));
         return;
     }
+  }
+
+  /** The kept form of a fragment. */
+  ref(f: Fragment): LineRef {
+    return { line: this.lineNo, text: f.body };
   }
 
   /** Free text: a diagnostic of the run when deeper than its TAP lines, else an unknown line. */

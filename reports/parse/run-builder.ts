@@ -7,6 +7,7 @@
  * are not private. Every list is capped (limits.ts) and every cap counts what it dropped.
  */
 import { EraCollector } from './eras.js';
+import { detach } from './lines.js';
 import { CappedList, MAX_KEPT_LINES, MAX_RUN_ISSUES, MAX_SUBTESTS } from './limits.js';
 import type { ResultLine } from './result-line.js';
 import { finalizeRun } from './run-finalize.js';
@@ -184,6 +185,9 @@ export class RunBuilder {
       this.keep(p.diagnostics, ref);
     }
     else if (this.subtests.length > 0 || this.loose.length > 0 || this.plan !== null) {
+      // Loose lines become the next result's diagnostics: detached like interned ones, so a
+      // cached diff signature (reports/diff/run-key.ts) never pins the input chunk.
+      ref.text = detach(ref.text);
       this.keep(this.loose, ref);
     } else this.keep(this.diagnostics, ref);
   }

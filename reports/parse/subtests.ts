@@ -64,10 +64,10 @@ export function runNameIdAt(name: string, position: number, out: PendingRun): vo
     }
   }
   const id = runNameId(name);
-  out.id = id;
-  out.name = name;
-  if (position >= RECENT_LIMIT) return;
   const own = detach(name);
+  out.id = id;
+  out.name = own;
+  if (position >= RECENT_LIMIT) return;
   const way = nextWay[position] ?? 0;
   nextWay[position] = (way + 1) % WAYS;
   recentNames[position * WAYS + way] = own;
@@ -85,7 +85,7 @@ const recentDiags: (string | undefined)[] = [];
 const nextDiagWay: number[] = [];
 
 export function internDiagnostic(text: string, subtest: number, index: number): string {
-  if (index >= 4 || subtest >= DIAG_LIMIT / 4) return text;
+  if (index >= 4 || subtest >= DIAG_LIMIT / 4) return detach(text);
   const pos = subtest * 4 + index;
   const base = pos * WAYS;
   for (let w = 0; w < WAYS; w++) {
