@@ -27,13 +27,13 @@ import {
   VMTESTS_STATUS,
   VMTESTS_SUMMARY,
 } from './patterns.js';
-import { parseResultLine, type ResultLine } from './result-line.js';
+import { parseResultLineShared, type ResultLine } from './result-line.js';
 
 export type Token =
   | { kind: 'empty' }
   | { kind: 'version'; version: number }
   | { kind: 'plan'; count: number }
-  | { kind: 'result'; result: ResultLine }
+  | { kind: 'result'; result: Readonly<ResultLine> }
   | { kind: 'bailout'; text: string }
   | { kind: 'banner'; program: string; gup: boolean }
   | { kind: 'runner-header'; suite: string; program: string; gup: boolean }
@@ -68,7 +68,7 @@ export function classify(body: string): Token {
   const c0 = body.charCodeAt(0);
   // Cheap first-character dispatch keeps the common case (one regex per line) fast.
   if (c0 === 111 /* o */ || c0 === 110 /* n */) {
-    const r = parseResultLine(body);
+    const r = parseResultLineShared(body);
     if (r) return { kind: 'result', result: r };
   } else if (c0 >= 48 && c0 <= 57 /* digit */) {
     const p = TAP_PLAN.exec(body);

@@ -33,11 +33,20 @@ export interface ResultLine {
 const RECENT_LIMIT = 1024;
 const WAYS = 8;
 const recentText: (string | undefined)[] = [];
-const recentParsed: (ResultLine | undefined)[] = [];
+const recentParsed: (Readonly<ResultLine> | undefined)[] = [];
 const nextWay: number[] = [];
 
 /** Parse a result body (wrapper `# ` already removed), or null when it is not a result line. */
 export function parseResultLine(body: string): ResultLine | null {
+  const r = parseResultLineShared(body);
+  return r === null ? null : copyOf(r);
+}
+
+/**
+ * parseResultLine without the copy: a repeated line gives the same frozen-by-convention object
+ * (the parser's hot path; it copies the directive into each sub-test, subtests.ts).
+ */
+export function parseResultLineShared(body: string): Readonly<ResultLine> | null {
   const n = quickNumber(body);
   if (n < 0) return parseUncached(body);
   if (n >= RECENT_LIMIT) return parseUncached(detach(body));
@@ -45,7 +54,7 @@ export function parseResultLine(body: string): ResultLine | null {
   for (let w = 0; w < WAYS; w++) {
     const t = recentText[base + w];
     if (t === undefined) break;
-    if (t === body) return copyOf(recentParsed[base + w]!);
+    if (t === body) return recentParsed[base + w]!;
   }
   const own = detach(body);
   const r = parseUncached(own);
@@ -54,7 +63,7 @@ export function parseResultLine(body: string): ResultLine | null {
   nextWay[n] = (way + 1) % WAYS;
   recentText[base + way] = own;
   recentParsed[base + way] = r;
-  return copyOf(r);
+  return r;
 }
 
 /** The number of an `ok N` / `not ok N` line, cheaply; -1 for anything else. */
@@ -70,7 +79,7 @@ function quickNumber(body: string): number {
 }
 
 /** Each sub-test gets its own objects: no parsed run shares one with another. */
-function copyOf(r: ResultLine): ResultLine {
+function copyOf(r: Readonly<ResultLine>): ResultLine {
   const d = r.directive;
   return {
     text: r.text,

@@ -116,7 +116,7 @@ function checkNumber(b: RunBuilder, n: number, line: number): void {
 /** The sub-test a result line completes; takes the pending [RUN] (or loose diagnostics). */
 export function observedSubtest(
   b: RunBuilder,
-  r: ResultLine,
+  r: Readonly<ResultLine>,
   text: string,
   line: number,
 ): ObservedSubtest {
@@ -161,7 +161,8 @@ export function observedSubtest(
     resultText: text,
     line,
     description: r.description === '' ? null : r.description,
-    directive: r.directive,
+    // Each sub-test its own directive object (r may be shared by every repeat of the line).
+    directive: r.directive === null ? null : { kind: r.directive.kind, text: r.directive.text },
     reason,
     verdict: r.verdict,
     diagnostics,
