@@ -56,6 +56,13 @@ const EMPTY: Token = { kind: 'empty' };
 const TEXT: Token = { kind: 'text' };
 const WRAPPER_NOISE: Token = { kind: 'wrapper-noise' };
 const HUGETLB_LIMIT_TOKEN: Token = { kind: 'hugetlb-limit' };
+// The two tokens of most lines ([RUN] and result lines) are reused, refilled per line: the
+// router acts on a token before the next line is classified and never keeps it.
+const RESULT_TOKEN: { kind: 'result'; result: Readonly<ResultLine> } = {
+  kind: 'result',
+  result: { text: '', ok: true, number: 0, description: '', directive: null, verdict: 'pass' },
+};
+const RUN_TOKEN: { kind: 'run'; name: string } = { kind: 'run', name: '' };
 
 /** Program name without directory: `./gup_longterm` → `gup_longterm`. */
 export function programName(path: string): string {
@@ -63,13 +70,17 @@ export function programName(path: string): string {
   return slash >= 0 ? path.slice(slash + 1) : path;
 }
 
+/** What the line says. The token is valid until the next call (result and [RUN] tokens are reused). */
 export function classify(body: string): Token {
   if (body === '') return EMPTY;
   const c0 = body.charCodeAt(0);
   // Cheap first-character dispatch keeps the common case (one regex per line) fast.
   if (c0 === 111 /* o */ || c0 === 110 /* n */) {
     const r = parseResultLineShared(body);
-    if (r) return { kind: 'result', result: r };
+    if (r) {
+      RESULT_TOKEN.result = r;
+      return RESULT_TOKEN;
+    }
   } else if (c0 >= 48 && c0 <= 57 /* digit */) {
     const p = TAP_PLAN.exec(body);
     if (p && lineTypes.plan.test(body + '\n')) return { kind: 'plan', count: Number(p[2]) };
@@ -90,7 +101,10 @@ export function classify(body: string): Token {
     if (b && lineTypes.bailout.test(body + '\n')) return { kind: 'bailout', text: b[1] ?? '' };
   } else if (c0 === 91 /* [ */) {
     // RUN_LINE without the regex: `(.*?)\s*$` is a lazy scan of every [RUN] line.
-    if (body.startsWith(RUN_PREFIX)) return { kind: 'run', name: body.slice(RUN_PREFIX.length).trimEnd() };
+    if (body.startsWith(RUN_PREFIX)) {
+      RUN_TOKEN.name = body.slice(RUN_PREFIX.length).trimEnd();
+      return RUN_TOKEN;
+    }
     const info = HUGETLB_INFO.exec(body);
     if (info) {
       return {
