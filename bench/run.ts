@@ -1,99 +1,88 @@
 /**
- * `npm run bench`: the speed figures gupsim promises, measured here and printed (never
- * asserted in tests).
- *   1. whole-run time of `gupsim run` (the installed CLI) next to bare `node -e 0`;
- *   2. sub-tests per second of an in-process sweep: all releases × selftest versions × a grid
- *      of environments;
- *   3. parse+diff throughput on a large generated log, next to tap-parser's parse-only rate;
- *   4. the history store (record and query) figures.
+ * `npm run bench`: the speed figures of issue 9, each next to its reference, measured in this
+ * run on this machine (never asserted in tests). `npm run bench -- --json` prints one JSON
+ * object instead (keys below), for CI dashboards.
+ *
+ *   1. ingest: parse + diff of a 50 MB kselftest-runner log vs tap-parser and a bare line scan;
+ *      `gupsim diff --json` of it as a file: runs listed, wall time, peak RSS
+ *   2. inference: diff of one real log with the environment inferred, over all fixture logs
+ *   3. prediction: sub-tests per second of the sweep (traces on, as today)
+ *   4. start: `gupsim run` vs `node -e 0`
+ *   5. the history store (text output only; bench/store.ts)
+ *
+ * Options: --json, --quick (smaller log, fewer rounds: a smoke run), --no-store.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { Parser } from 'tap-parser';
-import { environmentFromJson } from '../cases/env.js';
-import { predict } from '../cases/predict.js';
-import { parseLog } from '../reports/parse/index.js';
-import { diffParsed } from '../reports/diff/index.js';
+import { fmt } from './measure.js';
+import { ingestFigures } from './ingest.js';
+import { inferFigures } from './infer.js';
+import { startFigures } from './start.js';
+import { sweepFigures } from './sweep.js';
 
-function time(fn: () => void, runs: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < runs; i++) fn();
-  return (performance.now() - t0) / runs;
-}
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const quick = args.has('--quick');
 
-function line(label: string, value: string): void {
-  console.log(`${label.padEnd(58)} ${value}`);
-}
+const say = (label: string, value: string, reference = ''): void => {
+  if (!json) console.log(`${label.padEnd(52)} ${value.padEnd(26)} ${reference}`);
+};
 
 async function main(): Promise<void> {
-  console.log('gupsim bench (2-core machine; medians would be steadier, these are means)\n');
+  if (!json) console.log('gupsim bench: medians of several runs on this machine (goals of issue 9 in brackets)\n');
 
-  // 1. Whole-run CLI time.
-  const bin = 'bin/gupsim.js';
-  if (existsSync('dist/harness/cli.js')) {
-    const runs = 10;
-    const node0 = time(() => execFileSync(process.execPath, ['-e', '0']), runs);
-    const cli = time(() => execFileSync(process.execPath, [bin, 'run'], { stdio: 'pipe' }), runs);
-    line('node -e 0', `${node0.toFixed(1)} ms`);
-    line('gupsim run (default environment, 50 sub-tests)', `${cli.toFixed(1)} ms (${(cli - node0).toFixed(1)} ms over node)`);
-  } else {
-    line('gupsim run', 'skipped: run `npm run build` first');
+  const ingest = await ingestFigures(quick ? 2 : 5, quick ? 5e6 : 50e6);
+  say(`ingest: ${fmt(ingest.mb)} MB runner log, ${ingest.runsExpected} runs`, `${fmt(ingest.ingestMBps)} MB/s parse+diff`, `tap-parser ${fmt(ingest.tapParserMBps)} MB/s, line scan ${fmt(ingest.lineScanMBps)} MB/s`);
+  say('ingest vs tap-parser (CPU time; wall in brackets)', `${fmt(ingest.ingestVsTapParser, 2)}x (${fmt(ingest.ingestVsTapParserWall, 2)}x)`, '[goal ≥ 5x]');
+  say('parse alone (full depth)', `${fmt(ingest.parseMBps)} MB/s`, `line scan ${fmt(ingest.lineScanMBps)} MB/s is the ceiling`);
+  say('runs reported (in process)', `${ingest.inProcessRuns} of ${ingest.runsExpected}`, `${ingest.diffsReused} diffs reused, ${ingest.distinctRuns} distinct runs`);
+  say('first round (distinct runs inferred, cold)', `${fmt(ingest.firstRoundMs, 0)} ms`, 'later rounds reuse the inference memo');
+  if ('skipped' in ingest.cli) say('gupsim diff --json of the log as a file', ingest.cli.skipped);
+  else {
+    say('gupsim diff --json of the log as a file', `${ingest.cli.runsListed} runs listed`, `of ${ingest.runsExpected} [goal: every run]`);
+    say('  wall time, peak RSS', `${fmt(ingest.cli.wallMs / 1000, 2)} s, ${fmt(ingest.cli.peakRssMB, 0)} MB`, 'cold process: inference and JSON included');
   }
 
-  // 2. In-process sweep.
-  const releases = ['5.10', '5.13', '5.15', '6.1', '6.4', '6.5', '6.6', '6.10', '6.12', '6.15', '6.16', '6.18', '6.19', 'next'];
-  const trees = ['prototype', '6.5', '6.7', '6.10', '6.14', '6.15', '6.16-rc1', '6.16', '6.17', '6.19', 'next'];
-  const grid = [
-    { fs: { tmp: 'tmpfs', cwd: 'ext4' }, hugetlb: [{ sizeKiB: 2048, free: 2 }, { sizeKiB: 1048576, free: 2 }] },
-    { fs: { tmp: 'ext4', cwd: 'xfs' }, hugetlb: [{ sizeKiB: 2048, free: 1 }] },
-    { fs: { tmp: 'overlayfs', cwd: { type: '9p', host: 'ext4' } }, hugetlb: [] },
-    { fs: { tmp: 'nfs3', cwd: 'btrfs' }, hugetlb: [{ sizeKiB: 64, free: 0 }, { sizeKiB: 2048, free: 2 }, { sizeKiB: 32768, free: 0 }], arch: 'arm64' },
-    { fs: { tmp: 'tmpfs', cwd: 'ext4-dax' }, hugetlb: [{ sizeKiB: 2048, free: 2 }], user: { root: false, memlockKiB: 64 } },
-  ];
-  let subtests = 0;
-  let programs = 0;
-  const t0 = performance.now();
-  for (const release of releases) {
-    for (const tree of trees) {
-      for (const g of grid) {
-        const e = environmentFromJson({ kernel: { release }, selftest: { tree, liburing: '2.3' }, ...g });
-        if (!e.ok) continue;
-        const p = predict(e.env);
-        if ('error' in p) continue;
-        programs++;
-        subtests += p.run.subtests.length;
-      }
-    }
+  const infer = inferFigures();
+  say(`inference: diff of one real log, env inferred (${infer.logs} logs)`, `median ${fmt(infer.medianMs)} ms, p90 ${fmt(infer.p90Ms)} ms`, '[goal median ≤ 10 ms]');
+  say('  worst', `${fmt(infer.worstMs)} ms`, `${infer.worstLog} [goal ≤ 50 ms]`);
+
+  const sweep = sweepFigures(quick ? 1 : 3);
+  say(`prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`, `${Math.round(sweep.subtestsPerSec)} sub-tests/s`, '[goal ≥ 1,000,000/s, traces off]');
+
+  const start = startFigures(quick ? 5 : 21);
+  if ('skipped' in start) say('start', start.skipped);
+  else {
+    say('start: gupsim run (whole process)', `${fmt(start.cliMs)} ms = ${fmt(start.ratio, 2)}x`, `node -e 0 ${fmt(start.nodeMs)} ms [goal ≤ 1.15x]`);
   }
-  const sweepMs = performance.now() - t0;
-  line(`sweep: ${releases.length} releases × ${trees.length} trees × ${grid.length} environments`, `${programs} runs, ${subtests} sub-tests in ${sweepMs.toFixed(0)} ms`);
-  line('sweep: sub-tests per second', `${Math.round((subtests / sweepMs) * 1000)}`);
 
-  // 3. Parse+diff throughput on a large log of many runs, next to tap-parser.
-  const one = readFileSync('test/fixtures/logs/live/6.12.117-guptest-qemu-ext4-default.log', 'utf8');
-  const copies = 200;
-  const big = Array.from({ length: copies }, () => one).join('');
-  const mb = Buffer.byteLength(big) / 1e6;
-  const envRes = environmentFromJson(JSON.parse(readFileSync('test/fixtures/logs/live/6.12.117-guptest-qemu-ext4-default.env.json', 'utf8')));
-  const t1 = performance.now();
-  const parsed = parseLog(big);
-  const t2 = performance.now();
-  const rep = diffParsed(parsed, 'big', envRes.ok ? { env: envRes.env } : {});
-  const t3 = performance.now();
-  const tp0 = performance.now();
-  const p = new Parser();
-  p.end(big);
-  const tp1 = performance.now();
-  line(`parse: ${copies} runs, ${mb.toFixed(1)} MB`, `${(mb / ((t2 - t1) / 1000)).toFixed(1)} MB/s (${rep.runs.length} runs)`);
-  line('parse + diff (environment given)', `${(mb / ((t3 - t1) / 1000)).toFixed(1)} MB/s`);
-  line('tap-parser, parse only (same bytes)', `${(mb / ((tp1 - tp0) / 1000)).toFixed(1)} MB/s`);
-  const small = parseLog(one);
-  const ti = performance.now();
-  diffParsed(small, 'one');
-  line('diff one run, environment inferred', `${(performance.now() - ti).toFixed(0)} ms`);
-
-  // 4. Store.
-  if (existsSync('bench/store.ts')) {
+  if (json) {
+    const cli = 'skipped' in ingest.cli ? null : ingest.cli;
+    console.log(
+      JSON.stringify({
+        startRatio: 'skipped' in start ? null : start.ratio,
+        startMs: 'skipped' in start ? null : start.cliMs,
+        nodeMs: 'skipped' in start ? null : start.nodeMs,
+        sweepSubtestsPerSec: sweep.subtestsPerSec,
+        ingestVsTapParser: ingest.ingestVsTapParser,
+        ingestVsTapParserWall: ingest.ingestVsTapParserWall,
+        ingestMBps: ingest.ingestMBps,
+        parseMBps: ingest.parseMBps,
+        tapParserMBps: ingest.tapParserMBps,
+        lineScanMBps: ingest.lineScanMBps,
+        ingestMB: ingest.mb,
+        ingestRuns: cli ? cli.runsListed : ingest.inProcessRuns,
+        ingestRunsExpected: ingest.runsExpected,
+        ingestCliWallMs: cli?.wallMs ?? null,
+        ingestPeakRssMB: cli?.peakRssMB ?? null,
+        inferMedianMs: infer.medianMs,
+        inferP90Ms: infer.p90Ms,
+        inferWorstMs: infer.worstMs,
+        inferLogs: infer.logs,
+      }),
+    );
+    return;
+  }
+  if (!args.has('--no-store') && !quick) {
+    console.log('');
     const mod = (await import('./store.js')) as { benchStore?: () => Promise<string[]> };
     if (mod.benchStore) for (const l of await mod.benchStore()) console.log(l);
   }

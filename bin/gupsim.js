@@ -1,12 +1,65 @@
 #!/usr/bin/env node
-// The installed command: runs the compiled CLI (built by `npm ci` through the
-// `prepare` script). During development use `npx tsx harness/cli.ts`.
-import { main } from '../dist/harness/cli.js';
+// The installed command: runs the CLI bundled into one file by `npm ci` (the `prepare`
+// script, scripts/build-cli.mjs), loaded with its code cache by load-cli.js. CommonJS (see
+// bin/package.json) because the ESM loader alone costs a bare `node` another ~10 %.
+// During development use `npx tsx harness/cli.ts`.
+'use strict';
+const { writeSync } = require('node:fs');
+const { loadCli } = require('./load-cli.js');
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  isTTY: Boolean(process.stdout.isTTY),
-});
+/**
+ * stdout as a plain file descriptor: synchronous writes need none of Node's stream machinery
+ * (two dozen internal modules at every start). If the descriptor is non-blocking and full
+ * (EAGAIN), the rest goes through process.stdout; a reader that went away (EPIPE, as in
+ * `gupsim diff --json big.log | head`) ends the output quietly.
+ */
+function fdWriter(fd, stream) {
+  let fallback = false;
+  const quietPipe = () => {
+    stream().on('error', (e) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  };
+  return {
+    write(s) {
+      if (fallback) return stream().write(s);
+      const buf = Buffer.from(s);
+      let off = 0;
+      while (off < buf.length) {
+        try {
+          off += writeSync(fd, buf, off);
+        } catch (e) {
+          if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+          if (e.code !== 'EAGAIN') throw e;
+          fallback = true;
+          quietPipe();
+          return stream().write(buf.subarray(off));
+        }
+      }
+      return true;
+    },
+  };
+}
+
+const { cli } = loadCli();
+cli
+  .main(process.argv.slice(2), {
+    stdout: fdWriter(1, () => process.stdout),
+    // Created on first use: opening stdin and stderr as streams costs a start that never
+    // reads or writes them a few milliseconds.
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    // Asked only by the commands that colour or show progress (node:tty loads net and streams).
+    get isTTY() {
+      return require('node:tty').isatty(1);
+    },
+  })
+  .then((code) => {
+    process.exitCode = code;
+  });

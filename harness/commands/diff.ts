@@ -4,12 +4,11 @@
  * test-bug), 1 when something needs a human, 2 for bad input.
  */
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
-import { parseFile, parseStream } from '../../reports/parse/index.js';
-import { diffParsed, needsHuman, type DiffOptions, type DiffReport } from '../../reports/diff/index.js';
-import { renderText } from '../../reports/diff/render/text.js';
-import { diffJson } from '../../reports/diff/render/json.js';
-import { diffTap } from '../../reports/diff/render/tap.js';
+import { createReadStream, existsSync } from 'node:fs';
+import { diffStream, type DiffOptions, type RunDiff } from '../../reports/diff/index.js';
+import { TextWriter } from '../../reports/diff/render/text.js';
+import { JsonRunsWriter } from '../../reports/diff/render/json.js';
+import { TapCollector } from '../../reports/diff/render/tap.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
 
@@ -39,14 +38,23 @@ export function diffOptionsFromFlags(flags: EnvFlagValues): DiffOptions {
   return {};
 }
 
-export async function readReports(paths: string[], io: CliIO, opts: DiffOptions): Promise<DiffReport[]> {
-  const reports: DiffReport[] = [];
-  for (const path of paths) {
-    if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
-    const log = path === '-' ? await parseStream(io.stdin as AsyncIterable<string | Uint8Array>) : await parseFile(path);
-    reports.push(diffParsed(log, path, opts));
+/** Where the streamed runs go: one writer per output form. */
+interface RunWriter {
+  run(source: string, r: RunDiff): void;
+  logIssues(source: string, messages: readonly string[]): void;
+  end(): void;
+}
+
+/**
+ * The input of a log, paced by the output: a chunk is read only once stdout has drained, so
+ * a slow reader of `gupsim diff --json` of a huge log does not make the process buffer it all.
+ */
+async function* paced(stream: AsyncIterable<string | Uint8Array>, io: CliIO): AsyncGenerator<string | Uint8Array> {
+  const out = io.stdout as { writableNeedDrain?: boolean; once?: (e: 'drain', f: () => void) => unknown };
+  for await (const chunk of stream) {
+    if (out.writableNeedDrain && out.once) await new Promise<void>((resolve) => out.once?.('drain', resolve));
+    yield chunk;
   }
-  return reports;
 }
 
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
@@ -60,14 +68,29 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new UsageError('no log given (gupsim diff LOG..., "-" for stdin)');
+  for (const path of positionals) if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
   const { json, tap, help: _h, ...flags } = values;
-  const reports = await readReports(positionals, io, diffOptionsFromFlags(flags));
-  if (reports.every((r) => r.runs.length === 0)) {
+  const opts = diffOptionsFromFlags(flags);
+  const write = (s: string): void => void io.stdout.write(s);
+  const writer: RunWriter = json
+    ? new JsonRunsWriter(write)
+    : tap
+      ? new TapCollector(write)
+      : new TextWriter(write, { colour: io.isTTY && !('NO_COLOR' in io.env) });
+  // Every run is diffed and written as it ends (bounded memory for logs of any size).
+  let runs = 0;
+  let attention = false;
+  for (const path of positionals) {
+    const input = path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : createReadStream(path, { highWaterMark: 1 << 20 });
+    const s = await diffStream(paced(input, io), path, opts, (d) => writer.run(path, d));
+    runs += s.runs;
+    attention ||= s.needsHuman;
+    writer.logIssues(path, s.issues);
+  }
+  if (runs === 0) {
     io.stderr.write(`gupsim diff: no gup_longterm run found in ${positionals.join(', ')}\n`);
     return EXIT_USAGE;
   }
-  if (json) io.stdout.write(JSON.stringify(diffJson(reports), null, 2) + '\n');
-  else if (tap) io.stdout.write(diffTap(reports));
-  else io.stdout.write(renderText(reports, { colour: io.isTTY && !('NO_COLOR' in io.env) }));
-  return reports.some(needsHuman) ? EXIT_ATTENTION : EXIT_OK;
+  writer.end();
+  return attention ? EXIT_ATTENTION : EXIT_OK;
 }

@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { environmentFromJson } from '../../cases/env.js';
 import { parseLog } from '../../reports/parse/index.js';
 import { diffParsed, needsHuman } from '../../reports/diff/index.js';
@@ -15,6 +14,7 @@ import { renderText } from '../../reports/diff/render/text.js';
 import { diffJson } from '../../reports/diff/render/json.js';
 import { prefixLines } from '../../cases/runners/output.js';
 import { detectEnvironment } from '../detect.js';
+import { importExternal } from '../import-external.js';
 import { EXIT_ATTENTION, EXIT_OK, UsageError, type CliIO } from '../io.js';
 
 export const LIVE_HELP = `usage: gupsim live --binary PATH [--cwd DIR] [--timeout SEC] [--liburing VER|none] [--json] [--keep-log FILE]
@@ -52,6 +52,8 @@ export async function liveCommand(argv: string[], io: CliIO): Promise<number> {
     const env = environmentFromJson(detected.env);
     if (!env.ok) throw new UsageError(`detected environment is invalid: ${env.error}`);
     for (const n of detected.notes) io.stderr.write(`gupsim live: ${n}\n`);
+    // Loaded here, not at the top: only `gupsim live` runs a real binary.
+    const { execa } = await importExternal<typeof import('execa')>('execa');
     const r = await execa(binary, [], { cwd, timeout: timeout * 1000, reject: false, all: true, stdin: 'ignore' });
     // Recorded the way the kselftest runner would, so the verdict, exit code and a timeout
     // are read by the same parser as any CI log.

@@ -1,164 +1,77 @@
 /**
  * `gupsim diff`'s library: parse a log, identify each gup_longterm run, infer (or take) its
  * environment, predict it with the simulated kernel, and triage every difference.
+ *
+ *   diffLog(text, source, opts?)          a whole log in memory → DiffReport
+ *   diffParsed(log, source, opts?)        an already parsed log → DiffReport
+ *   diffStream(stream, source, opts, onRun) / diffFile(path, …)
+ *                                         streaming: each run is parsed, diffed and handed to
+ *                                         onRun as it ends; memory does not grow with the log
+ *   new RunDiffer(opts).diff(run)         one run at a time, for callers that own the parser
+ *
+ * All of them diff through a RunDiffer, which reuses the diff of a run for every later run of
+ * the same content (run-key.ts).
  */
-import { defaultEnvironment, type Environment } from '../../cases/env.js';
-import { parseLog } from '../parse/index.js';
-import type { ParsedLog, ParsedRun } from '../parse/types.js';
-import { compareRun } from './compare.js';
-import { inferEnvironment, type Inference, type InferOptions } from './infer.js';
-import {
-  NEEDS_HUMAN,
-  TRIAGE_PRIORITY,
-  type DiffReport,
-  type RunDiff,
-  type SubtestComparison,
-  type TriageClass,
-} from './types.js';
+import { createReadStream } from 'node:fs';
+import { parseLog, parseStream } from '../parse/index.js';
+import type { ParsedLog } from '../parse/types.js';
+import type { DiffOptions } from './diff-run.js';
+import { logIssues, RunDiffer } from './run-differ.js';
+import { NEEDS_HUMAN, type DiffReport, type RunDiff } from './types.js';
 
 export type { DiffReport, RunDiff, SubtestComparison, TriageClass } from './types.js';
 export { NEEDS_HUMAN, TRIAGE_PRIORITY } from './types.js';
-
-export type DiffOptions = InferOptions;
-
-function worst(classes: Iterable<TriageClass>): TriageClass {
-  let best: TriageClass = 'match';
-  for (const c of classes) if (TRIAGE_PRIORITY.indexOf(c) < TRIAGE_PRIORITY.indexOf(best)) best = c;
-  return best;
-}
-
-function count(subtests: SubtestComparison[], cls: TriageClass): number {
-  return subtests.filter((s) => s.class === cls).length;
-}
-
-function summarize(
-  triage: TriageClass,
-  subs: SubtestComparison[],
-  run: ParsedRun,
-  env: Environment,
-): string {
-  const first = subs.find((s) => s.class === triage);
-  const where = `kernel ${env.kernel.release}${env.kernel.patches.length ? ` ${env.kernel.patches.join(' ')}` : ''}, /tmp ${env.fs.tmp.type}, cwd ${env.fs.cwd.type}`;
-  switch (triage) {
-    case 'match':
-      return `matches the model (${where})`;
-    case 'expected-failure':
-      return `${count(subs, triage)} failure(s), all predicted for ${where}: ${first?.id}: ${first?.explanation}`;
-    case 'environment':
-      return `${count(subs, triage)} result(s) explained by the machine: ${first?.id}: ${first?.explanation}`;
-    case 'test-bug':
-      return `${count(subs, triage)} result(s) from a known defect of this test version: ${first?.explanation}`;
-    case 'kernel-regression':
-      return `${count(subs, triage)} sub-test(s) contradict the modelled kernel (${where}): ${first?.id}: ${first?.explanation}`;
-    case 'crash': {
-      const c = run.crashes[0];
-      return c
-        ? `crashed: line ${c.line}: ${c.text}`
-        : `the run stopped after ${run.subtests.length} of ${run.plan?.count ?? '?'} results`;
-    }
-    case 'missing':
-      return `${count(subs, triage)} planned result(s) absent without a crash`;
-    case 'infrastructure':
-      return 'the test binary did not run';
-    case 'unexplained':
-      return `${count(subs, triage)} difference(s) the model cannot explain: ${first?.id}: ${first?.explanation}`;
-  }
-}
-
-const INFRA_WHAT: Record<string, string> = {
-  'loader-error':
-    'the dynamic loader could not start the binary (a library it was built against is missing from the rootfs)',
-  'exit-127': 'exit status 127: the binary could not be executed',
-  'command-not-found': 'the binary was not found',
-  timeout: 'the runner killed the test on a timeout',
-  'exec-error': 'the binary could not be executed',
-};
-
-/** Why the binary did not (fully) run, or undefined when nothing outside the kernel stopped it. */
-function infrastructureSummary(run: ParsedRun): string | undefined {
-  const first = run.infrastructure[0];
-  if (!first) return undefined;
-  const shown = run.infrastructure.find((i) => i.kind === 'loader-error') ?? first;
-  const results = run.subtests.filter((s) => s.verdict !== 'missing').length;
-  const after = results ? ` after ${results} result(s)` : '';
-  return `${INFRA_WHAT[first.kind] ?? first.kind}: line ${shown.line}: ${shown.text}${after} — not a kernel result`;
-}
-
-export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
-  let inf = inferEnvironment(run, opts);
-  let unusable: string | undefined;
-  if ('error' in inf) {
-    // The given environment cannot be run (e.g. a selftest tree without gup_longterm): say so,
-    // and still show what the default machine would have printed.
-    unusable = inf.error;
-    inf = inferEnvironment(run, { env: defaultEnvironment() }) as Inference;
-  }
-  const base = {
-    index,
-    selftest: inf.prediction.run.build.version.id,
-    env: inf.env,
-    inferred: inf.inferred,
-    exitCode: {
-      observed: run.wrapper.exitCode ?? (run.wrapper.verdict?.ok ? 0 : null),
-      predicted: inf.prediction.exitCode,
-    },
-    parsed: run,
-  };
-  const infra = infrastructureSummary(run);
-  if (infra && run.subtests.length === 0)
-    return { ...base, triage: 'infrastructure', summary: infra, subtests: [] };
-  const crashed = run.crashes.length > 0 || run.endedEarly;
-  const excerpt = run.plan === null && run.tapVersion === null;
-  const subtests = compareRun(run, inf.prediction, {
-    selftest: inf.env.selftest.tree,
-    crashed,
-    excerpt,
-  });
-  let triage = worst(subtests.map((s) => s.class));
-  let summary: string;
-  if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
-    // A counter-block excerpt: judge the run by whether the prediction reproduces its counters.
-    const predictedMissing = inf.prediction.run.subtests.filter(
-      (s) => s.verdict === 'missing',
-    ).length;
-    const mm = run.plannedMismatch;
-    const reproduced =
-      /# Totals: /.test(inf.prediction.run.stdout) &&
-      inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
-    if (reproduced && predictedMissing > 0) {
-      triage = 'test-bug';
-      summary = `planned ${mm?.planned ?? '?'}, ran ${mm?.run ?? '?'}: the v6.16–v6.18 test prints no result for ${predictedMissing} R/W MAP_SHARED pin sub-test(s) on an unknown filesystem (/tmp ${inf.env.fs.tmp.type}, cwd ${inf.env.fs.cwd.type}); 66bce7afbaca, fixed by 21c68ad1d977`;
-    } else if (reproduced) {
-      triage = 'match';
-      summary = 'the counters match the model';
-    } else {
-      triage = 'unexplained';
-      summary = 'only counters in the excerpt, and no modelled environment reproduces them';
-    }
-  } else {
-    if (crashed) triage = worst([triage, 'crash']);
-    // A timeout or runner failure part-way: the results that did arrive are still compared.
-    if (infra) triage = 'infrastructure';
-    summary = infra ?? summarize(triage, subtests, run, inf.env);
-  }
-  if (unusable)
-    return {
-      ...base,
-      triage: 'unexplained',
-      summary: `${unusable}; compared with the default environment instead`,
-      subtests,
-    };
-  return { ...base, triage, summary, subtests };
-}
+export { diffRun, type DiffOptions } from './diff-run.js';
+export { RunDiffer, logIssues } from './run-differ.js';
+export { contentHash, matches, reusable, signature, type RunSignature } from './run-key.js';
 
 export function diffParsed(log: ParsedLog, source: string, opts: DiffOptions = {}): DiffReport {
-  const issues = log.errors.map((e) => `${e.line === null ? '' : `line ${e.line}: `}${e.message}`);
-  if (log.runs.length === 0) issues.push('no gup_longterm run found in the log');
-  return { source, runs: log.runs.map((r, i) => diffRun(r, i, opts)), issues };
+  const differ = new RunDiffer(opts);
+  return { source, runs: log.runs.map((r) => differ.diff(r)), issues: logIssues(log) };
 }
 
 export function diffLog(text: string, source: string, opts: DiffOptions = {}): DiffReport {
   return diffParsed(parseLog(text), source, opts);
+}
+
+/** What a streamed diff leaves once every run went to `onRun`. */
+export interface StreamedDiff {
+  source: string;
+  /** Runs handed to onRun. */
+  runs: number;
+  /** Problems reading the log (as in DiffReport.issues). */
+  issues: string[];
+  /** Some run needs a human (the `gupsim diff` exit status 1). */
+  needsHuman: boolean;
+}
+
+/** Parse and diff a byte or string stream; each run's diff goes to `onRun` as the run ends. */
+export async function diffStream(
+  stream: AsyncIterable<string | Uint8Array>,
+  source: string,
+  opts: DiffOptions,
+  onRun: (diff: RunDiff) => void,
+): Promise<StreamedDiff> {
+  const differ = new RunDiffer(opts);
+  let attention = false;
+  const log = await parseStream(stream, {
+    onRun: (run) => {
+      const d = differ.diff(run);
+      if (NEEDS_HUMAN.has(d.triage)) attention = true;
+      onRun(d);
+    },
+  });
+  return { source, runs: log.stats.runs, issues: logIssues(log), needsHuman: attention };
+}
+
+/** diffStream over a file read in 1 MiB chunks. A read error is one of the issues. */
+export function diffFile(
+  path: string,
+  source: string,
+  opts: DiffOptions,
+  onRun: (diff: RunDiff) => void,
+): Promise<StreamedDiff> {
+  return diffStream(createReadStream(path, { highWaterMark: 1 << 20 }), source, opts, onRun);
 }
 
 /** `gupsim diff`'s exit status: 1 when any run needs a human. */

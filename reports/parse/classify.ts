@@ -16,7 +16,7 @@ import {
   PROMPT_LINE,
   RUNNER_HEADER,
   RUNNER_TIMEOUT,
-  RUN_LINE,
+  RUN_PREFIX,
   SKIPPED_NOTICE,
   TAP_BAILOUT,
   TAP_PLAN,
@@ -27,13 +27,13 @@ import {
   VMTESTS_STATUS,
   VMTESTS_SUMMARY,
 } from './patterns.js';
-import { parseResultLine, type ResultLine } from './result-line.js';
+import { parseResultLineShared, type ResultLine } from './result-line.js';
 
 export type Token =
   | { kind: 'empty' }
   | { kind: 'version'; version: number }
   | { kind: 'plan'; count: number }
-  | { kind: 'result'; result: ResultLine }
+  | { kind: 'result'; result: Readonly<ResultLine> }
   | { kind: 'bailout'; text: string }
   | { kind: 'banner'; program: string; gup: boolean }
   | { kind: 'runner-header'; suite: string; program: string; gup: boolean }
@@ -51,19 +51,36 @@ export type Token =
 
 const DASH_RULE = /^-{3,}$/;
 
+// Tokens without data are shared: most lines are text, and a token per line is garbage.
+const EMPTY: Token = { kind: 'empty' };
+const TEXT: Token = { kind: 'text' };
+const WRAPPER_NOISE: Token = { kind: 'wrapper-noise' };
+const HUGETLB_LIMIT_TOKEN: Token = { kind: 'hugetlb-limit' };
+// The two tokens of most lines ([RUN] and result lines) are reused, refilled per line: the
+// router acts on a token before the next line is classified and never keeps it.
+const RESULT_TOKEN: { kind: 'result'; result: Readonly<ResultLine> } = {
+  kind: 'result',
+  result: { text: '', ok: true, number: 0, description: '', directive: null, verdict: 'pass' },
+};
+const RUN_TOKEN: { kind: 'run'; name: string } = { kind: 'run', name: '' };
+
 /** Program name without directory: `./gup_longterm` → `gup_longterm`. */
 export function programName(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash >= 0 ? path.slice(slash + 1) : path;
 }
 
+/** What the line says. The token is valid until the next call (result and [RUN] tokens are reused). */
 export function classify(body: string): Token {
-  if (body === '') return { kind: 'empty' };
+  if (body === '') return EMPTY;
   const c0 = body.charCodeAt(0);
   // Cheap first-character dispatch keeps the common case (one regex per line) fast.
   if (c0 === 111 /* o */ || c0 === 110 /* n */) {
-    const r = parseResultLine(body);
-    if (r) return { kind: 'result', result: r };
+    const r = parseResultLineShared(body);
+    if (r) {
+      RESULT_TOKEN.result = r;
+      return RESULT_TOKEN;
+    }
   } else if (c0 >= 48 && c0 <= 57 /* digit */) {
     const p = TAP_PLAN.exec(body);
     if (p && lineTypes.plan.test(body + '\n')) return { kind: 'plan', count: Number(p[2]) };
@@ -83,8 +100,11 @@ export function classify(body: string): Token {
     const b = TAP_BAILOUT.exec(body);
     if (b && lineTypes.bailout.test(body + '\n')) return { kind: 'bailout', text: b[1] ?? '' };
   } else if (c0 === 91 /* [ */) {
-    const run = RUN_LINE.exec(body);
-    if (run) return { kind: 'run', name: run[1] ?? '' };
+    // RUN_LINE without the regex: `(.*?)\s*$` is a lazy scan of every [RUN] line.
+    if (body.startsWith(RUN_PREFIX)) {
+      RUN_TOKEN.name = body.slice(RUN_PREFIX.length).trimEnd();
+      return RUN_TOKEN;
+    }
     const info = HUGETLB_INFO.exec(body);
     if (info) {
       return {
@@ -111,19 +131,19 @@ export function classify(body: string): Token {
       return { kind: 'runner-header', suite: h[1] ?? '', program, gup: GUP_PROGRAM.test(program) };
     }
   } else if (c0 === 45 /* - */) {
-    if (DASH_RULE.test(body)) return { kind: 'wrapper-noise' };
+    if (DASH_RULE.test(body)) return WRAPPER_NOISE;
   } else if (c0 === 83 /* S */) {
     if (VMTESTS_SUMMARY.test(body) || VMTESTS_SKIP_LINE.test(body))
-      return { kind: 'wrapper-noise' };
+      return WRAPPER_NOISE;
   }
   if (c0 === 116 /* t */ || c0 === 111 /* o */) {
     const to = RUNNER_TIMEOUT.exec(body);
     if (to) return { kind: 'runner-timeout', seconds: Number(to[1]) };
   }
-  if (c0 === 100 /* d */ && HUGETLB_LIMIT.test(body)) return { kind: 'hugetlb-limit' };
+  if (c0 === 100 /* d */ && HUGETLB_LIMIT.test(body)) return HUGETLB_LIMIT_TOKEN;
   if (body.includes('longterm')) {
     const pr = PROMPT_LINE.exec(body);
     if (pr) return { kind: 'prompt', program: programName(pr[1] ?? '') };
   }
-  return { kind: 'text' };
+  return TEXT;
 }

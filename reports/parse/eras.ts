@@ -28,16 +28,32 @@ export class EraCollector {
   /** Hints from one completed sub-test's result line. */
   noteSubtest(s: ObservedSubtest): void {
     if (s.resultText === null) return;
-    const ev = { line: s.line, text: s.resultText };
-    const texts = [s.description ?? '', s.directive?.text ?? ''].filter((t) => t !== '');
-    if (s.runName !== null && PROTOTYPE_IOURING.test(s.runName)) this.note('prototype', ev);
-    for (const t of texts) {
-      if (PROTOTYPE_RESULT.test(t)) this.note('prototype', ev);
-      else if (s.runName !== null && t === s.runName) this.note('v6.16+', ev);
-      else if (ERRNO_SUFFIXED_REASON.test(t)) this.note('v6.15', ev);
-      else if (PRE_ERRNO_REASON.test(t)) this.note('v6.5-v6.14', ev);
-      else if (SHOULD_HAVE.test(t) || REASON_AS_RESULT.test(t)) this.note('pre-v6.16', ev);
+    if (s.runName !== null && s.runName.charCodeAt(0) === 105 /* i */ && PROTOTYPE_IOURING.test(s.runName)) {
+      this.noteAt('prototype', s);
     }
+    if (s.description !== null && s.description !== '') this.noteText(s.description, s);
+    if (s.directive !== null && s.directive.text !== '') this.noteText(s.directive.text, s);
+  }
+
+  /**
+   * The first pattern that matches wins. Each test is guarded by a character the pattern
+   * requires, so the common texts (a v6.16+ result repeating its [RUN] name) cost one compare.
+   */
+  private noteText(t: string, s: ObservedSubtest): void {
+    const c0 = t.charCodeAt(0);
+    if (c0 === 80 /* P */ && PROTOTYPE_RESULT.test(t)) this.noteAt('prototype', s);
+    else if (s.runName !== null && t === s.runName) this.noteAt('v6.16+', s);
+    else if ((t.endsWith(')') || t.endsWith(')n')) && ERRNO_SUFFIXED_REASON.test(t)) this.noteAt('v6.15', s);
+    else if (t.endsWith('failed') && PRE_ERRNO_REASON.test(t)) this.noteAt('v6.5-v6.14', s);
+    // The last test of the chain only notes pre-v6.16: pointless once it was noted.
+    else if (!this.seen.has('pre-v6.16') && (SHOULD_HAVE.test(t) || REASON_AS_RESULT.test(t))) {
+      this.noteAt('pre-v6.16', s);
+    }
+  }
+
+  /** Note an era with the sub-test's result line as evidence (allocated only when new). */
+  private noteAt(era: Era, s: ObservedSubtest): void {
+    if (!this.seen.has(era)) this.seen.set(era, { line: s.line, text: s.resultText ?? '' });
   }
 
   hints(): EraHint[] {

@@ -3,19 +3,23 @@
  * run_vmtests.sh, mailed, console-captured, crashed) → runs of observed sub-tests keyed by the
  * stable ids of cases/ids.ts. Never throws; problems are returned as data.
  *
- *   parseLog(text)            whole log in memory
- *   parseLines(iterable)      any line source
- *   parseStream(stream)       bytes/strings, e.g. fs.createReadStream — constant memory per line
- *   parseFile(path)           convenience over parseStream
- *   new LogParser()           push(line) / finish() for callers that own the loop
+ *   parseLog(text)                  whole log in memory
+ *   parseLines(iterable)            any line source
+ *   parseStream(stream, options?)   bytes/strings, e.g. fs.createReadStream — constant memory
+ *                                   per line; with `{ onRun }` also per run (streaming)
+ *   parseFile(path, options?)       convenience over parseStream
+ *   new LogParser(options?)         push(line) / finish() for callers that own the loop
+ *
+ * Every function takes `{ onRun(run) }`: each run is handed to it as soon as it ends and the
+ * parser keeps nothing of it (ParsedLog.runs is then empty; stats.runs counts them).
  */
 import { createReadStream } from 'node:fs';
-import { LogParser } from './log-parser.js';
-import { linesOfStream, splitText } from './lines.js';
+import { LogParser, type LogParserOptions } from './log-parser.js';
+import { LineSplitter } from './lines.js';
 import type { ParsedLog } from './types.js';
 
-export function parseLines(lines: Iterable<string>): ParsedLog {
-  const p = new LogParser();
+export function parseLines(lines: Iterable<string>, options: LogParserOptions = {}): ParsedLog {
+  const p = new LogParser(options);
   try {
     for (const line of lines) p.push(line);
   } catch (e) {
@@ -25,14 +29,41 @@ export function parseLines(lines: Iterable<string>): ParsedLog {
   return p.finish();
 }
 
-export function parseLog(text: string): ParsedLog {
-  return parseLines(splitText(typeof text === 'string' ? text : String(text)));
+export function parseLog(text: string, options: LogParserOptions = {}): ParsedLog {
+  const s = typeof text === 'string' ? text : String(text);
+  // splitText's lines, without a generator step per line (the hot loop of a large log).
+  const p = new LogParser(options);
+  const n = s.length;
+  let start = 0;
+  while (start < n) {
+    const nl = s.indexOf('\n', start);
+    if (nl < 0) {
+      p.push(s.slice(start));
+      break;
+    }
+    p.push(s.slice(start, nl));
+    start = nl + 1;
+  }
+  return p.finish();
 }
 
-export async function parseStream(stream: AsyncIterable<string | Uint8Array>): Promise<ParsedLog> {
-  const p = new LogParser();
+export async function parseStream(
+  stream: AsyncIterable<string | Uint8Array>,
+  options: LogParserOptions = {},
+): Promise<ParsedLog> {
+  const p = new LogParser(options);
+  // Lines are pushed synchronously per chunk: an async generator per line would cost a
+  // promise round-trip for each of a large log's million lines.
+  const splitter = new LineSplitter();
+  const decoder = new TextDecoder('utf-8', { fatal: false });
   try {
-    for await (const line of linesOfStream(stream)) p.push(line);
+    for await (const chunk of stream) {
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      for (const line of splitter.push(text)) p.push(line);
+    }
+    const tail = decoder.decode();
+    if (tail) for (const line of splitter.push(tail)) p.push(line);
+    for (const line of splitter.end()) p.push(line);
   } catch (e) {
     return withError(p.finish(), e);
   }
@@ -40,8 +71,8 @@ export async function parseStream(stream: AsyncIterable<string | Uint8Array>): P
 }
 
 /** Stream a log file from disk. A read error (missing file) is returned in `errors`. */
-export function parseFile(path: string): Promise<ParsedLog> {
-  return parseStream(createReadStream(path));
+export function parseFile(path: string, options: LogParserOptions = {}): Promise<ParsedLog> {
+  return parseStream(createReadStream(path, { highWaterMark: 1 << 20 }), options);
 }
 
 function withError(log: ParsedLog, e: unknown): ParsedLog {
@@ -53,7 +84,7 @@ function withError(log: ParsedLog, e: unknown): ParsedLog {
   return log;
 }
 
-export { LogParser } from './log-parser.js';
+export { LogParser, type LogParserOptions, type RunSink } from './log-parser.js';
 export { LineSplitter, linesOfStream, splitText, MAX_LINE_CHARS } from './lines.js';
 export { tapParserView, type TapParserView } from './tap-view.js';
 export { idFromPosition, backingsFor, planFits } from './positions.js';

@@ -91,3 +91,12 @@ export async function* linesOfStream(
   if (tail) yield* splitter.push(tail);
   yield* splitter.end();
 }
+
+/**
+ * A copy of `s` that does not share memory with the string it was sliced from. Lines are
+ * slices of their input chunk, so a cache that keeps a line's text would keep the whole chunk
+ * alive; caches store detached copies instead.
+ */
+export function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}

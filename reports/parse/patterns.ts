@@ -51,6 +51,8 @@ export const HUGETLB_INFO = /^\[INFO\] detected (hugetlb size|hugetlb page size)
 export const HUGETLB_LIMIT = /^detected \d+ huge page sizes, will only test \d+/;
 /** `[RUN] <desc> ... with <variant>`. */
 export const RUN_LINE = /^\[RUN\] (.*?)\s*$/;
+/** RUN_LINE's fixed head: classify.ts tests it with startsWith and trims the rest. */
+export const RUN_PREFIX = '[RUN] ';
 /** `Totals: pass:39 fail:1 xfail:0 xpass:0 skip:10 error:0` (xpass absent in old headers). */
 export const TOTALS =
   /^Totals: pass:(\d+) fail:(\d+) xfail:(\d+)(?: xpass:(\d+))? skip:(\d+)(?: error:(\d+))?/;
@@ -62,6 +64,8 @@ export const SKIPPED_NOTICE = /^(\d+) skipped test\(s\) detected\./;
  * The v6.15 `(EINVAL)n` typo (a lost backslash): the next output continues on the same line.
  * Split after the `n` when what follows is a TAP line or another diagnostic.
  */
+/** The v6.16+ EINVAL diagnostic whose `)n` typo glues it to the next line. */
+export const EINVAL_DIAGNOSTIC = /^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/;
 export const EINVAL_GLUE = /\)n(?=(?:not )?ok \d|# |#$|Bail out!|TAP version )/;
 
 // ---- wording fingerprints (era hints) -------------------------------------------------------
@@ -88,6 +92,13 @@ export const VMTESTS_SKIP_LINE = /^SKIP \S+$/;
 export const VMTESTS_SUMMARY = /^SUMMARY: PASS=\d+ SKIP=\d+ FAIL=\d+/;
 /** kselftest runner header: `selftests: mm: gup_longterm`. */
 export const RUNNER_HEADER = /^selftests: (\S+): (\S+)\s*$/;
+/** The runner's verdict name on a test: `selftests: mm: ksft_gup_test.sh`. */
+export const RUNNER_VERDICT_NAME = /^selftests: \S+: (\S+)$/;
+/**
+ * Runner tests that run gup_longterm inside them (containers, not other programs):
+ * run_vmtests.sh itself, and 7.x's ksft_gup_test.sh (`run_vmtests.sh -t gup_test`).
+ */
+export const CONTAINER_SCRIPT = /^(?:run_vmtests\.sh|ksft_gup_test\.sh)$/;
 /** kselftest runner: `timeout set to 180`, `overriding timeout to 900`. */
 export const RUNNER_TIMEOUT = /^(?:timeout set to|overriding timeout to) (\d+)\s*$/;
 /** The program names this parser reports on. */

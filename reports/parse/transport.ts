@@ -34,9 +34,13 @@ const MAX_STRIP_ROUNDS = 16;
  */
 export function stripTransport(raw: string, facts: TransportFacts, work: { n: number }): string {
   let s = raw;
-  if (s.endsWith('\r')) {
+  if (s.charCodeAt(s.length - 1) === 13 /* \r */) {
     facts.crlf = true;
     s = s.replace(/\r+$/, '');
+  }
+  if (!mayBeDecorated(s)) {
+    work.n++; // the one round that would have found nothing
+    return s;
   }
   for (let round = 0; round < MAX_STRIP_ROUNDS; round++) {
     work.n++;
@@ -65,6 +69,18 @@ export function stripTransport(raw: string, facts: TransportFacts, work: { n: nu
   return s;
 }
 
+/**
+ * Every decoration starts with whitespace, `>`, `[`, a digit, `L` or `#L`; a line starting with
+ * anything else (`# ` of kselftest, `ok`, `not ok`, text) cannot carry one.
+ */
+function mayBeDecorated(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c === 35 /* # */) return s.charCodeAt(1) === 76 /* L */;
+  return (
+    c === 32 || c === 9 || c === 62 /* > */ || c === 91 /* [ */ || c === 76 /* L */ || (c >= 48 && c <= 57)
+  );
+}
+
 /** A line's kselftest nesting: how many `# ` prefixes, and the text after them. */
 export interface Leveled {
   level: number;
@@ -77,6 +93,11 @@ export interface Leveled {
  * prefix. Trailing whitespace is dropped from the body: no format here gives it meaning.
  */
 export function countLevels(text: string, work: { n: number }): Leveled {
+  return countLevelsInto(text, work, { level: 0, body: '' });
+}
+
+/** countLevels writing into `out` (the line loop reuses one object: no garbage per line). */
+export function countLevelsInto(text: string, work: { n: number }, out: Leveled): Leveled {
   let i = 0;
   let level = 0;
   const n = text.length;
@@ -91,5 +112,7 @@ export function countLevels(text: string, work: { n: number }): Leveled {
     level++;
     i += 2;
   }
-  return { level, body: text.slice(i).trimEnd() };
+  out.level = level;
+  out.body = (i === 0 ? text : text.slice(i)).trimEnd();
+  return out;
 }

@@ -89,6 +89,23 @@ export interface WrapperInfo {
   timeoutSetTo: number | null;
   /** The wrapper reported a timeout (`# TIMEOUT N seconds`); seconds null when not printed. */
   timedOut: { seconds: number | null; line: number } | null;
+  /**
+   * The script the kselftest runner ran around run_vmtests.sh (7.x `ksft_gup_test.sh`, or
+   * `run_vmtests.sh` itself), when the log shows its header: its `# timeout set to N` and its
+   * verdict belong to this run too. A TIMEOUT verdict on a run that did not finish is copied
+   * to `timedOut` (and to the run's infrastructure markers).
+   */
+  container: ContainerInfo | null;
+}
+
+/** A kselftest-runner test that runs gup_longterm inside it (`selftests: mm: ksft_gup_test.sh`). */
+export interface ContainerInfo {
+  /** `ksft_gup_test.sh`, `run_vmtests.sh`. */
+  name: string;
+  header: LineRef;
+  timeoutSetTo: number | null;
+  /** The runner's verdict on the container, e.g. `not ok 1 selftests: mm: ksft_gup_test.sh # TIMEOUT 900 seconds`. */
+  verdict: WrapperVerdict | null;
 }
 
 export type CrashKind =
@@ -239,9 +256,12 @@ export interface ParseStats {
    */
   work: number;
   chars: number;
+  /** gup_longterm runs reported (handed to the onRun callback, or in ParsedLog.runs). */
+  runs: number;
 }
 
 export interface ParsedLog {
+  /** Every run, in log order; empty when the runs were streamed to an `onRun` callback. */
   runs: ParsedRun[];
   /** Log-level parse issues (run-level ones live in ParsedRun.issues). */
   errors: ParseIssue[];

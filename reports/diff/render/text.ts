@@ -31,7 +31,7 @@ function row(s: SubtestComparison, colour: boolean): string {
   return `    ${num}  ${(s.id ?? '?').padEnd(44)} ${what.padEnd(22)} ${paint(colour, s.class, s.class)}\n           ${s.explanation}`;
 }
 
-function runBlock(source: string, r: RunDiff, o: TextOptions): string {
+export function runBlock(source: string, r: RunDiff, o: TextOptions): string {
   const lines: string[] = [];
   const span = `lines ${r.parsed.startLine}–${r.parsed.endLine}`;
   lines.push(`${source}: run ${r.index + 1} (${span}): ${paint(o.colour, r.triage, r.triage.toUpperCase())}`);
@@ -59,4 +59,45 @@ export function renderText(reports: readonly DiffReport[], o: TextOptions): stri
     for (const r of rep.runs) out.push(runBlock(rep.source, r, o));
   }
   return out.join('\n\n') + '\n';
+}
+
+/**
+ * renderText's output, written one run at a time. A log's issues are printed after its runs
+ * (they are known only when the log has been read); issues of logs read before any run was
+ * found wait for the first run, so a caller can still refuse input with no run at all.
+ */
+export class TextWriter {
+  private blocks = 0;
+  private held: string[] = [];
+
+  constructor(
+    private readonly write: (s: string) => void,
+    private readonly o: TextOptions,
+  ) {}
+
+  private block(text: string): void {
+    this.write(this.blocks === 0 ? text : `\n\n${text}`);
+    this.blocks++;
+  }
+
+  run(source: string, r: RunDiff): void {
+    this.flush();
+    this.block(runBlock(source, r, this.o));
+  }
+
+  logIssues(source: string, messages: readonly string[]): void {
+    for (const m of messages) this.held.push(`${source}: ${m}`);
+    if (this.blocks > 0) this.flush();
+  }
+
+  private flush(): void {
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.block(h);
+  }
+
+  end(): void {
+    this.flush();
+    this.write('\n');
+  }
 }

@@ -1,0 +1,55 @@
+/**
+ * Goal 2 (inference), measured as it is today: the diff of one real run with the environment
+ * inferred, once per distinct fixture log (each is a first diff: nothing memoised), after one
+ * warm-up diff so the first log does not pay for the JIT alone.
+ */
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { diffLog } from '../reports/diff/index.js';
+import { median, timed } from './measure.js';
+
+export interface InferFigures {
+  logs: number;
+  medianMs: number;
+  p90Ms: number;
+  worstMs: number;
+  worstLog: string;
+}
+
+/** Every distinct .log under the fixture and shared log directories that holds a run. */
+export function realLogs(): { name: string; text: string }[] {
+  const dirs = ['test/fixtures/logs/public', 'test/fixtures/logs/live', 'test/fixtures/logs/7x', '../shared/logs/public', '../shared/logs/live'];
+  const seen = new Set<string>();
+  const out: { name: string; text: string }[] = [];
+  for (const d of dirs) {
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d).sort()) {
+      if (!f.endsWith('.log')) continue;
+      const text = readFileSync(join(d, f), 'utf8');
+      if (seen.has(text)) continue;
+      seen.add(text);
+      out.push({ name: f, text });
+    }
+  }
+  return out;
+}
+
+export function inferFigures(): InferFigures {
+  const logs = realLogs();
+  const warm = logs[0];
+  if (warm) diffLog(`${warm.text}\n# bench warm-up`, 'warm-up');
+  const times: { name: string; ms: number }[] = [];
+  for (const l of logs) {
+    const t = timed(() => diffLog(l.text, l.name));
+    if (t.value.runs.length > 0) times.push({ name: l.name, ms: t.wallMs });
+  }
+  const ms = times.map((x) => x.ms).sort((a, b) => a - b);
+  const worst = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0 });
+  return {
+    logs: times.length,
+    medianMs: median(ms),
+    p90Ms: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.9))] ?? NaN,
+    worstMs: worst.ms,
+    worstLog: worst.name,
+  };
+}

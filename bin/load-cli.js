@@ -1,0 +1,47 @@
+// Loads the bundled CLI (dist/gupsim.cjs, built by scripts/build-cli.mjs at `npm ci`) with
+// V8's code cache (dist/gupsim.cjs.cache, written by the same build after a warm-up run), so
+// a start neither parses nor compiles what `gupsim run` needs. Node 20 has no compile cache
+// for modules; a vm.Script over one CommonJS file is how a cache can be used at all. A cache
+// from another Node version is rejected by V8 and the file is simply compiled.
+'use strict';
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const vm = require('node:vm');
+
+const DIST = join(__dirname, '..', 'dist');
+const BUNDLE = join(DIST, 'gupsim.cjs');
+const CACHE = `${BUNDLE}.cache`;
+
+/** The source exactly as it is compiled (the cache is only valid for this string). */
+function wrapped(source) {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+/** Compile the bundle (from the code cache unless `useCache` is false); its exports and script. */
+function loadCli(useCache = true) {
+  let source;
+  try {
+    source = readFileSync(BUNDLE, 'utf8');
+  } catch {
+    process.stderr.write(`gupsim: ${BUNDLE} is missing; run npm ci (or npm run build:cli)\n`);
+    process.exit(2);
+  }
+  let cachedData;
+  if (useCache) {
+    try {
+      cachedData = readFileSync(CACHE);
+    } catch {
+      cachedData = undefined; // no cache yet: compile
+    }
+  }
+  const script = new vm.Script(wrapped(source), { filename: BUNDLE, cachedData });
+  // A script compiled from a code cache has no import(): the bundle asks for packages it does
+  // not contain (execa) through this hook (harness/import-external.ts), served by this file's.
+  globalThis[Symbol.for('gupsim.import')] = (specifier) => import(specifier);
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST);
+  return { cli: module.exports, script };
+}
+
+module.exports = { loadCli, BUNDLE, CACHE };

@@ -1,0 +1,147 @@
+/**
+ * The diff of one parsed run: identify the selftest, infer (or take) its environment, predict
+ * it with the simulated kernel, compare every sub-test and triage the run.
+ */
+import { defaultEnvironment, type Environment } from '../../cases/env.js';
+import type { ParsedRun } from '../parse/types.js';
+import { compareRun } from './compare.js';
+import { inferEnvironment, type Inference, type InferOptions } from './infer.js';
+import {
+  TRIAGE_PRIORITY,
+  type RunDiff,
+  type SubtestComparison,
+  type TriageClass,
+} from './types.js';
+
+export type DiffOptions = InferOptions;
+
+function worst(classes: Iterable<TriageClass>): TriageClass {
+  let best: TriageClass = 'match';
+  for (const c of classes) if (TRIAGE_PRIORITY.indexOf(c) < TRIAGE_PRIORITY.indexOf(best)) best = c;
+  return best;
+}
+
+function count(subtests: SubtestComparison[], cls: TriageClass): number {
+  return subtests.filter((s) => s.class === cls).length;
+}
+
+function summarize(
+  triage: TriageClass,
+  subs: SubtestComparison[],
+  run: ParsedRun,
+  env: Environment,
+): string {
+  const first = subs.find((s) => s.class === triage);
+  const where = `kernel ${env.kernel.release}${env.kernel.patches.length ? ` ${env.kernel.patches.join(' ')}` : ''}, /tmp ${env.fs.tmp.type}, cwd ${env.fs.cwd.type}`;
+  switch (triage) {
+    case 'match':
+      return `matches the model (${where})`;
+    case 'expected-failure':
+      return `${count(subs, triage)} failure(s), all predicted for ${where}: ${first?.id}: ${first?.explanation}`;
+    case 'environment':
+      return `${count(subs, triage)} result(s) explained by the machine: ${first?.id}: ${first?.explanation}`;
+    case 'test-bug':
+      return `${count(subs, triage)} result(s) from a known defect of this test version: ${first?.explanation}`;
+    case 'kernel-regression':
+      return `${count(subs, triage)} sub-test(s) contradict the modelled kernel (${where}): ${first?.id}: ${first?.explanation}`;
+    case 'crash': {
+      const c = run.crashes[0];
+      return c
+        ? `crashed: line ${c.line}: ${c.text}`
+        : `the run stopped after ${run.subtests.length} of ${run.plan?.count ?? '?'} results`;
+    }
+    case 'missing':
+      return `${count(subs, triage)} planned result(s) absent without a crash`;
+    case 'infrastructure':
+      return 'the test binary did not run';
+    case 'unexplained':
+      return `${count(subs, triage)} difference(s) the model cannot explain: ${first?.id}: ${first?.explanation}`;
+  }
+}
+
+const INFRA_WHAT: Record<string, string> = {
+  'loader-error':
+    'the dynamic loader could not start the binary (a library it was built against is missing from the rootfs)',
+  'exit-127': 'exit status 127: the binary could not be executed',
+  'command-not-found': 'the binary was not found',
+  timeout: 'the runner killed the test on a timeout',
+  'exec-error': 'the binary could not be executed',
+};
+
+/** Why the binary did not (fully) run, or undefined when nothing outside the kernel stopped it. */
+function infrastructureSummary(run: ParsedRun): string | undefined {
+  const first = run.infrastructure[0];
+  if (!first) return undefined;
+  const shown = run.infrastructure.find((i) => i.kind === 'loader-error') ?? first;
+  const results = run.subtests.filter((s) => s.verdict !== 'missing').length;
+  const after = results ? ` after ${results} result(s)` : '';
+  return `${INFRA_WHAT[first.kind] ?? first.kind}: line ${shown.line}: ${shown.text}${after} — not a kernel result`;
+}
+
+export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
+  let inf = inferEnvironment(run, opts);
+  let unusable: string | undefined;
+  if ('error' in inf) {
+    // The given environment cannot be run (e.g. a selftest tree without gup_longterm): say so,
+    // and still show what the default machine would have printed.
+    unusable = inf.error;
+    inf = inferEnvironment(run, { env: defaultEnvironment() }) as Inference;
+  }
+  const base = {
+    index,
+    selftest: inf.prediction.run.build.version.id,
+    env: inf.env,
+    inferred: inf.inferred,
+    exitCode: {
+      observed: run.wrapper.exitCode ?? (run.wrapper.verdict?.ok ? 0 : null),
+      predicted: inf.prediction.exitCode,
+    },
+    parsed: run,
+  };
+  const infra = infrastructureSummary(run);
+  if (infra && run.subtests.length === 0)
+    return { ...base, triage: 'infrastructure', summary: infra, subtests: [] };
+  const crashed = run.crashes.length > 0 || run.endedEarly;
+  const excerpt = run.plan === null && run.tapVersion === null;
+  const subtests = compareRun(run, inf.prediction, {
+    selftest: inf.env.selftest.tree,
+    crashed,
+    excerpt,
+  });
+  let triage = worst(subtests.map((s) => s.class));
+  let summary: string;
+  if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
+    // A counter-block excerpt: judge the run by whether the prediction reproduces its counters.
+    const predictedMissing = inf.prediction.run.subtests.filter(
+      (s) => s.verdict === 'missing',
+    ).length;
+    const mm = run.plannedMismatch;
+    const reproduced =
+      /# Totals: /.test(inf.prediction.run.stdout) &&
+      inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
+    if (reproduced && predictedMissing > 0) {
+      triage = 'test-bug';
+      summary = `planned ${mm?.planned ?? '?'}, ran ${mm?.run ?? '?'}: the v6.16–v6.18 test prints no result for ${predictedMissing} R/W MAP_SHARED pin sub-test(s) on an unknown filesystem (/tmp ${inf.env.fs.tmp.type}, cwd ${inf.env.fs.cwd.type}); 66bce7afbaca, fixed by 21c68ad1d977`;
+    } else if (reproduced) {
+      triage = 'match';
+      summary = 'the counters match the model';
+    } else {
+      triage = 'unexplained';
+      summary = 'only counters in the excerpt, and no modelled environment reproduces them';
+    }
+  } else {
+    if (crashed) triage = worst([triage, 'crash']);
+    // A timeout or runner failure part-way: the results that did arrive are still compared.
+    if (infra) triage = 'infrastructure';
+    summary = infra ?? summarize(triage, subtests, run, inf.env);
+  }
+  if (unusable)
+    return {
+      ...base,
+      triage: 'unexplained',
+      summary: `${unusable}; compared with the default environment instead`,
+      subtests,
+    };
+  return { ...base, triage, summary, subtests };
+}
+

@@ -1,0 +1,147 @@
+/**
+ * What a run's diff depends on: two runs with the same content get the same triage, summary,
+ * environment and sub-test comparisons (only their index, line numbers and parsed data
+ * differ). A CI log repeats the same run thousands of times, so the diff of one is reused for
+ * the others (run-differ.ts).
+ *
+ * The content is everything diffRun reads — the selftest's wording (identify.ts), the facts
+ * inference scores (score.ts, infer.ts), every field compareRun and the summaries use — and
+ * nothing positional. Runs with crash or infrastructure markers are not reused: their
+ * summaries quote line numbers, and they are rare.
+ *
+ * Comparing is cheap on purpose: a hash of counts and lengths picks the candidates, then the
+ * fields are compared one by one (no key string is built per run).
+ */
+import { detach } from '../parse/lines.js';
+import type { ObservedSubtest, ParsedRun } from '../parse/types.js';
+
+interface SubtestSig {
+  id: string | null;
+  verdict: ObservedSubtest['verdict'];
+  number: number | null;
+  runName: string | null;
+  description: string | null;
+  directiveKind: string | null;
+  directiveText: string | null;
+  reason: string | null;
+  resultText: string | null;
+  diagnostics: string[];
+}
+
+/** The diff-relevant content of a run, detached from the input. */
+export interface RunSignature {
+  hash: number;
+  /** Everything but the sub-tests (head()), strings detached. */
+  head: unknown[];
+  subtests: SubtestSig[];
+}
+
+/** Whether the run's diff may be reused at all. */
+export function reusable(run: ParsedRun): boolean {
+  return run.crashes.length === 0 && run.infrastructure.length === 0 && !run.endedEarly;
+}
+
+const mix = (h: number, x: number): number => Math.imul(h ^ x, 0x01000193) >>> 0;
+
+/** Counts and lengths only: equal content gives an equal hash; the converse is checked. */
+export function contentHash(run: ParsedRun): number {
+  let h = mix(0x811c9dc5, run.subtests.length);
+  h = mix(h, run.plan?.count ?? -1);
+  h = mix(h, run.totals ? run.totals.pass * 7 + run.totals.skip * 3 + run.totals.fail : -1);
+  for (const s of run.subtests) {
+    h = mix(h, s.number ?? -1);
+    h = mix(h, s.resultText?.length ?? -1);
+    h = mix(h, s.runName?.length ?? -1);
+    h = mix(h, s.diagnostics.length);
+    for (const d of s.diagnostics) h = mix(h, d.text.length);
+  }
+  return h;
+}
+
+/** Everything but the sub-tests, in a fixed order (compared value by value, not as text). */
+function head(run: ParsedRun): unknown[] {
+  const t = run.totals;
+  return [
+    run.program,
+    run.hugetlbWording,
+    run.tapVersion?.version ?? null,
+    run.plan?.count ?? null,
+    t?.pass ?? null,
+    t?.fail ?? null,
+    t?.xfail ?? null,
+    t?.xpass ?? null,
+    t?.skip ?? null,
+    t?.error ?? null,
+    run.plannedMismatch?.planned ?? null,
+    run.plannedMismatch?.run ?? null,
+    run.skippedNotice?.count ?? null,
+    run.bailout?.text ?? null,
+    run.wrapper.exitCode,
+    run.wrapper.verdict?.ok ?? null,
+    run.hugetlbSizesKiB.join(','),
+    run.eras.map((e) => e.era).join(','),
+  ];
+}
+
+function sameHead(sig: readonly unknown[], run: ParsedRun): boolean {
+  const h = head(run);
+  for (let i = 0; i < h.length; i++) if (h[i] !== sig[i]) return false;
+  return true;
+}
+
+/**
+ * The signature keeps the run's own strings: the parser hands out sub-test texts as detached,
+ * remembered copies (reports/parse/subtests.ts, result-line.ts), so they pin no input chunk,
+ * and a later run's equal texts are the same objects — matches() then compares pointers.
+ */
+export function signature(run: ParsedRun, hash: number): RunSignature {
+  return {
+    hash,
+    head: head(run).map((v) => (typeof v === 'string' ? detach(v) : v)),
+    subtests: run.subtests.map((s) => ({
+      id: s.id,
+      verdict: s.verdict,
+      number: s.number,
+      runName: s.runName,
+      description: s.description,
+      directiveKind: s.directive?.kind ?? null,
+      directiveText: s.directive?.text ?? null,
+      reason: s.reason,
+      resultText: s.resultText,
+      diagnostics: s.diagnostics.map((d) => d.text),
+    })),
+  };
+}
+
+/** True when `run` has exactly the content `sig` was made from. */
+export function matches(sig: RunSignature, run: ParsedRun): boolean {
+  if (sig.subtests.length !== run.subtests.length) return false;
+  for (let i = 0; i < sig.subtests.length; i++) {
+    const a = sig.subtests[i]!;
+    const b = run.subtests[i]!;
+    // number, description, directive and reason are parsed from the result text, the [RUN]
+    // name and the diagnostics (subtests.ts), so equal texts give equal values: compared last.
+    if (
+      a.id !== b.id ||
+      a.verdict !== b.verdict ||
+      a.resultText !== b.resultText ||
+      a.runName !== b.runName ||
+      a.diagnostics.length !== b.diagnostics.length
+    ) {
+      return false;
+    }
+    for (let j = 0; j < a.diagnostics.length; j++) {
+      if (a.diagnostics[j] !== b.diagnostics[j]!.text) return false;
+    }
+    if (
+      a.number !== b.number ||
+      a.description !== b.description ||
+      a.directiveKind !== (b.directive?.kind ?? null) ||
+      a.directiveText !== (b.directive?.text ?? null) ||
+      a.reason !== b.reason
+    ) {
+      return false;
+    }
+  }
+  return sameHead(sig.head, run);
+}

@@ -1,0 +1,93 @@
+/**
+ * What a log yields besides the line-by-line routing: the runs, in order, handed out as they
+ * finish (or collected, for callers that want the whole ParsedLog), and the log-level lists —
+ * other programs, stray crash/infrastructure markers, unknown lines outside runs, parse issues.
+ *
+ * A run is either strong (something names gup_longterm) or weak (kselftest TAP or a trailer,
+ * nothing more). Weak runs are reported only when the whole log has no strong run, so they are
+ * held until the first strong run (then dropped: they were another program's) or the end.
+ */
+import { CappedList, MAX_KEPT_LINES, MAX_LOG_ISSUES } from './limits.js';
+import type {
+  CrashMarker,
+  InfraFailure,
+  LineRef,
+  OtherProgram,
+  ParseIssue,
+  ParseStats,
+  ParsedLog,
+  ParsedRun,
+  TransportFacts,
+} from './types.js';
+
+/** Receives each finished run, in log order. The parser keeps nothing of a run it handed out. */
+export type RunSink = (run: ParsedRun) => void;
+
+export class LogRecord {
+  private readonly collected: ParsedRun[] = [];
+  private strong = 0;
+  private readonly weak: ParsedRun[] = [];
+  readonly errors = new CappedList<ParseIssue>(MAX_LOG_ISSUES);
+  readonly unknownLines = new CappedList<LineRef>(MAX_KEPT_LINES);
+  readonly crashes = new CappedList<CrashMarker>(MAX_LOG_ISSUES);
+  readonly infra = new CappedList<InfraFailure>(MAX_LOG_ISSUES);
+  readonly otherPrograms = new CappedList<OtherProgram>(MAX_KEPT_LINES);
+
+  constructor(private readonly sink: RunSink | null) {}
+
+  addRun(run: ParsedRun, strength: 'strong' | 'weak'): void {
+    if (strength === 'weak') {
+      if (this.strong === 0) this.weak.push(run);
+      return;
+    }
+    this.weak.length = 0;
+    this.emit(run);
+  }
+
+  private emit(run: ParsedRun): void {
+    run.index = this.strong++;
+    if (this.sink) this.sink(run);
+    else this.collected.push(run);
+  }
+
+  issue(line: number | null, code: ParseIssue['code'], message: string): void {
+    this.errors.push({ line, code, message });
+  }
+
+  finish(transport: TransportFacts, stats: Omit<ParseStats, 'runs'>): ParsedLog {
+    if (this.strong === 0) {
+      for (const r of this.weak) {
+        r.issues.push({
+          line: r.startLine,
+          code: 'weak-run',
+          message: 'no line names gup_longterm; kept because nothing else in the log does',
+        });
+        this.emit(r);
+      }
+      this.weak.length = 0;
+    }
+    const line = stats.lines;
+    const dropped = (n: number, what: string): void => {
+      if (n > 0) this.issue(line, 'dropped-lines', `${n} ${what} not kept`);
+    };
+    dropped(this.unknownLines.dropped, 'unknown lines');
+    dropped(this.otherPrograms.dropped, 'other-program spans');
+    dropped(this.crashes.dropped, 'crash markers outside runs');
+    dropped(this.infra.dropped, 'infrastructure markers outside runs');
+    const errors = this.errors.items;
+    if (this.errors.dropped > 0) {
+      errors.push({ line: null, code: 'dropped-lines', message: `${this.errors.dropped} more issues not kept` });
+    }
+    return {
+      runs: this.collected,
+      errors,
+      unknownLines: this.unknownLines.items,
+      droppedUnknownLines: this.unknownLines.dropped,
+      crashes: this.crashes.items,
+      infrastructure: this.infra.items,
+      otherPrograms: this.otherPrograms.items,
+      transport,
+      stats: { ...stats, runs: this.strong },
+    };
+  }
+}
