@@ -11,7 +11,7 @@ import { predict, predictionKey, type Prediction } from '../../cases/predict.js'
 import { liburingSetsErrno } from '../../cases/libc/liburing.js';
 import type { ParsedRun } from '../parse/types.js';
 import { identifySelftest } from './identify.js';
-import { scorePrediction } from './score.js';
+import { perfectScore, scorePrediction } from './score.js';
 import type { InferredEnvironment, InferredFact } from './types.js';
 
 export interface InferOptions {
@@ -425,13 +425,18 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
           rejected: labelled.filter((l) => l.score !== top).map((l) => l.label),
         });
       }
-      if (!improved) break;
+      // A full pass labels every dimension (fits, rejects, ambiguous); once the prediction
+      // reproduces the whole log, later passes cannot find anything better.
+      if (!improved || current.score >= perfect) break;
     }
 
     return { current, chosen };
   };
+  const perfect = perfectScore(run);
   let best = descend(current);
-  for (const k of kernelOptions(current.env.selftest.tree).slice(1)) {
+  // Other starting kernels can only tie a perfect reproduction, and ties go to the first.
+  const starts = best.current.score >= perfect ? [] : kernelOptions(current.env.selftest.tree).slice(1);
+  for (const k of starts) {
     const from = evaluate(k.apply(current.env));
     if (!from) continue;
     const r = descend(from);
