@@ -1,13 +1,14 @@
 /**
- * Goal 3 (prediction), measured as it is today: sub-tests per second of an in-process sweep
- * over all releases × selftest trees × a grid of environments (traces included).
+ * Goal 3 (prediction): sub-tests per second of an in-process sweep over releases × selftest
+ * trees × a grid of environments, with traces off (what a search runs). No prediction cache:
+ * every environment is simulated.
  */
 import { environmentFromJson } from '../cases/env.js';
 import { predict } from '../cases/predict.js';
 import { median, timed } from './measure.js';
 
-const RELEASES = ['5.10', '5.13', '5.15', '6.1', '6.4', '6.5', '6.6', '6.10', '6.12', '6.15', '6.16', '6.18', '6.19', 'next'];
-const TREES = ['prototype', '6.5', '6.7', '6.10', '6.14', '6.15', '6.16-rc1', '6.16', '6.17', '6.19', 'next'];
+const RELEASES = ['5.10', '5.13', '5.15', '6.1', '6.4', '6.5', '6.6', '6.10', '6.12', '6.15', '6.16', '6.18', '6.19', '7.2.13', 'next'];
+const TREES = ['prototype', '6.5', '6.7', '6.10', '6.14', '6.15', '6.16-rc1', '6.16', '6.17', '6.19', '7.2.13'];
 const GRID = [
   { fs: { tmp: 'tmpfs', cwd: 'ext4' }, hugetlb: [{ sizeKiB: 2048, free: 2 }, { sizeKiB: 1048576, free: 2 }] },
   { fs: { tmp: 'ext4', cwd: 'xfs' }, hugetlb: [{ sizeKiB: 2048, free: 1 }] },
@@ -31,7 +32,7 @@ function sweepOnce(): { programs: number; subtests: number } {
       for (const g of GRID) {
         const e = environmentFromJson({ kernel: { release }, selftest: { tree, liburing: '2.3' }, ...g });
         if (!e.ok) continue;
-        const p = predict(e.env);
+        const p = predict(e.env, { trace: false });
         if ('error' in p) continue;
         programs++;
         subtests += p.run.subtests.length;
