@@ -1,4 +1,6 @@
-// The run store, history, compare and their CLI commands. Crash-safety and concurrency are
+// The run store, history, compare and their CLI commands, on both backends: every suite that
+// takes a `backend` runs once on SQLite and once on PostgreSQL ($GUPSIM_TEST_PG; skipped with
+// the reason when unset, a failure when unset under CI=true). Crash-safety and concurrency are
 // proven with real child processes (test/helpers/record-child.ts) killed with SIGKILL.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
@@ -6,7 +8,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { parseEnvironment, type Environment } from '../cases/env.js';
 import type { DiffReport, SubtestComparison, SubtestVerdict } from '../reports/diff/types.js';
 import {
@@ -19,6 +20,7 @@ import {
   openStore,
   recordLog,
   recordLogs,
+  rawLog,
   resultsOf,
   SCHEMA_VERSION,
   StoreError,
@@ -27,6 +29,10 @@ import {
   type Store,
 } from '../reports/store/index.js';
 import { MIGRATIONS } from '../reports/store/schema.js';
+import { SqliteDriver } from '../reports/store/sqlite-driver.js';
+import { PgDriver } from '../reports/store/pg-driver.js';
+import type { SqlDriver } from '../reports/store/driver.js';
+import { pgTestUrl, scratchSchema } from './helpers/pg.js';
 import { buildTimelines, compareRuns, disappeared, failingSince, flapping, FlipExplainer, timelineGlyphs } from '../reports/history/index.js';
 import { recordCommand } from '../harness/commands/record.js';
 import { historyCommand } from '../harness/commands/history.js';
@@ -88,28 +94,77 @@ function memIO(stdin = ''): CliIO & { out: () => string; err: () => string } {
   };
 }
 
-function fresh(t: Test, name = 'g.db'): { path: string; store: Store } {
-  const path = join(t.testdir(), name);
-  const store = openStore(path);
+/** Where a test's store lives: a file in its testdir, or a fresh schema on the PostgreSQL server. */
+interface Backend {
+  name: 'sqlite' | 'postgresql';
+  /** A new, empty store location (PostgreSQL: a scratch schema, dropped at teardown). */
+  location(t: Test, name?: string): Promise<string>;
+  /** A raw driver on a location (to build old or foreign databases by hand). */
+  driver(location: string): Promise<SqlDriver>;
+}
+
+const SQLITE: Backend = {
+  name: 'sqlite',
+  location: async (t, name = 'g.db') => join(t.testdir(), name),
+  driver: async (location) => SqliteDriver.open(location, { readOnly: false }),
+};
+
+const PG = pgTestUrl();
+const POSTGRESQL: Backend = {
+  name: 'postgresql',
+  async location(t) {
+    if (!('url' in PG)) throw new Error('no PostgreSQL server');
+    const scratch = await scratchSchema(PG.url);
+    t.teardown(() => scratch.drop());
+    return scratch.url;
+  },
+  driver: (location) => PgDriver.open(location, { readOnly: false }),
+};
+
+/** A suite on each backend: `title [sqlite]`, `title [postgresql]`. */
+function forBackends(title: string, body: (t: Test, backend: Backend) => Promise<void>): void {
+  t.test(`${title} [sqlite]`, (t) => body(t, SQLITE));
+  if ('skip' in PG) {
+    t.test(`${title} [postgresql]`, { skip: PG.skip }, async () => undefined);
+    return;
+  }
+  t.test(`${title} [postgresql]`, async (t) => {
+    if ('fail' in PG) {
+      t.fail(PG.fail);
+      return;
+    }
+    await body(t, POSTGRESQL);
+  });
+}
+
+async function fresh(t: Test, backend: Backend, name = 'g.db'): Promise<{ path: string; store: Store }> {
+  const path = await backend.location(t, name);
+  const store = await openStore(path);
   t.teardown(() => store.close());
   return { path, store };
 }
 
-t.test('recording: runs and results by stable id, metadata, hash de-duplication', async (t) => {
-  const { store } = fresh(t);
+/** One number from a query (COUNT(*) AS n …). */
+async function num(store: Store, sql: string, params: (string | number)[] = []): Promise<number> {
+  const [row] = await store.sql.all<{ n: number }>(sql, params);
+  return Number(row?.n);
+}
+
+forBackends('recording: runs and results by stable id, metadata, hash de-duplication', async (t, backend) => {
+  const { store } = await fresh(t, backend);
   const text = read(`${LIVE61}.log`);
   const e = env(`${LIVE61}.env.json`);
-  const a = recordLog(store, { text, source: 'a.log', meta: { machine: 'qemu', date: '2025-03-01T00:00:00.000Z', env: e }, report: diffLogText(text, 'a.log', e) });
+  const a = await recordLog(store, { text, source: 'a.log', meta: { machine: 'qemu', date: '2025-03-01T00:00:00.000Z', env: e }, report: diffLogText(text, 'a.log', e) });
   t.equal(a.duplicate, false);
   t.equal(a.runIds.length, 1);
   // The report does not matter for a duplicate: the bytes decide.
-  const b = recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: synth({}) });
+  const b = await recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: synth({}) });
   t.equal(b.duplicate, true, 'same bytes: no-op');
   t.same(b.runIds, a.runIds, 'returns the stored run ids');
-  t.equal(countRuns(store), 1);
-  const run = getRun(store, a.runIds[0] ?? -1);
+  t.equal(await countRuns(store), 1);
+  const run = await getRun(store, a.runIds[0] ?? -1);
   t.match(run, { kernel: '6.1.176', arch: 'x86_64', machine: 'qemu', date: '2025-03-01T00:00:00.000Z', envSource: 'given', triage: 'expected-failure', selftest: 'A3', resultCount: 50, source: 'a.log' });
-  const results = resultsOf(store, run?.id ?? -1);
+  const results = await resultsOf(store, run?.id ?? -1);
   t.equal(results.length, 50);
   // 6.1 predates 34ed8d0dcd69: io_uring refuses file-backed MAP_PRIVATE buffers, as the model predicts.
   for (const id of ['iouring/private/tmpfile', 'iouring/private/local-tmpfile']) {
@@ -119,70 +174,123 @@ t.test('recording: runs and results by stable id, metadata, hash de-duplication'
   t.same([...new Set(results.map((r) => r.class))].sort(), ['expected-failure', 'match'], 'every other result as modelled');
   t.equal(new Set(results.map((r) => r.id)).size, 50, 'distinct stable ids');
 
-  const inferred = recordLog(store, { text: read(`${LIVE618}.log`), source: 'b.log', meta: {}, report: diffLogText(read(`${LIVE618}.log`), 'b.log') });
-  t.match(getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null, triage: 'match' });
+  const inferred = await recordLog(store, { text: read(`${LIVE618}.log`), source: 'b.log', meta: {}, report: diffLogText(read(`${LIVE618}.log`), 'b.log') });
+  t.match(await getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null, triage: 'match' });
 
   // 004 (arm64 FVP, test directory on 9p) with its environment inferred: the ftruncate()
   // failures of the local-tmpfile rows are the 9p server's, not the kernel's.
-  const r004 = recordLog(store, { text: read(LOG004), source: '004', meta: { machine: 'fvp' }, report: BASE });
-  const run004 = getRun(store, r004.runIds[0] ?? -1);
+  const r004 = await recordLog(store, { text: read(LOG004), source: '004', meta: { machine: 'fvp' }, report: BASE });
+  const run004 = await getRun(store, r004.runIds[0] ?? -1);
   t.match(run004, { envSource: 'inferred', arch: 'arm64', triage: 'environment', resultCount: 56, env: { fs: { cwd: { type: '9p' } } } });
-  const env004 = resultsOf(store, run004?.id ?? -1).filter((r) => r.class === 'environment');
+  const env004 = (await resultsOf(store, run004?.id ?? -1)).filter((r) => r.class === 'environment');
   t.equal(env004.length, 8, 'the 8 local-tmpfile rows');
   t.ok(env004.every((r) => r.verdict === 'fail' && r.id?.endsWith('/local-tmpfile') && /9p/.test(r.explanation)), 'each blamed on 9p');
 
   const noRun = read('public/006-lkft-next-20250616-liburing-missing-exit127.log');
   const report006 = diffLogText(noRun, '006');
-  const n = recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 });
+  const n = await recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 });
   t.equal(n.runIds.length, 1, 'the loader error is a run of its own');
-  t.match(getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0, summary: /liburing\.so\.2.*not a kernel result/ });
-  t.equal(recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 }).duplicate, true);
-  t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
-  t.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+  t.match(await getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0, summary: /liburing\.so\.2.*not a kernel result/ });
+  t.equal((await recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 })).duplicate, true);
+  t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] });
+  if (backend.name === 'sqlite') t.same(await store.sql.all('PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
+  t.equal(store.backend, backend.name);
 });
 
-t.test('schema: a v1 database opens in a newer gupsim; a newer database is refused', async (t) => {
-  const path = join(t.testdir(), 'v1.db');
-  const old = new Database(path);
-  migrate(old, 1);
-  t.equal((old.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number }).v, 1);
-  old.exec(`INSERT INTO logs VALUES ('h1', 'old.log', 'raw text', '2024-01-01T00:00:00.000Z', 1);
+forBackends('the same log with CRLF line endings is the same log; a NUL byte survives the round trip', async (t, backend) => {
+  const { store } = await fresh(t, backend);
+  const lf = read(`${LIVE618}.log`);
+  const crlf = lf.replace(/\n/g, '\r\n');
+  const a = await recordLog(store, { text: lf, source: 'lf.log', meta: {}, report: synth({ x: 'pass' }) });
+  const b = await recordLog(store, { text: crlf, source: 'crlf.log', meta: {}, report: synth({ x: 'pass' }) });
+  t.equal(b.duplicate, true, 'CRLF copy deduplicates to the LF log');
+  t.same(b.runIds, a.runIds);
+  t.equal(await countRuns(store), 1);
+  const nul = 'console junk \u0000\u0000 then\n' + lf;
+  const c = await recordLog(store, { text: nul, source: 'nul.log', meta: {}, report: synth({ x: 'pass' }) });
+  const run = await getRun(store, c.runIds[0] ?? -1);
+  t.equal(await rawLog(store, run?.logHash ?? ''), nul, 'the raw log is kept byte for byte');
+});
+
+forBackends('schema: a v1 database opens in a newer gupsim; a newer database is refused', async (t, backend) => {
+  const path = await backend.location(t, 'v1.db');
+  const old = await backend.driver(path);
+  await migrate(old, 1);
+  t.same(await old.all('SELECT MAX(version) AS v FROM schema_version'), [{ v: 1 }]);
+  await old.exec(`INSERT INTO logs VALUES ('h1', 'old.log', 'raw text', '2024-01-01T00:00:00.000Z', 1);
     INSERT INTO runs (id, log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count)
       VALUES (1, 'h1', 0, '6.5', 'x86_64', 'box', '2024-01-01T00:00:00.000Z', '{"kernel":{"release":"6.5"}}', 'given', 'A1', 'match', 'old run', 2);
     INSERT INTO results VALUES (1, 0, 'rw/gup/shared/memfd', 1, 'n', 'pass', 'match', 'ok', NULL);
     INSERT INTO results VALUES (1, 1, 'iouring/private/tmpfile', 2, 'n', 'fail', 'match', 'expected', 'Should have worked');`);
-  old.close();
+  // PostgreSQL's identity sequence does not see explicit ids; a real v1 history had none.
+  if (backend.name === 'postgresql') await old.all("SELECT setval(pg_get_serial_sequence('runs', 'id'), 1)");
+  await old.close();
 
-  const store = openStore(path);
+  const store = await openStore(path);
   t.teardown(() => store.close());
   t.equal(store.openedAtVersion, 1);
   t.equal(SCHEMA_VERSION, MIGRATIONS.length);
-  t.equal((store.db.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number }).v, SCHEMA_VERSION);
-  const [run] = listRuns(store);
+  t.equal(await num(store, 'SELECT MAX(version) AS n FROM schema_version'), SCHEMA_VERSION);
+  const [run] = await listRuns(store);
   t.match(run, { id: 1, kernel: '6.5', machine: 'box', triage: 'match' });
   t.match(run?.envKey, /^[0-9a-f]{16}$/, 'v2 computed the environment key of the old run');
-  t.match(resultsOf(store, 1), [{ verdict: 'pass', predicted: null, commits: [] }, { verdict: 'fail', reason: 'Should have worked' }]);
-  const next = recordLog(store, input(synth({ 'rw/gup/shared/memfd': 'fail' }), { machine: 'box', kernel: '6.5' }));
+  t.match(await resultsOf(store, 1), [{ verdict: 'pass', predicted: null, commits: [] }, { verdict: 'fail', reason: 'Should have worked' }]);
+  const next = await recordLog(store, input(synth({ 'rw/gup/shared/memfd': 'fail' }), { machine: 'box', kernel: '6.5' }));
   t.equal(next.runIds[0], 2, 'recording continues in the migrated database');
-  t.same(checkIntegrity(store).incompleteRuns, []);
+  t.same((await checkIntegrity(store)).incompleteRuns, []);
 
-  const newer = join(t.testdir(), 'newer.db');
-  const n = new Database(newer);
-  migrate(n);
-  n.prepare("INSERT INTO schema_version VALUES (99, 'from the future', 'x')").run();
-  n.close();
-  const thrown = (f: () => unknown): unknown => {
-    try {
-      f();
-    } catch (e) {
-      return e;
-    }
-    return undefined;
-  };
-  const e1 = thrown(() => openStore(newer));
+  const newer = await backend.location(t, 'newer.db');
+  const n = await backend.driver(newer);
+  await migrate(n);
+  await n.run("INSERT INTO schema_version VALUES (99, 'from the future', 'x')");
+  await n.close();
+  const thrown = async (f: () => Promise<unknown>): Promise<unknown> => f().then(() => undefined, (e: unknown) => e);
+  const e1 = await thrown(() => openStore(newer));
   t.ok(e1 instanceof StoreError, 'refuses a schema it does not know');
   t.match((e1 as Error).message, /schema version 99 is newer than this gupsim understands \(2\); upgrade gupsim/);
-  t.ok(thrown(() => openStore(join(t.testdir(), 'absent.db'), { mustExist: true })) instanceof StoreError);
+  const e2 = await thrown(() => openStore(newer, { readOnly: true }));
+  t.match((e2 as Error).message, /newer than this gupsim/, 'readers too');
+});
+
+forBackends('readers never create, write or adopt a database that is not gupsim’s', async (t, backend) => {
+  const thrown = async (f: () => Promise<unknown>): Promise<unknown> => f().then(() => undefined, (e: unknown) => e);
+  // Another application's data, with one of gupsim's table names.
+  const foreign = await backend.location(t, 'foreign.db');
+  const d = await backend.driver(foreign);
+  await d.exec("CREATE TABLE runs (who TEXT); INSERT INTO runs VALUES ('someone else')");
+  await d.close();
+  for (const readOnly of [true, false]) {
+    const e = await thrown(() => openStore(foreign, { readOnly }));
+    t.ok(e instanceof StoreError, readOnly ? 'a reader refuses it' : 'a writer refuses it too');
+    t.match((e as Error).message, /not a gupsim history: it holds table\(s\) runs but no gupsim schema; refusing to touch it/);
+  }
+  const after = await backend.driver(foreign);
+  t.same(await after.tableNames(), ['runs'], 'nothing was added');
+  t.same(await after.all('SELECT who FROM runs'), [{ who: 'someone else' }]);
+  await after.close();
+
+  // An empty database: a reader says so and leaves it empty; a writer creates the schema.
+  const empty = await backend.location(t, 'empty.db');
+  if (backend.name === 'sqlite') writeFileSync(empty, '');
+  const e = await thrown(() => openStore(empty, { readOnly: true }));
+  t.match((e as Error).message, /not a gupsim history \(no gupsim schema; `gupsim record` creates one\)/);
+  const check = await backend.driver(empty);
+  t.same(await check.tableNames(), [], 'the reader created nothing');
+  await check.close();
+  if (backend.name === 'sqlite') {
+    const absent = join(t.testdir(), 'absent.db');
+    t.match(((await thrown(() => openStore(absent, { readOnly: true }))) as Error).message, /no such database \(readers never create one\)/);
+    t.notOk(existsSync(absent));
+  }
+
+  // A reader's connection cannot write, even through the raw driver.
+  const { path } = await fresh(t, backend, 'ro.db');
+  const reader = await openStore(path, { readOnly: true });
+  t.teardown(() => reader.close());
+  t.ok(reader.readOnly);
+  const w = await thrown(() => reader.sql.run("INSERT INTO schema_version VALUES (50, 'x', 'y')"));
+  t.ok(w instanceof StoreError, 'a write through a reader fails as a store error');
+  t.match((w as Error).message, backend.name === 'sqlite' ? /readonly/ : /read-only transaction/);
 });
 
 const CHILD = join(ROOT, 'test/helpers/record-child.ts');
@@ -237,10 +345,12 @@ function baseEnvFile(t: Test): string {
   return file;
 }
 
-t.test('kill -9 during record at many points: never a corrupt store or half a run', async (t) => {
-  const path = join(t.testdir(), 'kill.db');
+forBackends('kill -9 during record at many points: never a corrupt store or half a run', async (t, backend) => {
+  const path = await backend.location(t, 'kill.db');
   const envPath = baseEnvFile(t);
-  const kills = 14;
+  // Fewer on PostgreSQL: each kill there also drops a server connection mid-transaction,
+  // which is the point, and a handful already covers it.
+  const kills = backend.name === 'sqlite' ? 14 : 6;
   let killedMidWay = 0;
   let killedEarly = 0;
   // Start-up (tsx, the model, opening the store) takes a few hundred ms and varies with the
@@ -261,55 +371,78 @@ t.test('kill -9 during record at many points: never a corrupt store or half a ru
   for (let k = 0; k < kills; k += 2) {
     const pair = await Promise.all([kill(k), kill(k + 1)]);
     for (const { r } of pair) if (r.firstCommitMs !== null) startup = Math.min(startup ?? Infinity, r.firstCommitMs);
-    if (!existsSync(path)) continue;
-    const store = openStore(path);
+    if (backend.name === 'sqlite' && !existsSync(path)) continue;
+    const store = await openStore(path);
     for (const { k: i, batch, early, r } of pair) {
       const reported = lastCommitted(r.stdout);
       if (reported > 0) killedMidWay++;
       if (early && reported === 0) killedEarly++;
-      const logs = (store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(`k${i}`) as { n: number }).n;
+      const logs = await num(store, 'SELECT COUNT(*) AS n FROM runs WHERE machine = ?', [`k${i}`]);
       t.ok(logs >= reported, `child ${i}: every reported commit is stored (${logs} >= ${reported})`);
       t.ok(logs <= reported + batch, `child ${i}: at most the one batch in flight committed unreported (${logs})`);
     }
-    t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kills ${k} and ${k + 1}`);
-    store.close();
+    t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kills ${k} and ${k + 1}`);
+    await store.close();
   }
-  t.ok(killedMidWay >= 8, `most children were killed while recording (${killedMidWay} of ${kills})`);
+  t.ok(killedMidWay >= kills / 2 + 1, `most children were killed while recording (${killedMidWay} of ${kills})`);
   t.ok(killedEarly >= 1, `some children were killed before their first commit (${killedEarly})`);
-  const store = openStore(path);
+  const store = await openStore(path);
   t.teardown(() => store.close());
-  const counts = store.db.prepare('SELECT result_count n, COUNT(*) c FROM runs GROUP BY result_count').all();
-  t.same(counts.map((c) => (c as { n: number }).n), [56], 'every stored run of log 004 has its 56 results');
-  const triages = store.db.prepare('SELECT DISTINCT triage FROM runs').all() as { triage: string }[];
+  const counts = await store.sql.all<{ n: number }>('SELECT result_count AS n, COUNT(*) AS c FROM runs GROUP BY result_count');
+  t.same(counts.map((c) => c.n), [56], 'every stored run of log 004 has its 56 results');
+  const triages = await store.sql.all<{ triage: string }>('SELECT DISTINCT triage FROM runs');
   t.same(triages.map((r) => r.triage), ['environment'], 'every stored run triaged as 004 is: its 9p failures are the machine');
+  if (backend.name === 'postgresql') {
+    const left = await store.sql.all("SELECT pid FROM pg_stat_activity WHERE application_name = 'gupsim' AND state LIKE 'idle in transaction%'");
+    t.same(left, [], 'no killed recorder left a transaction open on the server');
+  }
 });
 
-t.test('four concurrent recorders × 200 runs lose nothing', async (t) => {
-  const path = join(t.testdir(), 'concurrent.db');
-  // All four open a brand-new file at once: migration and WAL setup race too.
+/**
+ * N recorders at once on a brand-new store (migration and setup race too), each recording
+ * `perRecorder` logs, half of them the same logs in every recorder: nothing lost, nothing
+ * stored twice, and every recorder told the same run ids for a shared log.
+ */
+forBackends('concurrent recorders lose nothing and duplicate nothing, even racing on the same logs', async (t, backend) => {
+  const recorders = backend.name === 'sqlite' ? 4 : 8;
+  const perRecorder = 200;
+  const path = await backend.location(t, 'concurrent.db');
   const envPath = baseEnvFile(t);
-  const results = await Promise.all(['w0', 'w1', 'w2', 'w3'].map((w) => runChild([path, w, '200', '1', envPath])));
-  const ids = results.flatMap((r) => {
+  const tags = Array.from({ length: recorders }, (_, i) => `w${i}`);
+  const started = performance.now();
+  const results = await Promise.all(tags.map((w) => runChild([path, w, String(perRecorder), '1', envPath, 'shared'])));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const own = perRecorder / 2;
+  const sharedLogs = perRecorder / 2;
+  const ownIds = results.flatMap((r) => {
     t.equal(r.code, 0);
     const m = /^ids (.*)$/m.exec(r.stdout);
     return m ? (JSON.parse(m[1] ?? '[]') as number[]) : [];
   });
-  t.equal(ids.length, 800);
-  t.equal(new Set(ids).size, 800, 'no run id handed out twice');
-  const store = openStore(path);
-  t.teardown(() => store.close());
-  t.equal(countRuns(store), 800);
-  for (const w of ['w0', 'w1', 'w2', 'w3']) {
-    t.equal((store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(w) as { n: number }).n, 200, `${w}: 200 runs`);
-  }
-  t.equal((store.db.prepare('SELECT COUNT(*) n FROM results').get() as { n: number }).n, 800 * 56);
-  t.same(store.db.prepare('SELECT DISTINCT triage FROM runs').all(), [{ triage: 'environment' }], 'each run triaged (9p: environment)');
-  t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
-  t.equal((store.db.prepare('SELECT COUNT(*) n FROM schema_version').get() as { n: number }).n, SCHEMA_VERSION, 'migrated once');
-});
+  t.equal(ownIds.length, recorders * own);
+  t.equal(new Set(ownIds).size, recorders * own, 'no run id handed out twice');
+  const shared = results.map((r) => JSON.parse(/^shared (.*)$/m.exec(r.stdout)?.[1] ?? '{}') as Record<string, number[]>);
+  const first = shared[0] ?? {};
+  t.equal(Object.keys(first).length, sharedLogs);
+  t.ok(shared.every((m) => JSON.stringify(m) === JSON.stringify(first)), 'every recorder got the same run id for each shared log');
+  t.equal(new Set(Object.values(first).flat()).size, sharedLogs, 'one run per shared log');
+  t.notOk(Object.values(first).flat().some((id) => ownIds.includes(id)), 'shared and own runs are distinct');
 
-t.test('10,000 runs: recorded, and history queries over them answer correctly', async (t) => {
-  const { path, store } = fresh(t, 'big.db');
+  const store = await openStore(path);
+  t.teardown(() => store.close());
+  const runs = recorders * own + sharedLogs;
+  t.equal(await countRuns(store), runs, `${recorders} × ${perRecorder} logs (${sharedLogs} of them shared): ${runs} runs`);
+  for (const w of tags) t.equal(await num(store, 'SELECT COUNT(*) AS n FROM runs WHERE machine = ?', [w]), own, `${w}: ${own} runs of its own`);
+  t.equal(await num(store, "SELECT COUNT(*) AS n FROM runs WHERE machine = 'shared'"), sharedLogs);
+  t.equal(await num(store, 'SELECT COUNT(*) AS n FROM logs'), runs, 'one log row per distinct log');
+  t.equal(await num(store, 'SELECT COUNT(*) AS n FROM results'), runs * 56);
+  t.same(await store.sql.all('SELECT DISTINCT triage FROM runs'), [{ triage: 'environment' }], 'each run triaged (9p: environment)');
+  t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] });
+  t.equal(await num(store, 'SELECT COUNT(*) AS n FROM schema_version'), SCHEMA_VERSION, 'migrated once');
+  t.comment(`${backend.name}: ${recorders} recorders × ${perRecorder} logs in ${seconds} s (figure only, not asserted)`);
+});
+forBackends('10,000 runs: recorded, and history queries over them answer correctly', async (t, backend) => {
+  const { path, store } = await fresh(t, backend, 'big.db');
   const batch: RecordInput[] = [];
   for (let i = 0; i < 10_000; i++) {
     const machine = `m${i % 4}`;
@@ -324,11 +457,11 @@ t.test('10,000 runs: recorded, and history queries over them answer correctly', 
     if (!(machine === 'm3' && i === 9999)) v['rw/gup/private/tmpfile'] = 'pass';
     const date = new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString();
     batch.push(input(synth(v), { machine, kernel: '6.18', date }));
-    if (batch.length === 1000) recordLogs(store, batch.splice(0));
+    if (batch.length === 1000) await recordLogs(store, batch.splice(0));
   }
-  t.equal(countRuns(store), 10_000);
-  const runs = listRuns(store);
-  const rows = verdictRows(store);
+  t.equal(await countRuns(store), 10_000);
+  const runs = await listRuns(store);
+  const rows = await verdictRows(store);
   t.equal(rows.length, 10_000 * 4 - 1);
   const fs = failingSince(runs, rows);
   t.equal(fs.length, 1);
@@ -351,19 +484,19 @@ t.test('10,000 runs: recorded, and history queries over them answer correctly', 
   t.match(since.out(), /^\d+ runs \(2021-02-01/);
 });
 
-t.test('history analyses on hand-made sequences', async (t) => {
-  const { store } = fresh(t);
-  const rec = (v: Record<string, SubtestVerdict | null>, meta: RecordInput['meta'], triage?: 'crash'): void => {
-    recordLog(store, input(synth(v, triage ? { triage } : {}), meta));
+forBackends('history analyses on hand-made sequences', async (t, backend) => {
+  const { path, store } = await fresh(t, backend);
+  const rec = async (v: Record<string, SubtestVerdict | null>, meta: RecordInput['meta'], triage?: 'crash'): Promise<void> => {
+    await recordLog(store, input(synth(v, triage ? { triage } : {}), meta));
   };
   const d = (n: number): string => `2025-01-${String(n).padStart(2, '0')}T00:00:00.000Z`;
-  rec({ a: 'pass', b: 'pass', c: 'pass', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(1) });
-  rec({ a: 'skip', b: 'fail', c: 'pass', f: 'fail' }, { machine: 'x', kernel: '6.12', date: d(2) });
-  rec({ a: 'pass', b: 'pass', c: 'fail', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(3) });
-  rec({ a: 'fail', b: 'missing', f: 'fail' }, { machine: 'x', kernel: '6.13', date: d(4) }, 'crash');
-  rec({ a: 'fail', f: 'fail' }, { machine: 'y', kernel: '6.13', date: d(5) });
-  const runs = listRuns(store);
-  const rows = verdictRows(store);
+  await rec({ a: 'pass', b: 'pass', c: 'pass', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(1) });
+  await rec({ a: 'skip', b: 'fail', c: 'pass', f: 'fail' }, { machine: 'x', kernel: '6.12', date: d(2) });
+  await rec({ a: 'pass', b: 'pass', c: 'fail', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(3) });
+  await rec({ a: 'fail', b: 'missing', f: 'fail' }, { machine: 'x', kernel: '6.13', date: d(4) }, 'crash');
+  await rec({ a: 'fail', f: 'fail' }, { machine: 'y', kernel: '6.13', date: d(5) });
+  const runs = await listRuns(store);
+  const rows = await verdictRows(store);
   const tl = buildTimelines(runs, rows);
   t.same(
     tl.map((x) => [x.id, timelineGlyphs(x)]),
@@ -390,7 +523,7 @@ t.test('history analyses on hand-made sequences', async (t) => {
   t.equal(gone.length, 2, 'machine y has no previous run: nothing disappeared there');
 
   const io = memIO();
-  t.equal(await historyCommand(['--db', store.path], io), 0);
+  t.equal(await historyCommand(['--db', path], io), 0);
   t.match(io.out(), /Failing since \(5\):/);
   t.match(io.out(), /a @x: last pass run 3 \(6\.12, 2025-01-03\), first fail run 4 \(6\.13, 2025-01-04\)/);
   t.match(io.out(), /Flapping \(3\):/);
@@ -427,9 +560,9 @@ t.test('flip explanations: predict() decides expected or not, the kernel timelin
   t.equal(cmp.unchanged, 1);
 });
 
-t.test('CLI: record, history, compare, report', async (t) => {
+forBackends('CLI: record, history, compare, report', async (t, backend) => {
   const dir = t.testdir();
-  const db = join(dir, 'cli.db');
+  const db = await backend.location(t, 'cli.db');
   const l61 = join(LOGS, `${LIVE61}.log`);
   const l612 = join(LOGS, `${LIVE612}.log`);
 
@@ -520,8 +653,8 @@ t.test('CLI: record, history, compare, report', async (t) => {
   writeFileSync(join(dir, 'keep'), '');
 });
 
-t.test('CLI: 6.1 → 6.18 ext4 live runs flip on 34ed8d0dcd69; 007 and 008 line up under one id', async (t) => {
-  const db = join(t.testdir(), 'flip.db');
+forBackends('CLI: 6.1 → 6.18 ext4 live runs flip on 34ed8d0dcd69; 007 and 008 line up under one id', async (t, backend) => {
+  const db = await backend.location(t, 'flip.db');
   let io = memIO();
   t.equal(await recordCommand([join(LOGS, `${LIVE61}.log`), '--db', db, '--env', join(LOGS, `${LIVE61}.env.json`), '--machine', 'qemu', '--date', '2025-01-01'], io), 0);
   io = memIO();

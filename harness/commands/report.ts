@@ -52,10 +52,10 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     // KCIDB ids are "<origin>:…" and origins are lower-case identifiers.
     if (!/^[a-z0-9_]+$/.test(origin)) throw new UsageError(`--origin: expected [a-z0-9_]+, got "${origin}"`);
     const reporter = FORMATS[values.format];
-    const store = openExisting(storePath(values.db, io));
+    const store = await openExisting(storePath(values.db, io));
     let text: string;
     try {
-      const model = loadReportModel(store, {
+      const model = await loadReportModel(store, {
         origin,
         withLogs: values.format === 'kcidb',
         filter: {
@@ -66,7 +66,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
       });
       text = reporter.render(model);
     } finally {
-      store.close();
+      await store.close();
     }
     if (values.out === undefined) io.stdout.write(text);
     else {
