@@ -21,6 +21,15 @@ const PG_ENVIRONMENT = /^(08|28|3D|3F|53|57|58)|^42501$|^25006$/;
 /** Node's socket errors while reaching a server. */
 const NET_ENVIRONMENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT', 'EACCES', 'EPIPE']);
 
+/** What a full or failing disk looks like to the user (the transaction in flight is rolled back). */
+function hint(code: string): string {
+  if (code.startsWith('SQLITE_FULL')) return ' (disk full; the transaction was rolled back)';
+  // A full tmpfs or disk often surfaces as an I/O error on the WAL or shared-memory file.
+  if (code.startsWith('SQLITE_IOERR')) return ` (${code}: the disk is full or failing; the transaction was rolled back)`;
+  if (code === '53100') return ' (disk full on the server; the transaction was rolled back)';
+  return '';
+}
+
 function message(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m.split('\n')[0] ?? m;
@@ -31,7 +40,7 @@ export function asStoreError(e: unknown, location: string): unknown {
   if (e instanceof StoreError) return e;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && (SQLITE_ENVIRONMENT.test(code) || PG_ENVIRONMENT.test(code) || NET_ENVIRONMENT.has(code))) {
-    return new StoreError(`${location}: ${message(e)}${code.startsWith('SQLITE_FULL') || code === '53100' ? ' (disk full: nothing was recorded)' : ''}`);
+    return new StoreError(`${location}: ${message(e)}${hint(code)}`);
   }
   // pg reports an unusable URL or a dropped connection as plain Errors without a code.
   if (e instanceof Error && /^(Connection terminated|Client has encountered a connection error|connect ETIMEDOUT|timeout expired)/.test(e.message)) {
