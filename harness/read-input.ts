@@ -75,13 +75,25 @@ export function readRegularFile(path: string, limit: number, label = path): stri
   }
 }
 
-/** Chunks of `stream`, failing with a UsageError once more than `limit` bytes arrived. */
-export async function* limitStream(stream: AsyncIterable<string | Uint8Array>, limit: number, label = '-'): AsyncGenerator<Uint8Array> {
+/**
+ * Chunks of `stream`, failing with a UsageError once more than `limit` bytes arrived. The
+ * error is also left in `seen.error`, for a consumer (the log parser) that keeps a read error
+ * as data instead of throwing it.
+ */
+export async function* limitStream(
+  stream: AsyncIterable<string | Uint8Array>,
+  limit: number,
+  label = '-',
+  seen: { error?: UsageError } = {},
+): AsyncGenerator<Uint8Array> {
   let total = 0;
   for await (const c of stream) {
     const b = typeof c === 'string' ? Buffer.from(c) : c;
     total += b.length;
-    if (total > limit) throw new UsageError(`${label}: stdin sent more than the ${mib(limit)} limit`);
+    if (total > limit) {
+      seen.error = new UsageError(`${label}: more than the ${mib(limit)} limit${label === '-' ? ' on stdin' : ''}`);
+      throw seen.error;
+    }
     yield b;
   }
 }

@@ -3,7 +3,7 @@
 // damaged, disks that fill up. Each answer is one line and a stable exit code.
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,4 +151,82 @@ t.test('a full disk: record and report --out fail in one line, exit 2, and leave
   t.teardown(() => store.close());
   t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] }, 'the store is sound');
   t.equal(await countRuns(store), 1, 'the first run is there, the failed one is not');
+});
+
+const REPRO = join(ROOT, '..', 'shared', 'repro');
+
+t.test('inputs that would exhaust the machine: regular files or stdin only, 64 MiB at most, one line, exit 2', async (t) => {
+  const dir = t.testdir();
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  // 300 MB of NULs, sparse: costs no disk, but a reader that trusted it would hold 300 MB.
+  const nuls = join(dir, 'nuls.log');
+  closeSync(openSync(nuls, 'w'));
+  truncateSync(nuls, 300 * 1024 * 1024);
+  const db = join(dir, 'x.db');
+  const env = `${LIVE618}.env.json`;
+  const cases: [string[], RegExp][] = [
+    [['diff', dir], /^gupsim diff: .*: is a directory$/],
+    [['diff', fifo], /^gupsim diff: .*fifo: is a FIFO, not a regular file \(redirect it to stdin with - to read it\)$/],
+    [['diff', '/dev/zero'], /^gupsim diff: \/dev\/zero: is a device, not a regular file$/],
+    [['diff', nuls], /^gupsim diff: .*nuls\.log: 300 MiB is over the 64 MiB limit$/],
+    [['record', '--db', db, '/dev/zero'], /^gupsim record: \/dev\/zero: is a device, not a regular file$/],
+    [['record', '--db', db, fifo], /^gupsim record: .*fifo: is a FIFO/],
+    [['record', '--db', db, nuls], /^gupsim record: .*nuls\.log: 300 MiB is over the 64 MiB limit$/],
+    [['record', '--db', db, dir], /^gupsim record: .*: is a directory$/],
+    [['run', '--env', '/dev/zero'], /^gupsim run: --env \/dev\/zero: is a device, not a regular file$/],
+    [['run', '--env', fifo], /^gupsim run: --env .*fifo: is a FIFO/],
+    [['run', '--env', nuls], /^gupsim run: --env .*nuls\.log: 300 MiB is over the 1 MiB limit$/],
+    [['diff', `${LIVE618}.log`, '--env', dir], /^gupsim diff: --env .*: is a directory$/],
+    [['record', '--db', db, '--env', '/dev/zero', `${LIVE618}.log`], /^gupsim record: --env \/dev\/zero: is a device/],
+    [['compare', fifo, `${LIVE618}.log`, '--env-b', env], /^gupsim compare: .*fifo: is a FIFO/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await cli(argv);
+    t.equal(r.code, 2, argv.join(' '));
+    t.match(r.stderr.trimEnd(), re, argv.join(' '));
+    t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+  // stdin is read with the same limit (65 MiB of NULs here).
+  const flood = '\u0000'.repeat(65 * 1024 * 1024);
+  for (const argv of [['diff', '-'], ['record', '--db', db, '-']]) {
+    const r = await cli(argv, flood);
+    t.equal(r.code, 2, `${argv.join(' ')} < 65 MiB`);
+    t.match(r.stderr, /: -: more than the 64 MiB limit on stdin\n$/);
+  }
+  const h = await cli(['history', '--db', db, '--json']);
+  t.same(h.code === 0 ? (JSON.parse(h.stdout) as { runs: unknown[] }).runs : [], [], 'nothing was recorded');
+});
+
+t.test('record --date and --since: a year outside 1970–9999 is refused', async (t) => {
+  const db = join(t.testdir(), 'd.db');
+  for (const date of ['99999', '+099999-01-01', '1969-12-31', '-000001-01-01']) {
+    const r = await cli(['record', `${LIVE618}.log`, '--db', db, `--date=${date}`]);
+    t.equal(r.code, 2, date);
+    t.match(r.stderr, /^gupsim record: --date: year -?\d+ is outside 1970–9999: /);
+  }
+  t.equal((await cli(['record', `${LIVE618}.log`, '--db', db, '--date', '9999-12-31', '--env', `${LIVE618}.env.json`])).code, 0, 'year 9999 is fine');
+  const h = await cli(['history', '--db', db, '--since', '12000-01-01']);
+  t.equal(h.code, 2);
+  t.match(h.stderr, /--since: year 12000 is outside/);
+});
+
+t.test('another application’s SQLite file and a malformed one: refused in one line, exit 2, untouched', async (t) => {
+  const dir = t.testdir();
+  const foreign = join(dir, 'f.db');
+  copyFileSync(join(REPRO, 'foreign-app.db'), foreign);
+  const before = readFileSync(foreign);
+  for (const argv of [['history'], ['report', '--format', 'json'], ['compare', '1', '2'], ['record', `${LIVE618}.log`]]) {
+    const r = await cli([...argv, '--db', foreign]);
+    t.equal(r.code, 2, argv.join(" "));
+    t.match(r.stderr, /^gupsim \w+: .*f\.db: not a gupsim history: it holds table\(s\) customers but no gupsim schema; refusing to touch it\n$/);
+  }
+  t.same(readFileSync(foreign), before, 'the file is byte for byte what it was');
+  t.notOk(existsSync(`${foreign}-wal`), 'not even switched to WAL');
+
+  for (const argv of [['history'], ['report', '--format', 'html'], ['compare', '1', '2']]) {
+    const r = await cli([...argv, '--db', join(REPRO, 'page-corrupt.db')]);
+    t.equal(r.code, 2, `${argv[0]} on a malformed database`);
+    t.match(r.stderr, /^gupsim \w+: .*page-corrupt\.db: (database disk image is malformed|run 1: the stored environment is not the JSON gupsim wrote .*)\n$/);
+  }
 });

@@ -48,11 +48,18 @@ export function envFile(path: string | undefined): Environment | undefined {
   return path === undefined ? undefined : environmentFromFlags({ env: path });
 }
 
+/** Years a stored date may have: ISO text sorts as dates only with four-digit years. */
+export const DATE_YEARS = { min: 1970, max: 9999 } as const;
+
 /** `--since`/`--date`: any date Date.parse accepts, normalised to ISO so stored dates sort as text. */
 export function isoDate(flag: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UsageError(`--${flag}: not a date: "${text}" (e.g. 2025-06-16 or 2025-06-16T12:00:00Z)`);
+  const year = new Date(t).getUTCFullYear();
+  if (year < DATE_YEARS.min || year > DATE_YEARS.max) {
+    throw new UsageError(`--${flag}: year ${year} is outside ${DATE_YEARS.min}–${DATE_YEARS.max}: "${text}"`);
+  }
   return new Date(t).toISOString();
 }
 

@@ -4,14 +4,15 @@
  * test-bug), 1 when something needs a human, 2 for bad input.
  */
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
-import { parseFile, parseStream } from '../../reports/parse/index.js';
+import { createReadStream, existsSync } from 'node:fs';
+import { parseStream } from '../../reports/parse/index.js';
 import { diffParsed, needsHuman, type DiffOptions, type DiffReport } from '../../reports/diff/index.js';
 import { renderText } from '../../reports/diff/render/text.js';
 import { diffJson } from '../../reports/diff/render/json.js';
 import { diffTap } from '../../reports/diff/render/tap.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+import { checkRegularFile, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap]
 
@@ -43,7 +44,13 @@ export async function readReports(paths: string[], io: CliIO, opts: DiffOptions)
   const reports: DiffReport[] = [];
   for (const path of paths) {
     if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
-    const log = path === '-' ? await parseStream(io.stdin as AsyncIterable<string | Uint8Array>) : await parseFile(path);
+    // Regular files (a directory, FIFO or /dev/zero is refused by its type) and stdin, each
+    // at most LOG_LIMIT_BYTES.
+    if (path !== '-') checkRegularFile(path, LOG_LIMIT_BYTES);
+    const stream = path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : createReadStream(path);
+    const seen: { error?: UsageError } = {};
+    const log = await parseStream(limitStream(stream, LOG_LIMIT_BYTES, path, seen));
+    if (seen.error) throw seen.error;
     reports.push(diffParsed(log, path, opts));
   }
   return reports;

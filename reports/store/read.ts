@@ -4,6 +4,7 @@
  */
 import type { Environment } from '../../cases/env.js';
 import type { SubtestVerdict, TriageClass } from '../diff/types.js';
+import { StoreError } from './errors.js';
 import type { Store } from './open.js';
 import type { RunFilter, StoredResult, StoredRun, VerdictRow } from './types.js';
 
@@ -39,7 +40,19 @@ interface ResultRow {
   commits: string;
 }
 
-function toRun(r: RunRow): StoredRun {
+/**
+ * JSON written by gupsim, read back. A damaged page can hand back bytes that are no longer
+ * JSON without SQLite noticing; that is the database's state, not a gupsim bug.
+ */
+function stored<T>(store: Store, what: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new StoreError(`${store.location}: ${what} is not the JSON gupsim wrote (a damaged database? check it with \`sqlite3 FILE 'PRAGMA integrity_check'\`)`);
+  }
+}
+
+function toRun(store: Store, r: RunRow): StoredRun {
   return {
     id: Number(r.id),
     logHash: r.log_hash,
@@ -49,7 +62,7 @@ function toRun(r: RunRow): StoredRun {
     arch: r.arch,
     machine: r.machine,
     date: r.date,
-    env: JSON.parse(r.env_json) as Environment,
+    env: stored<Environment>(store, `run ${r.id}: the stored environment`, r.env_json),
     envSource: r.env_source,
     envKey: r.env_key,
     selftest: r.selftest,
@@ -59,7 +72,7 @@ function toRun(r: RunRow): StoredRun {
   };
 }
 
-function toResult(r: ResultRow): StoredResult {
+function toResult(store: Store, r: ResultRow): StoredResult {
   return {
     runId: Number(r.run_id),
     ordinal: r.ordinal,
@@ -71,7 +84,7 @@ function toResult(r: ResultRow): StoredResult {
     class: r.class as TriageClass,
     explanation: r.explanation,
     reason: r.reason,
-    commits: JSON.parse(r.commits) as string[],
+    commits: stored<string[]>(store, `run ${r.run_id} result ${r.ordinal}: the cited commits`, r.commits),
   };
 }
 
@@ -99,17 +112,17 @@ const RUN_COLUMNS = `u.id, u.log_hash, u.run_index, l.source, u.kernel, u.arch, 
 export async function listRuns(store: Store, filter: RunFilter = {}): Promise<StoredRun[]> {
   const w = where(filter, 'u');
   const rows = await store.sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash ${w.sql} ORDER BY u.date, u.id`, w.params);
-  return rows.map(toRun);
+  return rows.map((r) => toRun(store, r));
 }
 
 export async function getRun(store: Store, id: number): Promise<StoredRun | undefined> {
   const [row] = await store.sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.id = ?`, [id]);
-  return row && toRun(row);
+  return row && toRun(store, row);
 }
 
 export async function resultsOf(store: Store, runId: number): Promise<StoredResult[]> {
   const rows = await store.sql.all<ResultRow>('SELECT * FROM results WHERE run_id = ? ORDER BY ordinal', [runId]);
-  return rows.map(toResult);
+  return rows.map((r) => toResult(store, r));
 }
 
 /** Results of many runs at once, grouped by run id. */
@@ -118,7 +131,7 @@ export async function resultsOfRuns(store: Store, filter: RunFilter = {}): Promi
   const out = new Map<number, StoredResult[]>();
   const rows = await store.sql.all<ResultRow>(`SELECT r.* FROM results r JOIN runs u ON u.id = r.run_id ${w.sql} ORDER BY u.date, u.id, r.ordinal`, w.params);
   for (const row of rows) {
-    const result = toResult(row);
+    const result = toResult(store, row);
     const list = out.get(result.runId) ?? [];
     list.push(result);
     out.set(result.runId, list);
