@@ -7,7 +7,7 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 interface CommandEntry {
-  /** Loaded on use: `gupsim run` should not pay for SQLite, execa or the log parser. */
+  /** Loaded on use: `gupsim run` should not pay for SQLite, pg or the log parser. */
   load: () => Promise<Command>;
   summary: string;
 }
@@ -36,7 +36,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   record: {
     load: async () => (await import('./commands/record.js')).recordCommand,
-    summary: 'parse, triage and store logs in the result history (SQLite)',
+    summary: 'parse, triage and store logs in the result history (SQLite or PostgreSQL)',
   },
   history: {
     load: async () => (await import('./commands/history.js')).historyCommand,
