@@ -230,3 +230,14 @@ t.test('another application’s SQLite file and a malformed one: refused in one 
     t.match(r.stderr, /^gupsim \w+: .*page-corrupt\.db: (database disk image is malformed|run 1: the stored environment is not the JSON gupsim wrote .*)\n$/);
   }
 });
+
+t.test('a PostgreSQL URL that cannot be used: one line, exit 2, the password never printed', async (t) => {
+  // Port 1 on loopback: nothing listens, so this needs no server.
+  const r = await cli(['history', '--db', 'postgresql://lab:s3cret@127.0.0.1:1/gupsim']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^gupsim history: postgresql:\/\/lab:\*\*\*@127\.0\.0\.1:1\/gupsim: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+  t.notMatch(r.stderr, /s3cret/);
+  const q = await cli(['history', '--db', 'postgresql://lab@127.0.0.1:1/gupsim?password=s3cret']);
+  t.equal(q.code, 2);
+  t.notMatch(q.stderr, /s3cret/, 'nor in the query string');
+});
