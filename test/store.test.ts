@@ -150,6 +150,13 @@ async function num(store: Store, sql: string, params: (string | number)[] = []):
   return Number(row?.n);
 }
 
+t.test('PostgreSQL tests skip only outside CI: under CI=true a missing server URL fails', async (t) => {
+  t.same(pgTestUrl({ GUPSIM_TEST_PG: 'postgresql://x@/db' }), { url: 'postgresql://x@/db' });
+  t.match(pgTestUrl({}), { skip: /GUPSIM_TEST_PG is unset: no PostgreSQL server to test against/ });
+  t.match(pgTestUrl({ CI: 'true' }), { fail: /GUPSIM_TEST_PG is unset under CI=true: the PostgreSQL store suite must run in CI/ });
+  t.match(pgTestUrl({ CI: 'true', GUPSIM_TEST_PG: '' }), { fail: /unset under CI=true/ }, 'empty is unset');
+});
+
 forBackends('recording: runs and results by stable id, metadata, hash de-duplication', async (t, backend) => {
   const { store } = await fresh(t, backend);
   const text = read(`${LIVE61}.log`);
