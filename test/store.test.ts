@@ -233,9 +233,16 @@ forBackends('schema: a v1 database opens in a newer gupsim; a newer database is 
   if (backend.name === 'postgresql') await old.all("SELECT setval(pg_get_serial_sequence('runs', 'id'), 1)");
   await old.close();
 
+  // A reader migrates an older gupsim history (it is gupsim's) and reads it read-only.
+  const reader = await openStore(path, { readOnly: true });
+  t.equal(reader.openedAtVersion, 1, 'the reader found v1');
+  t.ok(reader.readOnly);
+  t.match((await listRuns(reader))[0], { id: 1, kernel: '6.5' }, 'and reads it after migrating');
+  await reader.close();
+
   const store = await openStore(path);
   t.teardown(() => store.close());
-  t.equal(store.openedAtVersion, 1);
+  t.equal(store.openedAtVersion, SCHEMA_VERSION, 'already migrated by the reader');
   t.equal(SCHEMA_VERSION, MIGRATIONS.length);
   t.equal(await num(store, 'SELECT MAX(version) AS n FROM schema_version'), SCHEMA_VERSION);
   const [run] = await listRuns(store);

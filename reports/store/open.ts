@@ -28,13 +28,16 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
+/**
+ * A connection, nothing set on it yet: a writer's pragmas wait until the file is known to be
+ * empty or gupsim's, since switching another application's file to WAL would change it.
+ */
 async function driver(location: string, readOnly: boolean): Promise<SqlDriver> {
-  if (isPostgresUrl(location)) return PgDriver.open(location, { readOnly });
-  const d = SqliteDriver.open(location, { readOnly });
-  return d;
+  return isPostgresUrl(location) ? PgDriver.open(location, { readOnly }) : SqliteDriver.open(location, { readOnly });
 }
 
-async function prepare(sql: SqlDriver, readOnly: boolean): Promise<number> {
+/** The schema version of a usable database; anything else is a StoreError. */
+async function usableVersion(sql: SqlDriver, readOnly: boolean): Promise<number> {
   const found = await inspect(sql);
   if (found.kind === 'foreign') throw new StoreError(`${sql.location}: not a gupsim history: ${found.why}; refusing to touch it`);
   if (found.kind === 'empty' && readOnly) throw new StoreError(`${sql.location}: not a gupsim history (no gupsim schema; \`gupsim record\` creates one)`);
@@ -45,37 +48,31 @@ async function prepare(sql: SqlDriver, readOnly: boolean): Promise<number> {
   return version;
 }
 
+/** Migrate through a short-lived writable connection (a reader's own connection cannot write). */
+async function migrateWithWriter(location: string): Promise<void> {
+  const writer = await driver(location, false);
+  try {
+    if (writer instanceof SqliteDriver) writer.configureWriter();
+    await migrate(writer);
+  } finally {
+    await writer.close();
+  }
+}
+
 export async function openStore(location: string, options: OpenOptions = {}): Promise<Store> {
   const readOnly = options.readOnly === true;
   let sql = await driver(location, readOnly);
   try {
-    const version = await prepare(sql, readOnly);
-    if (version < SCHEMA_VERSION) {
-      if (sql instanceof SqliteDriver && readOnly) {
-        // An older gupsim history is migrated even for a reader (it is ours, and nothing else
-        // can read it); the read-only connection cannot, so a writer does it and goes.
-        const writer = SqliteDriver.open(location, { readOnly: false });
-        try {
-          writer.configureWriter();
-          await migrate(writer);
-        } finally {
-          await writer.close();
-        }
-      } else if (sql instanceof PgDriver && readOnly) {
-        await sql.close();
-        const writer = await PgDriver.open(location, { readOnly: false });
-        try {
-          await migrate(writer);
-        } finally {
-          await writer.close();
-        }
-        sql = await PgDriver.open(location, { readOnly: true });
-      } else {
-        if (sql instanceof SqliteDriver) sql.configureWriter();
-        await migrate(sql);
-      }
-    } else if (sql instanceof SqliteDriver && !readOnly) {
-      sql.configureWriter();
+    const version = await usableVersion(sql, readOnly);
+    if (!readOnly) {
+      if (sql instanceof SqliteDriver) sql.configureWriter();
+      if (version < SCHEMA_VERSION) await migrate(sql);
+    } else if (version < SCHEMA_VERSION) {
+      // An older gupsim history is migrated even for a reader: it is gupsim's, and this
+      // gupsim cannot read the old schema otherwise. Then the reader reconnects read-only.
+      await sql.close();
+      await migrateWithWriter(location);
+      sql = await driver(location, true);
     }
     const opened = sql;
     return { sql: opened, backend: opened.dialect, location: opened.location, openedAtVersion: version, readOnly, close: () => opened.close() };
