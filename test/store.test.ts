@@ -4,6 +4,7 @@
 // proven with real child processes (test/helpers/record-child.ts) killed with SIGKILL.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,6 +17,7 @@ import {
   diffLogText,
   getRun,
   listRuns,
+  logHash,
   migrate,
   openStore,
   recordLog,
@@ -261,9 +263,48 @@ forBackends('schema: a v1 database opens in a newer gupsim; a newer database is 
   const thrown = async (f: () => Promise<unknown>): Promise<unknown> => f().then(() => undefined, (e: unknown) => e);
   const e1 = await thrown(() => openStore(newer));
   t.ok(e1 instanceof StoreError, 'refuses a schema it does not know');
-  t.match((e1 as Error).message, /schema version 99 is newer than this gupsim understands \(2\); upgrade gupsim/);
+  t.match((e1 as Error).message, new RegExp(`schema version 99 is newer than this gupsim understands \\(${SCHEMA_VERSION}\\); upgrade gupsim`));
   const e2 = await thrown(() => openStore(newer, { readOnly: true }));
   t.match((e2 as Error).message, /newer than this gupsim/, 'readers too');
+});
+
+forBackends('migration 3: logs stored under the raw CRLF hash are re-keyed, so their LF copy deduplicates', async (t, backend) => {
+  const path = await backend.location(t, 'v2.db');
+  const old = await backend.driver(path);
+  await migrate(old, 2);
+  const lf = read(`${LIVE618}.log`);
+  const crlf = lf.replace(/\n/g, '\r\n');
+  const rawHash = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const raw = (text: string): string | Uint8Array => (backend.name === 'postgresql' ? Buffer.from(text) : text);
+  // A v2 gupsim stored this CRLF log under the hash of its bytes; a second log was stored in
+  // both forms (the bug), which must keep both runs.
+  const both = 'both forms\n' + lf;
+  const rows: [string, string][] = [
+    [rawHash(crlf), crlf],
+    [rawHash(both), both],
+    [rawHash(both.replace(/\n/g, '\r\n')), both.replace(/\n/g, '\r\n')],
+  ];
+  let id = 0;
+  for (const [hash, text] of rows) {
+    id++;
+    await old.run('INSERT INTO logs VALUES (?, ?, ?, ?, 1)', [hash, `old${id}.log`, raw(text), '2024-01-01T00:00:00.000Z']);
+    await old.run(
+      `INSERT INTO runs (id, log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key)
+        VALUES (?, ?, 0, '6.18', 'x86_64', 'box', '2024-01-01T00:00:00.000Z', '{}', 'given', 'C2', 'match', 'old', 0, '')`,
+      [id, hash],
+    );
+  }
+  if (backend.name === 'postgresql') await old.all("SELECT setval(pg_get_serial_sequence('runs', 'id'), 3)");
+  await old.close();
+
+  const store = await openStore(path);
+  t.teardown(() => store.close());
+  t.equal(store.openedAtVersion, 2);
+  const again = await recordLog(store, { text: lf, source: 'lf.log', meta: {}, report: synth({ x: 'pass' }) });
+  t.same(again, { hash: logHash(lf), duplicate: true, runIds: [1] }, 'the LF copy is the stored CRLF log');
+  t.equal(await rawLog(store, logHash(lf)), crlf, 'its bytes are as recorded');
+  t.equal(await countRuns(store), 3, 'the log stored in both forms keeps both runs');
+  t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] });
 });
 
 forBackends('readers never create, write or adopt a database that is not gupsim’s', async (t, backend) => {

@@ -6,7 +6,7 @@
  * backends except where a type differs (identity columns; PostgreSQL keeps the raw log as
  * bytea because its text type cannot hold a NUL byte, which console captures contain).
  */
-import { envKey } from './env-key.js';
+import { envKey, logHash } from './env-key.js';
 import type { Dialect, SqlDriver } from './driver.js';
 
 export interface Migration {
@@ -80,6 +80,30 @@ export const MIGRATIONS: readonly Migration[] = [
       // Runs recorded under v1 get their key now, so history groups old and new runs alike.
       const rows = await sql.all<{ id: number; env_json: string }>('SELECT id, env_json FROM runs');
       for (const r of rows) await sql.run('UPDATE runs SET env_key = ? WHERE id = ?', [envKey(JSON.parse(r.env_json)), r.id]);
+    },
+  },
+  {
+    version: 3,
+    description: 'log hashes read CRLF as LF, so a CRLF copy of a stored log is the same log',
+    async up(sql) {
+      // Only logs with a CRLF in them hash differently now; the bytes stay as recorded.
+      const crlf =
+        sql.dialect === 'postgresql' ? "position('\\x0d0a'::bytea in raw) > 0" : 'instr(raw, char(13) || char(10)) > 0';
+      const rows = await sql.all<{ hash: string; raw: string | Uint8Array }>(`SELECT hash, raw FROM logs WHERE ${crlf}`);
+      for (const r of rows) {
+        const text = typeof r.raw === 'string' ? r.raw : Buffer.from(r.raw).toString('utf8');
+        const hash = logHash(text);
+        if (hash === r.hash) continue;
+        // Both copies already stored (the bug this fixes): keep both runs rather than drop one.
+        if ((await sql.all('SELECT 1 FROM logs WHERE hash = ?', [hash])).length > 0) continue;
+        // A new parent row, the runs moved to it, the old one gone: the foreign key holds throughout.
+        await sql.run(
+          'INSERT INTO logs (hash, source, raw, recorded_at, run_count) SELECT ?, source, raw, recorded_at, run_count FROM logs WHERE hash = ?',
+          [hash, r.hash],
+        );
+        await sql.run('UPDATE runs SET log_hash = ? WHERE log_hash = ?', [hash, r.hash]);
+        await sql.run('DELETE FROM logs WHERE hash = ?', [r.hash]);
+      }
     },
   },
 ];
