@@ -7,6 +7,17 @@
 const { writeSync } = require('node:fs');
 const { loadCli } = require('./load-cli.js');
 
+/** 128 + SIGPIPE: a reader that went away ends the command quietly (harness/io.ts EXIT_BROKEN_PIPE). */
+const EXIT_BROKEN_PIPE = 141;
+
+function quietOnEpipe(stream) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+    throw e;
+  });
+  return stream;
+}
+
 /**
  * stdout as a plain file descriptor: synchronous writes need none of Node's stream machinery
  * (two dozen internal modules at every start). If the descriptor is non-blocking and full
@@ -15,12 +26,7 @@ const { loadCli } = require('./load-cli.js');
  */
 function fdWriter(fd, stream) {
   let fallback = false;
-  const quietPipe = () => {
-    stream().on('error', (e) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  };
+  const quietPipe = () => quietOnEpipe(stream());
   return {
     write(s) {
       if (fallback) return stream().write(s);
@@ -30,7 +36,7 @@ function fdWriter(fd, stream) {
         try {
           off += writeSync(fd, buf, off);
         } catch (e) {
-          if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+          if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
           if (e.code !== 'EAGAIN') throw e;
           fallback = true;
           quietPipe();
@@ -42,6 +48,7 @@ function fdWriter(fd, stream) {
   };
 }
 
+let stderr;
 const { cli } = loadCli();
 cli
   .main(process.argv.slice(2), {
@@ -49,7 +56,7 @@ cli
     // Created on first use: opening stdin and stderr as streams costs a start that never
     // reads or writes them a few milliseconds.
     get stderr() {
-      return process.stderr;
+      return stderr ?? (stderr = quietOnEpipe(process.stderr));
     },
     get stdin() {
       return process.stdin;

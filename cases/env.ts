@@ -6,6 +6,7 @@ import { ARCHES, type Arch } from '../kernel-model/kernel.js';
 import { isFsName, FS_NAMES, type FsName } from '../kernel-model/fs.js';
 import { parsePatch } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
+import { unmodelledRelease } from './modelled-releases.js';
 
 export type RunnerName = 'direct' | 'run_vmtests' | 'kselftest' | 'kselftest+run_vmtests';
 export const RUNNERS: readonly RunnerName[] = ['direct', 'run_vmtests', 'kselftest', 'kselftest+run_vmtests'];
@@ -88,6 +89,16 @@ function int(v: Json | undefined, path: string, dflt: number, min = 0): number {
   return v;
 }
 
+/** The largest huge page any architecture has: 16 GiB (powerpc64 and arm64 with 64 KiB pages). */
+export const MAX_HUGETLB_KIB = 16 * 1024 * 1024;
+
+/** Exact for every safe integer (JavaScript's `&` truncates to 32 bits: 3·2^32 would pass it). */
+export function isPowerOfTwo(n: number): boolean {
+  if (!Number.isSafeInteger(n) || n < 1) return false;
+  const b = BigInt(n);
+  return (b & (b - 1n)) === 0n;
+}
+
 function str(v: Json | undefined, path: string): string {
   if (typeof v !== 'string') fail(`${path}: expected a string`);
   return v;
@@ -138,6 +149,8 @@ function releaseText(v: Json | undefined, path: string): string {
   const s = str(v, path);
   const r = parseRelease(s);
   if (!isRelease(r)) fail(`${path}: ${r.error}`);
+  const unmodelled = unmodelledRelease(r);
+  if (unmodelled) fail(`${path}: ${unmodelled}`);
   return s;
 }
 
@@ -177,13 +190,17 @@ function parseObject(root: Json): Environment {
   const hugetlb: HugetlbSpec[] = [];
   if (o.hugetlb !== undefined) {
     if (!Array.isArray(o.hugetlb)) fail('hugetlb: expected an array');
+    const seen = new Set<number>();
     o.hugetlb.forEach((h, i) => {
       const p = `hugetlb[${i}]`;
       const e = obj(h, p, ['sizeKiB', 'free', 'allocatable', 'movable']);
       if (e.sizeKiB === undefined) fail(`${p}.sizeKiB: required`);
       const sizeKiB = int(e.sizeKiB, `${p}.sizeKiB`, 0, 1);
-      if ((sizeKiB & (sizeKiB - 1)) !== 0) fail(`${p}.sizeKiB: must be a power of two`);
-      if (hugetlb.some((x) => x.sizeKiB === sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} listed twice`);
+      if (sizeKiB > MAX_HUGETLB_KIB) fail(`${p}.sizeKiB: ${sizeKiB} is larger than any huge page size (at most ${MAX_HUGETLB_KIB} KiB, 16 GiB)`);
+      if (!isPowerOfTwo(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} is not a power of two`);
+      // A Set, not a scan of the sizes so far: the check stays linear however long the list.
+      if (seen.has(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} listed twice`);
+      seen.add(sizeKiB);
       const spec: HugetlbSpec = { sizeKiB, free: int(e.free, `${p}.free`, 0) };
       if (e.allocatable !== undefined) spec.allocatable = int(e.allocatable, `${p}.allocatable`, 0);
       if (e.movable !== undefined) spec.movable = bool(e.movable, `${p}.movable`, false);

@@ -2,12 +2,12 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 interface CommandEntry {
-  /** Loaded on use: `gupsim run` should not pay for SQLite, execa or the log parser. */
+  /** Loaded on use: `gupsim run` should not pay for SQLite, pg or the log parser. */
   load: () => Promise<Command>;
   summary: string;
 }
@@ -36,7 +36,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   record: {
     load: async () => (await import('./commands/record.js')).recordCommand,
-    summary: 'parse, triage and store logs in the result history (SQLite)',
+    summary: 'parse, triage and store logs in the result history (SQLite or PostgreSQL)',
   },
   history: {
     load: async () => (await import('./commands/history.js')).historyCommand,
@@ -73,7 +73,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(usage() + '\n');
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const cmd = COMMANDS[name];
+  // Own properties only: "__proto__" or "toString" are not commands.
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     io.stderr.write(`gupsim: unknown command "${name}" (see gupsim --help)\n`);
     return EXIT_USAGE;
@@ -91,6 +92,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return EXIT_USAGE;
     }
     io.stderr.write(`gupsim ${name}: internal error: ${(e as Error).message}\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

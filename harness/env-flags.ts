@@ -3,9 +3,9 @@
  * the raw JSON and then validated by the same code as a file, so a flag can never produce an
  * environment a file could not.
  */
-import { readFileSync } from 'node:fs';
 import { defaultEnvironment, environmentFromJson, fsFromText, type Environment } from '../cases/env.js';
 import { UsageError } from './io.js';
+import { ENV_LIMIT_BYTES, readRegularFile } from './read-input.js';
 
 export const ENV_FLAG_OPTIONS = {
   env: { type: 'string' },
@@ -74,12 +74,8 @@ function intFlag(name: string, text: string): number {
 export function environmentFromFlags(flags: EnvFlagValues): Environment {
   let raw: Raw;
   if (flags.env) {
-    let text: string;
-    try {
-      text = readFileSync(flags.env, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--env ${flags.env}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
+    // Bounded and regular files only: `--env /dev/zero` or a FIFO must not hang or fill memory.
+    const text = readRegularFile(flags.env, ENV_LIMIT_BYTES, `--env ${flags.env}`);
     try {
       raw = JSON.parse(text) as Raw;
     } catch (e) {

@@ -12,6 +12,10 @@ export interface CliIO {
 export const EXIT_OK = 0;
 export const EXIT_ATTENTION = 1;
 export const EXIT_USAGE = 2;
+/** gupsim's own failure (a bug): "internal error", never for the user's input. */
+export const EXIT_INTERNAL = 70;
+/** The reader of stdout went away (EPIPE): 128 + SIGPIPE, what `yes | head` exits with. */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** A bad-input error: printed as one line, exit 2. */
 export class UsageError extends Error {}

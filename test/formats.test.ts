@@ -13,7 +13,7 @@ t.test('every format is one Reporter, registered by its name', async (t) => {
 });
 
 t.test('JUnit XML: well-formed, schema structure, one testcase per stable id', async (t) => {
-  const model = buildFixtureModel(t.testdir());
+  const model = await buildFixtureModel(t.testdir());
   const xml = FORMATS.junit.render(model);
   let root: XmlElement | undefined;
   t.doesNotThrow(() => (root = parseXml(xml)), 'parses as XML');
@@ -52,7 +52,7 @@ t.test('JUnit XML: well-formed, schema structure, one testcase per stable id', a
 });
 
 t.test('KCIDB v5.3: valid by the schema rules, statuses, paths, excerpt cap', async (t) => {
-  const model = buildFixtureModel(t.testdir(), { withLogs: true });
+  const model = await buildFixtureModel(t.testdir(), { withLogs: true });
   const doc = toKcidb(model);
   const text = FORMATS.kcidb.render(model);
   t.same(JSON.parse(text), doc, 'render is the document as JSON');
@@ -79,7 +79,7 @@ t.test('KCIDB v5.3: valid by the schema rules, statuses, paths, excerpt cap', as
   t.equal(excerpt('y'.repeat(LOG_EXCERPT_MAX)).length, LOG_EXCERPT_MAX);
   t.equal(excerpt('y'.repeat(LOG_EXCERPT_MAX + 1)).length, LOG_EXCERPT_MAX);
 
-  const again = toKcidb(buildFixtureModel(t.testdir(), { withLogs: true }));
+  const again = toKcidb(await buildFixtureModel(t.testdir(), { withLogs: true }));
   t.same(again.tests.map((x) => x.id), doc.tests.map((x) => x.id), 'ids depend on the log, not the database');
 
   // The checker catches what it should.
@@ -96,7 +96,7 @@ t.test('KCIDB v5.3: valid by the schema rules, statuses, paths, excerpt cap', as
 });
 
 t.test('HTML: one self-contained file, matrix of sub-tests × runs, hostile text escaped', async (t) => {
-  const model = buildFixtureModel(t.testdir());
+  const model = await buildFixtureModel(t.testdir());
   const html = FORMATS.html.render(model);
   t.notMatch(html, /<link\b|<[a-z][^>]*\s(src|href)=|https?:\/\/|@import|url\(/i, 'nothing fetched: no links, sources, URLs or CSS imports');
   t.match(html, /<style>[^]*<\/style>/);
@@ -118,7 +118,7 @@ t.test('HTML: one self-contained file, matrix of sub-tests × runs, hostile text
 });
 
 t.test('JSON: the result model', async (t) => {
-  const model = buildFixtureModel(t.testdir());
+  const model = await buildFixtureModel(t.testdir());
   const j = JSON.parse(FORMATS.json.render(model)) as { runs: { run: { id: number; machine: string }; results: unknown[] }[]; generatedAt: string };
   t.equal(j.generatedAt, '2025-07-01T00:00:00.000Z');
   t.same(j.runs.map((r) => r.run.machine), [...FIXTURE_RUNS.map((f) => f.machine), 'evil<m>']);

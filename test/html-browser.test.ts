@@ -18,7 +18,7 @@ t.test('HTML report in headless Chromium: filter, click a cell, read the explana
   const { chromium } = await import('playwright-core');
   const dir = t.testdir();
   const file = join(dir, 'report.html');
-  const model = buildFixtureModel(dir);
+  const model = await buildFixtureModel(dir);
   writeFileSync(file, FORMATS.html.render(model));
   const ioPrivate = new Set(model.runs.flatMap((r) => r.results.map((x) => x.id ?? '')).filter((id) => id.includes('iouring/private')));
   const profile = mkdtempSync(join(tmpdir(), 'gupsim-chromium-'));

@@ -1,12 +1,12 @@
-// The run store, history, compare and their CLI commands. Crash-safety and concurrency are
-// proven with real child processes (test/helpers/record-child.ts) killed with SIGKILL.
-import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
+// The run store, history, compare and their CLI commands, on both backends: every suite that
+// takes a `backend` runs once on SQLite and once on PostgreSQL (test/helpers/backends.ts).
+// Crash-safety and concurrency are in test/store-concurrency.test.ts.
+import t from 'tap';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { parseEnvironment, type Environment } from '../cases/env.js';
 import type { DiffReport, SubtestComparison, SubtestVerdict } from '../reports/diff/types.js';
 import {
@@ -15,18 +15,21 @@ import {
   diffLogText,
   getRun,
   listRuns,
+  logHash,
   migrate,
   openStore,
   recordLog,
   recordLogs,
+  rawLog,
   resultsOf,
   SCHEMA_VERSION,
   StoreError,
   verdictRows,
   type RecordInput,
-  type Store,
 } from '../reports/store/index.js';
 import { MIGRATIONS } from '../reports/store/schema.js';
+import { pgTestUrl } from './helpers/pg.js';
+import { fresh, forBackends, num } from './helpers/backends.js';
 import { buildTimelines, compareRuns, disappeared, failingSince, flapping, FlipExplainer, timelineGlyphs } from '../reports/history/index.js';
 import { recordCommand } from '../harness/commands/record.js';
 import { historyCommand } from '../harness/commands/history.js';
@@ -88,28 +91,28 @@ function memIO(stdin = ''): CliIO & { out: () => string; err: () => string } {
   };
 }
 
-function fresh(t: Test, name = 'g.db'): { path: string; store: Store } {
-  const path = join(t.testdir(), name);
-  const store = openStore(path);
-  t.teardown(() => store.close());
-  return { path, store };
-}
+t.test('PostgreSQL tests skip only outside CI: under CI=true a missing server URL fails', async (t) => {
+  t.same(pgTestUrl({ GUPSIM_TEST_PG: 'postgresql://x@/db' }), { url: 'postgresql://x@/db' });
+  t.match(pgTestUrl({}), { skip: /GUPSIM_TEST_PG is unset: no PostgreSQL server to test against/ });
+  t.match(pgTestUrl({ CI: 'true' }), { fail: /GUPSIM_TEST_PG is unset under CI=true: the PostgreSQL store suite must run in CI/ });
+  t.match(pgTestUrl({ CI: 'true', GUPSIM_TEST_PG: '' }), { fail: /unset under CI=true/ }, 'empty is unset');
+});
 
-t.test('recording: runs and results by stable id, metadata, hash de-duplication', async (t) => {
-  const { store } = fresh(t);
+forBackends('recording: runs and results by stable id, metadata, hash de-duplication', async (t, backend) => {
+  const { store } = await fresh(t, backend);
   const text = read(`${LIVE61}.log`);
   const e = env(`${LIVE61}.env.json`);
-  const a = recordLog(store, { text, source: 'a.log', meta: { machine: 'qemu', date: '2025-03-01T00:00:00.000Z', env: e }, report: diffLogText(text, 'a.log', e) });
+  const a = await recordLog(store, { text, source: 'a.log', meta: { machine: 'qemu', date: '2025-03-01T00:00:00.000Z', env: e }, report: diffLogText(text, 'a.log', e) });
   t.equal(a.duplicate, false);
   t.equal(a.runIds.length, 1);
   // The report does not matter for a duplicate: the bytes decide.
-  const b = recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: synth({}) });
+  const b = await recordLog(store, { text, source: 'again.log', meta: { machine: 'other' }, report: synth({}) });
   t.equal(b.duplicate, true, 'same bytes: no-op');
   t.same(b.runIds, a.runIds, 'returns the stored run ids');
-  t.equal(countRuns(store), 1);
-  const run = getRun(store, a.runIds[0] ?? -1);
+  t.equal(await countRuns(store), 1);
+  const run = await getRun(store, a.runIds[0] ?? -1);
   t.match(run, { kernel: '6.1.176', arch: 'x86_64', machine: 'qemu', date: '2025-03-01T00:00:00.000Z', envSource: 'given', triage: 'expected-failure', selftest: 'A3', resultCount: 50, source: 'a.log' });
-  const results = resultsOf(store, run?.id ?? -1);
+  const results = await resultsOf(store, run?.id ?? -1);
   t.equal(results.length, 50);
   // 6.1 predates 34ed8d0dcd69: io_uring refuses file-backed MAP_PRIVATE buffers, as the model predicts.
   for (const id of ['iouring/private/tmpfile', 'iouring/private/local-tmpfile']) {
@@ -119,197 +122,173 @@ t.test('recording: runs and results by stable id, metadata, hash de-duplication'
   t.same([...new Set(results.map((r) => r.class))].sort(), ['expected-failure', 'match'], 'every other result as modelled');
   t.equal(new Set(results.map((r) => r.id)).size, 50, 'distinct stable ids');
 
-  const inferred = recordLog(store, { text: read(`${LIVE618}.log`), source: 'b.log', meta: {}, report: diffLogText(read(`${LIVE618}.log`), 'b.log') });
-  t.match(getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null, triage: 'match' });
+  const inferred = await recordLog(store, { text: read(`${LIVE618}.log`), source: 'b.log', meta: {}, report: diffLogText(read(`${LIVE618}.log`), 'b.log') });
+  t.match(await getRun(store, inferred.runIds[0] ?? -1), { envSource: 'inferred', kernel: null, machine: null, triage: 'match' });
 
   // 004 (arm64 FVP, test directory on 9p) with its environment inferred: the ftruncate()
   // failures of the local-tmpfile rows are the 9p server's, not the kernel's.
-  const r004 = recordLog(store, { text: read(LOG004), source: '004', meta: { machine: 'fvp' }, report: BASE });
-  const run004 = getRun(store, r004.runIds[0] ?? -1);
+  const r004 = await recordLog(store, { text: read(LOG004), source: '004', meta: { machine: 'fvp' }, report: BASE });
+  const run004 = await getRun(store, r004.runIds[0] ?? -1);
   t.match(run004, { envSource: 'inferred', arch: 'arm64', triage: 'environment', resultCount: 56, env: { fs: { cwd: { type: '9p' } } } });
-  const env004 = resultsOf(store, run004?.id ?? -1).filter((r) => r.class === 'environment');
+  const env004 = (await resultsOf(store, run004?.id ?? -1)).filter((r) => r.class === 'environment');
   t.equal(env004.length, 8, 'the 8 local-tmpfile rows');
   t.ok(env004.every((r) => r.verdict === 'fail' && r.id?.endsWith('/local-tmpfile') && /9p/.test(r.explanation)), 'each blamed on 9p');
 
   const noRun = read('public/006-lkft-next-20250616-liburing-missing-exit127.log');
   const report006 = diffLogText(noRun, '006');
-  const n = recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 });
+  const n = await recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 });
   t.equal(n.runIds.length, 1, 'the loader error is a run of its own');
-  t.match(getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0, summary: /liburing\.so\.2.*not a kernel result/ });
-  t.equal(recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 }).duplicate, true);
-  t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
-  t.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+  t.match(await getRun(store, n.runIds[0] ?? -1), { triage: 'infrastructure', resultCount: 0, summary: /liburing\.so\.2.*not a kernel result/ });
+  t.equal((await recordLog(store, { text: noRun, source: '006', meta: {}, report: report006 })).duplicate, true);
+  t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] });
+  if (backend.name === 'sqlite') t.same(await store.sql.all('PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
+  t.equal(store.backend, backend.name);
 });
 
-t.test('schema: a v1 database opens in a newer gupsim; a newer database is refused', async (t) => {
-  const path = join(t.testdir(), 'v1.db');
-  const old = new Database(path);
-  migrate(old, 1);
-  t.equal((old.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number }).v, 1);
-  old.exec(`INSERT INTO logs VALUES ('h1', 'old.log', 'raw text', '2024-01-01T00:00:00.000Z', 1);
+forBackends('the same log with CRLF line endings is the same log; a NUL byte survives the round trip', async (t, backend) => {
+  const { store } = await fresh(t, backend);
+  const lf = read(`${LIVE618}.log`);
+  const crlf = lf.replace(/\n/g, '\r\n');
+  const a = await recordLog(store, { text: lf, source: 'lf.log', meta: {}, report: synth({ x: 'pass' }) });
+  const b = await recordLog(store, { text: crlf, source: 'crlf.log', meta: {}, report: synth({ x: 'pass' }) });
+  t.equal(b.duplicate, true, 'CRLF copy deduplicates to the LF log');
+  t.same(b.runIds, a.runIds);
+  t.equal(await countRuns(store), 1);
+  const nul = 'console junk \u0000\u0000 then\n' + lf;
+  const c = await recordLog(store, { text: nul, source: 'nul.log', meta: {}, report: synth({ x: 'pass' }) });
+  const run = await getRun(store, c.runIds[0] ?? -1);
+  t.equal(await rawLog(store, run?.logHash ?? ''), nul, 'the raw log is kept byte for byte');
+});
+
+forBackends('schema: a v1 database opens in a newer gupsim; a newer database is refused', async (t, backend) => {
+  const path = await backend.location(t, 'v1.db');
+  const old = await backend.driver(path);
+  await migrate(old, 1);
+  t.same(await old.all('SELECT MAX(version) AS v FROM schema_version'), [{ v: 1 }]);
+  await old.exec(`INSERT INTO logs VALUES ('h1', 'old.log', 'raw text', '2024-01-01T00:00:00.000Z', 1);
     INSERT INTO runs (id, log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count)
       VALUES (1, 'h1', 0, '6.5', 'x86_64', 'box', '2024-01-01T00:00:00.000Z', '{"kernel":{"release":"6.5"}}', 'given', 'A1', 'match', 'old run', 2);
     INSERT INTO results VALUES (1, 0, 'rw/gup/shared/memfd', 1, 'n', 'pass', 'match', 'ok', NULL);
     INSERT INTO results VALUES (1, 1, 'iouring/private/tmpfile', 2, 'n', 'fail', 'match', 'expected', 'Should have worked');`);
-  old.close();
+  // PostgreSQL's identity sequence does not see explicit ids; a real v1 history had none.
+  if (backend.name === 'postgresql') await old.all("SELECT setval(pg_get_serial_sequence('runs', 'id'), 1)");
+  await old.close();
 
-  const store = openStore(path);
+  // A reader migrates an older gupsim history (it is gupsim's) and reads it read-only.
+  const reader = await openStore(path, { readOnly: true });
+  t.equal(reader.openedAtVersion, 1, 'the reader found v1');
+  t.ok(reader.readOnly);
+  t.match((await listRuns(reader))[0], { id: 1, kernel: '6.5' }, 'and reads it after migrating');
+  await reader.close();
+
+  const store = await openStore(path);
   t.teardown(() => store.close());
-  t.equal(store.openedAtVersion, 1);
+  t.equal(store.openedAtVersion, SCHEMA_VERSION, 'already migrated by the reader');
   t.equal(SCHEMA_VERSION, MIGRATIONS.length);
-  t.equal((store.db.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number }).v, SCHEMA_VERSION);
-  const [run] = listRuns(store);
+  t.equal(await num(store, 'SELECT MAX(version) AS n FROM schema_version'), SCHEMA_VERSION);
+  const [run] = await listRuns(store);
   t.match(run, { id: 1, kernel: '6.5', machine: 'box', triage: 'match' });
   t.match(run?.envKey, /^[0-9a-f]{16}$/, 'v2 computed the environment key of the old run');
-  t.match(resultsOf(store, 1), [{ verdict: 'pass', predicted: null, commits: [] }, { verdict: 'fail', reason: 'Should have worked' }]);
-  const next = recordLog(store, input(synth({ 'rw/gup/shared/memfd': 'fail' }), { machine: 'box', kernel: '6.5' }));
+  t.match(await resultsOf(store, 1), [{ verdict: 'pass', predicted: null, commits: [] }, { verdict: 'fail', reason: 'Should have worked' }]);
+  const next = await recordLog(store, input(synth({ 'rw/gup/shared/memfd': 'fail' }), { machine: 'box', kernel: '6.5' }));
   t.equal(next.runIds[0], 2, 'recording continues in the migrated database');
-  t.same(checkIntegrity(store).incompleteRuns, []);
+  t.same((await checkIntegrity(store)).incompleteRuns, []);
 
-  const newer = join(t.testdir(), 'newer.db');
-  const n = new Database(newer);
-  migrate(n);
-  n.prepare("INSERT INTO schema_version VALUES (99, 'from the future', 'x')").run();
-  n.close();
-  const thrown = (f: () => unknown): unknown => {
-    try {
-      f();
-    } catch (e) {
-      return e;
-    }
-    return undefined;
-  };
-  const e1 = thrown(() => openStore(newer));
+  const newer = await backend.location(t, 'newer.db');
+  const n = await backend.driver(newer);
+  await migrate(n);
+  await n.run("INSERT INTO schema_version VALUES (99, 'from the future', 'x')");
+  await n.close();
+  const thrown = async (f: () => Promise<unknown>): Promise<unknown> => f().then(() => undefined, (e: unknown) => e);
+  const e1 = await thrown(() => openStore(newer));
   t.ok(e1 instanceof StoreError, 'refuses a schema it does not know');
-  t.match((e1 as Error).message, /schema version 99 is newer than this gupsim understands \(2\); upgrade gupsim/);
-  t.ok(thrown(() => openStore(join(t.testdir(), 'absent.db'), { mustExist: true })) instanceof StoreError);
+  t.match((e1 as Error).message, new RegExp(`schema version 99 is newer than this gupsim understands \\(${SCHEMA_VERSION}\\); upgrade gupsim`));
+  const e2 = await thrown(() => openStore(newer, { readOnly: true }));
+  t.match((e2 as Error).message, /newer than this gupsim/, 'readers too');
 });
 
-const CHILD = join(ROOT, 'test/helpers/record-child.ts');
-// Without tap's --import hooks (process tracking, coverage): they double a child's start-up,
-// and the children are killed before they could report anyway.
-const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  /** ms from spawn to the first `committed` line; null when none came. */
-  firstCommitMs: number | null;
-}
-/** When to SIGKILL a child: a delay after spawn, or after its first reported commit. */
-type Kill = { afterSpawnMs: number } | { afterFirstCommitMs: number };
-function runChild(args: string[], kill?: Kill): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const c = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let firstCommitMs: number | null = null;
-    let timer: NodeJS.Timeout | undefined;
-    const killIn = (ms: number): void => {
-      timer = setTimeout(() => c.kill('SIGKILL'), ms);
-    };
-    if (kill && 'afterSpawnMs' in kill) killIn(kill.afterSpawnMs);
-    c.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (firstCommitMs === null && /^committed \d+$/m.test(stdout)) {
-        firstCommitMs = performance.now() - started;
-        if (kill && 'afterFirstCommitMs' in kill) killIn(kill.afterFirstCommitMs);
-      }
-    });
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.on('error', reject);
-    c.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (code !== 0 && signal === null) reject(new Error(`child failed (${code}): ${stderr}`));
-      else resolve({ code, signal, stdout, firstCommitMs });
-    });
-  });
-}
-const lastCommitted = (out: string): number => {
-  const m = [...out.matchAll(/^committed (\d+)$/gm)].pop();
-  return m ? Number(m[1]) : 0;
-};
-/** The environment 004's runs are triaged against in the child recorders (inferred once, by BASE). */
-function baseEnvFile(t: Test): string {
-  const file = join(t.testdir(), '004.env.json');
-  writeFileSync(file, JSON.stringify(BASE.runs[0]?.env));
-  return file;
-}
-
-t.test('kill -9 during record at many points: never a corrupt store or half a run', async (t) => {
-  const path = join(t.testdir(), 'kill.db');
-  const envPath = baseEnvFile(t);
-  const kills = 14;
-  let killedMidWay = 0;
-  let killedEarly = 0;
-  // Start-up (tsx, the model, opening the store) takes a few hundred ms and varies with the
-  // machine's load, so the kill points are timed from what the children report: every fourth
-  // child (from the second pair on) is killed at a random point before its first commit would
-  // come (the shortest start-up measured so far), the others at a random point up to 400 ms
-  // after their first commit, deep into recording.
-  let startup: number | null = null;
-  const kill = async (k: number): Promise<{ k: number; batch: number; early: boolean; r: ChildResult }> => {
-    const batch = 1 + ((k * 7) % 40);
-    const early = startup !== null && k % 4 === 1;
-    const when: Kill = early ? { afterSpawnMs: Math.floor(Math.random() * (startup ?? 0)) } : { afterFirstCommitMs: Math.floor(Math.random() * 400) };
-    const r = await runChild([path, `k${k}`, '100000', String(batch), envPath], when);
-    t.equal(r.signal, 'SIGKILL', `child ${k} killed ${JSON.stringify(when)} (batch ${batch})`);
-    return { k, batch, early, r };
-  };
-  // Two recorders at a time, each killed on its own schedule (the first pair measures start-up).
-  for (let k = 0; k < kills; k += 2) {
-    const pair = await Promise.all([kill(k), kill(k + 1)]);
-    for (const { r } of pair) if (r.firstCommitMs !== null) startup = Math.min(startup ?? Infinity, r.firstCommitMs);
-    if (!existsSync(path)) continue;
-    const store = openStore(path);
-    for (const { k: i, batch, early, r } of pair) {
-      const reported = lastCommitted(r.stdout);
-      if (reported > 0) killedMidWay++;
-      if (early && reported === 0) killedEarly++;
-      const logs = (store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(`k${i}`) as { n: number }).n;
-      t.ok(logs >= reported, `child ${i}: every reported commit is stored (${logs} >= ${reported})`);
-      t.ok(logs <= reported + batch, `child ${i}: at most the one batch in flight committed unreported (${logs})`);
-    }
-    t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] }, `store sound after kills ${k} and ${k + 1}`);
-    store.close();
+forBackends('migration 3: logs stored under the raw CRLF hash are re-keyed, so their LF copy deduplicates', async (t, backend) => {
+  const path = await backend.location(t, 'v2.db');
+  const old = await backend.driver(path);
+  await migrate(old, 2);
+  const lf = read(`${LIVE618}.log`);
+  const crlf = lf.replace(/\n/g, '\r\n');
+  const rawHash = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const raw = (text: string): string | Uint8Array => (backend.name === 'postgresql' ? Buffer.from(text) : text);
+  // A v2 gupsim stored this CRLF log under the hash of its bytes; a second log was stored in
+  // both forms (the bug), which must keep both runs.
+  const both = 'both forms\n' + lf;
+  const rows: [string, string][] = [
+    [rawHash(crlf), crlf],
+    [rawHash(both), both],
+    [rawHash(both.replace(/\n/g, '\r\n')), both.replace(/\n/g, '\r\n')],
+  ];
+  let id = 0;
+  for (const [hash, text] of rows) {
+    id++;
+    await old.run('INSERT INTO logs VALUES (?, ?, ?, ?, 1)', [hash, `old${id}.log`, raw(text), '2024-01-01T00:00:00.000Z']);
+    await old.run(
+      `INSERT INTO runs (id, log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key)
+        VALUES (?, ?, 0, '6.18', 'x86_64', 'box', '2024-01-01T00:00:00.000Z', '{}', 'given', 'C2', 'match', 'old', 0, '')`,
+      [id, hash],
+    );
   }
-  t.ok(killedMidWay >= 8, `most children were killed while recording (${killedMidWay} of ${kills})`);
-  t.ok(killedEarly >= 1, `some children were killed before their first commit (${killedEarly})`);
-  const store = openStore(path);
+  if (backend.name === 'postgresql') await old.all("SELECT setval(pg_get_serial_sequence('runs', 'id'), 3)");
+  await old.close();
+
+  const store = await openStore(path);
   t.teardown(() => store.close());
-  const counts = store.db.prepare('SELECT result_count n, COUNT(*) c FROM runs GROUP BY result_count').all();
-  t.same(counts.map((c) => (c as { n: number }).n), [56], 'every stored run of log 004 has its 56 results');
-  const triages = store.db.prepare('SELECT DISTINCT triage FROM runs').all() as { triage: string }[];
-  t.same(triages.map((r) => r.triage), ['environment'], 'every stored run triaged as 004 is: its 9p failures are the machine');
+  t.equal(store.openedAtVersion, 2);
+  const again = await recordLog(store, { text: lf, source: 'lf.log', meta: {}, report: synth({ x: 'pass' }) });
+  t.same(again, { hash: logHash(lf), duplicate: true, runIds: [1] }, 'the LF copy is the stored CRLF log');
+  t.equal(await rawLog(store, logHash(lf)), crlf, 'its bytes are as recorded');
+  t.equal(await countRuns(store), 3, 'the log stored in both forms keeps both runs');
+  t.same(await checkIntegrity(store), { engine: ['ok'], incompleteRuns: [], incompleteLogs: [] });
 });
 
-t.test('four concurrent recorders × 200 runs lose nothing', async (t) => {
-  const path = join(t.testdir(), 'concurrent.db');
-  // All four open a brand-new file at once: migration and WAL setup race too.
-  const envPath = baseEnvFile(t);
-  const results = await Promise.all(['w0', 'w1', 'w2', 'w3'].map((w) => runChild([path, w, '200', '1', envPath])));
-  const ids = results.flatMap((r) => {
-    t.equal(r.code, 0);
-    const m = /^ids (.*)$/m.exec(r.stdout);
-    return m ? (JSON.parse(m[1] ?? '[]') as number[]) : [];
-  });
-  t.equal(ids.length, 800);
-  t.equal(new Set(ids).size, 800, 'no run id handed out twice');
-  const store = openStore(path);
-  t.teardown(() => store.close());
-  t.equal(countRuns(store), 800);
-  for (const w of ['w0', 'w1', 'w2', 'w3']) {
-    t.equal((store.db.prepare('SELECT COUNT(*) n FROM runs WHERE machine = ?').get(w) as { n: number }).n, 200, `${w}: 200 runs`);
+forBackends('readers never create, write or adopt a database that is not gupsim’s', async (t, backend) => {
+  const thrown = async (f: () => Promise<unknown>): Promise<unknown> => f().then(() => undefined, (e: unknown) => e);
+  // Another application's data, with one of gupsim's table names.
+  const foreign = await backend.location(t, 'foreign.db');
+  const d = await backend.driver(foreign);
+  await d.exec("CREATE TABLE runs (who TEXT); INSERT INTO runs VALUES ('someone else')");
+  await d.close();
+  for (const readOnly of [true, false]) {
+    const e = await thrown(() => openStore(foreign, { readOnly }));
+    t.ok(e instanceof StoreError, readOnly ? 'a reader refuses it' : 'a writer refuses it too');
+    t.match((e as Error).message, /not a gupsim history: it holds table\(s\) runs but no gupsim schema; refusing to touch it/);
   }
-  t.equal((store.db.prepare('SELECT COUNT(*) n FROM results').get() as { n: number }).n, 800 * 56);
-  t.same(store.db.prepare('SELECT DISTINCT triage FROM runs').all(), [{ triage: 'environment' }], 'each run triaged (9p: environment)');
-  t.same(checkIntegrity(store), { sqlite: ['ok'], incompleteRuns: [], incompleteLogs: [] });
-  t.equal((store.db.prepare('SELECT COUNT(*) n FROM schema_version').get() as { n: number }).n, SCHEMA_VERSION, 'migrated once');
+  const after = await backend.driver(foreign);
+  t.same(await after.tableNames(), ['runs'], 'nothing was added');
+  t.same(await after.all('SELECT who FROM runs'), [{ who: 'someone else' }]);
+  await after.close();
+
+  // An empty database: a reader says so and leaves it empty; a writer creates the schema.
+  const empty = await backend.location(t, 'empty.db');
+  if (backend.name === 'sqlite') writeFileSync(empty, '');
+  const e = await thrown(() => openStore(empty, { readOnly: true }));
+  t.match((e as Error).message, /not a gupsim history \(no gupsim schema; `gupsim record` creates one\)/);
+  const check = await backend.driver(empty);
+  t.same(await check.tableNames(), [], 'the reader created nothing');
+  await check.close();
+  if (backend.name === 'sqlite') {
+    const absent = join(t.testdir(), 'absent.db');
+    t.match(((await thrown(() => openStore(absent, { readOnly: true }))) as Error).message, /no such database \(readers never create one\)/);
+    t.notOk(existsSync(absent));
+  }
+
+  // A reader's connection cannot write, even through the raw driver.
+  const { path } = await fresh(t, backend, 'ro.db');
+  const reader = await openStore(path, { readOnly: true });
+  t.teardown(() => reader.close());
+  t.ok(reader.readOnly);
+  const w = await thrown(() => reader.sql.run("INSERT INTO schema_version VALUES (50, 'x', 'y')"));
+  t.ok(w instanceof StoreError, 'a write through a reader fails as a store error');
+  t.match((w as Error).message, backend.name === 'sqlite' ? /readonly/ : /read-only transaction/);
 });
 
-t.test('10,000 runs: recorded, and history queries over them answer correctly', async (t) => {
-  const { path, store } = fresh(t, 'big.db');
+forBackends('10,000 runs: recorded, and history queries over them answer correctly', async (t, backend) => {
+  const { path, store } = await fresh(t, backend, 'big.db');
   const batch: RecordInput[] = [];
   for (let i = 0; i < 10_000; i++) {
     const machine = `m${i % 4}`;
@@ -324,11 +303,11 @@ t.test('10,000 runs: recorded, and history queries over them answer correctly', 
     if (!(machine === 'm3' && i === 9999)) v['rw/gup/private/tmpfile'] = 'pass';
     const date = new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString();
     batch.push(input(synth(v), { machine, kernel: '6.18', date }));
-    if (batch.length === 1000) recordLogs(store, batch.splice(0));
+    if (batch.length === 1000) await recordLogs(store, batch.splice(0));
   }
-  t.equal(countRuns(store), 10_000);
-  const runs = listRuns(store);
-  const rows = verdictRows(store);
+  t.equal(await countRuns(store), 10_000);
+  const runs = await listRuns(store);
+  const rows = await verdictRows(store);
   t.equal(rows.length, 10_000 * 4 - 1);
   const fs = failingSince(runs, rows);
   t.equal(fs.length, 1);
@@ -351,19 +330,19 @@ t.test('10,000 runs: recorded, and history queries over them answer correctly', 
   t.match(since.out(), /^\d+ runs \(2021-02-01/);
 });
 
-t.test('history analyses on hand-made sequences', async (t) => {
-  const { store } = fresh(t);
-  const rec = (v: Record<string, SubtestVerdict | null>, meta: RecordInput['meta'], triage?: 'crash'): void => {
-    recordLog(store, input(synth(v, triage ? { triage } : {}), meta));
+forBackends('history analyses on hand-made sequences', async (t, backend) => {
+  const { path, store } = await fresh(t, backend);
+  const rec = async (v: Record<string, SubtestVerdict | null>, meta: RecordInput['meta'], triage?: 'crash'): Promise<void> => {
+    await recordLog(store, input(synth(v, triage ? { triage } : {}), meta));
   };
   const d = (n: number): string => `2025-01-${String(n).padStart(2, '0')}T00:00:00.000Z`;
-  rec({ a: 'pass', b: 'pass', c: 'pass', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(1) });
-  rec({ a: 'skip', b: 'fail', c: 'pass', f: 'fail' }, { machine: 'x', kernel: '6.12', date: d(2) });
-  rec({ a: 'pass', b: 'pass', c: 'fail', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(3) });
-  rec({ a: 'fail', b: 'missing', f: 'fail' }, { machine: 'x', kernel: '6.13', date: d(4) }, 'crash');
-  rec({ a: 'fail', f: 'fail' }, { machine: 'y', kernel: '6.13', date: d(5) });
-  const runs = listRuns(store);
-  const rows = verdictRows(store);
+  await rec({ a: 'pass', b: 'pass', c: 'pass', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(1) });
+  await rec({ a: 'skip', b: 'fail', c: 'pass', f: 'fail' }, { machine: 'x', kernel: '6.12', date: d(2) });
+  await rec({ a: 'pass', b: 'pass', c: 'fail', f: 'pass' }, { machine: 'x', kernel: '6.12', date: d(3) });
+  await rec({ a: 'fail', b: 'missing', f: 'fail' }, { machine: 'x', kernel: '6.13', date: d(4) }, 'crash');
+  await rec({ a: 'fail', f: 'fail' }, { machine: 'y', kernel: '6.13', date: d(5) });
+  const runs = await listRuns(store);
+  const rows = await verdictRows(store);
   const tl = buildTimelines(runs, rows);
   t.same(
     tl.map((x) => [x.id, timelineGlyphs(x)]),
@@ -390,7 +369,7 @@ t.test('history analyses on hand-made sequences', async (t) => {
   t.equal(gone.length, 2, 'machine y has no previous run: nothing disappeared there');
 
   const io = memIO();
-  t.equal(await historyCommand(['--db', store.path], io), 0);
+  t.equal(await historyCommand(['--db', path], io), 0);
   t.match(io.out(), /Failing since \(5\):/);
   t.match(io.out(), /a @x: last pass run 3 \(6\.12, 2025-01-03\), first fail run 4 \(6\.13, 2025-01-04\)/);
   t.match(io.out(), /Flapping \(3\):/);
@@ -427,9 +406,9 @@ t.test('flip explanations: predict() decides expected or not, the kernel timelin
   t.equal(cmp.unchanged, 1);
 });
 
-t.test('CLI: record, history, compare, report', async (t) => {
+forBackends('CLI: record, history, compare, report', async (t, backend) => {
   const dir = t.testdir();
-  const db = join(dir, 'cli.db');
+  const db = await backend.location(t, 'cli.db');
   const l61 = join(LOGS, `${LIVE61}.log`);
   const l612 = join(LOGS, `${LIVE612}.log`);
 
@@ -520,8 +499,8 @@ t.test('CLI: record, history, compare, report', async (t) => {
   writeFileSync(join(dir, 'keep'), '');
 });
 
-t.test('CLI: 6.1 → 6.18 ext4 live runs flip on 34ed8d0dcd69; 007 and 008 line up under one id', async (t) => {
-  const db = join(t.testdir(), 'flip.db');
+forBackends('CLI: 6.1 → 6.18 ext4 live runs flip on 34ed8d0dcd69; 007 and 008 line up under one id', async (t, backend) => {
+  const db = await backend.location(t, 'flip.db');
   let io = memIO();
   t.equal(await recordCommand([join(LOGS, `${LIVE61}.log`), '--db', db, '--env', join(LOGS, `${LIVE61}.env.json`), '--machine', 'qemu', '--date', '2025-01-01'], io), 0);
   io = memIO();

@@ -1,14 +1,16 @@
 /**
  * What record/history/compare/report share: flag parsing that turns every bad flag into a
- * one-line UsageError, the --db default, reading a log from a file or stdin, and the
- * error-to-exit-code wrapper (bad input → one line on stderr, exit 2).
+ * one-line UsageError, the --db default, reading a log from a file or stdin (bounded), and
+ * the error-to-exit-code wrapper (bad input → one line on stderr, exit 2).
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { environmentFromFlags } from '../env-flags.js';
 import { EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+import { LOG_LIMIT_BYTES, readRegularFile, readStdin } from '../read-input.js';
 import type { Environment } from '../../cases/env.js';
-import { defaultStorePath, openStore, StoreError, type Store } from '../../reports/store/open.js';
+import { openStore, type Store } from '../../reports/store/open.js';
+import { StoreError } from '../../reports/store/errors.js';
+import { defaultStorePath } from '../../reports/store/location.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,44 +23,43 @@ export function parseFlags<O extends Options>(argv: string[], options: O) {
   }
 }
 
-export const DB_HELP = '  --db PATH         the store (default: $GUPSIM_DB, else ./gupsim.db)';
+export const DB_HELP = `  --db PATH|URL     the store: a SQLite file, or postgresql://user@host/db for a shared
+                    PostgreSQL history (default: $GUPSIM_DB, else ./gupsim.db)`;
 
 export function storePath(db: string | undefined, io: CliIO): string {
   return db ?? defaultStorePath(io.env);
 }
 
-/** Readers must not create an empty database: a missing file is bad input. */
-export function openExisting(path: string): Store {
-  try {
-    return openStore(path, { mustExist: true });
-  } catch (e) {
-    if (e instanceof StoreError) throw new UsageError(e.message);
-    throw e;
-  }
+/**
+ * Readers open read-only: they never create a database, and refuse one that is not gupsim's
+ * (another application's SQLite file stays untouched).
+ */
+export function openExisting(location: string): Promise<Store> {
+  return openStore(location, { readOnly: true });
 }
 
+/** A log from a regular file or stdin (-), at most LOG_LIMIT_BYTES. */
 export async function readLogArg(path: string, io: CliIO): Promise<string> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  if (path === '-') return readStdin(io.stdin as AsyncIterable<string | Uint8Array>, LOG_LIMIT_BYTES);
+  return readRegularFile(path, LOG_LIMIT_BYTES);
 }
 
 export function envFile(path: string | undefined): Environment | undefined {
   return path === undefined ? undefined : environmentFromFlags({ env: path });
 }
 
+/** Years a stored date may have: ISO text sorts as dates only with four-digit years. */
+export const DATE_YEARS = { min: 1970, max: 9999 } as const;
+
 /** `--since`/`--date`: any date Date.parse accepts, normalised to ISO so stored dates sort as text. */
 export function isoDate(flag: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UsageError(`--${flag}: not a date: "${text}" (e.g. 2025-06-16 or 2025-06-16T12:00:00Z)`);
+  const year = new Date(t).getUTCFullYear();
+  if (year < DATE_YEARS.min || year > DATE_YEARS.max) {
+    throw new UsageError(`--${flag}: year ${year} is outside ${DATE_YEARS.min}–${DATE_YEARS.max}: "${text}"`);
+  }
   return new Date(t).toISOString();
 }
 

@@ -36,15 +36,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function side(arg: string, env: Environment | undefined, io: CliIO, store: () => Store): Promise<CompareSide> {
+async function side(arg: string, env: Environment | undefined, io: CliIO, store: () => Promise<Store>): Promise<CompareSide> {
   if (arg !== '-' && /^\d+$/.test(arg) && !existsSync(arg)) {
     if (env) throw new UsageError(`--env-a/--env-b apply to log files; run ${arg} has its stored environment`);
-    const run = getRun(store(), Number(arg));
-    if (!run) throw new UsageError(`no run ${arg} in ${store().path}`);
+    const s = await store();
+    const run = await getRun(s, Number(arg));
+    if (!run) throw new UsageError(`no run ${arg} in ${s.location}`);
     return {
       label: `run ${run.id} (${run.kernel ?? 'kernel ?'}${run.machine ? ` @${run.machine}` : ''})`,
       env: run.env,
-      results: resultsOf(store(), run.id).map((r) => ({ id: r.id, verdict: r.verdict })),
+      results: (await resultsOf(s, run.id)).map((r) => ({ id: r.id, verdict: r.verdict })),
     };
   }
   const text = await readLogArg(arg, io);
@@ -84,8 +85,8 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     if (positionals.length !== 2) throw new UsageError('expected two arguments A B (run ids or log files); see --help');
     const [a = '', b = ''] = positionals;
     if (a === '-' && b === '-') throw new UsageError('stdin (-) can be read only once');
-    let store: Store | undefined;
-    const open = (): Store => (store ??= openExisting(storePath(values.db, io)));
+    let store: Promise<Store> | undefined;
+    const open = (): Promise<Store> => (store ??= openExisting(storePath(values.db, io)));
     try {
       const sa = await side(a, envFile(values['env-a']), io, open);
       const sb = await side(b, envFile(values['env-b']), io, open);
@@ -105,7 +106,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
       }
       return needsAttention(c) ? EXIT_ATTENTION : EXIT_OK;
     } finally {
-      store?.close();
+      if (store) await (await store.catch(() => undefined))?.close();
     }
   });
 }

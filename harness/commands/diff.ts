@@ -11,6 +11,7 @@ import { JsonRunsWriter } from '../../reports/diff/render/json.js';
 import { TapCollector } from '../../reports/diff/render/tap.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+import { checkRegularFile, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap]
 
@@ -68,7 +69,12 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new UsageError('no log given (gupsim diff LOG..., "-" for stdin)');
-  for (const path of positionals) if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
+  for (const path of positionals) {
+    if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
+    // Regular files (a directory, FIFO or /dev/zero is refused by its type) and stdin, each
+    // at most LOG_LIMIT_BYTES: an explicit refusal, never a silent cut.
+    if (path !== '-') checkRegularFile(path, LOG_LIMIT_BYTES);
+  }
   const { json, tap, help: _h, ...flags } = values;
   const opts = diffOptionsFromFlags(flags);
   const write = (s: string): void => void io.stdout.write(s);
@@ -82,7 +88,9 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   let attention = false;
   for (const path of positionals) {
     const input = path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : createReadStream(path, { highWaterMark: 1 << 20 });
-    const s = await diffStream(paced(input, io), path, opts, (d) => writer.run(path, d));
+    const seen: { error?: UsageError } = {};
+    const s = await diffStream(limitStream(paced(input, io), LOG_LIMIT_BYTES, path, seen), path, opts, (d) => writer.run(path, d));
+    if (seen.error) throw seen.error;
     runs += s.runs;
     attention ||= s.needsHuman;
     writer.logIssues(path, s.issues);

@@ -57,10 +57,10 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     const last = values.last === undefined ? 60 : Number(values.last);
     if (!Number.isInteger(last) || last < 1) throw new UsageError(`--last: expected a positive whole number, got "${values.last}"`);
     const filter: RunFilter = { machine: values.machine, since: isoDate('since', values.since) };
-    const store = openExisting(storePath(values.db, io));
+    const store = await openExisting(storePath(values.db, io));
     try {
-      const runs = listRuns(store, filter);
-      const rows = verdictRows(store, filter, values.id);
+      const runs = await listRuns(store, filter);
+      const rows = await verdictRows(store, filter, values.id);
       const timelines = buildTimelines(runs, rows);
       const failing = failingSince(runs, rows);
       const flaps = flapping(runs, rows);
@@ -111,7 +111,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
       if (gone.length > 200) w(`  … ${gone.length - 200} earlier (see --json)`);
       return EXIT_OK;
     } finally {
-      store.close();
+      await store.close();
     }
   });
 }

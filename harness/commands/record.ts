@@ -11,7 +11,8 @@ import type { DiffReport } from '../../reports/diff/types.js';
 export const RECORD_HELP = `Usage: gupsim record LOG… [options]
 
 Parse and triage gup_longterm logs and store their runs (a log already stored is skipped).
-LOG may be - for stdin. Prints one line per run.
+LOG may be - for stdin. Prints one line per run. A log must be a regular file (or stdin)
+of at most 64 MiB; CRLF and LF copies of a log are the same log.
 
 Options:
   --kernel LABEL    kernel label (default: the --env file's kernel.release)
@@ -65,7 +66,7 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
       date: isoDate('date', values.date) ?? null,
       env: env ?? null,
     };
-    const store = openStore(storePath(values.db, io));
+    const store = await openStore(storePath(values.db, io));
     let bad = 0;
     const bar = progress(io, positionals.length, 'recording');
     try {
@@ -82,7 +83,7 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
           continue;
         }
         const report = diffLogText(text, source, env);
-        const out = recordLog(store, { text, source, meta, report });
+        const out = await recordLog(store, { text, source, meta, report });
         if (values.json) {
           io.stdout.write(
             `${JSON.stringify({
@@ -100,7 +101,7 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
       }
     } finally {
       bar.stop();
-      store.close();
+      await store.close();
     }
     return bad > 0 ? EXIT_USAGE : EXIT_OK;
   });

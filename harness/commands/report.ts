@@ -1,5 +1,5 @@
 /** `gupsim report --format junit|kcidb|html|json`: export stored runs through one Reporter. */
-import { writeFile } from 'node:fs/promises';
+import { AtomicWriteError, writeFileAtomic } from '../atomic-write.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { DB_HELP, guarded, isoDate, openExisting, parseFlags, runIdArg, storePath } from './common.js';
 import { FORMAT_NAMES, FORMATS, loadReportModel, type FormatName } from '../../reports/formats/index.js';
@@ -14,7 +14,7 @@ Export stored runs. FORMAT is one of:
 
 Options:
   --format FORMAT   required
-  --out FILE        write to FILE (default: stdout)
+  --out FILE        write to FILE atomically (a temporary file renamed over it; default: stdout)
   --run ID          only this run (repeatable)
   --machine NAME    only runs of this machine
   --since DATE      only runs dated at or after DATE
@@ -52,10 +52,10 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     // KCIDB ids are "<origin>:…" and origins are lower-case identifiers.
     if (!/^[a-z0-9_]+$/.test(origin)) throw new UsageError(`--origin: expected [a-z0-9_]+, got "${origin}"`);
     const reporter = FORMATS[values.format];
-    const store = openExisting(storePath(values.db, io));
+    const store = await openExisting(storePath(values.db, io));
     let text: string;
     try {
-      const model = loadReportModel(store, {
+      const model = await loadReportModel(store, {
         origin,
         withLogs: values.format === 'kcidb',
         filter: {
@@ -66,14 +66,15 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
       });
       text = reporter.render(model);
     } finally {
-      store.close();
+      await store.close();
     }
     if (values.out === undefined) io.stdout.write(text);
     else {
       try {
-        await writeFile(values.out, text);
+        await writeFileAtomic(values.out, text);
       } catch (e) {
-        throw new UsageError(`--out ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if (e instanceof AtomicWriteError) throw new UsageError(`--out ${values.out}: ${e.message}`);
+        throw e;
       }
     }
     return EXIT_OK;

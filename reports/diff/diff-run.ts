@@ -6,6 +6,7 @@ import { defaultEnvironment, type Environment } from '../../cases/env.js';
 import type { ParsedRun } from '../parse/types.js';
 import { compareRun } from './compare.js';
 import { inferEnvironment, type Inference, type InferOptions } from './infer.js';
+import { unpredictedOutcome } from './unpredicted-outcome.js';
 import {
   TRIAGE_PRIORITY,
   type RunDiff,
@@ -134,6 +135,9 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
     // A timeout or runner failure part-way: the results that did arrive are still compared.
     if (infra) triage = 'infrastructure';
     summary = infra ?? summarize(triage, subtests, run, inf.env);
+    // A run with no results, or an exit code the model does not predict, is never a match.
+    const outcome = triage === 'match' ? unpredictedOutcome(run, base.exitCode) : undefined;
+    if (outcome) ({ triage, summary } = outcome);
   }
   if (unusable)
     return {

@@ -30,22 +30,20 @@ export interface LoadOptions {
   now?: Date;
 }
 
-export function loadReportModel(store: Store, options: LoadOptions = {}): ReportModel {
+export async function loadReportModel(store: Store, options: LoadOptions = {}): Promise<ReportModel> {
   const filter = options.filter ?? {};
-  const runs = listRuns(store, filter);
-  const results = resultsOfRuns(store, filter);
-  return {
-    generatedAt: (options.now ?? new Date()).toISOString(),
-    origin: options.origin ?? 'gupsim',
-    runs: runs.map((run) => {
-      const r: ReportRun = { run, results: results.get(run.id) ?? [] };
-      if (options.withLogs) {
-        const raw = rawLog(store, run.logHash);
-        if (raw !== undefined) r.rawLog = raw;
-      }
-      return r;
-    }),
-  };
+  const runs = await listRuns(store, filter);
+  const results = await resultsOfRuns(store, filter);
+  const out: ReportRun[] = [];
+  for (const run of runs) {
+    const r: ReportRun = { run, results: results.get(run.id) ?? [] };
+    if (options.withLogs) {
+      const raw = await rawLog(store, run.logHash);
+      if (raw !== undefined) r.rawLog = raw;
+    }
+    out.push(r);
+  }
+  return { generatedAt: (options.now ?? new Date()).toISOString(), origin: options.origin ?? 'gupsim', runs: out };
 }
 
 /** A result's display name: its stable id, or its position when the log did not say which sub-test it was. */

@@ -19,6 +19,11 @@ export function envKey(env: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(env))).digest('hex').slice(0, 16);
 }
 
+/**
+ * The identity of a log for dedup: its text with CRLF line endings read as LF, so the same
+ * log copied through a Windows tool or a mail gateway is the same log. (A log with only LF
+ * endings hashes as it always did, so older histories keep deduplicating.)
+ */
 export function logHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return createHash('sha256').update(text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text).digest('hex');
 }

@@ -1,84 +1,83 @@
 /**
- * Opening the store: WAL so readers never block the one writer, a busy timeout so concurrent
- * recorders queue instead of failing, and the schema migrated to the newest version.
+ * Opening the store named by `--db`: a SQLite file (the embedded default) or a PostgreSQL URL
+ * (a history shared by many machines). Writers create gupsim's schema in an empty database and
+ * migrate an older one; readers open read-only, migrate only a database that is gupsim's, and
+ * refuse anything else, so pointing gupsim at another application's database changes nothing.
  */
-import Database from 'better-sqlite3';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { Dialect, SqlDriver } from './driver.js';
+import { StoreError } from './errors.js';
+import { isPostgresUrl } from './location.js';
+import { inspect, migrate } from './migrate.js';
+import { PgDriver } from './pg-driver.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { SqliteDriver } from './sqlite-driver.js';
 
 export interface Store {
-  db: Database.Database;
-  path: string;
-  /** Schema version found on disk before opening (0 for a new file). */
+  sql: SqlDriver;
+  backend: Dialect;
+  /** For messages: the file path, or the URL with its password masked. */
+  location: string;
+  /** Schema version found before opening (0 for a new database). */
   openedAtVersion: number;
-  close(): void;
+  readOnly: boolean;
+  close(): Promise<void>;
 }
 
-/** A store that cannot be used (newer schema, not a gupsim database). One line, no stack. */
-export class StoreError extends Error {}
-
-/** Waiting for another writer: generous, since a recorder holds the lock for milliseconds. */
-export const BUSY_TIMEOUT_MS = 30_000;
-
-/** The default path: $GUPSIM_DB, else ./gupsim.db. */
-export function defaultStorePath(env: NodeJS.ProcessEnv): string {
-  return env.GUPSIM_DB && env.GUPSIM_DB !== '' ? env.GUPSIM_DB : 'gupsim.db';
-}
-
-function currentVersion(db: Database.Database): number {
-  const hasTable = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
-    .get();
-  if (!hasTable) return 0;
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
-  return row.v ?? 0;
+export interface OpenOptions {
+  /** Readers (history, compare, report): never create or write a database. */
+  readOnly?: boolean;
 }
 
 /**
- * Apply the missing migrations. Each runs under BEGIN IMMEDIATE and re-reads the version
- * inside the lock, so several processes opening a new database at once migrate it once.
+ * A connection, nothing set on it yet: a writer's pragmas wait until the file is known to be
+ * empty or gupsim's, since switching another application's file to WAL would change it.
  */
-export function migrate(db: Database.Database, upTo: number = SCHEMA_VERSION): number {
-  const before = currentVersion(db);
-  for (const m of MIGRATIONS) {
-    if (m.version > upTo) break;
-    const apply = db.transaction(() => {
-      db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      if (currentVersion(db) >= m.version) return;
-      m.up(db);
-      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.description,
-        new Date().toISOString(),
-      );
-    });
-    apply.immediate();
-  }
-  return before;
+async function driver(location: string, readOnly: boolean): Promise<SqlDriver> {
+  return isPostgresUrl(location) ? PgDriver.open(location, { readOnly }) : SqliteDriver.open(location, { readOnly });
 }
 
-/** `mustExist`: readers (history, compare, report) must not create an empty database by accident. */
-export function openStore(path: string, options: { mustExist?: boolean } = {}): Store {
-  let db: Database.Database;
-  try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: options.mustExist === true });
-  } catch (e) {
-    throw new StoreError(`${path}: ${(e as Error).message}`);
+/** The schema version of a usable database; anything else is a StoreError. */
+async function usableVersion(sql: SqlDriver, readOnly: boolean): Promise<number> {
+  const found = await inspect(sql);
+  if (found.kind === 'foreign') throw new StoreError(`${sql.location}: not a gupsim history: ${found.why}; refusing to touch it`);
+  if (found.kind === 'empty' && readOnly) throw new StoreError(`${sql.location}: not a gupsim history (no gupsim schema; \`gupsim record\` creates one)`);
+  const version = found.kind === 'gupsim' ? found.version : 0;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(`${sql.location}: schema version ${version} is newer than this gupsim understands (${SCHEMA_VERSION}); upgrade gupsim`);
   }
+  return version;
+}
+
+/** Migrate through a short-lived writable connection (a reader's own connection cannot write). */
+async function migrateWithWriter(location: string): Promise<void> {
+  const writer = await driver(location, false);
   try {
-    // WAL + NORMAL: a killed process never corrupts the file or leaves half a transaction;
-    // only a power loss could drop the last commits, which a re-record restores.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    const found = currentVersion(db);
-    if (found > SCHEMA_VERSION) {
-      throw new StoreError(`${path}: schema version ${found} is newer than this gupsim understands (${SCHEMA_VERSION}); upgrade gupsim`);
+    if (writer instanceof SqliteDriver) writer.configureWriter();
+    await migrate(writer);
+  } finally {
+    await writer.close();
+  }
+}
+
+export async function openStore(location: string, options: OpenOptions = {}): Promise<Store> {
+  const readOnly = options.readOnly === true;
+  let sql = await driver(location, readOnly);
+  try {
+    const version = await usableVersion(sql, readOnly);
+    if (!readOnly) {
+      if (sql instanceof SqliteDriver) sql.configureWriter();
+      if (version < SCHEMA_VERSION) await migrate(sql);
+    } else if (version < SCHEMA_VERSION) {
+      // An older gupsim history is migrated even for a reader: it is gupsim's, and this
+      // gupsim cannot read the old schema otherwise. Then the reader reconnects read-only.
+      await sql.close();
+      await migrateWithWriter(location);
+      sql = await driver(location, true);
     }
-    if (found < SCHEMA_VERSION) migrate(db);
-    return { db, path, openedAtVersion: found, close: () => db.close() };
+    const opened = sql;
+    return { sql: opened, backend: opened.dialect, location: opened.location, openedAtVersion: version, readOnly, close: () => opened.close() };
   } catch (e) {
-    db.close();
-    if (e instanceof StoreError) throw e;
-    throw new StoreError(`${path}: ${(e as Error).message}`);
+    await sql.close();
+    throw e;
   }
 }

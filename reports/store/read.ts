@@ -4,6 +4,7 @@
  */
 import type { Environment } from '../../cases/env.js';
 import type { SubtestVerdict, TriageClass } from '../diff/types.js';
+import { StoreError } from './errors.js';
 import type { Store } from './open.js';
 import type { RunFilter, StoredResult, StoredRun, VerdictRow } from './types.js';
 
@@ -39,9 +40,21 @@ interface ResultRow {
   commits: string;
 }
 
-function toRun(r: RunRow): StoredRun {
+/**
+ * JSON written by gupsim, read back. A damaged page can hand back bytes that are no longer
+ * JSON without SQLite noticing; that is the database's state, not a gupsim bug.
+ */
+function stored<T>(store: Store, what: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new StoreError(`${store.location}: ${what} is not the JSON gupsim wrote (a damaged database? check it with \`sqlite3 FILE 'PRAGMA integrity_check'\`)`);
+  }
+}
+
+function toRun(store: Store, r: RunRow): StoredRun {
   return {
-    id: r.id,
+    id: Number(r.id),
     logHash: r.log_hash,
     runIndex: r.run_index,
     source: r.source,
@@ -49,7 +62,7 @@ function toRun(r: RunRow): StoredRun {
     arch: r.arch,
     machine: r.machine,
     date: r.date,
-    env: JSON.parse(r.env_json) as Environment,
+    env: stored<Environment>(store, `run ${r.id}: the stored environment`, r.env_json),
     envSource: r.env_source,
     envKey: r.env_key,
     selftest: r.selftest,
@@ -59,9 +72,9 @@ function toRun(r: RunRow): StoredRun {
   };
 }
 
-function toResult(r: ResultRow): StoredResult {
+function toResult(store: Store, r: ResultRow): StoredResult {
   return {
-    runId: r.run_id,
+    runId: Number(r.run_id),
     ordinal: r.ordinal,
     id: r.stable_id,
     number: r.number,
@@ -71,7 +84,7 @@ function toResult(r: ResultRow): StoredResult {
     class: r.class as TriageClass,
     explanation: r.explanation,
     reason: r.reason,
-    commits: JSON.parse(r.commits) as string[],
+    commits: stored<string[]>(store, `run ${r.run_id} result ${r.ordinal}: the cited commits`, r.commits),
   };
 }
 
@@ -96,92 +109,58 @@ function where(filter: RunFilter, alias: string): { sql: string; params: (string
 const RUN_COLUMNS = `u.id, u.log_hash, u.run_index, l.source, u.kernel, u.arch, u.machine, u.date, u.env_json,
   u.env_source, u.env_key, u.selftest, u.triage, u.summary, u.result_count`;
 
-export function listRuns(store: Store, filter: RunFilter = {}): StoredRun[] {
+export async function listRuns(store: Store, filter: RunFilter = {}): Promise<StoredRun[]> {
   const w = where(filter, 'u');
-  const rows = store.db
-    .prepare(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash ${w.sql} ORDER BY u.date, u.id`)
-    .all(...w.params) as RunRow[];
-  return rows.map(toRun);
+  const rows = await store.sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash ${w.sql} ORDER BY u.date, u.id`, w.params);
+  return rows.map((r) => toRun(store, r));
 }
 
-export function getRun(store: Store, id: number): StoredRun | undefined {
-  const row = store.db
-    .prepare(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.id = ?`)
-    .get(id) as RunRow | undefined;
-  return row && toRun(row);
+export async function getRun(store: Store, id: number): Promise<StoredRun | undefined> {
+  const [row] = await store.sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.id = ?`, [id]);
+  return row && toRun(store, row);
 }
 
-export function resultsOf(store: Store, runId: number): StoredResult[] {
-  const rows = store.db.prepare('SELECT * FROM results WHERE run_id = ? ORDER BY ordinal').all(runId) as ResultRow[];
-  return rows.map(toResult);
+export async function resultsOf(store: Store, runId: number): Promise<StoredResult[]> {
+  const rows = await store.sql.all<ResultRow>('SELECT * FROM results WHERE run_id = ? ORDER BY ordinal', [runId]);
+  return rows.map((r) => toResult(store, r));
 }
 
 /** Results of many runs at once, grouped by run id. */
-export function resultsOfRuns(store: Store, filter: RunFilter = {}): Map<number, StoredResult[]> {
+export async function resultsOfRuns(store: Store, filter: RunFilter = {}): Promise<Map<number, StoredResult[]>> {
   const w = where(filter, 'u');
   const out = new Map<number, StoredResult[]>();
-  const stmt = store.db.prepare(
-    `SELECT r.* FROM results r JOIN runs u ON u.id = r.run_id ${w.sql} ORDER BY u.date, u.id, r.ordinal`,
-  );
-  for (const row of stmt.iterate(...w.params) as IterableIterator<ResultRow>) {
-    const list = out.get(row.run_id) ?? [];
-    list.push(toResult(row));
-    out.set(row.run_id, list);
+  const rows = await store.sql.all<ResultRow>(`SELECT r.* FROM results r JOIN runs u ON u.id = r.run_id ${w.sql} ORDER BY u.date, u.id, r.ordinal`, w.params);
+  for (const row of rows) {
+    const result = toResult(store, row);
+    const list = out.get(result.runId) ?? [];
+    list.push(result);
+    out.set(result.runId, list);
   }
   return out;
 }
 
 /** The (run, stable id, verdict, class) rows history works from; results without an id are skipped. */
-export function verdictRows(store: Store, filter: RunFilter = {}, stableId?: string): VerdictRow[] {
+export async function verdictRows(store: Store, filter: RunFilter = {}, stableId?: string): Promise<VerdictRow[]> {
   const w = where(filter, 'u');
-  let sql = w.sql;
   const params = [...w.params];
   const idClause = 'r.stable_id IS NOT NULL' + (stableId === undefined ? '' : ' AND r.stable_id = ?');
   if (stableId !== undefined) params.push(stableId);
-  sql = sql ? `${sql} AND ${idClause}` : `WHERE ${idClause}`;
-  const stmt = store.db
-    .prepare(`SELECT r.run_id, r.stable_id, r.verdict, r.class FROM results r JOIN runs u ON u.id = r.run_id ${sql}
-      ORDER BY u.date, u.id, r.ordinal`)
-    .raw(true);
-  const out: VerdictRow[] = [];
-  for (const row of stmt.iterate(...params) as IterableIterator<[number, string, string | null, string]>) {
-    out.push({ runId: row[0], id: row[1], verdict: row[2] as SubtestVerdict | null, class: row[3] as TriageClass });
-  }
-  return out;
+  const sql = w.sql ? `${w.sql} AND ${idClause}` : `WHERE ${idClause}`;
+  const rows = await store.sql.arrays<[number, string, string | null, string]>(
+    `SELECT r.run_id, r.stable_id, r.verdict, r.class FROM results r JOIN runs u ON u.id = r.run_id ${sql} ORDER BY u.date, u.id, r.ordinal`,
+    params,
+  );
+  return rows.map((row) => ({ runId: Number(row[0]), id: row[1], verdict: row[2] as SubtestVerdict | null, class: row[3] as TriageClass }));
 }
 
-export function rawLog(store: Store, hash: string): string | undefined {
-  const row = store.db.prepare('SELECT raw FROM logs WHERE hash = ?').get(hash) as { raw: string } | undefined;
-  return row?.raw;
+/** The recorded log text (PostgreSQL returns the bytea as a Buffer). */
+export async function rawLog(store: Store, hash: string): Promise<string | undefined> {
+  const [row] = await store.sql.all<{ raw: string | Uint8Array }>('SELECT raw FROM logs WHERE hash = ?', [hash]);
+  if (row === undefined) return undefined;
+  return typeof row.raw === 'string' ? row.raw : Buffer.from(row.raw).toString('utf8');
 }
 
-export interface IntegrityReport {
-  /** `PRAGMA integrity_check` lines; ['ok'] when the file is sound. */
-  sqlite: string[];
-  /** Runs whose stored results are fewer or more than the run says it has. */
-  incompleteRuns: number[];
-  /** Logs whose run rows are fewer than recorded in the log row. */
-  incompleteLogs: string[];
-}
-
-/** Prove the store holds whole runs only (what a killed recorder must never break). */
-export function checkIntegrity(store: Store): IntegrityReport {
-  const sqlite = (store.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-  const incompleteRuns = (
-    store.db
-      .prepare(`SELECT u.id FROM runs u LEFT JOIN (SELECT run_id, COUNT(*) n FROM results GROUP BY run_id) c
-        ON c.run_id = u.id WHERE COALESCE(c.n, 0) != u.result_count`)
-      .all() as { id: number }[]
-  ).map((r) => r.id);
-  const incompleteLogs = (
-    store.db
-      .prepare(`SELECT l.hash FROM logs l LEFT JOIN (SELECT log_hash, COUNT(*) n FROM runs GROUP BY log_hash) c
-        ON c.log_hash = l.hash WHERE COALESCE(c.n, 0) != l.run_count`)
-      .all() as { hash: string }[]
-  ).map((r) => r.hash);
-  return { sqlite, incompleteRuns, incompleteLogs };
-}
-
-export function countRuns(store: Store): number {
-  return (store.db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+export async function countRuns(store: Store): Promise<number> {
+  const [row] = await store.sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM runs');
+  return Number(row?.n ?? 0);
 }

@@ -1,99 +1,149 @@
 /**
- * Recording a triaged log: the log row, its runs and every result are written in ONE
- * `BEGIN IMMEDIATE` transaction. A process killed at any instant therefore leaves either the
- * whole log or nothing (SQLite rolls an uncommitted WAL tail back), and IMMEDIATE takes the
- * write lock up front so concurrent recorders queue on the busy timeout instead of failing
- * with SQLITE_BUSY halfway through.
+ * Recording triaged logs: log rows, their runs and every result are written in ONE
+ * transaction. A process killed at any instant therefore leaves either all of it or nothing
+ * (SQLite rolls an uncommitted WAL tail back; PostgreSQL aborts the transaction of a dropped
+ * connection). Dedup is by the log's hash under a unique key: `ON CONFLICT DO NOTHING` makes a
+ * second recorder of the same log — on this machine or another — wait for the first and then
+ * find its runs, instead of inserting them twice. Rows go in multi-row INSERTs (a few
+ * statements per batch, not one per result: a round trip each on a server), logs in hash
+ * order so that concurrent recorders take their row locks in one order and cannot deadlock.
  */
-import type Database from 'better-sqlite3';
 import { envKey, logHash } from './env-key.js';
+import type { SqlDriver, SqlValue } from './driver.js';
 import type { Store } from './open.js';
 import type { RecordInput, RecordOutcome } from './types.js';
 
-interface Statements {
-  findLog: Database.Statement<[string], { hash: string }>;
-  runIdsOf: Database.Statement<[string], { id: number }>;
-  insertLog: Database.Statement<[string, string, string, string, number]>;
-  insertRun: Database.Statement<unknown[]>;
-  insertResult: Database.Statement<unknown[]>;
+/** Rows per INSERT: well under both engines' bound-parameter limits (SQLite 32766, PostgreSQL 65535). */
+const ROWS_PER_INSERT = 1000;
+
+function placeholders(rows: number, columns: number): string {
+  const one = `(${Array(columns).fill('?').join(', ')})`;
+  return Array(rows).fill(one).join(', ');
 }
 
-const cache = new WeakMap<Database.Database, Statements>();
-
-function statements(db: Database.Database): Statements {
-  let s = cache.get(db);
-  if (!s) {
-    s = {
-      findLog: db.prepare('SELECT hash FROM logs WHERE hash = ?'),
-      runIdsOf: db.prepare('SELECT id FROM runs WHERE log_hash = ? ORDER BY run_index'),
-      insertLog: db.prepare('INSERT INTO logs (hash, source, raw, recorded_at, run_count) VALUES (?, ?, ?, ?, ?)'),
-      insertRun: db.prepare(`INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source,
-        selftest, triage, summary, result_count, env_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertResult: db.prepare(`INSERT INTO results (run_id, ordinal, stable_id, number, name, verdict, class,
-        explanation, reason, predicted, commits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    };
-    cache.set(db, s);
+/** `rows` in chunks, one INSERT (with `suffix`, e.g. RETURNING) per chunk; returned rows concatenated. */
+async function insertRows<T>(sql: SqlDriver, head: string, columns: number, rows: SqlValue[][], suffix = ''): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const text = `${head} VALUES ${placeholders(chunk.length, columns)}${suffix}`;
+    if (suffix.includes('RETURNING')) out.push(...(await sql.all<T>(text, chunk.flat())));
+    else await sql.run(text, chunk.flat());
   }
-  return s;
+  return out;
 }
 
-function write(db: Database.Database, input: RecordInput, now: string): RecordOutcome {
-  const s = statements(db);
-  const hash = logHash(input.text);
-  // Checked inside the write lock: two recorders of the same log cannot both insert it.
-  if (s.findLog.get(hash)) {
-    return { hash, duplicate: true, runIds: s.runIdsOf.all(hash).map((r) => r.id) };
-  }
-  const { meta, report } = input;
-  s.insertLog.run(hash, input.source, input.text, now, report.runs.length);
-  const runIds: number[] = [];
-  for (const run of report.runs) {
-    const env = meta.env ?? run.env;
-    const arch = meta.arch ?? meta.env?.arch ?? (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
-    const info = s.insertRun.run(
-      hash,
-      run.index,
-      meta.kernel ?? meta.env?.kernel.release ?? null,
-      arch,
-      meta.machine ?? null,
-      meta.date ?? now,
-      JSON.stringify(env),
-      meta.env ? 'given' : 'inferred',
-      run.selftest,
-      run.triage,
-      run.summary,
-      run.subtests.length,
-      envKey(env),
+/** PostgreSQL keeps the raw log as bytea (its text cannot hold NUL); SQLite as text. */
+export function rawValue(sql: SqlDriver, text: string): SqlValue {
+  return sql.dialect === 'postgresql' ? Buffer.from(text, 'utf8') : text;
+}
+
+/** Run ids of logs already stored, by hash, in run order. */
+async function storedRunIds(sql: SqlDriver, hashes: string[]): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>(hashes.map((h) => [h, []]));
+  for (let start = 0; start < hashes.length; start += ROWS_PER_INSERT) {
+    const chunk = hashes.slice(start, start + ROWS_PER_INSERT);
+    const rows = await sql.all<{ log_hash: string; id: number }>(
+      `SELECT log_hash, id FROM runs WHERE log_hash IN (${chunk.map(() => '?').join(', ')}) ORDER BY log_hash, run_index`,
+      chunk,
     );
-    const runId = Number(info.lastInsertRowid);
-    runIds.push(runId);
-    run.subtests.forEach((c, ordinal) => {
-      s.insertResult.run(
-        runId,
-        ordinal,
-        c.id,
-        c.number,
-        c.name,
-        c.observed,
-        c.class,
-        c.explanation,
-        c.observedReason,
-        c.predicted,
-        JSON.stringify(c.commits),
-      );
-    });
+    for (const r of rows) out.get(r.log_hash)?.push(Number(r.id));
   }
-  return { hash, duplicate: false, runIds };
+  return out;
 }
 
-/** Store one triaged log; a log already stored (same bytes) is a no-op. */
-export function recordLog(store: Store, input: RecordInput): RecordOutcome {
-  const now = new Date().toISOString();
-  return store.db.transaction(() => write(store.db, input, now)).immediate();
+async function write(sql: SqlDriver, inputs: readonly RecordInput[], now: string): Promise<RecordOutcome[]> {
+  const hashes = inputs.map((i) => logHash(i.text));
+  // The first input with a hash is the one written; later ones in the batch are duplicates of it.
+  const firstOf = new Map<string, RecordInput>();
+  inputs.forEach((input, i) => {
+    const h = hashes[i] ?? '';
+    if (!firstOf.has(h)) firstOf.set(h, input);
+  });
+  const ordered = [...firstOf.keys()].sort();
+  const inserted = new Set(
+    (
+      await insertRows<{ hash: string }>(
+        sql,
+        'INSERT INTO logs (hash, source, raw, recorded_at, run_count)',
+        5,
+        ordered.map((h) => {
+          const input = firstOf.get(h)!;
+          return [h, input.source, rawValue(sql, input.text), now, input.report.runs.length];
+        }),
+        ' ON CONFLICT (hash) DO NOTHING RETURNING hash',
+      )
+    ).map((r) => r.hash),
+  );
+
+  const runRows: SqlValue[][] = [];
+  for (const h of ordered) {
+    if (!inserted.has(h)) continue;
+    const { meta, report } = firstOf.get(h)!;
+    for (const run of report.runs) {
+      const env = meta.env ?? run.env;
+      const arch = meta.arch ?? meta.env?.arch ?? (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
+      runRows.push([
+        h,
+        run.index,
+        meta.kernel ?? meta.env?.kernel.release ?? null,
+        arch,
+        meta.machine ?? null,
+        meta.date ?? now,
+        JSON.stringify(env),
+        meta.env ? 'given' : 'inferred',
+        run.selftest,
+        run.triage,
+        run.summary,
+        run.subtests.length,
+        envKey(env),
+      ]);
+    }
+  }
+  const created = await insertRows<{ id: number; log_hash: string; run_index: number }>(
+    sql,
+    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key)',
+    13,
+    runRows,
+    ' RETURNING id, log_hash, run_index',
+  );
+  // RETURNING order is not promised by either engine: key the ids by (log, run index).
+  const idOf = new Map(created.map((r) => [`${r.log_hash}\u0000${r.run_index}`, Number(r.id)]));
+
+  const resultRows: SqlValue[][] = [];
+  const runIdsOf = new Map<string, number[]>();
+  for (const h of ordered) {
+    if (!inserted.has(h)) continue;
+    const ids: number[] = [];
+    for (const run of firstOf.get(h)!.report.runs) {
+      const runId = idOf.get(`${h}\u0000${run.index}`);
+      if (runId === undefined) throw new Error(`run ${run.index} of ${h} was inserted but not returned`);
+      ids.push(runId);
+      run.subtests.forEach((c, ordinal) => {
+        resultRows.push([runId, ordinal, c.id, c.number, c.name, c.observed, c.class, c.explanation, c.observedReason, c.predicted, JSON.stringify(c.commits)]);
+      });
+    }
+    runIdsOf.set(h, ids);
+  }
+  await insertRows(sql, 'INSERT INTO results (run_id, ordinal, stable_id, number, name, verdict, class, explanation, reason, predicted, commits)', 11, resultRows);
+
+  const already = await storedRunIds(sql, ordered.filter((h) => !inserted.has(h)));
+  const written = new Set<string>();
+  return hashes.map((hash) => {
+    const fresh = inserted.has(hash) && !written.has(hash);
+    if (fresh) written.add(hash);
+    return { hash, duplicate: !fresh, runIds: runIdsOf.get(hash) ?? already.get(hash) ?? [] };
+  });
+}
+
+/** Store one triaged log; a log already stored (same text, CRLF read as LF) is a no-op. */
+export async function recordLog(store: Store, input: RecordInput): Promise<RecordOutcome> {
+  const [out] = await recordLogs(store, [input]);
+  return out!;
 }
 
 /** Store many logs in one transaction (bulk import; all or nothing). */
-export function recordLogs(store: Store, inputs: readonly RecordInput[]): RecordOutcome[] {
+export async function recordLogs(store: Store, inputs: readonly RecordInput[]): Promise<RecordOutcome[]> {
   const now = new Date().toISOString();
-  return store.db.transaction(() => inputs.map((i) => write(store.db, i, now))).immediate();
+  return store.sql.transaction(() => write(store.sql, inputs, now));
 }

@@ -1,9 +1,14 @@
 /**
  * A recorder process for the store's crash and concurrency tests (test/store.test.ts):
- *   node --import tsx test/helpers/record-child.ts DB TAG COUNT BATCH [ENV.json]
+ *   node --import tsx test/helpers/record-child.ts DB TAG COUNT BATCH [ENV.json|-] [shared,pretriaged]
  * records COUNT distinct logs (a fixture log with a unique first line, which the parser
  * keeps as an unknown line) through the same triage + store path as `gupsim record`, BATCH
- * logs per transaction, printing `committed N` after each commit and the run ids at the end.
+ * logs per transaction, printing `committed N` after each commit and the run ids at the end
+ * (`ids` in order, and `shared` as {log index: run id} for the shared logs). DB is a SQLite
+ * path or a PostgreSQL URL. With `shared`, every even-numbered log is the same text in every
+ * recorder (`shared log N`), so concurrent recorders race to store the same logs. With
+ * `pretriaged`, the fixture is triaged once and that report stored with every log (the
+ * concurrency tests are about the store; triaging 1,600 logs would only cost CPU).
  * With ENV.json every log is triaged against that environment (as `gupsim record --env`
  * does: ~1 ms a log); without it each log's environment is inferred (~0.2–0.9 s a log).
  */
@@ -15,7 +20,10 @@ import { recordLog, recordLogs } from '../../reports/store/record.js';
 import { diffLogText } from '../../reports/store/triage-source.js';
 import type { RecordInput } from '../../reports/store/types.js';
 
-const [db = '', tag = 'w', countText = '1', batchText = '1', envPath] = process.argv.slice(2);
+const [db = '', tag = 'w', countText = '1', batchText = '1', envPath, modeText = ''] = process.argv.slice(2);
+const modes = modeText.split(',');
+const shared = modes.includes('shared');
+const pretriaged = modes.includes('pretriaged');
 const count = Number(countText);
 const batch = Math.max(1, Number(batchText));
 const base = readFileSync(
@@ -23,26 +31,35 @@ const base = readFileSync(
   'utf8',
 );
 let env: Environment | undefined;
-if (envPath) {
+if (envPath && envPath !== '-') {
   const parsed = parseEnvironment(readFileSync(envPath, 'utf8'));
   if (!parsed.ok) throw new Error(`${envPath}: ${parsed.error}`);
   env = parsed.env;
 }
 
-const store = openStore(db);
+const once = pretriaged ? diffLogText(base, 'fixture', env) : undefined;
+const store = await openStore(db);
 const ids: number[] = [];
+const sharedIds: Record<number, number[]> = {};
 let done = 0;
 while (done < count) {
   const inputs: RecordInput[] = [];
   for (let i = 0; i < batch && done + i < count; i++) {
-    const text = `recorder ${tag} log ${done + i}\n${base}`;
-    const source = `${tag}-${done + i}.log`;
-    inputs.push({ text, source, meta: { machine: tag, kernel: '6.18' }, report: diffLogText(text, source, env) });
+    const n = done + i;
+    const isShared = shared && n % 2 === 0;
+    const text = isShared ? `shared log ${n}\n${base}` : `recorder ${tag} log ${n}\n${base}`;
+    const source = `${isShared ? 'shared' : tag}-${n}.log`;
+    inputs.push({ text, source, meta: { machine: isShared ? 'shared' : tag, kernel: '6.18' }, report: once ?? diffLogText(text, source, env) });
   }
-  const outs = inputs.length === 1 && inputs[0] ? [recordLog(store, inputs[0])] : recordLogs(store, inputs);
-  for (const o of outs) ids.push(...o.runIds);
+  const outs = inputs.length === 1 && inputs[0] ? [await recordLog(store, inputs[0])] : await recordLogs(store, inputs);
+  outs.forEach((o, i) => {
+    const n = done + i;
+    if (shared && n % 2 === 0) sharedIds[n] = o.runIds;
+    else ids.push(...o.runIds);
+  });
   done += inputs.length;
   process.stdout.write(`committed ${done}\n`);
 }
-store.close();
+await store.close();
 process.stdout.write(`ids ${JSON.stringify(ids)}\n`);
+if (shared) process.stdout.write(`shared ${JSON.stringify(sharedIds)}\n`);

@@ -58,12 +58,12 @@ function hostileInput(): RecordInput {
   return { text, source: 'hostile', meta: { machine: 'evil<m>', kernel: '6.16"rc', date: '2025-06-01T00:00:00Z' }, report };
 }
 
-export function buildFixtureModel(dir: string, options: { withLogs?: boolean } = {}): ReportModel {
-  const store = openStore(join(dir, 'report.db'));
+export async function buildFixtureModel(dir: string, options: { withLogs?: boolean } = {}): Promise<ReportModel> {
+  const store = await openStore(join(dir, 'report.db'));
   try {
-    for (const input of fixtureInputs()) recordLog(store, input);
-    return loadReportModel(store, { withLogs: options.withLogs ?? false, now: new Date('2025-07-01T00:00:00Z') });
+    for (const input of fixtureInputs()) await recordLog(store, input);
+    return await loadReportModel(store, { withLogs: options.withLogs ?? false, now: new Date('2025-07-01T00:00:00Z') });
   } finally {
-    store.close();
+    await store.close();
   }
 }

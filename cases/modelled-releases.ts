@@ -1,0 +1,46 @@
+/**
+ * Which kernel releases gupsim models: from 5.4 (the LTS before the first modelled commit, 5.8's
+ * 17839856fd58, where the after-a-pin scenarios start; the gup_longterm timeline from 5.10) to
+ * the newest release a modelled selftest version shipped in, plus their stable and -rc
+ * releases and linux-next. A release outside that range would be simulated as if it were the
+ * nearest modelled one, silently; it is refused instead, naming the range. The newest end
+ * follows SELFTEST_VERSIONS, so modelling a new release widens it by itself.
+ */
+import { compareMainline, isRelease, parseRelease, type Release } from '../kernel-model/release.js';
+import { SELFTEST_VERSIONS } from './versions.js';
+
+export const OLDEST_MODELLED = '5.4';
+
+function mainline(text: string): Release {
+  const r = parseRelease(text);
+  if (!isRelease(r)) throw new Error(`bad release constant ${text}`);
+  return r;
+}
+
+/** The newest mainline release a modelled selftest version first shipped in (e.g. 6.19). */
+export function newestModelled(): string {
+  let newest = mainline(OLDEST_MODELLED);
+  for (const v of SELFTEST_VERSIONS) {
+    const m = /\bv(\d+\.\d+)/.exec(v.firstShipped);
+    if (!m?.[1]) continue;
+    const r = mainline(m[1]);
+    if (compareMainline(r, newest) > 0) newest = r;
+  }
+  return `${newest.major}.${newest.minor}`;
+}
+
+/** Why `r` is not a modelled release, or undefined when it is. */
+export function unmodelledRelease(r: Release): string | undefined {
+  if (r.next) return undefined;
+  const newest = newestModelled();
+  const range = `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
+  // Only the mainline position counts: 6.19.5 and 6.19-rc3 are 6.19.
+  const position = mainline(`${r.major}.${r.minor}`);
+  if (compareMainline(position, mainline(OLDEST_MODELLED)) < 0) return `${r.text} is older than any modelled kernel; ${range}`;
+  // The -rcN of the release after the newest is today's mainline (e.g. 7.3-rc2 after 7.2):
+  // until something in it is modelled, it behaves as the newest release.
+  const n = mainline(newest);
+  const nextRc = r.rc !== undefined && r.major === n.major && r.minor === n.minor + 1;
+  if (compareMainline(position, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range}`;
+  return undefined;
+}

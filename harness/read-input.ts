@@ -1,0 +1,106 @@
+/**
+ * Reading what the user names (logs, environment files) without letting it exhaust the
+ * machine: only regular files or stdin, never more than a stated limit in memory. A FIFO or
+ * device named as a file would block or never end (`/dev/zero`), so it is refused by its
+ * type before it is opened; stdin is read with the same limit. Every refusal is one line.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { UsageError } from './io.js';
+
+/** A log larger than this is not a gup_longterm log (real ones are 5–200 KiB, whole-suite captures a few MiB). */
+export const LOG_LIMIT_BYTES = 64 * 1024 * 1024;
+/** An environment file is a few hundred bytes. */
+export const ENV_LIMIT_BYTES = 1024 * 1024;
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 0)} MiB`;
+}
+
+function errnoText(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+/** What kind of thing `path` is, in words, when it is not a regular file. */
+function notRegular(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (st.isDirectory()) return 'is a directory';
+  if (st.isFIFO()) return 'is a FIFO, not a regular file (redirect it to stdin with - to read it)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
+  if (st.isSocket()) return 'is a socket, not a regular file';
+  return 'not a regular file';
+}
+
+/** Refuse `path` unless it is a regular file within `limit` bytes; returns its size. */
+export function checkRegularFile(path: string, limit: number, label = path): number {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new UsageError(`${label}: ${errnoText(e)}`);
+  }
+  if (!st.isFile()) throw new UsageError(`${label}: ${notRegular(st)}`);
+  if (st.size > limit) throw new UsageError(`${label}: ${mib(st.size)} is over the ${mib(limit)} limit`);
+  return st.size;
+}
+
+/**
+ * A regular file's text, at most `limit` bytes (checked again while reading: a file that grows,
+ * or a /proc file that reports size 0, cannot slip past it).
+ */
+export function readRegularFile(path: string, limit: number, label = path): string {
+  checkRegularFile(path, limit, label);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new UsageError(`${label}: ${errnoText(e)}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new UsageError(`${label}: not a regular file`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > limit) throw new UsageError(`${label}: more than the ${mib(limit)} limit`);
+      chunks.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${label}: ${errnoText(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Chunks of `stream`, failing with a UsageError once more than `limit` bytes arrived. The
+ * error is also left in `seen.error`, for a consumer (the log parser) that keeps a read error
+ * as data instead of throwing it.
+ */
+export async function* limitStream(
+  stream: AsyncIterable<string | Uint8Array>,
+  limit: number,
+  label = '-',
+  seen: { error?: UsageError } = {},
+): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    total += b.length;
+    if (total > limit) {
+      seen.error = new UsageError(`${label}: more than the ${mib(limit)} limit${label === '-' ? ' on stdin' : ''}`);
+      throw seen.error;
+    }
+    yield b;
+  }
+}
+
+/** All of stdin as text, at most `limit` bytes. */
+export async function readStdin(stream: AsyncIterable<string | Uint8Array>, limit: number, label = '-'): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of limitStream(stream, limit, label)) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
