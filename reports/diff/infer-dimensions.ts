@@ -1,0 +1,123 @@
+/**
+ * The unknowns the inference varies, each a list of options in order of how ordinary they
+ * are (the first is the start): selftest tree, gup_test, filesystems, hugetlb pools,
+ * liburing, the user and its memlock limit, io_uring_disabled, and last the kernel era.
+ */
+import { fsFromText, fsSpec, type Environment } from '../../cases/env.js';
+
+export interface Dimension {
+  name: string;
+  options: { label: string; apply: (e: Environment) => Environment }[];
+}
+
+export function kernelOptions(tree: string): Dimension['options'] {
+  const k =
+    (release: string, patches: string[] = []) =>
+    (e: Environment): Environment => ({
+      ...e,
+      kernel: { ...e.kernel, release, patches },
+    });
+  const base: [string, readonly string[]] =
+    tree === 'prototype'
+      ? ['6.4', ['+54cbbbf3faf6', '+8ac268436e6d', '+a6e79df92e4a']]
+      : [tree, []];
+  const eras: [string, readonly string[]][] = [
+    base,
+    ['7.2', []],
+    ['6.18', []],
+    ['6.12', []],
+    ['6.4', []],
+    ['6.1', []],
+    ['5.13', []],
+    ['5.10', []],
+  ];
+  const seen = new Set<string>();
+  return eras
+    .filter(([r, p]) => {
+      const key = `${r}${p.join('')}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map(([r, p]) => ({ label: p.length ? `${r} ${p.join(' ')}` : r, apply: k(r, [...p]) }));
+}
+
+const FS_CHOICES = ['tmpfs', 'ext4', 'overlayfs', '9p', '9p:tmpfs', 'nfs3', 'nfs'];
+
+export function dimensions(sizes: number[], liburing: boolean, trees: string[]): Dimension[] {
+  const dims: Dimension[] = [];
+  if (trees.length > 1) {
+    dims.push({
+      name: 'selftest',
+      options: trees.map((tree) => ({
+        label: tree,
+        apply: (e) => ({ ...e, selftest: { ...e.selftest, tree } }),
+      })),
+    });
+  }
+  dims.push({
+    name: 'gupTest',
+    options: [true, false].map((v) => ({
+      label: String(v),
+      apply: (e) => ({
+        ...e,
+        kernel: { ...e.kernel, config: { ...e.kernel.config, GUP_TEST: v } },
+      }),
+    })),
+  });
+  for (const where of ['tmp', 'cwd'] as const) {
+    const order =
+      where === 'tmp' ? FS_CHOICES : ['ext4', ...FS_CHOICES.filter((f) => f !== 'ext4')];
+    dims.push({
+      name: `${where}Fs`,
+      options: order.map((f) => ({
+        label: f,
+        apply: (e) => ({ ...e, fs: { ...e.fs, [where]: fsSpec(fsFromText(f), where, 'tmpfs') } }),
+      })),
+    });
+  }
+  sizes.forEach((size, i) => {
+    dims.push({
+      name: `hugetlbFree${size}`,
+      options: [0, 2, 1].map((free) => ({
+        label: String(free),
+        apply: (e) => ({ ...e, hugetlb: e.hugetlb.map((h, j) => (j === i ? { ...h, free } : h)) }),
+      })),
+    });
+  });
+  if (liburing) {
+    dims.push({
+      name: 'liburing',
+      options: ['2.5', '2.1'].map((v) => ({
+        label: v,
+        apply: (e) => ({ ...e, selftest: { ...e.selftest, liburing: v } }),
+      })),
+    });
+  }
+  // The user: root, or unprivileged under an RLIMIT_MEMLOCK that only then matters (systemd's
+  // 8 MiB, the old 64 KiB default, a limit too small for one ring, none). One dimension, so
+  // that "not root" and "this small a limit" can be found together.
+  const memlocks: (number | 'unlimited')[] = liburing ? [8192, 64, 8, 'unlimited'] : [8192];
+  dims.push({
+    name: 'root',
+    options: [
+      { label: 'true', apply: (e: Environment) => ({ ...e, user: { ...e.user, root: true, memlockKiB: 8192 } }) },
+      ...memlocks.map((m) => ({
+        label: m === 8192 ? 'false' : `false (memlock ${m} KiB)`,
+        apply: (e: Environment) => ({ ...e, user: { ...e.user, root: false, memlockKiB: m } }),
+      })),
+    ],
+  });
+  if (liburing) {
+    dims.push({
+      name: 'ioUringDisabled',
+      options: [0, 2, 1].map((v) => ({
+        label: String(v),
+        apply: (e) => ({ ...e, sysctl: { ...e.sysctl, io_uring_disabled: v } }),
+      })),
+    });
+  }
+  // Last: a different kernel era is the explanation of last resort.
+  dims.push({ name: 'kernel', options: [] }); // filled per tree in search()
+  return dims;
+}
