@@ -17,9 +17,33 @@ function predictedTotals(p: Prediction): number[] | null {
   return m ? m.slice(1).map(Number) : null;
 }
 
+/** What scoring reads off a prediction, computed once per prediction (searches score one many times). */
+interface ScoringView {
+  byId: Map<string, Prediction['run']['subtests'][number]>;
+  diagnostics: Map<string, string>;
+  totals: number[] | null;
+  mismatch: RegExpExecArray | null;
+}
+const VIEWS = new WeakMap<Prediction['run'], ScoringView>();
+
+function viewOf(p: Prediction): ScoringView {
+  let v = VIEWS.get(p.run);
+  if (!v) {
+    v = {
+      byId: new Map(p.run.subtests.map((s) => [s.id, s])),
+      diagnostics: new Map(p.run.subtests.map((s) => [s.id, s.diagnostics.join('\n')])),
+      totals: predictedTotals(p),
+      mismatch: /# Planned tests != run tests \((\d+) != (\d+)\)/.exec(p.run.stdout),
+    };
+    VIEWS.set(p.run, v);
+  }
+  return v;
+}
+
 export function scorePrediction(run: ParsedRun, p: Prediction): number {
   let score = 0;
-  const byId = new Map(p.run.subtests.map((s) => [s.id, s]));
+  const view = viewOf(p);
+  const byId = view.byId;
   for (const o of run.subtests) {
     if (!o.id) continue;
     const s = byId.get(o.id);
@@ -29,21 +53,21 @@ export function scorePrediction(run: ParsedRun, p: Prediction): number {
     }
     if (o.verdict === s.verdict) score += 4;
     if (s.result !== null && observedResultText(o) === s.result) score += 2;
-    const od = o.diagnostics.map((d) => d.text).join('\n');
-    if (od === s.diagnostics.join('\n')) score += 1;
+    const od = o.diagnostics.length === 1 ? o.diagnostics[0]!.text : o.diagnostics.map((d) => d.text).join('\n');
+    if (od === view.diagnostics.get(o.id)) score += 1;
   }
   if (run.plan && p.run.plan === run.plan.count) score += 3;
   // Counters score by closeness, so that changing one dimension at a time can walk towards
   // a run whose counters need several changes at once (e.g. /tmp and cwd both unknown).
   if (run.totals) {
     const t = run.totals;
-    const pt = predictedTotals(p);
+    const pt = view.totals;
     if (pt) {
       const dist = [t.pass - pt[0]!, t.fail - pt[1]!, t.xfail - pt[2]!, t.xpass - pt[3]!, t.skip - pt[4]!, t.error - pt[5]!].reduce((a, d) => a + Math.abs(d), 0);
       score += dist === 0 ? 6 : -Math.min(6, dist / 2);
     }
   }
-  const mismatch = /# Planned tests != run tests \((\d+) != (\d+)\)/.exec(p.run.stdout);
+  const mismatch = view.mismatch;
   if (run.plannedMismatch) {
     const ran = mismatch ? Number(mismatch[2]) : (p.run.plan ?? 0);
     const planned = mismatch ? Number(mismatch[1]) : (p.run.plan ?? 0);
