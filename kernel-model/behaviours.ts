@@ -36,6 +36,7 @@ export type BehaviourName =
   | 'io_uring_gup_decides_file_backed'
   | 'io_uring_disabled_sysctl'
   | 'io_uring_pin_pages_fast'
+  | 'io_uring_unaccount_at_exit_queue'
   | 'io_uring_rings_memcg'
   | 'io_uring_ring_region_accounted'
   | 'io_uring_ring_region_unaccounted'
@@ -127,6 +128,13 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     release: '6.10',
     title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast); 6.6.y backport release not verified',
     backports: { '6.6': '6.6.90' },
+  },
+  {
+    name: 'io_uring_unaccount_at_exit_queue',
+    commit: '309fc03a3284',
+    release: '5.8',
+    title: 'io_uring: account user memory freed when exit has been queued',
+    evidence: 'Jens Axboe in liburing issue #157 (2020-07-10): the fix for back-to-back ring exit + init failing on a tight RLIMIT_MEMLOCK, in 5.8-rc5',
   },
   {
     name: 'io_uring_rings_memcg',

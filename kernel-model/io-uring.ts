@@ -84,9 +84,13 @@ function ringMemoryCharged(k: Kernel): { fn: string; by?: 'io_uring_ring_region_
   return undefined;
 }
 
-/** Ring pages are uncharged at close (5.8–5.11, 309fc03a3284) or with the deferred ctx free (regions). */
+/**
+ * Charged ring pages are uncharged as close() queues the exit work from 309fc03a3284 (5.8)
+ * until the rings left RLIMIT_MEMLOCK (5.12); before 5.8, and for the 6.14+ regions, only
+ * the deferred io_ring_ctx_free() uncharges them.
+ */
 function unchargedAtClose(k: Kernel): boolean {
-  return !k.has('io_uring_rings_memcg');
+  return !k.has('io_uring_rings_memcg') && k.has('io_uring_unaccount_at_exit_queue');
 }
 
 /**
@@ -99,7 +103,9 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
   if (unchargedAtClose(k) && ring.ringAccountedPages) {
     // io_ring_ctx_wait_and_kill(): "account user memory freed when exit has been queued".
     ioUnaccountMem(k, ring.ringAccountedPages);
-    k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`);
+    k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`, {
+      by: 'io_uring_unaccount_at_exit_queue',
+    });
     ring.ringAccountedPages = 0;
   }
   const charged = ring.ringAccountedPages;

@@ -51,12 +51,17 @@ t.test('6.18: the closed ring stays charged until io_ring_exit_work runs', async
   k.runDeferredWork();
   t.equal(k.lockedVmPages, 0, 'the work item freed the regions and their charge');
   t.ok(task.ioUringSetup(1) >= 0, 'now it does');
-  // 5.8–5.11 uncharged the ring as the exit work was queued (309fc03a3284).
+  // 5.8–5.11 uncharged the ring as the exit work was queued (309fc03a3284); 5.4 did not.
   const old = kernel('5.10', NONROOT_8K);
   const t2 = new Task(old);
   t2.close(t2.ioUringSetup(1));
   t.equal(old.lockedVmPages, 0);
   t.ok(t2.ioUringSetup(1) >= 0);
+  const older = kernel('5.4', NONROOT_8K);
+  const t3 = new Task(older);
+  t3.close(t3.ioUringSetup(1));
+  t.equal(older.lockedVmPages, 2, '5.4: still charged until the exit work runs');
+  t.equal(t3.ioUringSetup(1), -Errno.ENOMEM);
 });
 
 t.test('io_uring_disabled=1: CAP_SYS_ADMIN or a member of kernel.io_uring_group', async (t) => {
