@@ -2,6 +2,14 @@
 import { parseArgs } from 'node:util';
 import { SELFTEST_VERSIONS } from '../../cases/versions.js';
 import { BEHAVIOURS } from '../../kernel-model/behaviours.js';
+import { compareMainline, isRelease, parseRelease, type Release } from '../../kernel-model/release.js';
+
+function releaseOf(text: string): Release {
+  const r = parseRelease(text);
+  /* c8 ignore next */
+  if (!isRelease(r)) throw new Error(`bad release constant ${text}`);
+  return r;
+}
 import { RUNNER_EVIDENCE } from '../../cases/runners/eras.js';
 import { EXIT_OK, type CliIO } from '../io.js';
 
@@ -24,7 +32,9 @@ export async function versionsCommand(argv: string[], io: CliIO): Promise<number
   const out: string[] = ['Selftest versions (selftest.tree picks the newest at or before it):'];
   for (const v of selftests) out.push(`  ${v.id.padEnd(3)} ${v.firstShipped.padEnd(34)} ${v.summary}`);
   out.push('', 'Kernel behaviours (kernel.release; kernel.patches +ID/-ID):');
-  for (const b of BEHAVIOURS) {
+  // By release, so the timeline reads in order whatever order the table was written in.
+  const byRelease = [...BEHAVIOURS].sort((a, b) => compareMainline(releaseOf(a.release), releaseOf(b.release)));
+  for (const b of byRelease) {
     const bp = b.backports ? ` (backported: ${Object.values(b.backports).join(', ')})` : '';
     out.push(`  ${(b.commit ?? '(no commit)').padEnd(12)} ${b.release.padEnd(5)} ${b.name.padEnd(36)} ${b.title}${bp}`);
     if (b.evidence) out.push(`  ${' '.repeat(19)}evidence: ${b.evidence}`);
