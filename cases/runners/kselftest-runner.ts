@@ -5,11 +5,10 @@
  * `run_kselftest.sh -t mm:<name>`, so the collection has one test. The tree's era decides the
  * timeout (mm/settings) and whether the ktap_helpers.sh runner adds its totals and exit status.
  */
+import { KSFT_SKIP, KSFT_XFAIL } from '../kselftest/kselftest.js';
 import type { SelftestBuild } from '../versions.js';
 import { prefixLines, type ProgramOutput } from './output.js';
 
-const KSFT_SKIP = 4;
-const KSFT_XFAIL = 2;
 
 export function kselftestRunner(build: SelftestBuild, name: string, program: ProgramOutput): ProgramOutput {
   const era = build.runners.kselftest;

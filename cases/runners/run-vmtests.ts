@@ -6,11 +6,11 @@
  * page pool (and gives up without root), is the tree's era (./eras.ts).
  */
 import type { Environment } from '../env.js';
+import { KSFT_SKIP } from '../kselftest/kselftest.js';
 import type { SelftestBuild } from '../versions.js';
 import { runGupTestProgram } from './gup-test-program.js';
 import { prefixLines, type ProgramOutput } from './output.js';
 
-const KSFT_SKIP = 4;
 
 export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: ProgramOutput): ProgramOutput {
   const era = build.runners.runVmtests;
