@@ -16,9 +16,10 @@ export interface LiburingBuild {
   arch: Arch;
 }
 
-/** Whether this liburing build writes errno on failure. */
+/** The first liburing version that issues io_uring syscalls itself on each arch. */
 const RAW_SYSCALLS_SINCE: Partial<Record<Arch, [number, number]>> = { x86_64: [2, 2], arm64: [2, 2], riscv64: [2, 5] };
 
+/** Whether this liburing build writes errno on failure. */
 export function liburingSetsErrno(build: LiburingBuild): boolean {
   const [maj = 0, min = 0] = build.version.split('.').map((x) => Number.parseInt(x, 10));
   const since = RAW_SYSCALLS_SINCE[build.arch];

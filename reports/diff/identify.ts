@@ -14,13 +14,8 @@ export interface SelftestGuess {
 const PROTOTYPE_TEXT = /Pinning (succeeded|failed) as expected/;
 /** hugetlb_setup()'s write of nr_hugepages failing (v7.2 hugepage_settings.c / vm_util.c write_num()). */
 const NR_HUGEPAGES_BAIL = /^Bail out! \/sys\/kernel\/mm\/hugepages\/hugepages-\d+kB\/nr_hugepages (open|write)/;
-const V7_2: SelftestGuess = {
-  trees: ['7.2'],
-  fact: { value: '7.2', certainty: 'certain', because: '' },
-};
-
-function d(because: string): SelftestGuess {
-  return { trees: V7_2.trees, fact: { ...V7_2.fact, because } };
+function v7_2(because: string): SelftestGuess {
+  return { trees: ['7.2'], fact: { value: '7.2', certainty: 'certain', because } };
 }
 
 /**
@@ -48,10 +43,10 @@ export function identifySelftest(run: ParsedRun): SelftestGuess {
     return { trees: ['prototype'], fact: { value: 'prototype', certainty: 'certain', because: 'prototype wording ("Pinning … as expected", "hugetlb size")' } };
   }
   if (run.bailout && NR_HUGEPAGES_BAIL.test(run.bailout.text)) {
-    return d('Bail out! writing nr_hugepages: the test raises the huge page pools itself (hugetlb_setup(), v7.2)');
+    return v7_2('Bail out! writing nr_hugepages: the test raises the huge page pools itself (hugetlb_setup(), v7.2)');
   }
   if (sizesLeftOutOfPlan(run)) {
-    return d(`plan ${run.plan?.count} leaves detected hugetlb sizes out: hugetlb_setup() keeps only sizes with 2 free pages (v7.2)`);
+    return v7_2(`plan ${run.plan?.count} leaves detected hugetlb sizes out: hugetlb_setup() keeps only sizes with 2 free pages (v7.2)`);
   }
   if (eras.has('v6.16+')) {
     // C family. Evidence that narrows it down, else let the comparison choose.
