@@ -73,6 +73,10 @@ export const HOST: DetectSources = {
   },
 };
 
+/** The note for pools whose run-time yield was not measured (probeHugetlb() or `live` replace it). */
+export const ALLOCATABLE_NOT_MEASURED =
+  "hugetlb[].allocatable not measured (gupsim's default applies): `gupsim env detect --probe-hugetlb N` as root tries N more pages per size and restores nr_hugepages";
+
 const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /** statfs magic → the environment's filesystem name (ext2/3/4 share a magic: ext4). */
@@ -120,7 +124,7 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
   const pageSizeKiB = kps ? Number(kps[1]) : 4;
   if (!kps) notes.push('/proc/self/smaps unreadable: pageSizeKiB written as 4');
   if (hugetlb.length) {
-    notes.push('hugetlb[].allocatable not measured (gupsim\'s default applies): `gupsim env detect --probe-hugetlb N` as root tries N more pages per size and restores nr_hugepages');
+    notes.push(ALLOCATABLE_NOT_MEASURED);
   }
   const sysctl: Record<string, number> = { io_uring_disabled: disabled === undefined ? 0 : Number(disabled.trim()) };
   if (group !== undefined && Number(group.trim()) !== -1) sysctl.io_uring_group = Number(group.trim());

@@ -145,15 +145,16 @@ export function ioUringRegister(
       k.note('io_buffer_validate', 'zero-length buffer', { errno: 'EFAULT' });
       return -Errno.EFAULT;
     }
-    // io_buffer_validate(): an "arbitrary limit" of SZ_1G → EFAULT; io_validate_user_buf_range()
-    // caps at SZ_1T → EINVAL.
-    const cap1T = k.has('io_uring_buffer_cap_1t');
-    if (iov.len > (cap1T ? SZ_1T : SZ_1G)) {
-      k.note(cap1T ? 'io_validate_user_buf_range' : 'io_buffer_validate', `buffer of ${iov.len} bytes exceeds ${cap1T ? 'SZ_1T' : 'SZ_1G'}`, {
-        errno: cap1T ? 'EINVAL' : 'EFAULT',
-        ...(cap1T ? { by: 'io_uring_buffer_cap_1t' as const } : {}),
-      });
-      return cap1T ? -Errno.EINVAL : -Errno.EFAULT;
+    // io_buffer_validate(): an "arbitrary limit" of SZ_1G → EFAULT, until
+    // io_validate_user_buf_range() capped at SZ_1T → EINVAL.
+    if (k.has('io_uring_buffer_cap_1t')) {
+      if (iov.len > SZ_1T) {
+        k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, { by: 'io_uring_buffer_cap_1t', errno: 'EINVAL' });
+        return -Errno.EINVAL;
+      }
+    } else if (iov.len > SZ_1G) {
+      k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, { errno: 'EFAULT' });
+      return -Errno.EFAULT;
     }
     const nrPages = Math.ceil(iov.len / k.pageSize);
     const fast = k.has('io_uring_pin_pages_fast');

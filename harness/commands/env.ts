@@ -1,7 +1,7 @@
 /** `gupsim env detect`: print this machine's environment file. */
 import { parseArgs } from 'node:util';
 import { environmentFromJson } from '../../cases/env.js';
-import { detectEnvironment, probeHugetlb } from '../detect.js';
+import { ALLOCATABLE_NOT_MEASURED, detectEnvironment, probeHugetlb } from '../detect.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 
 export const ENV_HELP = `usage: gupsim env detect [--cwd DIR] [--probe-hugetlb N]
@@ -33,7 +33,7 @@ export async function envCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const d = detectEnvironment(values.cwd ?? process.cwd());
   if (want !== undefined) {
-    d.notes = d.notes.filter((n) => !n.startsWith('hugetlb[].allocatable not measured'));
+    d.notes = d.notes.filter((n) => n !== ALLOCATABLE_NOT_MEASURED);
     d.notes.push(...probeHugetlb(d.env, want));
   }
   const check = environmentFromJson(d.env);

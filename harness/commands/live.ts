@@ -13,7 +13,7 @@ import { diffParsed, needsHuman } from '../../reports/diff/index.js';
 import { renderText } from '../../reports/diff/render/text.js';
 import { diffJson } from '../../reports/diff/render/json.js';
 import { prefixLines } from '../../cases/runners/output.js';
-import { detectEnvironment } from '../detect.js';
+import { ALLOCATABLE_NOT_MEASURED, detectEnvironment } from '../detect.js';
 import { EXIT_ATTENTION, EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { LOG_LIMIT_BYTES } from '../read-input.js';
 import { HugetlbSampler } from '../hugetlb-sampler.js';
@@ -115,7 +115,7 @@ export async function liveCommand(argv: string[], io: CliIO): Promise<number> {
       const got = raised.get(h.sizeKiB);
       if (got !== undefined) h.allocatable = got;
     }
-    const notes = detected.notes.filter((n) => !(raised.size > 0 && n.startsWith('hugetlb[].allocatable not measured')));
+    const notes = raised.size > 0 ? detected.notes.filter((n) => n !== ALLOCATABLE_NOT_MEASURED) : detected.notes;
     for (const [kb, got] of raised) notes.push(`hugetlb ${kb} kB: the test raised nr_hugepages by ${got} while it ran (recorded as allocatable)`);
     for (const n of notes) io.stderr.write(`gupsim live: ${n}\n`);
     // Recorded the way the kselftest runner would, so the verdict, exit code and a timeout
