@@ -108,16 +108,14 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
         // Strictly better wins; among equals, the more ordinary value (earlier in the
         // option list) wins, so a value chosen earlier to explain a verdict that a later
         // dimension explains better is undone (e.g. io_uring_disabled=2 vs a tiny memlock).
-        const prevLabel = chosen.get(dim.name)?.label;
-        const currentIndex = dim.name === 'kernel' ? -1 : Math.max(0, options.findIndex((o) => o.label === prevLabel));
+        const prev = chosen.get(dim.name);
+        const currentIndex = dim.name === 'kernel' ? -1 : Math.max(0, options.findIndex((o) => o.label === prev?.label));
         let best: Candidate = current;
         let bestLabel: string | undefined;
-        const scores: number[] = [];
         const labelled: { label: string; score: number }[] = [];
         options.forEach((o, i) => {
           const r = evaluate(o.apply(current.env));
           if (!r) return;
-          scores.push(r.score);
           labelled.push({ label: o.label, score: r.score });
           const better = r.score > best.score;
           const asGoodAndMoreOrdinary = bestLabel === undefined && r.score === current.score && i < currentIndex;
@@ -130,11 +128,10 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
           current = best;
           improved = true;
         }
-        const top = Math.max(...scores, current.score);
-        const prev = chosen.get(dim.name);
+        const top = Math.max(...labelled.map((l) => l.score), current.score);
         chosen.set(dim.name, {
           label: bestLabel ?? prev?.label ?? options[0]?.label ?? '',
-          ambiguous: scores.filter((s) => s === top).length > 1,
+          ambiguous: labelled.filter((l) => l.score === top).length > 1,
           fitting: labelled.filter((l) => l.score === top).map((l) => l.label),
           rejected: labelled.filter((l) => l.score !== top).map((l) => l.label),
         });
