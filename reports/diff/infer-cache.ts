@@ -52,7 +52,9 @@ export function runSignature(run: ParsedRun): string {
  * machines), and a trace is only needed for the one environment finally chosen.
  */
 const PREDICTIONS = new Map<string, Prediction>();
-const PREDICTIONS_LIMIT = 20_000;
+// A prediction holds its stdout and records (~10–20 KB): a few thousand keep memory modest
+// while covering the searches of several distinct machines.
+const PREDICTIONS_LIMIT = 3_000;
 
 export function searchPrediction(e: Environment): Prediction | { error: string } {
   const key = predictionKey(e);
