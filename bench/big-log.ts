@@ -29,16 +29,15 @@ export function bareFixtureLogs(dir: string): string[] {
 
 /** A log of about `targetBytes`, kselftest-runner wrapped, cycling through `bare`. */
 export function buildRunnerLog(bare: readonly string[], targetBytes: number): BigLog {
-  const wrapped = bare.map((log, i) => (n: number) => wrapOne(log, n, i));
   const perRound = bare.reduce((a, l) => a + l.length + 60 + l.split('\n').length * 2, 0);
   const runs = Math.max(1, Math.round((targetBytes / perRound) * bare.length));
   const parts: string[] = ['TAP version 13', `1..${runs}`];
-  for (let n = 1; n <= runs; n++) parts.push(wrapped[(n - 1) % wrapped.length]!(n));
+  for (let n = 1; n <= runs; n++) parts.push(wrapOne(bare[(n - 1) % bare.length]!, n));
   const text = parts.join('\n') + '\n';
   return { text, bytes: Buffer.byteLength(text), runs, distinct: bare.length };
 }
 
-function wrapOne(log: string, n: number, _i: number): string {
+function wrapOne(log: string, n: number): string {
   const body = log.endsWith('\n') ? log.slice(0, -1) : log;
   const failed = /^# Totals: pass:\d+ fail:[1-9]/m.test(body) || /^Bail out!/m.test(body);
   const lines = [

@@ -24,13 +24,4 @@ export function timed<T>(fn: () => T): Timed<T> {
   return { wallMs, cpuMs: (c.user + c.system) / 1000, value };
 }
 
-export async function timedAsync<T>(fn: () => Promise<T>): Promise<Timed<T>> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = await fn();
-  const wallMs = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wallMs, cpuMs: (c.user + c.system) / 1000, value };
-}
-
 export const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');

@@ -36,9 +36,6 @@ function loadCli(useCache = true) {
     }
   }
   const script = new vm.Script(wrapped(source), { filename: BUNDLE, cachedData });
-  // A script compiled from a code cache has no import(): the bundle asks for packages it does
-  // not contain (execa) through this hook (harness/import-external.ts), served by this file's.
-  globalThis[Symbol.for('gupsim.import')] = (specifier) => import(specifier);
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST);
   return { cli: module.exports, script };

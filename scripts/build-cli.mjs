@@ -9,8 +9,8 @@
 // Commands stay lazy: cli.ts imports each command with import(), which esbuild turns into a
 // lazily initialised part of the bundle, so `gupsim run` executes only what `run` needs.
 // better-sqlite3 and pg (native / heavy) stay outside: their require() sits inside the lazy
-// initialiser of the store module, so only the commands that open a store load them. execa and
-// playwright-core are imported dynamically by their only users.
+// initialiser of the store module, so only the commands that open a store load them.
+// playwright-core is used only by a test and never reaches the bundle.
 //
 // CommonJS, not ESM: Node 20 offers no code cache for ES modules; a vm.Script over one
 // CommonJS file can use one.
@@ -29,7 +29,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   minify: true,
-  external: ['better-sqlite3', 'pg', 'execa', 'playwright-core', 'fsevents'],
+  external: ['better-sqlite3', 'pg', 'playwright-core', 'fsevents'],
   legalComments: 'none',
   logLevel: 'warning',
 });

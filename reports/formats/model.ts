@@ -35,10 +35,13 @@ export async function loadReportModel(store: Store, options: LoadOptions = {}): 
   const runs = await listRuns(store, filter);
   const results = await resultsOfRuns(store, filter);
   const out: ReportRun[] = [];
+  // Runs of one log share its text: fetch each log once (a round trip each on PostgreSQL).
+  const logs = new Map<string, string | undefined>();
   for (const run of runs) {
     const r: ReportRun = { run, results: results.get(run.id) ?? [] };
     if (options.withLogs) {
-      const raw = await rawLog(store, run.logHash);
+      if (!logs.has(run.logHash)) logs.set(run.logHash, await rawLog(store, run.logHash));
+      const raw = logs.get(run.logHash);
       if (raw !== undefined) r.rawLog = raw;
     }
     out.push(r);

@@ -8,6 +8,16 @@
 export type Dialect = 'sqlite' | 'postgresql';
 export type SqlValue = string | number | null | Uint8Array;
 
+/** The raw log column as written: PostgreSQL keeps it as bytea (its text cannot hold NUL); SQLite as text. */
+export function rawValue(sql: SqlDriver, text: string): SqlValue {
+  return sql.dialect === 'postgresql' ? Buffer.from(text, 'utf8') : text;
+}
+
+/** The raw log column read back as text (PostgreSQL returns the bytea as a Buffer). */
+export function rawText(raw: string | Uint8Array): string {
+  return typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+}
+
 export interface SqlDriver {
   readonly dialect: Dialect;
   /** Where the store is, for messages: a file path, or the URL with its password masked. */

@@ -71,12 +71,16 @@ export class PgDriver implements SqlDriver {
     return t;
   }
 
-  private async query(config: pg.QueryConfig<unknown[]> | string): Promise<pg.QueryResult> {
+  private async guard<T>(f: () => Promise<T>): Promise<T> {
     try {
-      return await this.client.query(config);
+      return await f();
     } catch (e) {
       throw asStoreError(e, this.location);
     }
+  }
+
+  private query(config: pg.QueryConfig<unknown[]> | string): Promise<pg.QueryResult> {
+    return this.guard(() => this.client.query(config));
   }
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -84,11 +88,7 @@ export class PgDriver implements SqlDriver {
   }
 
   async arrays<T extends unknown[]>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    try {
-      return (await this.client.query<T>({ text: this.text(sql), values: [...params], rowMode: 'array' })).rows;
-    } catch (e) {
-      throw asStoreError(e, this.location);
-    }
+    return (await this.guard(() => this.client.query<T>({ text: this.text(sql), values: [...params], rowMode: 'array' }))).rows;
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { Environment } from '../../cases/env.js';
 import type { SubtestVerdict, TriageClass } from '../diff/types.js';
+import { rawText } from './driver.js';
 import { StoreError } from './errors.js';
 import type { Store } from './open.js';
 import type { RunFilter, StoredResult, StoredRun, VerdictRow } from './types.js';
@@ -153,11 +154,11 @@ export async function verdictRows(store: Store, filter: RunFilter = {}, stableId
   return rows.map((row) => ({ runId: Number(row[0]), id: row[1], verdict: row[2] as SubtestVerdict | null, class: row[3] as TriageClass }));
 }
 
-/** The recorded log text (PostgreSQL returns the bytea as a Buffer). */
+/** The recorded log text. */
 export async function rawLog(store: Store, hash: string): Promise<string | undefined> {
   const [row] = await store.sql.all<{ raw: string | Uint8Array }>('SELECT raw FROM logs WHERE hash = ?', [hash]);
   if (row === undefined) return undefined;
-  return typeof row.raw === 'string' ? row.raw : Buffer.from(row.raw).toString('utf8');
+  return rawText(row.raw);
 }
 
 export async function countRuns(store: Store): Promise<number> {

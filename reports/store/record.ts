@@ -9,7 +9,7 @@
  * order so that concurrent recorders take their row locks in one order and cannot deadlock.
  */
 import { envKey, logHash } from './env-key.js';
-import type { SqlDriver, SqlValue } from './driver.js';
+import { rawValue, type SqlDriver, type SqlValue } from './driver.js';
 import type { Store } from './open.js';
 import type { RecordInput, RecordOutcome } from './types.js';
 
@@ -31,11 +31,6 @@ async function insertRows<T>(sql: SqlDriver, head: string, columns: number, rows
     else await sql.run(text, chunk.flat());
   }
   return out;
-}
-
-/** PostgreSQL keeps the raw log as bytea (its text cannot hold NUL); SQLite as text. */
-export function rawValue(sql: SqlDriver, text: string): SqlValue {
-  return sql.dialect === 'postgresql' ? Buffer.from(text, 'utf8') : text;
 }
 
 /** Run ids of logs already stored, by hash, in run order. */

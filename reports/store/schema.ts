@@ -7,7 +7,7 @@
  * bytea because its text type cannot hold a NUL byte, which console captures contain).
  */
 import { envKey, logHash } from './env-key.js';
-import type { Dialect, SqlDriver } from './driver.js';
+import { rawText, type Dialect, type SqlDriver } from './driver.js';
 
 export interface Migration {
   version: number;
@@ -91,8 +91,7 @@ export const MIGRATIONS: readonly Migration[] = [
         sql.dialect === 'postgresql' ? "position('\\x0d0a'::bytea in raw) > 0" : 'instr(raw, char(13) || char(10)) > 0';
       const rows = await sql.all<{ hash: string; raw: string | Uint8Array }>(`SELECT hash, raw FROM logs WHERE ${crlf}`);
       for (const r of rows) {
-        const text = typeof r.raw === 'string' ? r.raw : Buffer.from(r.raw).toString('utf8');
-        const hash = logHash(text);
+        const hash = logHash(rawText(r.raw));
         if (hash === r.hash) continue;
         // Both copies already stored (the bug this fixes): keep both runs rather than drop one.
         if ((await sql.all('SELECT 1 FROM logs WHERE hash = ?', [hash])).length > 0) continue;
