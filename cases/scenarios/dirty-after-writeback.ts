@@ -182,12 +182,13 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
 
     let outcome: Outcome;
     let summary: string;
+    const bug = klog.find((l) => l.level === 'bug');
     if (refused) {
       outcome = 'refused';
       summary = `the kernel refused the long-term R/W pin (${errnoName(-ret) ?? ret})`;
-    } else if (klog.some((l) => l.level === 'bug')) {
+    } else if (bug) {
       outcome = 'crashed';
-      summary = `${klog.find((l) => l.level === 'bug')?.fn}: ${klog.find((l) => l.level === 'bug')?.text}`;
+      summary = `${bug.fn}: ${bug.text}`;
     } else if (shared ? onDisk !== DEVICE : onDisk === DEVICE) {
       outcome = 'corrupted';
       summary = `the file holds "${onDisk}" after sync, not the device's data${klog.length ? ` (${klog.map((l) => l.fn).join(', ')} warned)` : ''}`;
