@@ -17,7 +17,7 @@ import { folioMapcount, folioRefcount } from './rmap.js';
 /** do_wp_page() on a write-protected, non-exclusive anonymous folio: reuse it in place? */
 export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
   const mapcount = folioMapcount(k, folio);
-  const refcount = folioRefcount(k, folio);
+  const refcount = folioRefcount(k, folio, mapcount);
   if (k.has('anon_exclusive')) {
     const reuse = refcount === 1;
     k.note(

@@ -30,15 +30,6 @@ export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscri
   );
 }
 
-export function mmuNotifierUnregister(mm: AddressSpace, sub: MmuSubscription): void {
-  const subs = subscriptions.get(mm);
-  if (subs)
-    subscriptions.set(
-      mm,
-      subs.filter((s) => s !== sub),
-    );
-}
-
 /**
  * mmu_notifier_invalidate_range_start() … _end() around `change`: every subscriber whose range
  * overlaps hears both phases, the PTEs change in between.

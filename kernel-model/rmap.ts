@@ -30,10 +30,11 @@ export function folioMapcount(k: Kernel, folio: Folio): number {
 
 /**
  * folio_ref_count() of an anonymous folio: one per mapping, one per FOLL_GET reference, and
- * each FOLL_PIN (GUP_PIN_COUNTING_BIAS collapsed to one: only "== 1" is ever asked).
+ * each FOLL_PIN (GUP_PIN_COUNTING_BIAS collapsed to one: only "== 1" is ever asked). Pass
+ * `mapcount` when the caller already walked the mappings.
  */
-export function folioRefcount(k: Kernel, folio: Folio): number {
-  return folioMapcount(k, folio) + folio.refs + folio.pincount;
+export function folioRefcount(k: Kernel, folio: Folio, mapcount = folioMapcount(k, folio)): number {
+  return mapcount + folio.refs + folio.pincount;
 }
 
 /** try_to_unmap(): clear every PTE mapping the folio, telling each mm's notifiers first. */

@@ -62,20 +62,16 @@ export function folioMarkDirty(k: Kernel, folio: Folio, caller: string): void {
   folio.dirty = true;
 }
 
-/** folio_mkclean(): write-protect and clean every PTE mapping the folio; true when one was dirty. */
-export function folioMkclean(k: Kernel, folio: Folio): boolean {
-  let wasDirty = false;
+/** folio_mkclean(): write-protect and clean every PTE mapping the folio. */
+export function folioMkclean(k: Kernel, folio: Folio): void {
   for (const m of folioMappings(k, folio)) {
     const addr = m.vma.start + m.index * m.vma.pageSize;
     withInvalidation(k, m.mm, addr, m.vma.pageSize, 'folio_mkclean', () => {
       const pte = m.vma.ptes.get(m.index);
-      if (!pte) return;
-      wasDirty ||= pte.dirty;
-      m.vma.ptes.set(m.index, { ...pte, writable: false, dirty: false });
+      if (pte) m.vma.ptes.set(m.index, { ...pte, writable: false, dirty: false });
     });
   }
   k.note('folio_mkclean', 'PTEs write-protected: the next write faults into ->page_mkwrite');
-  return wasDirty;
 }
 
 export type WritebackResult = 'written' | 'dropped' | 'bug' | 'clean' | 'no-writeback';
@@ -98,8 +94,9 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
     );
     return 'no-writeback';
   }
-  // folio_clear_dirty_for_io(): a dirty PTE found by folio_mkclean() keeps the folio dirty.
-  if (folioMkclean(k, folio)) folio.dirty = true;
+  // folio_clear_dirty_for_io(): folio_mkclean() moves any dirty PTE bit into the folio, which
+  // is already dirty here, and the folio is then cleaned for the write.
+  folioMkclean(k, folio);
   folio.dirty = false;
   if (fs.writebackRequiresPrivate && !folio.fsPrivate) {
     if (!k.has('ext4_no_bug_on_unprepared_dirty')) {

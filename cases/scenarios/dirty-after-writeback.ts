@@ -10,7 +10,6 @@ import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages } from '../../kernel-model/gup.
 import { dmaWrite, iommuDomain, iommuMap } from '../../kernel-model/iommu.js';
 import { ioUringRegister, ioUringRelease, ioUringSetup } from '../../kernel-model/io-uring.js';
 import type { Folio } from '../../kernel-model/mm-types.js';
-import { kernelLog } from '../../kernel-model/printk.js';
 import { folioMappings } from '../../kernel-model/rmap.js';
 import { folioAt, userWrite } from '../../kernel-model/uaccess.js';
 import {
@@ -18,13 +17,13 @@ import {
   folioMarkDirty,
   reclaimFolio,
   unpinUserPagesDirtyLock,
-  unpreparedWritebacks,
   writebackFolio,
   writebackInode,
 } from '../../kernel-model/writeback.js';
 import {
   BACKINGS,
   boot,
+  checkWritebackHealth,
   folioState,
   mapBacking,
   reclaimWords,
@@ -166,14 +165,8 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
       log.step('sync', writebackWords(synced));
     }
 
-    const klog = kernelLog(k);
-    const untracked = unpreparedWritebacks(k);
     const onDisk = fileContents(m.inode, 0);
-    log.check('no kernel WARN or BUG', klog.length === 0);
-    log.check(
-      'every folio written back had been prepared by the filesystem since it was last cleaned',
-      untracked.length === 0,
-    );
+    const { klog, untracked } = checkWritebackHealth(log, k);
     const arrived = 'after sync the file holds the data the device wrote';
     const isolated = 'the file does not hold the device data (it wrote a private anonymous copy)';
     if (refused) log.skip(shared ? arrived : isolated, 'the device never had the page');
@@ -182,12 +175,13 @@ shmem, hugetlbfs and MAP_PRIVATE never write back a pinned page: nothing goes wr
 
     let outcome: Outcome;
     let summary: string;
+    const bug = klog.find((l) => l.level === 'bug');
     if (refused) {
       outcome = 'refused';
       summary = `the kernel refused the long-term R/W pin (${errnoName(-ret) ?? ret})`;
-    } else if (klog.some((l) => l.level === 'bug')) {
+    } else if (bug) {
       outcome = 'crashed';
-      summary = `${klog.find((l) => l.level === 'bug')?.fn}: ${klog.find((l) => l.level === 'bug')?.text}`;
+      summary = `${bug.fn}: ${bug.text}`;
     } else if (shared ? onDisk !== DEVICE : onDisk === DEVICE) {
       outcome = 'corrupted';
       summary = `the file holds "${onDisk}" after sync, not the device's data${klog.length ? ` (${klog.map((l) => l.fn).join(', ')} warned)` : ''}`;

@@ -16,19 +16,18 @@ import {
 } from '../../kernel-model/gup.js';
 import type { Folio } from '../../kernel-model/mm-types.js';
 import { mmuNotifierRegister } from '../../kernel-model/mmu-notifier.js';
-import { kernelLog } from '../../kernel-model/printk.js';
 import { userRead, userWrite } from '../../kernel-model/uaccess.js';
 import {
   fileContents,
   folioMarkDirty,
   reclaimFolio,
-  unpreparedWritebacks,
   writebackFolio,
   writebackInode,
 } from '../../kernel-model/writeback.js';
 import {
   BACKINGS,
   boot,
+  checkWritebackHealth,
   folioState,
   mapBacking,
   reclaimWords,
@@ -154,16 +153,10 @@ no writeback; MAP_SHARED on ext4 does.`,
     );
     log.step('sync', writebackWords(writebackInode(k, m.inode)));
 
-    const klog = kernelLog(k);
-    const untracked = unpreparedWritebacks(k);
     const onDisk = fileContents(m.inode, 0);
     const seen = userRead(task, m.addr).data;
     log.check('vhost dirtied the page only while the filesystem knew it dirty', !dirtiedUnprepared);
-    log.check('no kernel WARN or BUG', klog.length === 0);
-    log.check(
-      'every folio written back had been prepared by the filesystem since it was last cleaned',
-      untracked.length === 0,
-    );
+    const { klog, untracked } = checkWritebackHealth(log, k);
     log.check('the guest reads the used ring vhost wrote last', seen === LAST);
     const persisted = 'after sync the file holds the used ring vhost wrote last';
     if (anon) log.skip(persisted, 'anonymous memory has no file');

@@ -5,9 +5,16 @@
 import { Kernel } from '../../kernel-model/kernel.js';
 import type { Folio, Inode } from '../../kernel-model/mm-types.js';
 import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../../kernel-model/task.js';
-import type { ReclaimResult, WritebackResult } from '../../kernel-model/writeback.js';
+import { kernelLog, type LogLine } from '../../kernel-model/printk.js';
+import {
+  unpreparedWritebacks,
+  type ReclaimResult,
+  type UnpreparedWriteback,
+  type WritebackResult,
+} from '../../kernel-model/writeback.js';
 import type { Environment } from '../env.js';
 import { kernelSpecFor } from '../machine.js';
+import type { ScenarioLog } from './scenario.js';
 
 export const BACKINGS = ['cwd', 'tmp', 'memfd', 'hugetlb'] as const;
 export type BackingName = (typeof BACKINGS)[number];
@@ -103,4 +110,19 @@ export function writebackWords(r: readonly WritebackResult[]): string {
 
 export function reclaimWords(r: ReclaimResult): string {
   return RECLAIM_WORDS[r];
+}
+
+/** The two checks every writeback story ends with: the kernel log is clean, the filesystem never bypassed. */
+export function checkWritebackHealth(
+  log: ScenarioLog,
+  k: Kernel,
+): { klog: readonly LogLine[]; untracked: readonly UnpreparedWriteback[] } {
+  const klog = kernelLog(k);
+  const untracked = unpreparedWritebacks(k);
+  log.check('no kernel WARN or BUG', klog.length === 0);
+  log.check(
+    'every folio written back had been prepared by the filesystem since it was last cleaned',
+    untracked.length === 0,
+  );
+  return { klog, untracked };
 }
