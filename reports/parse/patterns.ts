@@ -49,9 +49,7 @@ export const TIMEOUT_DIRECTIVE = /^TIMEOUT(?:\s+(\d+)\s*seconds?)?/i;
 export const HUGETLB_INFO = /^\[INFO\] detected (hugetlb size|hugetlb page size): (\d+) KiB\s*$/;
 /** Version D: `detected 12 huge page sizes, will only test 10`. */
 export const HUGETLB_LIMIT = /^detected \d+ huge page sizes, will only test \d+/;
-/** `[RUN] <desc> ... with <variant>`. */
-export const RUN_LINE = /^\[RUN\] (.*?)\s*$/;
-/** RUN_LINE's fixed head: classify.ts tests it with startsWith and trims the rest. */
+/** `[RUN] <desc> ... with <variant>`: classify.ts tests the head with startsWith and trims the rest. */
 export const RUN_PREFIX = '[RUN] ';
 /** `Totals: pass:39 fail:1 xfail:0 xpass:0 skip:10 error:0` (xpass absent in old headers). */
 export const TOTALS =
