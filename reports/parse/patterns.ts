@@ -58,12 +58,12 @@ export const TOTALS =
 export const PLANNED_MISMATCH = /^Planned tests != run tests \((\d+) != (\d+)\)/;
 /** v6.14+ kselftest.h: `22 skipped test(s) detected. Consider enabling ...`. */
 export const SKIPPED_NOTICE = /^(\d+) skipped test\(s\) detected\./;
+/** The v6.16+ EINVAL diagnostic whose `)n` typo glues it to the next line. */
+export const EINVAL_DIAGNOSTIC = /^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/;
 /**
  * The v6.15 `(EINVAL)n` typo (a lost backslash): the next output continues on the same line.
  * Split after the `n` when what follows is a TAP line or another diagnostic.
  */
-/** The v6.16+ EINVAL diagnostic whose `)n` typo glues it to the next line. */
-export const EINVAL_DIAGNOSTIC = /^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/;
 export const EINVAL_GLUE = /\)n(?=(?:not )?ok \d|# |#$|Bail out!|TAP version )/;
 
 // ---- wording fingerprints (era hints) -------------------------------------------------------
