@@ -13,7 +13,7 @@ import type { Token } from './classify.js';
 import type { Fragment } from './glue.js';
 import type { RunStrength } from './run-builder.js';
 import type { Router } from './router.js';
-import { CONTAINER_SCRIPT, RUNNER_VERDICT_NAME } from './patterns.js';
+import { CONTAINER_SCRIPT, RUNNER_VERDICT_NAME, TIMEOUT_DIRECTIVE } from './patterns.js';
 import type { ResultLine } from './result-line.js';
 import type { ContainerInfo, LineRef, ParsedRun } from './types.js';
 
@@ -172,13 +172,11 @@ function applyContainer(run: ParsedRun, info: ContainerInfo): void {
   w.timeoutSetTo ??= info.timeoutSetTo;
   const v = info.verdict;
   if (!v || w.verdict !== null || w.timedOut !== null) return;
-  const to = TIMEOUT_VERDICT.exec(v.directive ?? '');
+  const to = TIMEOUT_DIRECTIVE.exec(v.directive ?? '');
   if (!to) return;
   w.timedOut = { seconds: to[1] === undefined ? null : Number(to[1]), line: v.line };
   run.infrastructure.push({ kind: 'timeout', line: v.line, text: v.text });
 }
-
-const TIMEOUT_VERDICT = /^TIMEOUT(?:\s+(\d+)\s*seconds?)?/i;
 
 /** The directive exactly as printed (`exit=1`, `TIMEOUT 45 seconds`), for wrapper verdicts. */
 export function rawDirective(body: string): string | null {
