@@ -22,8 +22,7 @@ import { NEEDS_HUMAN, type DiffReport, type RunDiff } from './types.js';
 export type { DiffReport, RunDiff, SubtestComparison, TriageClass } from './types.js';
 export { NEEDS_HUMAN, TRIAGE_PRIORITY } from './types.js';
 export { diffRun, type DiffOptions } from './diff-run.js';
-export { RunDiffer, logIssues } from './run-differ.js';
-export { contentHash, matches, reusable, signature, type RunSignature } from './run-key.js';
+export { RunDiffer } from './run-differ.js';
 
 export function diffParsed(log: ParsedLog, source: string, opts: DiffOptions = {}): DiffReport {
   const differ = new RunDiffer(opts);

@@ -66,6 +66,7 @@ export class RunDiffer {
 /** The log-level problems of a parsed log, as report lines. */
 export function logIssues(log: ParsedLog): string[] {
   const issues = log.errors.map((e) => `${e.line === null ? '' : `line ${e.line}: `}${e.message}`);
-  if (log.runs.length === 0 && !(log.stats.runs > 0)) issues.push('no gup_longterm run found in the log');
+  // stats.runs counts every run, kept in log.runs or streamed to onRun.
+  if (log.stats.runs === 0) issues.push('no gup_longterm run found in the log');
   return issues;
 }

@@ -100,7 +100,7 @@ export function classify(body: string): Token {
     const b = TAP_BAILOUT.exec(body);
     if (b && lineTypes.bailout.test(body + '\n')) return { kind: 'bailout', text: b[1] ?? '' };
   } else if (c0 === 91 /* [ */) {
-    // RUN_LINE without the regex: `(.*?)\s*$` is a lazy scan of every [RUN] line.
+    // No regex: `^\[RUN\] (.*?)\s*$` would be a lazy scan of every [RUN] line.
     if (body.startsWith(RUN_PREFIX)) {
       RUN_TOKEN.name = body.slice(RUN_PREFIX.length).trimEnd();
       return RUN_TOKEN;

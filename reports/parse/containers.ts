@@ -13,9 +13,9 @@ import type { Token } from './classify.js';
 import type { Fragment } from './glue.js';
 import type { RunStrength } from './run-builder.js';
 import type { Router } from './router.js';
-import { CONTAINER_SCRIPT, RUNNER_VERDICT_NAME } from './patterns.js';
+import { CONTAINER_SCRIPT, RUNNER_VERDICT_NAME, TIMEOUT_DIRECTIVE } from './patterns.js';
 import type { ResultLine } from './result-line.js';
-import type { ContainerInfo, LineRef, ParsedRun } from './types.js';
+import type { ContainerInfo, LineRef, ParsedRun, WrapperVerdict } from './types.js';
 
 interface Foreign {
   name: string;
@@ -92,14 +92,7 @@ export class Containers {
     if (!m || m[1] !== c.info.name) return false;
     this.router.closeRun();
     this.endForeign();
-    this.endContainer({
-      ok: r.ok,
-      number: r.number,
-      name: r.description,
-      directive: rawDirective(f.body),
-      line: this.router.lineNo,
-      text: f.body,
-    });
+    this.endContainer(wrapperVerdict(r, f, this.router.lineNo));
     return true;
   }
 
@@ -172,16 +165,19 @@ function applyContainer(run: ParsedRun, info: ContainerInfo): void {
   w.timeoutSetTo ??= info.timeoutSetTo;
   const v = info.verdict;
   if (!v || w.verdict !== null || w.timedOut !== null) return;
-  const to = TIMEOUT_VERDICT.exec(v.directive ?? '');
+  const to = TIMEOUT_DIRECTIVE.exec(v.directive ?? '');
   if (!to) return;
   w.timedOut = { seconds: to[1] === undefined ? null : Number(to[1]), line: v.line };
   run.infrastructure.push({ kind: 'timeout', line: v.line, text: v.text });
 }
 
-const TIMEOUT_VERDICT = /^TIMEOUT(?:\s+(\d+)\s*seconds?)?/i;
-
 /** The directive exactly as printed (`exit=1`, `TIMEOUT 45 seconds`), for wrapper verdicts. */
-export function rawDirective(body: string): string | null {
+function rawDirective(body: string): string | null {
   const i = body.search(/\s#\s/);
   return i < 0 ? null : body.slice(i + 3).trim();
+}
+
+/** A wrapper's or the runner's verdict line (`not ok 1 selftests: mm: … # exit=1`) at `line`. */
+export function wrapperVerdict(r: ResultLine, f: Fragment, line: number): WrapperVerdict {
+  return { ok: r.ok, number: r.number, name: r.description, directive: rawDirective(f.body), line, text: f.body };
 }

@@ -15,7 +15,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { LogParser, type LogParserOptions } from './log-parser.js';
-import { LineSplitter } from './lines.js';
+import { lineBatchesOfStream } from './lines.js';
 import type { ParsedLog } from './types.js';
 
 export function parseLines(lines: Iterable<string>, options: LogParserOptions = {}): ParsedLog {
@@ -54,16 +54,8 @@ export async function parseStream(
   const p = new LogParser(options);
   // Lines are pushed synchronously per chunk: an async generator per line would cost a
   // promise round-trip for each of a large log's million lines.
-  const splitter = new LineSplitter();
-  const decoder = new TextDecoder('utf-8', { fatal: false });
   try {
-    for await (const chunk of stream) {
-      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      for (const line of splitter.push(text)) p.push(line);
-    }
-    const tail = decoder.decode();
-    if (tail) for (const line of splitter.push(tail)) p.push(line);
-    for (const line of splitter.end()) p.push(line);
+    for await (const batch of lineBatchesOfStream(stream)) for (const line of batch) p.push(line);
   } catch (e) {
     return withError(p.finish(), e);
   }

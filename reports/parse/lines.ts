@@ -77,19 +77,29 @@ export class LineSplitter {
   }
 }
 
-/** Lines of a byte or string stream (e.g. fs.createReadStream), decoded as UTF-8, lossily. */
-export async function* linesOfStream(
+/**
+ * Lines of a byte or string stream (e.g. fs.createReadStream), decoded as UTF-8, lossily, one
+ * batch per chunk: a consumer pays one promise round-trip per chunk, not one per line.
+ */
+export async function* lineBatchesOfStream(
   stream: AsyncIterable<string | Uint8Array>,
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   const splitter = new LineSplitter();
   const decoder = new TextDecoder('utf-8', { fatal: false });
   for await (const chunk of stream) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    yield* splitter.push(text);
+    yield splitter.push(text);
   }
   const tail = decoder.decode();
-  if (tail) yield* splitter.push(tail);
-  yield* splitter.end();
+  if (tail) yield splitter.push(tail);
+  yield splitter.end();
+}
+
+/** Lines of a byte or string stream, one at a time (lineBatchesOfStream, flattened). */
+export async function* linesOfStream(
+  stream: AsyncIterable<string | Uint8Array>,
+): AsyncGenerator<string> {
+  for await (const batch of lineBatchesOfStream(stream)) yield* batch;
 }
 
 /**

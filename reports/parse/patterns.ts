@@ -49,9 +49,7 @@ export const TIMEOUT_DIRECTIVE = /^TIMEOUT(?:\s+(\d+)\s*seconds?)?/i;
 export const HUGETLB_INFO = /^\[INFO\] detected (hugetlb size|hugetlb page size): (\d+) KiB\s*$/;
 /** Version D: `detected 12 huge page sizes, will only test 10`. */
 export const HUGETLB_LIMIT = /^detected \d+ huge page sizes, will only test \d+/;
-/** `[RUN] <desc> ... with <variant>`. */
-export const RUN_LINE = /^\[RUN\] (.*?)\s*$/;
-/** RUN_LINE's fixed head: classify.ts tests it with startsWith and trims the rest. */
+/** `[RUN] <desc> ... with <variant>`: classify.ts tests the head with startsWith and trims the rest. */
 export const RUN_PREFIX = '[RUN] ';
 /** `Totals: pass:39 fail:1 xfail:0 xpass:0 skip:10 error:0` (xpass absent in old headers). */
 export const TOTALS =
@@ -60,12 +58,12 @@ export const TOTALS =
 export const PLANNED_MISMATCH = /^Planned tests != run tests \((\d+) != (\d+)\)/;
 /** v6.14+ kselftest.h: `22 skipped test(s) detected. Consider enabling ...`. */
 export const SKIPPED_NOTICE = /^(\d+) skipped test\(s\) detected\./;
+/** The v6.16+ EINVAL diagnostic whose `)n` typo glues it to the next line. */
+export const EINVAL_DIAGNOSTIC = /^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/;
 /**
  * The v6.15 `(EINVAL)n` typo (a lost backslash): the next output continues on the same line.
  * Split after the `n` when what follows is a TAP line or another diagnostic.
  */
-/** The v6.16+ EINVAL diagnostic whose `)n` typo glues it to the next line. */
-export const EINVAL_DIAGNOSTIC = /^PIN_LONGTERM_TEST_START failed \(EINVAL\)n$/;
 export const EINVAL_GLUE = /\)n(?=(?:not )?ok \d|# |#$|Bail out!|TAP version )/;
 
 // ---- wording fingerprints (era hints) -------------------------------------------------------

@@ -12,7 +12,7 @@
  *    closes a run or changes a result (the KTAP rule).
  */
 import { classify, programName, type Token } from './classify.js';
-import { Containers, rawDirective } from './containers.js';
+import { Containers, wrapperVerdict } from './containers.js';
 import type { Fragment } from './glue.js';
 import type { LogRecord } from './log-record.js';
 import { crashKind, infraKind, infraProgram } from './markers.js';
@@ -157,14 +157,7 @@ export class Router {
       } else if (run.program === null) {
         this.name(run, wrapperName[1] ?? 'gup_longterm', 'wrapper');
       }
-      run.setVerdict({
-        ok: r.ok,
-        number: r.number,
-        name: r.description,
-        directive: rawDirective(f.body),
-        line: this.lineNo,
-        text: f.body,
-      });
+      run.setVerdict(wrapperVerdict(r, f, this.lineNo));
       this.closeRun();
       return;
     }

@@ -72,7 +72,6 @@ export function runNameIdAt(name: string, position: number, out: PendingRun): vo
   nextWay[position] = (way + 1) % WAYS;
   recentNames[position * WAYS + way] = own;
   recentIds[position * WAYS + way] = id;
-  out.name = own;
 }
 
 /**

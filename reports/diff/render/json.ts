@@ -2,7 +2,7 @@
 import type { DiffReport, RunDiff } from '../types.js';
 
 /** One run of the report, as it appears in `runs`. */
-export function runJson(source: string, r: RunDiff): unknown {
+function runJson(source: string, r: RunDiff): unknown {
   return {
     source,
     index: r.index,

@@ -31,7 +31,7 @@ function row(s: SubtestComparison, colour: boolean): string {
   return `    ${num}  ${(s.id ?? '?').padEnd(44)} ${what.padEnd(22)} ${paint(colour, s.class, s.class)}\n           ${s.explanation}`;
 }
 
-export function runBlock(source: string, r: RunDiff, o: TextOptions): string {
+function runBlock(source: string, r: RunDiff, o: TextOptions): string {
   const lines: string[] = [];
   const span = `lines ${r.parsed.startLine}–${r.parsed.endLine}`;
   lines.push(`${source}: run ${r.index + 1} (${span}): ${paint(o.colour, r.triage, r.triage.toUpperCase())}`);
