@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkIntegrity, countRuns, diffLogText, openStore, SCHEMA_VERSION } from '../reports/store/index.js';
 import { forBackends, num } from './helpers/backends.js';
+import { bundledEntry } from './helpers/bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
 /** 004 triaged with its environment inferred: what the recorders triage against. */
 const BASE = diffLogText(readFileSync(LOG004, 'utf8'), 'base');
 
-const CHILD = join(ROOT, 'test/helpers/record-child.ts');
+const CHILD = bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
 // Without tap's --import hooks (process tracking, coverage): they double a child's start-up,
 // and the children are killed before they could report anyway.
 const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
@@ -30,7 +31,7 @@ type Kill = { afterSpawnMs: number } | { afterFirstCommitMs: number };
 function runChild(args: string[], kill?: Kill): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const c = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [CHILD, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let firstCommitMs: number | null = null;

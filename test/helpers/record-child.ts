@@ -1,6 +1,6 @@
 /**
- * A recorder process for the store's crash and concurrency tests (test/store.test.ts):
- *   node --import tsx test/helpers/record-child.ts DB TAG COUNT BATCH [ENV.json|-] [shared,pretriaged]
+ * A recorder process for the store's crash and concurrency tests (test/store-concurrency.test.ts, run bundled: test/helpers/bundle.ts):
+ *   node <bundle of test/helpers/record-child.ts> DB TAG COUNT BATCH [ENV.json|-] [shared,pretriaged]
  * records COUNT distinct logs (a fixture log with a unique first line, which the parser
  * keeps as an unknown line) through the same triage + store path as `gupsim record`, BATCH
  * logs per transaction, printing `committed N` after each commit and the run ids at the end
@@ -13,7 +13,6 @@
  * does: ~1 ms a log); without it each log's environment is inferred (~0.2–0.9 s a log).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseEnvironment, type Environment } from '../../cases/env.js';
 import { openStore } from '../../reports/store/open.js';
 import { recordLog, recordLogs } from '../../reports/store/record.js';
@@ -27,7 +26,8 @@ const pretriaged = modes.includes('pretriaged');
 const count = Number(countText);
 const batch = Math.max(1, Number(batchText));
 const base = readFileSync(
-  fileURLToPath(new URL('../fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log', import.meta.url)),
+  // Relative to the project root, the child's working directory (it runs bundled, elsewhere).
+  'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log',
   'utf8',
 );
 let env: Environment | undefined;
