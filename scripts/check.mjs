@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// `npm test`'s first step: the typecheck (tsc --noEmit) and the lint (eslint) at the same time —
+// they are independent and each uses about one core. Each tool's output is printed whole when
+// it ends, under its name; the exit code is the first failure's (0 when both pass).
+import { spawn } from 'node:child_process';
+
+const TOOLS = [
+  ['typecheck', 'node_modules/typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
+  ['lint', 'node_modules/eslint/bin/eslint.js', ['.']],
+];
+
+const run = ([name, script, args]) =>
+  new Promise((resolve) => {
+    const c = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    c.on('error', (e) => resolve({ name, code: 1, out: `${e.message}\n` }));
+    c.on('close', (code) => resolve({ name, code: code ?? 1, out }));
+  });
+
+const results = await Promise.all(TOOLS.map(run));
+for (const r of results) {
+  process.stdout.write(`> ${r.name}: ${r.code === 0 ? 'ok' : `failed (exit ${r.code})`}\n${r.out}`);
+}
+process.exit(results.find((r) => r.code !== 0)?.code ?? 0);
