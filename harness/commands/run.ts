@@ -64,7 +64,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   const env = environmentFromFlags(values);
-  const p = predict(env);
+  // The kernel trace is built only for the outputs that show it.
+  const p = predict(env, { trace: values.explain === true || values.json === true });
   if ('error' in p) throw new UsageError(p.error);
   if (values.json) {
     io.stdout.write(JSON.stringify(predictionJson(p), null, 2) + '\n');
