@@ -242,11 +242,17 @@ t.test('another application’s SQLite file and a malformed one: refused in one 
   t.same(readFileSync(foreign), before, 'the file is byte for byte what it was');
   t.notOk(existsSync(`${foreign}-wal`), 'not even switched to WAL');
 
-  for (const argv of [['history'], ['report', '--format', 'html'], ['compare', '1', '2']]) {
-    const r = await cli([...argv, '--db', join(REPRO, 'page-corrupt.db')]);
+  // A copy: the shared reproducer is an input, and a reader must not change even a copy of it
+  // (it is an older gupsim history; migrating it would rewrite its damaged pages).
+  const corrupt = join(dir, 'page-corrupt.db');
+  copyFileSync(join(REPRO, 'page-corrupt.db'), corrupt);
+  const pristine = readFileSync(corrupt);
+  for (const argv of [['history'], ['report', '--format', 'html'], ['compare', '1', '2'], ['record', `${LIVE618}.log`]]) {
+    const r = await cli([...argv, '--db', corrupt]);
     t.equal(r.code, 2, `${argv[0]} on a malformed database`);
-    t.match(r.stderr, /^gupsim \w+: .*page-corrupt\.db: (database disk image is malformed|run 1: the stored environment is not the JSON gupsim wrote .*)\n$/);
+    t.match(r.stderr, /^gupsim \w+: .*page-corrupt\.db: database disk image is malformed \(.+\); not migrating it\n$/);
   }
+  t.same(readFileSync(corrupt), pristine, 'the malformed database is byte for byte what it was');
 });
 
 t.test('a PostgreSQL URL that cannot be used: one line, exit 2, the password never printed', async (t) => {

@@ -45,6 +45,11 @@ async function usableVersion(sql: SqlDriver, readOnly: boolean): Promise<number>
   if (version > SCHEMA_VERSION) {
     throw new StoreError(`${sql.location}: schema version ${version} is newer than this gupsim understands (${SCHEMA_VERSION}); upgrade gupsim`);
   }
+  // A damaged file is refused before anything writes it (a migration would rewrite its pages).
+  if (version > 0 && version < SCHEMA_VERSION && sql instanceof SqliteDriver) {
+    const damage = sql.damage();
+    if (damage) throw new StoreError(`${sql.location}: database disk image is malformed (${damage}); not migrating it`);
+  }
   return version;
 }
 

@@ -32,6 +32,16 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  /**
+   * The first problem PRAGMA quick_check finds (pages, cells, indexes), undefined when the file
+   * is sound. Asked before a migration: rewriting a damaged file would spread the damage.
+   */
+  damage(): string | undefined {
+    const rows = this.guard(() => this.db.pragma('quick_check(1)') as { quick_check: string }[]);
+    const first = rows[0]?.quick_check ?? 'no answer';
+    return first === 'ok' ? undefined : first.replace(/^\*\*\* in database main \*\*\*\n/, '').split('\n')[0];
+  }
+
   private guard<T>(f: () => T): T {
     try {
       return f();
