@@ -11,11 +11,11 @@ import { predict, type Prediction } from '../../cases/predict.js';
 import { liburingSetsErrno } from '../../cases/libc/liburing.js';
 import type { ParsedRun } from '../parse/types.js';
 import { identifySelftest } from './identify.js';
-import { MEMO, MEMO_LIMIT, runSignature, searchPrediction } from './infer-cache.js';
+import { MEMO, MEMO_LIMIT, runSignature, searchView } from './infer-cache.js';
 import { dimensions, kernelOptions } from './infer-dimensions.js';
 import { givenFacts, kernelEraFact } from './infer-facts.js';
 import { structuralFacts } from './infer-structure.js';
-import { perfectScore, scorePrediction } from './score.js';
+import { perfectScore, scorePrediction, scoreView, type ScoringView } from './score.js';
 import type { InferredEnvironment, InferredFact } from './types.js';
 
 export interface InferOptions {
@@ -73,15 +73,21 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (!start.ok) return { error: start.error };
 
   const dims = dimensions(sizes.value, liburing.value, selftest.trees);
-  const evaluate = (
-    e: Environment,
-  ): { env: Environment; p: Prediction; score: number } | undefined => {
+  // Scores by view: environments with the same prediction key share one view, and a search
+  // comes back to the same environment many times (each pass, each starting kernel).
+  const scores = new Map<ScoringView, number>();
+  const evaluate = (e: Environment): { env: Environment; score: number } | undefined => {
     const pinned = pin(e);
-    const p = searchPrediction(pinned);
-    if ('error' in p) return undefined;
-    return { env: pinned, p, score: scorePrediction(run, p) };
+    const v = searchView(pinned);
+    if ('error' in v) return undefined;
+    let score = scores.get(v);
+    if (score === undefined) {
+      score = scoreView(run, v);
+      scores.set(v, score);
+    }
+    return { env: pinned, score };
   };
-  type Candidate = { env: Environment; p: Prediction; score: number };
+  type Candidate = { env: Environment; score: number };
   const first = evaluate(start.env);
   /* c8 ignore next */
   if (!first) return { error: 'the starting environment cannot be predicted' };
@@ -145,9 +151,10 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   };
   const perfect = perfectScore(run);
   let best = descend(current);
-  // Other starting kernels can only tie a perfect reproduction, and ties go to the first.
-  const starts = best.current.score >= perfect ? [] : kernelOptions(current.env.selftest.tree).slice(1);
-  for (const k of starts) {
+  // Other starting kernels can only tie a perfect reproduction, and ties go to the first: once
+  // one start reaches it (the first or a later one), the starts after it cannot win.
+  for (const k of kernelOptions(current.env.selftest.tree).slice(1)) {
+    if (best.current.score >= perfect) break;
     const from = evaluate(k.apply(current.env));
     if (!from) continue;
     const r = descend(from);
