@@ -72,3 +72,12 @@ export function searchView(e: Environment): ScoringView | { error: string } {
   }
   return v;
 }
+
+/**
+ * Forget every inference and every view: a measurement of first inferences must not find the
+ * answers left by whatever ran before it in the same process (bench/infer.ts after the ingest).
+ */
+export function clearInferenceCaches(): void {
+  MEMO.clear();
+  VIEWS.clear();
+}
