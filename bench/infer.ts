@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffLog } from '../reports/diff/index.js';
-import { clearInferenceCaches } from '../reports/diff/infer-cache.js';
+import { clearInferenceCaches, searchPredictions } from '../reports/diff/infer-cache.js';
 import { median, timed } from './measure.js';
 
 export interface InferFigures {
@@ -18,6 +18,10 @@ export interface InferFigures {
   p90Ms: number;
   worstMs: number;
   worstLog: string;
+  /** Trace-less predict() calls the worst log's search ran (the search's cost is mostly these). */
+  worstLogPredictions: number;
+  /** The most any one log's search ran. */
+  maxPredictions: number;
 }
 
 /** Every distinct .log under the fixture and shared log directories that holds a run. */
@@ -45,18 +49,21 @@ export function inferFigures(): InferFigures {
   if (warm) diffLog(`${warm.text}\n# bench warm-up`, 'warm-up');
   // The warm-up's own inference is memoised under the first log's run: not a first diff.
   clearInferenceCaches();
-  const times: { name: string; ms: number }[] = [];
+  const times: { name: string; ms: number; predictions: number }[] = [];
   for (const l of logs) {
+    const before = searchPredictions();
     const t = timed(() => diffLog(l.text, l.name));
-    if (t.value.runs.length > 0) times.push({ name: l.name, ms: t.wallMs });
+    if (t.value.runs.length > 0) times.push({ name: l.name, ms: t.wallMs, predictions: searchPredictions() - before });
   }
   const ms = times.map((x) => x.ms).sort((a, b) => a - b);
-  const worst = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0 });
+  const worst = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0, predictions: 0 });
   return {
     logs: times.length,
     medianMs: median(ms),
     p90Ms: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.9))] ?? NaN,
     worstMs: worst.ms,
     worstLog: worst.name,
+    worstLogPredictions: worst.predictions,
+    maxPredictions: Math.max(0, ...times.map((x) => x.predictions)),
   };
 }

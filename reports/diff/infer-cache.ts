@@ -59,10 +59,15 @@ const VIEWS = new Map<string, ScoringView>();
 // memory modest while covering the searches of several distinct machines.
 const VIEWS_LIMIT = 3_000;
 
+/** Trace-less predictions the searches ran (cache misses), for the bench's where-the-time-goes. */
+let predictions = 0;
+export const searchPredictions = (): number => predictions;
+
 export function searchView(e: Environment): ScoringView | { error: string } {
   const key = predictionKey(e);
   const hit = key === undefined ? undefined : VIEWS.get(key);
   if (hit) return hit;
+  predictions++;
   const p = predict(e, { trace: false });
   if ('error' in p) return p;
   const v = scoringView(p);
