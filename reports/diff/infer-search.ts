@@ -9,12 +9,12 @@
  *   counts only through its behaviours), whose descent would walk the same scores;
  * - the prediction key and the score of an environment the search already met.
  */
-import type { Environment } from '../../cases/env.js';
+import type { Environment, FsSpec } from '../../cases/env.js';
 import { predictionKey } from '../../cases/predict.js';
 import type { ParsedRun } from '../parse/types.js';
 import { searchView } from './infer-cache.js';
 import { kernelOptions, type Dimension } from './infer-dimensions.js';
-import { perfectScore, scoreView, type ScoringView } from './score.js';
+import { perfectScore, scoreView, scoringTarget, type ScoringView } from './score.js';
 
 export interface Candidate {
   env: Environment;
@@ -32,6 +32,7 @@ export type Evaluate = (e: Environment) => Candidate | undefined;
  * environment and its score; a pin may rewrite anything, so pinned searches skip that memo.
  */
 export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Evaluate {
+  const target = scoringTarget(run);
   const scores = new Map<ScoringView, number>();
   const seen = new Map<string, Candidate | undefined>();
   const evaluate = (env: Environment): Candidate | undefined => {
@@ -39,7 +40,7 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
     if ('error' in v) return undefined;
     let score = scores.get(v);
     if (score === undefined) {
-      score = scoreView(run, v);
+      score = scoreView(target, v);
       scores.set(v, score);
     }
     return { env, score };
@@ -60,8 +61,11 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
 /** The fields the dimensions vary: within one unpinned search they identify an environment. */
 function searchCoordinates(e: Environment): string {
   const { kernel, fs, user, selftest } = e;
-  return `${selftest.tree}|${selftest.liburing}|${kernel.release}|${kernel.patches.join(',')}|${kernel.config.GUP_TEST}|${JSON.stringify(fs)}|${e.hugetlb.map((h) => h.free).join(',')}|${user.root}|${user.memlockKiB}|${e.sysctl.io_uring_disabled}`;
+  return `${selftest.tree}|${selftest.liburing}|${kernel.release}|${kernel.patches.join(',')}|${kernel.config.GUP_TEST}|${fsKey(fs.tmp)}|${fsKey(fs.cwd)}|${e.hugetlb.map((h) => h.free).join(',')}|${user.root}|${user.memlockKiB}|${e.sysctl.io_uring_disabled}`;
 }
+
+/** Every field of a filesystem spec (cases/env.ts FsSpec), cheaper than JSON.stringify(). */
+const fsKey = (f: FsSpec): string => `${f.type}\0${f.host}\0${f.cache}\0${f.upper}\0${f.version}\0${f.fallocate}`;
 
 /**
  * Descend from `from`: each pass varies every dimension in turn, keeping a value only when it
