@@ -1,12 +1,13 @@
 /**
  * The inference's two caches: whole inferences by what a run says (CI sends the same run every
- * day), and trace-less predictions by predictionKey() (one search asks for the same machine
+ * day), and what scoring needs of trace-less predictions by predictionKey() (one search asks for the same machine
  * many times, and CI logs share machines).
  */
 import type { Environment } from '../../cases/env.js';
-import { predict, predictionKey, type Prediction } from '../../cases/predict.js';
+import { predict, predictionKey } from '../../cases/predict.js';
 import type { ParsedRun } from '../parse/types.js';
 import type { Inference } from './infer.js';
+import { scoringView, type ScoringView } from './score.js';
 
 /**
  * Inference is a search over predictions; CI feeds the same runs again and again (one log per
@@ -47,23 +48,41 @@ export function runSignature(run: ParsedRun): string {
 }
 
 /**
- * Predictions without traces, by predictionKey(): the search asks for the same machine many
- * times (every starting kernel walks through most of the same environments, and CI logs share
- * machines), and a trace is only needed for the one environment finally chosen.
+ * What scoring needs of trace-less predictions, by predictionKey(): the search asks for the
+ * same machine many times (every starting kernel walks through most of the same environments,
+ * and CI logs share machines). Only the view is kept: the search never reads a candidate's
+ * records (the chosen environment is predicted again with its trace), and keeping whole
+ * predictions made the cache most of what the garbage collector had to walk.
  */
-const PREDICTIONS = new Map<string, Prediction>();
-// A prediction holds its stdout and records (~10–20 KB): a few thousand keep memory modest
-// while covering the searches of several distinct machines.
-const PREDICTIONS_LIMIT = 3_000;
+const VIEWS = new Map<string, ScoringView>();
+// A view holds its stdout and one small entry per sub-test (a few KB): a few thousand keep
+// memory modest while covering the searches of several distinct machines.
+const VIEWS_LIMIT = 3_000;
 
-export function searchPrediction(e: Environment): Prediction | { error: string } {
+/** Trace-less predictions the searches ran (cache misses), for the bench's where-the-time-goes. */
+let predictions = 0;
+export const searchPredictions = (): number => predictions;
+
+export function searchView(e: Environment): ScoringView | { error: string } {
   const key = predictionKey(e);
-  const hit = key === undefined ? undefined : PREDICTIONS.get(key);
-  if (hit) return hit.env === e ? hit : { ...hit, env: e };
+  const hit = key === undefined ? undefined : VIEWS.get(key);
+  if (hit) return hit;
+  predictions++;
   const p = predict(e, { trace: false });
-  if (!('error' in p) && key !== undefined) {
-    if (PREDICTIONS.size >= PREDICTIONS_LIMIT) PREDICTIONS.delete(PREDICTIONS.keys().next().value as string);
-    PREDICTIONS.set(key, p);
+  if ('error' in p) return p;
+  const v = scoringView(p);
+  if (key !== undefined) {
+    if (VIEWS.size >= VIEWS_LIMIT) VIEWS.delete(VIEWS.keys().next().value as string);
+    VIEWS.set(key, v);
   }
-  return p;
+  return v;
+}
+
+/**
+ * Forget every inference and every view: a measurement of first inferences must not find the
+ * answers left by whatever ran before it in the same process (bench/infer.ts after the ingest).
+ */
+export function clearInferenceCaches(): void {
+  MEMO.clear();
+  VIEWS.clear();
 }

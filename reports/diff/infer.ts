@@ -11,11 +11,12 @@ import { predict, type Prediction } from '../../cases/predict.js';
 import { liburingSetsErrno } from '../../cases/libc/liburing.js';
 import type { ParsedRun } from '../parse/types.js';
 import { identifySelftest } from './identify.js';
-import { MEMO, MEMO_LIMIT, runSignature, searchPrediction } from './infer-cache.js';
+import { MEMO, MEMO_LIMIT, runSignature } from './infer-cache.js';
 import { dimensions, kernelOptions } from './infer-dimensions.js';
 import { givenFacts, kernelEraFact } from './infer-facts.js';
 import { structuralFacts } from './infer-structure.js';
-import { perfectScore, scorePrediction } from './score.js';
+import { bestDescent, evaluator } from './infer-search.js';
+import { scorePrediction } from './score.js';
 import type { InferredEnvironment, InferredFact } from './types.js';
 
 export interface InferOptions {
@@ -59,7 +60,6 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
       score: scorePrediction(run, p),
     };
   }
-  const pin = opts.pin ?? ((e: Environment) => e);
   const selftest = identifySelftest(run);
   const { sizes, liburing } = structuralFacts(run);
   const arch = sizes.value.includes(32768) || sizes.value.includes(64) ? 'arm64' : 'x86_64';
@@ -73,86 +73,15 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (!start.ok) return { error: start.error };
 
   const dims = dimensions(sizes.value, liburing.value, selftest.trees);
-  const evaluate = (
-    e: Environment,
-  ): { env: Environment; p: Prediction; score: number } | undefined => {
-    const pinned = pin(e);
-    const p = searchPrediction(pinned);
-    if ('error' in p) return undefined;
-    return { env: pinned, p, score: scorePrediction(run, p) };
-  };
-  type Candidate = { env: Environment; p: Prediction; score: number };
+  const evaluate = evaluator(run, opts.pin);
   const first = evaluate(start.env);
   /* c8 ignore next */
   if (!first) return { error: 'the starting environment cannot be predicted' };
-  let current: Candidate = first;
+  let current = first;
   if (selftest.trees[0] === 'prototype') {
     current = evaluate(kernelOptions('prototype')[0]!.apply(start.env)) ?? current;
   }
-  // Coordinate descent from several starting kernels: a verdict that one dimension explains
-  // only partly (e.g. "gup_test not available" vs an EINVAL skip) must not trap the search in
-  // the first dimension tried. The best end point wins; ties go to the earliest start (the
-  // selftest's own tree, the most ordinary machine).
-  type Chosen = Map<
-    string,
-    { label: string; ambiguous: boolean; fitting: string[]; rejected: string[] }
-  >;
-  const descend = (from: Candidate): { current: Candidate; chosen: Chosen } => {
-    let current = from;
-    const chosen: Chosen = new Map();
-    for (let pass = 0; pass < 3; pass++) {
-      let improved = false;
-      for (const dim of dims) {
-        const options =
-          dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
-        // Strictly better wins; among equals, the more ordinary value (earlier in the
-        // option list) wins, so a value chosen earlier to explain a verdict that a later
-        // dimension explains better is undone (e.g. io_uring_disabled=2 vs a tiny memlock).
-        const prev = chosen.get(dim.name);
-        const currentIndex = dim.name === 'kernel' ? -1 : Math.max(0, options.findIndex((o) => o.label === prev?.label));
-        let best: Candidate = current;
-        let bestLabel: string | undefined;
-        const labelled: { label: string; score: number }[] = [];
-        options.forEach((o, i) => {
-          const r = evaluate(o.apply(current.env));
-          if (!r) return;
-          labelled.push({ label: o.label, score: r.score });
-          const better = r.score > best.score;
-          const asGoodAndMoreOrdinary = bestLabel === undefined && r.score === current.score && i < currentIndex;
-          if (better || asGoodAndMoreOrdinary) {
-            best = r;
-            bestLabel = o.label;
-          }
-        });
-        if (bestLabel !== undefined) {
-          current = best;
-          improved = true;
-        }
-        const top = Math.max(...labelled.map((l) => l.score), current.score);
-        chosen.set(dim.name, {
-          label: bestLabel ?? prev?.label ?? options[0]?.label ?? '',
-          ambiguous: labelled.filter((l) => l.score === top).length > 1,
-          fitting: labelled.filter((l) => l.score === top).map((l) => l.label),
-          rejected: labelled.filter((l) => l.score !== top).map((l) => l.label),
-        });
-      }
-      // A full pass labels every dimension (fits, rejects, ambiguous); once the prediction
-      // reproduces the whole log, later passes cannot find anything better.
-      if (!improved || current.score >= perfect) break;
-    }
-
-    return { current, chosen };
-  };
-  const perfect = perfectScore(run);
-  let best = descend(current);
-  // Other starting kernels can only tie a perfect reproduction, and ties go to the first.
-  const starts = best.current.score >= perfect ? [] : kernelOptions(current.env.selftest.tree).slice(1);
-  for (const k of starts) {
-    const from = evaluate(k.apply(current.env));
-    if (!from) continue;
-    const r = descend(from);
-    if (r.current.score > best.current.score) best = r;
-  }
+  const best = bestDescent(run, current, dims, evaluate, opts.pin !== undefined);
   current = best.current;
   const chosen = best.chosen;
 

@@ -12,71 +12,121 @@ export function observedResultText(o: ObservedSubtest): string | null {
   return o.description;
 }
 
-function predictedTotals(p: Prediction): number[] | null {
-  const m = /# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) skip:(\d+) error:(\d+)/.exec(p.run.stdout);
+function predictedTotals(stdout: string): number[] | null {
+  const m = /# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) skip:(\d+) error:(\d+)/.exec(stdout);
   return m ? m.slice(1).map(Number) : null;
 }
 
-/** What scoring reads off a prediction, computed once per prediction (searches score one many times). */
-interface ScoringView {
-  byId: Map<string, Prediction['run']['subtests'][number]>;
-  diagnostics: Map<string, string>;
+/**
+ * What scoring reads off a prediction, computed once per prediction. The search caches these
+ * rather than whole predictions: a view is a fraction of a prediction's size (no records, no
+ * traces), and a cache of a few thousand predictions is what the garbage collector walked.
+ */
+export interface ScoringView {
+  /** Per sub-test id (the last record of an id wins, as a Map built from the records). */
+  byId: Map<string, { verdict: string; result: string | null; diagnostics: string }>;
+  plan: number | null;
   totals: number[] | null;
-  mismatch: RegExpExecArray | null;
+  /** `# Planned tests != run tests (planned != ran)`, when the prediction prints it. */
+  mismatch: [planned: number, ran: number] | null;
+  /** The program's stdout, for the bail-out line. */
+  stdout: string;
 }
+
+/** Lines as one text, the way scoring compares them ('' for none). */
+const joined = (lines: readonly string[]): string =>
+  lines.length === 0 ? '' : lines.length === 1 ? lines[0]! : lines.join('\n');
+
+export function scoringView(p: Prediction): ScoringView {
+  const stdout = p.run.stdout;
+  const m = /# Planned tests != run tests \((\d+) != (\d+)\)/.exec(stdout);
+  const byId: ScoringView['byId'] = new Map();
+  for (const s of p.run.subtests) byId.set(s.id, { verdict: s.verdict, result: s.result, diagnostics: joined(s.diagnostics) });
+  return {
+    byId,
+    plan: p.run.plan,
+    totals: predictedTotals(stdout),
+    mismatch: m ? [Number(m[1]), Number(m[2])] : null,
+    stdout,
+  };
+}
+
 const VIEWS = new WeakMap<Prediction['run'], ScoringView>();
 
 function viewOf(p: Prediction): ScoringView {
   let v = VIEWS.get(p.run);
   if (!v) {
-    v = {
-      byId: new Map(p.run.subtests.map((s) => [s.id, s])),
-      diagnostics: new Map(p.run.subtests.map((s) => [s.id, s.diagnostics.join('\n')])),
-      totals: predictedTotals(p),
-      mismatch: /# Planned tests != run tests \((\d+) != (\d+)\)/.exec(p.run.stdout),
-    };
+    v = scoringView(p);
     VIEWS.set(p.run, v);
   }
   return v;
 }
 
+/**
+ * What scoring reads off the observed run, in the form it compares (a search scores one run
+ * against hundreds of predictions).
+ */
+export interface ScoringTarget {
+  /** Observed sub-tests that have an id, with the reason and diagnostics as compared. */
+  subtests: { id: string; verdict: string; result: string | null; diagnostics: string }[];
+  plan: number | null;
+  /** pass, fail, xfail, xpass, skip, error. */
+  totals: number[] | null;
+  plannedMismatch: { planned: number; run: number } | null;
+  /** The bail-out line as it ends in stdout. */
+  bailoutLine: string | null;
+}
+
+export function scoringTarget(run: ParsedRun): ScoringTarget {
+  const t = run.totals;
+  return {
+    subtests: run.subtests.flatMap((o) =>
+      o.id ? [{ id: o.id, verdict: o.verdict, result: observedResultText(o), diagnostics: joined(o.diagnostics.map((d) => d.text)) }] : [],
+    ),
+    plan: run.plan ? run.plan.count : null,
+    totals: t ? [t.pass, t.fail, t.xfail, t.xpass, t.skip, t.error] : null,
+    plannedMismatch: run.plannedMismatch,
+    bailoutLine: run.bailout ? `${run.bailout.text}\n` : null,
+  };
+}
+
 export function scorePrediction(run: ParsedRun, p: Prediction): number {
+  return scoreView(scoringTarget(run), viewOf(p));
+}
+
+export function scoreView(target: ScoringTarget, view: ScoringView): number {
   let score = 0;
-  const view = viewOf(p);
   const byId = view.byId;
-  for (const o of run.subtests) {
-    if (!o.id) continue;
+  for (const o of target.subtests) {
     const s = byId.get(o.id);
     if (!s) {
       score -= 2;
       continue;
     }
     if (o.verdict === s.verdict) score += 4;
-    if (s.result !== null && observedResultText(o) === s.result) score += 2;
-    const od = o.diagnostics.length === 1 ? o.diagnostics[0]!.text : o.diagnostics.map((d) => d.text).join('\n');
-    if (od === view.diagnostics.get(o.id)) score += 1;
+    if (s.result !== null && o.result === s.result) score += 2;
+    if (o.diagnostics === s.diagnostics) score += 1;
   }
-  if (run.plan && p.run.plan === run.plan.count) score += 3;
+  if (target.plan !== null && view.plan === target.plan) score += 3;
   // Counters score by closeness, so that changing one dimension at a time can walk towards
   // a run whose counters need several changes at once (e.g. /tmp and cwd both unknown).
-  if (run.totals) {
-    const t = run.totals;
-    const pt = view.totals;
-    if (pt) {
-      const dist = [t.pass - pt[0]!, t.fail - pt[1]!, t.xfail - pt[2]!, t.xpass - pt[3]!, t.skip - pt[4]!, t.error - pt[5]!].reduce((a, d) => a + Math.abs(d), 0);
-      score += dist === 0 ? 6 : -Math.min(6, dist / 2);
-    }
+  const t = target.totals;
+  const pt = view.totals;
+  if (t && pt) {
+    const dist = Math.abs(t[0]! - pt[0]!) + Math.abs(t[1]! - pt[1]!) + Math.abs(t[2]! - pt[2]!) + Math.abs(t[3]! - pt[3]!) + Math.abs(t[4]! - pt[4]!) + Math.abs(t[5]! - pt[5]!);
+    score += dist === 0 ? 6 : -Math.min(6, dist / 2);
   }
   const mismatch = view.mismatch;
-  if (run.plannedMismatch) {
-    const ran = mismatch ? Number(mismatch[2]) : (p.run.plan ?? 0);
-    const planned = mismatch ? Number(mismatch[1]) : (p.run.plan ?? 0);
-    const dist = Math.abs(ran - run.plannedMismatch.run) + Math.abs(planned - run.plannedMismatch.planned);
+  const mm = target.plannedMismatch;
+  if (mm) {
+    const ran = mismatch ? mismatch[1] : (view.plan ?? 0);
+    const planned = mismatch ? mismatch[0] : (view.plan ?? 0);
+    const dist = Math.abs(ran - mm.run) + Math.abs(planned - mm.planned);
     score += dist === 0 ? 6 : -Math.min(6, dist);
-  } else if (mismatch && run.totals) {
+  } else if (mismatch && t) {
     score -= 3;
   }
-  if (run.bailout && p.run.stdout.includes(`${run.bailout.text}\n`)) score += 2;
+  if (target.bailoutLine !== null && view.stdout.includes(target.bailoutLine)) score += 2;
   return score;
 }
 

@@ -1,0 +1,157 @@
+/**
+ * The inference's search: coordinate descent over the dimensions (infer-dimensions.ts) from
+ * several starting kernels, each candidate scored by how much of the log its prediction
+ * reproduces (score.ts). What it returns is exactly what a full descent from every starting
+ * kernel returns; the work it leaves out is work that provably cannot change the answer:
+ * - starts after one that reproduces the log perfectly (a later start can only tie, and ties
+ *   go to the earlier start);
+ * - starts whose machine predicts like an earlier start's (same predictionKey(): the kernel
+ *   counts only through its behaviours), whose descent would walk the same scores;
+ * - the prediction key and the score of an environment the search already met.
+ */
+import type { Environment, FsSpec } from '../../cases/env.js';
+import { predictionKey } from '../../cases/predict.js';
+import type { ParsedRun } from '../parse/types.js';
+import { searchView } from './infer-cache.js';
+import { kernelOptions, type Dimension } from './infer-dimensions.js';
+import { perfectScore, scoreView, scoringTarget, type ScoringView } from './score.js';
+
+export interface Candidate {
+  env: Environment;
+  score: number;
+}
+
+/** Per dimension: the value kept, and which values fit the log as well as it. */
+export type Chosen = Map<string, { label: string; ambiguous: boolean; fitting: string[]; rejected: string[] }>;
+
+export type Evaluate = (e: Environment) => Candidate | undefined;
+
+/**
+ * Scores environments for one search. Unpinned, the search only ever changes the fields the
+ * dimensions vary (everything else is the starting machine's), so those fields alone name an
+ * environment and its score; a pin may rewrite anything, so pinned searches skip that memo.
+ */
+export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Evaluate {
+  const target = scoringTarget(run);
+  const scores = new Map<ScoringView, number>();
+  const seen = new Map<string, Candidate | undefined>();
+  const evaluate = (env: Environment): Candidate | undefined => {
+    const v = searchView(env);
+    if ('error' in v) return undefined;
+    let score = scores.get(v);
+    if (score === undefined) {
+      score = scoreView(target, v);
+      scores.set(v, score);
+    }
+    return { env, score };
+  };
+  if (pin) return (e) => evaluate(pin(e));
+  return (e) => {
+    const key = searchCoordinates(e);
+    if (seen.has(key)) {
+      const hit = seen.get(key);
+      return hit && { env: e, score: hit.score };
+    }
+    const r = evaluate(e);
+    seen.set(key, r);
+    return r;
+  };
+}
+
+/** The fields the dimensions vary: within one unpinned search they identify an environment. */
+function searchCoordinates(e: Environment): string {
+  const { kernel, fs, user, selftest } = e;
+  return `${selftest.tree}|${selftest.liburing}|${kernel.release}|${kernel.patches.join(',')}|${kernel.config.GUP_TEST}|${fsKey(fs.tmp)}|${fsKey(fs.cwd)}|${e.hugetlb.map((h) => h.free).join(',')}|${user.root}|${user.memlockKiB}|${e.sysctl.io_uring_disabled}`;
+}
+
+/** Every field of a filesystem spec (cases/env.ts FsSpec), cheaper than JSON.stringify(). */
+const fsKey = (f: FsSpec): string => `${f.type}\0${f.host}\0${f.cache}\0${f.upper}\0${f.version}\0${f.fallocate}`;
+
+/**
+ * Descend from `from`: each pass varies every dimension in turn, keeping a value only when it
+ * reproduces strictly more of the log (or as much, and is more ordinary than the value kept).
+ */
+function descend(
+  from: Candidate,
+  dims: readonly Dimension[],
+  evaluate: Evaluate,
+  perfect: number,
+): { current: Candidate; chosen: Chosen } {
+  let current = from;
+  const chosen: Chosen = new Map();
+  for (let pass = 0; pass < 3; pass++) {
+    let improved = false;
+    for (const dim of dims) {
+      const options = dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
+      // Strictly better wins; among equals, the more ordinary value (earlier in the
+      // option list) wins, so a value chosen earlier to explain a verdict that a later
+      // dimension explains better is undone (e.g. io_uring_disabled=2 vs a tiny memlock).
+      const prev = chosen.get(dim.name);
+      const currentIndex = dim.name === 'kernel' ? -1 : Math.max(0, options.findIndex((o) => o.label === prev?.label));
+      let best: Candidate = current;
+      let bestLabel: string | undefined;
+      const labelled: { label: string; score: number }[] = [];
+      options.forEach((o, i) => {
+        const r = evaluate(o.apply(current.env));
+        if (!r) return;
+        labelled.push({ label: o.label, score: r.score });
+        const better = r.score > best.score;
+        const asGoodAndMoreOrdinary = bestLabel === undefined && r.score === current.score && i < currentIndex;
+        if (better || asGoodAndMoreOrdinary) {
+          best = r;
+          bestLabel = o.label;
+        }
+      });
+      if (bestLabel !== undefined) {
+        current = best;
+        improved = true;
+      }
+      const top = Math.max(...labelled.map((l) => l.score), current.score);
+      chosen.set(dim.name, {
+        label: bestLabel ?? prev?.label ?? options[0]?.label ?? '',
+        ambiguous: labelled.filter((l) => l.score === top).length > 1,
+        fitting: labelled.filter((l) => l.score === top).map((l) => l.label),
+        rejected: labelled.filter((l) => l.score !== top).map((l) => l.label),
+      });
+    }
+    // A full pass labels every dimension (fits, rejects, ambiguous); once the prediction
+    // reproduces the whole log, later passes cannot find anything better.
+    if (!improved || current.score >= perfect) break;
+  }
+  return { current, chosen };
+}
+
+/**
+ * Coordinate descent from several starting kernels: a verdict that one dimension explains
+ * only partly (e.g. "gup_test not available" vs an EINVAL skip) must not trap the search in
+ * the first dimension tried. The best end point wins; ties go to the earliest start (the
+ * selftest's own tree, the most ordinary machine).
+ */
+export function bestDescent(
+  run: ParsedRun,
+  start: Candidate,
+  dims: readonly Dimension[],
+  evaluate: Evaluate,
+  pinned: boolean,
+): { current: Candidate; chosen: Chosen } {
+  const perfect = perfectScore(run);
+  let best = descend(start, dims, evaluate, perfect);
+  const tried = new Set([predictionKey(start.env)]);
+  for (const k of kernelOptions(start.env.selftest.tree).slice(1)) {
+    // Once a start reproduces the log perfectly, later starts can only tie it.
+    if (best.current.score >= perfect) break;
+    const from = evaluate(k.apply(start.env));
+    if (!from) continue;
+    // A start that predicts like one already tried (a kernel with the same behaviours) walks
+    // the same scores to the same end: it cannot do strictly better. Unpinned only, where the
+    // search changes nothing but the dimensions' fields.
+    const key = predictionKey(from.env);
+    if (!pinned && key !== undefined) {
+      if (tried.has(key)) continue;
+      tried.add(key);
+    }
+    const r = descend(from, dims, evaluate, perfect);
+    if (r.current.score > best.current.score) best = r;
+  }
+  return best;
+}

@@ -1,0 +1,37 @@
+/**
+ * The inference search leaves work out only where it cannot change the answer (starts that
+ * predict like one already tried, environments already scored, starts after a perfect one).
+ * A pinned search with a pin that changes nothing skips none of the first two, so both must
+ * infer the same environment, facts and score for logs that exercise every starting kernel.
+ */
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clearInferenceCaches } from '../reports/diff/infer-cache.js';
+import { inferEnvironment } from '../reports/diff/infer.js';
+import { parseLog } from '../reports/parse/index.js';
+import { FIXTURES } from './helpers.js';
+
+const LOGS = [
+  'public/007-stoakes-2025-before-unique-names-skip.log',
+  'live/6.18-host-ext4-memlock8k-nonroot.log',
+  'public/009-stoakes-2026-virtme-ng-overlayfs-planned-mismatch.log',
+];
+
+for (const name of LOGS) {
+  t.test(name, async (t) => {
+    const run = parseLog(readFileSync(join(FIXTURES, name), 'utf8')).runs[0];
+    if (!run) throw new Error(`${name}: no run`);
+    clearInferenceCaches();
+    const pruned = inferEnvironment(run);
+    const full = inferEnvironment(run, { pin: (e) => e });
+    if ('error' in pruned || 'error' in full) throw new Error('inference failed');
+    t.same(pruned.env, full.env);
+    t.same(pruned.inferred, full.inferred);
+    t.equal(pruned.score, full.score);
+    clearInferenceCaches();
+    const again = inferEnvironment(run);
+    if ('error' in again) throw new Error('inference failed');
+    t.same([again.env, again.inferred, again.score], [pruned.env, pruned.inferred, pruned.score], 'a cleared cache infers the same again');
+  });
+}
