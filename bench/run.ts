@@ -41,9 +41,10 @@ async function main(): Promise<void> {
     say('  wall time, peak RSS', `${fmt(ingest.cli.wallMs / 1000, 2)} s, ${fmt(ingest.cli.peakRssMB, 0)} MB`, 'cold process: inference and JSON included');
   }
 
-  const infer = inferFigures();
+  const infer = inferFigures(quick ? 1 : 3);
   say(`inference: diff of one real log, env inferred (${infer.logs} logs)`, `median ${fmt(infer.medianMs)} ms, p90 ${fmt(infer.p90Ms)} ms`, '[goal median ≤ 10 ms]');
   say('  worst', `${fmt(infer.worstMs)} ms`, `${infer.worstLog} [goal ≤ 50 ms]`);
+  say('  predict() calls of the searches', `worst log ${infer.worstLogPredictions}, most ${infer.maxPredictions}`, 'traces off; the search is mostly these');
 
   const sweep = sweepFigures(quick ? 1 : 3);
   say(`prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`, `${Math.round(sweep.subtestsPerSec)} sub-tests/s`, '[goal ≥ 1,000,000/s, traces off]');
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
         inferP90Ms: infer.p90Ms,
         inferWorstMs: infer.worstMs,
         inferLogs: infer.logs,
+        inferWorstLog: infer.worstLog,
+        inferWorstLogPredictions: infer.worstLogPredictions,
+        inferMaxPredictions: infer.maxPredictions,
       }),
     );
     return;
