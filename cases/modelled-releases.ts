@@ -19,6 +19,13 @@ function mainline(text: string): Release {
 
 /** The newest mainline release a modelled selftest version first shipped in (e.g. 6.19). */
 export function newestModelled(): string {
+  return (NEWEST ??= computeNewestModelled());
+}
+
+/** SELFTEST_VERSIONS is static: its newest release is computed once, on first use. */
+let NEWEST: string | undefined;
+
+function computeNewestModelled(): string {
   let newest = mainline(OLDEST_MODELLED);
   for (const v of SELFTEST_VERSIONS) {
     const m = /\bv(\d+\.\d+)/.exec(v.firstShipped);

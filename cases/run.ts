@@ -62,38 +62,58 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
     env.selftest.liburing === null ? undefined : new Liburing(proc, { version: env.selftest.liburing, arch: env.arch });
 
   const subtests: SubtestRecord[] = [];
-  let open: { id: string; name: string; mark: number; emitted: number; msgs: number } | undefined;
+  // The open sub-test, as plain locals (one record object per sub-test, nothing else).
+  let open = false;
+  let openId = '';
+  let openName = '';
+  let openMark = 0;
+  let openEmitted = 0;
+  let openMsgs = 0;
   let setupEnd: number | undefined;
   const messages: string[] = [];
   ksft.onMessage = (m) => messages.push(m);
 
   const close = (): void => {
     if (!open) return;
-    const results = ksft.emitted.slice(open.emitted);
-    const r = results[0];
-    const trace = kernel.trace.since(open.mark);
-    const lastErr = [...trace].reverse().find((e) => e.errno !== undefined);
+    const r = ksft.emitted.length > openEmitted ? ksft.emitted[openEmitted] : undefined;
+    const trace = kernel.trace.since(openMark);
+    let errno: string | null = null;
+    for (let i = trace.length - 1; i >= 0; i--) {
+      const e = trace[i]!.errno;
+      if (e !== undefined) {
+        errno = e;
+        break;
+      }
+    }
+    const diagnostics: string[] = [];
+    for (let i = openMsgs; i < messages.length; i++) {
+      const m = messages[i]!;
+      if (m.startsWith('[RUN] ')) continue;
+      diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
+    }
     subtests.push({
-      id: open.id,
-      name: open.name,
+      id: openId,
+      name: openName,
       number: r ? r.number : null,
       verdict: r ? r.verdict : 'missing',
       result: r ? r.description : null,
-      diagnostics: messages
-        .slice(open.msgs)
-        .filter((m) => !m.startsWith('[RUN] '))
-        .map((m) => (m.endsWith('\n') ? m.slice(0, -1) : m)),
-      errno: lastErr?.errno ?? null,
+      diagnostics,
+      errno,
       trace,
     });
-    open = undefined;
+    open = false;
   };
 
   const hooks: SubtestHooks = {
     begin(c: TestCase, b: Backing, name: string) {
       close();
       if (setupEnd === undefined) setupEnd = kernel.trace.mark();
-      open = { id: subtestId(c, b), name, mark: kernel.trace.mark(), emitted: ksft.emitted.length, msgs: messages.length };
+      open = true;
+      openId = subtestId(c, b);
+      openName = name;
+      openMark = kernel.trace.mark();
+      openEmitted = ksft.emitted.length;
+      openMsgs = messages.length;
     },
     end() {
       close();

@@ -57,13 +57,13 @@ export function gupTestIoctl(
     // __gup_test_ioctl(): pins the program's buffer in nr_pages_per_call chunks and releases
     // it, timing both. The buffer is private /dev/zero memory the program faulted in, which
     // every GUP flavour pins; it is not modelled page by page.
-    k.note('__gup_test_ioctl', `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`, {
+    if (k.tracing) k.note('__gup_test_ioctl', `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`, {
       by: 'gup_test_debugfs',
     });
     return 0;
   }
   if (!k.has('pin_longterm_test') || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
-    k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
+    if (k.tracing) k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
       errno: 'EINVAL',
     });
     return -Errno.EINVAL;
@@ -82,7 +82,7 @@ export function gupTestIoctl(
   let gupFlags = FOLL_LONGTERM;
   if (arg.flags & PIN_LONGTERM_TEST_FLAG_USE_WRITE) gupFlags |= FOLL_WRITE;
   const fast = (arg.flags & PIN_LONGTERM_TEST_FLAG_USE_FAST) !== 0;
-  k.note(
+  if (k.tracing) k.note(
     'pin_longterm_test_start',
     `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_LONGTERM${gupFlags & FOLL_WRITE ? '|FOLL_WRITE' : ''}) of ${nrPages} page(s)`,
     { by: 'pin_longterm_test' },

@@ -3,7 +3,7 @@
  * hugetlb pools), the mounts the selftest touches, the user it runs as, and sysctls.
  * Processes (`Task`) run on it and make syscalls.
  */
-import { behaviour, resolveBehaviours, type BehaviourName, type PatchSpec } from './behaviours.js';
+import { behaviour, resolveBehaviourFlags, resolveBehaviours, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
@@ -57,9 +57,22 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
   return 4 * 1024;
 }
 
+/** What a caller of newFolio() may set; everything else starts at its default. */
+export interface NewFolioOptions {
+  anonExclusive?: boolean;
+  hugetlb?: Hstate;
+  movable?: boolean;
+  dax?: boolean;
+  data?: string;
+  mapping?: Inode;
+}
+const NO_FOLIO_OPTIONS: NewFolioOptions = {};
+
 export class Kernel {
   readonly spec: KernelSpec;
   readonly behaviours: ReadonlySet<BehaviourName>;
+  /** The same behaviours as plain boolean fields: has() runs on every syscall's hot path. */
+  private readonly flags: BehaviourFlags;
   readonly trace = new Trace();
   readonly pageSize: number;
   readonly hstates: Hstate[];
@@ -85,6 +98,7 @@ export class Kernel {
   constructor(spec: KernelSpec) {
     this.spec = spec;
     this.behaviours = resolveBehaviours(spec.release, spec.patches);
+    this.flags = resolveBehaviourFlags(spec.release, spec.patches);
     this.pageSize = spec.pageSizeKiB * 1024;
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
     this.hstates = spec.config.HUGETLBFS
@@ -101,7 +115,7 @@ export class Kernel {
   }
 
   has(name: BehaviourName): boolean {
-    return this.behaviours.has(name);
+    return this.flags[name];
   }
 
   /**
@@ -125,7 +139,7 @@ export class Kernel {
   }
 
   queueWork(fn: string, detail: string, run: () => void): void {
-    this.note(fn, `queued: ${detail}`);
+    if (this.tracing) this.note(fn, `queued: ${detail}`);
     this.deferredWork.push({ fn, run });
   }
 
@@ -165,23 +179,24 @@ export class Kernel {
     return inode;
   }
 
-  newFolio(kind: FolioKind, size: number, opts: Partial<Folio> = {}): Folio {
+  /** Every folio gets the same fields in the same order (one object shape, no spread). */
+  newFolio(kind: FolioKind, size: number, opts: NewFolioOptions = NO_FOLIO_OPTIONS): Folio {
     return {
       id: this.nextFolioId++,
       kind,
       size,
-      anonExclusive: kind === 'anon',
-      hugetlb: undefined,
-      movable: false,
-      dax: false,
+      anonExclusive: opts.anonExclusive ?? kind === 'anon',
+      hugetlb: opts.hugetlb,
+      movable: opts.movable ?? false,
+      dax: opts.dax ?? false,
       pincount: 0,
       freed: false,
       dirty: false,
       fsPrepared: false,
       fsPrivate: false,
       refs: 0,
-      data: 'zeroes',
-      ...opts,
+      data: opts.data ?? 'zeroes',
+      mapping: opts.mapping,
     };
   }
 

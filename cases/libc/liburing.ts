@@ -42,9 +42,9 @@ export class Liburing {
     const name = errnoName(-r) ?? String(-r);
     if (liburingSetsErrno(this.build)) {
       this.proc.errno = -r;
-      this.proc.kernel.note(`liburing:${fn}`, `returned -${name}; errno set (liburing ${this.build.version} via libc syscall())`);
+      if (this.proc.kernel.tracing) this.proc.kernel.note(`liburing:${fn}`, `returned -${name}; errno set (liburing ${this.build.version} via libc syscall())`);
     } else {
-      this.proc.kernel.note(
+      if (this.proc.kernel.tracing) this.proc.kernel.note(
         `liburing:${fn}`,
         `returned -${name}; errno left at ${errnoName(this.proc.errno) ?? this.proc.errno} (liburing ${this.build.version} raw syscalls on ${this.build.arch})`,
       );
