@@ -36,14 +36,16 @@ export const GUP_TEST_COMMANDS: Record<GupTestCommand, { nr: number; benchmark: 
 };
 const GUP_TEST_BY_NR = new Map(Object.entries(GUP_TEST_COMMANDS).map(([name, c]) => [c.nr, name]));
 
-/** The module-global pinned pages (pin_longterm_test_pages). */
-const pinned = new WeakMap<Kernel, Folio[]>();
-
+/**
+ * The module-global pinned pages (pin_longterm_test_pages) live on the Kernel
+ * (k.gupTestPinned): a WeakMap keyed by each booted kernel made every short-lived kernel an
+ * ephemeron the garbage collector had to trace.
+ */
 export function gupTestRelease(k: Kernel): void {
   // gup_test_release(): pin_longterm_test_stop().
-  const folios = pinned.get(k);
+  const folios = k.gupTestPinned;
   if (folios) unpinFolios(folios);
-  pinned.delete(k);
+  k.gupTestPinned = undefined;
 }
 
 export function gupTestIoctl(
@@ -74,7 +76,7 @@ export function gupTestIoctl(
   }
   if (!arg) return -Errno.EFAULT;
   // pin_longterm_test_start()
-  if (pinned.has(k)) return -Errno.EINVAL;
+  if (k.gupTestPinned) return -Errno.EINVAL;
   if (arg.flags & ~(PIN_LONGTERM_TEST_FLAG_USE_WRITE | PIN_LONGTERM_TEST_FLAG_USE_FAST)) return -Errno.EINVAL;
   if ((arg.addr | arg.size) % k.pageSize !== 0) return -Errno.EINVAL;
   const nrPages = arg.size / k.pageSize;
@@ -88,7 +90,7 @@ export function gupTestIoctl(
     { by: 'pin_longterm_test' },
   );
   const held: Folio[] = [];
-  pinned.set(k, held);
+  k.gupTestPinned = held;
   let done = 0;
   while (done < nrPages) {
     const addr = arg.addr + done * k.pageSize;
@@ -99,7 +101,7 @@ export function gupTestIoctl(
       gupTestRelease(k);
       return r.ret;
     }
-    held.push(...r.folios);
+    for (const f of r.folios) held.push(f);
     done += r.ret;
   }
   return 0;

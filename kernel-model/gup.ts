@@ -189,21 +189,19 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = getUserPages(k, task, start, nrPages, flags);
     if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
-    const dax = (r.vmas ?? []).filter(vmaIsFsdax);
-    if (dax.length && !k.has('fsdax_check_in_check_vma_flags')) {
+    if (r.vmas?.some(vmaIsFsdax) && !k.has('fsdax_check_in_check_vma_flags')) {
       // ≤5.10: check_dax_vmas() after pinning.
       unpinFolios(r.folios);
       if (k.tracing) k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
       return { ret: -Errno.EOPNOTSUPP, folios: [] };
     }
-    const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
-    if (!unpinnable.length || !k.has('longterm_migrate_movable')) {
+    if (r.folios.every(longtermPinnable) || !k.has('longterm_migrate_movable')) {
       if (k.tracing) k.note('__gup_longterm_locked', `pinned ${r.ret} page(s) long-term`);
       return r;
     }
     unpinFolios(r.folios);
-    const gigantic = unpinnable.filter((f) => f.hugetlb?.gigantic);
-    if (gigantic.length) {
+    const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
+    if (unpinnable.some((f) => f.hugetlb?.gigantic)) {
       if (k.tracing) k.note(
         'check_and_migrate_movable_pages',
         'folio in ZONE_MOVABLE/CMA is not long-term pinnable and a gigantic page cannot be migrated',
@@ -240,6 +238,20 @@ function folioFastPinAllowed(folio: Folio, gupFlags: number): boolean {
   return folio.kind === 'hugetlb' || folio.kind === 'anon' || folio.kind === 'shmem';
 }
 
+/** GUP-fast gives up on a page: trace why and let the slow path decide. */
+function gupFastBail(
+  k: Kernel,
+  task: Task,
+  start: number,
+  nrPages: number,
+  gupFlags: number,
+  why: string,
+  by: BehaviourName | undefined,
+): PinResult {
+  if (k.tracing) k.note('gup_fast', `bails out to the slow path: ${why}`, by ? { by } : {});
+  return pinUserPages(k, task, start, nrPages, gupFlags);
+}
+
 /**
  * pin_user_pages_fast(): lockless walk of the page tables; any page it cannot decide on is
  * left to the slow path, so the final result always equals pin_user_pages()'s.
@@ -248,29 +260,35 @@ export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: 
   const flags = gupFlags | FOLL_PIN;
   const write = (flags & FOLL_WRITE) !== 0;
   const vma = task.findVma(start);
-  const bail = (why: string, by?: BehaviourName): PinResult => {
-    if (k.tracing) k.note('gup_fast', `bails out to the slow path: ${why}`, by ? { by } : {});
-    return pinUserPages(k, task, start, nrPages, gupFlags);
-  };
-  if (!vma) return bail('no page table entry');
+  if (!vma) return gupFastBail(k, task, start, nrPages, gupFlags, 'no page table entry', undefined);
   const pte = vma.ptes.get(Math.floor((start - vma.start) / vma.pageSize));
-  if (!pte) return bail('PTE not present');
-  if (vma.flags & (VM_IO | VM_PFNMAP)) return bail('special PTE');
-  if (write && !pte.writable) return bail('PTE not writable for a write pin');
-  if (!pte.writable && gupForcesCowBreak(k)) return bail('read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
+  if (!pte) return gupFastBail(k, task, start, nrPages, gupFlags, 'PTE not present', undefined);
+  if (vma.flags & (VM_IO | VM_PFNMAP)) return gupFastBail(k, task, start, nrPages, gupFlags, 'special PTE', undefined);
+  if (write && !pte.writable) return gupFastBail(k, task, start, nrPages, gupFlags, 'PTE not writable for a write pin', undefined);
+  if (!pte.writable && gupForcesCowBreak(k)) return gupFastBail(k, task, start, nrPages, gupFlags, 'read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
   const folio = pte.folio;
-  if (flags & FOLL_LONGTERM && folio.dax) return bail('devmap (fsdax) PTE with FOLL_LONGTERM');
+  if (flags & FOLL_LONGTERM && folio.dax) return gupFastBail(k, task, start, nrPages, gupFlags, 'devmap (fsdax) PTE with FOLL_LONGTERM', undefined);
   if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.has('longterm_migrate_movable')) {
-    return bail('folio not long-term pinnable', 'longterm_migrate_movable');
+    return gupFastBail(k, task, start, nrPages, gupFlags, 'folio not long-term pinnable', 'longterm_migrate_movable');
   }
   if (k.has('gup_fast_longterm_write_file_denied') && !folioFastPinAllowed(folio, flags)) {
-    return bail(
-      `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking`,
+    return gupFastBail(
+      k,
+      task,
+      start,
+      nrPages,
+      gupFlags,
+      k.tracing ? `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking` : '',
       'gup_fast_longterm_write_file_denied',
     );
   }
   if (gupMustUnshare(k, undefined, flags, folio)) {
-    return bail(
+    return gupFastBail(
+      k,
+      task,
+      start,
+      nrPages,
+      gupFlags,
       folio.kind === 'anon' ? 'anon folio may be shared (unshare needed)' : 'R/O long-term pin of a page-cache folio needs the VMA',
       folio.kind === 'anon' ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
     );

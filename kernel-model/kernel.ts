@@ -83,6 +83,8 @@ export class Kernel {
   readonly dirs = { tmp: new Map<string, Inode>(), cwd: new Map<string, Inode>() };
   /** user_struct->locked_vm for io_uring accounting, in base pages. */
   lockedVmPages = 0;
+  /** mm/gup_test.c's pin_longterm_test_pages: what PIN_LONGTERM_TEST_START holds until _STOP. */
+  gupTestPinned: Folio[] | undefined = undefined;
   /**
    * Queued work that has not run yet. A selftest process never sleeps between its sub-tests,
    * and work that waits for an RCU grace period (milliseconds) does not finish within the few

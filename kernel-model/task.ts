@@ -223,6 +223,7 @@ export class Task {
   /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
   private maybeEvict(inode: Inode): void {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
+    if (inode.pages.size === 0 && inode.resv.size === 0) return;
     for (const [index, folio] of inode.pages) {
       if (folio.pincount === 0) {
         folio.freed = true;
