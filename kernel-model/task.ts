@@ -224,15 +224,17 @@ export class Task {
   private maybeEvict(inode: Inode): void {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
     if (inode.pages.size === 0 && inode.resv.size === 0) return;
+    // Reservations of pages that were never faulted in are given back to the pool.
+    let unused = inode.resv.size;
     for (const [index, folio] of inode.pages) {
       if (folio.pincount === 0) {
         folio.freed = true;
         if (inode.hstate) freeHugePage(inode.hstate);
       }
-      inode.pages.delete(index);
-      inode.resv.delete(index);
+      if (inode.resv.has(index)) unused--;
     }
-    if (inode.hstate) unreserveHugePages(inode.hstate, inode.resv.size);
+    inode.pages.clear();
+    if (inode.hstate) unreserveHugePages(inode.hstate, unused);
     inode.resv.clear();
   }
 
