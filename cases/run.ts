@@ -7,7 +7,7 @@ import { Kernel } from '../kernel-model/kernel.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
 import type { Environment } from './env.js';
 import { subtestId, type Backing, type TestCase } from './ids.js';
-import { Kselftest, type Verdict } from './kselftest/kselftest.js';
+import { Kselftest, type EmittedResult, type Verdict } from './kselftest/kselftest.js';
 import { Liburing } from './libc/liburing.js';
 import { Process, ProcessExit } from './libc/process.js';
 import { kernelSpecFor } from './machine.js';
@@ -51,6 +51,36 @@ export interface RunOptions {
   trace?: boolean;
 }
 
+/** A SubtestRecord with its fields in the interface's order (JSON output relies on it). */
+class Record implements SubtestRecord {
+  id: string;
+  name: string;
+  number: number | null;
+  verdict: Verdict | 'missing';
+  result: string | null;
+  diagnostics: string[];
+  errno: string | null;
+  trace: TraceEvent[];
+
+  constructor(
+    id: string,
+    name: string,
+    r: EmittedResult | undefined,
+    diagnostics: string[],
+    errno: string | null,
+    trace: TraceEvent[],
+  ) {
+    this.id = id;
+    this.name = name;
+    this.number = r ? r.number : null;
+    this.verdict = r ? r.verdict : 'missing';
+    this.result = r ? r.description : null;
+    this.diagnostics = diagnostics;
+    this.errno = errno;
+    this.trace = trace;
+  }
+}
+
 export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRun | { error: string } {
   const build = selftestBuild(env.selftest.tree);
   if ('error' in build) return build;
@@ -61,7 +91,8 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
   const liburing =
     env.selftest.liburing === null ? undefined : new Liburing(proc, { version: env.selftest.liburing, arch: env.arch });
 
-  const subtests: SubtestRecord[] = [];
+  // Array.of() and a class, not literals: see kernel-model Trace.events.
+  const subtests: SubtestRecord[] = Array.of();
   // The open sub-test, as plain locals (one record object per sub-test, nothing else).
   let open = false;
   let openId = '';
@@ -70,7 +101,7 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
   let openEmitted = 0;
   let openMsgs = 0;
   let setupEnd: number | undefined;
-  const messages: string[] = [];
+  const messages: string[] = Array.of();
   ksft.onMessage = (m) => messages.push(m);
 
   const close = (): void => {
@@ -85,22 +116,13 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
         break;
       }
     }
-    const diagnostics: string[] = [];
+    const diagnostics: string[] = Array.of();
     for (let i = openMsgs; i < messages.length; i++) {
       const m = messages[i]!;
       if (m.startsWith('[RUN] ')) continue;
       diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
     }
-    subtests.push({
-      id: openId,
-      name: openName,
-      number: r ? r.number : null,
-      verdict: r ? r.verdict : 'missing',
-      result: r ? r.description : null,
-      diagnostics,
-      errno,
-      trace,
-    });
+    subtests.push(new Record(openId, openName, r, diagnostics, errno, trace));
     open = false;
   };
 

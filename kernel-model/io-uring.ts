@@ -19,6 +19,20 @@ export interface Ring {
   ringAccountedPages: number;
 }
 
+/**
+ * A class and Array.of(), not literals: a ring outlives its process in the queued exit work,
+ * and V8 pretenures literal sites whose objects outlive scavenges (see Trace.events).
+ */
+class RingCtx implements Ring {
+  entries: number;
+  buffers: Folio[] = Array.of();
+  accountedPages = 0;
+  ringAccountedPages = 0;
+  constructor(entries: number) {
+    this.entries = entries;
+  }
+}
+
 const SZ_1G = 1024 * 1024 * 1024;
 const SZ_1T = 1024 * SZ_1G;
 /** sizeof(struct io_rings) on 64-bit, rounded to its cache-line alignment (include/linux/io_uring_types.h). */
@@ -57,7 +71,7 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     }
     if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
   }
-  const ring: Ring = { entries, buffers: [], accountedPages: 0, ringAccountedPages: 0 };
+  const ring: Ring = new RingCtx(entries);
   const charged = ringMemoryCharged(k);
   if (ioUringChargesUser(k) && charged) {
     const { rings, sqes } = ringRegionPages(k, entries);
@@ -136,7 +150,7 @@ function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: 
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
-  ring.buffers = [];
+  ring.buffers = Array.of(); // not []: see RingCtx
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }

@@ -40,7 +40,7 @@ export type AccessResult = 'ok' | 'SIGBUS' | 'SIGSEGV';
 export class Task {
   readonly kernel: Kernel;
   private readonly fds = new Map<number, OpenFile | { ring: Ring }>();
-  private readonly vmas: Vma[] = [];
+  private readonly vmas: Vma[] = Array.of(); // not []: see Trace.events
   private nextAddr = 0x7f0000000000;
 
   constructor(kernel: Kernel) {

@@ -34,7 +34,7 @@ export class Kselftest {
   private readonly cnt = { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 };
   private plan = 0;
   private planSet = false;
-  readonly emitted: EmittedResult[] = [];
+  readonly emitted: EmittedResult[] = Array.of(); // not []: see kernel-model Trace.events
   /** Harness hook: sees every ksft_print_msg() text. */
   onMessage: ((msg: string) => void) | undefined;
 

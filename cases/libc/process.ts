@@ -53,7 +53,7 @@ export class Process {
     this.stdout.write(s);
   }
 
-  private readonly atexitHandlers: (() => void)[] = [];
+  private readonly atexitHandlers: (() => void)[] = Array.of(); // not []: see kernel-model Trace.events
   private exiting: { code: number } | undefined;
 
   atexit(fn: () => void): void {
