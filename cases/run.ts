@@ -6,12 +6,12 @@
 import { Kernel } from '../kernel-model/kernel.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
 import type { Environment } from './env.js';
-import { subtestId, type Backing, type TestCase } from './ids.js';
-import { Kselftest, type EmittedResult, type Verdict } from './kselftest/kselftest.js';
+import { Kselftest, type Verdict } from './kselftest/kselftest.js';
 import { Liburing } from './libc/liburing.js';
 import { Process, ProcessExit } from './libc/process.js';
 import { kernelSpecFor } from './machine.js';
-import type { SubtestHooks } from './selftests/common.js';
+import type { SelftestContext } from './selftests/common.js';
+import { SubtestRecorder } from './subtest-recorder.js';
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
 export interface SubtestRecord {
@@ -51,34 +51,27 @@ export interface RunOptions {
   trace?: boolean;
 }
 
-/** A SubtestRecord with its fields in the interface's order (JSON output relies on it). */
-class Record implements SubtestRecord {
-  id: string;
-  name: string;
-  number: number | null;
-  verdict: Verdict | 'missing';
-  result: string | null;
-  diagnostics: string[];
-  errno: string | null;
-  trace: TraceEvent[];
-
+/** A SelftestRun (a class, not a literal: see cases/predict.ts). */
+class Run implements SelftestRun {
   constructor(
-    id: string,
-    name: string,
-    r: EmittedResult | undefined,
-    diagnostics: string[],
-    errno: string | null,
-    trace: TraceEvent[],
-  ) {
-    this.id = id;
-    this.name = name;
-    this.number = r ? r.number : null;
-    this.verdict = r ? r.verdict : 'missing';
-    this.result = r ? r.description : null;
-    this.diagnostics = diagnostics;
-    this.errno = errno;
-    this.trace = trace;
-  }
+    public build: SelftestBuild,
+    public plan: number | null,
+    public stdout: string,
+    public exitCode: number,
+    public signal: string | null,
+    public subtests: SubtestRecord[],
+    public setupTrace: TraceEvent[],
+  ) {}
+}
+
+/** What a version's program runs with (a class, not a literal: see kernel-model Trace.events). */
+class Context implements SelftestContext {
+  constructor(
+    readonly proc: Process,
+    readonly ksft: Kselftest,
+    readonly liburing: Liburing | undefined,
+    readonly hooks: SubtestRecorder,
+  ) {}
 }
 
 export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRun | { error: string } {
@@ -91,74 +84,25 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
   const liburing =
     env.selftest.liburing === null ? undefined : new Liburing(proc, { version: env.selftest.liburing, arch: env.arch });
 
-  // Array.of() and a class, not literals: see kernel-model Trace.events.
-  const subtests: SubtestRecord[] = Array.of();
-  // The open sub-test, as plain locals (one record object per sub-test, nothing else).
-  let open = false;
-  let openId = '';
-  let openName = '';
-  let openMark = 0;
-  let openEmitted = 0;
-  let openMsgs = 0;
-  let setupEnd: number | undefined;
-  const messages: string[] = Array.of();
-  ksft.onMessage = (m) => messages.push(m);
-
-  const close = (): void => {
-    if (!open) return;
-    const r = ksft.emitted.length > openEmitted ? ksft.emitted[openEmitted] : undefined;
-    const trace = kernel.trace.since(openMark);
-    let errno: string | null = null;
-    for (let i = trace.length - 1; i >= 0; i--) {
-      const e = trace[i]!.errno;
-      if (e !== undefined) {
-        errno = e;
-        break;
-      }
-    }
-    const diagnostics: string[] = Array.of();
-    for (let i = openMsgs; i < messages.length; i++) {
-      const m = messages[i]!;
-      if (m.startsWith('[RUN] ')) continue;
-      diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
-    }
-    subtests.push(new Record(openId, openName, r, diagnostics, errno, trace));
-    open = false;
-  };
-
-  const hooks: SubtestHooks = {
-    begin(c: TestCase, b: Backing, name: string) {
-      close();
-      if (setupEnd === undefined) setupEnd = kernel.trace.mark();
-      open = true;
-      openId = subtestId(c, b);
-      openName = name;
-      openMark = kernel.trace.mark();
-      openEmitted = ksft.emitted.length;
-      openMsgs = messages.length;
-    },
-    end() {
-      close();
-    },
-  };
+  const recorder = new SubtestRecorder(kernel, ksft);
 
   let exitCode = 0;
   let signal: string | null = null;
   try {
-    build.version.program({ proc, ksft, liburing, hooks });
+    build.version.program(new Context(proc, ksft, liburing, recorder));
   } catch (e) {
     if (!(e instanceof ProcessExit)) throw e;
     exitCode = e.code;
     signal = e.signal ?? null;
-    close();
+    recorder.end();
   }
-  return {
+  return new Run(
     build,
-    plan: ksft.plannedTests(),
-    stdout: signal ? proc.stdout.written() : proc.stdout.all(),
+    ksft.plannedTests(),
+    signal ? proc.stdout.written() : proc.stdout.all(),
     exitCode,
     signal,
-    subtests,
-    setupTrace: kernel.trace.events.slice(0, setupEnd ?? kernel.trace.events.length),
-  };
+    recorder.subtests,
+    kernel.trace.events.slice(0, recorder.setupEnd ?? kernel.trace.events.length),
+  );
 }

@@ -66,6 +66,22 @@ export interface RunWith {
   memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void;
 }
 
+type RunWithFn = (type: TestType, shared: boolean) => void;
+
+/**
+ * A version's run_with_*() closures, as a class rather than an object literal: it lives as
+ * long as the program and points at everything the closures see, and V8 pretenures literal
+ * sites whose objects outlive scavenges (see kernel-model Trace.events).
+ */
+export class RunWithFns implements RunWith {
+  constructor(
+    readonly memfd: RunWithFn,
+    readonly tmpfile: RunWithFn,
+    readonly localTmpfile: RunWithFn,
+    readonly memfdHugetlb: (type: TestType, shared: boolean, hugetlbsize: number) => void,
+  ) {}
+}
+
 /**
  * run_test_case() for every case: memfd, tmpfile, local tmpfile, then each hugetlb size.
  * `announce` prints the `[RUN]` line the way the version does (ksft_print_msg or
