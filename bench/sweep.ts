@@ -44,7 +44,10 @@ function sweepOnce(): { programs: number; subtests: number } {
 
 export function sweepFigures(rounds: number): SweepFigures {
   const times: number[] = [];
-  let last = { programs: 0, subtests: 0 };
+  // One untimed round first: it is where V8 compiles the model (about 3x slower than the
+  // rounds after it). A search runs thousands of predictions in one process, so the figure
+  // is the steady state, and --quick's single round would otherwise time only the warm-up.
+  let last = sweepOnce();
   for (let i = 0; i < rounds; i++) {
     const t = timed(sweepOnce);
     times.push(t.wallMs);

@@ -19,6 +19,13 @@ function mainline(text: string): Release {
 
 /** The newest mainline release a modelled selftest version first shipped in (e.g. 6.19). */
 export function newestModelled(): string {
+  return (NEWEST ??= computeNewestModelled());
+}
+
+/** SELFTEST_VERSIONS is static: its newest release is computed once, on first use. */
+let NEWEST: string | undefined;
+
+function computeNewestModelled(): string {
   let newest = mainline(OLDEST_MODELLED);
   for (const v of SELFTEST_VERSIONS) {
     const m = /\bv(\d+\.\d+)/.exec(v.firstShipped);
@@ -33,14 +40,18 @@ export function newestModelled(): string {
 export function unmodelledRelease(r: Release): string | undefined {
   if (r.next) return undefined;
   const newest = newestModelled();
-  const range = `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
+  const range = (): string =>
+    `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
   // Only the mainline position counts: 6.19.5 and 6.19-rc3 are 6.19.
-  const position = mainline(`${r.major}.${r.minor}`);
-  if (compareMainline(position, mainline(OLDEST_MODELLED)) < 0) return `${r.text} is older than any modelled kernel; ${range}`;
+  const position: Release = { text: `${r.major}.${r.minor}`, major: r.major, minor: r.minor, patch: 0, rc: undefined, next: false };
+  if (compareMainline(position, OLDEST) < 0) return `${r.text} is older than any modelled kernel; ${range()}`;
   // The -rcN of the release after the newest is today's mainline (e.g. 7.3-rc2 after 7.2):
   // until something in it is modelled, it behaves as the newest release.
-  const n = mainline(newest);
+  const n = (NEWEST_RELEASE ??= mainline(newest));
   const nextRc = r.rc !== undefined && r.major === n.major && r.minor === n.minor + 1;
-  if (compareMainline(position, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range}`;
+  if (compareMainline(position, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range()}`;
   return undefined;
 }
+
+const OLDEST = mainline(OLDEST_MODELLED);
+let NEWEST_RELEASE: Release | undefined;

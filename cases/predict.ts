@@ -7,7 +7,7 @@ import { isRelease, parseRelease } from '../kernel-model/release.js';
 import type { Environment } from './env.js';
 import { liburingSetsErrno } from './libc/liburing.js';
 import { runSelftest, type RunOptions, type SelftestRun } from './run.js';
-import { applyRunner } from './runners/index.js';
+import { applyRunner, type ProgramOutput } from './runners/index.js';
 import { selftestBuild } from './versions.js';
 
 export interface Prediction {
@@ -21,8 +21,29 @@ export interface Prediction {
 export function predict(env: Environment, opts: RunOptions = {}): Prediction | { error: string } {
   const run = runSelftest(env, opts);
   if ('error' in run) return run;
-  const wrapped = applyRunner(env, run.build, { stdout: run.stdout, exitCode: run.exitCode });
-  return { env, run, stdout: wrapped.stdout, exitCode: wrapped.exitCode };
+  const wrapped = applyRunner(env, run.build, new Output(run.stdout, run.exitCode));
+  return new PredictionOf(env, run, wrapped.stdout, wrapped.exitCode);
+}
+
+/*
+ * Classes, not object literals, for what a prediction returns: V8 pretenures literal sites
+ * whose objects outlive scavenges (see kernel-model Trace.events), and a pretenured dead
+ * prediction would keep its whole young run (records, stdout) alive until the next full GC.
+ */
+class Output implements ProgramOutput {
+  constructor(
+    readonly stdout: string,
+    readonly exitCode: number,
+  ) {}
+}
+
+class PredictionOf implements Prediction {
+  constructor(
+    public env: Environment,
+    public run: SelftestRun,
+    public stdout: string,
+    public exitCode: number,
+  ) {}
 }
 
 /**

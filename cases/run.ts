@@ -6,12 +6,12 @@
 import { Kernel } from '../kernel-model/kernel.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
 import type { Environment } from './env.js';
-import { subtestId, type Backing, type TestCase } from './ids.js';
 import { Kselftest, type Verdict } from './kselftest/kselftest.js';
 import { Liburing } from './libc/liburing.js';
 import { Process, ProcessExit } from './libc/process.js';
 import { kernelSpecFor } from './machine.js';
-import type { SubtestHooks } from './selftests/common.js';
+import type { SelftestContext } from './selftests/common.js';
+import { SubtestRecorder } from './subtest-recorder.js';
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
 export interface SubtestRecord {
@@ -51,6 +51,29 @@ export interface RunOptions {
   trace?: boolean;
 }
 
+/** A SelftestRun (a class, not a literal: see cases/predict.ts). */
+class Run implements SelftestRun {
+  constructor(
+    public build: SelftestBuild,
+    public plan: number | null,
+    public stdout: string,
+    public exitCode: number,
+    public signal: string | null,
+    public subtests: SubtestRecord[],
+    public setupTrace: TraceEvent[],
+  ) {}
+}
+
+/** What a version's program runs with (a class, not a literal: see kernel-model Trace.events). */
+class Context implements SelftestContext {
+  constructor(
+    readonly proc: Process,
+    readonly ksft: Kselftest,
+    readonly liburing: Liburing | undefined,
+    readonly hooks: SubtestRecorder,
+  ) {}
+}
+
 export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRun | { error: string } {
   const build = selftestBuild(env.selftest.tree);
   if ('error' in build) return build;
@@ -61,62 +84,25 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
   const liburing =
     env.selftest.liburing === null ? undefined : new Liburing(proc, { version: env.selftest.liburing, arch: env.arch });
 
-  const subtests: SubtestRecord[] = [];
-  let open: { id: string; name: string; mark: number; emitted: number; msgs: number } | undefined;
-  let setupEnd: number | undefined;
-  const messages: string[] = [];
-  ksft.onMessage = (m) => messages.push(m);
-
-  const close = (): void => {
-    if (!open) return;
-    const results = ksft.emitted.slice(open.emitted);
-    const r = results[0];
-    const trace = kernel.trace.since(open.mark);
-    const lastErr = [...trace].reverse().find((e) => e.errno !== undefined);
-    subtests.push({
-      id: open.id,
-      name: open.name,
-      number: r ? r.number : null,
-      verdict: r ? r.verdict : 'missing',
-      result: r ? r.description : null,
-      diagnostics: messages
-        .slice(open.msgs)
-        .filter((m) => !m.startsWith('[RUN] '))
-        .map((m) => (m.endsWith('\n') ? m.slice(0, -1) : m)),
-      errno: lastErr?.errno ?? null,
-      trace,
-    });
-    open = undefined;
-  };
-
-  const hooks: SubtestHooks = {
-    begin(c: TestCase, b: Backing, name: string) {
-      close();
-      if (setupEnd === undefined) setupEnd = kernel.trace.mark();
-      open = { id: subtestId(c, b), name, mark: kernel.trace.mark(), emitted: ksft.emitted.length, msgs: messages.length };
-    },
-    end() {
-      close();
-    },
-  };
+  const recorder = new SubtestRecorder(kernel, ksft);
 
   let exitCode = 0;
   let signal: string | null = null;
   try {
-    build.version.program({ proc, ksft, liburing, hooks });
+    build.version.program(new Context(proc, ksft, liburing, recorder));
   } catch (e) {
     if (!(e instanceof ProcessExit)) throw e;
     exitCode = e.code;
     signal = e.signal ?? null;
-    close();
+    recorder.end();
   }
-  return {
+  return new Run(
     build,
-    plan: ksft.plannedTests(),
-    stdout: signal ? proc.stdout.written() : proc.stdout.all(),
+    ksft.plannedTests(),
+    signal ? proc.stdout.written() : proc.stdout.all(),
     exitCode,
     signal,
-    subtests,
-    setupTrace: kernel.trace.events.slice(0, setupEnd ?? kernel.trace.events.length),
-  };
+    recorder.subtests,
+    kernel.trace.events.slice(0, recorder.setupEnd ?? kernel.trace.events.length),
+  );
 }

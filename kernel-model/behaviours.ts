@@ -243,20 +243,42 @@ export function releaseHas(release: Release, b: Behaviour): boolean {
   return firstStable !== undefined && atLeast(release, firstStable);
 }
 
-const RESOLVED = new Map<string, ReadonlySet<BehaviourName>>();
+/** Every behaviour as a boolean field: what Kernel.has() reads on each syscall. */
+export type BehaviourFlags = Readonly<Record<BehaviourName, boolean>>;
+
+interface Resolved {
+  set: ReadonlySet<BehaviourName>;
+  flags: BehaviourFlags;
+}
+
+const RESOLVED = new Map<string, Resolved>();
+
+function resolved(release: Release, patches: readonly PatchSpec[]): Resolved {
+  let key = release.text;
+  if (patches.length) key += `|${patches.map((p) => (p.apply ? '+' : '-') + p.commit).join(',')}`;
+  let r = RESOLVED.get(key);
+  if (!r) {
+    const set = computeBehaviours(release, patches);
+    // Built in BEHAVIOURS order every time, so every flags object has the same shape.
+    const flags = {} as Record<BehaviourName, boolean>;
+    for (const b of BEHAVIOURS) flags[b.name] = set.has(b.name);
+    r = { set, flags };
+    if (RESOLVED.size < 4096) RESOLVED.set(key, r);
+  }
+  return r;
+}
 
 /**
  * The set of behaviours active in a kernel built from `release` with `patches` on top.
  * Memoised: every prediction boots a kernel, and a search boots thousands of the same few.
  */
 export function resolveBehaviours(release: Release, patches: readonly PatchSpec[]): ReadonlySet<BehaviourName> {
-  const key = `${release.text}|${patches.map((p) => (p.apply ? '+' : '-') + p.commit).join(',')}`;
-  let set = RESOLVED.get(key);
-  if (!set) {
-    set = computeBehaviours(release, patches);
-    if (RESOLVED.size < 4096) RESOLVED.set(key, set);
-  }
-  return set;
+  return resolved(release, patches).set;
+}
+
+/** resolveBehaviours() as boolean fields (same memo). */
+export function resolveBehaviourFlags(release: Release, patches: readonly PatchSpec[]): BehaviourFlags {
+  return resolved(release, patches).flags;
 }
 
 function computeBehaviours(release: Release, patches: readonly PatchSpec[]): Set<BehaviourName> {

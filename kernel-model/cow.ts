@@ -20,7 +20,7 @@ export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
   const refcount = folioRefcount(k, folio, mapcount);
   if (k.has('anon_exclusive')) {
     const reuse = refcount === 1;
-    k.note(
+    if (k.tracing) k.note(
       'wp_can_reuse_anon_folio',
       `not PageAnonExclusive, refcount ${refcount}: ${reuse ? 'reuse, now exclusive' : 'copy'}`,
       { by: 'anon_exclusive' },
@@ -29,7 +29,7 @@ export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
   }
   if (k.has('do_wp_page_page_count')) {
     const reuse = refcount === 1;
-    k.note(
+    if (k.tracing) k.note(
       'do_wp_page',
       `page_count() == ${refcount}${folio.pincount ? ' (pinned)' : ''}: ${reuse ? 'reuse' : 'copy'}`,
       { by: 'do_wp_page_page_count' },
@@ -37,7 +37,7 @@ export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
     return reuse;
   }
   const reuse = mapcount === 1;
-  k.note(
+  if (k.tracing) k.note(
     'do_wp_page',
     `reuse_swap_page(): mapcount ${mapcount}${folio.pincount ? `, ${folio.pincount} pin(s) not counted` : ''}: ${reuse ? 'reuse' : 'copy'}; ${k.describeAbsent('do_wp_page_page_count')}`,
   );

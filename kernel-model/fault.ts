@@ -36,7 +36,7 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
     const h = inode.hstate;
     const reserved = inode.resv.has(index);
     if (!allocHugePage(h, reserved)) {
-      k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
+      if (k.tracing) k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
       return undefined;
     }
     inode.resv.add(index);
@@ -58,7 +58,7 @@ function cowFolio(k: Kernel, vma: Vma): Folio | undefined {
   if (h && vmaIsHugetlb(vma)) {
     const withResv = vma.privateResv > 0;
     if (!allocHugePage(h, withResv)) {
-      k.note('hugetlb_wp', `no ${h.sizeKiB} kB huge page to COW into`);
+      if (k.tracing) k.note('hugetlb_wp', `no ${h.sizeKiB} kB huge page to COW into`);
       return undefined;
     }
     if (withResv) vma.privateResv--;
@@ -72,7 +72,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
   const pte = vma.ptes.get(index);
 
   if (kind === 'write' && (vma.flags & VM_WRITE) === 0) {
-    k.note('handle_mm_fault', 'write fault on a VMA without VM_WRITE');
+    if (k.tracing) k.note('handle_mm_fault', 'write fault on a VMA without VM_WRITE');
     return 'sigsegv';
   }
 
@@ -83,7 +83,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     const copy = cowFolio(k, vma);
     if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
     copy.data = pte.folio.data;
-    k.note('do_wp_page', 'unshare: copied the page into an exclusive anonymous folio (stays R/O)');
+    if (k.tracing) k.note('do_wp_page', 'unshare: copied the page into an exclusive anonymous folio (stays R/O)');
     vma.ptes.set(index, { folio: copy, writable: false, dirty: false });
     return 'ok';
   }
@@ -94,7 +94,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     let writable = pte?.writable ?? false;
     if (kind === 'write') {
       const fs = vmaBackingFs(vma);
-      if (fs.pageMkwrite) k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
+      if (fs.pageMkwrite && k.tracing) k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
       sharedWriteFault(vma, folio);
       writable = true;
     } else if (!vmaBackingFs(vma).pageMkwrite && (vma.flags & VM_WRITE) !== 0) {
@@ -127,7 +127,7 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
   const copy = cowFolio(k, vma);
   if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
   if (source) copy.data = source.data;
-  k.note(pte ? 'wp_page_copy' : 'do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
+  if (k.tracing) k.note(pte ? 'wp_page_copy' : 'do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
   vma.ptes.set(index, { folio: copy, writable: true, dirty: true });
   return 'ok';
 }

@@ -36,14 +36,16 @@ export const GUP_TEST_COMMANDS: Record<GupTestCommand, { nr: number; benchmark: 
 };
 const GUP_TEST_BY_NR = new Map(Object.entries(GUP_TEST_COMMANDS).map(([name, c]) => [c.nr, name]));
 
-/** The module-global pinned pages (pin_longterm_test_pages). */
-const pinned = new WeakMap<Kernel, Folio[]>();
-
+/**
+ * The module-global pinned pages (pin_longterm_test_pages) live on the Kernel
+ * (k.gupTestPinned): a WeakMap keyed by each booted kernel made every short-lived kernel an
+ * ephemeron the garbage collector had to trace.
+ */
 export function gupTestRelease(k: Kernel): void {
   // gup_test_release(): pin_longterm_test_stop().
-  const folios = pinned.get(k);
+  const folios = k.gupTestPinned;
   if (folios) unpinFolios(folios);
-  pinned.delete(k);
+  k.gupTestPinned = undefined;
 }
 
 export function gupTestIoctl(
@@ -57,13 +59,13 @@ export function gupTestIoctl(
     // __gup_test_ioctl(): pins the program's buffer in nr_pages_per_call chunks and releases
     // it, timing both. The buffer is private /dev/zero memory the program faulted in, which
     // every GUP flavour pins; it is not modelled page by page.
-    k.note('__gup_test_ioctl', `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`, {
+    if (k.tracing) k.note('__gup_test_ioctl', `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`, {
       by: 'gup_test_debugfs',
     });
     return 0;
   }
   if (!k.has('pin_longterm_test') || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
-    k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
+    if (k.tracing) k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
       errno: 'EINVAL',
     });
     return -Errno.EINVAL;
@@ -74,7 +76,7 @@ export function gupTestIoctl(
   }
   if (!arg) return -Errno.EFAULT;
   // pin_longterm_test_start()
-  if (pinned.has(k)) return -Errno.EINVAL;
+  if (k.gupTestPinned) return -Errno.EINVAL;
   if (arg.flags & ~(PIN_LONGTERM_TEST_FLAG_USE_WRITE | PIN_LONGTERM_TEST_FLAG_USE_FAST)) return -Errno.EINVAL;
   if ((arg.addr | arg.size) % k.pageSize !== 0) return -Errno.EINVAL;
   const nrPages = arg.size / k.pageSize;
@@ -82,13 +84,13 @@ export function gupTestIoctl(
   let gupFlags = FOLL_LONGTERM;
   if (arg.flags & PIN_LONGTERM_TEST_FLAG_USE_WRITE) gupFlags |= FOLL_WRITE;
   const fast = (arg.flags & PIN_LONGTERM_TEST_FLAG_USE_FAST) !== 0;
-  k.note(
+  if (k.tracing) k.note(
     'pin_longterm_test_start',
     `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_LONGTERM${gupFlags & FOLL_WRITE ? '|FOLL_WRITE' : ''}) of ${nrPages} page(s)`,
     { by: 'pin_longterm_test' },
   );
   const held: Folio[] = [];
-  pinned.set(k, held);
+  k.gupTestPinned = held;
   let done = 0;
   while (done < nrPages) {
     const addr = arg.addr + done * k.pageSize;
@@ -99,7 +101,7 @@ export function gupTestIoctl(
       gupTestRelease(k);
       return r.ret;
     }
-    held.push(...r.folios);
+    for (const f of r.folios) held.push(f);
     done += r.ret;
   }
   return 0;

@@ -65,36 +65,36 @@ export function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): number {
   const fn = 'check_vma_flags';
   const write = (gupFlags & FOLL_WRITE) !== 0;
   if (vma.flags & (VM_IO | VM_PFNMAP)) {
-    k.note(fn, 'VM_IO/VM_PFNMAP mapping', { errno: 'EFAULT' });
+    if (k.tracing) k.note(fn, 'VM_IO/VM_PFNMAP mapping', { errno: 'EFAULT' });
     return -Errno.EFAULT;
   }
   if (gupFlags & FOLL_LONGTERM && vmaIsFsdax(vma) && k.has('fsdax_check_in_check_vma_flags')) {
-    k.note(fn, 'FOLL_LONGTERM on an fsdax mapping', { by: 'fsdax_check_in_check_vma_flags', errno: 'EOPNOTSUPP' });
+    if (k.tracing) k.note(fn, 'FOLL_LONGTERM on an fsdax mapping', { by: 'fsdax_check_in_check_vma_flags', errno: 'EOPNOTSUPP' });
     return -Errno.EOPNOTSUPP;
   }
   if (write) {
     // A file-backed VMA is never vma_is_anonymous(), MAP_PRIVATE included.
     if (k.has('gup_longterm_write_file_denied')) {
       if (!writableFileMappingAllowed(vma, gupFlags)) {
-        k.note(
+        if (k.tracing) k.note(
           fn,
           `FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared ${vmaBackingFs(vma).name} mapping that needs dirty tracking: writable_file_mapping_allowed() is false`,
           { by: 'gup_longterm_write_file_denied', errno: 'EFAULT' },
         );
         return -Errno.EFAULT;
       }
-      k.note(fn, 'writable_file_mapping_allowed(): no dirty tracking needed (MAP_PRIVATE, shmem or hugetlbfs)', {
+      if (k.tracing) k.note(fn, 'writable_file_mapping_allowed(): no dirty tracking needed (MAP_PRIVATE, shmem or hugetlbfs)', {
         by: 'gup_longterm_write_file_denied',
       });
     } else if (vmaNeedsDirtyTracking(vma) && gupFlags & FOLL_LONGTERM) {
-      k.note(fn, `R/W long-term pin of a dirty-tracked shared ${vmaBackingFs(vma).name} mapping allowed: ${k.describeAbsent('gup_longterm_write_file_denied')}`);
+      if (k.tracing) k.note(fn, `R/W long-term pin of a dirty-tracked shared ${vmaBackingFs(vma).name} mapping allowed: ${k.describeAbsent('gup_longterm_write_file_denied')}`);
     }
     if ((vma.flags & VM_WRITE) === 0 && (gupFlags & FOLL_FORCE) === 0) {
-      k.note(fn, 'write pin of a VMA without VM_WRITE', { errno: 'EFAULT' });
+      if (k.tracing) k.note(fn, 'write pin of a VMA without VM_WRITE', { errno: 'EFAULT' });
       return -Errno.EFAULT;
     }
   } else if ((vma.flags & VM_READ) === 0 && (gupFlags & FOLL_FORCE) === 0) {
-    k.note(fn, 'read pin of a VMA without VM_READ', { errno: 'EFAULT' });
+    if (k.tracing) k.note(fn, 'read pin of a VMA without VM_READ', { errno: 'EFAULT' });
     return -Errno.EFAULT;
   }
   return 0;
@@ -127,7 +127,7 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
   while (done < nrPages) {
     const vma = task.findVma(addr);
     if (!vma) {
-      k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
+      if (k.tracing) k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
       return { ret: done ? done : -Errno.EFAULT, folios };
     }
     const err = checkVmaFlags(k, vma, gupFlags);
@@ -139,11 +139,11 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
       if (!pte) need = write ? 'write' : 'read';
       else if (write && !pte.writable) need = 'write';
       else if (!pte.writable && isCowMapping(vma) && vma.flags & VM_WRITE && gupForcesCowBreak(k)) {
-        k.note('__get_user_pages', 'should_force_cow_break(): GUP on a COW mapping breaks COW first', { by: 'gup_forces_cow_break' });
+        if (k.tracing) k.note('__get_user_pages', 'should_force_cow_break(): GUP on a COW mapping breaks COW first', { by: 'gup_forces_cow_break' });
         need = 'write';
       } else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) {
         const anon = pte.folio.kind === 'anon';
-        k.note('gup_must_unshare', `R/O pin of a ${anon ? 'possibly shared anonymous' : 'page-cache'} page in a COW mapping`, {
+        if (k.tracing) k.note('gup_must_unshare', `R/O pin of a ${anon ? 'possibly shared anonymous' : 'page-cache'} page in a COW mapping`, {
           by: anon ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
         });
         need = 'unshare';
@@ -151,14 +151,14 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
       if (!need) break;
       /* c8 ignore next 4 */
       if (tries > 2) {
-        k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
+        if (k.tracing) k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
         return { ret: -Errno.EFAULT, folios };
       }
-      k.note('faultin_page', `${need} fault needed before pinning`);
+      if (k.tracing) k.note('faultin_page', `${need} fault needed before pinning`);
       const r = handleFault(k, vma, index, need);
       if (r !== 'ok') {
         const e = faultResultErrno(r);
-        k.note('faultin_page', `fault failed (${r})`, { errno: errName(e) });
+        if (k.tracing) k.note('faultin_page', `fault failed (${r})`, { errno: errName(e) });
         return { ret: done ? done : -e, folios };
       }
     }
@@ -189,22 +189,20 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = getUserPages(k, task, start, nrPages, flags);
     if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
-    const dax = (r.vmas ?? []).filter(vmaIsFsdax);
-    if (dax.length && !k.has('fsdax_check_in_check_vma_flags')) {
+    if (r.vmas?.some(vmaIsFsdax) && !k.has('fsdax_check_in_check_vma_flags')) {
       // ≤5.10: check_dax_vmas() after pinning.
       unpinFolios(r.folios);
-      k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
+      if (k.tracing) k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
       return { ret: -Errno.EOPNOTSUPP, folios: [] };
     }
-    const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
-    if (!unpinnable.length || !k.has('longterm_migrate_movable')) {
-      k.note('__gup_longterm_locked', `pinned ${r.ret} page(s) long-term`);
+    if (r.folios.every(longtermPinnable) || !k.has('longterm_migrate_movable')) {
+      if (k.tracing) k.note('__gup_longterm_locked', `pinned ${r.ret} page(s) long-term`);
       return r;
     }
     unpinFolios(r.folios);
-    const gigantic = unpinnable.filter((f) => f.hugetlb?.gigantic);
-    if (gigantic.length) {
-      k.note(
+    const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
+    if (unpinnable.some((f) => f.hugetlb?.gigantic)) {
+      if (k.tracing) k.note(
         'check_and_migrate_movable_pages',
         'folio in ZONE_MOVABLE/CMA is not long-term pinnable and a gigantic page cannot be migrated',
         { by: 'longterm_migrate_movable', errno: 'ENOMEM' },
@@ -212,7 +210,7 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
       return { ret: -Errno.ENOMEM, folios: [] };
     }
     for (const f of unpinnable) f.movable = false;
-    k.note('check_and_migrate_movable_pages', 'migrated folio(s) out of ZONE_MOVABLE/CMA, retrying', {
+    if (k.tracing) k.note('check_and_migrate_movable_pages', 'migrated folio(s) out of ZONE_MOVABLE/CMA, retrying', {
       by: 'longterm_migrate_movable',
     });
   }
@@ -240,6 +238,20 @@ function folioFastPinAllowed(folio: Folio, gupFlags: number): boolean {
   return folio.kind === 'hugetlb' || folio.kind === 'anon' || folio.kind === 'shmem';
 }
 
+/** GUP-fast gives up on a page: trace why and let the slow path decide. */
+function gupFastBail(
+  k: Kernel,
+  task: Task,
+  start: number,
+  nrPages: number,
+  gupFlags: number,
+  why: string,
+  by: BehaviourName | undefined,
+): PinResult {
+  if (k.tracing) k.note('gup_fast', `bails out to the slow path: ${why}`, by ? { by } : {});
+  return pinUserPages(k, task, start, nrPages, gupFlags);
+}
+
 /**
  * pin_user_pages_fast(): lockless walk of the page tables; any page it cannot decide on is
  * left to the slow path, so the final result always equals pin_user_pages()'s.
@@ -248,36 +260,42 @@ export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: 
   const flags = gupFlags | FOLL_PIN;
   const write = (flags & FOLL_WRITE) !== 0;
   const vma = task.findVma(start);
-  const bail = (why: string, by?: BehaviourName): PinResult => {
-    k.note('gup_fast', `bails out to the slow path: ${why}`, by ? { by } : {});
-    return pinUserPages(k, task, start, nrPages, gupFlags);
-  };
-  if (!vma) return bail('no page table entry');
+  if (!vma) return gupFastBail(k, task, start, nrPages, gupFlags, 'no page table entry', undefined);
   const pte = vma.ptes.get(Math.floor((start - vma.start) / vma.pageSize));
-  if (!pte) return bail('PTE not present');
-  if (vma.flags & (VM_IO | VM_PFNMAP)) return bail('special PTE');
-  if (write && !pte.writable) return bail('PTE not writable for a write pin');
-  if (!pte.writable && gupForcesCowBreak(k)) return bail('read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
+  if (!pte) return gupFastBail(k, task, start, nrPages, gupFlags, 'PTE not present', undefined);
+  if (vma.flags & (VM_IO | VM_PFNMAP)) return gupFastBail(k, task, start, nrPages, gupFlags, 'special PTE', undefined);
+  if (write && !pte.writable) return gupFastBail(k, task, start, nrPages, gupFlags, 'PTE not writable for a write pin', undefined);
+  if (!pte.writable && gupForcesCowBreak(k)) return gupFastBail(k, task, start, nrPages, gupFlags, 'read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
   const folio = pte.folio;
-  if (flags & FOLL_LONGTERM && folio.dax) return bail('devmap (fsdax) PTE with FOLL_LONGTERM');
+  if (flags & FOLL_LONGTERM && folio.dax) return gupFastBail(k, task, start, nrPages, gupFlags, 'devmap (fsdax) PTE with FOLL_LONGTERM', undefined);
   if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.has('longterm_migrate_movable')) {
-    return bail('folio not long-term pinnable', 'longterm_migrate_movable');
+    return gupFastBail(k, task, start, nrPages, gupFlags, 'folio not long-term pinnable', 'longterm_migrate_movable');
   }
   if (k.has('gup_fast_longterm_write_file_denied') && !folioFastPinAllowed(folio, flags)) {
-    return bail(
-      `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking`,
+    return gupFastBail(
+      k,
+      task,
+      start,
+      nrPages,
+      gupFlags,
+      k.tracing ? `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking` : '',
       'gup_fast_longterm_write_file_denied',
     );
   }
   if (gupMustUnshare(k, undefined, flags, folio)) {
-    return bail(
+    return gupFastBail(
+      k,
+      task,
+      start,
+      nrPages,
+      gupFlags,
       folio.kind === 'anon' ? 'anon folio may be shared (unshare needed)' : 'R/O long-term pin of a page-cache folio needs the VMA',
       folio.kind === 'anon' ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
     );
   }
   folio.pincount++;
   const pages = Math.min(nrPages, Math.max(1, Math.floor(vma.pageSize / k.pageSize)));
-  k.note('gup_fast', `pinned ${pages} page(s) without taking mmap_lock`);
+  if (k.tracing) k.note('gup_fast', `pinned ${pages} page(s) without taking mmap_lock`);
   if (pages < nrPages) {
     const rest = pinUserPages(k, task, start + pages * k.pageSize, nrPages - pages, gupFlags);
     if (rest.ret < 0) return { ret: pages, folios: [folio] };

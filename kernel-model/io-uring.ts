@@ -19,6 +19,20 @@ export interface Ring {
   ringAccountedPages: number;
 }
 
+/**
+ * A class and Array.of(), not literals: a ring outlives its process in the queued exit work,
+ * and V8 pretenures literal sites whose objects outlive scavenges (see Trace.events).
+ */
+class RingCtx implements Ring {
+  entries: number;
+  buffers: Folio[] = Array.of();
+  accountedPages = 0;
+  ringAccountedPages = 0;
+  constructor(entries: number) {
+    this.entries = entries;
+  }
+}
+
 const SZ_1G = 1024 * 1024 * 1024;
 const SZ_1T = 1024 * SZ_1G;
 /** sizeof(struct io_rings) on 64-bit, rounded to its cache-line alignment (include/linux/io_uring_types.h). */
@@ -41,7 +55,7 @@ function ringRegionPages(k: Kernel, entries: number): { rings: number; sqes: num
 /** io_uring_setup(2): ENOSYS without CONFIG_IO_URING; EPERM when kernel.io_uring_disabled says so. */
 export function ioUringSetup(k: Kernel, entries: number): Ring | number {
   if (!k.spec.config.IO_URING) {
-    k.note('io_uring_setup', 'CONFIG_IO_URING is not set', { errno: 'ENOSYS' });
+    if (k.tracing) k.note('io_uring_setup', 'CONFIG_IO_URING is not set', { errno: 'ENOSYS' });
     return -Errno.ENOSYS;
   }
   const disabled = k.spec.sysctl.ioUringDisabled;
@@ -52,17 +66,18 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     const inGroup = group >= 0 && k.spec.user.groups.includes(group);
     if (disabled >= 2 || (!k.spec.user.root && !inGroup)) {
       const why = disabled >= 2 ? '' : group < 0 ? ', kernel.io_uring_group=-1 (no group allowed)' : `, not in kernel.io_uring_group=${group}`;
-      k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, { by: 'io_uring_disabled_sysctl', errno: 'EPERM' });
+      if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, { by: 'io_uring_disabled_sysctl', errno: 'EPERM' });
       return -Errno.EPERM;
     }
-    k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
+    if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
   }
-  const ring: Ring = { entries, buffers: [], accountedPages: 0, ringAccountedPages: 0 };
+  const ring: Ring = new RingCtx(entries);
   const charged = ringMemoryCharged(k);
   if (ioUringChargesUser(k) && charged) {
     const { rings, sqes } = ringRegionPages(k, entries);
-    if (ioAccountMem(k, rings + sqes, `${charged.fn}(rings ${rings} + SQEs ${sqes} page(s))`) < 0) {
-      k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', { ...(charged.by ? { by: charged.by } : {}), errno: 'ENOMEM' });
+    const what = k.tracing ? `${charged.fn}(rings ${rings} + SQEs ${sqes} page(s))` : '';
+    if (ioAccountMem(k, rings + sqes, what) < 0) {
+      if (k.tracing) k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', { ...(charged.by ? { by: charged.by } : {}), errno: 'ENOMEM' });
       return -Errno.ENOMEM;
     }
     ring.ringAccountedPages = rings + sqes;
@@ -76,13 +91,18 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
  * memcg, again when the rings became io_create_region(ctx->user, …) regions, and not since
  * the regions are created without a user.
  */
-function ringMemoryCharged(k: Kernel): { fn: string; by?: 'io_uring_ring_region_accounted' } | undefined {
-  if (!k.has('io_uring_rings_memcg')) return { fn: 'io_account_mem' };
-  if (k.has('io_uring_ring_region_accounted') && !k.has('io_uring_ring_region_unaccounted')) {
-    return { fn: 'io_create_region', by: 'io_uring_ring_region_accounted' };
-  }
+function ringMemoryCharged(k: Kernel): RingCharge | undefined {
+  if (!k.has('io_uring_rings_memcg')) return CHARGED_BY_ACCOUNT_MEM;
+  if (k.has('io_uring_ring_region_accounted') && !k.has('io_uring_ring_region_unaccounted')) return CHARGED_AS_REGION;
   return undefined;
 }
+
+interface RingCharge {
+  fn: string;
+  by?: 'io_uring_ring_region_accounted';
+}
+const CHARGED_BY_ACCOUNT_MEM: RingCharge = { fn: 'io_account_mem' };
+const CHARGED_AS_REGION: RingCharge = { fn: 'io_create_region', by: 'io_uring_ring_region_accounted' };
 
 /**
  * Charged ring pages are uncharged as close() queues the exit work from 309fc03a3284 (5.8)
@@ -103,13 +123,14 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
   if (unchargedAtClose(k) && ring.ringAccountedPages) {
     // io_ring_ctx_wait_and_kill(): "account user memory freed when exit has been queued".
     ioUnaccountMem(k, ring.ringAccountedPages);
-    k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`, {
+    if (k.tracing) k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`, {
       by: 'io_uring_unaccount_at_exit_queue',
     });
     ring.ringAccountedPages = 0;
   }
   const charged = ring.ringAccountedPages;
-  k.queueWork('io_ring_exit_work', charged ? `ring teardown; ${charged} ring page(s) stay charged until it runs` : 'ring teardown', () => {
+  const detail = !k.tracing ? '' : charged ? `ring teardown; ${charged} ring page(s) stay charged until it runs` : 'ring teardown';
+  k.queueWork('io_ring_exit_work', detail, () => {
     ioUringRelease(k, ring);
     ioUnaccountMem(k, ring.ringAccountedPages);
     ring.ringAccountedPages = 0;
@@ -129,7 +150,7 @@ function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: 
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
-  ring.buffers = [];
+  ring.buffers = Array.of(); // not []: see RingCtx
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }
@@ -142,28 +163,28 @@ export function ioUringRegister(
 ): number {
   for (const iov of iovs) {
     if (iov.len === 0) {
-      k.note('io_buffer_validate', 'zero-length buffer', { errno: 'EFAULT' });
+      if (k.tracing) k.note('io_buffer_validate', 'zero-length buffer', { errno: 'EFAULT' });
       return -Errno.EFAULT;
     }
     // io_buffer_validate(): an "arbitrary limit" of SZ_1G → EFAULT, until
     // io_validate_user_buf_range() capped at SZ_1T → EINVAL.
     if (k.has('io_uring_buffer_cap_1t')) {
       if (iov.len > SZ_1T) {
-        k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, { by: 'io_uring_buffer_cap_1t', errno: 'EINVAL' });
+        if (k.tracing) k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, { by: 'io_uring_buffer_cap_1t', errno: 'EINVAL' });
         return -Errno.EINVAL;
       }
     } else if (iov.len > SZ_1G) {
-      k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, { errno: 'EFAULT' });
+      if (k.tracing) k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, { errno: 'EFAULT' });
       return -Errno.EFAULT;
     }
     const nrPages = Math.ceil(iov.len / k.pageSize);
     const fast = k.has('io_uring_pin_pages_fast');
-    k.note('io_pin_pages', `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`, fast ? { by: 'io_uring_pin_pages_fast' } : {});
+    if (k.tracing) k.note('io_pin_pages', `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`, fast ? { by: 'io_uring_pin_pages_fast' } : {});
     const r = fast
       ? pinUserPagesFast(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM)
       : pinUserPages(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM);
     if (r.ret < 0) {
-      k.note('io_sqe_buffer_register', 'GUP error passed to user space', { errno: errnoName(-r.ret) ?? String(-r.ret) });
+      if (k.tracing) k.note('io_sqe_buffer_register', 'GUP error passed to user space', { errno: errnoName(-r.ret) ?? String(-r.ret) });
       ioUringRelease(k, ring);
       return r.ret;
     }
@@ -171,20 +192,23 @@ export function ioUringRegister(
       const f = filterAllows(k, task, iov.base);
       if (!f.ok) {
         unpinFolios(r.folios);
-        k.note('io_pin_pages', `VMA filter: ${f.why}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`, {
+        if (k.tracing) k.note('io_pin_pages', `VMA filter: ${f.why}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`, {
           errno: 'EOPNOTSUPP',
         });
         ioUringRelease(k, ring);
         return -Errno.EOPNOTSUPP;
       }
     } else {
-      k.note('io_sqe_buffer_register', 'no VMA filter: GUP decides about file-backed memory', {
+      if (k.tracing) k.note('io_sqe_buffer_register', 'no VMA filter: GUP decides about file-backed memory', {
         by: 'io_uring_gup_decides_file_backed',
       });
     }
-    ring.buffers.push(...r.folios);
     // io_buffer_account_pin(): compound pages are accounted once, at their full size.
-    const pages = r.folios.reduce((n, f) => n + Math.max(1, f.size / k.pageSize), 0);
+    let pages = 0;
+    for (const f of r.folios) {
+      ring.buffers.push(f);
+      pages += Math.max(1, f.size / k.pageSize);
+    }
     if (ioUringChargesUser(k)) {
       if (ioAccountMem(k, pages, 'io_buffer_account_pin()') < 0) {
         ioUringRelease(k, ring);
@@ -192,7 +216,7 @@ export function ioUringRegister(
       }
       ring.accountedPages += pages;
     }
-    k.note('io_sqe_buffer_register', 'buffer registered');
+    if (k.tracing) k.note('io_sqe_buffer_register', 'buffer registered');
   }
   return 0;
 }

@@ -24,11 +24,11 @@ function describe(t: DmaTarget): string {
 
 export function iommuMap(k: Kernel, d: IommuDomain, iova: number, target: DmaTarget): void {
   d.mappings.set(iova, target);
-  k.note('iommu_map', `${d.name}: iova 0x${iova.toString(16)} → ${describe(target)}`);
+  if (k.tracing) k.note('iommu_map', `${d.name}: iova 0x${iova.toString(16)} → ${describe(target)}`);
 }
 
 export function iommuUnmap(k: Kernel, d: IommuDomain, iova: number): void {
-  if (d.mappings.delete(iova))
+  if (d.mappings.delete(iova) && k.tracing)
     k.note('iommu_unmap', `${d.name}: iova 0x${iova.toString(16)} unmapped`);
 }
 
@@ -38,11 +38,11 @@ export type DmaResult = 'written' | 'iommu-fault';
 export function dmaWrite(k: Kernel, d: IommuDomain, iova: number, label: string): DmaResult {
   const t = d.mappings.get(iova);
   if (!t) {
-    k.note('iommu_fault', `${d.name}: DMA to unmapped iova 0x${iova.toString(16)} blocked`);
+    if (k.tracing) k.note('iommu_fault', `${d.name}: DMA to unmapped iova 0x${iova.toString(16)} blocked`);
     return 'iommu-fault';
   }
   if (t.kind === 'folio') t.folio.data = label;
   else physFrame(k, t.pfn).data = label;
-  k.note('dma_write', `${d.name}: device wrote "${label}" to ${describe(t)}`);
+  if (k.tracing) k.note('dma_write', `${d.name}: device wrote "${label}" to ${describe(t)}`);
   return 'written';
 }

@@ -3,7 +3,7 @@
  * hugetlb pools), the mounts the selftest touches, the user it runs as, and sysctls.
  * Processes (`Task`) run on it and make syscalls.
  */
-import { behaviour, resolveBehaviours, type BehaviourName, type PatchSpec } from './behaviours.js';
+import { behaviour, resolveBehaviourFlags, resolveBehaviours, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
@@ -57,26 +57,81 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
   return 4 * 1024;
 }
 
+/*
+ * The objects a kernel keeps for its whole life are class instances, not object literals:
+ * see Trace.events for why (V8 pretenures literal sites, never `new` of a class).
+ */
+class KernelMount implements Mount {
+  constructor(readonly type: Mount['type']) {}
+}
+
+class Work implements DeferredWork {
+  constructor(
+    readonly fn: string,
+    readonly run: () => void,
+  ) {}
+}
+
+class Dirs {
+  readonly tmp = new Map<string, Inode>();
+  readonly cwd = new Map<string, Inode>();
+}
+
+/** A hugetlb pool as booted from its spec. */
+class Pool implements Hstate {
+  sizeKiB: number;
+  nr: number;
+  free: number;
+  resv = 0;
+  allocatable: number;
+  movable: boolean;
+  gigantic: boolean;
+
+  constructor(p: HugetlbPoolSpec, gigantic: boolean) {
+    this.sizeKiB = p.sizeKiB;
+    this.nr = p.free;
+    this.free = p.free;
+    this.allocatable = p.allocatable;
+    this.movable = p.movable;
+    this.gigantic = gigantic;
+  }
+}
+
+/** What a caller of newFolio() may set; everything else starts at its default. */
+export interface NewFolioOptions {
+  anonExclusive?: boolean;
+  hugetlb?: Hstate;
+  movable?: boolean;
+  dax?: boolean;
+  data?: string;
+  mapping?: Inode;
+}
+const NO_FOLIO_OPTIONS: NewFolioOptions = {};
+
 export class Kernel {
   readonly spec: KernelSpec;
   readonly behaviours: ReadonlySet<BehaviourName>;
+  /** The same behaviours as plain boolean fields: has() runs on every syscall's hot path. */
+  private readonly flags: BehaviourFlags;
   readonly trace = new Trace();
   readonly pageSize: number;
   readonly hstates: Hstate[];
   /** Kernel-internal shm mount backing memfd_create() without MFD_HUGETLB. */
-  readonly shmMount: Mount = { type: FS_TYPES.tmpfs };
-  readonly hugetlbMount: Mount = { type: FS_TYPES.hugetlbfs };
+  readonly shmMount: Mount = new KernelMount(FS_TYPES.tmpfs);
+  readonly hugetlbMount: Mount = new KernelMount(FS_TYPES.hugetlbfs);
   /** Directory entries of the two directories the selftest creates files in. */
-  readonly dirs = { tmp: new Map<string, Inode>(), cwd: new Map<string, Inode>() };
+  readonly dirs = new Dirs();
   /** user_struct->locked_vm for io_uring accounting, in base pages. */
   lockedVmPages = 0;
+  /** mm/gup_test.c's pin_longterm_test_pages: what PIN_LONGTERM_TEST_START holds until _STOP. */
+  gupTestPinned: Folio[] | undefined = undefined;
   /**
    * Queued work that has not run yet. A selftest process never sleeps between its sub-tests,
    * and work that waits for an RCU grace period (milliseconds) does not finish within the few
    * syscalls it takes to reach the next one, so queued work runs only when someone calls
    * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
    */
-  readonly deferredWork: DeferredWork[] = [];
+  readonly deferredWork: DeferredWork[] = Array.of(); // not []: see Trace.events
   /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
   readonly mms = new Set<AddressSpace>();
   private nextIno = 1;
@@ -85,23 +140,15 @@ export class Kernel {
   constructor(spec: KernelSpec) {
     this.spec = spec;
     this.behaviours = resolveBehaviours(spec.release, spec.patches);
+    this.flags = resolveBehaviourFlags(spec.release, spec.patches);
     this.pageSize = spec.pageSizeKiB * 1024;
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
-    this.hstates = spec.config.HUGETLBFS
-      ? spec.hugetlb.map((p) => ({
-          sizeKiB: p.sizeKiB,
-          nr: p.free,
-          free: p.free,
-          resv: 0,
-          allocatable: p.allocatable,
-          movable: p.movable,
-          gigantic: p.sizeKiB > giganticAbove,
-        }))
-      : [];
+    this.hstates = Array.of();
+    if (spec.config.HUGETLBFS) for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
   }
 
   has(name: BehaviourName): boolean {
-    return this.behaviours.has(name);
+    return this.flags[name];
   }
 
   /**
@@ -125,8 +172,8 @@ export class Kernel {
   }
 
   queueWork(fn: string, detail: string, run: () => void): void {
-    this.note(fn, `queued: ${detail}`);
-    this.deferredWork.push({ fn, run });
+    if (this.tracing) this.note(fn, `queued: ${detail}`);
+    this.deferredWork.push(new Work(fn, run));
   }
 
   /** Let queued work run (time passes: a grace period elapses, the workqueue drains). */
@@ -165,23 +212,24 @@ export class Kernel {
     return inode;
   }
 
-  newFolio(kind: FolioKind, size: number, opts: Partial<Folio> = {}): Folio {
+  /** Every folio gets the same fields in the same order (one object shape, no spread). */
+  newFolio(kind: FolioKind, size: number, opts: NewFolioOptions = NO_FOLIO_OPTIONS): Folio {
     return {
       id: this.nextFolioId++,
       kind,
       size,
-      anonExclusive: kind === 'anon',
-      hugetlb: undefined,
-      movable: false,
-      dax: false,
+      anonExclusive: opts.anonExclusive ?? kind === 'anon',
+      hugetlb: opts.hugetlb,
+      movable: opts.movable ?? false,
+      dax: opts.dax ?? false,
       pincount: 0,
       freed: false,
       dirty: false,
       fsPrepared: false,
       fsPrivate: false,
       refs: 0,
-      data: 'zeroes',
-      ...opts,
+      data: opts.data ?? 'zeroes',
+      mapping: opts.mapping,
     };
   }
 

@@ -24,7 +24,7 @@ export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscri
   let subs = subscriptions.get(mm);
   if (!subs) subscriptions.set(mm, (subs = []));
   subs.push(sub);
-  k.note(
+  if (k.tracing) k.note(
     'mmu_interval_notifier_insert',
     `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
   );
@@ -42,16 +42,37 @@ export function withInvalidation(
   reason: string,
   change: () => void,
 ): void {
-  const hit = (subscriptions.get(mm) ?? []).filter(
-    (s) => s.start < start + length && start < s.start + s.length,
-  );
+  const hit = invalidateRangeStart(k, mm, start, length, reason);
+  change();
+  invalidateRangeEnd(k, hit, reason);
+}
+
+/**
+ * mmu_notifier_invalidate_range_start(): tell every overlapping subscriber; returns them for
+ * the matching _end() (undefined when the mm has none, the common case: no array is made).
+ */
+export function invalidateRangeStart(
+  k: Kernel,
+  mm: AddressSpace,
+  start: number,
+  length: number,
+  reason: string,
+): MmuSubscription[] | undefined {
+  const subs = subscriptions.get(mm);
+  if (!subs) return undefined;
+  const hit = subs.filter((s) => s.start < start + length && start < s.start + s.length);
   for (const s of hit) {
-    k.note('mmu_notifier_invalidate_range_start', `${reason}: calling ${s.owner}`);
+    if (k.tracing) k.note('mmu_notifier_invalidate_range_start', `${reason}: calling ${s.owner}`);
     s.invalidate('start', reason);
   }
-  change();
+  return hit;
+}
+
+/** mmu_notifier_invalidate_range_end() for what invalidateRangeStart() returned. */
+export function invalidateRangeEnd(k: Kernel, hit: readonly MmuSubscription[] | undefined, reason: string): void {
+  if (!hit) return;
   for (const s of hit) {
-    k.note('mmu_notifier_invalidate_range_end', `${reason}: calling ${s.owner}`);
+    if (k.tracing) k.note('mmu_notifier_invalidate_range_end', `${reason}: calling ${s.owner}`);
     s.invalidate('end', reason);
   }
 }

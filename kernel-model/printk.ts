@@ -18,7 +18,7 @@ export function printk(k: Kernel, level: LogLevel, fn: string, text: string): vo
   let log = logs.get(k);
   if (!log) logs.set(k, (log = []));
   log.push({ level, fn, text });
-  k.note(fn, `${level === 'bug' ? 'kernel BUG' : 'WARNING'}: ${text}`);
+  if (k.tracing) k.note(fn, `${level === 'bug' ? 'kernel BUG' : 'WARNING'}: ${text}`);
 }
 
 export function kernelLog(k: Kernel): readonly LogLine[] {

@@ -53,14 +53,27 @@ export function compareRelease(a: Release, b: Release): number {
   return c !== 0 ? c : a.patch - b.patch;
 }
 
+/** The tags atLeast() compares with are constants of the code: parse each once. */
+const CONSTANTS = new Map<string, Release>();
+
+function releaseConstant(tag: string): Release {
+  let t = CONSTANTS.get(tag);
+  if (!t) {
+    const p = parseRelease(tag);
+    if (!isRelease(p)) throw new Error(`bad release constant ${tag}`);
+    t = p;
+    if (CONSTANTS.size < 1024) CONSTANTS.set(tag, t);
+  }
+  return t;
+}
+
 /**
  * True when `r` contains what was merged for mainline `tag`. A bare `x.y` tag means "merged in
  * the x.y merge window", so it is present from x.y-rc1 on; `x.y-rcN` and `x.y.z` compare
  * exactly.
  */
 export function atLeast(r: Release, tag: string): boolean {
-  const t = parseRelease(tag);
-  if (!isRelease(t)) throw new Error(`bad release constant ${tag}`);
+  const t = releaseConstant(tag);
   if (r.next) return true;
   if (t.rc === undefined && t.patch === 0) {
     return r.major !== t.major ? r.major > t.major : r.minor >= t.minor;

@@ -46,7 +46,7 @@ export function tryToUnmap(k: Kernel, folio: Folio, reason: string): number {
       m.vma.ptes.delete(m.index);
     });
   }
-  if (maps.length)
+  if (maps.length && k.tracing)
     k.note('try_to_unmap', `${reason}: unmapped the folio from ${maps.length} page table(s)`);
   return maps.length;
 }

@@ -22,7 +22,7 @@ import {
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
-import { withInvalidation } from './mmu-notifier.js';
+import { invalidateRangeEnd, invalidateRangeStart } from './mmu-notifier.js';
 import { ioUringClose, ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
 export const PROT_READ = 0x1;
@@ -40,7 +40,7 @@ export type AccessResult = 'ok' | 'SIGBUS' | 'SIGSEGV';
 export class Task {
   readonly kernel: Kernel;
   private readonly fds = new Map<number, OpenFile | { ring: Ring }>();
-  private readonly vmas: Vma[] = [];
+  private readonly vmas: Vma[] = Array.of(); // not []: see Trace.events
   private nextAddr = 0x7f0000000000;
 
   constructor(kernel: Kernel) {
@@ -78,7 +78,7 @@ export class Task {
           const f = pte.folio;
           if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.has('fork_copies_pinned')) {
             const own = this.kernel.newFolio('anon', f.size, { data: f.data });
-            this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
+            if (this.kernel.tracing) this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
             copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
             continue;
           }
@@ -140,12 +140,12 @@ export class Task {
     // so the last close frees their pages.
     if (hugetlbSizeKiB === undefined) return this.openInode(k.newUnlinkedInode(k.shmMount));
     if (!k.spec.config.HUGETLBFS) {
-      k.note('memfd_create', 'MFD_HUGETLB without CONFIG_HUGETLBFS', { errno: 'EINVAL' });
+      if (k.tracing) k.note('memfd_create', 'MFD_HUGETLB without CONFIG_HUGETLBFS', { errno: 'EINVAL' });
       return -Errno.EINVAL;
     }
     const h = k.hstateBySize(hugetlbSizeKiB);
     if (!h) {
-      k.note('hugetlb_file_setup', `no hstate for ${hugetlbSizeKiB} kB`, { errno: 'ENODEV' });
+      if (k.tracing) k.note('hugetlb_file_setup', `no hstate for ${hugetlbSizeKiB} kB`, { errno: 'ENODEV' });
       return -Errno.ENODEV;
     }
     return this.openInode(k.newUnlinkedInode(k.hugetlbMount, h));
@@ -157,7 +157,7 @@ export class Task {
     const mount = dir === '/tmp' ? k.spec.mounts.tmp : k.spec.mounts.cwd;
     if (mount.type.readOnly) return -Errno.EROFS;
     if (!mount.type.tmpfile) {
-      k.note('do_tmpfile', `${mount.type.name} has no ->tmpfile`, { errno: 'EOPNOTSUPP' });
+      if (k.tracing) k.note('do_tmpfile', `${mount.type.name} has no ->tmpfile`, { errno: 'EOPNOTSUPP' });
       return -Errno.EOPNOTSUPP;
     }
     return this.openInode(k.newUnlinkedInode(mount));
@@ -180,17 +180,18 @@ export class Task {
     if (path !== GUP_TEST_PATH) return -Errno.ENOENT;
     if (!k.spec.user.root) {
       // /sys/kernel/debug is mode 0700: a non-root user cannot even look inside.
-      k.note('debugfs', '/sys/kernel/debug is root-only', { errno: 'EACCES' });
+      if (k.tracing) k.note('debugfs', '/sys/kernel/debug is root-only', { errno: 'EACCES' });
       return -Errno.EACCES;
     }
     const { GUP_TEST, DEBUG_FS } = k.spec.config;
     if (!GUP_TEST || !DEBUG_FS || !k.has('gup_test_debugfs')) {
+      if (!k.tracing) return -Errno.ENOENT;
       const why = !k.has('gup_test_debugfs')
         ? `gup_test debugfs file: ${k.describeAbsent('gup_test_debugfs')}`
         : !DEBUG_FS
           ? 'CONFIG_DEBUG_FS is not set'
           : 'CONFIG_GUP_TEST is not set';
-      k.note('debugfs', `${GUP_TEST_PATH} does not exist: ${why}`, { errno: 'ENOENT' });
+      if (k.tracing) k.note('debugfs', `${GUP_TEST_PATH} does not exist: ${why}`, { errno: 'ENOENT' });
       return -Errno.ENOENT;
     }
     return this.openInode(k.newInode(k.shmMount), 'gup_test');
@@ -222,15 +223,18 @@ export class Task {
   /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
   private maybeEvict(inode: Inode): void {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
+    if (inode.pages.size === 0 && inode.resv.size === 0) return;
+    // Reservations of pages that were never faulted in are given back to the pool.
+    let unused = inode.resv.size;
     for (const [index, folio] of inode.pages) {
       if (folio.pincount === 0) {
         folio.freed = true;
         if (inode.hstate) freeHugePage(inode.hstate);
       }
-      inode.pages.delete(index);
-      inode.resv.delete(index);
+      if (inode.resv.has(index)) unused--;
     }
-    if (inode.hstate) unreserveHugePages(inode.hstate, inode.resv.size);
+    inode.pages.clear();
+    if (inode.hstate) unreserveHugePages(inode.hstate, unused);
     inode.resv.clear();
   }
 
@@ -240,7 +244,7 @@ export class Task {
     if (!f) return { ret: -Errno.EBADF, fType: 0 };
     const fType = this.kernel.statfsType(f.inode.mount);
     if (fType === undefined) {
-      this.kernel.note('v9fs_statfs', '9p server does not answer statfs', { errno: 'EOPNOTSUPP' });
+      if (this.kernel.tracing) this.kernel.note('v9fs_statfs', '9p server does not answer statfs', { errno: 'EOPNOTSUPP' });
       return { ret: -Errno.EOPNOTSUPP, fType: 0 };
     }
     return { ret: 0, fType };
@@ -253,7 +257,7 @@ export class Task {
     const inode = f.inode;
     if (inode.mount.type.setattrByPath && inode.nlink === 0) {
       // v9fs setattr by path on an unlinked file: the QEMU 9p server answers ENOENT (QEMU issue 103).
-      k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
+      if (k.tracing) k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
       return -Errno.ENOENT;
     }
     if (inode.hstate && length % (inode.hstate.sizeKiB * 1024) !== 0) {
@@ -278,7 +282,7 @@ export class Task {
         if (inode.pages.has(idx)) continue;
         const reserved = inode.resv.has(idx);
         if (!allocHugePage(h, reserved)) {
-          k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, {
+          if (k.tracing) k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, {
             errno: 'ENOSPC',
           });
           return -Errno.ENOSPC;
@@ -286,11 +290,11 @@ export class Task {
         inode.resv.add(idx);
         inode.pages.set(idx, k.newFolio('hugetlb', hsize, { hugetlb: h, movable: h.movable }));
       }
-      k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
+      if (k.tracing) k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
     } else {
       const can = mountFallocate(inode.mount);
       if (!can.ok) {
-        k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
+        if (k.tracing) k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
         return -Errno.EOPNOTSUPP;
       }
     }
@@ -307,7 +311,7 @@ export class Task {
     const pageSize = inode.hstate ? inode.hstate.sizeKiB * 1024 : k.pageSize;
     if (length === 0 || length % pageSize !== 0) return -Errno.EINVAL;
     if (shared && prot & PROT_WRITE && inode.mount.cacheNone) {
-      k.note('v9fs_file_mmap', '9p cache=none: generic_file_readonly_mmap refuses a writable shared mapping', {
+      if (k.tracing) k.note('v9fs_file_mmap', '9p cache=none: generic_file_readonly_mmap refuses a writable shared mapping', {
         errno: 'EINVAL',
       });
       return -Errno.EINVAL;
@@ -325,12 +329,12 @@ export class Task {
       let chg = 0;
       for (let i = 0; i < nr; i++) if (!shared || !inode.resv.has(i)) chg++;
       if (chg > 0 && !reserveHugePages(h, chg)) {
-        k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
+        if (k.tracing) k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
         return -Errno.ENOMEM;
       }
       if (shared) for (let i = 0; i < nr; i++) inode.resv.add(i);
       else privateResv = chg;
-      if (chg > 0) k.note('hugetlb_reserve_pages', `reserved ${chg} ${h.sizeKiB} kB page(s) for the ${shared ? 'shared' : 'private'} mapping`);
+      if (chg > 0 && k.tracing) k.note('hugetlb_reserve_pages', `reserved ${chg} ${h.sizeKiB} kB page(s) for the ${shared ? 'shared' : 'private'} mapping`);
     }
     const align = Math.max(pageSize, k.pageSize);
     const start = Math.ceil(this.nextAddr / align) * align;
@@ -346,7 +350,9 @@ export class Task {
     if (i < 0) return 0;
     const vma = this.vmas[i]!;
     // Secondary MMUs (an IOMMU following the range, vhost) hear of the unmap first.
-    withInvalidation(this.kernel, this, addr, length, 'munmap', () => this.vmas.splice(i, 1));
+    const hit = invalidateRangeStart(this.kernel, this, addr, length, 'munmap');
+    this.vmas.splice(i, 1);
+    invalidateRangeEnd(this.kernel, hit, 'munmap');
     for (const pte of vma.ptes.values()) {
       const folio = pte.folio;
       if (folio.kind === 'anon' && folio.pincount === 0) {
@@ -368,7 +374,9 @@ export class Task {
     vma.flags &= ~(VM_READ | VM_WRITE);
     if (prot & PROT_READ) vma.flags |= VM_READ;
     if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
-    if ((prot & PROT_WRITE) === 0) for (const [i, pte] of vma.ptes) vma.ptes.set(i, { ...pte, writable: false });
+    if ((prot & PROT_WRITE) === 0) {
+      for (const [i, pte] of vma.ptes) vma.ptes.set(i, { folio: pte.folio, writable: false, dirty: pte.dirty });
+    }
     return 0;
   }
 
@@ -435,7 +443,7 @@ export class Task {
     if (!k.spec.user.root) return -Errno.EACCES;
     const before = h.nr;
     setNrHugePages(h, value);
-    k.note('nr_hugepages_store', `${sizeKiB} kB pool: asked for ${value}, have ${h.nr} (was ${before})`);
+    if (k.tracing) k.note('nr_hugepages_store', `${sizeKiB} kB pool: asked for ${value}, have ${h.nr} (was ${before})`);
     return 0;
   }
 }

@@ -54,7 +54,7 @@ export function folioMarkDirty(k: Kernel, folio: Folio, caller: string): void {
       `${caller}: WARN_ON_ONCE(!folio_buffers(folio)): dirtied without ->page_mkwrite`,
     );
   } else {
-    k.note(
+    if (k.tracing) k.note(
       'folio_mark_dirty',
       `${caller}: ${folio.kind} folio marked dirty${folio.kind === 'pagecache' && !folio.fsPrepared ? ' without ->page_mkwrite' : ''}`,
     );
@@ -71,7 +71,7 @@ export function folioMkclean(k: Kernel, folio: Folio): void {
       if (pte) m.vma.ptes.set(m.index, { ...pte, writable: false, dirty: false });
     });
   }
-  k.note('folio_mkclean', 'PTEs write-protected: the next write faults into ->page_mkwrite');
+  if (k.tracing) k.note('folio_mkclean', 'PTEs write-protected: the next write faults into ->page_mkwrite');
 }
 
 export type WritebackResult = 'written' | 'dropped' | 'bug' | 'clean' | 'no-writeback';
@@ -88,7 +88,7 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
   const fs = inode.mount.type;
   if (!folio || !folio.dirty) return 'clean';
   if (!fs.writeback || folio.kind !== 'pagecache') {
-    k.note(
+    if (k.tracing) k.note(
       'writeback_single_inode',
       `${fs.name}: the mapping cannot write back; the folio stays dirty in memory`,
     );
@@ -115,7 +115,7 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
       'mpage_prepare_extent_to_map',
       `page ${index} does not have buffers attached: dirty bit cleared, nothing written`,
     );
-    k.note('ext4_writepages', 'the data in the folio never reaches the disk', {
+    if (k.tracing) k.note('ext4_writepages', 'the data in the folio never reaches the disk', {
       by: 'ext4_no_bug_on_unprepared_dirty',
     });
     return 'dropped';
@@ -124,14 +124,14 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
     let log = unprepared.get(k);
     if (!log) unprepared.set(k, (log = []));
     log.push({ ino: inode.ino, index, fs: fs.name });
-    k.note(
+    if (k.tracing) k.note(
       'writeback_single_inode',
       `${fs.name} writes back page ${index} although ->page_mkwrite never ran since it was last cleaned (no block reservation, no stable-page wait)`,
     );
   }
   inode.disk.set(index, folio.data);
   folio.fsPrepared = false;
-  k.note('folio_end_writeback', `page ${index} ("${folio.data}") is on disk; the folio is clean`);
+  if (k.tracing) k.note('folio_end_writeback', `page ${index} ("${folio.data}") is on disk; the folio is clean`);
   return 'written';
 }
 
@@ -151,19 +151,19 @@ export type ReclaimResult =
 export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimResult {
   const folio = inode.pages.get(index);
   if (!folio || folio.kind !== 'pagecache') {
-    k.note(
+    if (k.tracing) k.note(
       'shrink_folio_list',
       `${inode.mount.type.name}: not a page-cache folio with a backing store to drop`,
     );
     return 'not-pagecache';
   }
   if (folio.dirty) {
-    k.note('shrink_folio_list', 'dirty folio: left for the flusher');
+    if (k.tracing) k.note('shrink_folio_list', 'dirty folio: left for the flusher');
     return 'kept-dirty';
   }
   tryToUnmap(k, folio, 'reclaim');
   if (folio.pincount > 0 && k.has('reclaim_keeps_pinned_private')) {
-    k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', {
+    if (k.tracing) k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', {
       by: 'reclaim_keeps_pinned_private',
     });
     return 'kept-pinned';
@@ -171,13 +171,13 @@ export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimRes
   if (folio.fsPrivate) {
     folio.fsPrivate = false;
     const why = folio.pincount > 0 ? `; ${k.describeAbsent('reclaim_keeps_pinned_private')}` : '';
-    k.note(
+    if (k.tracing) k.note(
       'filemap_release_folio',
       `try_to_free_buffers(): the filesystem's private data is gone${why}`,
     );
   }
   if (folio.pincount > 0 || folio.refs > 0) {
-    k.note(
+    if (k.tracing) k.note(
       '__remove_mapping',
       `refcount raised by ${folio.pincount ? 'a pin' : 'a GUP reference'}: the folio cannot be freed`,
     );
@@ -185,7 +185,7 @@ export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimRes
   }
   inode.pages.delete(index);
   folio.freed = true;
-  k.note('__remove_mapping', 'clean, unreferenced: freed');
+  if (k.tracing) k.note('__remove_mapping', 'clean, unreferenced: freed');
   return 'freed';
 }
 

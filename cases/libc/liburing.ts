@@ -32,16 +32,22 @@ export interface IoUring {
 }
 
 export class Liburing {
+  /** Fixed by the build: worked out once, not on every failing call. */
+  private readonly setsErrno: boolean;
+
   constructor(
     private readonly proc: Process,
     private readonly build: LiburingBuild,
-  ) {}
+  ) {
+    this.setsErrno = liburingSetsErrno(build);
+  }
 
   private result(fn: string, r: number): number {
     if (r >= 0) return r;
+    if (this.setsErrno) this.proc.errno = -r;
+    if (!this.proc.kernel.tracing) return r;
     const name = errnoName(-r) ?? String(-r);
-    if (liburingSetsErrno(this.build)) {
-      this.proc.errno = -r;
+    if (this.setsErrno) {
       this.proc.kernel.note(`liburing:${fn}`, `returned -${name}; errno set (liburing ${this.build.version} via libc syscall())`);
     } else {
       this.proc.kernel.note(

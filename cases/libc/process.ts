@@ -43,7 +43,7 @@ export class Process {
   private sys(fn: string, r: number): number {
     if (r < 0) {
       this.errno = -r;
-      this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
+      if (this.kernel.tracing) this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
       return -1;
     }
     return r;
@@ -53,7 +53,7 @@ export class Process {
     this.stdout.write(s);
   }
 
-  private readonly atexitHandlers: (() => void)[] = [];
+  private readonly atexitHandlers: (() => void)[] = Array.of(); // not []: see kernel-model Trace.events
   private exiting: { code: number } | undefined;
 
   atexit(fn: () => void): void {
@@ -185,7 +185,7 @@ export class Process {
   memset(addr: number, length: number): void {
     const r = this.task.access(addr, length, true);
     if (r !== 'ok') {
-      this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
+      if (this.kernel.tracing) this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
       throw new ProcessExit(r === 'SIGBUS' ? 128 + 7 : 128 + 11, r);
     }
   }

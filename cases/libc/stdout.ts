@@ -3,32 +3,29 @@
  * an exit() flushes everything, a fatal signal loses the unflushed tail. kselftest.h switches
  * stdout to line buffering since v6.6 (setvbuf(stdout, NULL, _IOLBF, 0)); before that a
  * stdout that is a pipe or file is fully buffered in BUFSIZ (4096-byte) blocks.
+ *
+ * A write only appends: how much has reached the file descriptor follows from the text and
+ * the last explicit flush, so written() works it out when someone asks (after a crash), and
+ * the common case (a clean exit, all() read) never searches the text at all.
  */
 export class Stdout {
   private text = '';
-  private flushed = 0;
-  private mode: 'full' | 'line' = 'full';
+  /** Length of the text at the last explicit fflush() (or mode switch, which flushes). */
+  private lastFlush = 0;
+  private lineBuffered = false;
   private readonly bufsiz = 4096;
 
   setLineBuffered(): void {
     this.flush();
-    this.mode = 'line';
+    this.lineBuffered = true;
   }
 
   write(s: string): void {
-    const start = this.text.length;
     this.text += s;
-    if (this.mode === 'line') {
-      // Search the new piece only: searching the whole text would flatten it on every write.
-      const nl = s.lastIndexOf('\n');
-      if (nl >= 0) this.flushed = start + nl + 1;
-    } else {
-      while (this.text.length - this.flushed >= this.bufsiz) this.flushed += this.bufsiz;
-    }
   }
 
   flush(): void {
-    this.flushed = this.text.length;
+    this.lastFlush = this.text.length;
   }
 
   /** Everything written (what a clean exit produces). */
@@ -38,6 +35,17 @@ export class Stdout {
 
   /** What reached the file descriptor so far (what survives a crash). */
   written(): string {
-    return this.text.slice(0, this.flushed);
+    return this.text.slice(0, this.flushedLength());
+  }
+
+  /**
+   * Line buffered: every write up to its last newline went out, so everything up to the last
+   * newline written since the last flush. Fully buffered: each time the unflushed tail reached
+   * BUFSIZ a block went out, so whole blocks counted from the last flush.
+   */
+  private flushedLength(): number {
+    const since = this.text.length - this.lastFlush;
+    if (this.lineBuffered) return Math.max(this.lastFlush, this.text.lastIndexOf('\n') + 1);
+    return this.lastFlush + since - (since % this.bufsiz);
   }
 }

@@ -66,6 +66,22 @@ export interface RunWith {
   memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void;
 }
 
+type RunWithFn = (type: TestType, shared: boolean) => void;
+
+/**
+ * A version's run_with_*() closures, as a class rather than an object literal: it lives as
+ * long as the program and points at everything the closures see, and V8 pretenures literal
+ * sites whose objects outlive scavenges (see kernel-model Trace.events).
+ */
+export class RunWithFns implements RunWith {
+  constructor(
+    readonly memfd: RunWithFn,
+    readonly tmpfile: RunWithFn,
+    readonly localTmpfile: RunWithFn,
+    readonly memfdHugetlb: (type: TestType, shared: boolean, hugetlbsize: number) => void,
+  ) {}
+}
+
 /**
  * run_test_case() for every case: memfd, tmpfile, local tmpfile, then each hugetlb size.
  * `announce` prints the `[RUN]` line the way the version does (ksft_print_msg or
@@ -79,22 +95,82 @@ export function runTestCases(
   announce: (name: string) => void,
   runWith: RunWith,
 ): void {
-  const run = (c: TestCase, b: Backing, body: () => void): void => {
-    const name = `${describe(c)} ... with ${backingVariantText(b)}`;
-    ctx.hooks.begin(c, b, name);
-    announce(name);
-    body();
-    ctx.hooks.end();
-  };
+  const hooks = ctx.hooks;
+  const huge: Backing[] = hugetlbsizes.map((size) => ({ kind: 'memfd-hugetlb', sizeKiB: size / 1024 }));
   for (const c of cases) {
     const { type, shared } = testTypeOf(c);
-    run(c, { kind: 'memfd' }, () => runWith.memfd(type, shared));
-    run(c, { kind: 'tmpfile' }, () => runWith.tmpfile(type, shared));
-    run(c, { kind: 'local-tmpfile' }, () => runWith.localTmpfile(type, shared));
-    for (const size of hugetlbsizes) {
-      run(c, { kind: 'memfd-hugetlb', sizeKiB: size / 1024 }, () =>
-        runWith.memfdHugetlb(type, shared, size),
-      );
+    const names = namesOf(describe, c);
+    hooks.begin(c, MEMFD, names.memfd);
+    announce(names.memfd);
+    runWith.memfd(type, shared);
+    hooks.end();
+    hooks.begin(c, TMPFILE, names.tmpfile);
+    announce(names.tmpfile);
+    runWith.tmpfile(type, shared);
+    hooks.end();
+    hooks.begin(c, LOCAL_TMPFILE, names.localTmpfile);
+    announce(names.localTmpfile);
+    runWith.localTmpfile(type, shared);
+    hooks.end();
+    for (let i = 0; i < hugetlbsizes.length; i++) {
+      const b = huge[i]!;
+      const name = names.hugetlb(b);
+      hooks.begin(c, b, name);
+      announce(name);
+      runWith.memfdHugetlb(type, shared, hugetlbsizes[i]!);
+      hooks.end();
     }
   }
+}
+
+const MEMFD: Backing = { kind: 'memfd' };
+const TMPFILE: Backing = { kind: 'tmpfile' };
+const LOCAL_TMPFILE: Backing = { kind: 'local-tmpfile' };
+
+/** The `[RUN]` names of one case in one version's wording: `<description> ... with <backing>`. */
+class CaseNames {
+  readonly memfd: string;
+  readonly tmpfile: string;
+  readonly localTmpfile: string;
+  private readonly byHugetlbKiB = new Map<number, string>();
+
+  constructor(private readonly description: string) {
+    this.memfd = this.name(MEMFD);
+    this.tmpfile = this.name(TMPFILE);
+    this.localTmpfile = this.name(LOCAL_TMPFILE);
+  }
+
+  private name(b: Backing): string {
+    return `${this.description} ... with ${backingVariantText(b)}`;
+  }
+
+  hugetlb(b: Backing): string {
+    const kib = b.kind === 'memfd-hugetlb' ? b.sizeKiB : 0;
+    let n = this.byHugetlbKiB.get(kib);
+    if (n === undefined) {
+      n = this.name(b);
+      if (this.byHugetlbKiB.size < 64) this.byHugetlbKiB.set(kib, n);
+    }
+    return n;
+  }
+}
+
+/**
+ * The names are static text (a version's wording of a case table entry), so they are built
+ * once per wording and case, not once per sub-test of every run.
+ */
+const NAMES = new Map<(c: TestCase) => string, Map<TestCase, CaseNames>>();
+
+function namesOf(describe: (c: TestCase) => string, c: TestCase): CaseNames {
+  let byCase = NAMES.get(describe);
+  if (!byCase) {
+    byCase = new Map();
+    if (NAMES.size < 16) NAMES.set(describe, byCase);
+  }
+  let n = byCase.get(c);
+  if (!n) {
+    n = new CaseNames(describe(c));
+    if (byCase.size < 64) byCase.set(c, n);
+  }
+  return n;
 }

@@ -29,6 +29,7 @@ import {
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
   runTestCases,
+  RunWithFns,
   type SelftestContext,
   type TestType,
 } from './common.js';
@@ -223,12 +224,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
     hugetlbsizes,
     v.caseDescription,
     (name) => ksft.printMsg(`[RUN] ${name}\n`),
-    {
-      memfd: runWithMemfd,
-      tmpfile: runWithTmpfile,
-      localTmpfile: runWithLocalTmpfile,
-      memfdHugetlb: runWithMemfdHugetlb,
-    },
+    new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
   );
 
   const err = ksft.getFailCnt();

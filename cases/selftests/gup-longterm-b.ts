@@ -26,6 +26,7 @@ import {
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
   runTestCases,
+  RunWithFns,
   type SelftestContext,
   type TestType,
 } from './common.js';
@@ -177,12 +178,7 @@ export function runGupLongtermB(ctx: SelftestContext): never {
     hugetlbsizes,
     upstreamCaseDescription,
     (name) => ksft.printMsg(`[RUN] ${name}\n`),
-    {
-      memfd: runWithMemfd,
-      tmpfile: runWithTmpfile,
-      localTmpfile: runWithLocalTmpfile,
-      memfdHugetlb: runWithMemfdHugetlb,
-    },
+    new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
   );
 
   const fails = ksft.getFailCnt();

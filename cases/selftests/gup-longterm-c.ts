@@ -35,6 +35,7 @@ import {
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
   runTestCases,
+  RunWithFns,
   type SelftestContext,
   type TestType,
 } from './common.js';
@@ -263,11 +264,6 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): never {
     proc.close(fd);
   }
 
-  runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (name) => log.start(name), {
-    memfd: runWithMemfd,
-    tmpfile: runWithTmpfile,
-    localTmpfile: runWithLocalTmpfile,
-    memfdHugetlb: runWithMemfdHugetlb,
-  });
+  runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (name) => log.start(name), new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb));
   return ksft.finished();
 }

@@ -1,0 +1,103 @@
+/**
+ * Harness instrumentation of a selftest run: the hooks that bracket each run_with_*() turn
+ * what it printed and what the kernel traced meanwhile into one SubtestRecord.
+ *
+ * Classes and Array.of(), not literals, for everything that lives as long as the run: V8
+ * pretenures literal allocation sites whose objects outlive scavenges (see kernel-model
+ * Trace.events), and the recorder points at every record of the run.
+ */
+import type { Kernel } from '../kernel-model/kernel.js';
+import type { TraceEvent } from '../kernel-model/trace.js';
+import { subtestId, type Backing, type TestCase } from './ids.js';
+import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
+import type { SubtestRecord } from './run.js';
+import type { SubtestHooks } from './selftests/common.js';
+
+export class SubtestRecorder implements SubtestHooks {
+  readonly subtests: SubtestRecord[] = Array.of();
+  /** Trace mark where the first sub-test began (what came before is setup). */
+  setupEnd: number | undefined = undefined;
+  private readonly messages: string[] = Array.of();
+  // The open sub-test, as plain fields (one record object per sub-test, nothing else).
+  private open = false;
+  private openId = '';
+  private openName = '';
+  private openMark = 0;
+  private openEmitted = 0;
+  private openMsgs = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly ksft: Kselftest,
+  ) {
+    ksft.onMessage = (m) => this.messages.push(m);
+  }
+
+  begin(c: TestCase, b: Backing, name: string): void {
+    this.end();
+    const mark = this.kernel.trace.mark();
+    if (this.setupEnd === undefined) this.setupEnd = mark;
+    this.open = true;
+    this.openId = subtestId(c, b);
+    this.openName = name;
+    this.openMark = mark;
+    this.openEmitted = this.ksft.emitted.length;
+    this.openMsgs = this.messages.length;
+  }
+
+  /** Close the open sub-test (if any) into its record. */
+  end(): void {
+    if (!this.open) return;
+    const emitted = this.ksft.emitted;
+    const r = emitted.length > this.openEmitted ? emitted[this.openEmitted] : undefined;
+    const trace = this.kernel.trace.since(this.openMark);
+    let errno: string | null = null;
+    for (let i = trace.length - 1; i >= 0; i--) {
+      const e = trace[i]!.errno;
+      if (e !== undefined) {
+        errno = e;
+        break;
+      }
+    }
+    const diagnostics: string[] = Array.of();
+    const messages = this.messages;
+    for (let i = this.openMsgs; i < messages.length; i++) {
+      const m = messages[i]!;
+      if (m.startsWith('[RUN] ')) continue;
+      diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
+    }
+    this.subtests.push(new Record(this.openId, this.openName, r, diagnostics, errno, trace));
+    this.open = false;
+  }
+}
+
+/** A SubtestRecord with its fields in the interface's order (JSON output relies on it). */
+class Record implements SubtestRecord {
+  id: string;
+  name: string;
+  number: number | null;
+  verdict: Verdict | 'missing';
+  result: string | null;
+  diagnostics: string[];
+  errno: string | null;
+  trace: TraceEvent[];
+
+  constructor(
+    id: string,
+    name: string,
+    r: EmittedResult | undefined,
+    diagnostics: string[],
+    errno: string | null,
+    trace: TraceEvent[],
+  ) {
+    this.id = id;
+    this.name = name;
+    this.number = r ? r.number : null;
+    this.verdict = r ? r.verdict : 'missing';
+    this.result = r ? r.description : null;
+    this.diagnostics = diagnostics;
+    this.errno = errno;
+    this.trace = trace;
+  }
+}
+
