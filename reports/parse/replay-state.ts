@@ -17,7 +17,6 @@ import { RunBuilder } from './run-builder.js';
 import type { LineRef, ObservedSubtest } from './types.js';
 
 const LINE_KEYS = new Set(['line', 'startLine', 'endLine', 'runLine']);
-const KNOWN = new Set<object | null>([Object.prototype, RunBuilder.prototype, CappedList.prototype, EraCollector.prototype]);
 
 /** Not state this module can copy exactly. */
 export class UncopyableState extends Error {}
@@ -58,9 +57,8 @@ function copy(v: unknown, shift: number, depth: number): unknown {
     for (const [k, x] of v) out.set(copy(k, shift, depth + 1), copy(x, shift, depth + 1));
     return out;
   }
-  if (!KNOWN.has(proto)) throw new UncopyableState(`cannot copy a ${String((v as object).constructor?.name)}`);
-  const out = Object.create(proto) as Record<string, unknown>;
   const src = v as Record<string, unknown>;
+  const out = blank(proto, src);
   const builder = proto === RunBuilder.prototype;
   for (const k of Object.keys(src)) {
     const x = src[k];
@@ -69,6 +67,24 @@ function copy(v: unknown, shift: number, depth: number): unknown {
     else out[k] = typeof x === 'number' && LINE_KEYS.has(k) ? x + shift : copy(x, shift, depth + 1);
   }
   return out;
+}
+
+/**
+ * An instance made by its class's constructor, so the copy has the shape (hidden class) of the
+ * objects the parser makes: code reading a replayed run stays on its fast paths. Every field
+ * is then overwritten by the copy.
+ */
+function blank(proto: object | null, src: Record<string, unknown>): Record<string, unknown> {
+  const made =
+    proto === RunBuilder.prototype
+      ? new RunBuilder(src.depth as number, src.startLine as number, src.wrapper as RunBuilder['wrapper'])
+      : proto === CappedList.prototype
+        ? new CappedList<unknown>(src.limit as number)
+        : proto === EraCollector.prototype
+          ? new EraCollector()
+          : null;
+  if (made === null) throw new UncopyableState(`cannot copy a ${String((src as object).constructor?.name)}`);
+  return made as unknown as Record<string, unknown>;
 }
 
 /*
