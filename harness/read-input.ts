@@ -4,7 +4,9 @@
  * device named as a file would block or never end (`/dev/zero`), so it is refused by its
  * type before it is opened; stdin is read with the same limit. Every refusal is one line.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from './io.js';
 
 /** A log larger than this is not a gup_longterm log (real ones are 5–200 KiB, whole-suite captures a few MiB). */
@@ -103,4 +105,48 @@ export async function readStdin(stream: AsyncIterable<string | Uint8Array>, limi
   const chunks: Uint8Array[] = [];
   for await (const c of limitStream(stream, limit, label)) chunks.push(c);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A log that can be read more than once, chunk by chunk (`gupsim record` hashes it, then stores it). */
+export interface ReopenableLog {
+  open(): AsyncIterable<Uint8Array>;
+  /** Remove what was made to read it (stdin's spool file). */
+  close(): void;
+}
+
+/** Chunks of a regular file, at most `limit` bytes; a read failure is a UsageError naming it. */
+async function* fileChunks(path: string, limit: number, label: string): AsyncGenerator<Uint8Array> {
+  try {
+    // 256 KiB reads: what one chunk pins (its text, the runs it completes) stays small.
+    yield* limitStream(createReadStream(path, { highWaterMark: 1 << 18 }), limit, label);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${label}: ${errnoText(e)}`);
+  }
+}
+
+/**
+ * A regular file, or stdin spooled to a private temporary file (stdin can be read only once),
+ * as a ReopenableLog of at most `limit` bytes. Memory stays at one chunk either way.
+ */
+export async function reopenableLog(path: string, stdin: AsyncIterable<string | Uint8Array>, limit: number): Promise<ReopenableLog> {
+  if (path !== '-') {
+    checkRegularFile(path, limit);
+    return { open: () => fileChunks(path, limit, path), close: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gupsim-stdin-'));
+  const file = join(dir, 'stdin.log');
+  const close = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      for await (const c of limitStream(stdin, limit, '-')) writeSync(fd, c);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    close();
+    throw e;
+  }
+  return { open: () => fileChunks(file, limit, '-'), close };
 }

@@ -1,12 +1,15 @@
-/** `gupsim record LOG…`: parse, triage and store logs; one line per run. */
+/**
+ * `gupsim record LOG…`: parse, triage and store logs; one line per run. Each log streams into
+ * the store (record-stream.ts): a large log is recorded in bounded memory.
+ */
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, envFile, guarded, isoDate, parseFlags, readLogArg, storePath } from './common.js';
+import { DB_HELP, envFile, guarded, isoDate, parseFlags, storePath } from './common.js';
 import { progress } from './progress.js';
-import { openStore } from '../../reports/store/open.js';
-import { recordLog } from '../../reports/store/record.js';
-import { diffLogText } from '../../reports/store/triage-source.js';
-import type { RecordOutcome, RunMeta } from '../../reports/store/types.js';
-import type { DiffReport } from '../../reports/diff/types.js';
+import { LOG_LIMIT_BYTES, reopenableLog } from '../read-input.js';
+import { openStore, type Store } from '../../reports/store/open.js';
+import { runLinesOf } from '../../reports/store/read.js';
+import { LogChangedError, recordStream, type StreamRecordOutcome } from '../../reports/store/record-stream.js';
+import type { RunMeta } from '../../reports/store/types.js';
 
 export const RECORD_HELP = `Usage: gupsim record LOG… [options]
 
@@ -36,17 +39,41 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function runLines(source: string, report: DiffReport, out: RecordOutcome, meta: RunMeta): string[] {
-  if (out.duplicate) return [`${source}: already recorded (run${out.runIds.length === 1 ? '' : 's'} ${out.runIds.join(', ') || 'none'})`];
-  if (report.runs.length === 0) {
-    const why = report.issues[0] ? ` (${report.issues[0]})` : '';
-    return [`${source}: no gup_longterm run found; log stored${why}`];
+/** The outcome's lines on stdout, the stored runs read back page by page (never all held). */
+async function writeOutcome(io: CliIO, store: Store, source: string, out: StreamRecordOutcome, meta: RunMeta, json: boolean): Promise<void> {
+  const write = (s: string): void => void io.stdout.write(s);
+  if (json) {
+    write(`${JSON.stringify({ source, hash: out.hash, duplicate: out.duplicate }).slice(0, -1)},"runs":[`);
+    let first = true;
+    for await (const r of runLinesOf(store, out.hash)) {
+      write(`${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, triage: r.triage, summary: r.summary })}`);
+      first = false;
+    }
+    write(`],"issues":${JSON.stringify(out.issues)}}\n`);
+    return;
   }
-  return report.runs.map((r, i) => {
-    const kernel = meta.kernel ?? meta.env?.kernel.release ?? 'kernel ?';
-    const where = meta.machine ? ` @${meta.machine}` : '';
-    return `run ${out.runIds[i] ?? '?'}: ${source}${report.runs.length > 1 ? `#${r.index}` : ''} ${kernel}${where} ${r.triage}: ${r.summary}`;
-  });
+  if (out.duplicate) {
+    const [row] = await store.sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM runs WHERE log_hash = ?', [out.hash]);
+    const count = Number(row?.n ?? 0);
+    write(`${source}: already recorded (run${count === 1 ? '' : 's'} ${count === 0 ? 'none' : ''}`);
+    let first = true;
+    for await (const r of runLinesOf(store, out.hash)) {
+      write(`${first ? '' : ', '}${r.id}`);
+      first = false;
+    }
+    write(')\n');
+    return;
+  }
+  if (out.runs === 0) {
+    const why = out.issues[0] ? ` (${out.issues[0]})` : '';
+    write(`${source}: no gup_longterm run found; log stored${why}\n`);
+    return;
+  }
+  const kernel = meta.kernel ?? meta.env?.kernel.release ?? 'kernel ?';
+  const where = meta.machine ? ` @${meta.machine}` : '';
+  for await (const r of runLinesOf(store, out.hash)) {
+    write(`run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''} ${kernel}${where} ${r.triage}: ${r.summary}\n`);
+  }
 }
 
 export async function recordCommand(argv: string[], io: CliIO): Promise<number> {
@@ -71,31 +98,19 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
     const bar = progress(io, positionals.length, 'recording');
     try {
       for (const source of positionals) {
-        let text: string;
         try {
-          text = await readLogArg(source, io);
+          const log = await reopenableLog(source, io.stdin as AsyncIterable<string | Uint8Array>, LOG_LIMIT_BYTES);
+          try {
+            const out = await recordStream(store, { source, meta, env, open: () => log.open() });
+            await writeOutcome(io, store, source, out, meta, values.json === true);
+          } finally {
+            log.close();
+          }
         } catch (e) {
-          if (!(e instanceof UsageError)) throw e;
+          if (!(e instanceof UsageError || e instanceof LogChangedError)) throw e;
           // One unreadable log must not stop the others; it still makes the exit code 2.
           bad++;
           io.stderr.write(`gupsim record: ${e.message}\n`);
-          bar.tick(source);
-          continue;
-        }
-        const report = diffLogText(text, source, env);
-        const out = await recordLog(store, { text, source, meta, report });
-        if (values.json) {
-          io.stdout.write(
-            `${JSON.stringify({
-              source,
-              hash: out.hash,
-              duplicate: out.duplicate,
-              runs: report.runs.map((r, i) => ({ id: out.runIds[i] ?? null, index: r.index, triage: r.triage, summary: r.summary })),
-              issues: report.issues,
-            })}\n`,
-          );
-        } else {
-          for (const line of runLines(source, report, out, meta)) io.stdout.write(`${line}\n`);
         }
         bar.tick(source);
       }

@@ -39,6 +39,11 @@ export class Containers {
 
   constructor(private readonly router: Router) {}
 
+  /** Nothing open: no container, no skipped program, no pending `# timeout set to` (replay.ts). */
+  idle(): boolean {
+    return this.foreign === null && this.container === null && this.pendingTimeout === null;
+  }
+
   noteTimeout(seconds: number, level: number): void {
     this.pendingTimeout = { seconds, level };
   }

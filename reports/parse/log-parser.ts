@@ -16,6 +16,7 @@
 import { splitGlued } from './glue.js';
 import { MAX_LINE_CHARS } from './lines.js';
 import { LogRecord, type RunSink } from './log-record.js';
+import { Replayer, type ReplayHost } from './replay.js';
 import { Router } from './router.js';
 import { countLevelsInto, emptyTransportFacts, stripTransport, type Leveled } from './transport.js';
 import type { ParsedLog } from './types.js';
@@ -25,6 +26,11 @@ export type { RunSink } from './log-record.js';
 export interface LogParserOptions {
   /** Receives each finished run in log order; ParsedLog.runs then stays empty. */
   onRun?: RunSink;
+  /**
+   * Replay repeated run bodies instead of parsing them again (replay.ts; default true). The
+   * result is the same either way; tests compare the two.
+   */
+  replay?: boolean;
 }
 
 /** A physical line that is only a sequence of CRs at its end (CRLF), not CR-separated text. */
@@ -41,14 +47,62 @@ export class LogParser {
   /** Scratch for the current line's level and body (splitGlued copies what it keeps). */
   private readonly leveled: Leveled = { level: 0, body: '' };
 
+  private readonly replayer: Replayer | null;
+
   constructor(options: LogParserOptions = {}) {
     this.record = new LogRecord(options.onRun ?? null);
     this.router = new Router(this.record, this.work);
+    this.replayer = options.replay === false ? null : new Replayer(this.replayHost());
+  }
+
+  /** Runs whose body was replayed rather than parsed again. */
+  get replayed(): number {
+    return this.replayer?.replayed ?? 0;
   }
 
   /** Feed one physical line (without its `\n`). Never throws on any string. */
   push(raw: string): void {
     if (this.done) return;
+    if (this.replayer) this.replayer.push(raw);
+    else this.process(raw);
+  }
+
+  private replayHost(): ReplayHost {
+    const router = this.router;
+    return {
+      process: (raw) => this.process(raw),
+      run: () => router.run,
+      setRun: (run) => void (router.run = run),
+      lineNo: () => router.lineNo,
+      idle: () => router.containers.idle(),
+      advance: (d) => {
+        router.lineNo += d.lines;
+        router.fragments += d.fragments;
+        this.chars += d.chars;
+        this.work.n += d.work;
+        const f = this.facts;
+        f.crlf ||= d.facts.crlf;
+        f.indented ||= d.facts.indented;
+        f.quoted ||= d.facts.quoted;
+        f.timestamps ||= d.facts.timestamps;
+        f.lineNumbers ||= d.facts.lineNumbers;
+      },
+      shadow: (run, lineNo) => {
+        const sh = new LogParser({ replay: false });
+        sh.router.run = run;
+        sh.router.lineNo = lineNo;
+        return {
+          process: (raw) => sh.process(raw),
+          run: () => sh.router.run,
+          clean: () => sh.router.containers.idle() && sh.record.untouched(),
+          delta: () => ({ lines: sh.router.lineNo - lineNo, chars: sh.chars, work: sh.work.n, fragments: sh.router.fragments, facts: { ...sh.facts } }),
+        };
+      },
+    };
+  }
+
+  /** One physical line the normal way. */
+  private process(raw: string): void {
     const lineNo = ++this.router.lineNo;
     this.chars += raw.length + 1;
     this.work.n++;
@@ -74,6 +128,7 @@ export class LogParser {
   /** Close the last run and return the result. Further push() calls are ignored. */
   finish(): ParsedLog {
     if (this.done) return this.done;
+    this.replayer?.finish();
     this.router.finish();
     this.done = this.record.finish(this.facts, {
       lines: this.router.lineNo,

@@ -50,6 +50,16 @@ export class LogRecord {
     else this.collected.push(run);
   }
 
+  /** Nothing was recorded yet: no run, no log-level line or issue (replay.ts checks a body by it). */
+  untouched(): boolean {
+    return (
+      this.strong === 0 &&
+      this.weak.length === 0 &&
+      this.collected.length === 0 &&
+      [this.errors, this.unknownLines, this.crashes, this.infra, this.otherPrograms].every((l) => l.length === 0 && l.dropped === 0)
+    );
+  }
+
   issue(line: number | null, code: ParseIssue['code'], message: string): void {
     this.errors.push({ line, code, message });
   }

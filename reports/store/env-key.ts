@@ -3,7 +3,7 @@
  * the environment with keys sorted, so two env files that differ only in key order or
  * whitespace are the same environment.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -26,4 +26,28 @@ export function envKey(env: unknown): string {
  */
 export function logHash(text: string): string {
   return createHash('sha256').update(text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text).digest('hex');
+}
+
+/**
+ * logHash of a text that arrives in pieces (a log streamed into the store): the same digest as
+ * logHash of the pieces joined. A CR at the end of a piece is held back until the next piece
+ * shows whether an LF follows it (a CRLF split across two pieces is still one LF).
+ */
+export class LogHasher {
+  private readonly hash: Hash = createHash('sha256');
+  private heldCr = false;
+
+  update(piece: string): void {
+    if (piece === '') return;
+    let s = this.heldCr ? '\r' + piece : piece;
+    this.heldCr = s.charCodeAt(s.length - 1) === 13;
+    if (this.heldCr) s = s.slice(0, -1);
+    this.hash.update(s.includes('\r\n') ? s.replace(/\r\n/g, '\n') : s);
+  }
+
+  digest(): string {
+    if (this.heldCr) this.hash.update('\r');
+    this.heldCr = false;
+    return this.hash.digest('hex');
+  }
 }

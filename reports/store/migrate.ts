@@ -8,7 +8,7 @@ import type { SqlDriver } from './driver.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 /** Tables gupsim creates; in a shared PostgreSQL database only these names must be free. */
-const GUPSIM_TABLES = ['logs', 'runs', 'results', 'schema_version'];
+const GUPSIM_TABLES = ['logs', 'log_chunks', 'runs', 'results', 'schema_version'];
 
 /** Serialises migrations across PostgreSQL sessions (pg_advisory_xact_lock key: "gups"). */
 const PG_MIGRATION_LOCK = 0x67757073;

@@ -154,11 +154,37 @@ export async function verdictRows(store: Store, filter: RunFilter = {}, stableId
   return rows.map((row) => ({ runId: Number(row[0]), id: row[1], verdict: row[2] as SubtestVerdict | null, class: row[3] as TriageClass }));
 }
 
-/** The recorded log text. */
+/** The recorded log text: logs.raw, then its chunks in order (a streamed log has only chunks). */
 export async function rawLog(store: Store, hash: string): Promise<string | undefined> {
   const [row] = await store.sql.all<{ raw: string | Uint8Array }>('SELECT raw FROM logs WHERE hash = ?', [hash]);
   if (row === undefined) return undefined;
-  return rawText(row.raw);
+  const chunks = await store.sql.arrays<[string | Uint8Array]>('SELECT raw FROM log_chunks WHERE log_hash = ? ORDER BY seq', [hash]);
+  return rawText(row.raw) + chunks.map((c) => rawText(c[0])).join('');
+}
+
+/** One stored run of a log, as `gupsim record` lists it. */
+export interface RunLine {
+  id: number;
+  runIndex: number;
+  triage: TriageClass;
+  summary: string;
+}
+
+/**
+ * The runs of a log in run order, `pageSize` rows per query, so a log of thousands of runs is
+ * listed without holding them all.
+ */
+export async function* runLinesOf(store: Store, hash: string, pageSize = 1000): AsyncGenerator<RunLine> {
+  let after = -1;
+  for (;;) {
+    const rows = await store.sql.arrays<[number, number, string, string]>(
+      `SELECT id, run_index, triage, summary FROM runs WHERE log_hash = ? AND run_index > ? ORDER BY run_index LIMIT ${Math.trunc(pageSize)}`,
+      [hash, after],
+    );
+    for (const r of rows) yield { id: Number(r[0]), runIndex: Number(r[1]), triage: r[2] as TriageClass, summary: r[3] };
+    if (rows.length < pageSize) return;
+    after = Number(rows[rows.length - 1]![1]);
+  }
 }
 
 export async function countRuns(store: Store): Promise<number> {

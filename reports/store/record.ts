@@ -1,40 +1,21 @@
 /**
  * Recording triaged logs: log rows, their runs and every result are written in ONE
- * transaction. A process killed at any instant therefore leaves either all of it or nothing
+ * transaction (logs streamed by `gupsim record` go through record-stream.ts, with the same
+ * guarantees). A process killed at any instant therefore leaves either all of it or nothing
  * (SQLite rolls an uncommitted WAL tail back; PostgreSQL aborts the transaction of a dropped
  * connection). Dedup is by the log's hash under a unique key: `ON CONFLICT DO NOTHING` makes a
  * second recorder of the same log — on this machine or another — wait for the first and then
- * find its runs, instead of inserting them twice. Rows go in multi-row INSERTs (a few
- * statements per batch, not one per result: a round trip each on a server), logs in hash
- * order so that concurrent recorders take their row locks in one order and cannot deadlock.
+ * find its runs, instead of inserting them twice. Rows go in multi-row INSERTs (run-rows.ts),
+ * logs in hash order so that concurrent recorders take their row locks in one order and cannot deadlock.
  */
-import { envKey, logHash } from './env-key.js';
-import { rawValue, type SqlDriver, type SqlValue } from './driver.js';
+import { logHash } from './env-key.js';
+import { rawValue, type SqlDriver } from './driver.js';
+import { insertRows, insertRuns, ROWS_PER_INSERT } from './run-rows.js';
 import type { Store } from './open.js';
 import type { RecordInput, RecordOutcome } from './types.js';
 
-/** Rows per INSERT: well under both engines' bound-parameter limits (SQLite 32766, PostgreSQL 65535). */
-const ROWS_PER_INSERT = 1000;
-
-function placeholders(rows: number, columns: number): string {
-  const one = `(${Array(columns).fill('?').join(', ')})`;
-  return Array(rows).fill(one).join(', ');
-}
-
-/** `rows` in chunks, one INSERT (with `suffix`, e.g. RETURNING) per chunk; returned rows concatenated. */
-async function insertRows<T>(sql: SqlDriver, head: string, columns: number, rows: SqlValue[][], suffix = ''): Promise<T[]> {
-  const out: T[] = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    const text = `${head} VALUES ${placeholders(chunk.length, columns)}${suffix}`;
-    if (suffix.includes('RETURNING')) out.push(...(await sql.all<T>(text, chunk.flat())));
-    else await sql.run(text, chunk.flat());
-  }
-  return out;
-}
-
 /** Run ids of logs already stored, by hash, in run order. */
-async function storedRunIds(sql: SqlDriver, hashes: string[]): Promise<Map<string, number[]>> {
+export async function storedRunIds(sql: SqlDriver, hashes: string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>(hashes.map((h) => [h, []]));
   for (let start = 0; start < hashes.length; start += ROWS_PER_INSERT) {
     const chunk = hashes.slice(start, start + ROWS_PER_INSERT);
@@ -71,56 +52,11 @@ async function write(sql: SqlDriver, inputs: readonly RecordInput[], now: string
     ).map((r) => r.hash),
   );
 
-  const runRows: SqlValue[][] = [];
-  for (const h of ordered) {
-    if (!inserted.has(h)) continue;
-    const { meta, report } = firstOf.get(h)!;
-    for (const run of report.runs) {
-      const env = meta.env ?? run.env;
-      const arch = meta.arch ?? meta.env?.arch ?? (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
-      runRows.push([
-        h,
-        run.index,
-        meta.kernel ?? meta.env?.kernel.release ?? null,
-        arch,
-        meta.machine ?? null,
-        meta.date ?? now,
-        JSON.stringify(env),
-        meta.env ? 'given' : 'inferred',
-        run.selftest,
-        run.triage,
-        run.summary,
-        run.subtests.length,
-        envKey(env),
-      ]);
-    }
-  }
-  const created = await insertRows<{ id: number; log_hash: string; run_index: number }>(
+  const runIdsOf = await insertRuns(
     sql,
-    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key)',
-    13,
-    runRows,
-    ' RETURNING id, log_hash, run_index',
+    ordered.filter((h) => inserted.has(h)).map((h) => ({ hash: h, meta: firstOf.get(h)!.meta, runs: firstOf.get(h)!.report.runs })),
+    now,
   );
-  // RETURNING order is not promised by either engine: key the ids by (log, run index).
-  const idOf = new Map(created.map((r) => [`${r.log_hash}\u0000${r.run_index}`, Number(r.id)]));
-
-  const resultRows: SqlValue[][] = [];
-  const runIdsOf = new Map<string, number[]>();
-  for (const h of ordered) {
-    if (!inserted.has(h)) continue;
-    const ids: number[] = [];
-    for (const run of firstOf.get(h)!.report.runs) {
-      const runId = idOf.get(`${h}\u0000${run.index}`);
-      if (runId === undefined) throw new Error(`run ${run.index} of ${h} was inserted but not returned`);
-      ids.push(runId);
-      run.subtests.forEach((c, ordinal) => {
-        resultRows.push([runId, ordinal, c.id, c.number, c.name, c.observed, c.class, c.explanation, c.observedReason, c.predicted, JSON.stringify(c.commits)]);
-      });
-    }
-    runIdsOf.set(h, ids);
-  }
-  await insertRows(sql, 'INSERT INTO results (run_id, ordinal, stable_id, number, name, verdict, class, explanation, reason, predicted, commits)', 11, resultRows);
 
   const already = await storedRunIds(sql, ordered.filter((h) => !inserted.has(h)));
   const written = new Set<string>();

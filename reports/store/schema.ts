@@ -105,6 +105,23 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 4,
+    description: 'raw logs stored in chunks, so a large log is recorded as it streams',
+    async up(sql) {
+      // A log's text is logs.raw followed by its chunks in seq order. A streamed log leaves
+      // logs.raw empty and writes its chunks in the same transaction as its runs.
+      const t = TYPES[sql.dialect];
+      await sql.exec(`
+        CREATE TABLE log_chunks (
+          log_hash TEXT NOT NULL REFERENCES logs(hash),
+          seq      INTEGER NOT NULL,
+          raw      ${t.raw} NOT NULL,
+          PRIMARY KEY (log_hash, seq)
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -10,6 +10,9 @@ import type { SqlDriver, SqlValue } from './driver.js';
 /** Waiting for another writer: generous, since a recorder holds the lock for milliseconds. */
 export const BUSY_TIMEOUT_MS = 30_000;
 
+/** Prepared statements kept per connection (the oldest is dropped first). */
+const STATEMENT_CACHE_LIMIT = 64;
+
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   private readonly objects = new Map<string, Database.Statement>();
@@ -54,6 +57,8 @@ export class SqliteDriver implements SqlDriver {
     const cache = raw ? this.rows : this.objects;
     let s = cache.get(sql);
     if (!s) {
+      // Bounded: a long-lived writer must not keep every statement text it ever ran.
+      if (cache.size >= STATEMENT_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
       s = this.db.prepare(sql);
       if (raw) s.raw(true);
       cache.set(sql, s);
