@@ -6,7 +6,8 @@
  * project), built once per test process.
  */
 import { buildSync } from 'esbuild';
-import { mkdirSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,23 +16,33 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, 'node_modules/.cache/gupsim-test');
 const built = new Map<string, string>();
 
-/** The path of `entry` (absolute, .ts) bundled for `node <path>`. */
+/**
+ * The path of `entry` (absolute, .ts) bundled for `node <path>`. Named by its content's hash:
+ * test processes running at once share one file, and a source change makes a new one.
+ */
 export function bundledEntry(entry: string): string {
   const done = built.get(entry);
   if (done) return done;
-  mkdirSync(CACHE, { recursive: true });
-  const out = join(CACHE, `${basename(entry, '.ts')}-${process.pid}.mjs`);
-  const tmp = `${out}.tmp`;
-  buildSync({
+  const result = buildSync({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
     packages: 'external',
-    outfile: tmp,
+    write: false,
+    outdir: CACHE,
     logLevel: 'warning',
   });
-  renameSync(tmp, out);
+  const code = result.outputFiles[0]?.contents;
+  if (!code) throw new Error(`esbuild produced nothing for ${entry}`);
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const out = join(CACHE, `${basename(entry, '.ts')}-${hash}.mjs`);
+  if (!existsSync(out)) {
+    mkdirSync(CACHE, { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, out);
+  }
   built.set(entry, out);
   return out;
 }
