@@ -4,7 +4,7 @@
  * Processes (`Task`) run on it and make syscalls.
  */
 import { behaviour, resolveBehaviourFlags, resolveBehaviours, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
-import { FS_TYPES, type Mount } from './fs.js';
+import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
@@ -61,10 +61,6 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
  * The objects a kernel keeps for its whole life are class instances, not object literals:
  * see Trace.events for why (V8 pretenures literal sites, never `new` of a class).
  */
-class KernelMount implements Mount {
-  constructor(readonly type: Mount['type']) {}
-}
-
 class Work implements DeferredWork {
   constructor(
     readonly fn: string,
@@ -117,8 +113,8 @@ export class Kernel {
   readonly pageSize: number;
   readonly hstates: Hstate[];
   /** Kernel-internal shm mount backing memfd_create() without MFD_HUGETLB. */
-  readonly shmMount: Mount = new KernelMount(FS_TYPES.tmpfs);
-  readonly hugetlbMount: Mount = new KernelMount(FS_TYPES.hugetlbfs);
+  readonly shmMount: Mount = new FsMount(FS_TYPES.tmpfs);
+  readonly hugetlbMount: Mount = new FsMount(FS_TYPES.hugetlbfs);
   /** Directory entries of the two directories the selftest creates files in. */
   readonly dirs = new Dirs();
   /** user_struct->locked_vm for io_uring accounting, in base pages. */

@@ -225,14 +225,15 @@ export class Task {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
     if (inode.pages.size === 0 && inode.resv.size === 0) return;
     // Reservations of pages that were never faulted in are given back to the pool.
+    // forEach, not for-of: no [index, folio] entry array per page.
     let unused = inode.resv.size;
-    for (const [index, folio] of inode.pages) {
+    inode.pages.forEach((folio, index) => {
       if (folio.pincount === 0) {
         folio.freed = true;
         if (inode.hstate) freeHugePage(inode.hstate);
       }
       if (inode.resv.has(index)) unused--;
-    }
+    });
     inode.pages.clear();
     if (inode.hstate) unreserveHugePages(inode.hstate, unused);
     inode.resv.clear();
@@ -353,13 +354,13 @@ export class Task {
     const hit = invalidateRangeStart(this.kernel, this, addr, length, 'munmap');
     this.vmas.splice(i, 1);
     invalidateRangeEnd(this.kernel, hit, 'munmap');
-    for (const pte of vma.ptes.values()) {
+    vma.ptes.forEach((pte) => {
       const folio = pte.folio;
       if (folio.kind === 'anon' && folio.pincount === 0) {
         folio.freed = true;
         if (folio.hugetlb) freeHugePage(folio.hugetlb);
       }
-    }
+    });
     if (vma.file.inode.hstate && vma.privateResv > 0) unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
     vma.file.refs--;
@@ -375,7 +376,7 @@ export class Task {
     if (prot & PROT_READ) vma.flags |= VM_READ;
     if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
     if ((prot & PROT_WRITE) === 0) {
-      for (const [i, pte] of vma.ptes) vma.ptes.set(i, { folio: pte.folio, writable: false, dirty: pte.dirty });
+      vma.ptes.forEach((pte, i, ptes) => ptes.set(i, { folio: pte.folio, writable: false, dirty: pte.dirty }));
     }
     return 0;
   }
