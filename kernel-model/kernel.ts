@@ -61,6 +61,47 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
  * The objects a kernel keeps for its whole life are class instances, not object literals:
  * see Trace.events for why (V8 pretenures literal sites, never `new` of a class).
  */
+/**
+ * An inode. Most never see a hugetlb reservation or a writeback, so those two maps are made
+ * on first use (a Map or Set costs a hash table even when empty); the read methods answer
+ * for an absent one without making it.
+ */
+class KernelInode implements Inode {
+  size = 0;
+  nlink = 1;
+  readonly pages = new Map<number, Folio>();
+  openCount = 0;
+  mapCount = 0;
+  private resvMap: Set<number> | undefined = undefined;
+  private diskMap: Map<number, string> | undefined = undefined;
+
+  constructor(
+    readonly ino: number,
+    readonly mount: Mount,
+    readonly hstate: Hstate | undefined,
+  ) {}
+
+  get resv(): Set<number> {
+    return (this.resvMap ??= new Set());
+  }
+
+  get disk(): Map<number, string> {
+    return (this.diskMap ??= new Map());
+  }
+
+  resvHas(index: number): boolean {
+    return this.resvMap !== undefined && this.resvMap.has(index);
+  }
+
+  resvSize(): number {
+    return this.resvMap === undefined ? 0 : this.resvMap.size;
+  }
+
+  diskAt(index: number): string | undefined {
+    return this.diskMap?.get(index);
+  }
+}
+
 class Work implements DeferredWork {
   constructor(
     readonly fn: string,
@@ -188,18 +229,7 @@ export class Kernel {
   }
 
   newInode(mount: Mount, hstate?: Hstate): Inode {
-    return {
-      ino: this.nextIno++,
-      mount,
-      size: 0,
-      nlink: 1,
-      hstate,
-      pages: new Map(),
-      resv: new Set(),
-      openCount: 0,
-      mapCount: 0,
-      disk: new Map(),
-    };
+    return new KernelInode(this.nextIno++, mount, hstate);
   }
 
   newUnlinkedInode(mount: Mount, hstate?: Hstate): Inode {

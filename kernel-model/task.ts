@@ -223,20 +223,21 @@ export class Task {
   /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
   private maybeEvict(inode: Inode): void {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
-    if (inode.pages.size === 0 && inode.resv.size === 0) return;
+    if (inode.pages.size === 0 && inode.resvSize() === 0) return;
     // Reservations of pages that were never faulted in are given back to the pool.
     // forEach, not for-of: no [index, folio] entry array per page.
-    let unused = inode.resv.size;
+    let unused = inode.resvSize();
     inode.pages.forEach((folio, index) => {
       if (folio.pincount === 0) {
         folio.freed = true;
         if (inode.hstate) freeHugePage(inode.hstate);
       }
-      if (inode.resv.has(index)) unused--;
+      if (inode.resvHas(index)) unused--;
     });
     inode.pages.clear();
     if (inode.hstate) unreserveHugePages(inode.hstate, unused);
-    inode.resv.clear();
+    // Only when non-empty: clear() gives a Map or Set a fresh hash table.
+    if (inode.resvSize() > 0) inode.resv.clear();
   }
 
   /** fstatfs(2) → f_type. */
@@ -281,7 +282,7 @@ export class Task {
       const hsize = h.sizeKiB * 1024;
       for (let idx = Math.floor(offset / hsize); idx * hsize < offset + length; idx++) {
         if (inode.pages.has(idx)) continue;
-        const reserved = inode.resv.has(idx);
+        const reserved = inode.resvHas(idx);
         if (!allocHugePage(h, reserved)) {
           if (k.tracing) k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, {
             errno: 'ENOSPC',
@@ -328,7 +329,7 @@ export class Task {
       // hugetlb_reserve_pages(): shared mappings reserve what the inode has not; private ones all.
       const nr = length / pageSize;
       let chg = 0;
-      for (let i = 0; i < nr; i++) if (!shared || !inode.resv.has(i)) chg++;
+      for (let i = 0; i < nr; i++) if (!shared || !inode.resvHas(i)) chg++;
       if (chg > 0 && !reserveHugePages(h, chg)) {
         if (k.tracing) k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
         return -Errno.ENOMEM;
