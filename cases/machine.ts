@@ -2,7 +2,7 @@
  * Environment → the simulated kernel it describes (kernel-model's KernelSpec).
  */
 import { parsePatch, type PatchSpec } from '../kernel-model/behaviours.js';
-import { FS_TYPES, type Mount } from '../kernel-model/fs.js';
+import { FS_TYPES, FsMount, type Mount } from '../kernel-model/fs.js';
 import { maxBuddyKiB, type KernelSpec } from '../kernel-model/kernel.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import type { Environment, FsSpec } from './env.js';
@@ -17,7 +17,7 @@ export function defaultAllocatable(sizeKiB: number, pageSizeKiB: number): number
 }
 
 function mount(spec: FsSpec): Mount {
-  const m: Mount = { type: FS_TYPES[spec.type] };
+  const m = new FsMount(FS_TYPES[spec.type]);
   if (spec.host) m.host = FS_TYPES[spec.host];
   if (spec.cache === 'none') m.cacheNone = true;
   if (spec.upper) m.upper = FS_TYPES[spec.upper];

@@ -34,7 +34,7 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
   if (present) return present;
   if (inode.hstate) {
     const h = inode.hstate;
-    const reserved = inode.resv.has(index);
+    const reserved = inode.resvHas(index);
     if (!allocHugePage(h, reserved)) {
       if (k.tracing) k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
       return undefined;
@@ -46,7 +46,7 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
   }
   const fs = inode.mount.type;
   // Read from disk: a page evicted after writeback comes back with what writeback wrote.
-  const data = inode.disk.get(index) ?? 'zeroes';
+  const data = inode.diskAt(index) ?? 'zeroes';
   const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax, mapping: inode, data });
   inode.pages.set(index, f);
   return f;

@@ -74,6 +74,10 @@ const base = {
   readOnly: false,
   statfsFromHost: false,
   setattrByPath: false,
+  // Present (false) on every type so all FsType objects share one shape: the mount's type is
+  // read on every fault and pin, and a polymorphic load there costs more than the field.
+  mkwriteAttachesPrivate: false,
+  writebackRequiresPrivate: false,
 };
 
 export const FS_TYPES: Record<FsName, FsType> = {
@@ -153,6 +157,20 @@ export interface Mount {
    * NFSv4.2 ALLOCATE operation); undefined = it does.
    */
   serverFallocate?: boolean;
+}
+
+/**
+ * A Mount with every field present (undefined when the mount does not say), built by one
+ * constructor: kernel-internal and environment mounts then share one object shape, so the
+ * mount loads on the fault and GUP paths stay monomorphic.
+ */
+export class FsMount implements Mount {
+  host: FsType | undefined = undefined;
+  cacheNone: boolean | undefined = undefined;
+  upper: FsType | undefined = undefined;
+  nfsVersion: string | undefined = undefined;
+  serverFallocate: boolean | undefined = undefined;
+  constructor(readonly type: FsType) {}
 }
 
 /**

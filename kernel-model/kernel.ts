@@ -4,7 +4,7 @@
  * Processes (`Task`) run on it and make syscalls.
  */
 import { behaviour, resolveBehaviourFlags, resolveBehaviours, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
-import { FS_TYPES, type Mount } from './fs.js';
+import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
@@ -61,8 +61,45 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
  * The objects a kernel keeps for its whole life are class instances, not object literals:
  * see Trace.events for why (V8 pretenures literal sites, never `new` of a class).
  */
-class KernelMount implements Mount {
-  constructor(readonly type: Mount['type']) {}
+/**
+ * An inode. Most never see a hugetlb reservation or a writeback, so those two maps are made
+ * on first use (a Map or Set costs a hash table even when empty); the read methods answer
+ * for an absent one without making it.
+ */
+class KernelInode implements Inode {
+  size = 0;
+  nlink = 1;
+  readonly pages = new Map<number, Folio>();
+  openCount = 0;
+  mapCount = 0;
+  private resvMap: Set<number> | undefined = undefined;
+  private diskMap: Map<number, string> | undefined = undefined;
+
+  constructor(
+    readonly ino: number,
+    readonly mount: Mount,
+    readonly hstate: Hstate | undefined,
+  ) {}
+
+  get resv(): Set<number> {
+    return (this.resvMap ??= new Set());
+  }
+
+  get disk(): Map<number, string> {
+    return (this.diskMap ??= new Map());
+  }
+
+  resvHas(index: number): boolean {
+    return this.resvMap !== undefined && this.resvMap.has(index);
+  }
+
+  resvSize(): number {
+    return this.resvMap === undefined ? 0 : this.resvMap.size;
+  }
+
+  diskAt(index: number): string | undefined {
+    return this.diskMap?.get(index);
+  }
 }
 
 class Work implements DeferredWork {
@@ -117,8 +154,8 @@ export class Kernel {
   readonly pageSize: number;
   readonly hstates: Hstate[];
   /** Kernel-internal shm mount backing memfd_create() without MFD_HUGETLB. */
-  readonly shmMount: Mount = new KernelMount(FS_TYPES.tmpfs);
-  readonly hugetlbMount: Mount = new KernelMount(FS_TYPES.hugetlbfs);
+  readonly shmMount: Mount = new FsMount(FS_TYPES.tmpfs);
+  readonly hugetlbMount: Mount = new FsMount(FS_TYPES.hugetlbfs);
   /** Directory entries of the two directories the selftest creates files in. */
   readonly dirs = new Dirs();
   /** user_struct->locked_vm for io_uring accounting, in base pages. */
@@ -192,18 +229,7 @@ export class Kernel {
   }
 
   newInode(mount: Mount, hstate?: Hstate): Inode {
-    return {
-      ino: this.nextIno++,
-      mount,
-      size: 0,
-      nlink: 1,
-      hstate,
-      pages: new Map(),
-      resv: new Set(),
-      openCount: 0,
-      mapCount: 0,
-      disk: new Map(),
-    };
+    return new KernelInode(this.nextIno++, mount, hstate);
   }
 
   newUnlinkedInode(mount: Mount, hstate?: Hstate): Inode {

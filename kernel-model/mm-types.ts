@@ -61,6 +61,12 @@ export interface Inode {
   mapCount: number;
   /** What writeback last wrote to the blocks of each page index (the file's on-disk contents). */
   disk: Map<number, string>;
+  /** resv.has(index), without materialising an empty reservation map. */
+  resvHas(index: number): boolean;
+  /** resv.size, likewise. */
+  resvSize(): number;
+  /** disk.get(index), without materialising an empty disk map. */
+  diskAt(index: number): string | undefined;
 }
 
 export interface OpenFile {

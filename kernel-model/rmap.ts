@@ -17,7 +17,9 @@ export function folioMappings(k: Kernel, folio: Folio): Mapping[] {
   const out: Mapping[] = [];
   for (const mm of k.mms) {
     for (const vma of mm.vmaList()) {
-      for (const [index, pte] of vma.ptes) if (pte.folio === folio) out.push({ mm, vma, index });
+      vma.ptes.forEach((pte, index) => {
+        if (pte.folio === folio) out.push({ mm, vma, index });
+      });
     }
   }
   return out;

@@ -223,19 +223,21 @@ export class Task {
   /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
   private maybeEvict(inode: Inode): void {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
-    if (inode.pages.size === 0 && inode.resv.size === 0) return;
+    if (inode.pages.size === 0 && inode.resvSize() === 0) return;
     // Reservations of pages that were never faulted in are given back to the pool.
-    let unused = inode.resv.size;
-    for (const [index, folio] of inode.pages) {
+    // forEach, not for-of: no [index, folio] entry array per page.
+    let unused = inode.resvSize();
+    inode.pages.forEach((folio, index) => {
       if (folio.pincount === 0) {
         folio.freed = true;
         if (inode.hstate) freeHugePage(inode.hstate);
       }
-      if (inode.resv.has(index)) unused--;
-    }
+      if (inode.resvHas(index)) unused--;
+    });
     inode.pages.clear();
     if (inode.hstate) unreserveHugePages(inode.hstate, unused);
-    inode.resv.clear();
+    // Only when non-empty: clear() gives a Map or Set a fresh hash table.
+    if (inode.resvSize() > 0) inode.resv.clear();
   }
 
   /** fstatfs(2) → f_type. */
@@ -280,7 +282,7 @@ export class Task {
       const hsize = h.sizeKiB * 1024;
       for (let idx = Math.floor(offset / hsize); idx * hsize < offset + length; idx++) {
         if (inode.pages.has(idx)) continue;
-        const reserved = inode.resv.has(idx);
+        const reserved = inode.resvHas(idx);
         if (!allocHugePage(h, reserved)) {
           if (k.tracing) k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, {
             errno: 'ENOSPC',
@@ -327,7 +329,7 @@ export class Task {
       // hugetlb_reserve_pages(): shared mappings reserve what the inode has not; private ones all.
       const nr = length / pageSize;
       let chg = 0;
-      for (let i = 0; i < nr; i++) if (!shared || !inode.resv.has(i)) chg++;
+      for (let i = 0; i < nr; i++) if (!shared || !inode.resvHas(i)) chg++;
       if (chg > 0 && !reserveHugePages(h, chg)) {
         if (k.tracing) k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
         return -Errno.ENOMEM;
@@ -353,13 +355,13 @@ export class Task {
     const hit = invalidateRangeStart(this.kernel, this, addr, length, 'munmap');
     this.vmas.splice(i, 1);
     invalidateRangeEnd(this.kernel, hit, 'munmap');
-    for (const pte of vma.ptes.values()) {
+    vma.ptes.forEach((pte) => {
       const folio = pte.folio;
       if (folio.kind === 'anon' && folio.pincount === 0) {
         folio.freed = true;
         if (folio.hugetlb) freeHugePage(folio.hugetlb);
       }
-    }
+    });
     if (vma.file.inode.hstate && vma.privateResv > 0) unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
     vma.file.refs--;
@@ -375,7 +377,7 @@ export class Task {
     if (prot & PROT_READ) vma.flags |= VM_READ;
     if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
     if ((prot & PROT_WRITE) === 0) {
-      for (const [i, pte] of vma.ptes) vma.ptes.set(i, { folio: pte.folio, writable: false, dirty: pte.dirty });
+      vma.ptes.forEach((pte, i, ptes) => ptes.set(i, { folio: pte.folio, writable: false, dirty: pte.dirty }));
     }
     return 0;
   }

@@ -201,6 +201,6 @@ export function unpinUserPagesDirtyLock(
 
 /** What a reader finds after the page cache is dropped: the disk, or the page cache for shmem/hugetlbfs. */
 export function fileContents(inode: Inode, index: number): string | undefined {
-  if (inode.mount.type.writeback) return inode.disk.get(index) ?? 'zeroes';
+  if (inode.mount.type.writeback) return inode.diskAt(index) ?? 'zeroes';
   return inode.pages.get(index)?.data;
 }

@@ -30,6 +30,15 @@ export interface EmittedResult {
   description: string;
 }
 
+/** An EmittedResult as a class: it lives as long as the run (see kernel-model Trace.events). */
+class Emitted implements EmittedResult {
+  constructor(
+    readonly number: number,
+    readonly verdict: Verdict,
+    readonly description: string,
+  ) {}
+}
+
 export class Kselftest {
   private readonly cnt = { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 };
   private plan = 0;
@@ -80,7 +89,7 @@ export class Kselftest {
     this.cnt[verdict]++;
     const n = this.testNum();
     this.proc.printf(head + n + tail + msg);
-    this.emitted.push({ number: n, verdict, description: msg.endsWith('\n') ? msg.slice(0, -1) : msg });
+    this.emitted.push(new Emitted(n, verdict, msg.endsWith('\n') ? msg.slice(0, -1) : msg));
   }
 
   pass(msg: string): void {
