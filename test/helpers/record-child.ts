@@ -1,5 +1,6 @@
 /**
- * A recorder process for the store's crash and concurrency tests (test/store-concurrency.test.ts, run bundled: test/helpers/bundle.ts):
+ * A recorder process for the store's crash and concurrency tests (test/store-kill.test.ts,
+ * test/store-concurrency.test.ts; test/helpers/recorders.ts runs it bundled):
  *   node <bundle of test/helpers/record-child.ts> DB TAG COUNT BATCH [ENV.json|-] [shared,pretriaged]
  * records COUNT distinct logs (a fixture log with a unique first line, which the parser
  * keeps as an unknown line) through the same triage + store path as `gupsim record`, BATCH

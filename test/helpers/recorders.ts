@@ -1,0 +1,68 @@
+// Recorder processes for the store's crash and concurrency suites (store-kill.test.ts,
+// store-concurrency.test.ts): test/helpers/record-child.ts run bundled, killed on a schedule
+// or left to finish, and what they report.
+import { type Test } from 'tap';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diffLogText } from '../../reports/store/index.js';
+import { bundledEntry } from './bundle.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
+/** 004 triaged with its environment inferred: what the recorders triage against. */
+export const BASE = diffLogText(readFileSync(LOG004, 'utf8'), 'base');
+
+const CHILD = bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
+// Without tap's --import hooks (process tracking, coverage): they double a child's start-up,
+// and the children are killed before they could report anyway.
+const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** ms from spawn to the first `committed` line; null when none came. */
+  firstCommitMs: number | null;
+}
+/** When to SIGKILL a child: a delay after spawn, or after its first reported commit. */
+export type Kill = { afterSpawnMs: number } | { afterFirstCommitMs: number };
+export function runChild(args: string[], kill?: Kill): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const c = spawn(process.execPath, [CHILD, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let firstCommitMs: number | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const killIn = (ms: number): void => {
+      timer = setTimeout(() => c.kill('SIGKILL'), ms);
+    };
+    if (kill && 'afterSpawnMs' in kill) killIn(kill.afterSpawnMs);
+    c.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (firstCommitMs === null && /^committed \d+$/m.test(stdout)) {
+        firstCommitMs = performance.now() - started;
+        if (kill && 'afterFirstCommitMs' in kill) killIn(kill.afterFirstCommitMs);
+      }
+    });
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('error', reject);
+    c.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (code !== 0 && signal === null) reject(new Error(`child failed (${code}): ${stderr}`));
+      else resolve({ code, signal, stdout, firstCommitMs });
+    });
+  });
+}
+export const lastCommitted = (out: string): number => {
+  const m = [...out.matchAll(/^committed (\d+)$/gm)].pop();
+  return m ? Number(m[1]) : 0;
+};
+/** The environment 004's runs are triaged against in the child recorders (inferred once, by BASE). */
+export function baseEnvFile(t: Test): string {
+  const file = join(t.testdir(), '004.env.json');
+  writeFileSync(file, JSON.stringify(BASE.runs[0]?.env));
+  return file;
+}
+
