@@ -6,32 +6,16 @@
 import { Kernel } from '../kernel-model/kernel.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
 import type { Environment } from './env.js';
-import { Kselftest, type Verdict } from './kselftest/kselftest.js';
+import { Kselftest } from './kselftest/kselftest.js';
 import { Liburing } from './libc/liburing.js';
 import { Process, ProcessExit } from './libc/process.js';
 import { kernelSpecFor } from './machine.js';
 import type { SelftestContext } from './selftests/common.js';
-import { SubtestRecorder } from './subtest-recorder.js';
+// One sub-test's record is a class (cases/subtest-recorder.ts), not a literal V8 would pretenure.
+import { SubtestRecorder, type SubtestRecord } from './subtest-recorder.js';
+export type { SubtestRecord };
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
-export interface SubtestRecord {
-  /** Stable id (cases/ids.ts). */
-  id: string;
-  /** The `[RUN]` name in this version's wording. */
-  name: string;
-  /** TAP number of its result line, or null when it printed none. */
-  number: number | null;
-  /** `missing` when the sub-test ran but printed no result line (C0–C2 unknown-fs bug). */
-  verdict: Verdict | 'missing';
-  /** The result line's description (after `ok N ` / `not ok N ` / `ok N # SKIP `). */
-  result: string | null;
-  /** `# ` diagnostics printed by the sub-test, without the `# ` and the newline. */
-  diagnostics: string[];
-  /** The last errno the kernel returned during the sub-test (what decided it, usually). */
-  errno: string | null;
-  /** What the simulated kernel (and libc/liburing) did, in order. */
-  trace: TraceEvent[];
-}
 
 export interface SelftestRun {
   build: SelftestBuild;

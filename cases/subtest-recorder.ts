@@ -10,7 +10,6 @@ import type { Kernel } from '../kernel-model/kernel.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
 import { subtestId, type Backing, type TestCase } from './ids.js';
 import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
-import type { SubtestRecord } from './run.js';
 import type { SubtestHooks } from './selftests/common.js';
 
 export class SubtestRecorder implements SubtestHooks {
@@ -66,20 +65,29 @@ export class SubtestRecorder implements SubtestHooks {
       if (m.startsWith('[RUN] ')) continue;
       diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
     }
-    this.subtests.push(new Record(this.openId, this.openName, r, diagnostics, errno, trace));
+    this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
     this.open = false;
   }
 }
 
-/** A SubtestRecord with its fields in the interface's order (JSON output relies on it). */
-class Record implements SubtestRecord {
+/** What one sub-test did, as `gupsim run --json` prints it (in this field order). */
+export class SubtestRecord {
+  /** Stable id (cases/ids.ts). */
   id: string;
+  /** The `[RUN]` name in this version's wording. */
   name: string;
+  /** TAP number of its result line, or null when it printed none. */
   number: number | null;
+  /** `missing` when the sub-test ran but printed no result line (C0–C2 unknown-fs bug). */
   verdict: Verdict | 'missing';
+  /** The result line's description (after `ok N ` / `not ok N ` / `ok N # SKIP `). */
   result: string | null;
+  /** `# ` diagnostics printed by the sub-test, without the `# ` and the newline. */
   diagnostics: string[];
+  /** The last errno the kernel returned during the sub-test (what decided it, usually); read
+   *  from the trace, so null in a run predicted without one. */
   errno: string | null;
+  /** What the simulated kernel (and libc/liburing) did, in order. */
   trace: TraceEvent[];
 
   constructor(
