@@ -12,8 +12,25 @@ export function observedResultText(o: ObservedSubtest): string | null {
   return o.description;
 }
 
+const TOTALS = /# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) skip:(\d+) error:(\d+)/y;
+const PLANNED_MISMATCH = /# Planned tests != run tests \((\d+) != (\d+)\)/y;
+
+/**
+ * The first match of a sticky `pattern` whose text starts with `prefix`: indexOf finds the
+ * candidates (an unanchored regex would try every `#` of a prediction's stdout, and the
+ * search scores hundreds of predictions per log).
+ */
+function firstMatch(stdout: string, prefix: string, pattern: RegExp): RegExpExecArray | null {
+  for (let at = stdout.indexOf(prefix); at !== -1; at = stdout.indexOf(prefix, at + 1)) {
+    pattern.lastIndex = at;
+    const m = pattern.exec(stdout);
+    if (m) return m;
+  }
+  return null;
+}
+
 function predictedTotals(stdout: string): number[] | null {
-  const m = /# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) skip:(\d+) error:(\d+)/.exec(stdout);
+  const m = firstMatch(stdout, '# Totals: pass:', TOTALS);
   return m ? m.slice(1).map(Number) : null;
 }
 
@@ -39,7 +56,7 @@ const joined = (lines: readonly string[]): string =>
 
 export function scoringView(p: Prediction): ScoringView {
   const stdout = p.run.stdout;
-  const m = /# Planned tests != run tests \((\d+) != (\d+)\)/.exec(stdout);
+  const m = firstMatch(stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
   const byId: ScoringView['byId'] = new Map();
   for (const s of p.run.subtests) byId.set(s.id, { verdict: s.verdict, result: s.result, diagnostics: joined(s.diagnostics) });
   return {
