@@ -24,12 +24,19 @@ export class SubtestRecorder implements SubtestHooks {
   private openMark = 0;
   private openEmitted = 0;
   private openMsgs = 0;
+  private announcing = false;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly ksft: Kselftest,
   ) {
-    ksft.onMessage = (m) => this.messages.push(m);
+    ksft.onMessage = (m) => {
+      // The first message after begin() is the sub-test's `[RUN]` announcement (runTestCases
+      // announces right after it): a name, not a diagnostic. Skipped by position, since reading
+      // a concatenated string's characters makes V8 copy it flat.
+      if (this.announcing) this.announcing = false;
+      else this.messages.push(m);
+    };
   }
 
   begin(c: TestCase, b: Backing, name: string): void {
@@ -42,6 +49,7 @@ export class SubtestRecorder implements SubtestHooks {
     this.openMark = mark;
     this.openEmitted = this.ksft.emitted.length;
     this.openMsgs = this.messages.length;
+    this.announcing = true;
   }
 
   /** Close the open sub-test (if any) into its record. */
@@ -62,7 +70,6 @@ export class SubtestRecorder implements SubtestHooks {
     const messages = this.messages;
     for (let i = this.openMsgs; i < messages.length; i++) {
       const m = messages[i]!;
-      if (m.startsWith('[RUN] ')) continue;
       diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
     }
     this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));

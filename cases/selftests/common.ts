@@ -37,6 +37,7 @@ export function compiledTestCases(haveLiburing: boolean): TestCase[] {
 
 /** Harness instrumentation: brackets each run_with_*() so its output becomes a record. */
 export interface SubtestHooks {
+  /** Called right before the sub-test's `[RUN]` announcement (its first ksft message). */
   begin(testCase: TestCase, backing: Backing, name: string): void;
   end(): void;
 }
