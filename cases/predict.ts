@@ -53,12 +53,11 @@ class PredictionOf implements Prediction {
  * same key print the same bytes; searches cache predictions by it.
  */
 export function predictionKey(env: Environment): string | undefined {
-  const r = parseRelease(env.kernel.release);
   const b = selftestBuild(env.selftest.tree);
-  if (!isRelease(r) || 'error' in b) return undefined;
-  const patches = env.kernel.patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
+  const kernel = kernelKey(env.kernel.release, env.kernel.patches);
+  if (kernel === undefined || 'error' in b) return undefined;
   return JSON.stringify([
-    [...resolveBehaviours(r, patches)].sort(),
+    kernel,
     b.version.id,
     b.era,
     b.runners,
@@ -72,4 +71,23 @@ export function predictionKey(env: Environment): string | undefined {
     env.selftest.liburing === null ? null : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }),
     env.runner,
   ]);
+}
+
+/** The kernel's part of a prediction key: its behaviours, sorted. Memoised by release + patches. */
+const KERNEL_KEYS = new Map<string, string[] | undefined>();
+const KERNEL_KEYS_LIMIT = 1_000;
+
+function kernelKey(release: string, patchTexts: readonly string[]): string[] | undefined {
+  const memo = `${release}\0${patchTexts.join('\0')}`;
+  if (KERNEL_KEYS.has(memo)) return KERNEL_KEYS.get(memo);
+  const r = parseRelease(release);
+  let key: string[] | undefined;
+  if (isRelease(r)) {
+    const patches = patchTexts.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
+    key = [...resolveBehaviours(r, patches)].sort();
+  }
+  // A cache, not data: past the limit it starts again (releases seen in one process are few).
+  if (KERNEL_KEYS.size >= KERNEL_KEYS_LIMIT) KERNEL_KEYS.clear();
+  KERNEL_KEYS.set(memo, key);
+  return key;
 }
