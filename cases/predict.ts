@@ -2,7 +2,7 @@
  * The whole predict flow in one call: the program's run (records per sub-test) and the bytes
  * the chosen runner would put in the log.
  */
-import { resolveBehaviours, parsePatch, type PatchSpec } from '../kernel-model/behaviours.js';
+import { parsePatch, sortedBehaviours, type PatchSpec } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import type { Environment } from './env.js';
 import { liburingSetsErrno } from './libc/liburing.js';
@@ -53,11 +53,12 @@ class PredictionOf implements Prediction {
  * same key print the same bytes; searches cache predictions by it.
  */
 export function predictionKey(env: Environment): string | undefined {
+  const r = parseRelease(env.kernel.release);
   const b = selftestBuild(env.selftest.tree);
-  const kernel = kernelKey(env.kernel.release, env.kernel.patches);
-  if (kernel === undefined || 'error' in b) return undefined;
+  if (!isRelease(r) || 'error' in b) return undefined;
+  const patches = env.kernel.patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
   return JSON.stringify([
-    kernel,
+    sortedBehaviours(r, patches),
     b.version.id,
     b.era,
     b.runners,
@@ -73,21 +74,3 @@ export function predictionKey(env: Environment): string | undefined {
   ]);
 }
 
-/** The kernel's part of a prediction key: its behaviours, sorted. Memoised by release + patches. */
-const KERNEL_KEYS = new Map<string, string[] | undefined>();
-const KERNEL_KEYS_LIMIT = 1_000;
-
-function kernelKey(release: string, patchTexts: readonly string[]): string[] | undefined {
-  const memo = `${release}\0${patchTexts.join('\0')}`;
-  if (KERNEL_KEYS.has(memo)) return KERNEL_KEYS.get(memo);
-  const r = parseRelease(release);
-  let key: string[] | undefined;
-  if (isRelease(r)) {
-    const patches = patchTexts.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
-    key = [...resolveBehaviours(r, patches)].sort();
-  }
-  // A cache, not data: past the limit it starts again (releases seen in one process are few).
-  if (KERNEL_KEYS.size >= KERNEL_KEYS_LIMIT) KERNEL_KEYS.clear();
-  KERNEL_KEYS.set(memo, key);
-  return key;
-}

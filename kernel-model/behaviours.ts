@@ -249,6 +249,8 @@ export type BehaviourFlags = Readonly<Record<BehaviourName, boolean>>;
 interface Resolved {
   set: ReadonlySet<BehaviourName>;
   flags: BehaviourFlags;
+  /** The names in code-point order: what identifies this kernel's model (prediction keys). */
+  sorted: readonly BehaviourName[];
 }
 
 const RESOLVED = new Map<string, Resolved>();
@@ -262,7 +264,7 @@ function resolved(release: Release, patches: readonly PatchSpec[]): Resolved {
     // Built in BEHAVIOURS order every time, so every flags object has the same shape.
     const flags = {} as Record<BehaviourName, boolean>;
     for (const b of BEHAVIOURS) flags[b.name] = set.has(b.name);
-    r = { set, flags };
+    r = { set, flags, sorted: [...set].sort() };
     if (RESOLVED.size < 4096) RESOLVED.set(key, r);
   }
   return r;
@@ -274,6 +276,11 @@ function resolved(release: Release, patches: readonly PatchSpec[]): Resolved {
  */
 export function resolveBehaviours(release: Release, patches: readonly PatchSpec[]): ReadonlySet<BehaviourName> {
   return resolved(release, patches).set;
+}
+
+/** resolveBehaviours() sorted by name (same memo). */
+export function sortedBehaviours(release: Release, patches: readonly PatchSpec[]): readonly BehaviourName[] {
+  return resolved(release, patches).sorted;
 }
 
 /** resolveBehaviours() as boolean fields (same memo). */

@@ -3,7 +3,7 @@
  * hugetlb pools), the mounts the selftest touches, the user it runs as, and sysctls.
  * Processes (`Task`) run on it and make syscalls.
  */
-import { behaviour, resolveBehaviourFlags, resolveBehaviours, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
+import { behaviour, resolveBehaviourFlags, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
@@ -147,8 +147,7 @@ const NO_FOLIO_OPTIONS: NewFolioOptions = {};
 
 export class Kernel {
   readonly spec: KernelSpec;
-  readonly behaviours: ReadonlySet<BehaviourName>;
-  /** The same behaviours as plain boolean fields: has() runs on every syscall's hot path. */
+  /** The kernel's behaviours as plain boolean fields: has() runs on every syscall's hot path. */
   private readonly flags: BehaviourFlags;
   readonly trace = new Trace();
   readonly pageSize: number;
@@ -176,7 +175,6 @@ export class Kernel {
 
   constructor(spec: KernelSpec) {
     this.spec = spec;
-    this.behaviours = resolveBehaviours(spec.release, spec.patches);
     this.flags = resolveBehaviourFlags(spec.release, spec.patches);
     this.pageSize = spec.pageSizeKiB * 1024;
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
