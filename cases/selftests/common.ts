@@ -97,28 +97,20 @@ export function runTestCases(
   runWith: RunWith,
 ): void {
   const hooks = ctx.hooks;
-  const huge: Backing[] = hugetlbsizes.map((size) => ({ kind: 'memfd-hugetlb', sizeKiB: size / 1024 }));
+  // The order run_test_case() runs them in: memfd, tmpfile, local tmpfile, each hugetlb size.
+  const backings: Backing[] = [MEMFD, TMPFILE, LOCAL_TMPFILE];
+  for (const size of hugetlbsizes) backings.push({ kind: 'memfd-hugetlb', sizeKiB: size / 1024 });
   for (const c of cases) {
     const { type, shared } = testTypeOf(c);
     const names = namesOf(describe, c);
-    hooks.begin(c, MEMFD, names.memfd);
-    announce(names.memfd);
-    runWith.memfd(type, shared);
-    hooks.end();
-    hooks.begin(c, TMPFILE, names.tmpfile);
-    announce(names.tmpfile);
-    runWith.tmpfile(type, shared);
-    hooks.end();
-    hooks.begin(c, LOCAL_TMPFILE, names.localTmpfile);
-    announce(names.localTmpfile);
-    runWith.localTmpfile(type, shared);
-    hooks.end();
-    for (let i = 0; i < hugetlbsizes.length; i++) {
-      const b = huge[i]!;
-      const name = names.hugetlb(b);
+    for (const b of backings) {
+      const name = names.of(b);
       hooks.begin(c, b, name);
       announce(name);
-      runWith.memfdHugetlb(type, shared, hugetlbsizes[i]!);
+      if (b.kind === 'memfd') runWith.memfd(type, shared);
+      else if (b.kind === 'tmpfile') runWith.tmpfile(type, shared);
+      else if (b.kind === 'local-tmpfile') runWith.localTmpfile(type, shared);
+      else runWith.memfdHugetlb(type, shared, b.sizeKiB * 1024);
       hooks.end();
     }
   }
@@ -130,27 +122,17 @@ const LOCAL_TMPFILE: Backing = { kind: 'local-tmpfile' };
 
 /** The `[RUN]` names of one case in one version's wording: `<description> ... with <backing>`. */
 class CaseNames {
-  readonly memfd: string;
-  readonly tmpfile: string;
-  readonly localTmpfile: string;
-  private readonly byHugetlbKiB = new Map<number, string>();
+  /** By backing kind, and by size for memfd-hugetlb (the key subtestId() uses too). */
+  private readonly byBacking = new Map<string | number, string>();
 
-  constructor(private readonly description: string) {
-    this.memfd = this.name(MEMFD);
-    this.tmpfile = this.name(TMPFILE);
-    this.localTmpfile = this.name(LOCAL_TMPFILE);
-  }
+  constructor(private readonly description: string) {}
 
-  private name(b: Backing): string {
-    return `${this.description} ... with ${backingVariantText(b)}`;
-  }
-
-  hugetlb(b: Backing): string {
-    const kib = b.kind === 'memfd-hugetlb' ? b.sizeKiB : 0;
-    let n = this.byHugetlbKiB.get(kib);
+  of(b: Backing): string {
+    const key = b.kind === 'memfd-hugetlb' ? b.sizeKiB : b.kind;
+    let n = this.byBacking.get(key);
     if (n === undefined) {
-      n = this.name(b);
-      if (this.byHugetlbKiB.size < 64) this.byHugetlbKiB.set(kib, n);
+      n = `${this.description} ... with ${backingVariantText(b)}`;
+      if (this.byBacking.size < 64) this.byBacking.set(key, n);
     }
     return n;
   }
