@@ -53,15 +53,10 @@ async function writeOutcome(io: CliIO, store: Store, source: string, out: Stream
     return;
   }
   if (out.duplicate) {
-    const [row] = await store.sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM runs WHERE log_hash = ?', [out.hash]);
-    const count = Number(row?.n ?? 0);
-    write(`${source}: already recorded (run${count === 1 ? '' : 's'} ${count === 0 ? 'none' : ''}`);
-    let first = true;
-    for await (const r of runLinesOf(store, out.hash)) {
-      write(`${first ? '' : ', '}${r.id}`);
-      first = false;
-    }
-    write(')\n');
+    // Run ids only (numbers): a few KB even for a log of thousands of runs.
+    const ids: number[] = [];
+    for await (const r of runLinesOf(store, out.hash)) ids.push(r.id);
+    write(`${source}: already recorded (run${ids.length === 1 ? '' : 's'} ${ids.join(', ') || 'none'})\n`);
     return;
   }
   if (out.runs === 0) {

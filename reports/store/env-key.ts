@@ -25,7 +25,9 @@ export function envKey(env: unknown): string {
  * endings hashes as it always did, so older histories keep deduplicating.)
  */
 export function logHash(text: string): string {
-  return createHash('sha256').update(text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text).digest('hex');
+  const h = new LogHasher();
+  h.update(text);
+  return h.digest();
 }
 
 /**
