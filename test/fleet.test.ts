@@ -8,15 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli, FIXTURES } from './helpers.js';
-import { bundledEntry } from './helpers/bundle.js';
+import { bundledEntry, CHILD_ENV } from './helpers/bundle.js';
 import { EXIT_BROKEN_PIPE } from '../harness/io.js';
 import { checkIntegrity, countRuns, openStore } from '../reports/store/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = bundledEntry(join(ROOT, 'harness/main.ts'));
 const LIVE618 = join(FIXTURES, 'live/6.18-host-ext4-default');
-// Without tap's --import hooks (process tracking, coverage): they double a child's start-up.
-const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
 
 /** Run the real CLI process with its stdout closed before it writes: every write fails with EPIPE. */
 function withClosedStdout(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {

@@ -13,6 +13,7 @@ import { checkIntegrity, countRuns, logHash, openStore, rawLog, recordLog } from
 import { LogHasher } from '../reports/store/env-key.js';
 import { LogChangedError, recordStream, streamHash } from '../reports/store/record-stream.js';
 import { forBackends, num } from './helpers/backends.js';
+import { CHILD_ENV } from './helpers/bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIVE = join(ROOT, 'test/fixtures/logs/live/6.18-host-ext4-default');
@@ -105,8 +106,6 @@ forBackends('a streamed log that fails to read, or changes between reads, leaves
 
 const BIN = join(ROOT, 'bin/gupsim.js');
 const PROBE = join(ROOT, 'test/helpers/live-heap-probe.cjs');
-// Without tap's --import hooks: they would be measured too.
-const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
 
 /** `gupsim record` in a child; resolves with its stderr (the probe's figures) once it exits. */
 function record(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; stderr: string }> {

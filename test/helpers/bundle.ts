@@ -46,3 +46,10 @@ export function bundledEntry(entry: string): string {
   built.set(entry, out);
   return out;
 }
+
+/**
+ * The environment for a test's child processes: this one's without tap's --import hooks
+ * (process tracking, coverage), which would double a child's start-up and be measured too.
+ */
+const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...childEnv } = process.env;
+export const CHILD_ENV: NodeJS.ProcessEnv = childEnv;

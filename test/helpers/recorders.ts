@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffLogText } from '../../reports/store/index.js';
-import { bundledEntry } from './bundle.js';
+import { bundledEntry, CHILD_ENV } from './bundle.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
@@ -15,9 +15,6 @@ const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-r
 export const BASE = diffLogText(readFileSync(LOG004, 'utf8'), 'base');
 
 const CHILD = bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
-// Without tap's --import hooks (process tracking, coverage): they double a child's start-up,
-// and the children are killed before they could report anyway.
-const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...CHILD_ENV } = process.env;
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
