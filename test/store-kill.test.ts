@@ -21,11 +21,14 @@ forBackends('kill -9 during record at many points: never a corrupt store or half
   // after their first commit, deep into recording.
   let startup: number | null = null;
   const kill = async (k: number): Promise<{ k: number; batch: number; early: boolean; r: ChildResult }> => {
-    const batch = 1 + ((k * 7) % 40);
+    // Every third child records as `gupsim record` does (recordStream: one log per
+    // transaction, its text in chunks); the others in batches through recordLogs().
+    const stream = k % 3 === 2;
+    const batch = stream ? 1 : 1 + ((k * 7) % 40);
     const early = startup !== null && k % 4 === 1;
     const when: Kill = early ? { afterSpawnMs: Math.floor(Math.random() * (startup ?? 0)) } : { afterFirstCommitMs: Math.floor(Math.random() * 400) };
-    const r = await runChild([path, `k${k}`, '100000', String(batch), envPath], when);
-    t.equal(r.signal, 'SIGKILL', `child ${k} killed ${JSON.stringify(when)} (batch ${batch})`);
+    const r = await runChild([path, `k${k}`, '100000', String(batch), envPath, stream ? 'stream' : ''], when);
+    t.equal(r.signal, 'SIGKILL', `child ${k} killed ${JSON.stringify(when)} (${stream ? 'streamed' : `batch ${batch}`})`);
     return { k, batch, early, r };
   };
   // Two recorders at a time, each killed on its own schedule (the first pair measures start-up).

@@ -10,6 +10,7 @@
  * recorder (`shared log N`), so concurrent recorders race to store the same logs. With
  * `pretriaged`, the fixture is triaged once and that report stored with every log (the
  * concurrency tests are about the store; triaging 1,600 logs would only cost CPU).
+ * With `stream`, each log goes through recordStream() as `gupsim record` sends it (BATCH 1).
  * With ENV.json every log is triaged against that environment (as `gupsim record --env`
  * does: ~1 ms a log); without it each log's environment is inferred (~0.2–0.9 s a log).
  */
@@ -17,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnvironment, type Environment } from '../../cases/env.js';
 import { openStore } from '../../reports/store/open.js';
 import { recordLog, recordLogs } from '../../reports/store/record.js';
+import { recordStream } from '../../reports/store/record-stream.js';
 import { diffLogText } from '../../reports/store/triage-source.js';
 import type { RecordInput } from '../../reports/store/types.js';
 
@@ -24,8 +26,10 @@ const [db = '', tag = 'w', countText = '1', batchText = '1', envPath, modeText =
 const modes = modeText.split(',');
 const shared = modes.includes('shared');
 const pretriaged = modes.includes('pretriaged');
+// `stream`: each log through recordStream(), the path `gupsim record` takes (BATCH is then 1).
+const stream = modes.includes('stream');
 const count = Number(countText);
-const batch = Math.max(1, Number(batchText));
+const batch = stream ? 1 : Math.max(1, Number(batchText));
 const base = readFileSync(
   // Relative to the project root, the child's working directory (it runs bundled, elsewhere).
   'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log',
@@ -42,6 +46,19 @@ const once = pretriaged ? diffLogText(base, 'fixture', env) : undefined;
 const store = await openStore(db);
 const ids: number[] = [];
 const sharedIds: Record<number, number[]> = {};
+/** One log through recordStream(), read in 4 KiB pieces (several log_chunks rows), its run ids read back. */
+async function streamed(i: RecordInput): Promise<{ runIds: number[] }> {
+  const bytes = Buffer.from(i.text);
+  const open = async function* (): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+  };
+  const out = await recordStream(store, { source: i.source, meta: i.meta, env, open });
+  const rows = await store.sql.all<{ id: number }>('SELECT id FROM runs WHERE log_hash = ? ORDER BY run_index', [out.hash]);
+  return { runIds: rows.map((r) => Number(r.id)) };
+}
+
+// recordStream() triages each log itself: its inputs carry no report.
+const NOT_TRIAGED = { source: '', runs: [], issues: [] };
 let done = 0;
 while (done < count) {
   const inputs: RecordInput[] = [];
@@ -50,9 +67,9 @@ while (done < count) {
     const isShared = shared && n % 2 === 0;
     const text = isShared ? `shared log ${n}\n${base}` : `recorder ${tag} log ${n}\n${base}`;
     const source = `${isShared ? 'shared' : tag}-${n}.log`;
-    inputs.push({ text, source, meta: { machine: isShared ? 'shared' : tag, kernel: '6.18' }, report: once ?? diffLogText(text, source, env) });
+    inputs.push({ text, source, meta: { machine: isShared ? 'shared' : tag, kernel: '6.18' }, report: stream ? NOT_TRIAGED : (once ?? diffLogText(text, source, env)) });
   }
-  const outs = inputs.length === 1 && inputs[0] ? [await recordLog(store, inputs[0])] : await recordLogs(store, inputs);
+  const outs = stream ? await Promise.all(inputs.map((i) => streamed(i))) : inputs.length === 1 && inputs[0] ? [await recordLog(store, inputs[0])] : await recordLogs(store, inputs);
   outs.forEach((o, i) => {
     const n = done + i;
     if (shared && n % 2 === 0) sharedIds[n] = o.runIds;
