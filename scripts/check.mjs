@@ -2,11 +2,18 @@
 // `npm test`'s first step: the typecheck (tsc --noEmit) and the lint (eslint) at the same time —
 // they are independent and each uses about one core. Each tool's output is printed whole when
 // it ends, under its name; the exit code is the first failure's (0 when both pass).
+//
+// Both keep their work between runs in node_modules/.cache (a clean clone starts without it):
+// tsc's incremental build info (tsc re-checks whatever a change can reach, so an answer from
+// it is the answer of a full check), and eslint's per-file cache (keyed by the file's content
+// and the config; sound here because no rule in eslint.config.js reads types across files).
+// On this machine a repeated check drops from about 24 s of CPU to about 5.
 import { spawn } from 'node:child_process';
 
+const CACHE = 'node_modules/.cache/gupsim-check';
 const TOOLS = [
-  ['typecheck', 'node_modules/typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
-  ['lint', 'node_modules/eslint/bin/eslint.js', ['.']],
+  ['typecheck', 'node_modules/typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsconfig.tsbuildinfo`]],
+  ['lint', 'node_modules/eslint/bin/eslint.js', ['--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint`, '.']],
 ];
 
 const run = ([name, script, args]) =>
