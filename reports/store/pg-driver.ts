@@ -123,11 +123,14 @@ export class PgDriver implements SqlDriver {
   /**
    * PostgreSQL has no online equivalent of SQLite's integrity_check; what the store relies on
    * is its keys (dedup by hash, one row per run index and result ordinal, results tied to
-   * runs), so those constraints are checked to be present and validated.
+   * runs, a streamed log's chunks one per seq and tied to their log), so those constraints are
+   * checked to be present and validated.
    */
   async engineCheck(): Promise<string[]> {
     const want: [string, string][] = [
       ['logs', 'p'],
+      ['log_chunks', 'p'],
+      ['log_chunks', 'f'],
       ['runs', 'p'],
       ['runs', 'u'],
       ['runs', 'f'],
