@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tap/**', 'tap-snapshots/**', 'bin/**'] },
+  { ignores: ['dist/**', '.tap-bundle/**', 'node_modules/**', '.tap/**', 'tap-snapshots/**', 'bin/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

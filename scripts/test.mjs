@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm test [-- tap args…]`: the typecheck and lint (scripts/check.mjs), then the suite bundled
+// (scripts/bundle-tests.mjs) and run by tap under .taprc-bundled. A test named by its source path
+// (`npm test -- test/diff.test.ts`) runs from its bundle; other arguments go to tap unchanged.
+// Exit code: the first step that fails, else tap's.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const step = (script, args = [], env = process.env) =>
+  spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', env }).status ?? 1;
+
+/** test/x.test.ts → .tap-bundle/x.test.mjs (what bundle-tests.mjs writes for it). */
+const bundledArg = (a) => {
+  if (!/^(\.\/)?test\/[^/]+\.test\.ts$/.test(a)) return a;
+  if (!existsSync(a)) {
+    process.stderr.write(`npm test: ${a}: no such test file\n`);
+    process.exit(2);
+  }
+  return `.tap-bundle/${basename(a, '.ts')}.mjs`;
+};
+
+const args = process.argv.slice(2).map(bundledArg);
+const checked = step('scripts/check.mjs');
+if (checked !== 0) process.exit(checked);
+const bundled = step('scripts/bundle-tests.mjs');
+if (bundled !== 0) process.exit(bundled);
+process.exit(step('node_modules/tap/dist/esm/run.mjs', args, { ...process.env, TAP_RCFILE: '.taprc-bundled' }));
