@@ -66,11 +66,11 @@ export class SubtestRecorder implements SubtestHooks {
         break;
       }
     }
-    const diagnostics: string[] = Array.of();
-    const messages = this.messages;
-    for (let i = this.openMsgs; i < messages.length; i++) {
-      const m = messages[i]!;
-      diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
+    // slice(), a builtin copy: no literal site to pretenure, and cheaper than Array.of() + push.
+    const diagnostics = this.messages.slice(this.openMsgs);
+    for (let i = 0; i < diagnostics.length; i++) {
+      const m = diagnostics[i]!;
+      if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);
     }
     this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
     this.open = false;

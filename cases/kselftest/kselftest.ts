@@ -86,10 +86,22 @@ export class Kselftest {
 
   /** `<head><number><tail><msg>`: the format string `<head>%u<tail>%s` of each result kind. */
   private result(verdict: Verdict, head: string, tail: string, msg: string): void {
+    if (msg.endsWith('\n')) return this.resultLine(verdict, head, tail, msg.slice(0, -1));
     this.cnt[verdict]++;
     const n = this.testNum();
     this.proc.printf(head + n + tail + msg);
-    this.emitted.push(new Emitted(n, verdict, msg.endsWith('\n') ? msg.slice(0, -1) : msg));
+    this.emitted.push(new Emitted(n, verdict, msg));
+  }
+
+  /**
+   * A result whose message is `text` and a newline. Given apart, so the record's description
+   * is `text` itself: stripping the newline off a concatenated message makes V8 copy it flat.
+   */
+  private resultLine(verdict: Verdict, head: string, tail: string, text: string): void {
+    this.cnt[verdict]++;
+    const n = this.testNum();
+    this.proc.printf(head + n + tail + text + '\n');
+    this.emitted.push(new Emitted(n, verdict, text));
   }
 
   pass(msg: string): void {
@@ -123,6 +135,22 @@ export class Kselftest {
         return this.result('xpass', 'ok ', ' # XPASS ', msg);
       case KSFT_SKIP:
         return this.skip(msg);
+    }
+  }
+
+  /** ksft_test_result_report(result, "%s\n", text) (log_test_result()'s call). */
+  reportLine(result: number, text: string): void {
+    switch (result) {
+      case KSFT_PASS:
+        return this.resultLine('pass', 'ok ', ' ', text);
+      case KSFT_FAIL:
+        return this.resultLine('fail', 'not ok ', ' ', text);
+      case KSFT_XFAIL:
+        return this.resultLine('xfail', 'ok ', ' # XFAIL ', text);
+      case KSFT_XPASS:
+        return this.resultLine('xpass', 'ok ', ' # XPASS ', text);
+      case KSFT_SKIP:
+        return this.resultLine('skip', 'ok ', ' # SKIP ', text);
     }
   }
 
