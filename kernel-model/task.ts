@@ -19,6 +19,7 @@ import {
   isCowMapping,
   type Inode,
   type OpenFile,
+  type Pte,
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
@@ -37,9 +38,30 @@ export const HUGEPAGES_DIR = '/sys/kernel/mm/hugepages';
 /** The outcome of a user-space memory access: fine, or the signal that kills the process. */
 export type AccessResult = 'ok' | 'SIGBUS' | 'SIGSEGV';
 
+/** An io_uring instance's file (anon_inode:[io_uring]): a class, not a literal (see Trace.events). */
+class RingFile {
+  constructor(readonly ring: Ring) {}
+}
+
+type FdEntry = OpenFile | RingFile;
+
+/** zap_pte_range(): an unmapped anonymous folio nobody pins is freed. */
+function freeUnmappedAnon(pte: Pte): void {
+  const folio = pte.folio;
+  if (folio.kind === 'anon' && folio.pincount === 0) {
+    folio.freed = true;
+    if (folio.hugetlb) freeHugePage(folio.hugetlb);
+  }
+}
+
 export class Task {
   readonly kernel: Kernel;
-  private readonly fds = new Map<number, OpenFile | { ring: Ring }>();
+  /**
+   * The fd table, indexed by fd (holes are free fds). An array, not a Map: fds are small
+   * integers handed out lowest-first, and a Map costs a hash table per process plus a rehash
+   * whenever a close shrinks it.
+   */
+  private readonly fds: (FdEntry | undefined)[] = Array.of(); // not []: see Trace.events
   private readonly vmas: Vma[] = Array.of(); // not []: see Trace.events
   private nextAddr = 0x7f0000000000;
 
@@ -63,9 +85,11 @@ export class Task {
    */
   fork(): Task {
     const child = new Task(this.kernel);
-    for (const [fd, f] of this.fds) {
-      child.fds.set(fd, f);
-      if ('inode' in f) {
+    for (let fd = 0; fd < this.fds.length; fd++) {
+      const f = this.fds[fd];
+      if (f === undefined) continue;
+      child.fds[fd] = f;
+      if (!(f instanceof RingFile)) {
         f.refs++;
         f.inode.openCount++;
       }
@@ -107,25 +131,37 @@ export class Task {
     return vma;
   }
 
-  private allocFd(file: OpenFile | { ring: Ring }): number {
+  private allocFd(file: FdEntry): number {
+    // 0, 1, 2 are stdin, stdout, stderr; the lowest free fd above them.
     let fd = 3;
-    while (this.fds.has(fd)) fd++;
-    this.fds.set(fd, file);
+    while (this.fds[fd] !== undefined) fd++;
+    this.fds[fd] = file;
     return fd;
   }
 
+  private entry(fd: number): FdEntry | undefined {
+    // A negative fd (a failed open passed on) is no array index: never look it up.
+    return fd >= 0 ? this.fds[fd] : undefined;
+  }
+
   private file(fd: number): OpenFile | undefined {
-    const f = this.fds.get(fd);
-    return f && 'inode' in f ? f : undefined;
+    const f = this.entry(fd);
+    return f === undefined || f instanceof RingFile ? undefined : f;
   }
 
   ring(fd: number): Ring | undefined {
-    const f = this.fds.get(fd);
-    return f && 'ring' in f ? f.ring : undefined;
+    const f = this.entry(fd);
+    return f instanceof RingFile ? f.ring : undefined;
   }
 
   findVma(addr: number): Vma | undefined {
-    return this.vmas.find((v) => addr >= v.start && addr < v.start + v.length);
+    // Loops, not find()/findIndex() with a closure: these run on every fault and pin.
+    const vmas = this.vmas;
+    for (let i = 0; i < vmas.length; i++) {
+      const v = vmas[i]!;
+      if (addr >= v.start && addr < v.start + v.length) return v;
+    }
+    return undefined;
   }
 
   private openInode(inode: Inode, special?: OpenFile['special']): number {
@@ -207,10 +243,10 @@ export class Task {
   }
 
   close(fd: number): number {
-    const f = this.fds.get(fd);
+    const f = this.entry(fd);
     if (!f) return -Errno.EBADF;
-    this.fds.delete(fd);
-    if ('ring' in f) {
+    this.fds[fd] = undefined;
+    if (f instanceof RingFile) {
       ioUringClose(this.kernel, f.ring);
       return 0;
     }
@@ -348,20 +384,18 @@ export class Task {
   }
 
   munmap(addr: number, length: number): number {
-    const i = this.vmas.findIndex((v) => v.start === addr && v.length === length);
-    if (i < 0) return 0;
-    const vma = this.vmas[i]!;
+    const vmas = this.vmas;
+    let i = 0;
+    while (i < vmas.length && (vmas[i]!.start !== addr || vmas[i]!.length !== length)) i++;
+    if (i === vmas.length) return 0;
+    const vma = vmas[i]!;
     // Secondary MMUs (an IOMMU following the range, vhost) hear of the unmap first.
     const hit = invalidateRangeStart(this.kernel, this, addr, length, 'munmap');
-    this.vmas.splice(i, 1);
+    // Shift down by hand: splice() would return an array of the removed VMA.
+    for (let j = i + 1; j < vmas.length; j++) vmas[j - 1] = vmas[j]!;
+    vmas.pop();
     invalidateRangeEnd(this.kernel, hit, 'munmap');
-    vma.ptes.forEach((pte) => {
-      const folio = pte.folio;
-      if (folio.kind === 'anon' && folio.pincount === 0) {
-        folio.freed = true;
-        if (folio.hugetlb) freeHugePage(folio.hugetlb);
-      }
-    });
+    vma.ptes.forEach(freeUnmappedAnon);
     if (vma.file.inode.hstate && vma.privateResv > 0) unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
     vma.file.refs--;
@@ -407,7 +441,7 @@ export class Task {
   ioUringSetup(entries: number): number {
     const r = ioUringSetup(this.kernel, entries);
     if (typeof r === 'number') return r;
-    return this.allocFd({ ring: r });
+    return this.allocFd(new RingFile(r));
   }
 
   ioUringRegisterBuffers(fd: number, iovs: readonly { base: number; len: number }[]): number {
