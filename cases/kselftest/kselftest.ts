@@ -3,7 +3,7 @@
  * lines with a running number, `# ` diagnostics, the counter block and the exit helpers. The
  * era switches are the header's own history (what the selftest tree was built with).
  */
-import type { Process } from '../libc/process.js';
+import type { Process, ProcessExit } from '../libc/process.js';
 
 export const KSFT_PASS = 0;
 export const KSFT_FAIL = 1;
@@ -170,8 +170,7 @@ export class Kselftest {
   }
 
   exitPass(): never {
-    this.printCnts();
-    return this.proc.exit(0);
+    throw this.exitPassReturning();
   }
 
   exitFail(): never {
@@ -180,16 +179,33 @@ export class Kselftest {
   }
 
   exitFailMsg(msg: string): never {
-    this.proc.printf(`Bail out! ${msg}`);
-    this.printCnts();
-    return this.proc.exit(1);
+    throw this.exitFailMsgReturning(msg);
   }
 
   /** ksft_finished(): success iff every planned test passed, xfailed, xpassed or skipped. */
   finished(): never {
+    throw this.finishedReturning();
+  }
+
+  /*
+   * The exit helpers as main()'s last statement (`return ksft_finished();`): the same output
+   * and exit, the ProcessExit returned for main() to return (Process.exitReturning).
+   */
+  exitPassReturning(): ProcessExit {
+    this.printCnts();
+    return this.proc.exitReturning(0);
+  }
+
+  exitFailMsgReturning(msg: string): ProcessExit {
+    this.proc.printf(`Bail out! ${msg}`);
+    this.printCnts();
+    return this.proc.exitReturning(1);
+  }
+
+  finishedReturning(): ProcessExit {
     const c = this.cnt;
     const ok = this.plan === c.pass + c.xfail + c.xpass + c.skip;
     this.printCnts();
-    return this.proc.exit(ok ? 0 : 1);
+    return this.proc.exitReturning(ok ? 0 : 1);
   }
 }

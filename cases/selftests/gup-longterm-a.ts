@@ -23,7 +23,7 @@ import {
   PROT_WRITE,
 } from '../../kernel-model/task.js';
 import { detectHugetlbPageSizes } from '../kselftest/vm-util.js';
-import type { CFile } from '../libc/process.js';
+import type { CFile, ProcessExit } from '../libc/process.js';
 import {
   compiledTestCases,
   fsIsUnknown,
@@ -66,7 +66,7 @@ export const PROTOTYPE: VariantA = {
   caseDescription: (c) => upstreamCaseDescription(c).replace(/^io_uring /, 'iouring '),
 };
 
-export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
+export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit {
   const { proc, ksft, liburing } = ctx;
   const pagesize = proc.getpagesize();
   const hugetlbsizes = detectHugetlbPageSizes(proc, ksft, 10, v.hugetlbWording);
@@ -232,6 +232,6 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
   );
 
   const err = ksft.getFailCnt();
-  if (err) ksft.exitFailMsg(`${err} out of ${ksft.testNum()} tests failed\n`);
-  return ksft.exitPass();
+  if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPassReturning();
 }
