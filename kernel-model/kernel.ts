@@ -6,6 +6,7 @@
 import { behaviour, resolveBehaviourFlags, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
+import { IndexMap } from './index-map.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
 import { Trace, type TraceEvent } from './trace.js';
@@ -69,7 +70,7 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
 class KernelInode implements Inode {
   size = 0;
   nlink = 1;
-  readonly pages = new Map<number, Folio>();
+  readonly pages = new IndexMap<Folio>();
   openCount = 0;
   mapCount = 0;
   private resvMap: Set<number> | undefined = undefined;
