@@ -39,8 +39,41 @@ class Emitted implements EmittedResult {
   ) {}
 }
 
+/** ksft_cnt. add() switches on the verdict: `cnt[verdict]++` is a keyed access by six names. */
+class Counts {
+  pass = 0;
+  fail = 0;
+  xfail = 0;
+  xpass = 0;
+  skip = 0;
+  error = 0;
+
+  add(verdict: Verdict): void {
+    switch (verdict) {
+      case 'pass':
+        this.pass++;
+        break;
+      case 'fail':
+        this.fail++;
+        break;
+      case 'xfail':
+        this.xfail++;
+        break;
+      case 'xpass':
+        this.xpass++;
+        break;
+      case 'skip':
+        this.skip++;
+        break;
+      case 'error':
+        this.error++;
+        break;
+    }
+  }
+}
+
 export class Kselftest {
-  private readonly cnt = { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 };
+  private readonly cnt = new Counts();
   private plan = 0;
   private planSet = false;
   readonly emitted: EmittedResult[] = Array.of(); // not []: see kernel-model Trace.events
@@ -87,7 +120,7 @@ export class Kselftest {
   /** `<head><number><tail><msg>`: the format string `<head>%u<tail>%s` of each result kind. */
   private result(verdict: Verdict, head: string, tail: string, msg: string): void {
     if (msg.endsWith('\n')) return this.resultLine(verdict, head, tail, msg.slice(0, -1));
-    this.cnt[verdict]++;
+    this.cnt.add(verdict);
     const n = this.testNum();
     this.proc.printf(head + n + tail + msg);
     this.emitted.push(new Emitted(n, verdict, msg));
@@ -98,7 +131,7 @@ export class Kselftest {
    * is `text` itself: stripping the newline off a concatenated message makes V8 copy it flat.
    */
   private resultLine(verdict: Verdict, head: string, tail: string, text: string): void {
-    this.cnt[verdict]++;
+    this.cnt.add(verdict);
     const n = this.testNum();
     this.proc.printf(head + n + tail + text + '\n');
     this.emitted.push(new Emitted(n, verdict, text));
