@@ -8,7 +8,6 @@
  */
 import type { Kernel } from '../kernel-model/kernel.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
-import { subtestId, type Backing, type TestCase } from './ids.js';
 import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 
@@ -39,12 +38,12 @@ export class SubtestRecorder implements SubtestHooks {
     };
   }
 
-  begin(c: TestCase, b: Backing, name: string): void {
+  begin(id: string, name: string): void {
     this.end();
     const mark = this.kernel.trace.mark();
     if (this.setupEnd === undefined) this.setupEnd = mark;
     this.open = true;
-    this.openId = subtestId(c, b);
+    this.openId = id;
     this.openName = name;
     this.openMark = mark;
     this.openEmitted = this.ksft.emitted.length;
