@@ -64,7 +64,7 @@ export function gupTestIoctl(
     });
     return 0;
   }
-  if (!k.has('pin_longterm_test') || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
+  if (!k.flags.pin_longterm_test || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
     if (k.tracing) k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
       errno: 'EINVAL',
     });

@@ -148,8 +148,12 @@ const NO_FOLIO_OPTIONS: NewFolioOptions = {};
 
 export class Kernel {
   readonly spec: KernelSpec;
-  /** The kernel's behaviours as plain boolean fields: has() runs on every syscall's hot path. */
-  private readonly flags: BehaviourFlags;
+  /**
+   * The kernel's behaviours as plain boolean fields. The model reads them by name
+   * (`k.flags.gup_unshare_anon`): a field read at each site, where has(name) is one keyed
+   * lookup by two dozen names shared by every caller.
+   */
+  readonly flags: BehaviourFlags;
   readonly trace = new Trace();
   readonly pageSize: number;
   readonly hstates: Hstate[];
@@ -183,6 +187,7 @@ export class Kernel {
     if (spec.config.HUGETLBFS) for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
   }
 
+  /** Whether a behaviour is in this kernel, for callers holding its name as a value. */
   has(name: BehaviourName): boolean {
     return this.flags[name];
   }

@@ -115,7 +115,7 @@ export class Task {
       if (isCowMapping(vma)) {
         for (const [i, pte] of vma.ptes) {
           const f = pte.folio;
-          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.has('fork_copies_pinned')) {
+          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.flags.fork_copies_pinned) {
             const own = this.kernel.newFolio('anon', f.size, { data: f.data });
             if (this.kernel.tracing) this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
             copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
@@ -235,9 +235,9 @@ export class Task {
       return -Errno.EACCES;
     }
     const { GUP_TEST, DEBUG_FS } = k.spec.config;
-    if (!GUP_TEST || !DEBUG_FS || !k.has('gup_test_debugfs')) {
+    if (!GUP_TEST || !DEBUG_FS || !k.flags.gup_test_debugfs) {
       if (!k.tracing) return -Errno.ENOENT;
-      const why = !k.has('gup_test_debugfs')
+      const why = !k.flags.gup_test_debugfs
         ? `gup_test debugfs file: ${k.describeAbsent('gup_test_debugfs')}`
         : !DEBUG_FS
           ? 'CONFIG_DEBUG_FS is not set'
