@@ -30,8 +30,8 @@ export interface PinResult {
   /** Pages pinned (>= 0) or a negative errno. */
   ret: number;
   folios: Folio[];
-  /** The VMAs the pages came from (the slow path's `vmas` array). */
-  vmas?: Vma[];
+  /** The slow path pinned pages of an fsdax VMA (what check_dax_vmas() looked for in `vmas`). */
+  fsdax?: boolean;
 }
 
 function errName(n: number): string {
@@ -120,7 +120,8 @@ function longtermPinnable(folio: Folio): boolean {
 /** __get_user_pages(): fault in as needed and grab a pin on every page of [start, start+nr). */
 function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   const folios: Folio[] = [];
-  const vmas: Vma[] = [];
+  // Whether any page came from an fsdax VMA: all that is ever asked of the `vmas` array.
+  let fsdax = false;
   const write = (gupFlags & FOLL_WRITE) !== 0;
   let addr = start;
   let done = 0;
@@ -167,13 +168,13 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
     if (gupFlags & FOLL_PIN) folio.pincount++;
     else folio.refs++;
     folios.push(folio);
-    vmas.push(vma);
+    if (vmaIsFsdax(vma)) fsdax = true;
     const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
     const take = Math.min(pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize, nrPages - done);
     done += take;
     addr += take * k.pageSize;
   }
-  return { ret: done, folios, vmas };
+  return { ret: done, folios, fsdax };
 }
 
 export function unpinFolios(folios: readonly Folio[]): void {
@@ -189,7 +190,7 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = getUserPages(k, task, start, nrPages, flags);
     if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
-    if (r.vmas?.some(vmaIsFsdax) && !k.flags.fsdax_check_in_check_vma_flags) {
+    if (r.fsdax && !k.flags.fsdax_check_in_check_vma_flags) {
       // ≤5.10: check_dax_vmas() after pinning.
       unpinFolios(r.folios);
       if (k.tracing) k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });

@@ -150,7 +150,8 @@ function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: 
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
-  ring.buffers = Array.of(); // not []: see RingCtx
+  // A fresh array only when there was something in it (not []: see RingCtx).
+  if (ring.buffers.length) ring.buffers = Array.of();
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }
