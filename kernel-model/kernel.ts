@@ -6,7 +6,7 @@
 import { behaviour, resolveBehaviourFlags, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
-import { IndexMap } from './index-map.js';
+import { SmallMap } from './small-map.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
 import { Trace, type TraceEvent } from './trace.js';
@@ -70,7 +70,7 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
 class KernelInode implements Inode {
   size = 0;
   nlink = 1;
-  readonly pages = new IndexMap<Folio>();
+  readonly pages = new SmallMap<number, Folio>();
   openCount = 0;
   mapCount = 0;
   private resvMap: Set<number> | undefined = undefined;
@@ -111,8 +111,8 @@ class Work implements DeferredWork {
 }
 
 class Dirs {
-  readonly tmp = new Map<string, Inode>();
-  readonly cwd = new Map<string, Inode>();
+  readonly tmp = new SmallMap<string, Inode>();
+  readonly cwd = new SmallMap<string, Inode>();
 }
 
 /** A hugetlb pool as booted from its spec. */
@@ -268,7 +268,7 @@ export class Kernel {
   }
 
   /** Mount holding a path as the selftest uses them: absolute /tmp/... or relative to cwd. */
-  mountFor(path: string): { mount: Mount; dir: Map<string, Inode>; name: string } {
+  mountFor(path: string): { mount: Mount; dir: SmallMap<string, Inode>; name: string } {
     if (path.startsWith('/tmp/')) return { mount: this.spec.mounts.tmp, dir: this.dirs.tmp, name: path.slice(5) };
     return { mount: this.spec.mounts.cwd, dir: this.dirs.cwd, name: path };
   }

@@ -24,7 +24,7 @@ import {
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
-import { IndexMap } from './index-map.js';
+import { SmallMap } from './small-map.js';
 import { invalidateRangeEnd, invalidateRangeStart } from './mmu-notifier.js';
 import { ioUringClose, ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
@@ -48,7 +48,7 @@ class RingFile {
 type FdEntry = OpenFile | RingFile;
 
 /** change_protection() to read-only, for the page table that is `this`. */
-function writeProtect(this: IndexMap<Pte>, pte: Pte, index: number): void {
+function writeProtect(this: SmallMap<number, Pte>, pte: Pte, index: number): void {
   this.set(index, { folio: pte.folio, writable: false, dirty: pte.dirty });
 }
 
@@ -110,7 +110,7 @@ export class Task {
       }
     }
     for (const vma of this.vmas) {
-      const copy: Vma = { ...vma, ptes: new IndexMap(), privateResv: 0 };
+      const copy: Vma = { ...vma, ptes: new SmallMap(), privateResv: 0 };
       if (vma.pfns) copy.pfns = new Map(vma.pfns);
       if (isCowMapping(vma)) {
         for (const [i, pte] of vma.ptes) {
@@ -139,7 +139,7 @@ export class Task {
     const k = this.kernel;
     const start = Math.ceil(this.nextAddr / k.pageSize) * k.pageSize;
     this.nextAddr = start + length + k.pageSize;
-    const vma: Vma = { start, length, flags: vmFlags, file, pageSize: k.pageSize, ptes: new IndexMap(), privateResv: 0 };
+    const vma: Vma = { start, length, flags: vmFlags, file, pageSize: k.pageSize, ptes: new SmallMap(), privateResv: 0 };
     this.vmas.push(vma);
     file.refs++;
     file.inode.mapCount++;
@@ -388,7 +388,7 @@ export class Task {
     const align = Math.max(pageSize, k.pageSize);
     const start = Math.ceil(this.nextAddr / align) * align;
     this.nextAddr = start + length + k.pageSize;
-    this.vmas.push({ start, length, flags: vmFlags, file: f, pageSize, ptes: new IndexMap(), privateResv });
+    this.vmas.push({ start, length, flags: vmFlags, file: f, pageSize, ptes: new SmallMap(), privateResv });
     f.refs++;
     inode.mapCount++;
     return start;
