@@ -15,28 +15,19 @@ export class SubtestRecorder implements SubtestHooks {
   readonly subtests: SubtestRecord[] = Array.of();
   /** Trace mark where the first sub-test began (what came before is setup). */
   setupEnd: number | undefined = undefined;
-  private readonly messages: string[] = Array.of();
   // The open sub-test, as plain fields (one record object per sub-test, nothing else).
   private open = false;
   private openId = '';
   private openName = '';
   private openMark = 0;
   private openEmitted = 0;
+  /** Index in ksft.messages of the open sub-test's first diagnostic. */
   private openMsgs = 0;
-  private announcing = false;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly ksft: Kselftest,
-  ) {
-    ksft.onMessage = (m) => {
-      // The first message after begin() is the sub-test's `[RUN]` announcement (runTestCases
-      // announces right after it): a name, not a diagnostic. Skipped by position, since reading
-      // a concatenated string's characters makes V8 copy it flat.
-      if (this.announcing) this.announcing = false;
-      else this.messages.push(m);
-    };
-  }
+  ) {}
 
   begin(id: string, name: string): void {
     this.end();
@@ -47,8 +38,10 @@ export class SubtestRecorder implements SubtestHooks {
     this.openName = name;
     this.openMark = mark;
     this.openEmitted = this.ksft.emitted.length;
-    this.openMsgs = this.messages.length;
-    this.announcing = true;
+    // The first message after begin() is the sub-test's `[RUN]` announcement (runTestCases
+    // announces right after it): a name, not a diagnostic. Skipped by position, since reading
+    // a concatenated string's characters makes V8 copy it flat.
+    this.openMsgs = this.ksft.messages.length + 1;
   }
 
   /** Close the open sub-test (if any) into its record. */
@@ -66,7 +59,7 @@ export class SubtestRecorder implements SubtestHooks {
       }
     }
     // slice(), a builtin copy: no literal site to pretenure, and cheaper than Array.of() + push.
-    const diagnostics = this.messages.slice(this.openMsgs);
+    const diagnostics = this.ksft.messages.slice(this.openMsgs);
     for (let i = 0; i < diagnostics.length; i++) {
       const m = diagnostics[i]!;
       if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);

@@ -77,8 +77,8 @@ export class Kselftest {
   private plan = 0;
   private planSet = false;
   readonly emitted: EmittedResult[] = Array.of(); // not []: see kernel-model Trace.events
-  /** Harness hook: sees every ksft_print_msg() text. */
-  onMessage: ((msg: string) => void) | undefined;
+  /** Every ksft_print_msg() text, in order (for the harness's records, like `emitted`). */
+  readonly messages: string[] = Array.of(); // not []: see kernel-model Trace.events
 
   constructor(
     private readonly proc: Process,
@@ -113,7 +113,7 @@ export class Kselftest {
 
   /** ksft_print_msg(): "# " + message; errno is saved and restored around the printf. */
   printMsg(msg: string): void {
-    this.onMessage?.(msg);
+    this.messages.push(msg);
     this.proc.printf('# ' + msg);
   }
 
