@@ -48,7 +48,7 @@ class Run implements SelftestRun {
   ) {}
 }
 
-/** What a version's program runs with (a class, not a literal: see kernel-model Trace.events). */
+/** What a version's program runs with (a class, not a literal: see kernel-model emptyArray()). */
 class Context implements SelftestContext {
   constructor(
     readonly proc: Process,

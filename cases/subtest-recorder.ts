@@ -2,17 +2,17 @@
  * Harness instrumentation of a selftest run: the hooks that bracket each run_with_*() turn
  * what it printed and what the kernel traced meanwhile into one SubtestRecord.
  *
- * Classes and Array.of(), not literals, for everything that lives as long as the run: V8
- * pretenures literal allocation sites whose objects outlive scavenges (see kernel-model
- * Trace.events), and the recorder points at every record of the run.
+ * Classes and emptyArray(), not literals, for everything that lives as long as the run: V8
+ * pretenures allocation sites whose objects outlive scavenges (see kernel-model emptyArray()),
+ * and the recorder points at every record of the run.
  */
 import type { Kernel } from '../kernel-model/kernel.js';
-import type { TraceEvent } from '../kernel-model/trace.js';
+import { emptyArray, type TraceEvent } from '../kernel-model/trace.js';
 import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 
 export class SubtestRecorder implements SubtestHooks {
-  readonly subtests: SubtestRecord[] = Array.of();
+  readonly subtests: SubtestRecord[] = emptyArray();
   /** Trace mark where the first sub-test began (what came before is setup). */
   setupEnd: number | undefined = undefined;
   // The open sub-test, as plain fields (one record object per sub-test, nothing else).
@@ -58,7 +58,7 @@ export class SubtestRecorder implements SubtestHooks {
         break;
       }
     }
-    // slice(), a builtin copy: no literal site to pretenure, and cheaper than Array.of() + push.
+    // slice(), a builtin copy: no allocation site to pretenure (see kernel-model emptyArray()).
     const diagnostics = this.ksft.messages.slice(this.openMsgs);
     for (let i = 0; i < diagnostics.length; i++) {
       const m = diagnostics[i]!;

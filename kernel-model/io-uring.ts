@@ -3,6 +3,7 @@
  * fs/io_uring.c before 6.0): size validation, the long-term write pin, the ≤6.4 VMA filter
  * that refused file-backed memory, and RLIMIT_MEMLOCK accounting for unprivileged rings.
  */
+import { emptyArray } from './trace.js';
 import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
 import { ioAccountMem, ioUnaccountMem, ioUringChargesUser } from './io-uring-account.js';
@@ -20,12 +21,12 @@ export interface Ring {
 }
 
 /**
- * A class and Array.of(), not literals: a ring outlives its process in the queued exit work,
- * and V8 pretenures literal sites whose objects outlive scavenges (see Trace.events).
+ * A class and emptyArray(), not literals: a ring outlives its process in the queued exit work,
+ * and V8 pretenures literal sites whose objects outlive scavenges (see emptyArray() in trace.ts).
  */
 class RingCtx implements Ring {
   entries: number;
-  buffers: Folio[] = Array.of();
+  buffers: Folio[] = emptyArray();
   accountedPages = 0;
   ringAccountedPages = 0;
   constructor(entries: number) {
@@ -151,7 +152,7 @@ function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
   // A fresh array only when there was something in it (not []: see RingCtx).
-  if (ring.buffers.length) ring.buffers = Array.of();
+  if (ring.buffers.length) ring.buffers = emptyArray();
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }

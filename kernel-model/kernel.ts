@@ -9,7 +9,7 @@ import type { Hstate } from './hugetlb.js';
 import { SmallMap } from './small-map.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
-import { Trace, type TraceEvent } from './trace.js';
+import { emptyArray, Trace, type TraceEvent } from './trace.js';
 
 export type Arch = 'x86_64' | 'arm64' | 'ppc64le' | 's390x' | 'riscv64';
 export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'ppc64le', 's390x', 'riscv64'];
@@ -60,7 +60,7 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
 
 /*
  * The objects a kernel keeps for its whole life are class instances, not object literals:
- * see Trace.events for why (V8 pretenures literal sites, never `new` of a class).
+ * see emptyArray() in trace.ts for why (V8 pretenures literal sites, never `new` of a class).
  */
 /**
  * An inode. Most never see a hugetlb reservation or a writeback, so those two maps are made
@@ -172,7 +172,7 @@ export class Kernel {
    * syscalls it takes to reach the next one, so queued work runs only when someone calls
    * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
    */
-  readonly deferredWork: DeferredWork[] = Array.of(); // not []: see Trace.events
+  readonly deferredWork: DeferredWork[] = emptyArray(); // not []: see kernel-model emptyArray()
   /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
   readonly mms = new Set<AddressSpace>();
   private nextIno = 1;
@@ -183,7 +183,7 @@ export class Kernel {
     this.flags = resolveBehaviourFlags(spec.release, spec.patches);
     this.pageSize = spec.pageSizeKiB * 1024;
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
-    this.hstates = Array.of();
+    this.hstates = emptyArray();
     if (spec.config.HUGETLBFS) for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
   }
 

@@ -3,6 +3,7 @@
  * returns the kernel's convention (a value, or a negative errno); turning that into a libc
  * return value and `errno` is the C library's job (cases/libc).
  */
+import { emptyArray } from './trace.js';
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
 import { allocHugePage, freeHugePage, reserveHugePages, setNrHugePages, unreserveHugePages } from './hugetlb.js';
@@ -40,7 +41,7 @@ export const HUGEPAGES_DIR = '/sys/kernel/mm/hugepages';
 /** The outcome of a user-space memory access: fine, or the signal that kills the process. */
 export type AccessResult = 'ok' | 'SIGBUS' | 'SIGSEGV';
 
-/** An io_uring instance's file (anon_inode:[io_uring]): a class, not a literal (see Trace.events). */
+/** An io_uring instance's file (anon_inode:[io_uring]): a class, not a literal (see emptyArray() in trace.ts). */
 class RingFile {
   constructor(readonly ring: Ring) {}
 }
@@ -76,8 +77,8 @@ export class Task {
    * integers handed out lowest-first, and a Map costs a hash table per process plus a rehash
    * whenever a close shrinks it.
    */
-  private readonly fds: (FdEntry | undefined)[] = Array.of(); // not []: see Trace.events
-  private readonly vmas: Vma[] = Array.of(); // not []: see Trace.events
+  private readonly fds: (FdEntry | undefined)[] = emptyArray(); // not []: see kernel-model emptyArray()
+  private readonly vmas: Vma[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextAddr = 0x7f0000000000;
 
   constructor(kernel: Kernel) {

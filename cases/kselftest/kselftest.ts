@@ -3,6 +3,7 @@
  * lines with a running number, `# ` diagnostics, the counter block and the exit helpers. The
  * era switches are the header's own history (what the selftest tree was built with).
  */
+import { emptyArray } from '../../kernel-model/trace.js';
 import type { Process, ProcessExit } from '../libc/process.js';
 
 export const KSFT_PASS = 0;
@@ -30,7 +31,7 @@ export interface EmittedResult {
   description: string;
 }
 
-/** An EmittedResult as a class: it lives as long as the run (see kernel-model Trace.events). */
+/** An EmittedResult as a class: it lives as long as the run (see kernel-model emptyArray()). */
 class Emitted implements EmittedResult {
   constructor(
     readonly number: number,
@@ -76,9 +77,9 @@ export class Kselftest {
   private readonly cnt = new Counts();
   private plan = 0;
   private planSet = false;
-  readonly emitted: EmittedResult[] = Array.of(); // not []: see kernel-model Trace.events
+  readonly emitted: EmittedResult[] = emptyArray(); // not []: see kernel-model emptyArray()
   /** Every ksft_print_msg() text, in order (for the harness's records, like `emitted`). */
-  readonly messages: string[] = Array.of(); // not []: see kernel-model Trace.events
+  readonly messages: string[] = emptyArray(); // not []: see kernel-model emptyArray()
 
   constructor(
     private readonly proc: Process,

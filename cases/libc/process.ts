@@ -4,6 +4,7 @@
  * what makes gup_longterm's io_uring verdict depend on an earlier failure. Kernel results
  * come from kernel-model's Task.
  */
+import { emptyArray } from '../../kernel-model/trace.js';
 import { Errno, errnoName } from '../../kernel-model/errno.js';
 import type { Kernel } from '../../kernel-model/kernel.js';
 import { GUP_TEST_PATH, Task } from '../../kernel-model/task.js';
@@ -53,7 +54,7 @@ export class Process {
     this.stdout.write(s);
   }
 
-  private readonly atexitHandlers: (() => void)[] = Array.of(); // not []: see kernel-model Trace.events
+  private readonly atexitHandlers: (() => void)[] = emptyArray(); // not []: see kernel-model emptyArray()
   private exiting: { code: number } | undefined;
 
   atexit(fn: () => void): void {
