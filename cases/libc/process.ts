@@ -25,6 +25,32 @@ export interface CFile {
   fd: number;
 }
 
+/*
+ * The n-th temporary name suffix is static text: the first few hundred (far more than a run
+ * makes) are built once per process, not once per tmpfile()/mkstemp() of every run.
+ */
+const SUFFIXES: string[] = [];
+const SIX_CHARS = new Map<string, string>();
+
+function tempSuffix(n: number): string {
+  let s = SUFFIXES[n];
+  if (s === undefined) {
+    s = `gs${n.toString(36).padStart(4, '0')}`;
+    if (n < 512) SUFFIXES[n] = s;
+  }
+  return s;
+}
+
+/** The suffix as mkstemp's six X's take it. */
+function sixChars(suffix: string): string {
+  let s = SIX_CHARS.get(suffix);
+  if (s === undefined) {
+    s = suffix.padEnd(6, 'x').slice(0, 6);
+    if (SIX_CHARS.size < 512) SIX_CHARS.set(suffix, s);
+  }
+  return s;
+}
+
 export class Process {
   readonly kernel: Kernel;
   readonly task: Task;
@@ -138,7 +164,7 @@ export class Process {
   private nextTempSuffix(): string {
     // __gen_tempname's random letters; deterministic here, never printed.
     this.tempCounter++;
-    return `gs${this.tempCounter.toString(36).padStart(4, '0')}`;
+    return tempSuffix(this.tempCounter);
   }
 
   /** mkstemp(): replaces the XXXXXX and creates the file O_EXCL; returns the fd and the name. */
@@ -147,7 +173,7 @@ export class Process {
       this.errno = Errno.EINVAL;
       return { fd: -1, path: template };
     }
-    const path = template.slice(0, -6) + this.nextTempSuffix().padEnd(6, 'x').slice(0, 6);
+    const path = template.slice(0, -6) + sixChars(this.nextTempSuffix());
     const fd = this.sys('mkstemp', this.task.openCreateExcl(path));
     return { fd, path: fd < 0 ? template : path };
   }
