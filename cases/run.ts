@@ -48,7 +48,7 @@ class Run implements SelftestRun {
   ) {}
 }
 
-/** What a version's program runs with (a class, not a literal: see kernel-model Trace.events). */
+/** What a version's program runs with (a class, not a literal: see kernel-model emptyArray()). */
 class Context implements SelftestContext {
   constructor(
     readonly proc: Process,
@@ -70,16 +70,16 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
 
   const recorder = new SubtestRecorder(kernel, ksft);
 
-  let exitCode = 0;
-  let signal: string | null = null;
+  let end: ProcessExit;
   try {
-    build.version.program(new Context(proc, ksft, liburing, recorder));
+    end = build.version.program(new Context(proc, ksft, liburing, recorder));
   } catch (e) {
     if (!(e instanceof ProcessExit)) throw e;
-    exitCode = e.code;
-    signal = e.signal ?? null;
-    recorder.end();
+    end = e;
   }
+  recorder.end();
+  const exitCode = end.code;
+  const signal = end.signal ?? null;
   return new Run(
     build,
     ksft.plannedTests(),

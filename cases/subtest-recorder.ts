@@ -2,54 +2,46 @@
  * Harness instrumentation of a selftest run: the hooks that bracket each run_with_*() turn
  * what it printed and what the kernel traced meanwhile into one SubtestRecord.
  *
- * Classes and Array.of(), not literals, for everything that lives as long as the run: V8
- * pretenures literal allocation sites whose objects outlive scavenges (see kernel-model
- * Trace.events), and the recorder points at every record of the run.
+ * Classes and emptyArray(), not literals, for everything that lives as long as the run: V8
+ * pretenures allocation sites whose objects outlive scavenges (see kernel-model emptyArray()),
+ * and the recorder points at every record of the run.
  */
 import type { Kernel } from '../kernel-model/kernel.js';
-import type { TraceEvent } from '../kernel-model/trace.js';
-import { subtestId, type Backing, type TestCase } from './ids.js';
+import { emptyArray, type TraceEvent } from '../kernel-model/trace.js';
 import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 
 export class SubtestRecorder implements SubtestHooks {
-  readonly subtests: SubtestRecord[] = Array.of();
+  readonly subtests: SubtestRecord[] = emptyArray();
   /** Trace mark where the first sub-test began (what came before is setup). */
   setupEnd: number | undefined = undefined;
-  private readonly messages: string[] = Array.of();
   // The open sub-test, as plain fields (one record object per sub-test, nothing else).
   private open = false;
   private openId = '';
   private openName = '';
   private openMark = 0;
   private openEmitted = 0;
+  /** Index in ksft.messages of the open sub-test's first diagnostic. */
   private openMsgs = 0;
-  private announcing = false;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly ksft: Kselftest,
-  ) {
-    ksft.onMessage = (m) => {
-      // The first message after begin() is the sub-test's `[RUN]` announcement (runTestCases
-      // announces right after it): a name, not a diagnostic. Skipped by position, since reading
-      // a concatenated string's characters makes V8 copy it flat.
-      if (this.announcing) this.announcing = false;
-      else this.messages.push(m);
-    };
-  }
+  ) {}
 
-  begin(c: TestCase, b: Backing, name: string): void {
+  begin(id: string, name: string): void {
     this.end();
     const mark = this.kernel.trace.mark();
     if (this.setupEnd === undefined) this.setupEnd = mark;
     this.open = true;
-    this.openId = subtestId(c, b);
+    this.openId = id;
     this.openName = name;
     this.openMark = mark;
     this.openEmitted = this.ksft.emitted.length;
-    this.openMsgs = this.messages.length;
-    this.announcing = true;
+    // The first message after begin() is the sub-test's `[RUN]` announcement (runTestCases
+    // announces right after it): a name, not a diagnostic. Skipped by position, since reading
+    // a concatenated string's characters makes V8 copy it flat.
+    this.openMsgs = this.ksft.messages.length + 1;
   }
 
   /** Close the open sub-test (if any) into its record. */
@@ -66,11 +58,11 @@ export class SubtestRecorder implements SubtestHooks {
         break;
       }
     }
-    const diagnostics: string[] = Array.of();
-    const messages = this.messages;
-    for (let i = this.openMsgs; i < messages.length; i++) {
-      const m = messages[i]!;
-      diagnostics.push(m.endsWith('\n') ? m.slice(0, -1) : m);
+    // slice(), a builtin copy: no allocation site to pretenure (see kernel-model emptyArray()).
+    const diagnostics = this.ksft.messages.slice(this.openMsgs);
+    for (let i = 0; i < diagnostics.length; i++) {
+      const m = diagnostics[i]!;
+      if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);
     }
     this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
     this.open = false;

@@ -5,6 +5,7 @@
  */
 import { atLeast, isRelease, parseRelease, type Release } from '../kernel-model/release.js';
 import type { KselftestEra } from './kselftest/kselftest.js';
+import type { ProcessExit } from './libc/process.js';
 import {
   kselftestRunnerEra,
   PROTOTYPE_RUNNERS,
@@ -24,7 +25,8 @@ export interface SelftestVersion {
   /** Where it first shipped. */
   firstShipped: string;
   summary: string;
-  program: (ctx: SelftestContext) => never;
+  /** main(): the exit it ends with, returned from its last statement or thrown from deeper. */
+  program: (ctx: SelftestContext) => ProcessExit;
 }
 
 export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [

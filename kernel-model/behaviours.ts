@@ -262,8 +262,11 @@ function resolved(release: Release, patches: readonly PatchSpec[]): Resolved {
   if (!r) {
     const set = computeBehaviours(release, patches);
     // Built in BEHAVIOURS order every time, so every flags object has the same shape.
-    const flags = {} as Record<BehaviourName, boolean>;
-    for (const b of BEHAVIOURS) flags[b.name] = set.has(b.name);
+    const built = {} as Record<BehaviourName, boolean>;
+    for (const b of BEHAVIOURS) built[b.name] = set.has(b.name);
+    // Copied by a spread: an object given more than a dozen properties by keyed stores is
+    // turned into a hash table (V8's dictionary mode), and Kernel.has() reads it per syscall.
+    const flags = { ...built };
     r = { set, flags, sorted: [...set].sort() };
     if (RESOLVED.size < 4096) RESOLVED.set(key, r);
   }

@@ -18,7 +18,7 @@ import { folioMapcount, folioRefcount } from './rmap.js';
 export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
   const mapcount = folioMapcount(k, folio);
   const refcount = folioRefcount(k, folio, mapcount);
-  if (k.has('anon_exclusive')) {
+  if (k.flags.anon_exclusive) {
     const reuse = refcount === 1;
     if (k.tracing) k.note(
       'wp_can_reuse_anon_folio',
@@ -27,7 +27,7 @@ export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
     );
     return reuse;
   }
-  if (k.has('do_wp_page_page_count')) {
+  if (k.flags.do_wp_page_page_count) {
     const reuse = refcount === 1;
     if (k.tracing) k.note(
       'do_wp_page',
@@ -49,5 +49,5 @@ export function wpReusesSharedAnon(k: Kernel, folio: Folio): boolean {
  * COW mapping breaks COW as a write would, so the pinner gets its own copy first.
  */
 export function gupForcesCowBreak(k: Kernel): boolean {
-  return k.has('gup_forces_cow_break') && !k.has('gup_cow_break_removed');
+  return k.flags.gup_forces_cow_break && !k.flags.gup_cow_break_removed;
 }

@@ -64,7 +64,7 @@ export function gupTestIoctl(
     });
     return 0;
   }
-  if (!k.has('pin_longterm_test') || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
+  if (!k.flags.pin_longterm_test || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
     if (k.tracing) k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
       errno: 'EINVAL',
     });
@@ -89,8 +89,9 @@ export function gupTestIoctl(
     `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_LONGTERM${gupFlags & FOLL_WRITE ? '|FOLL_WRITE' : ''}) of ${nrPages} page(s)`,
     { by: 'pin_longterm_test' },
   );
-  const held: Folio[] = [];
-  k.gupTestPinned = held;
+  // What is held: the first call's folios (one call pins the whole range, usually), with any
+  // later call's appended. Nothing the pinning does looks at k.gupTestPinned meanwhile.
+  let held: Folio[] | undefined;
   let done = 0;
   while (done < nrPages) {
     const addr = arg.addr + done * k.pageSize;
@@ -98,11 +99,14 @@ export function gupTestIoctl(
       ? pinUserPagesFast(k, task, addr, nrPages - done, gupFlags)
       : pinUserPages(k, task, addr, nrPages - done, gupFlags);
     if (r.ret < 0) {
+      k.gupTestPinned = held;
       gupTestRelease(k);
       return r.ret;
     }
-    for (const f of r.folios) held.push(f);
+    if (held === undefined) held = r.folios;
+    else for (const f of r.folios) held.push(f);
     done += r.ret;
   }
+  k.gupTestPinned = held;
   return 0;
 }

@@ -30,8 +30,8 @@ export interface PinResult {
   /** Pages pinned (>= 0) or a negative errno. */
   ret: number;
   folios: Folio[];
-  /** The VMAs the pages came from (the slow path's `vmas` array). */
-  vmas?: Vma[];
+  /** The slow path pinned pages of an fsdax VMA (what check_dax_vmas() looked for in `vmas`). */
+  fsdax?: boolean;
 }
 
 function errName(n: number): string {
@@ -68,13 +68,13 @@ export function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): number {
     if (k.tracing) k.note(fn, 'VM_IO/VM_PFNMAP mapping', { errno: 'EFAULT' });
     return -Errno.EFAULT;
   }
-  if (gupFlags & FOLL_LONGTERM && vmaIsFsdax(vma) && k.has('fsdax_check_in_check_vma_flags')) {
+  if (gupFlags & FOLL_LONGTERM && vmaIsFsdax(vma) && k.flags.fsdax_check_in_check_vma_flags) {
     if (k.tracing) k.note(fn, 'FOLL_LONGTERM on an fsdax mapping', { by: 'fsdax_check_in_check_vma_flags', errno: 'EOPNOTSUPP' });
     return -Errno.EOPNOTSUPP;
   }
   if (write) {
     // A file-backed VMA is never vma_is_anonymous(), MAP_PRIVATE included.
-    if (k.has('gup_longterm_write_file_denied')) {
+    if (k.flags.gup_longterm_write_file_denied) {
       if (!writableFileMappingAllowed(vma, gupFlags)) {
         if (k.tracing) k.note(
           fn,
@@ -106,8 +106,8 @@ export function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): number {
  */
 function gupMustUnshare(k: Kernel, vma: Vma | undefined, gupFlags: number, folio: Folio): boolean {
   if ((gupFlags & (FOLL_PIN | FOLL_WRITE)) !== FOLL_PIN) return false;
-  if (folio.kind === 'anon') return k.has('gup_unshare_anon') && !folio.anonExclusive;
-  if (!k.has('gup_reliable_ro_longterm_cow') || (gupFlags & FOLL_LONGTERM) === 0) return false;
+  if (folio.kind === 'anon') return k.flags.gup_unshare_anon && !folio.anonExclusive;
+  if (!k.flags.gup_reliable_ro_longterm_cow || (gupFlags & FOLL_LONGTERM) === 0) return false;
   if (!vma) return true;
   return isCowMapping(vma);
 }
@@ -120,7 +120,8 @@ function longtermPinnable(folio: Folio): boolean {
 /** __get_user_pages(): fault in as needed and grab a pin on every page of [start, start+nr). */
 function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   const folios: Folio[] = [];
-  const vmas: Vma[] = [];
+  // Whether any page came from an fsdax VMA: all that is ever asked of the `vmas` array.
+  let fsdax = false;
   const write = (gupFlags & FOLL_WRITE) !== 0;
   let addr = start;
   let done = 0;
@@ -167,13 +168,13 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
     if (gupFlags & FOLL_PIN) folio.pincount++;
     else folio.refs++;
     folios.push(folio);
-    vmas.push(vma);
+    if (vmaIsFsdax(vma)) fsdax = true;
     const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
     const take = Math.min(pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize, nrPages - done);
     done += take;
     addr += take * k.pageSize;
   }
-  return { ret: done, folios, vmas };
+  return { ret: done, folios, fsdax };
 }
 
 export function unpinFolios(folios: readonly Folio[]): void {
@@ -189,13 +190,13 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = getUserPages(k, task, start, nrPages, flags);
     if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
-    if (r.vmas?.some(vmaIsFsdax) && !k.has('fsdax_check_in_check_vma_flags')) {
+    if (r.fsdax && !k.flags.fsdax_check_in_check_vma_flags) {
       // ≤5.10: check_dax_vmas() after pinning.
       unpinFolios(r.folios);
       if (k.tracing) k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
       return { ret: -Errno.EOPNOTSUPP, folios: [] };
     }
-    if (r.folios.every(longtermPinnable) || !k.has('longterm_migrate_movable')) {
+    if (r.folios.every(longtermPinnable) || !k.flags.longterm_migrate_movable) {
       if (k.tracing) k.note('__gup_longterm_locked', `pinned ${r.ret} page(s) long-term`);
       return r;
     }
@@ -268,10 +269,10 @@ export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: 
   if (!pte.writable && gupForcesCowBreak(k)) return gupFastBail(k, task, start, nrPages, gupFlags, 'read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
   const folio = pte.folio;
   if (flags & FOLL_LONGTERM && folio.dax) return gupFastBail(k, task, start, nrPages, gupFlags, 'devmap (fsdax) PTE with FOLL_LONGTERM', undefined);
-  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.has('longterm_migrate_movable')) {
+  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.flags.longterm_migrate_movable) {
     return gupFastBail(k, task, start, nrPages, gupFlags, 'folio not long-term pinnable', 'longterm_migrate_movable');
   }
-  if (k.has('gup_fast_longterm_write_file_denied') && !folioFastPinAllowed(folio, flags)) {
+  if (k.flags.gup_fast_longterm_write_file_denied && !folioFastPinAllowed(folio, flags)) {
     return gupFastBail(
       k,
       task,

@@ -3,6 +3,7 @@
  * fs/io_uring.c before 6.0): size validation, the long-term write pin, the ≤6.4 VMA filter
  * that refused file-backed memory, and RLIMIT_MEMLOCK accounting for unprivileged rings.
  */
+import { emptyArray } from './trace.js';
 import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
 import { ioAccountMem, ioUnaccountMem, ioUringChargesUser } from './io-uring-account.js';
@@ -20,12 +21,12 @@ export interface Ring {
 }
 
 /**
- * A class and Array.of(), not literals: a ring outlives its process in the queued exit work,
- * and V8 pretenures literal sites whose objects outlive scavenges (see Trace.events).
+ * A class and emptyArray(), not literals: a ring outlives its process in the queued exit work,
+ * and V8 pretenures literal sites whose objects outlive scavenges (see emptyArray() in trace.ts).
  */
 class RingCtx implements Ring {
   entries: number;
-  buffers: Folio[] = Array.of();
+  buffers: Folio[] = emptyArray();
   accountedPages = 0;
   ringAccountedPages = 0;
   constructor(entries: number) {
@@ -59,7 +60,7 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     return -Errno.ENOSYS;
   }
   const disabled = k.spec.sysctl.ioUringDisabled;
-  if (k.has('io_uring_disabled_sysctl') && disabled > 0) {
+  if (k.flags.io_uring_disabled_sysctl && disabled > 0) {
     // io_uring_allowed(): 2 refuses everyone; 1 allows CAP_SYS_ADMIN, or a member of the
     // group kernel.io_uring_group names (-1, the default, is no valid gid).
     const group = k.spec.sysctl.ioUringGroup;
@@ -92,8 +93,8 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
  * the regions are created without a user.
  */
 function ringMemoryCharged(k: Kernel): RingCharge | undefined {
-  if (!k.has('io_uring_rings_memcg')) return CHARGED_BY_ACCOUNT_MEM;
-  if (k.has('io_uring_ring_region_accounted') && !k.has('io_uring_ring_region_unaccounted')) return CHARGED_AS_REGION;
+  if (!k.flags.io_uring_rings_memcg) return CHARGED_BY_ACCOUNT_MEM;
+  if (k.flags.io_uring_ring_region_accounted && !k.flags.io_uring_ring_region_unaccounted) return CHARGED_AS_REGION;
   return undefined;
 }
 
@@ -110,7 +111,7 @@ const CHARGED_AS_REGION: RingCharge = { fn: 'io_create_region', by: 'io_uring_ri
  * the deferred io_ring_ctx_free() uncharges them.
  */
 function unchargedAtClose(k: Kernel): boolean {
-  return !k.has('io_uring_rings_memcg') && k.has('io_uring_unaccount_at_exit_queue');
+  return !k.flags.io_uring_rings_memcg && k.flags.io_uring_unaccount_at_exit_queue;
 }
 
 /**
@@ -143,14 +144,15 @@ function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: 
   if (!vma) return { ok: true, why: '' };
   const fs = vma.file.inode.mount.type;
   if (fs.hugetlbfs) return { ok: true, why: 'hugetlbfs file' };
-  if (fs.shmem && k.has('io_uring_shmem_buffers')) return { ok: true, why: 'shmem file' };
+  if (fs.shmem && k.flags.io_uring_shmem_buffers) return { ok: true, why: 'shmem file' };
   if (fs.shmem) return { ok: false, why: `shmem file refused: ${k.describeAbsent('io_uring_shmem_buffers')}` };
   return { ok: false, why: `file-backed ${fs.name} VMA (vm_file set, not shmem/hugetlbfs)` };
 }
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
-  ring.buffers = Array.of(); // not []: see RingCtx
+  // A fresh array only when there was something in it (not []: see RingCtx).
+  if (ring.buffers.length) ring.buffers = emptyArray();
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }
@@ -168,7 +170,7 @@ export function ioUringRegister(
     }
     // io_buffer_validate(): an "arbitrary limit" of SZ_1G → EFAULT, until
     // io_validate_user_buf_range() capped at SZ_1T → EINVAL.
-    if (k.has('io_uring_buffer_cap_1t')) {
+    if (k.flags.io_uring_buffer_cap_1t) {
       if (iov.len > SZ_1T) {
         if (k.tracing) k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, { by: 'io_uring_buffer_cap_1t', errno: 'EINVAL' });
         return -Errno.EINVAL;
@@ -178,7 +180,7 @@ export function ioUringRegister(
       return -Errno.EFAULT;
     }
     const nrPages = Math.ceil(iov.len / k.pageSize);
-    const fast = k.has('io_uring_pin_pages_fast');
+    const fast = k.flags.io_uring_pin_pages_fast;
     if (k.tracing) k.note('io_pin_pages', `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`, fast ? { by: 'io_uring_pin_pages_fast' } : {});
     const r = fast
       ? pinUserPagesFast(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM)
@@ -188,7 +190,7 @@ export function ioUringRegister(
       ioUringRelease(k, ring);
       return r.ret;
     }
-    if (!k.has('io_uring_gup_decides_file_backed')) {
+    if (!k.flags.io_uring_gup_decides_file_backed) {
       const f = filterAllows(k, task, iov.base);
       if (!f.ok) {
         unpinFolios(r.folios);

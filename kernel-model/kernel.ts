@@ -6,9 +6,10 @@
 import { behaviour, resolveBehaviourFlags, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
+import { SmallMap } from './small-map.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
-import { Trace, type TraceEvent } from './trace.js';
+import { emptyArray, Trace, type TraceEvent } from './trace.js';
 
 export type Arch = 'x86_64' | 'arm64' | 'ppc64le' | 's390x' | 'riscv64';
 export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'ppc64le', 's390x', 'riscv64'];
@@ -59,7 +60,7 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
 
 /*
  * The objects a kernel keeps for its whole life are class instances, not object literals:
- * see Trace.events for why (V8 pretenures literal sites, never `new` of a class).
+ * see emptyArray() in trace.ts for why (V8 pretenures literal sites, never `new` of a class).
  */
 /**
  * An inode. Most never see a hugetlb reservation or a writeback, so those two maps are made
@@ -69,7 +70,7 @@ export function maxBuddyKiB(pageSizeKiB: number): number {
 class KernelInode implements Inode {
   size = 0;
   nlink = 1;
-  readonly pages = new Map<number, Folio>();
+  readonly pages = new SmallMap<number, Folio>();
   openCount = 0;
   mapCount = 0;
   private resvMap: Set<number> | undefined = undefined;
@@ -110,8 +111,8 @@ class Work implements DeferredWork {
 }
 
 class Dirs {
-  readonly tmp = new Map<string, Inode>();
-  readonly cwd = new Map<string, Inode>();
+  readonly tmp = new SmallMap<string, Inode>();
+  readonly cwd = new SmallMap<string, Inode>();
 }
 
 /** A hugetlb pool as booted from its spec. */
@@ -147,8 +148,12 @@ const NO_FOLIO_OPTIONS: NewFolioOptions = {};
 
 export class Kernel {
   readonly spec: KernelSpec;
-  /** The kernel's behaviours as plain boolean fields: has() runs on every syscall's hot path. */
-  private readonly flags: BehaviourFlags;
+  /**
+   * The kernel's behaviours as plain boolean fields. The model reads them by name
+   * (`k.flags.gup_unshare_anon`): a field read at each site, where has(name) is one keyed
+   * lookup by two dozen names shared by every caller.
+   */
+  readonly flags: BehaviourFlags;
   readonly trace = new Trace();
   readonly pageSize: number;
   readonly hstates: Hstate[];
@@ -167,7 +172,7 @@ export class Kernel {
    * syscalls it takes to reach the next one, so queued work runs only when someone calls
    * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
    */
-  readonly deferredWork: DeferredWork[] = Array.of(); // not []: see Trace.events
+  readonly deferredWork: DeferredWork[] = emptyArray(); // not []: see kernel-model emptyArray()
   /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
   readonly mms = new Set<AddressSpace>();
   private nextIno = 1;
@@ -178,10 +183,11 @@ export class Kernel {
     this.flags = resolveBehaviourFlags(spec.release, spec.patches);
     this.pageSize = spec.pageSizeKiB * 1024;
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
-    this.hstates = Array.of();
+    this.hstates = emptyArray();
     if (spec.config.HUGETLBFS) for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
   }
 
+  /** Whether a behaviour is in this kernel, for callers holding its name as a value. */
   has(name: BehaviourName): boolean {
     return this.flags[name];
   }
@@ -262,7 +268,7 @@ export class Kernel {
   }
 
   /** Mount holding a path as the selftest uses them: absolute /tmp/... or relative to cwd. */
-  mountFor(path: string): { mount: Mount; dir: Map<string, Inode>; name: string } {
+  mountFor(path: string): { mount: Mount; dir: SmallMap<string, Inode>; name: string } {
     if (path.startsWith('/tmp/')) return { mount: this.spec.mounts.tmp, dir: this.dirs.tmp, name: path.slice(5) };
     return { mount: this.spec.mounts.cwd, dir: this.dirs.cwd, name: path };
   }

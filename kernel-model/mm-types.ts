@@ -5,6 +5,7 @@
  */
 import type { Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
+import type { SmallMap } from './small-map.js';
 
 export type FolioKind = 'anon' | 'shmem' | 'pagecache' | 'hugetlb';
 
@@ -52,7 +53,7 @@ export interface Inode {
   /** hugetlbfs inode of this hstate (memfd MFD_HUGETLB). */
   hstate: Hstate | undefined;
   /** Page cache, by page index (page = base page or huge page for hugetlb). */
-  pages: Map<number, Folio>;
+  pages: SmallMap<number, Folio>;
   /** hugetlb reservation map: page indices already reserved for this inode (shared). */
   resv: Set<number>;
   /** Open file descriptions referring to this inode (for eviction on last close). */
@@ -99,7 +100,7 @@ export interface Vma {
   file: OpenFile;
   /** Page size of this mapping (base page or hstate size), bytes. */
   pageSize: number;
-  ptes: Map<number, Pte>;
+  ptes: SmallMap<number, Pte>;
   /** hugetlb MAP_PRIVATE: pages reserved at mmap time, not yet consumed by a fault. */
   privateResv: number;
   /** VM_PFNMAP: raw page frame numbers by page index (pte_special, no struct page behind them). */

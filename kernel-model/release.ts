@@ -17,7 +17,22 @@ export interface Release {
 
 const RELEASE_RE = /^(\d+)\.(\d+)(?:\.(\d+))?(?:-rc(\d+))?$/;
 
+/**
+ * Memoised by text: an environment's release and tree are parsed again for every prediction,
+ * and a sweep makes thousands. The results are frozen, since every caller shares them.
+ */
 export function parseRelease(text: string): Release | { error: string } {
+  let r = PARSED.get(text);
+  if (r === undefined) {
+    r = Object.freeze(parse(text));
+    if (PARSED.size < 4096) PARSED.set(text, r);
+  }
+  return r;
+}
+
+const PARSED = new Map<string, Release | { error: string }>();
+
+function parse(text: string): Release | { error: string } {
   const trimmed = text.trim();
   if (trimmed === 'next') {
     return { text: trimmed, major: 999, minor: 0, patch: 0, rc: undefined, next: true };

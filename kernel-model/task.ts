@@ -3,6 +3,7 @@
  * returns the kernel's convention (a value, or a negative errno); turning that into a libc
  * return value and `errno` is the C library's job (cases/libc).
  */
+import { emptyArray } from './trace.js';
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
 import { allocHugePage, freeHugePage, reserveHugePages, setNrHugePages, unreserveHugePages } from './hugetlb.js';
@@ -17,11 +18,14 @@ import {
   VM_SHARED,
   VM_WRITE,
   isCowMapping,
+  type Folio,
   type Inode,
   type OpenFile,
+  type Pte,
   type Vma,
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
+import { SmallMap } from './small-map.js';
 import { invalidateRangeEnd, invalidateRangeStart } from './mmu-notifier.js';
 import { ioUringClose, ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
@@ -37,10 +41,44 @@ export const HUGEPAGES_DIR = '/sys/kernel/mm/hugepages';
 /** The outcome of a user-space memory access: fine, or the signal that kills the process. */
 export type AccessResult = 'ok' | 'SIGBUS' | 'SIGSEGV';
 
+/** An io_uring instance's file (anon_inode:[io_uring]): a class, not a literal (see emptyArray() in trace.ts). */
+class RingFile {
+  constructor(readonly ring: Ring) {}
+}
+
+type FdEntry = OpenFile | RingFile;
+
+/** change_protection() to read-only, for the page table that is `this`. */
+function writeProtect(this: SmallMap<number, Pte>, pte: Pte, index: number): void {
+  this.set(index, { folio: pte.folio, writable: false, dirty: pte.dirty });
+}
+
+/** zap_pte_range(): an unmapped anonymous folio nobody pins is freed. */
+function freeUnmappedAnon(pte: Pte): void {
+  const folio = pte.folio;
+  if (folio.kind === 'anon' && folio.pincount === 0) {
+    folio.freed = true;
+    if (folio.hugetlb) freeHugePage(folio.hugetlb);
+  }
+}
+
+/** truncate_inode_pages_final() of an evicted inode (`this`): a folio nobody pins is freed. */
+function freeEvictedFolio(this: Inode, folio: Folio): void {
+  if (folio.pincount === 0) {
+    folio.freed = true;
+    if (this.hstate) freeHugePage(this.hstate);
+  }
+}
+
 export class Task {
   readonly kernel: Kernel;
-  private readonly fds = new Map<number, OpenFile | { ring: Ring }>();
-  private readonly vmas: Vma[] = Array.of(); // not []: see Trace.events
+  /**
+   * The fd table, indexed by fd (holes are free fds). An array, not a Map: fds are small
+   * integers handed out lowest-first, and a Map costs a hash table per process plus a rehash
+   * whenever a close shrinks it.
+   */
+  private readonly fds: (FdEntry | undefined)[] = emptyArray(); // not []: see kernel-model emptyArray()
+  private readonly vmas: Vma[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextAddr = 0x7f0000000000;
 
   constructor(kernel: Kernel) {
@@ -63,20 +101,22 @@ export class Task {
    */
   fork(): Task {
     const child = new Task(this.kernel);
-    for (const [fd, f] of this.fds) {
-      child.fds.set(fd, f);
-      if ('inode' in f) {
+    for (let fd = 0; fd < this.fds.length; fd++) {
+      const f = this.fds[fd];
+      if (f === undefined) continue;
+      child.fds[fd] = f;
+      if (!(f instanceof RingFile)) {
         f.refs++;
         f.inode.openCount++;
       }
     }
     for (const vma of this.vmas) {
-      const copy: Vma = { ...vma, ptes: new Map(), privateResv: 0 };
+      const copy: Vma = { ...vma, ptes: new SmallMap(), privateResv: 0 };
       if (vma.pfns) copy.pfns = new Map(vma.pfns);
       if (isCowMapping(vma)) {
         for (const [i, pte] of vma.ptes) {
           const f = pte.folio;
-          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.has('fork_copies_pinned')) {
+          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.flags.fork_copies_pinned) {
             const own = this.kernel.newFolio('anon', f.size, { data: f.data });
             if (this.kernel.tracing) this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
             copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
@@ -100,32 +140,44 @@ export class Task {
     const k = this.kernel;
     const start = Math.ceil(this.nextAddr / k.pageSize) * k.pageSize;
     this.nextAddr = start + length + k.pageSize;
-    const vma: Vma = { start, length, flags: vmFlags, file, pageSize: k.pageSize, ptes: new Map(), privateResv: 0 };
+    const vma: Vma = { start, length, flags: vmFlags, file, pageSize: k.pageSize, ptes: new SmallMap(), privateResv: 0 };
     this.vmas.push(vma);
     file.refs++;
     file.inode.mapCount++;
     return vma;
   }
 
-  private allocFd(file: OpenFile | { ring: Ring }): number {
+  private allocFd(file: FdEntry): number {
+    // 0, 1, 2 are stdin, stdout, stderr; the lowest free fd above them.
     let fd = 3;
-    while (this.fds.has(fd)) fd++;
-    this.fds.set(fd, file);
+    while (this.fds[fd] !== undefined) fd++;
+    this.fds[fd] = file;
     return fd;
   }
 
+  private entry(fd: number): FdEntry | undefined {
+    // A negative fd (a failed open passed on) is no array index: never look it up.
+    return fd >= 0 ? this.fds[fd] : undefined;
+  }
+
   private file(fd: number): OpenFile | undefined {
-    const f = this.fds.get(fd);
-    return f && 'inode' in f ? f : undefined;
+    const f = this.entry(fd);
+    return f === undefined || f instanceof RingFile ? undefined : f;
   }
 
   ring(fd: number): Ring | undefined {
-    const f = this.fds.get(fd);
-    return f && 'ring' in f ? f.ring : undefined;
+    const f = this.entry(fd);
+    return f instanceof RingFile ? f.ring : undefined;
   }
 
   findVma(addr: number): Vma | undefined {
-    return this.vmas.find((v) => addr >= v.start && addr < v.start + v.length);
+    // Loops, not find()/findIndex() with a closure: these run on every fault and pin.
+    const vmas = this.vmas;
+    for (let i = 0; i < vmas.length; i++) {
+      const v = vmas[i]!;
+      if (addr >= v.start && addr < v.start + v.length) return v;
+    }
+    return undefined;
   }
 
   private openInode(inode: Inode, special?: OpenFile['special']): number {
@@ -184,9 +236,9 @@ export class Task {
       return -Errno.EACCES;
     }
     const { GUP_TEST, DEBUG_FS } = k.spec.config;
-    if (!GUP_TEST || !DEBUG_FS || !k.has('gup_test_debugfs')) {
+    if (!GUP_TEST || !DEBUG_FS || !k.flags.gup_test_debugfs) {
       if (!k.tracing) return -Errno.ENOENT;
-      const why = !k.has('gup_test_debugfs')
+      const why = !k.flags.gup_test_debugfs
         ? `gup_test debugfs file: ${k.describeAbsent('gup_test_debugfs')}`
         : !DEBUG_FS
           ? 'CONFIG_DEBUG_FS is not set'
@@ -207,10 +259,10 @@ export class Task {
   }
 
   close(fd: number): number {
-    const f = this.fds.get(fd);
+    const f = this.entry(fd);
     if (!f) return -Errno.EBADF;
-    this.fds.delete(fd);
-    if ('ring' in f) {
+    this.fds[fd] = undefined;
+    if (f instanceof RingFile) {
       ioUringClose(this.kernel, f.ring);
       return 0;
     }
@@ -225,15 +277,11 @@ export class Task {
     if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
     if (inode.pages.size === 0 && inode.resvSize() === 0) return;
     // Reservations of pages that were never faulted in are given back to the pool.
-    // forEach, not for-of: no [index, folio] entry array per page.
-    let unused = inode.resvSize();
-    inode.pages.forEach((folio, index) => {
-      if (folio.pincount === 0) {
-        folio.freed = true;
-        if (inode.hstate) freeHugePage(inode.hstate);
-      }
-      if (inode.resvHas(index)) unused--;
-    });
+    let unused = 0;
+    if (inode.resvSize() > 0) for (const index of inode.resv) if (!inode.pages.has(index)) unused++;
+    // forEach with a function that closes over nothing (the inode is its `this`): no closure
+    // or context per eviction, and no [index, folio] entry array per page as for-of makes.
+    inode.pages.forEach(freeEvictedFolio, inode);
     inode.pages.clear();
     if (inode.hstate) unreserveHugePages(inode.hstate, unused);
     // Only when non-empty: clear() gives a Map or Set a fresh hash table.
@@ -341,27 +389,25 @@ export class Task {
     const align = Math.max(pageSize, k.pageSize);
     const start = Math.ceil(this.nextAddr / align) * align;
     this.nextAddr = start + length + k.pageSize;
-    this.vmas.push({ start, length, flags: vmFlags, file: f, pageSize, ptes: new Map(), privateResv });
+    this.vmas.push({ start, length, flags: vmFlags, file: f, pageSize, ptes: new SmallMap(), privateResv });
     f.refs++;
     inode.mapCount++;
     return start;
   }
 
   munmap(addr: number, length: number): number {
-    const i = this.vmas.findIndex((v) => v.start === addr && v.length === length);
-    if (i < 0) return 0;
-    const vma = this.vmas[i]!;
+    const vmas = this.vmas;
+    let i = 0;
+    while (i < vmas.length && (vmas[i]!.start !== addr || vmas[i]!.length !== length)) i++;
+    if (i === vmas.length) return 0;
+    const vma = vmas[i]!;
     // Secondary MMUs (an IOMMU following the range, vhost) hear of the unmap first.
     const hit = invalidateRangeStart(this.kernel, this, addr, length, 'munmap');
-    this.vmas.splice(i, 1);
+    // Shift down by hand: splice() would return an array of the removed VMA.
+    for (let j = i + 1; j < vmas.length; j++) vmas[j - 1] = vmas[j]!;
+    vmas.pop();
     invalidateRangeEnd(this.kernel, hit, 'munmap');
-    vma.ptes.forEach((pte) => {
-      const folio = pte.folio;
-      if (folio.kind === 'anon' && folio.pincount === 0) {
-        folio.freed = true;
-        if (folio.hugetlb) freeHugePage(folio.hugetlb);
-      }
-    });
+    vma.ptes.forEach(freeUnmappedAnon);
     if (vma.file.inode.hstate && vma.privateResv > 0) unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
     vma.file.refs--;
@@ -377,7 +423,7 @@ export class Task {
     if (prot & PROT_READ) vma.flags |= VM_READ;
     if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
     if ((prot & PROT_WRITE) === 0) {
-      vma.ptes.forEach((pte, i, ptes) => ptes.set(i, { folio: pte.folio, writable: false, dirty: pte.dirty }));
+      vma.ptes.forEach(writeProtect, vma.ptes);
     }
     return 0;
   }
@@ -407,7 +453,7 @@ export class Task {
   ioUringSetup(entries: number): number {
     const r = ioUringSetup(this.kernel, entries);
     if (typeof r === 'number') return r;
-    return this.allocFd({ ring: r });
+    return this.allocFd(new RingFile(r));
   }
 
   ioUringRegisterBuffers(fd: number, iovs: readonly { base: number; len: number }[]): number {

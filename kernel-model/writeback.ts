@@ -99,7 +99,7 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
   folioMkclean(k, folio);
   folio.dirty = false;
   if (fs.writebackRequiresPrivate && !folio.fsPrivate) {
-    if (!k.has('ext4_no_bug_on_unprepared_dirty')) {
+    if (!k.flags.ext4_no_bug_on_unprepared_dirty) {
       printk(
         k,
         'bug',
@@ -162,7 +162,7 @@ export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimRes
     return 'kept-dirty';
   }
   tryToUnmap(k, folio, 'reclaim');
-  if (folio.pincount > 0 && k.has('reclaim_keeps_pinned_private')) {
+  if (folio.pincount > 0 && k.flags.reclaim_keeps_pinned_private) {
     if (k.tracing) k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', {
       by: 'reclaim_keeps_pinned_private',
     });

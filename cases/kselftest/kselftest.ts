@@ -3,7 +3,8 @@
  * lines with a running number, `# ` diagnostics, the counter block and the exit helpers. The
  * era switches are the header's own history (what the selftest tree was built with).
  */
-import type { Process } from '../libc/process.js';
+import { emptyArray } from '../../kernel-model/trace.js';
+import type { Process, ProcessExit } from '../libc/process.js';
 
 export const KSFT_PASS = 0;
 export const KSFT_FAIL = 1;
@@ -30,7 +31,7 @@ export interface EmittedResult {
   description: string;
 }
 
-/** An EmittedResult as a class: it lives as long as the run (see kernel-model Trace.events). */
+/** An EmittedResult as a class: it lives as long as the run (see kernel-model emptyArray()). */
 class Emitted implements EmittedResult {
   constructor(
     readonly number: number,
@@ -39,13 +40,46 @@ class Emitted implements EmittedResult {
   ) {}
 }
 
+/** ksft_cnt. add() switches on the verdict: `cnt[verdict]++` is a keyed access by six names. */
+class Counts {
+  pass = 0;
+  fail = 0;
+  xfail = 0;
+  xpass = 0;
+  skip = 0;
+  error = 0;
+
+  add(verdict: Verdict): void {
+    switch (verdict) {
+      case 'pass':
+        this.pass++;
+        break;
+      case 'fail':
+        this.fail++;
+        break;
+      case 'xfail':
+        this.xfail++;
+        break;
+      case 'xpass':
+        this.xpass++;
+        break;
+      case 'skip':
+        this.skip++;
+        break;
+      case 'error':
+        this.error++;
+        break;
+    }
+  }
+}
+
 export class Kselftest {
-  private readonly cnt = { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 };
+  private readonly cnt = new Counts();
   private plan = 0;
   private planSet = false;
-  readonly emitted: EmittedResult[] = Array.of(); // not []: see kernel-model Trace.events
-  /** Harness hook: sees every ksft_print_msg() text. */
-  onMessage: ((msg: string) => void) | undefined;
+  readonly emitted: EmittedResult[] = emptyArray(); // not []: see kernel-model emptyArray()
+  /** Every ksft_print_msg() text, in order (for the harness's records, like `emitted`). */
+  readonly messages: string[] = emptyArray(); // not []: see kernel-model emptyArray()
 
   constructor(
     private readonly proc: Process,
@@ -80,16 +114,28 @@ export class Kselftest {
 
   /** ksft_print_msg(): "# " + message; errno is saved and restored around the printf. */
   printMsg(msg: string): void {
-    this.onMessage?.(msg);
+    this.messages.push(msg);
     this.proc.printf('# ' + msg);
   }
 
   /** `<head><number><tail><msg>`: the format string `<head>%u<tail>%s` of each result kind. */
   private result(verdict: Verdict, head: string, tail: string, msg: string): void {
-    this.cnt[verdict]++;
+    if (msg.endsWith('\n')) return this.resultLine(verdict, head, tail, msg.slice(0, -1));
+    this.cnt.add(verdict);
     const n = this.testNum();
     this.proc.printf(head + n + tail + msg);
-    this.emitted.push(new Emitted(n, verdict, msg.endsWith('\n') ? msg.slice(0, -1) : msg));
+    this.emitted.push(new Emitted(n, verdict, msg));
+  }
+
+  /**
+   * A result whose message is `text` and a newline. Given apart, so the record's description
+   * is `text` itself: stripping the newline off a concatenated message makes V8 copy it flat.
+   */
+  private resultLine(verdict: Verdict, head: string, tail: string, text: string): void {
+    this.cnt.add(verdict);
+    const n = this.testNum();
+    this.proc.printf(head + n + tail + text + '\n');
+    this.emitted.push(new Emitted(n, verdict, text));
   }
 
   pass(msg: string): void {
@@ -126,6 +172,22 @@ export class Kselftest {
     }
   }
 
+  /** ksft_test_result_report(result, "%s\n", text) (log_test_result()'s call). */
+  reportLine(result: number, text: string): void {
+    switch (result) {
+      case KSFT_PASS:
+        return this.resultLine('pass', 'ok ', ' ', text);
+      case KSFT_FAIL:
+        return this.resultLine('fail', 'not ok ', ' ', text);
+      case KSFT_XFAIL:
+        return this.resultLine('xfail', 'ok ', ' # XFAIL ', text);
+      case KSFT_XPASS:
+        return this.resultLine('xpass', 'ok ', ' # XPASS ', text);
+      case KSFT_SKIP:
+        return this.resultLine('skip', 'ok ', ' # SKIP ', text);
+    }
+  }
+
   printCnts(): void {
     const c = this.cnt;
     if (this.era.skippedWarning && c.skip > 0) {
@@ -142,8 +204,7 @@ export class Kselftest {
   }
 
   exitPass(): never {
-    this.printCnts();
-    return this.proc.exit(0);
+    throw this.exitPassReturning();
   }
 
   exitFail(): never {
@@ -152,16 +213,33 @@ export class Kselftest {
   }
 
   exitFailMsg(msg: string): never {
-    this.proc.printf(`Bail out! ${msg}`);
-    this.printCnts();
-    return this.proc.exit(1);
+    throw this.exitFailMsgReturning(msg);
   }
 
   /** ksft_finished(): success iff every planned test passed, xfailed, xpassed or skipped. */
   finished(): never {
+    throw this.finishedReturning();
+  }
+
+  /*
+   * The exit helpers as main()'s last statement (`return ksft_finished();`): the same output
+   * and exit, the ProcessExit returned for main() to return (Process.exitReturning).
+   */
+  exitPassReturning(): ProcessExit {
+    this.printCnts();
+    return this.proc.exitReturning(0);
+  }
+
+  exitFailMsgReturning(msg: string): ProcessExit {
+    this.proc.printf(`Bail out! ${msg}`);
+    this.printCnts();
+    return this.proc.exitReturning(1);
+  }
+
+  finishedReturning(): ProcessExit {
     const c = this.cnt;
     const ok = this.plan === c.pass + c.xfail + c.xpass + c.skip;
     this.printCnts();
-    return this.proc.exit(ok ? 0 : 1);
+    return this.proc.exitReturning(ok ? 0 : 1);
   }
 }

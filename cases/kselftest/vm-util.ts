@@ -43,7 +43,7 @@ export class TestLog {
   }
 
   result(result: number): void {
-    this.ksft.report(result, `${this.name}\n`);
+    this.ksft.reportLine(result, this.name);
   }
 }
 

@@ -4,6 +4,7 @@
  * what makes gup_longterm's io_uring verdict depend on an earlier failure. Kernel results
  * come from kernel-model's Task.
  */
+import { emptyArray } from '../../kernel-model/trace.js';
 import { Errno, errnoName } from '../../kernel-model/errno.js';
 import type { Kernel } from '../../kernel-model/kernel.js';
 import { GUP_TEST_PATH, Task } from '../../kernel-model/task.js';
@@ -22,6 +23,32 @@ class NestedExit {}
 
 export interface CFile {
   fd: number;
+}
+
+/*
+ * The n-th temporary name suffix is static text: the first few hundred (far more than a run
+ * makes) are built once per process, not once per tmpfile()/mkstemp() of every run.
+ */
+const SUFFIXES: string[] = [];
+const SIX_CHARS = new Map<string, string>();
+
+function tempSuffix(n: number): string {
+  let s = SUFFIXES[n];
+  if (s === undefined) {
+    s = `gs${n.toString(36).padStart(4, '0')}`;
+    if (n < 512) SUFFIXES[n] = s;
+  }
+  return s;
+}
+
+/** The suffix as mkstemp's six X's take it. */
+function sixChars(suffix: string): string {
+  let s = SIX_CHARS.get(suffix);
+  if (s === undefined) {
+    s = suffix.padEnd(6, 'x').slice(0, 6);
+    if (SIX_CHARS.size < 512) SIX_CHARS.set(suffix, s);
+  }
+  return s;
 }
 
 export class Process {
@@ -53,7 +80,7 @@ export class Process {
     this.stdout.write(s);
   }
 
-  private readonly atexitHandlers: (() => void)[] = Array.of(); // not []: see kernel-model Trace.events
+  private readonly atexitHandlers: (() => void)[] = emptyArray(); // not []: see kernel-model emptyArray()
   private exiting: { code: number } | undefined;
 
   atexit(fn: () => void): void {
@@ -66,6 +93,15 @@ export class Process {
    * status wins.
    */
   exit(code: number): never {
+    throw this.exitReturning(code);
+  }
+
+  /**
+   * exit()'s work when it is main()'s last statement: nothing is left to unwind, so the
+   * ProcessExit is returned for main() to return rather than thrown (a throw walks the whole
+   * stack, a few microseconds per run of a program that takes a hundred).
+   */
+  exitReturning(code: number): ProcessExit {
     if (this.exiting) {
       this.exiting.code = code;
       throw new NestedExit();
@@ -80,7 +116,7 @@ export class Process {
       }
     }
     this.stdout.flush();
-    throw new ProcessExit(this.exiting.code);
+    return new ProcessExit(this.exiting.code);
   }
 
   readNrHugepages(kb: number, attr: 'nr_hugepages' | 'free_hugepages'): number {
@@ -128,7 +164,7 @@ export class Process {
   private nextTempSuffix(): string {
     // __gen_tempname's random letters; deterministic here, never printed.
     this.tempCounter++;
-    return `gs${this.tempCounter.toString(36).padStart(4, '0')}`;
+    return tempSuffix(this.tempCounter);
   }
 
   /** mkstemp(): replaces the XXXXXX and creates the file O_EXCL; returns the fd and the name. */
@@ -137,7 +173,7 @@ export class Process {
       this.errno = Errno.EINVAL;
       return { fd: -1, path: template };
     }
-    const path = template.slice(0, -6) + this.nextTempSuffix().padEnd(6, 'x').slice(0, 6);
+    const path = template.slice(0, -6) + sixChars(this.nextTempSuffix());
     const fd = this.sys('mkstemp', this.task.openCreateExcl(path));
     return { fd, path: fd < 0 ? template : path };
   }

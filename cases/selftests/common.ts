@@ -2,7 +2,7 @@
  * What every version of gup_longterm shares: the test-case table, the filesystem
  * classification by statfs magic, and the context a version's program runs in.
  */
-import { TEST_CASES, backingVariantText, type Backing, type TestCase } from '../ids.js';
+import { TEST_CASES, backingVariantText, subtestId, type Backing, type TestCase } from '../ids.js';
 import type { Kselftest } from '../kselftest/kselftest.js';
 import type { Liburing } from '../libc/liburing.js';
 import type { Process } from '../libc/process.js';
@@ -37,8 +37,11 @@ export function compiledTestCases(haveLiburing: boolean): TestCase[] {
 
 /** Harness instrumentation: brackets each run_with_*() so its output becomes a record. */
 export interface SubtestHooks {
-  /** Called right before the sub-test's `[RUN]` announcement (its first ksft message). */
-  begin(testCase: TestCase, backing: Backing, name: string): void;
+  /**
+   * Called right before the sub-test's `[RUN]` announcement (its first ksft message), with
+   * its stable id (cases/ids.ts subtestId) and its `[RUN]` name.
+   */
+  begin(id: string, name: string): void;
   end(): void;
 }
 
@@ -55,7 +58,10 @@ export type TestType = 'ro' | 'ro-fast' | 'rw' | 'rw-fast' | 'iouring';
 
 export function testTypeOf(c: TestCase): { type: TestType; shared: boolean } {
   if (c.kind === 'iouring') return { type: 'iouring', shared: c.sharing === 'shared' };
-  const type = `${c.access}${c.path === 'gup-fast' ? '-fast' : ''}` as TestType;
+  // Literals, not a template: the programs compare `type` with literals per sub-test, which is
+  // a pointer compare for two literals but a character compare for a built string.
+  const fast = c.path === 'gup-fast';
+  const type: TestType = c.access === 'rw' ? (fast ? 'rw-fast' : 'rw') : fast ? 'ro-fast' : 'ro';
   return { type, shared: c.sharing === 'shared' };
 }
 
@@ -72,7 +78,7 @@ type RunWithFn = (type: TestType, shared: boolean) => void;
 /**
  * A version's run_with_*() closures, as a class rather than an object literal: it lives as
  * long as the program and points at everything the closures see, and V8 pretenures literal
- * sites whose objects outlive scavenges (see kernel-model Trace.events).
+ * sites whose objects outlive scavenges (see kernel-model emptyArray()).
  */
 export class RunWithFns implements RunWith {
   constructor(
@@ -104,9 +110,9 @@ export function runTestCases(
     const { type, shared } = testTypeOf(c);
     const names = namesOf(describe, c);
     for (const b of backings) {
-      const name = names.of(b);
-      hooks.begin(c, b, name);
-      announce(name);
+      const label = names.of(c, b);
+      hooks.begin(label.id, label.name);
+      announce(label.name);
       if (b.kind === 'memfd') runWith.memfd(type, shared);
       else if (b.kind === 'tmpfile') runWith.tmpfile(type, shared);
       else if (b.kind === 'local-tmpfile') runWith.localTmpfile(type, shared);
@@ -120,18 +126,26 @@ const MEMFD: Backing = { kind: 'memfd' };
 const TMPFILE: Backing = { kind: 'tmpfile' };
 const LOCAL_TMPFILE: Backing = { kind: 'local-tmpfile' };
 
-/** The `[RUN]` names of one case in one version's wording: `<description> ... with <backing>`. */
+/** A sub-test's stable id and its `[RUN]` name in one version's wording. */
+class SubtestLabel {
+  constructor(
+    readonly id: string,
+    readonly name: string,
+  ) {}
+}
+
+/** The labels of one case in one version's wording: `<description> ... with <backing>`. */
 class CaseNames {
   /** By backing kind, and by size for memfd-hugetlb (the key subtestId() uses too). */
-  private readonly byBacking = new Map<string | number, string>();
+  private readonly byBacking = new Map<string | number, SubtestLabel>();
 
   constructor(private readonly description: string) {}
 
-  of(b: Backing): string {
+  of(c: TestCase, b: Backing): SubtestLabel {
     const key = b.kind === 'memfd-hugetlb' ? b.sizeKiB : b.kind;
     let n = this.byBacking.get(key);
     if (n === undefined) {
-      n = `${this.description} ... with ${backingVariantText(b)}`;
+      n = new SubtestLabel(subtestId(c, b), `${this.description} ... with ${backingVariantText(b)}`);
       if (this.byBacking.size < 64) this.byBacking.set(key, n);
     }
     return n;
@@ -139,8 +153,8 @@ class CaseNames {
 }
 
 /**
- * The names are static text (a version's wording of a case table entry), so they are built
- * once per wording and case, not once per sub-test of every run.
+ * The names and ids are static text (a version's wording of a case table entry), so they are
+ * built once per wording and case, not once per sub-test of every run.
  */
 const NAMES = new Map<(c: TestCase) => string, Map<TestCase, CaseNames>>();
 

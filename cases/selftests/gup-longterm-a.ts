@@ -23,7 +23,7 @@ import {
   PROT_WRITE,
 } from '../../kernel-model/task.js';
 import { detectHugetlbPageSizes } from '../kselftest/vm-util.js';
-import type { CFile } from '../libc/process.js';
+import type { CFile, ProcessExit } from '../libc/process.js';
 import {
   compiledTestCases,
   fsIsUnknown,
@@ -66,11 +66,15 @@ export const PROTOTYPE: VariantA = {
   caseDescription: (c) => upstreamCaseDescription(c).replace(/^io_uring /, 'iouring '),
 };
 
-export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
+export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit {
   const { proc, ksft, liburing } = ctx;
   const pagesize = proc.getpagesize();
   const hugetlbsizes = detectHugetlbPageSizes(proc, ksft, 10, v.hugetlbWording);
   const cases = compiledTestCases(liburing !== undefined);
+  // The two verdict lines, built once per run: a result message concatenated per sub-test is
+  // copied flat again each time kselftest strips its newline for the record.
+  const workedLine = `${v.workedText}\n`;
+  const failedLine = `${v.failedText}\n`;
 
   ksft.printHeader();
   ksft.setPlan(cases.length * (3 + hugetlbsizes.length));
@@ -125,7 +129,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
           ksft.skip('PIN_LONGTERM_TEST_START failed\n');
           break munmap;
         } else if (ret && proc.errno === Errno.EFAULT) {
-          ksft.testResult(!shouldWork, `${v.failedText}\n`);
+          ksft.testResult(!shouldWork, failedLine);
           break munmap;
         } else if (ret) {
           ksft.fail('PIN_LONGTERM_TEST_START failed\n');
@@ -133,7 +137,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
         }
         if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP))
           ksft.printMsg('[INFO] PIN_LONGTERM_TEST_STOP failed\n');
-        ksft.testResult(shouldWork, `${v.workedText}\n`);
+        ksft.testResult(shouldWork, workedLine);
         break munmap;
       }
       /* c8 ignore next */
@@ -154,12 +158,12 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
       // Only new kernels return EFAULT. (The test reads errno, not -ret.)
       const e = proc.errno;
       if (ret && (e === Errno.ENOSPC || e === Errno.EOPNOTSUPP || e === Errno.EFAULT)) {
-        ksft.testResult(!shouldWork, `${v.failedText}\n`);
+        ksft.testResult(!shouldWork, failedLine);
       } else if (ret) {
         // We might just lack support or have insufficient MEMLOCK limits.
         ksft.skip('io_uring_register_buffers() failed\n');
       } else {
-        ksft.testResult(shouldWork, `${v.workedText}\n`);
+        ksft.testResult(shouldWork, workedLine);
         liburing.io_uring_unregister_buffers(init.ring);
       }
       liburing.io_uring_queue_exit(init.ring);
@@ -228,6 +232,6 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): never {
   );
 
   const err = ksft.getFailCnt();
-  if (err) ksft.exitFailMsg(`${err} out of ${ksft.testNum()} tests failed\n`);
-  return ksft.exitPass();
+  if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPassReturning();
 }

@@ -20,6 +20,7 @@ import {
   PROT_WRITE,
 } from '../../kernel-model/task.js';
 import { detectHugetlbPageSizes, skipTestDodgyFs } from '../kselftest/vm-util.js';
+import type { ProcessExit } from '../libc/process.js';
 import { strerror } from '../libc/strerror.js';
 import {
   compiledTestCases,
@@ -31,7 +32,7 @@ import {
   type TestType,
 } from './common.js';
 
-export function runGupLongtermB(ctx: SelftestContext): never {
+export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
   const { proc, ksft, liburing } = ctx;
   const pagesize = proc.getpagesize();
   const hugetlbsizes = detectHugetlbPageSizes(proc, ksft, 10, 'hugetlb page size');
@@ -182,6 +183,6 @@ export function runGupLongtermB(ctx: SelftestContext): never {
   );
 
   const fails = ksft.getFailCnt();
-  if (fails) ksft.exitFailMsg(`${fails} out of ${ksft.testNum()} tests failed\n`);
-  return ksft.exitPass();
+  if (fails) return ksft.exitFailMsgReturning(`${fails} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPassReturning();
 }

@@ -29,6 +29,7 @@ import {
 import { KSFT_FAIL, KSFT_PASS, KSFT_SKIP } from '../kselftest/kselftest.js';
 import { detectHugetlbPageSizes, skipTestDodgyFs, TestLog } from '../kselftest/vm-util.js';
 import { hugetlbSetup } from '../kselftest/hugepage-settings.js';
+import type { ProcessExit } from '../libc/process.js';
 import { strerror } from '../libc/strerror.js';
 import {
   compiledTestCases,
@@ -62,7 +63,7 @@ export const C2: VariantC = { ...C1, fallocateUnsupportedSkips: true };
 export const C3: VariantC = { ...C2, unknownFsReportsResult: true };
 export const D: VariantC = { ...C3, reservesHugePages: true };
 
-export function runGupLongtermC(ctx: SelftestContext, v: VariantC): never {
+export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit {
   const { proc, ksft, liburing } = ctx;
   const log = new TestLog(ksft);
   const err = (): string => strerror(proc.errno);
@@ -265,5 +266,5 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): never {
   }
 
   runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (name) => log.start(name), new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb));
-  return ksft.finished();
+  return ksft.finishedReturning();
 }
