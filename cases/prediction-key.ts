@@ -3,40 +3,47 @@
  * once and scores every candidate environment with that key by it, so the key holds everything
  * a prediction's bytes and records depend on, and as little else as can be shown dead: two
  * environments with one key print the same bytes and the same records (their traces may
- * differ: the kernel notes settings even where they change nothing).
+ * differ: the kernel notes settings even where they change nothing). A search computes one key
+ * per candidate, so the parts that repeat (a kernel's behaviours, a build's eras) are worked
+ * out once.
  */
 import { parsePatch, resolveBehaviours, sortedBehaviours, type BehaviourName, type PatchSpec } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
-import type { Environment } from './env.js';
+import type { Environment, FsSpec } from './env.js';
 import { liburingSetsErrno } from './libc/liburing.js';
-import { selftestBuild } from './versions.js';
+import { selftestBuild, type SelftestBuild } from './versions.js';
 
 /**
  * The kernel's behaviours rather than its release text (6.18 and 6.18.44 run the same model),
  * the selftest version and eras rather than the tree, whether liburing writes errno rather
- * than its version, and dead settings and behaviours at fixed values (liveMachine()).
+ * than its version, and dead settings and behaviours at fixed values (see live()).
  */
 export function predictionKey(env: Environment): string | undefined {
-  const r = parseRelease(env.kernel.release);
+  const k = kernelOf(env);
   const b = selftestBuild(env.selftest.tree);
-  if (!isRelease(r) || 'error' in b) return undefined;
-  const patches = env.kernel.patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
-  const m = liveMachine(env, resolveBehaviours(r, patches));
-  return JSON.stringify([
-    [...m.behaviours].sort(),
-    b.version.id,
-    b.era,
-    b.runners,
-    m.config,
+  if (!k || 'error' in b) return undefined;
+  const m = live(env, k.set);
+  let behaviours = k.byDropped.get(m.dropped);
+  if (behaviours === undefined) {
+    behaviours = k.sorted.filter((n) => !isDropped(n, m.dropped)).join(',');
+    k.byDropped.set(m.dropped, behaviours);
+  }
+  const c = env.kernel.config;
+  const { user } = env;
+  return [
+    behaviours,
+    buildKey(b),
+    `${m.gupTest ? 1 : 0}${c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? 1 : 0}`,
     env.arch,
     env.pageSizeKiB,
-    env.hugetlb,
-    env.fs,
-    m.user,
-    m.sysctl,
-    env.selftest.liburing === null ? null : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }),
+    env.hugetlb.map((h) => `${h.sizeKiB}:${h.free}:${opt(h.allocatable)}:${opt(h.movable)}`).join(','),
+    fsKey(env.fs.tmp),
+    fsKey(env.fs.cwd),
+    `${user.root ? 1 : 0}:${m.memlockKiB}:${user.groups.join(',')}`,
+    `${m.ioUringDisabled}:${m.ioUringGroup}`,
+    env.selftest.liburing === null ? 'none' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
     env.runner,
-  ]);
+  ].join('|');
 }
 
 /**
@@ -46,27 +53,85 @@ export function predictionKey(env: Environment): string | undefined {
  * walks the same predictions).
  */
 export function kernelKey(env: Environment): string | undefined {
-  const r = parseRelease(env.kernel.release);
-  if (!isRelease(r)) return undefined;
-  const patches = env.kernel.patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
-  return sortedBehaviours(r, patches).join(',');
+  return kernelOf(env)?.sorted.join(',');
 }
 
-/** What the key takes of the machine, after liveMachine() fixed the dead parts. */
-interface Machine {
-  behaviours: Set<BehaviourName>;
-  config: Environment['kernel']['config'];
-  sysctl: Environment['sysctl'];
-  user: Environment['user'];
+interface KernelEntry {
+  set: ReadonlySet<BehaviourName>;
+  sorted: readonly BehaviourName[];
+  /** The behaviours left, per set of Dropped bits. */
+  byDropped: Map<number, string>;
 }
+
+const KERNELS = new Map<string, KernelEntry | null>();
+
+function kernelOf(env: Environment): KernelEntry | undefined {
+  const { release, patches } = env.kernel;
+  const text = patches.length ? `${release}|${patches.join(',')}` : release;
+  let k = KERNELS.get(text);
+  if (k === undefined) {
+    const r = parseRelease(release);
+    const specs = patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
+    k = isRelease(r) ? { set: resolveBehaviours(r, specs), sorted: sortedBehaviours(r, specs), byDropped: new Map() } : null;
+    if (KERNELS.size < 4096) KERNELS.set(text, k);
+  }
+  return k ?? undefined;
+}
+
+const BUILD_KEYS = new WeakMap<SelftestBuild, string>();
+
+function buildKey(b: SelftestBuild): string {
+  let s = BUILD_KEYS.get(b);
+  if (s === undefined) {
+    s = JSON.stringify([b.version.id, b.era, b.runners, b.directKselftest]);
+    BUILD_KEYS.set(b, s);
+  }
+  return s;
+}
+
+const opt = (v: number | boolean | string | undefined): string => (v === undefined ? '-' : `+${String(v)}`);
+
+/** Every field of a filesystem spec (env.ts FsSpec). */
+const fsKey = (f: FsSpec): string => `${f.type}${opt(f.host)}${opt(f.cache)}${opt(f.upper)}${opt(f.version)}${opt(f.fallocate)}`;
+
+/** Which behaviours a key leaves out, as bits. */
+const Dropped = {
+  GupTestDebugfs: 1,
+  PinLongtermTest: 2,
+  IoUring: 4,
+  IoUringButSysctl: 8,
+  IoUringSysctl: 16,
+  Accounting: 32,
+  BufferCap1T: 64,
+} as const;
 
 /** The behaviours the ring and buffer accounting reads (io-uring.ts ringMemoryCharged(), unchargedAtClose()). */
-const ACCOUNTING: readonly BehaviourName[] = [
+const ACCOUNTING: ReadonlySet<string> = new Set([
   'io_uring_rings_memcg',
   'io_uring_ring_region_accounted',
   'io_uring_ring_region_unaccounted',
   'io_uring_unaccount_at_exit_queue',
-];
+]);
+
+function isDropped(b: BehaviourName, d: number): boolean {
+  if (b === 'gup_test_debugfs') return (d & Dropped.GupTestDebugfs) !== 0;
+  if (b === 'pin_longterm_test') return (d & Dropped.PinLongtermTest) !== 0;
+  if (!b.startsWith('io_uring_')) return false;
+  if (d & Dropped.IoUring) return true;
+  if (b === 'io_uring_disabled_sysctl') return (d & Dropped.IoUringSysctl) !== 0;
+  if (d & Dropped.IoUringButSysctl) return true;
+  if (ACCOUNTING.has(b)) return (d & Dropped.Accounting) !== 0;
+  return b === 'io_uring_buffer_cap_1t' && (d & Dropped.BufferCap1T) !== 0;
+}
+
+/** The settings as the key takes them, and the behaviours it drops. */
+interface Live {
+  gupTest: boolean;
+  memlockKiB: number | 'unlimited';
+  ioUringDisabled: number;
+  ioUringGroup: number;
+  dropped: number;
+}
 
 const SZ_1G_KIB = 1024 * 1024;
 
@@ -92,50 +157,40 @@ const SZ_1G_KIB = 1024 * 1024;
  *    1 TiB; the selftests register one page or one huge page, so with no huge page size
  *    above 1 GiB no buffer reaches either limit.
  */
-function liveMachine(env: Environment, active: ReadonlySet<BehaviourName>): Machine {
-  const m: Machine = { behaviours: new Set(active), config: env.kernel.config, sysctl: env.sysctl, user: env.user };
-  const has = (b: BehaviourName): boolean => m.behaviours.has(b);
-  const dropIoUring = (keep?: BehaviourName): void => {
-    for (const b of [...m.behaviours]) if (b.startsWith('io_uring_') && b !== keep) m.behaviours.delete(b);
-  };
-  const noMemlock = (): void => {
-    if (m.user.memlockKiB !== 8192) m.user = { ...m.user, memlockKiB: 8192 };
-  };
-  const noSysctl = (): void => {
-    if (m.sysctl.io_uring_disabled !== 0 || m.sysctl.io_uring_group !== -1) m.sysctl = { io_uring_disabled: 0, io_uring_group: -1 };
-  };
+function live(env: Environment, has: ReadonlySet<BehaviourName>): Live {
+  const { user, sysctl } = env;
+  const config = env.kernel.config;
+  const root = user.root;
   // 1, 2
-  if (!(m.user.root && m.config.DEBUG_FS && has('gup_test_debugfs')) && !m.config.GUP_TEST) m.config = { ...m.config, GUP_TEST: true };
-  const gupTestOpens = m.user.root && m.config.GUP_TEST && m.config.DEBUG_FS;
-  if (!gupTestOpens) m.behaviours.delete('gup_test_debugfs');
-  if (!(gupTestOpens && has('gup_test_debugfs'))) m.behaviours.delete('pin_longterm_test');
+  const gupTest = config.GUP_TEST || !(root && config.DEBUG_FS && has.has('gup_test_debugfs'));
+  const gupTestOpens = root && gupTest && config.DEBUG_FS;
+  let dropped = 0;
+  if (!gupTestOpens) dropped |= Dropped.GupTestDebugfs;
+  if (!(gupTestOpens && has.has('gup_test_debugfs'))) dropped |= Dropped.PinLongtermTest;
+  const m: Live = { gupTest, memlockKiB: 8192, ioUringDisabled: 0, ioUringGroup: -1, dropped };
   // 3
-  if (env.selftest.liburing === null || !m.config.IO_URING) {
-    dropIoUring();
-    noSysctl();
-    noMemlock();
+  if (env.selftest.liburing === null || !config.IO_URING) {
+    m.dropped |= Dropped.IoUring;
     return m;
   }
   // 4
-  const d = m.sysctl.io_uring_disabled;
-  if (!has('io_uring_disabled_sysctl') || d === 0 || (d === 1 && m.user.root)) {
-    noSysctl();
-    m.behaviours.delete('io_uring_disabled_sysctl');
-  }
-  // 5
-  const s = m.sysctl;
-  const inGroup = s.io_uring_group >= 0 && m.user.groups.includes(s.io_uring_group);
-  if (s.io_uring_disabled >= 2 || (s.io_uring_disabled === 1 && !m.user.root && !inGroup)) {
-    dropIoUring('io_uring_disabled_sysctl');
-    noMemlock();
-    return m;
+  const d = sysctl.io_uring_disabled;
+  if (!has.has('io_uring_disabled_sysctl') || d === 0 || (d === 1 && root)) {
+    m.dropped |= Dropped.IoUringSysctl;
+  } else {
+    m.ioUringDisabled = d;
+    m.ioUringGroup = sysctl.io_uring_group;
+    // 5
+    const inGroup = sysctl.io_uring_group >= 0 && user.groups.includes(sysctl.io_uring_group);
+    if (d >= 2 || !inGroup) {
+      m.dropped |= Dropped.IoUringButSysctl;
+      return m;
+    }
   }
   // 6
-  if (m.user.root) {
-    noMemlock();
-    for (const b of ACCOUNTING) m.behaviours.delete(b);
-  }
+  if (root) m.dropped |= Dropped.Accounting;
+  else m.memlockKiB = user.memlockKiB;
   // 7
-  if (env.hugetlb.every((h) => h.sizeKiB <= SZ_1G_KIB) && env.pageSizeKiB <= SZ_1G_KIB) m.behaviours.delete('io_uring_buffer_cap_1t');
+  if (env.hugetlb.every((h) => h.sizeKiB <= SZ_1G_KIB) && env.pageSizeKiB <= SZ_1G_KIB) m.dropped |= Dropped.BufferCap1T;
   return m;
 }
