@@ -3,7 +3,7 @@
  * the chosen runner would put in the log.
  */
 import type { Environment } from './env.js';
-// The key searches cache these predictions by (its own module: what it may leave out is a study of its own).
+// What searches cache trace-less predictions by (its own module: what it may leave out takes a study).
 export { predictionKey } from './prediction-key.js';
 import { runSelftest, type RunOptions, type SelftestRun } from './run.js';
 import { applyRunner, type ProgramOutput } from './runners/index.js';

@@ -7,7 +7,9 @@
  *   go to the earlier start);
  * - starts whose kernel has an earlier start's behaviours (same kernelKey(): the kernel counts
  *   only through its behaviours), whose descent would walk the same scores;
- * - the prediction key and the score of an environment the search already met.
+ * - the prediction key and the score of an environment the search already met;
+ * - the prediction of a candidate whose predictionKey() an earlier one had: the key leaves out
+ *   what a prediction provably never reads (cases/prediction-key.ts), so they print alike.
  */
 import type { Environment, FsSpec } from '../../cases/env.js';
 import { kernelKey } from '../../cases/prediction-key.js';
