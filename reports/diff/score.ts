@@ -41,60 +41,31 @@ function predictedTotals(stdout: string): number[] | null {
  */
 export interface ScoringView {
   /** Per sub-test id (the last record of an id wins, as a Map built from the records). */
-  readonly byId: Map<string, { verdict: string; result: string | null; diagnostics: string }>;
-  readonly plan: number | null;
-  readonly totals: number[] | null;
+  byId: Map<string, { verdict: string; result: string | null; diagnostics: string }>;
+  plan: number | null;
+  totals: number[] | null;
   /** `# Planned tests != run tests (planned != ran)`, when the prediction prints it. */
-  readonly mismatch: [planned: number, ran: number] | null;
+  mismatch: [planned: number, ran: number] | null;
   /** The program's stdout, for the bail-out line. */
-  readonly stdout: string;
+  stdout: string;
 }
 
 /** Lines as one text, the way scoring compares them ('' for none). */
 const joined = (lines: readonly string[]): string =>
   lines.length === 0 ? '' : lines.length === 1 ? lines[0]! : lines.join('\n');
 
-/**
- * The counter lines are read off stdout only when a target asks for them: stdout is built by
- * appending, and the first search of it makes V8 copy the whole text flat. An excerpt with no
- * counter block (the logs the search tries most candidates for) never pays for that.
- */
-class View implements ScoringView {
-  readonly byId: ScoringView['byId'] = new Map();
-  private totalsRead = false;
-  private totalsValue: number[] | null = null;
-  private mismatchRead = false;
-  private mismatchValue: [planned: number, ran: number] | null = null;
-
-  readonly plan: number | null;
-  readonly stdout: string;
-
-  constructor(p: Prediction) {
-    this.plan = p.run.plan;
-    this.stdout = p.run.stdout;
-    for (const s of p.run.subtests) this.byId.set(s.id, { verdict: s.verdict, result: s.result, diagnostics: joined(s.diagnostics) });
-  }
-
-  get totals(): number[] | null {
-    if (!this.totalsRead) {
-      this.totalsValue = predictedTotals(this.stdout);
-      this.totalsRead = true;
-    }
-    return this.totalsValue;
-  }
-
-  get mismatch(): [planned: number, ran: number] | null {
-    if (!this.mismatchRead) {
-      const m = firstMatch(this.stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
-      this.mismatchValue = m ? [Number(m[1]), Number(m[2])] : null;
-      this.mismatchRead = true;
-    }
-    return this.mismatchValue;
-  }
-}
-
 export function scoringView(p: Prediction): ScoringView {
-  return new View(p);
+  const stdout = p.run.stdout;
+  const m = firstMatch(stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
+  const byId: ScoringView['byId'] = new Map();
+  for (const s of p.run.subtests) byId.set(s.id, { verdict: s.verdict, result: s.result, diagnostics: joined(s.diagnostics) });
+  return {
+    byId,
+    plan: p.run.plan,
+    totals: predictedTotals(stdout),
+    mismatch: m ? [Number(m[1]), Number(m[2])] : null,
+    stdout,
+  };
 }
 
 const VIEWS = new WeakMap<Prediction['run'], ScoringView>();
@@ -157,15 +128,13 @@ export function scoreView(target: ScoringTarget, view: ScoringView): number {
   // Counters score by closeness, so that changing one dimension at a time can walk towards
   // a run whose counters need several changes at once (e.g. /tmp and cwd both unknown).
   const t = target.totals;
-  const pt = t ? view.totals : null;
+  const pt = view.totals;
   if (t && pt) {
     const dist = Math.abs(t[0]! - pt[0]!) + Math.abs(t[1]! - pt[1]!) + Math.abs(t[2]! - pt[2]!) + Math.abs(t[3]! - pt[3]!) + Math.abs(t[4]! - pt[4]!) + Math.abs(t[5]! - pt[5]!);
     score += dist === 0 ? 6 : -Math.min(6, dist / 2);
   }
+  const mismatch = view.mismatch;
   const mm = target.plannedMismatch;
-  // Read only when it can count: a prediction's mismatch line matters to a target with a
-  // mismatch of its own or with totals.
-  const mismatch = mm || t ? view.mismatch : null;
   if (mm) {
     const ran = mismatch ? mismatch[1] : (view.plan ?? 0);
     const planned = mismatch ? mismatch[0] : (view.plan ?? 0);
