@@ -14,6 +14,8 @@ export function observedResultText(o: ObservedSubtest): string | null {
 
 const TOTALS = /# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) skip:(\d+) error:(\d+)/y;
 const PLANNED_MISMATCH = /# Planned tests != run tests \((\d+) != (\d+)\)/y;
+/** What every bail-out line holds (reports/parse/patterns.ts TAP_BAILOUT is /^Bail out!/i). */
+const BAIL_OUT = /bail out!/i;
 
 /**
  * The first match of a sticky `pattern` whose text starts with `prefix`: indexOf finds the
@@ -46,7 +48,11 @@ export interface ScoringView {
   totals: number[] | null;
   /** `# Planned tests != run tests (planned != ran)`, when the prediction prints it. */
   mismatch: [planned: number, ran: number] | null;
-  /** The program's stdout, for the bail-out line. */
+  /**
+   * The program's stdout, for the bail-out line; '' when it holds no "Bail out!" (any case),
+   * which every bail-out line holds (TAP_BAILOUT): a search caches thousands of views, and a
+   * stdout kept for nothing would outlive its prediction only to be copied by the collector.
+   */
   stdout: string;
 }
 
@@ -64,7 +70,7 @@ export function scoringView(p: Prediction): ScoringView {
     plan: p.run.plan,
     totals: predictedTotals(stdout),
     mismatch: m ? [Number(m[1]), Number(m[2])] : null,
-    stdout,
+    stdout: BAIL_OUT.test(stdout) ? stdout : '',
   };
 }
 
