@@ -5,12 +5,14 @@
  * kernel returns; the work it leaves out is work that provably cannot change the answer:
  * - starts after one that reproduces the log perfectly (a later start can only tie, and ties
  *   go to the earlier start);
- * - starts whose machine predicts like an earlier start's (same predictionKey(): the kernel
- *   counts only through its behaviours), whose descent would walk the same scores;
- * - the prediction key and the score of an environment the search already met.
+ * - starts whose kernel has an earlier start's behaviours (same kernelKey(): the kernel counts
+ *   only through its behaviours), whose descent would walk the same scores;
+ * - the prediction key and the score of an environment the search already met;
+ * - the prediction of a candidate whose predictionKey() an earlier one had: the key leaves out
+ *   what a prediction provably never reads (cases/prediction-key.ts), so they print alike.
  */
 import type { Environment, FsSpec } from '../../cases/env.js';
-import { predictionKey } from '../../cases/predict.js';
+import { kernelKey } from '../../cases/prediction-key.js';
 import type { ParsedRun } from '../parse/types.js';
 import { searchView } from './infer-cache.js';
 import { kernelOptions, type Dimension } from './infer-dimensions.js';
@@ -136,16 +138,17 @@ export function bestDescent(
 ): { current: Candidate; chosen: Chosen } {
   const perfect = perfectScore(run);
   let best = descend(start, dims, evaluate, perfect);
-  const tried = new Set([predictionKey(start.env)]);
+  const tried = new Set([kernelKey(start.env)]);
   for (const k of kernelOptions(start.env.selftest.tree).slice(1)) {
     // Once a start reproduces the log perfectly, later starts can only tie it.
     if (best.current.score >= perfect) break;
     const from = evaluate(k.apply(start.env));
     if (!from) continue;
-    // A start that predicts like one already tried (a kernel with the same behaviours) walks
-    // the same scores to the same end: it cannot do strictly better. Unpinned only, where the
-    // search changes nothing but the dimensions' fields.
-    const key = predictionKey(from.env);
+    // A start whose kernel has the behaviours of one already tried walks the same scores to
+    // the same end: it cannot do strictly better. Unpinned only, where the search changes
+    // nothing but the dimensions' fields. (Not predictionKey(): that drops what the start's
+    // own environment never reads, which a descent from it may well come to read.)
+    const key = kernelKey(from.env);
     if (!pinned && key !== undefined) {
       if (tried.has(key)) continue;
       tried.add(key);
