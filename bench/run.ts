@@ -6,7 +6,7 @@
  *   1. ingest: parse + diff of a 50 MB kselftest-runner log vs tap-parser and a bare line scan;
  *      `gupsim diff --json` of it as a file: runs listed, wall time, peak RSS
  *   2. inference: diff of one real log with the environment inferred, over all fixture logs
- *   3. prediction: sub-tests per second of the sweep (traces on, as today)
+ *   3. prediction: sub-tests per second of the sweep (traces off, as a search predicts)
  *   4. start: `gupsim run` vs `node -e 0`
  *   5. the history store (text output only; bench/store.ts)
  *
