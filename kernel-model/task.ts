@@ -6,8 +6,10 @@
 import { emptyArray } from './trace.js';
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
-import { allocHugePage, freeHugePage, reserveHugePages, setNrHugePages, unreserveHugePages } from './hugetlb.js';
-import { mountFallocate } from './fs.js';
+import { copyVmaForFork } from './fork.js';
+import { freeHugePage, unreserveHugePages } from './hugetlb.js';
+import { hugepagesDirEntries, hugetlbReserve, readHugepageAttr, writeNrHugepages } from './hugetlbfs.js';
+import { fallocateInode, iputFinal, truncateInode } from './inode-ops.js';
 import type { Kernel } from './kernel.js';
 import {
   VM_HUGETLB,
@@ -17,8 +19,6 @@ import {
   VM_READ,
   VM_SHARED,
   VM_WRITE,
-  isCowMapping,
-  type Folio,
   type Inode,
   type OpenFile,
   type Pte,
@@ -62,14 +62,6 @@ function freeUnmappedAnon(pte: Pte): void {
   }
 }
 
-/** truncate_inode_pages_final() of an evicted inode (`this`): a folio nobody pins is freed. */
-function freeEvictedFolio(this: Inode, folio: Folio): void {
-  if (folio.pincount === 0) {
-    folio.freed = true;
-    if (this.hstate) freeHugePage(this.hstate);
-  }
-}
-
 export class Task {
   readonly kernel: Kernel;
   /**
@@ -91,14 +83,7 @@ export class Task {
     return this.vmas;
   }
 
-  /**
-   * fork() (dup_mmap → copy_page_range): the child shares every open file and every VMA. In
-   * a COW mapping both page tables map the same folios write-protected, and an anonymous folio
-   * stops being exclusive (page_dup_anon_rmap). Shared file VMAs copy no PTEs: the child
-   * faults them in (vma_needs_copy() is false without an anon_vma). From 70e806e4e645 (5.9) a
-   * pinned anonymous page is copied for the child at once (copy_present_page()), so the
-   * parent keeps it exclusive and writable.
-   */
+  /** fork(): the child shares every open file and every VMA, each copied by copyVmaForFork() (fork.ts). */
   fork(): Task {
     const child = new Task(this.kernel);
     for (let fd = 0; fd < this.fds.length; fd++) {
@@ -111,23 +96,7 @@ export class Task {
       }
     }
     for (const vma of this.vmas) {
-      const copy: Vma = { ...vma, ptes: new SmallMap(), privateResv: 0 };
-      if (vma.pfns) copy.pfns = new Map(vma.pfns);
-      if (isCowMapping(vma)) {
-        for (const [i, pte] of vma.ptes) {
-          const f = pte.folio;
-          if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && this.kernel.flags.fork_copies_pinned) {
-            const own = this.kernel.newFolio('anon', f.size, { data: f.data });
-            if (this.kernel.tracing) this.kernel.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
-            copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
-            continue;
-          }
-          if (f.kind === 'anon') f.anonExclusive = false;
-          vma.ptes.set(i, { ...pte, writable: false });
-          copy.ptes.set(i, { ...pte, writable: false });
-        }
-      }
-      child.vmas.push(copy);
+      child.vmas.push(copyVmaForFork(this.kernel, vma));
       vma.file.refs++;
       vma.file.inode.mapCount++;
     }
@@ -268,24 +237,8 @@ export class Task {
     }
     if (f.special === 'gup_test') gupTestRelease(this.kernel);
     f.inode.openCount--;
-    this.maybeEvict(f.inode);
+    iputFinal(f.inode);
     return 0;
-  }
-
-  /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
-  private maybeEvict(inode: Inode): void {
-    if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
-    if (inode.pages.size === 0 && inode.resvSize() === 0) return;
-    // Reservations of pages that were never faulted in are given back to the pool.
-    let unused = 0;
-    if (inode.resvSize() > 0) for (const index of inode.resv) if (!inode.pages.has(index)) unused++;
-    // forEach with a function that closes over nothing (the inode is its `this`): no closure
-    // or context per eviction, and no [index, folio] entry array per page as for-of makes.
-    inode.pages.forEach(freeEvictedFolio, inode);
-    inode.pages.clear();
-    if (inode.hstate) unreserveHugePages(inode.hstate, unused);
-    // Only when non-empty: clear() gives a Map or Set a fresh hash table.
-    if (inode.resvSize() > 0) inode.resv.clear();
   }
 
   /** fstatfs(2) → f_type. */
@@ -304,52 +257,14 @@ export class Task {
     const k = this.kernel;
     const f = this.file(fd);
     if (!f) return -Errno.EBADF;
-    const inode = f.inode;
-    if (inode.mount.type.setattrByPath && inode.nlink === 0) {
-      // v9fs setattr by path on an unlinked file: the QEMU 9p server answers ENOENT (QEMU issue 103).
-      if (k.tracing) k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
-      return -Errno.ENOENT;
-    }
-    if (inode.hstate && length % (inode.hstate.sizeKiB * 1024) !== 0) {
-      // hugetlbfs_setattr: size must be huge-page aligned.
-      return -Errno.EINVAL;
-    }
-    inode.size = length;
-    return 0;
+    return truncateInode(k, f.inode, length);
   }
 
   fallocate(fd: number, mode: number, offset: number, length: number): number {
     const k = this.kernel;
     const f = this.file(fd);
     if (!f) return -Errno.EBADF;
-    const inode = f.inode;
-    if (mode !== 0) return -Errno.EOPNOTSUPP;
-    if (inode.hstate) {
-      // hugetlbfs_fallocate(): allocate and add each huge page to the page cache.
-      const h = inode.hstate;
-      const hsize = h.sizeKiB * 1024;
-      for (let idx = Math.floor(offset / hsize); idx * hsize < offset + length; idx++) {
-        if (inode.pages.has(idx)) continue;
-        const reserved = inode.resvHas(idx);
-        if (!allocHugePage(h, reserved)) {
-          if (k.tracing) k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, {
-            errno: 'ENOSPC',
-          });
-          return -Errno.ENOSPC;
-        }
-        inode.resv.add(idx);
-        inode.pages.set(idx, k.newFolio('hugetlb', hsize, { hugetlb: h, movable: h.movable }));
-      }
-      if (k.tracing) k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
-    } else {
-      const can = mountFallocate(inode.mount);
-      if (!can.ok) {
-        if (k.tracing) k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
-        return -Errno.EOPNOTSUPP;
-      }
-    }
-    inode.size = Math.max(inode.size, offset + length);
-    return 0;
+    return fallocateInode(k, f.inode, mode, offset, length);
   }
 
   mmap(length: number, prot: number, flags: number, fd: number): number {
@@ -373,18 +288,8 @@ export class Task {
     let privateResv = 0;
     if (inode.hstate) {
       vmFlags |= VM_HUGETLB;
-      const h = inode.hstate;
-      // hugetlb_reserve_pages(): shared mappings reserve what the inode has not; private ones all.
-      const nr = length / pageSize;
-      let chg = 0;
-      for (let i = 0; i < nr; i++) if (!shared || !inode.resvHas(i)) chg++;
-      if (chg > 0 && !reserveHugePages(h, chg)) {
-        if (k.tracing) k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
-        return -Errno.ENOMEM;
-      }
-      if (shared) for (let i = 0; i < nr; i++) inode.resv.add(i);
-      else privateResv = chg;
-      if (chg > 0 && k.tracing) k.note('hugetlb_reserve_pages', `reserved ${chg} ${h.sizeKiB} kB page(s) for the ${shared ? 'shared' : 'private'} mapping`);
+      privateResv = hugetlbReserve(k, inode, inode.hstate, length / pageSize, shared);
+      if (privateResv < 0) return privateResv;
     }
     const align = Math.max(pageSize, k.pageSize);
     const start = Math.ceil(this.nextAddr / align) * align;
@@ -411,7 +316,7 @@ export class Task {
     if (vma.file.inode.hstate && vma.privateResv > 0) unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
     vma.file.refs--;
-    this.maybeEvict(vma.file.inode);
+    iputFinal(vma.file.inode);
     return 0;
   }
 
@@ -469,29 +374,18 @@ export class Task {
     return 0;
   }
 
-  /** getdents of /sys/kernel/mm/hugepages: one `hugepages-<N>kB` directory per hstate. */
+  /** getdents of /sys/kernel/mm/hugepages (hugetlbfs.ts). */
   listHugepagesDir(): string[] | number {
-    const k = this.kernel;
-    if (!k.spec.config.HUGETLBFS || k.hstates.length === 0) return -Errno.ENOENT;
-    return ['.', '..', ...k.hstates.map((h) => `hugepages-${h.sizeKiB}kB`)];
+    return hugepagesDirEntries(this.kernel);
   }
 
-  /** Read /sys/kernel/mm/hugepages/hugepages-<N>kB/<attr>. */
+  /** Read /sys/kernel/mm/hugepages/hugepages-<N>kB/<attr> (hugetlbfs.ts). */
   readHugepageAttr(sizeKiB: number, attr: 'nr_hugepages' | 'free_hugepages'): number {
-    const h = this.kernel.hstateBySize(sizeKiB);
-    if (!h) return -Errno.ENOENT;
-    return attr === 'nr_hugepages' ? h.nr : h.free;
+    return readHugepageAttr(this.kernel, sizeKiB, attr);
   }
 
-  /** Write nr_hugepages (root only): the pool grows by what can be allocated. */
+  /** Write nr_hugepages (hugetlbfs.ts). */
   writeNrHugepages(sizeKiB: number, value: number): number {
-    const k = this.kernel;
-    const h = k.hstateBySize(sizeKiB);
-    if (!h) return -Errno.ENOENT;
-    if (!k.spec.user.root) return -Errno.EACCES;
-    const before = h.nr;
-    setNrHugePages(h, value);
-    if (k.tracing) k.note('nr_hugepages_store', `${sizeKiB} kB pool: asked for ${value}, have ${h.nr} (was ${before})`);
-    return 0;
+    return writeNrHugepages(this.kernel, sizeKiB, value);
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * What a file's system calls do to its inode once Task (task.ts) has found the open file:
+ * setting its size, fallocate(), and the final iput that frees an unlinked inode's page cache.
+ */
+import { Errno } from './errno.js';
+import { mountFallocate } from './fs.js';
+import { freeHugePage, unreserveHugePages } from './hugetlb.js';
+import { hugetlbfsFallocate } from './hugetlbfs.js';
+import type { Kernel } from './kernel.js';
+import type { Folio, Inode } from './mm-types.js';
+
+/** notify_change() → ->setattr of ATTR_SIZE (ftruncate). 0 or a negative errno. */
+export function truncateInode(k: Kernel, inode: Inode, length: number): number {
+  if (inode.mount.type.setattrByPath && inode.nlink === 0) {
+    // v9fs setattr by path on an unlinked file: the QEMU 9p server answers ENOENT (QEMU issue 103).
+    if (k.tracing) k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
+    return -Errno.ENOENT;
+  }
+  if (inode.hstate && length % (inode.hstate.sizeKiB * 1024) !== 0) {
+    // hugetlbfs_setattr: size must be huge-page aligned.
+    return -Errno.EINVAL;
+  }
+  inode.size = length;
+  return 0;
+}
+
+/** vfs_fallocate() → the filesystem's ->fallocate (mode 0 only). 0 or a negative errno. */
+export function fallocateInode(k: Kernel, inode: Inode, mode: number, offset: number, length: number): number {
+  if (mode !== 0) return -Errno.EOPNOTSUPP;
+  if (inode.hstate) {
+    const r = hugetlbfsFallocate(k, inode, inode.hstate, offset, length);
+    if (r < 0) return r;
+  } else {
+    const can = mountFallocate(inode.mount);
+    if (!can.ok) {
+      if (k.tracing) k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
+      return -Errno.EOPNOTSUPP;
+    }
+  }
+  inode.size = Math.max(inode.size, offset + length);
+  return 0;
+}
+
+/** truncate_inode_pages_final() of an evicted inode (`this`): a folio nobody pins is freed. */
+function freeEvictedFolio(this: Inode, folio: Folio): void {
+  if (folio.pincount === 0) {
+    folio.freed = true;
+    if (this.hstate) freeHugePage(this.hstate);
+  }
+}
+
+/** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
+export function iputFinal(inode: Inode): void {
+  if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
+  if (inode.pages.size === 0 && inode.resvSize() === 0) return;
+  // Reservations of pages that were never faulted in are given back to the pool.
+  let unused = 0;
+  if (inode.resvSize() > 0) for (const index of inode.resv) if (!inode.pages.has(index)) unused++;
+  // forEach with a function that closes over nothing (the inode is its `this`): no closure
+  // or context per eviction, and no [index, folio] entry array per page as for-of makes.
+  inode.pages.forEach(freeEvictedFolio, inode);
+  inode.pages.clear();
+  if (inode.hstate) unreserveHugePages(inode.hstate, unused);
+  // Only when non-empty: clear() gives a Map or Set a fresh hash table.
+  if (inode.resvSize() > 0) inode.resv.clear();
+}
