@@ -9,14 +9,16 @@
  *   only through its behaviours), whose descent would walk the same scores;
  * - the prediction key and the score of an environment the search already met;
  * - the prediction of a candidate whose predictionKey() an earlier one had: the key leaves out
- *   what a prediction provably never reads (cases/prediction-key.ts), so they print alike.
+ *   what a prediction provably never reads (cases/prediction-key.ts), so they print alike;
+ * - for an excerpt whose score reads only its sub-tests' records (score.ts recordsOnly()), the
+ *   rest of each prediction after those records (infer-cache.ts EarlyStop).
  */
 import type { Environment, FsSpec } from '../../cases/env.js';
 import { kernelKey } from '../../cases/prediction-key.js';
 import type { ParsedRun } from '../parse/types.js';
-import { searchView } from './infer-cache.js';
+import { earlyStop, searchView } from './infer-cache.js';
 import { kernelOptions, type Dimension } from './infer-dimensions.js';
-import { perfectScore, scoreView, scoringTarget, type ScoringView } from './score.js';
+import { perfectScore, recordsOnly, scoreView, scoringTarget, type ScoringView } from './score.js';
 
 export interface Candidate {
   env: Environment;
@@ -35,10 +37,12 @@ export type Evaluate = (e: Environment) => Candidate | undefined;
  */
 export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Evaluate {
   const target = scoringTarget(run);
+  // An excerpt's score reads only the records of its sub-tests: predictions stop once they have them.
+  const stop = earlyStop(recordsOnly(target));
   const scores = new Map<ScoringView, number>();
   const seen = new Map<string, Candidate | undefined>();
   const evaluate = (env: Environment): Candidate | undefined => {
-    const v = searchView(env);
+    const v = searchView(env, stop);
     if ('error' in v) return undefined;
     let score = scores.get(v);
     if (score === undefined) {

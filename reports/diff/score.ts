@@ -117,6 +117,17 @@ export function scoringTarget(run: ParsedRun): ScoringTarget {
   };
 }
 
+/**
+ * The ids of the observed sub-tests when they are all a target lets scoreView() read: no plan,
+ * no totals, no planned/run mismatch, no bail-out (an excerpt of sub-tests). Then a view's
+ * score depends on nothing but its records of these ids, so a prediction may stop once it has
+ * them (RunOptions.until); undefined when the target reads more of a prediction than that.
+ */
+export function recordsOnly(target: ScoringTarget): ReadonlySet<string> | undefined {
+  if (target.plan !== null || target.totals !== null || target.plannedMismatch !== null || target.bailoutLine !== null) return undefined;
+  return new Set(target.subtests.map((o) => o.id));
+}
+
 export function scorePrediction(run: ParsedRun, p: Prediction): number {
   return scoreView(scoringTarget(run), viewOf(p));
 }
