@@ -66,9 +66,12 @@ const joined = (lines: readonly string[]): string =>
 
 export function scoringView(p: Prediction): ScoringView {
   const stdout = p.run.stdout;
-  const m = firstMatch(stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
   const byId: ScoringView['byId'] = new Map();
   for (const s of p.run.subtests) byId.set(s.id, { verdict: s.verdict, result: s.result, diagnostics: joined(s.diagnostics) });
+  // A stopped run (cases/run.ts RunOptions.until) is read for its records alone (recordsOnly()):
+  // its stdout, plan and counters are of a program cut short, so the view leaves them out.
+  if (p.run.stopped) return { byId, plan: null, totals: null, mismatch: null, stdout: '' };
+  const m = firstMatch(stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
   return {
     byId,
     plan: p.run.plan,
