@@ -59,13 +59,20 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
  * kernelKey() predict alike whatever else is set (a search that varies the rest from either
  * walks the same predictions).
  */
-export function kernelKey(env: Environment): string | undefined {
-  return kernelOf(env)?.sorted.join(',');
+export function kernelKey(env: Environment, beforeIoUring = false): string | undefined {
+  const k = kernelOf(env);
+  if (!k) return undefined;
+  // beforeIoUring: as in predictionKey(), the io_uring behaviours are dead for GUP records.
+  if (!beforeIoUring) return k.sorted.join(',');
+  k.gupOnly ??= k.sorted.filter((n) => !n.startsWith('io_uring_')).join(',');
+  return k.gupOnly;
 }
 
 interface KernelEntry {
   set: ReadonlySet<BehaviourName>;
   sorted: readonly BehaviourName[];
+  /** kernelKey(…, beforeIoUring), once asked for. */
+  gupOnly?: string;
   /** The behaviours left, per set of Dropped bits. */
   byDropped: Map<number, string>;
 }

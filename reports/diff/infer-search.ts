@@ -141,8 +141,11 @@ export function bestDescent(
   pinned: boolean,
 ): { current: Candidate; chosen: Chosen } {
   const perfect = perfectScore(run);
+  // When predictions stop before io_uring (evaluator()), kernels that differ only in io_uring
+  // behaviours predict alike for this search: see kernelKey().
+  const beforeIoUring = earlyStop(recordsOnly(scoringTarget(run)))?.beforeIoUring === true;
   let best = descend(start, dims, evaluate, perfect);
-  const tried = new Set([kernelKey(start.env)]);
+  const tried = new Set([kernelKey(start.env, beforeIoUring)]);
   for (const k of kernelOptions(start.env.selftest.tree).slice(1)) {
     // Once a start reproduces the log perfectly, later starts can only tie it.
     if (best.current.score >= perfect) break;
@@ -152,7 +155,7 @@ export function bestDescent(
     // the same end: it cannot do strictly better. Unpinned only, where the search changes
     // nothing but the dimensions' fields. (Not predictionKey(): that drops what the start's
     // own environment never reads, which a descent from it may well come to read.)
-    const key = kernelKey(from.env);
+    const key = kernelKey(from.env, beforeIoUring);
     if (!pinned && key !== undefined) {
       if (tried.has(key)) continue;
       tried.add(key);
