@@ -44,6 +44,11 @@ export function caseId(c: TestCase): string {
   return c.kind === 'gup' ? `${c.access}/${c.path}/${c.sharing}` : `iouring/${c.sharing}`;
 }
 
+/** The kind of case a stable id names: its first component (caseId()). */
+export function caseOfSubtestId(id: string): TestCase['kind'] {
+  return id.startsWith('iouring/') ? 'iouring' : 'gup';
+}
+
 export function backingId(b: Backing): string {
   return b.kind === 'memfd-hugetlb' ? `memfd-hugetlb-${b.sizeKiB}kB` : b.kind;
 }

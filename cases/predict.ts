@@ -19,6 +19,8 @@ export interface Prediction {
 export function predict(env: Environment, opts: RunOptions = {}): Prediction | { error: string } {
   const run = runSelftest(env, opts);
   if ('error' in run) return run;
+  // A stopped run's output is not the program's: no runner would see it (only its records count).
+  if (run.stopped) return new PredictionOf(env, run, run.stdout, run.exitCode);
   const wrapped = applyRunner(env, run.build, new Output(run.stdout, run.exitCode));
   return new PredictionOf(env, run, wrapped.stdout, wrapped.exitCode);
 }

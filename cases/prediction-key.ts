@@ -17,12 +17,19 @@ import { selftestBuild, type SelftestBuild } from './versions.js';
  * The kernel's behaviours rather than its release text (6.18 and 6.18.44 run the same model),
  * the selftest version and eras rather than the tree, whether liburing writes errno rather
  * than its version, and dead settings and behaviours at fixed values (see live()).
+ *
+ * `beforeIoUring`: the key of a prediction read only for records of GUP sub-tests (a search
+ * whose predictions stop early: reports/diff/infer-cache.ts). Every GUP case runs before the
+ * first io_uring case (ids.ts TEST_CASES), and the program reaches io_uring only through
+ * liburing's calls in its io_uring sub-tests (rule 3 of live()), so those records were made
+ * before any io_uring setting, behaviour, RLIMIT_MEMLOCK or liburing's errno writing was read:
+ * all are put at fixed values. Whether liburing is linked stays (it changes the plan).
  */
-export function predictionKey(env: Environment): string | undefined {
+export function predictionKey(env: Environment, beforeIoUring = false): string | undefined {
   const k = kernelOf(env);
   const b = selftestBuild(env.selftest.tree);
   if (!k || 'error' in b) return undefined;
-  const m = live(env, k.set);
+  const m = live(env, k.set, beforeIoUring);
   let behaviours = k.byDropped.get(m.dropped);
   if (behaviours === undefined) {
     behaviours = k.sorted.filter((n) => !isDropped(n, m.dropped)).join(',');
@@ -33,7 +40,7 @@ export function predictionKey(env: Environment): string | undefined {
   return [
     behaviours,
     buildKey(b),
-    `${m.gupTest ? 1 : 0}${c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? 1 : 0}`,
+    `${m.gupTest ? 1 : 0}${beforeIoUring ? '-' : c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? 1 : 0}`,
     env.arch,
     env.pageSizeKiB,
     env.hugetlb.map((h) => `${h.sizeKiB}:${h.free}:${opt(h.allocatable)}:${opt(h.movable)}`).join(','),
@@ -41,7 +48,7 @@ export function predictionKey(env: Environment): string | undefined {
     fsKey(env.fs.cwd),
     `${user.root ? 1 : 0}:${m.memlockKiB}:${user.groups.join(',')}`,
     `${m.ioUringDisabled}:${m.ioUringGroup}`,
-    env.selftest.liburing === null ? 'none' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
+    env.selftest.liburing === null ? 'none' : beforeIoUring ? 'linked' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
     env.runner,
   ].join('|');
 }
@@ -52,13 +59,20 @@ export function predictionKey(env: Environment): string | undefined {
  * kernelKey() predict alike whatever else is set (a search that varies the rest from either
  * walks the same predictions).
  */
-export function kernelKey(env: Environment): string | undefined {
-  return kernelOf(env)?.sorted.join(',');
+export function kernelKey(env: Environment, beforeIoUring = false): string | undefined {
+  const k = kernelOf(env);
+  if (!k) return undefined;
+  // beforeIoUring: as in predictionKey(), the io_uring behaviours are dead for GUP records.
+  if (!beforeIoUring) return k.sorted.join(',');
+  k.gupOnly ??= k.sorted.filter((n) => !n.startsWith('io_uring_')).join(',');
+  return k.gupOnly;
 }
 
 interface KernelEntry {
   set: ReadonlySet<BehaviourName>;
   sorted: readonly BehaviourName[];
+  /** kernelKey(…, beforeIoUring), once asked for. */
+  gupOnly?: string;
   /** The behaviours left, per set of Dropped bits. */
   byDropped: Map<number, string>;
 }
@@ -157,7 +171,7 @@ const SZ_1G_KIB = 1024 * 1024;
  *    1 TiB; the selftests register one page or one huge page, so with no huge page size
  *    above 1 GiB no buffer reaches either limit.
  */
-function live(env: Environment, has: ReadonlySet<BehaviourName>): Live {
+function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: boolean): Live {
   const { user, sysctl } = env;
   const config = env.kernel.config;
   const root = user.root;
@@ -168,8 +182,8 @@ function live(env: Environment, has: ReadonlySet<BehaviourName>): Live {
   if (!gupTestOpens) dropped |= Dropped.GupTestDebugfs;
   if (!(gupTestOpens && has.has('gup_test_debugfs'))) dropped |= Dropped.PinLongtermTest;
   const m: Live = { gupTest, memlockKiB: 8192, ioUringDisabled: 0, ioUringGroup: -1, dropped };
-  // 3
-  if (env.selftest.liburing === null || !config.IO_URING) {
+  // 3 (and predictionKey()'s beforeIoUring: io_uring not reached yet)
+  if (beforeIoUring || env.selftest.liburing === null || !config.IO_URING) {
     m.dropped |= Dropped.IoUring;
     return m;
   }

@@ -12,7 +12,7 @@ import { Process, ProcessExit } from './libc/process.js';
 import { kernelSpecFor } from './machine.js';
 import type { SelftestContext } from './selftests/common.js';
 // One sub-test's record is a class (cases/subtest-recorder.ts), not a literal V8 would pretenure.
-import { SubtestRecorder, type SubtestRecord } from './subtest-recorder.js';
+import { STOP_RUN, SubtestRecorder, type SubtestRecord } from './subtest-recorder.js';
 export type { SubtestRecord };
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
@@ -28,11 +28,22 @@ export interface SelftestRun {
   subtests: SubtestRecord[];
   /** Kernel/libc events before the first sub-test (detection, gup_test open, hugetlb setup). */
   setupTrace: TraceEvent[];
+  /**
+   * The program was ended by RunOptions.until before its end: its records are the whole run's
+   * first records, and nothing else (stdout, exit code, signal) is what the program would give.
+   */
+  stopped: boolean;
 }
 
 export interface RunOptions {
   /** Record the kernel trace per sub-test (default true); off, `trace` arrays stay empty. */
   trace?: boolean;
+  /**
+   * End the program as soon as every sub-test with one of these ids has its record (at the
+   * next sub-test's start): for a reader of those records alone (the inference scoring an
+   * excerpt), the rest of the run is work for nothing. The run is marked `stopped`.
+   */
+  until?: ReadonlySet<string>;
 }
 
 /** A SelftestRun (a class, not a literal: see cases/predict.ts). */
@@ -45,6 +56,7 @@ class Run implements SelftestRun {
     public signal: string | null,
     public subtests: SubtestRecord[],
     public setupTrace: TraceEvent[],
+    public stopped: boolean,
   ) {}
 }
 
@@ -68,14 +80,21 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
   const liburing =
     env.selftest.liburing === null ? undefined : new Liburing(proc, { version: env.selftest.liburing, arch: env.arch });
 
-  const recorder = new SubtestRecorder(kernel, ksft);
+  const recorder = new SubtestRecorder(kernel, ksft, opts.until);
 
   let end: ProcessExit;
+  let stopped = false;
   try {
     end = build.version.program(new Context(proc, ksft, liburing, recorder));
   } catch (e) {
-    if (!(e instanceof ProcessExit)) throw e;
-    end = e;
+    if (e === STOP_RUN) {
+      // Not an exit of the program: a code no exit() gives, so nothing reads it as one.
+      stopped = true;
+      end = new ProcessExit(-1);
+    } else {
+      if (!(e instanceof ProcessExit)) throw e;
+      end = e;
+    }
   }
   recorder.end();
   const exitCode = end.code;
@@ -88,5 +107,6 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
     signal,
     recorder.subtests,
     kernel.trace.events.slice(0, recorder.setupEnd ?? kernel.trace.events.length),
+    stopped,
   );
 }

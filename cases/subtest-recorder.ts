@@ -11,6 +11,14 @@ import { emptyArray, type TraceEvent } from '../kernel-model/trace.js';
 import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 
+/**
+ * Thrown from begin() once every sub-test of a run's stop set (RunOptions.until) is recorded:
+ * it unwinds the program from the start of the next sub-test to runSelftest(), which marks the
+ * run stopped. One instance: it carries nothing, and a throw per stopped run needs no stack.
+ */
+export class StopRun {}
+export const STOP_RUN = new StopRun();
+
 export class SubtestRecorder implements SubtestHooks {
   readonly subtests: SubtestRecord[] = emptyArray();
   /** Trace mark where the first sub-test began (what came before is setup). */
@@ -24,13 +32,23 @@ export class SubtestRecorder implements SubtestHooks {
   /** Index in ksft.messages of the open sub-test's first diagnostic. */
   private openMsgs = 0;
 
+  /** The stop set's ids not recorded yet (undefined: the program runs to its end). */
+  private readonly pending: Set<string> | undefined;
+
   constructor(
     private readonly kernel: Kernel,
     private readonly ksft: Kselftest,
-  ) {}
+    until: ReadonlySet<string> | undefined,
+  ) {
+    this.pending = until && new Set(until);
+  }
 
   begin(id: string, name: string): void {
     this.end();
+    // Every id of the stop set has its record: what the program would do from here on adds
+    // only records of other ids (runTestCases() runs each case and backing once, and the
+    // hugetlb sizes are distinct), so nothing recorded so far can change.
+    if (this.pending !== undefined && this.pending.size === 0) throw STOP_RUN;
     const mark = this.kernel.trace.mark();
     if (this.setupEnd === undefined) this.setupEnd = mark;
     this.open = true;
@@ -66,6 +84,7 @@ export class SubtestRecorder implements SubtestHooks {
     }
     this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
     this.open = false;
+    this.pending?.delete(this.openId);
   }
 }
 

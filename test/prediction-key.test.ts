@@ -7,6 +7,7 @@
  */
 import t, { type Test } from 'tap';
 import { environmentFromJson, type Environment } from '../cases/env.js';
+import { caseOfSubtestId } from '../cases/ids.js';
 import { predict, predictionKey } from '../cases/predict.js';
 
 interface Setting {
@@ -38,7 +39,7 @@ function env(o: Setting): Environment {
 }
 
 /** Everything a trace-less prediction says, as one comparable value. */
-function observable(e: Environment): string {
+function predictedWhole(e: Environment): string {
   const p = predict(e, { trace: false });
   if ('error' in p) return JSON.stringify(p);
   return JSON.stringify({
@@ -61,11 +62,20 @@ function sweep(axes: { [K in keyof Setting]: readonly Setting[K][] }): Setting[]
 /** Kernels either side of every behaviour the rules name (5.11, 5.12, 6.2, 6.6, 6.14, 7.2). */
 const RELEASES = ['5.10', '5.13', '6.1', '6.4', '6.12', '6.18', '7.2'];
 
-function check(t: Test, settings: Setting[], atLeast: number): void {
+/** What a search stopping before io_uring reads: the records of the GUP sub-tests. */
+function gupRecords(e: Environment): string {
+  const p = predict(e, { trace: false });
+  if ('error' in p) return JSON.stringify(p);
+  const gup = p.run.subtests.filter((s) => caseOfSubtestId(s.id) === 'gup');
+  return JSON.stringify(gup.map((s) => [s.id, s.name, s.number, s.verdict, s.result, s.diagnostics, s.errno]));
+}
+
+function check(t: Test, settings: Setting[], atLeast: number, beforeIoUring = false): void {
+  const observable = beforeIoUring ? gupRecords : predictedWhole;
   const groups = new Map<string, Environment[]>();
   for (const s of settings) {
     const e = env(s);
-    const key = predictionKey(e);
+    const key = predictionKey(e, beforeIoUring);
     if (key === undefined) throw new Error('no key');
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
@@ -123,5 +133,26 @@ t.test('io_uring: the sysctl, RLIMIT_MEMLOCK and the io_uring behaviours where n
       liburing: ['2.5', null],
     }),
     300,
+  );
+});
+
+t.test('before io_uring: every io_uring setting and behaviour, and liburing errno writing, for the GUP records', async (t) => {
+  check(
+    t,
+    sweep({
+      release: ['5.13', '6.4', '6.12', '7.2'],
+      // Kernels without one of the io_uring behaviours (the sysctl, fast buffer pinning).
+      patches: [[], ['-76d3ccecfa18'], ['-1943f96b3816']],
+      tree: ['7.2'],
+      root: [true, false],
+      gupTest: [true],
+      debugFs: [true],
+      ioUring: [true, false],
+      disabled: [0, 2],
+      memlockKiB: [8, 'unlimited'],
+      liburing: ['2.5', '2.1'],
+    }),
+    300,
+    true,
   );
 });

@@ -4,6 +4,7 @@
  * many times, and CI logs share machines).
  */
 import type { Environment } from '../../cases/env.js';
+import { caseOfSubtestId } from '../../cases/ids.js';
 import { predict, predictionKey } from '../../cases/predict.js';
 import type { ParsedRun } from '../parse/types.js';
 import type { Inference } from './infer.js';
@@ -68,19 +69,58 @@ export const searchPredictions = (): number => predictions;
  * not read. test/infer-search.test.ts swaps in a key of every field (one view per distinct
  * environment) to check that leaving those out changes no answer.
  */
-let viewKey: (e: Environment) => string | undefined = predictionKey;
+let viewKey: (e: Environment, stop: EarlyStop | undefined) => string | undefined = stoppableKey;
 
 export function keyViewsBy(key: ((e: Environment) => string | undefined) | undefined): void {
-  viewKey = key ?? predictionKey;
+  viewKey = key ? (e, stop) => withStop(key(e), stop) : stoppableKey;
   VIEWS.clear();
 }
 
-export function searchView(e: Environment): ScoringView | { error: string } {
-  const key = viewKey(e);
+/**
+ * Predictions for a search that reads nothing but some sub-tests' records (score.ts
+ * recordsOnly()) stop once they have them (cases/run.ts RunOptions.until). Such a view is
+ * not the whole run's, so it is cached under its stop set too: only a search with the same
+ * stop set (and so the same reading) ever meets it.
+ */
+export interface EarlyStop {
+  until: ReadonlySet<string>;
+  /** The stop set as a key prefix. */
+  name: string;
+  /**
+   * No id of the stop set is an io_uring sub-test's. The io_uring cases run after every GUP
+   * case (cases/ids.ts TEST_CASES), so the records read were all made before the first
+   * io_uring sub-test began: see predictionKey()'s `beforeIoUring`.
+   */
+  beforeIoUring: boolean;
+}
+
+let stopsEarly = true;
+
+/** test/infer-search.test.ts turns early stops off, to compare with searches of whole runs. */
+export function stopEarly(on: boolean): void {
+  stopsEarly = on;
+  VIEWS.clear();
+}
+
+export function earlyStop(until: ReadonlySet<string> | undefined): EarlyStop | undefined {
+  if (!stopsEarly || until === undefined) return undefined;
+  const ids = [...until].sort();
+  return { until, name: ids.join(','), beforeIoUring: ids.every((id) => caseOfSubtestId(id) !== 'iouring') };
+}
+
+const withStop = (key: string | undefined, stop: EarlyStop | undefined): string | undefined =>
+  key === undefined || stop === undefined ? key : `${stop.name}\u0001${key}`;
+
+function stoppableKey(e: Environment, stop: EarlyStop | undefined): string | undefined {
+  return withStop(predictionKey(e, stop?.beforeIoUring === true), stop);
+}
+
+export function searchView(e: Environment, stop?: EarlyStop): ScoringView | { error: string } {
+  const key = viewKey(e, stop);
   const hit = key === undefined ? undefined : VIEWS.get(key);
   if (hit) return hit;
   predictions++;
-  const p = predict(e, { trace: false });
+  const p = predict(e, stop ? { trace: false, until: stop.until } : { trace: false });
   if ('error' in p) return p;
   const v = scoringView(p);
   if (key !== undefined) {

@@ -9,14 +9,16 @@
  *   only through its behaviours), whose descent would walk the same scores;
  * - the prediction key and the score of an environment the search already met;
  * - the prediction of a candidate whose predictionKey() an earlier one had: the key leaves out
- *   what a prediction provably never reads (cases/prediction-key.ts), so they print alike.
+ *   what a prediction provably never reads (cases/prediction-key.ts), so they print alike;
+ * - for an excerpt whose score reads only its sub-tests' records (score.ts recordsOnly()), the
+ *   rest of each prediction after those records (infer-cache.ts EarlyStop).
  */
 import type { Environment, FsSpec } from '../../cases/env.js';
 import { kernelKey } from '../../cases/prediction-key.js';
 import type { ParsedRun } from '../parse/types.js';
-import { searchView } from './infer-cache.js';
+import { earlyStop, searchView } from './infer-cache.js';
 import { kernelOptions, type Dimension } from './infer-dimensions.js';
-import { perfectScore, scoreView, scoringTarget, type ScoringView } from './score.js';
+import { perfectScore, recordsOnly, scoreView, scoringTarget, type ScoringView } from './score.js';
 
 export interface Candidate {
   env: Environment;
@@ -35,10 +37,12 @@ export type Evaluate = (e: Environment) => Candidate | undefined;
  */
 export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Evaluate {
   const target = scoringTarget(run);
+  // An excerpt's score reads only the records of its sub-tests: predictions stop once they have them.
+  const stop = earlyStop(recordsOnly(target));
   const scores = new Map<ScoringView, number>();
   const seen = new Map<string, Candidate | undefined>();
   const evaluate = (env: Environment): Candidate | undefined => {
-    const v = searchView(env);
+    const v = searchView(env, stop);
     if ('error' in v) return undefined;
     let score = scores.get(v);
     if (score === undefined) {
@@ -137,8 +141,11 @@ export function bestDescent(
   pinned: boolean,
 ): { current: Candidate; chosen: Chosen } {
   const perfect = perfectScore(run);
+  // When predictions stop before io_uring (evaluator()), kernels that differ only in io_uring
+  // behaviours predict alike for this search: see kernelKey().
+  const beforeIoUring = earlyStop(recordsOnly(scoringTarget(run)))?.beforeIoUring === true;
   let best = descend(start, dims, evaluate, perfect);
-  const tried = new Set([kernelKey(start.env)]);
+  const tried = new Set([kernelKey(start.env, beforeIoUring)]);
   for (const k of kernelOptions(start.env.selftest.tree).slice(1)) {
     // Once a start reproduces the log perfectly, later starts can only tie it.
     if (best.current.score >= perfect) break;
@@ -148,7 +155,7 @@ export function bestDescent(
     // the same end: it cannot do strictly better. Unpinned only, where the search changes
     // nothing but the dimensions' fields. (Not predictionKey(): that drops what the start's
     // own environment never reads, which a descent from it may well come to read.)
-    const key = kernelKey(from.env);
+    const key = kernelKey(from.env, beforeIoUring);
     if (!pinned && key !== undefined) {
       if (tried.has(key)) continue;
       tried.add(key);

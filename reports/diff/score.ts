@@ -66,9 +66,12 @@ const joined = (lines: readonly string[]): string =>
 
 export function scoringView(p: Prediction): ScoringView {
   const stdout = p.run.stdout;
-  const m = firstMatch(stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
   const byId: ScoringView['byId'] = new Map();
   for (const s of p.run.subtests) byId.set(s.id, { verdict: s.verdict, result: s.result, diagnostics: joined(s.diagnostics) });
+  // A stopped run (cases/run.ts RunOptions.until) is read for its records alone (recordsOnly()):
+  // its stdout, plan and counters are of a program cut short, so the view leaves them out.
+  if (p.run.stopped) return { byId, plan: null, totals: null, mismatch: null, stdout: '' };
+  const m = firstMatch(stdout, '# Planned tests != run tests (', PLANNED_MISMATCH);
   return {
     byId,
     plan: p.run.plan,
@@ -115,6 +118,17 @@ export function scoringTarget(run: ParsedRun): ScoringTarget {
     plannedMismatch: run.plannedMismatch,
     bailoutLine: run.bailout ? `${run.bailout.text}\n` : null,
   };
+}
+
+/**
+ * The ids of the observed sub-tests when they are all a target lets scoreView() read: no plan,
+ * no totals, no planned/run mismatch, no bail-out (an excerpt of sub-tests). Then a view's
+ * score depends on nothing but its records of these ids, so a prediction may stop once it has
+ * them (RunOptions.until); undefined when the target reads more of a prediction than that.
+ */
+export function recordsOnly(target: ScoringTarget): ReadonlySet<string> | undefined {
+  if (target.plan !== null || target.totals !== null || target.plannedMismatch !== null || target.bailoutLine !== null) return undefined;
+  return new Set(target.subtests.map((o) => o.id));
 }
 
 export function scorePrediction(run: ParsedRun, p: Prediction): number {
