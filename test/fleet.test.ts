@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli, FIXTURES } from './helpers.js';
-import { bundledEntry, CHILD_ENV } from './helpers/bundle.js';
+import { bundledEntry, CHILD_ENV, nodeChild } from './helpers/bundle.js';
 import { EXIT_BROKEN_PIPE } from '../harness/io.js';
 import { checkIntegrity, countRuns, openStore } from '../reports/store/index.js';
 
@@ -19,7 +19,7 @@ const LIVE618 = join(FIXTURES, 'live/6.18-host-ext4-default');
 /** Run the real CLI process with its stdout closed before it writes: every write fails with EPIPE. */
 function withClosedStdout(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(...nodeChild([MAIN, ...args]), { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     c.stdout.destroy();
     let stderr = '';
     c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -52,7 +52,7 @@ t.test('the installed command (the bundle bin/gupsim.js loads) ends quietly on E
   t.ok(existsSync(join(ROOT, 'dist/gupsim.cjs')), 'npm ci built the bundle');
   for (const args of [['run', '--explain'], ['versions', '--json']]) {
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const c = spawn(process.execPath, [bin, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(...nodeChild([bin, ...args]), { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
       c.stdout.destroy();
       let stderr = '';
       c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

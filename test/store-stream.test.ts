@@ -13,7 +13,7 @@ import { checkIntegrity, countRuns, logHash, openStore, rawLog, recordLog } from
 import { LogHasher } from '../reports/store/env-key.js';
 import { LogChangedError, recordStream, streamHash } from '../reports/store/record-stream.js';
 import { forBackends, num } from './helpers/backends.js';
-import { CHILD_ENV } from './helpers/bundle.js';
+import { CHILD_ENV, nodeChild } from './helpers/bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIVE = join(ROOT, 'test/fixtures/logs/live/6.18-host-ext4-default');
@@ -110,7 +110,7 @@ const PROBE = join(ROOT, 'test/helpers/live-heap-probe.cjs');
 /** `gupsim record` in a child; resolves with its stderr (the probe's figures) once it exits. */
 function record(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--expose-gc', '--require', PROBE, BIN, 'record', ...args], { env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(...nodeChild(['--expose-gc', '--require', PROBE, BIN, 'record', ...args]), { env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const timer = killWhen ? setInterval(() => killWhen() && c.kill('SIGKILL'), 5) : undefined;
     c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

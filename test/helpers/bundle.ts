@@ -53,3 +53,15 @@ export function bundledEntry(entry: string): string {
  */
 const { NODE_OPTIONS: _tapHooks, NODE_V8_COVERAGE: _coverage, ...childEnv } = process.env;
 export const CHILD_ENV: NodeJS.ProcessEnv = childEnv;
+
+/**
+ * spawn()'s command and arguments for `node <args>` as a child without tap's hooks. CHILD_ENV
+ * alone does not do it: under tap, @tapjs/processinfo wraps child_process and puts its
+ * `--import` loader back into NODE_OPTIONS of every process a test spawns, whatever env it is
+ * given, and that loader (an off-thread module hook) costs each child about half a second of
+ * CPU — about 40 s of the suite's. `env -u NODE_OPTIONS` drops it between the spawn and node's
+ * start; env execs node, so the child's pid (what the kill tests signal) is node's.
+ */
+export function nodeChild(args: readonly string[]): [command: string, args: string[]] {
+  return ['env', ['-u', 'NODE_OPTIONS', process.execPath, ...args]];
+}

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffLogText } from '../../reports/store/index.js';
-import { bundledEntry, CHILD_ENV } from './bundle.js';
+import { bundledEntry, CHILD_ENV, nodeChild } from './bundle.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
@@ -27,7 +27,7 @@ export type Kill = { afterSpawnMs: number } | { afterFirstCommitMs: number };
 export function runChild(args: string[], kill?: Kill): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const c = spawn(process.execPath, [CHILD, ...args], { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(...nodeChild([CHILD, ...args]), { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let firstCommitMs: number | null = null;
