@@ -4,8 +4,11 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { LogParser, parseLog, parseStream, type ParsedRun } from '../reports/parse/index.js';
+import { buildRunnerLog } from '../bench/big-log.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/logs/', import.meta.url));
 const read = (rel: string): string => readFileSync(FIXTURES + rel, 'utf8');
@@ -124,4 +127,21 @@ t.test('an oops fragment with a [RUN] line and no TAP header is a run', async (t
   t.equal(r.subtests.length, 1);
   t.match(r.subtests[0], { id: 'rw/gup/shared/memfd', verdict: 'missing' });
   t.ok(r.crashes.some((c) => c.kind === 'bug' && c.duringSubtest === 1), 'the crash is at that sub-test');
+});
+
+t.test('a parsed log is not kept alive by the parser once its result is dropped', async (t) => {
+  // gc() for this process only (the flag set at run time, the function from a fresh context).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const live = (): number => {
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const base = live();
+  // A 16 MB log, parsed, and nothing but a count kept: every line of the parse is a slice of
+  // the text, so anything the parser's module state kept of one would hold all 16 MB.
+  const runs = ((): number => parseLog(buildRunnerLog([readFileSync(`${FIXTURES}live/6.18-host-ext4-default.log`, 'utf8')], 16e6).text).runs.length)();
+  t.ok(runs > 100, `${runs} runs parsed`);
+  const grown = (live() - base) / 1e6;
+  t.ok(grown < 4, `live heap after the parse is within a few MB of before it (${grown.toFixed(1)} MB more)`);
 });

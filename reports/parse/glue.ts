@@ -40,6 +40,9 @@ export function splitGlued(first: Leveled, work: { n: number }, emit: (f: Fragme
     SINGLE.level = first.level;
     SINGLE.body = body;
     emit(SINGLE);
+    // Not left holding the line: it is a slice of the whole log text, which V8 would keep
+    // alive (all 50 MB of a big log) for as long as this module lives.
+    SINGLE.body = '';
     return;
   }
   for (const f of splitSlow(first, work)) emit(f);
