@@ -46,8 +46,9 @@ async function main(): Promise<void> {
   say('  worst', `${fmt(infer.worstMs)} ms`, `${infer.worstLog} [goal ≤ 50 ms]`);
   say('  predict() calls of the searches', `worst log ${infer.worstLogPredictions}, most ${infer.maxPredictions}`, 'traces off; the search is mostly these');
 
-  const sweep = sweepFigures(quick ? 1 : 3);
+  const sweep = sweepFigures(quick ? 1 : 5);
   say(`prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`, `${Math.round(sweep.subtestsPerSec)} sub-tests/s`, '[goal ≥ 1,000,000/s, traces off]');
+  say('  the same from CPU time', `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`, 'other load on the machine moves it least');
 
   const start = startFigures(quick ? 5 : 21);
   if ('skipped' in start) say('start', start.skipped);
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
         startMs: 'skipped' in start ? null : start.cliMs,
         nodeMs: 'skipped' in start ? null : start.nodeMs,
         sweepSubtestsPerSec: sweep.subtestsPerSec,
+        sweepSubtestsPerCpuSec: sweep.subtestsPerCpuSec,
         ingestVsTapParser: ingest.ingestVsTapParser,
         ingestVsTapParserWall: ingest.ingestVsTapParserWall,
         ingestMBps: ingest.ingestMBps,

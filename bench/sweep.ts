@@ -22,6 +22,8 @@ export interface SweepFigures {
   subtests: number;
   ms: number;
   subtestsPerSec: number;
+  /** The same from CPU time (all threads): what other load on the machine moves least. */
+  subtestsPerCpuSec: number;
 }
 
 function sweepOnce(): { programs: number; subtests: number } {
@@ -44,6 +46,7 @@ function sweepOnce(): { programs: number; subtests: number } {
 
 export function sweepFigures(rounds: number): SweepFigures {
   const times: number[] = [];
+  const cpu: number[] = [];
   // One untimed round first: it is where V8 compiles the model (about 3x slower than the
   // rounds after it). A search runs thousands of predictions in one process, so the figure
   // is the steady state, and --quick's single round would otherwise time only the warm-up.
@@ -51,8 +54,9 @@ export function sweepFigures(rounds: number): SweepFigures {
   for (let i = 0; i < rounds; i++) {
     const t = timed(sweepOnce);
     times.push(t.wallMs);
+    cpu.push(t.cpuMs);
     last = t.value;
   }
   const ms = median(times);
-  return { ...last, ms, subtestsPerSec: (last.subtests / ms) * 1000 };
+  return { ...last, ms, subtestsPerSec: (last.subtests / ms) * 1000, subtestsPerCpuSec: (last.subtests / median(cpu)) * 1000 };
 }
