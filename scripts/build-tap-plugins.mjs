@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// .taprc drops tap's ts-node plugin (tests load TypeScript with tsx instead), and tap rebuilds
+// .taprc drops tap's ts-node plugin (tests load TypeScript with tsx instead) and its mock plugin, and tap rebuilds
 // its Test class whenever its plugin set changes: 10–20 s on the first `npm test` after
 // `npm ci`. Do that build here, at install time, like the CLI bundle. Skipped when tap is not
 // installed (`npm ci --omit=dev`).
