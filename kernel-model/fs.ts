@@ -178,7 +178,6 @@ export class FsMount implements Mount {
  * user-space filesystems the server has to implement it too. Every refusal is -EOPNOTSUPP.
  */
 export function mountFallocate(m: Mount): { ok: true } | { ok: false; fn: string; why: string } {
-  if (m.type.fallocate && m.type.name !== 'nfs' && m.serverFallocate !== false) return FALLOCATE_OK;
   const t = m.type;
   if (!t.fallocate) return { ok: false, fn: 'vfs_fallocate', why: `${t.name} has no ->fallocate` };
   if (t.name === 'nfs' && m.nfsVersion !== undefined && m.nfsVersion !== '4.2') {

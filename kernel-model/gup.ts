@@ -17,6 +17,7 @@ import {
   isCowMapping,
   vmaBackingFs,
   type Folio,
+  type Pte,
   type Vma,
 } from './mm-types.js';
 import type { Task } from './task.js';
@@ -239,17 +240,51 @@ function folioFastPinAllowed(folio: Folio, gupFlags: number): boolean {
   return folio.kind === 'hugetlb' || folio.kind === 'anon' || folio.kind === 'shmem';
 }
 
+/** Why GUP-fast leaves a page to the slow path: the trace's words, and the behaviour that decided. */
+class FastBail {
+  constructor(
+    readonly why: string,
+    readonly by: BehaviourName | undefined,
+  ) {}
+}
+
+const NO_VMA = new FastBail('no page table entry', undefined);
+const NO_PTE = new FastBail('PTE not present', undefined);
+const SPECIAL_PTE = new FastBail('special PTE', undefined);
+const READ_ONLY_PTE = new FastBail('PTE not writable for a write pin', undefined);
+const COW_BREAK = new FastBail('read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
+const DEVMAP = new FastBail('devmap (fsdax) PTE with FOLL_LONGTERM', undefined);
+const NOT_PINNABLE = new FastBail('folio not long-term pinnable', 'longterm_migrate_movable');
+const ANON_UNSHARE = new FastBail('anon folio may be shared (unshare needed)', 'gup_unshare_anon');
+const PAGECACHE_UNSHARE = new FastBail('R/O long-term pin of a page-cache folio needs the VMA', 'gup_reliable_ro_longterm_cow');
+/** By folio kind: folio_fast_pin_allowed() refuses only file folios that may need dirty tracking. */
+const DIRTY_TRACKED = new Map<string, FastBail>();
+
+function dirtyTracked(folio: Folio): FastBail {
+  let b = DIRTY_TRACKED.get(folio.kind);
+  if (!b) {
+    b = new FastBail(`folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking`, 'gup_fast_longterm_write_file_denied');
+    DIRTY_TRACKED.set(folio.kind, b);
+  }
+  return b;
+}
+
+/** The checks gup_fast_pte_range() makes of a present PTE, in its order; undefined: it pins. */
+function gupFastRefusal(k: Kernel, vma: Vma, pte: Pte, flags: number): FastBail | undefined {
+  if (vma.flags & (VM_IO | VM_PFNMAP)) return SPECIAL_PTE;
+  if (flags & FOLL_WRITE && !pte.writable) return READ_ONLY_PTE;
+  if (!pte.writable && gupForcesCowBreak(k)) return COW_BREAK;
+  const folio = pte.folio;
+  if (flags & FOLL_LONGTERM && folio.dax) return DEVMAP;
+  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.flags.longterm_migrate_movable) return NOT_PINNABLE;
+  if (k.flags.gup_fast_longterm_write_file_denied && !folioFastPinAllowed(folio, flags)) return dirtyTracked(folio);
+  if (gupMustUnshare(k, undefined, flags, folio)) return folio.kind === 'anon' ? ANON_UNSHARE : PAGECACHE_UNSHARE;
+  return undefined;
+}
+
 /** GUP-fast gives up on a page: trace why and let the slow path decide. */
-function gupFastBail(
-  k: Kernel,
-  task: Task,
-  start: number,
-  nrPages: number,
-  gupFlags: number,
-  why: string,
-  by: BehaviourName | undefined,
-): PinResult {
-  if (k.tracing) k.note('gup_fast', `bails out to the slow path: ${why}`, by ? { by } : {});
+function gupFastBail(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number, b: FastBail): PinResult {
+  if (k.tracing) k.note('gup_fast', `bails out to the slow path: ${b.why}`, b.by ? { by: b.by } : {});
   return pinUserPages(k, task, start, nrPages, gupFlags);
 }
 
@@ -259,41 +294,13 @@ function gupFastBail(
  */
 export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   const flags = gupFlags | FOLL_PIN;
-  const write = (flags & FOLL_WRITE) !== 0;
   const vma = task.findVma(start);
-  if (!vma) return gupFastBail(k, task, start, nrPages, gupFlags, 'no page table entry', undefined);
+  if (!vma) return gupFastBail(k, task, start, nrPages, gupFlags, NO_VMA);
   const pte = vma.ptes.get(Math.floor((start - vma.start) / vma.pageSize));
-  if (!pte) return gupFastBail(k, task, start, nrPages, gupFlags, 'PTE not present', undefined);
-  if (vma.flags & (VM_IO | VM_PFNMAP)) return gupFastBail(k, task, start, nrPages, gupFlags, 'special PTE', undefined);
-  if (write && !pte.writable) return gupFastBail(k, task, start, nrPages, gupFlags, 'PTE not writable for a write pin', undefined);
-  if (!pte.writable && gupForcesCowBreak(k)) return gupFastBail(k, task, start, nrPages, gupFlags, 'read-only PTE: the slow path breaks COW', 'gup_forces_cow_break');
+  if (!pte) return gupFastBail(k, task, start, nrPages, gupFlags, NO_PTE);
+  const refusal = gupFastRefusal(k, vma, pte, flags);
+  if (refusal) return gupFastBail(k, task, start, nrPages, gupFlags, refusal);
   const folio = pte.folio;
-  if (flags & FOLL_LONGTERM && folio.dax) return gupFastBail(k, task, start, nrPages, gupFlags, 'devmap (fsdax) PTE with FOLL_LONGTERM', undefined);
-  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.flags.longterm_migrate_movable) {
-    return gupFastBail(k, task, start, nrPages, gupFlags, 'folio not long-term pinnable', 'longterm_migrate_movable');
-  }
-  if (k.flags.gup_fast_longterm_write_file_denied && !folioFastPinAllowed(folio, flags)) {
-    return gupFastBail(
-      k,
-      task,
-      start,
-      nrPages,
-      gupFlags,
-      k.tracing ? `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking` : '',
-      'gup_fast_longterm_write_file_denied',
-    );
-  }
-  if (gupMustUnshare(k, undefined, flags, folio)) {
-    return gupFastBail(
-      k,
-      task,
-      start,
-      nrPages,
-      gupFlags,
-      folio.kind === 'anon' ? 'anon folio may be shared (unshare needed)' : 'R/O long-term pin of a page-cache folio needs the VMA',
-      folio.kind === 'anon' ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
-    );
-  }
   folio.pincount++;
   const pages = Math.min(nrPages, Math.max(1, Math.floor(vma.pageSize / k.pageSize)));
   if (k.tracing) k.note('gup_fast', `pinned ${pages} page(s) without taking mmap_lock`);
