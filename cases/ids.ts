@@ -53,27 +53,10 @@ export function backingId(b: Backing): string {
   return b.kind === 'memfd-hugetlb' ? `memfd-hugetlb-${b.sizeKiB}kB` : b.kind;
 }
 
+/** The stable id of a case on a backing. Predictions build each once (CaseNames in selftests/common.ts). */
 export function subtestId(c: TestCase, b: Backing): string {
-  let byBacking = SUBTEST_IDS.get(c);
-  if (!byBacking) {
-    byBacking = new Map();
-    if (SUBTEST_IDS.size < 64) SUBTEST_IDS.set(c, byBacking);
-  }
-  const key = b.kind === 'memfd-hugetlb' ? b.sizeKiB : b.kind;
-  let id = byBacking.get(key);
-  if (id === undefined) {
-    id = `${caseId(c)}/${backingId(b)}`;
-    if (byBacking.size < 64) byBacking.set(key, id);
-  }
-  return id;
+  return `${caseId(c)}/${backingId(b)}`;
 }
-
-/**
- * Ids are static text of a case-table entry and a backing: each is built once, not for every
- * sub-test of every run (a sweep asks for millions). Keyed by the case object (TEST_CASES) and
- * the backing's kind, or its size for hugetlb.
- */
-const SUBTEST_IDS = new Map<TestCase, Map<string | number, string>>();
 
 /** Matches a test-case description in any wording the test has used. */
 const GUP_DESC = /^(R\/W|R\/O) longterm (GUP|GUP-fast) pin in (MAP_SHARED|MAP_PRIVATE) file mapping$/;

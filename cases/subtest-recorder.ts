@@ -32,15 +32,16 @@ export class SubtestRecorder implements SubtestHooks {
   /** Index in ksft.messages of the open sub-test's first diagnostic. */
   private openMsgs = 0;
 
-  /** The stop set's ids not recorded yet (undefined: the program runs to its end). */
-  private readonly pending: Set<string> | undefined;
+  /** How many ids of the stop set have no record yet (ids are unique within a run). */
+  private pending: number;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly ksft: Kselftest,
-    until: ReadonlySet<string> | undefined,
+    /** The stop set (RunOptions.until); undefined: the program runs to its end. */
+    private readonly until: ReadonlySet<string> | undefined,
   ) {
-    this.pending = until && new Set(until);
+    this.pending = until === undefined ? -1 : until.size;
   }
 
   begin(id: string, name: string): void {
@@ -48,7 +49,7 @@ export class SubtestRecorder implements SubtestHooks {
     // Every id of the stop set has its record: what the program would do from here on adds
     // only records of other ids (runTestCases() runs each case and backing once, and the
     // hugetlb sizes are distinct), so nothing recorded so far can change.
-    if (this.pending !== undefined && this.pending.size === 0) throw STOP_RUN;
+    if (this.pending === 0) throw STOP_RUN;
     const mark = this.kernel.trace.mark();
     if (this.setupEnd === undefined) this.setupEnd = mark;
     this.open = true;
@@ -56,10 +57,8 @@ export class SubtestRecorder implements SubtestHooks {
     this.openName = name;
     this.openMark = mark;
     this.openEmitted = this.ksft.emitted.length;
-    // The first message after begin() is the sub-test's `[RUN]` announcement (runTestCases
-    // announces right after it): a name, not a diagnostic. Skipped by position, since reading
-    // a concatenated string's characters makes V8 copy it flat.
-    this.openMsgs = this.ksft.messages.length + 1;
+    // begin() comes right after the `[RUN]` announcement: what follows is the diagnostics.
+    this.openMsgs = this.ksft.messages.length;
   }
 
   /** Close the open sub-test (if any) into its record. */
@@ -84,7 +83,7 @@ export class SubtestRecorder implements SubtestHooks {
     }
     this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
     this.open = false;
-    this.pending?.delete(this.openId);
+    if (this.until !== undefined && this.until.has(this.openId)) this.pending--;
   }
 }
 

@@ -38,8 +38,8 @@ export function compiledTestCases(haveLiburing: boolean): TestCase[] {
 /** Harness instrumentation: brackets each run_with_*() so its output becomes a record. */
 export interface SubtestHooks {
   /**
-   * Called right before the sub-test's `[RUN]` announcement (its first ksft message), with
-   * its stable id (cases/ids.ts subtestId) and its `[RUN]` name.
+   * Called right after the sub-test's `[RUN]` announcement (which prints and traces nothing
+   * else), with its stable id (cases/ids.ts subtestId) and its `[RUN]` name.
    */
   begin(id: string, name: string): void;
   end(): void;
@@ -110,9 +110,9 @@ export function runTestCases(
     const { type, shared } = testTypeOf(c);
     const names = namesOf(describe, c);
     for (const b of backings) {
-      const label = names.of(c, b);
-      hooks.begin(label.id, label.name);
+      const label = names.of(b);
       announce(label.name);
+      hooks.begin(label.id, label.name);
       if (b.kind === 'memfd') runWith.memfd(type, shared);
       else if (b.kind === 'tmpfile') runWith.tmpfile(type, shared);
       else if (b.kind === 'local-tmpfile') runWith.localTmpfile(type, shared);
@@ -136,16 +136,19 @@ class SubtestLabel {
 
 /** The labels of one case in one version's wording: `<description> ... with <backing>`. */
 class CaseNames {
-  /** By backing kind, and by size for memfd-hugetlb (the key subtestId() uses too). */
+  /** By backing kind, and by size for memfd-hugetlb. */
   private readonly byBacking = new Map<string | number, SubtestLabel>();
 
-  constructor(private readonly description: string) {}
+  constructor(
+    private readonly testCase: TestCase,
+    private readonly description: string,
+  ) {}
 
-  of(c: TestCase, b: Backing): SubtestLabel {
+  of(b: Backing): SubtestLabel {
     const key = b.kind === 'memfd-hugetlb' ? b.sizeKiB : b.kind;
     let n = this.byBacking.get(key);
     if (n === undefined) {
-      n = new SubtestLabel(subtestId(c, b), `${this.description} ... with ${backingVariantText(b)}`);
+      n = new SubtestLabel(subtestId(this.testCase, b), `${this.description} ... with ${backingVariantText(b)}`);
       if (this.byBacking.size < 64) this.byBacking.set(key, n);
     }
     return n;
@@ -166,7 +169,7 @@ function namesOf(describe: (c: TestCase) => string, c: TestCase): CaseNames {
   }
   let n = byCase.get(c);
   if (!n) {
-    n = new CaseNames(describe(c));
+    n = new CaseNames(c, describe(c));
     if (byCase.size < 64) byCase.set(c, n);
   }
   return n;
