@@ -120,11 +120,8 @@ export class Kselftest {
 
   /** `<head><number><tail><msg>`: the format string `<head>%u<tail>%s` of each result kind. */
   private result(verdict: Verdict, head: string, tail: string, msg: string): void {
-    if (msg.endsWith('\n')) return this.resultLine(verdict, head, tail, msg.slice(0, -1));
-    this.cnt.add(verdict);
-    const n = this.testNum();
-    this.proc.printf(head + n + tail + msg);
-    this.emitted.push(new Emitted(n, verdict, msg));
+    if (msg.endsWith('\n')) this.emit(verdict, head, tail, msg.slice(0, -1), '\n');
+    else this.emit(verdict, head, tail, msg, '');
   }
 
   /**
@@ -132,9 +129,13 @@ export class Kselftest {
    * is `text` itself: stripping the newline off a concatenated message makes V8 copy it flat.
    */
   private resultLine(verdict: Verdict, head: string, tail: string, text: string): void {
+    this.emit(verdict, head, tail, text, '\n');
+  }
+
+  private emit(verdict: Verdict, head: string, tail: string, text: string, end: string): void {
     this.cnt.add(verdict);
     const n = this.testNum();
-    this.proc.printf(head + n + tail + text + '\n');
+    this.proc.printf(head + n + tail + text + end);
     this.emitted.push(new Emitted(n, verdict, text));
   }
 
@@ -156,23 +157,10 @@ export class Kselftest {
     else this.fail(msg);
   }
 
-  /** ksft_test_result_report(): prints nothing for a value it does not know. */
-  report(result: number, msg: string): void {
-    switch (result) {
-      case KSFT_PASS:
-        return this.pass(msg);
-      case KSFT_FAIL:
-        return this.fail(msg);
-      case KSFT_XFAIL:
-        return this.result('xfail', 'ok ', ' # XFAIL ', msg);
-      case KSFT_XPASS:
-        return this.result('xpass', 'ok ', ' # XPASS ', msg);
-      case KSFT_SKIP:
-        return this.skip(msg);
-    }
-  }
-
-  /** ksft_test_result_report(result, "%s\n", text) (log_test_result()'s call). */
+  /**
+   * ksft_test_result_report(result, "%s\n", text) (log_test_result()'s call): prints nothing
+   * for a value it does not know.
+   */
   reportLine(result: number, text: string): void {
     switch (result) {
       case KSFT_PASS:
@@ -207,18 +195,8 @@ export class Kselftest {
     throw this.exitPassReturning();
   }
 
-  exitFail(): never {
-    this.printCnts();
-    return this.proc.exit(1);
-  }
-
   exitFailMsg(msg: string): never {
     throw this.exitFailMsgReturning(msg);
-  }
-
-  /** ksft_finished(): success iff every planned test passed, xfailed, xpassed or skipped. */
-  finished(): never {
-    throw this.finishedReturning();
   }
 
   /*
@@ -236,6 +214,7 @@ export class Kselftest {
     return this.proc.exitReturning(1);
   }
 
+  /** ksft_finished(): success iff every planned test passed, xfailed, xpassed or skipped. */
   finishedReturning(): ProcessExit {
     const c = this.cnt;
     const ok = this.plan === c.pass + c.xfail + c.xpass + c.skip;
