@@ -43,15 +43,12 @@ export function unmodelledRelease(r: Release): string | undefined {
   const range = (): string =>
     `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
   // Only the mainline position counts: 6.19.5 and 6.19-rc3 are 6.19.
-  const position: Release = { text: `${r.major}.${r.minor}`, major: r.major, minor: r.minor, patch: 0, rc: undefined, next: false };
-  if (compareMainline(position, OLDEST) < 0) return `${r.text} is older than any modelled kernel; ${range()}`;
+  const position = mainline(`${r.major}.${r.minor}`);
+  if (compareMainline(position, mainline(OLDEST_MODELLED)) < 0) return `${r.text} is older than any modelled kernel; ${range()}`;
   // The -rcN of the release after the newest is today's mainline (e.g. 7.3-rc2 after 7.2):
   // until something in it is modelled, it behaves as the newest release.
-  const n = (NEWEST_RELEASE ??= mainline(newest));
+  const n = mainline(newest);
   const nextRc = r.rc !== undefined && r.major === n.major && r.minor === n.minor + 1;
   if (compareMainline(position, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range()}`;
   return undefined;
 }
-
-const OLDEST = mainline(OLDEST_MODELLED);
-let NEWEST_RELEASE: Release | undefined;

@@ -68,17 +68,10 @@ export function compareRelease(a: Release, b: Release): number {
   return c !== 0 ? c : a.patch - b.patch;
 }
 
-/** The tags atLeast() compares with are constants of the code: parse each once. */
-const CONSTANTS = new Map<string, Release>();
-
+/** A tag atLeast() compares with: a constant of the code (parseRelease() memoises it). */
 function releaseConstant(tag: string): Release {
-  let t = CONSTANTS.get(tag);
-  if (!t) {
-    const p = parseRelease(tag);
-    if (!isRelease(p)) throw new Error(`bad release constant ${tag}`);
-    t = p;
-    if (CONSTANTS.size < 1024) CONSTANTS.set(tag, t);
-  }
+  const t = parseRelease(tag);
+  if (!isRelease(t)) throw new Error(`bad release constant ${tag}`);
   return t;
 }
 

@@ -21,20 +21,6 @@ const RAW_SYSCALLS_SINCE: Partial<Record<Arch, [number, number]>> = { x86_64: [2
 
 /** Whether this liburing build writes errno on failure. */
 export function liburingSetsErrno(build: LiburingBuild): boolean {
-  let byVersion = SETS_ERRNO.get(build.arch);
-  if (!byVersion) SETS_ERRNO.set(build.arch, (byVersion = new Map()));
-  let sets = byVersion.get(build.version);
-  if (sets === undefined) {
-    sets = computeSetsErrno(build);
-    if (byVersion.size < 256) byVersion.set(build.version, sets);
-  }
-  return sets;
-}
-
-/** By arch, then version: static facts of a build, asked once per program run. */
-const SETS_ERRNO = new Map<Arch, Map<string, boolean>>();
-
-function computeSetsErrno(build: LiburingBuild): boolean {
   const [maj = 0, min = 0] = build.version.split('.').map((x) => Number.parseInt(x, 10));
   const since = RAW_SYSCALLS_SINCE[build.arch];
   const rawSyscalls = since !== undefined && (maj > since[0] || (maj === since[0] && min >= since[1]));
