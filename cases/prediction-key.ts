@@ -105,8 +105,8 @@ function buildKey(b: SelftestBuild): string {
 
 const opt = (v: number | boolean | string | undefined): string => (v === undefined ? '-' : `+${String(v)}`);
 
-/** Every field of a filesystem spec (env.ts FsSpec). */
-const fsKey = (f: FsSpec): string => `${f.type}${opt(f.host)}${opt(f.cache)}${opt(f.upper)}${opt(f.version)}${opt(f.fallocate)}`;
+/** Every field of a filesystem spec (env.ts FsSpec), as key text (the search's coordinates use it too). */
+export const fsKey = (f: FsSpec): string => `${f.type}${opt(f.host)}${opt(f.cache)}${opt(f.upper)}${opt(f.version)}${opt(f.fallocate)}`;
 
 /** Which behaviours a key leaves out, as bits. */
 const Dropped = {

@@ -13,8 +13,8 @@
  * - for an excerpt whose score reads only its sub-tests' records (score.ts recordsOnly()), the
  *   rest of each prediction after those records (infer-cache.ts EarlyStop).
  */
-import type { Environment, FsSpec } from '../../cases/env.js';
-import { kernelKey } from '../../cases/prediction-key.js';
+import type { Environment } from '../../cases/env.js';
+import { fsKey, kernelKey } from '../../cases/prediction-key.js';
 import type { ParsedRun } from '../parse/types.js';
 import { earlyStop, searchView } from './infer-cache.js';
 import { kernelOptions, type Dimension } from './infer-dimensions.js';
@@ -30,12 +30,23 @@ export type Chosen = Map<string, { label: string; ambiguous: boolean; fitting: s
 
 export type Evaluate = (e: Environment) => Candidate | undefined;
 
+/** One search's scorer and what its descents need to know of the log and the pin. */
+export interface Search {
+  evaluate: Evaluate;
+  /** The score of a prediction that reproduces the whole log. */
+  perfect: number;
+  /** Predictions stop before any io_uring sub-test (an excerpt of GUP sub-tests). */
+  beforeIoUring: boolean;
+  /** A pin may rewrite any field, so the work left out for unpinned searches is not. */
+  pinned: boolean;
+}
+
 /**
  * Scores environments for one search. Unpinned, the search only ever changes the fields the
  * dimensions vary (everything else is the starting machine's), so those fields alone name an
  * environment and its score; a pin may rewrite anything, so pinned searches skip that memo.
  */
-export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Evaluate {
+export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Search {
   const target = scoringTarget(run);
   // An excerpt's score reads only the records of its sub-tests: predictions stop once they have them.
   const stop = earlyStop(recordsOnly(target));
@@ -51,8 +62,9 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
     }
     return { env, score };
   };
-  if (pin) return (e) => evaluate(pin(e));
-  return (e) => {
+  const search = (f: Evaluate): Search => ({ evaluate: f, perfect: perfectScore(run), beforeIoUring: stop?.beforeIoUring === true, pinned: pin !== undefined });
+  if (pin) return search((e) => evaluate(pin(e)));
+  return search((e) => {
     const key = searchCoordinates(e);
     if (seen.has(key)) {
       const hit = seen.get(key);
@@ -61,7 +73,7 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
     const r = evaluate(e);
     seen.set(key, r);
     return r;
-  };
+  });
 }
 
 /** The fields the dimensions vary: within one unpinned search they identify an environment. */
@@ -69,9 +81,6 @@ function searchCoordinates(e: Environment): string {
   const { kernel, fs, user, selftest } = e;
   return `${selftest.tree}|${selftest.liburing}|${kernel.release}|${kernel.patches.join(',')}|${kernel.config.GUP_TEST}|${fsKey(fs.tmp)}|${fsKey(fs.cwd)}|${e.hugetlb.map((h) => h.free).join(',')}|${user.root}|${user.memlockKiB}|${e.sysctl.io_uring_disabled}`;
 }
-
-/** Every field of a filesystem spec (cases/env.ts FsSpec), cheaper than JSON.stringify(). */
-const fsKey = (f: FsSpec): string => `${f.type}\0${f.host}\0${f.cache}\0${f.upper}\0${f.version}\0${f.fallocate}`;
 
 /**
  * Descend from `from`: each pass varies every dimension in turn, keeping a value only when it
@@ -133,17 +142,11 @@ function descend(
  * the first dimension tried. The best end point wins; ties go to the earliest start (the
  * selftest's own tree, the most ordinary machine).
  */
-export function bestDescent(
-  run: ParsedRun,
-  start: Candidate,
-  dims: readonly Dimension[],
-  evaluate: Evaluate,
-  pinned: boolean,
-): { current: Candidate; chosen: Chosen } {
-  const perfect = perfectScore(run);
+export function bestDescent(start: Candidate, dims: readonly Dimension[], search: Search): { current: Candidate; chosen: Chosen } {
+  const { evaluate, perfect, pinned } = search;
   // When predictions stop before io_uring (evaluator()), kernels that differ only in io_uring
   // behaviours predict alike for this search: see kernelKey().
-  const beforeIoUring = earlyStop(recordsOnly(scoringTarget(run)))?.beforeIoUring === true;
+  const beforeIoUring = search.beforeIoUring;
   let best = descend(start, dims, evaluate, perfect);
   const tried = new Set([kernelKey(start.env, beforeIoUring)]);
   for (const k of kernelOptions(start.env.selftest.tree).slice(1)) {

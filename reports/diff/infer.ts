@@ -73,7 +73,8 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (!start.ok) return { error: start.error };
 
   const dims = dimensions(sizes.value, liburing.value, selftest.trees);
-  const evaluate = evaluator(run, opts.pin);
+  const search = evaluator(run, opts.pin);
+  const evaluate = search.evaluate;
   const first = evaluate(start.env);
   /* c8 ignore next */
   if (!first) return { error: 'the starting environment cannot be predicted' };
@@ -81,7 +82,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (selftest.trees[0] === 'prototype') {
     current = evaluate(kernelOptions('prototype')[0]!.apply(start.env)) ?? current;
   }
-  const best = bestDescent(run, current, dims, evaluate, opts.pin !== undefined);
+  const best = bestDescent(current, dims, search);
   current = best.current;
   const chosen = best.chosen;
 

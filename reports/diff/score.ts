@@ -40,6 +40,14 @@ function predictedTotals(stdout: string): number[] | null {
   return m ? m.slice(1).map(Number) : null;
 }
 
+/** A sub-test as scoring compares it, predicted or observed. */
+export interface ComparedSubtest {
+  verdict: string;
+  result: string | null;
+  /** Its diagnostics as one text (joined()). */
+  diagnostics: string;
+}
+
 /**
  * What scoring reads off a prediction, computed once per prediction. The search caches these
  * rather than whole predictions: a view is a fraction of a prediction's size (no records, no
@@ -47,7 +55,7 @@ function predictedTotals(stdout: string): number[] | null {
  */
 export interface ScoringView {
   /** Per sub-test id (the last record of an id wins, as a Map built from the records). */
-  byId: Map<string, { verdict: string; result: string | null; diagnostics: string }>;
+  byId: Map<string, ComparedSubtest>;
   plan: number | null;
   totals: number[] | null;
   /** `# Planned tests != run tests (planned != ran)`, when the prediction prints it. */
@@ -81,24 +89,13 @@ export function scoringView(p: Prediction): ScoringView {
   };
 }
 
-const VIEWS = new WeakMap<Prediction['run'], ScoringView>();
-
-function viewOf(p: Prediction): ScoringView {
-  let v = VIEWS.get(p.run);
-  if (!v) {
-    v = scoringView(p);
-    VIEWS.set(p.run, v);
-  }
-  return v;
-}
-
 /**
  * What scoring reads off the observed run, in the form it compares (a search scores one run
  * against hundreds of predictions).
  */
 export interface ScoringTarget {
   /** Observed sub-tests that have an id, with the reason and diagnostics as compared. */
-  subtests: { id: string; verdict: string; result: string | null; diagnostics: string }[];
+  subtests: (ComparedSubtest & { id: string })[];
   plan: number | null;
   /** pass, fail, xfail, xpass, skip, error. */
   totals: number[] | null;
@@ -132,7 +129,7 @@ export function recordsOnly(target: ScoringTarget): ReadonlySet<string> | undefi
 }
 
 export function scorePrediction(run: ParsedRun, p: Prediction): number {
-  return scoreView(scoringTarget(run), viewOf(p));
+  return scoreView(scoringTarget(run), scoringView(p));
 }
 
 export function scoreView(target: ScoringTarget, view: ScoringView): number {
