@@ -2,7 +2,7 @@
  * predictionKey() names a trace-less prediction: the inference search predicts each key once
  * and scores every environment with that key by it. So environments that share a key must
  * print the same bytes and the same records (traces aside), whatever the key leaves out as
- * dead (cases/prediction-key.ts liveMachine()). Sweeps over the settings and kernels those
+ * dead (cases/prediction-key.ts live()). Sweeps over the settings and kernels those
  * rules depend on check it, and that the rules do merge environments.
  */
 import t, { type Test } from 'tap';

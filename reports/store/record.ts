@@ -15,7 +15,7 @@ import type { Store } from './open.js';
 import type { RecordInput, RecordOutcome } from './types.js';
 
 /** Run ids of logs already stored, by hash, in run order. */
-export async function storedRunIds(sql: SqlDriver, hashes: string[]): Promise<Map<string, number[]>> {
+async function storedRunIds(sql: SqlDriver, hashes: string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>(hashes.map((h) => [h, []]));
   for (let start = 0; start < hashes.length; start += ROWS_PER_INSERT) {
     const chunk = hashes.slice(start, start + ROWS_PER_INSERT);

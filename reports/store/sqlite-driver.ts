@@ -7,7 +7,11 @@ import Database from 'better-sqlite3';
 import { asStoreError, StoreError } from './errors.js';
 import type { SqlDriver, SqlValue } from './driver.js';
 
-/** Waiting for another writer: generous, since a recorder holds the lock for milliseconds. */
+/**
+ * Waiting for another writer. A batch of recordLogs() holds the lock for milliseconds, but a
+ * streamed `record` parses and triages its log inside its transaction (record-stream.ts): about
+ * 10 s for a 50 MB log of distinct runs on the bench machine, so the wait is generous.
+ */
 export const BUSY_TIMEOUT_MS = 30_000;
 
 /** Prepared statements kept per connection (the oldest is dropped first). */
