@@ -63,6 +63,15 @@ export async function diffStream(
   return { source, runs: log.stats.runs, issues: logIssues(log), needsHuman: attention };
 }
 
+/**
+ * What a log says before any triage: how many runs it holds and its issues (the same
+ * DiffReport.issues diffStream gives, which come from the parse alone). Runs are not kept.
+ */
+export async function streamIssues(stream: AsyncIterable<string | Uint8Array>): Promise<{ runs: number; issues: string[] }> {
+  const log = await parseStream(stream, { onRun: () => undefined });
+  return { runs: log.stats.runs, issues: logIssues(log) };
+}
+
 /** diffStream over a file read in 1 MiB chunks. A read error is one of the issues. */
 export function diffFile(
   path: string,

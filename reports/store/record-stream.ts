@@ -24,7 +24,7 @@ import { rawValue } from './driver.js';
 import { LogHasher } from './env-key.js';
 import type { Store } from './open.js';
 import { insertRuns } from './run-rows.js';
-import { diffLogStream } from './triage-source.js';
+import { diffLogStream, logIssuesOfStream } from './triage-source.js';
 import type { RunMeta } from './types.js';
 
 /** Characters handed to the parser at a time (see fedInSlices). */
@@ -142,8 +142,8 @@ export async function recordStream(store: Store, input: StreamRecordInput): Prom
     return { hash, duplicate: false, runs, issues: streamed.issues };
   });
   if (stored) return stored;
-  // Already recorded: this copy is still triaged for its issues (what `record --json` prints).
-  let runs = 0;
-  const streamed = await diffLogStream(input.open(), input.source, input.env, () => void runs++);
-  return { hash, duplicate: true, runs, issues: streamed.issues };
+  // Already recorded: this copy is read only for its run count and issues (what `record`
+  // reports of it), which the parse alone gives: no inference, no triage.
+  const read = await logIssuesOfStream(input.open());
+  return { hash, duplicate: true, runs: read.runs, issues: read.issues };
 }

@@ -8,7 +8,7 @@
  * predict with the simulated kernel, triage each sub-test).
  */
 import type { Environment } from '../../cases/env.js';
-import { diffLog, diffStream, type StreamedDiff } from '../diff/index.js';
+import { diffLog, diffStream, streamIssues, type StreamedDiff } from '../diff/index.js';
 import type { DiffReport, RunDiff } from '../diff/types.js';
 
 /** Parse and triage one log (the environment given, or inferred). Never throws: problems are in `issues`. */
@@ -28,4 +28,9 @@ export function diffLogStream(
   onRun: (diff: RunDiff) => void,
 ): Promise<StreamedDiff> {
   return diffStream(stream, source, env ? { env } : {}, onRun);
+}
+
+/** A log's run count and issues without triaging it (a log already stored). */
+export function logIssuesOfStream(stream: AsyncIterable<string | Uint8Array>): Promise<{ runs: number; issues: string[] }> {
+  return streamIssues(stream);
 }
