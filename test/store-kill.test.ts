@@ -14,11 +14,13 @@ forBackends('kill -9 during record at many points: never a corrupt store or half
   const kills = backend.name === 'sqlite' ? 14 : 6;
   let killedMidWay = 0;
   let killedEarly = 0;
-  // Start-up (tsx, the model, opening the store) takes a few hundred ms and varies with the
+  // Start-up (the model, opening the store) takes a few hundred ms and varies with the
   // machine's load, so the kill points are timed from what the children report: every fourth
   // child (from the second pair on) is killed at a random point before its first commit would
   // come (the shortest start-up measured so far), the others at a random point up to 400 ms
-  // after their first commit, deep into recording.
+  // after their first commit, deep into recording. An early child runs in `hold` mode: should
+  // it open its store before the kill lands (a child can start faster than the ones measured),
+  // it waits there instead of committing, so the early kill is early for certain.
   let startup: number | null = null;
   const kill = async (k: number): Promise<{ k: number; batch: number; early: boolean; r: ChildResult }> => {
     // Every third child records as `gupsim record` does (recordStream: one log per
@@ -27,7 +29,8 @@ forBackends('kill -9 during record at many points: never a corrupt store or half
     const batch = stream ? 1 : 1 + ((k * 7) % 40);
     const early = startup !== null && k % 4 === 1;
     const when: Kill = early ? { afterSpawnMs: Math.floor(Math.random() * (startup ?? 0)) } : { afterFirstCommitMs: Math.floor(Math.random() * 400) };
-    const r = await runChild([path, `k${k}`, '100000', String(batch), envPath, stream ? 'stream' : ''], when);
+    const modes = [stream ? 'stream' : '', early ? 'hold' : ''].filter(Boolean).join(',');
+    const r = await runChild([path, `k${k}`, '100000', String(batch), envPath, modes], when);
     t.equal(r.signal, 'SIGKILL', `child ${k} killed ${JSON.stringify(when)} (${stream ? 'streamed' : `batch ${batch}`})`);
     return { k, batch, early, r };
   };

@@ -11,6 +11,9 @@
  * `pretriaged`, the fixture is triaged once and that report stored with every log (the
  * concurrency tests are about the store; triaging 1,600 logs would only cost CPU).
  * With `stream`, each log goes through recordStream() as `gupsim record` sends it (BATCH 1).
+ * With `hold`, the child prints `opened` once its store is open and then waits (60 s at most)
+ * without recording: a kill timed "before the first commit" then lands there for certain,
+ * however fast the machine starts the child.
  * With ENV.json every log is triaged against that environment (as `gupsim record --env`
  * does: ~1 ms a log); without it each log's environment is inferred (~0.2–0.9 s a log).
  */
@@ -28,6 +31,7 @@ const shared = modes.includes('shared');
 const pretriaged = modes.includes('pretriaged');
 // `stream`: each log through recordStream(), the path `gupsim record` takes (BATCH is then 1).
 const stream = modes.includes('stream');
+const hold = modes.includes('hold');
 const count = Number(countText);
 const batch = stream ? 1 : Math.max(1, Number(batchText));
 const base = readFileSync(
@@ -44,6 +48,12 @@ if (envPath && envPath !== '-') {
 
 const once = pretriaged ? diffLogText(base, 'fixture', env) : undefined;
 const store = await openStore(db);
+if (hold) {
+  process.stdout.write('opened\n');
+  await new Promise((r) => setTimeout(r, 60_000));
+  process.stderr.write('held recorder was never killed\n');
+  process.exit(3);
+}
 const ids: number[] = [];
 const sharedIds: Record<number, number[]> = {};
 /** One log through recordStream(), read in 4 KiB pieces (several log_chunks rows), its run ids read back. */
