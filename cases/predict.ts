@@ -27,7 +27,7 @@ export function predict(env: Environment, opts: RunOptions = {}): Prediction | {
 
 /*
  * Classes, not object literals, for what a prediction returns: V8 pretenures literal sites
- * whose objects outlive scavenges (see kernel-model emptyArray()), and a pretenured dead
+ * whose objects outlive scavenges (see kernel-model/empty-array.ts), and a pretenured dead
  * prediction would keep its whole young run (records, stdout) alive until the next full GC.
  */
 class Output implements ProgramOutput {

@@ -60,7 +60,7 @@ class Run implements SelftestRun {
   ) {}
 }
 
-/** What a version's program runs with (a class, not a literal: see kernel-model emptyArray()). */
+/** What a version's program runs with (a class, not a literal: see kernel-model/empty-array.ts). */
 class Context implements SelftestContext {
   constructor(
     readonly proc: Process,

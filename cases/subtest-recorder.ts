@@ -7,7 +7,8 @@
  * and the recorder points at every record of the run.
  */
 import type { Kernel } from '../kernel-model/kernel.js';
-import { emptyArray, type TraceEvent } from '../kernel-model/trace.js';
+import { emptyArray } from '../kernel-model/empty-array.js';
+import type { TraceEvent } from '../kernel-model/trace.js';
 import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 

@@ -3,7 +3,7 @@
  * fs/io_uring.c before 6.0): size validation, the long-term write pin, the ≤6.4 VMA filter
  * that refused file-backed memory, and RLIMIT_MEMLOCK accounting for unprivileged rings.
  */
-import { emptyArray } from './trace.js';
+import { emptyArray } from './empty-array.js';
 import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
 import { ioAccountMem, ioUnaccountMem, ioUringChargesUser } from './io-uring-account.js';

@@ -9,7 +9,8 @@ import type { Hstate } from './hugetlb.js';
 import { SmallMap } from './small-map.js';
 import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
-import { emptyArray, Trace, type TraceEvent } from './trace.js';
+import { emptyArray } from './empty-array.js';
+import { Trace, type TraceEvent } from './trace.js';
 
 export type Arch = 'x86_64' | 'arm64' | 'ppc64le' | 's390x' | 'riscv64';
 export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'ppc64le', 's390x', 'riscv64'];

@@ -3,7 +3,7 @@
  * returns the kernel's convention (a value, or a negative errno); turning that into a libc
  * return value and `errno` is the C library's job (cases/libc).
  */
-import { emptyArray } from './trace.js';
+import { emptyArray } from './empty-array.js';
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
 import { copyVmaForFork } from './fork.js';

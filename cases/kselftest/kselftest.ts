@@ -3,7 +3,7 @@
  * lines with a running number, `# ` diagnostics, the counter block and the exit helpers. The
  * era switches are the header's own history (what the selftest tree was built with).
  */
-import { emptyArray } from '../../kernel-model/trace.js';
+import { emptyArray } from '../../kernel-model/empty-array.js';
 import type { Process, ProcessExit } from '../libc/process.js';
 
 export const KSFT_PASS = 0;

@@ -4,7 +4,7 @@
  * what makes gup_longterm's io_uring verdict depend on an earlier failure. Kernel results
  * come from kernel-model's Task.
  */
-import { emptyArray } from '../../kernel-model/trace.js';
+import { emptyArray } from '../../kernel-model/empty-array.js';
 import { Errno, errnoName } from '../../kernel-model/errno.js';
 import type { Kernel } from '../../kernel-model/kernel.js';
 import { GUP_TEST_PATH, Task } from '../../kernel-model/task.js';

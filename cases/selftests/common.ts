@@ -78,7 +78,7 @@ type RunWithFn = (type: TestType, shared: boolean) => void;
 /**
  * A version's run_with_*() closures, as a class rather than an object literal: it lives as
  * long as the program and points at everything the closures see, and V8 pretenures literal
- * sites whose objects outlive scavenges (see kernel-model emptyArray()).
+ * sites whose objects outlive scavenges (see kernel-model/empty-array.ts).
  */
 export class RunWithFns implements RunWith {
   constructor(
