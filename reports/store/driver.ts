@@ -6,6 +6,14 @@
  * migrations' per-dialect DDL.
  */
 export type Dialect = 'sqlite' | 'postgresql';
+
+/**
+ * Statements each driver keeps per connection, prepared (SQLite) or rewritten to `$n`
+ * placeholders (PostgreSQL); the oldest is dropped first. gupsim's SQL is a few dozen fixed
+ * texts, but a text built per call (an IN list of a caller's length) must not grow the cache
+ * for the life of a long-running process.
+ */
+export const STATEMENT_CACHE_LIMIT = 64;
 export type SqlValue = string | number | null | Uint8Array;
 
 /** The raw log column as written: PostgreSQL keeps it as bytea (its text cannot hold NUL); SQLite as text. */
@@ -40,5 +48,7 @@ export interface SqlDriver {
   tableNames(): Promise<string[]>;
   /** The engine's own soundness check; ['ok'] when sound. */
   engineCheck(): Promise<string[]>;
+  /** Statements kept ready: at most STATEMENT_CACHE_LIMIT for each row form (objects, arrays). */
+  readonly statementsKept: number;
   close(): Promise<void>;
 }

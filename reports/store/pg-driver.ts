@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { asStoreError, StoreError } from './errors.js';
 import { redactUrl } from './location.js';
-import type { SqlDriver, SqlValue } from './driver.js';
+import { STATEMENT_CACHE_LIMIT, type SqlDriver, type SqlValue } from './driver.js';
 
 /** How long to wait for a server to answer before saying it cannot be reached. */
 export const CONNECT_TIMEOUT_MS = 15_000;
@@ -62,10 +62,15 @@ export class PgDriver implements SqlDriver {
     return d;
   }
 
+  get statementsKept(): number {
+    return this.texts.size;
+  }
+
   private text(sql: string): string {
     let t = this.texts.get(sql);
     if (t === undefined) {
       t = numberPlaceholders(sql);
+      if (this.texts.size >= STATEMENT_CACHE_LIMIT) this.texts.delete(this.texts.keys().next().value!);
       this.texts.set(sql, t);
     }
     return t;

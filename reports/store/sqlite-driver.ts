@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { asStoreError, StoreError } from './errors.js';
-import type { SqlDriver, SqlValue } from './driver.js';
+import { STATEMENT_CACHE_LIMIT, type SqlDriver, type SqlValue } from './driver.js';
 
 /**
  * Waiting for another writer. A batch of recordLogs() holds the lock for milliseconds, but a
@@ -14,8 +14,6 @@ import type { SqlDriver, SqlValue } from './driver.js';
  */
 export const BUSY_TIMEOUT_MS = 30_000;
 
-/** Prepared statements kept per connection (the oldest is dropped first). */
-const STATEMENT_CACHE_LIMIT = 64;
 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -55,6 +53,10 @@ export class SqliteDriver implements SqlDriver {
     } catch (e) {
       throw asStoreError(e, this.location);
     }
+  }
+
+  get statementsKept(): number {
+    return this.objects.size + this.rows.size;
   }
 
   private statement(sql: string, raw: boolean): Database.Statement {
