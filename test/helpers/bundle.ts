@@ -7,7 +7,7 @@
  */
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,9 +42,32 @@ export function bundledEntry(entry: string): string {
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, code);
     renameSync(tmp, out);
+    pruneOlderBuilds(basename(entry, '.ts'), out);
   }
   built.set(entry, out);
   return out;
+}
+
+/** How old another build of the same entry must be before a new build removes it. */
+const STALE_MS = 60 * 60 * 1000;
+
+/**
+ * A new build leaves the entry's earlier builds (older sources) behind; remove those not
+ * touched for an hour. Not sooner: a test process still running from older sources (a
+ * suite started before an edit) may be about to spawn one.
+ */
+function pruneOlderBuilds(name: string, keep: string): void {
+  const now = Date.now();
+  const build = new RegExp(`^${name.replace(/[^\w]/g, '\\$&')}-[0-9a-f]{16}\\.mjs$`);
+  for (const file of readdirSync(CACHE)) {
+    const path = join(CACHE, file);
+    if (path === keep || !build.test(file)) continue;
+    try {
+      if (now - statSync(path).mtimeMs > STALE_MS) rmSync(path, { force: true });
+    } catch {
+      // Another test process removed it first.
+    }
+  }
 }
 
 /**
