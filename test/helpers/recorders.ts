@@ -14,7 +14,7 @@ const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-r
 /** 004 triaged with its environment inferred: what the recorders triage against. */
 export const BASE = diffLogText(readFileSync(LOG004, 'utf8'), 'base');
 
-const CHILD = bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
+const CHILD = await bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
