@@ -13,7 +13,7 @@ import { EXIT_BROKEN_PIPE } from '../harness/io.js';
 import { checkIntegrity, countRuns, openStore } from '../reports/store/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = bundledEntry(join(ROOT, 'harness/main.ts'));
+const MAIN = await bundledEntry(join(ROOT, 'harness/main.ts'));
 const LIVE618 = join(FIXTURES, 'live/6.18-host-ext4-default');
 
 /** Run the real CLI process with its stdout closed before it writes: every write fails with EPIPE. */

@@ -1,10 +1,20 @@
 // Crash-safety of the store on both backends, proven with real recorder processes
 // (test/helpers/recorders.ts) killed with SIGKILL at many points. Its own file so that it runs
 // beside the concurrency suite (store-concurrency.test.ts) rather than after it.
+import t from 'tap';
 import { existsSync } from 'node:fs';
+import { searchPredictions } from '../reports/diff/infer-cache.js';
 import { checkIntegrity, openStore } from '../reports/store/index.js';
 import { forBackends, num } from './helpers/backends.js';
 import { baseEnvFile, lastCommitted, runChild, type ChildResult, type Kill } from './helpers/recorders.js';
+
+// The helpers infer the recorders' environment when a test first asks for it: a suite that
+// imports them pays for no inference it does not use.
+t.test('the recorders\' environment is inferred on first use, not at import', async (t) => {
+  t.equal(searchPredictions(), 0, 'importing test/helpers/recorders.ts inferred nothing');
+  baseEnvFile(t);
+  t.ok(searchPredictions() > 0, 'the first baseEnvFile() inferred it');
+});
 
 forBackends('kill -9 during record at many points: never a corrupt store or half a run', async (t, backend) => {
   const path = await backend.location(t, 'kill.db');

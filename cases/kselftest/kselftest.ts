@@ -158,6 +158,15 @@ export class Kselftest {
   }
 
   /**
+   * ksft_test_result(cond, "<text>\n") with the newline given apart (see resultLine()): the
+   * oldest selftest's verdict lines, whose texts its variants vary.
+   */
+  testResultLine(cond: boolean, text: string): void {
+    if (cond) this.resultLine('pass', 'ok ', ' ', text);
+    else this.resultLine('fail', 'not ok ', ' ', text);
+  }
+
+  /**
    * ksft_test_result_report(result, "%s\n", text) (log_test_result()'s call): prints nothing
    * for a value it does not know.
    */

@@ -4,10 +4,27 @@
  * liburing, the user and its memlock limit, io_uring_disabled, and last the kernel era.
  */
 import { fsFromText, fsSpec, type Environment } from '../../cases/env.js';
+import { fsKey } from '../../cases/prediction-key.js';
 
 export interface Dimension {
   name: string;
   options: { label: string; apply: (e: Environment) => Environment }[];
+  /**
+   * The fields this dimension's options write, as text. Beside the options, so that a new
+   * dimension names what it varies where it varies it (searchCoordinates() reads these).
+   */
+  coordinate: (e: Environment) => string;
+}
+
+/**
+ * The fields the dimensions vary: within one unpinned search (which changes nothing else)
+ * they identify an environment. test/infer-dimensions.test.ts checks that no option writes a
+ * field its dimension's coordinate leaves out.
+ */
+export function searchCoordinates(e: Environment, dims: readonly Dimension[]): string {
+  let key = '';
+  for (const d of dims) key += `${d.coordinate(e)}|`;
+  return key;
 }
 
 export function kernelOptions(tree: string): Dimension['options'] {
@@ -53,6 +70,7 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         label: tree,
         apply: (e) => ({ ...e, selftest: { ...e.selftest, tree } }),
       })),
+      coordinate: (e) => e.selftest.tree,
     });
   }
   dims.push({
@@ -64,6 +82,7 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         kernel: { ...e.kernel, config: { ...e.kernel.config, GUP_TEST: v } },
       }),
     })),
+    coordinate: (e) => String(e.kernel.config.GUP_TEST),
   });
   for (const where of ['tmp', 'cwd'] as const) {
     const order =
@@ -74,6 +93,7 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         label: f,
         apply: (e) => ({ ...e, fs: { ...e.fs, [where]: fsSpec(fsFromText(f), where, 'tmpfs') } }),
       })),
+      coordinate: (e) => fsKey(e.fs[where]),
     });
   }
   sizes.forEach((size, i) => {
@@ -83,6 +103,7 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         label: String(free),
         apply: (e) => ({ ...e, hugetlb: e.hugetlb.map((h, j) => (j === i ? { ...h, free } : h)) }),
       })),
+      coordinate: (e) => String(e.hugetlb[i]?.free),
     });
   });
   if (liburing) {
@@ -92,6 +113,7 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         label: v,
         apply: (e) => ({ ...e, selftest: { ...e.selftest, liburing: v } }),
       })),
+      coordinate: (e) => String(e.selftest.liburing),
     });
   }
   // The user: root, or unprivileged under an RLIMIT_MEMLOCK that only then matters (systemd's
@@ -107,6 +129,7 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         apply: (e: Environment) => ({ ...e, user: { ...e.user, root: false, memlockKiB: m } }),
       })),
     ],
+    coordinate: (e) => `${e.user.root} ${e.user.memlockKiB}`,
   });
   if (liburing) {
     dims.push({
@@ -115,9 +138,11 @@ export function dimensions(sizes: number[], liburing: boolean, trees: string[]):
         label: String(v),
         apply: (e) => ({ ...e, sysctl: { ...e.sysctl, io_uring_disabled: v } }),
       })),
+      coordinate: (e) => String(e.sysctl.io_uring_disabled),
     });
   }
   // Last: a different kernel era is the explanation of last resort.
-  dims.push({ name: 'kernel', options: [] }); // filled per tree in search()
+  // Its options are filled per tree by the search (kernelOptions()); they write these fields.
+  dims.push({ name: 'kernel', options: [], coordinate: (e) => `${e.kernel.release} ${e.kernel.patches.join(',')}` });
   return dims;
 }

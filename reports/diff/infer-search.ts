@@ -14,10 +14,10 @@
  *   rest of each prediction after those records (infer-cache.ts EarlyStop).
  */
 import type { Environment } from '../../cases/env.js';
-import { fsKey, kernelKey } from '../../cases/prediction-key.js';
+import { kernelKey } from '../../cases/prediction-key.js';
 import type { ParsedRun } from '../parse/types.js';
 import { earlyStop, searchView } from './infer-cache.js';
-import { kernelOptions, type Dimension } from './infer-dimensions.js';
+import { kernelOptions, searchCoordinates, type Dimension } from './infer-dimensions.js';
 import { perfectScore, recordsOnly, scoreView, scoringTarget, type ScoringView } from './score.js';
 
 export interface Candidate {
@@ -42,11 +42,12 @@ export interface Search {
 }
 
 /**
- * Scores environments for one search. Unpinned, the search only ever changes the fields the
- * dimensions vary (everything else is the starting machine's), so those fields alone name an
- * environment and its score; a pin may rewrite anything, so pinned searches skip that memo.
+ * Scores environments for one search over `dims`. Unpinned, the search only ever changes the
+ * fields those dimensions vary (everything else is the starting machine's), so those fields
+ * alone (searchCoordinates()) name an environment and its score; a pin may rewrite anything,
+ * so pinned searches skip that memo.
  */
-export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined): Search {
+export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined, dims: readonly Dimension[]): Search {
   const target = scoringTarget(run);
   // An excerpt's score reads only the records of its sub-tests: predictions stop once they have them.
   const stop = earlyStop(recordsOnly(target));
@@ -65,7 +66,7 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
   const search = (f: Evaluate): Search => ({ evaluate: f, perfect: perfectScore(run), beforeIoUring: stop?.beforeIoUring === true, pinned: pin !== undefined });
   if (pin) return search((e) => evaluate(pin(e)));
   return search((e) => {
-    const key = searchCoordinates(e);
+    const key = searchCoordinates(e, dims);
     if (seen.has(key)) {
       const hit = seen.get(key);
       return hit && { env: e, score: hit.score };
@@ -74,12 +75,6 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
     seen.set(key, r);
     return r;
   });
-}
-
-/** The fields the dimensions vary: within one unpinned search they identify an environment. */
-function searchCoordinates(e: Environment): string {
-  const { kernel, fs, user, selftest } = e;
-  return `${selftest.tree}|${selftest.liburing}|${kernel.release}|${kernel.patches.join(',')}|${kernel.config.GUP_TEST}|${fsKey(fs.tmp)}|${fsKey(fs.cwd)}|${e.hugetlb.map((h) => h.free).join(',')}|${user.root}|${user.memlockKiB}|${e.sysctl.io_uring_disabled}`;
 }
 
 /**

@@ -73,7 +73,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (!start.ok) return { error: start.error };
 
   const dims = dimensions(sizes.value, liburing.value, selftest.trees);
-  const search = evaluator(run, opts.pin);
+  const search = evaluator(run, opts.pin, dims);
   const evaluate = search.evaluate;
   const first = evaluate(start.env);
   /* c8 ignore next */

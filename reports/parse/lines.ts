@@ -78,20 +78,26 @@ export class LineSplitter {
 }
 
 /**
- * Lines of a byte or string stream (e.g. fs.createReadStream), decoded as UTF-8, lossily, one
+ * The text of a byte or string stream, piece by piece: bytes decoded as UTF-8, lossily (as a
+ * whole-file read decodes them; a character cut between chunks is joined), strings as they are.
+ * A chunk that ends inside a character gives its piece without it (possibly '').
+ */
+export async function* textOfStream(stream: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  for await (const chunk of stream) yield typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+  const tail = decoder.decode();
+  if (tail !== '') yield tail;
+}
+
+/**
+ * Lines of a byte or string stream (e.g. fs.createReadStream), decoded by textOfStream, one
  * batch per chunk: a consumer pays one promise round-trip per chunk, not one per line.
  */
 export async function* lineBatchesOfStream(
   stream: AsyncIterable<string | Uint8Array>,
 ): AsyncGenerator<string[]> {
   const splitter = new LineSplitter();
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  for await (const chunk of stream) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    yield splitter.push(text);
-  }
-  const tail = decoder.decode();
-  if (tail) yield splitter.push(tail);
+  for await (const text of textOfStream(stream)) yield splitter.push(text);
   yield splitter.end();
 }
 

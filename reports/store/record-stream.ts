@@ -20,6 +20,7 @@
  */
 import type { Environment } from '../../cases/env.js';
 import type { RunDiff } from '../diff/types.js';
+import { textOfStream } from '../parse/lines.js';
 import { rawValue } from './driver.js';
 import { LogHasher } from './env-key.js';
 import type { Store } from './open.js';
@@ -56,9 +57,9 @@ export class LogChangedError extends Error {
 }
 
 /**
- * The stream's text, decoded as UTF-8 (lossily, as a whole-file read decodes it), each piece
- * also given to `hasher`. Errors are kept in `seen` as well: the parser turns a failing stream
- * into an issue, and the recorder must still know that the log was not read to its end.
+ * The stream's text (textOfStream), each piece also given to `hasher`. Errors are kept in
+ * `seen` as well: the parser turns a failing stream into an issue, and the recorder must still
+ * know that the log was not read to its end.
  */
 async function* decoded(
   stream: AsyncIterable<string | Uint8Array>,
@@ -66,19 +67,11 @@ async function* decoded(
   seen: { error?: unknown },
   each: (text: string) => Promise<void> = async () => {},
 ): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
   try {
-    for await (const chunk of stream) {
-      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    for await (const text of textOfStream(stream)) {
       hasher.update(text);
       await each(text);
       yield text;
-    }
-    const tail = decoder.decode();
-    if (tail !== '') {
-      hasher.update(tail);
-      await each(tail);
-      yield tail;
     }
   } catch (e) {
     seen.error ??= e;

@@ -2,37 +2,37 @@
  * Child processes of the tests (recorders killed with SIGKILL, CLI processes whose stdout is
  * closed) run their TypeScript entry bundled by esbuild into one ESM file: a child then starts in
  * ~0.15 s instead of ~1 s under `--import tsx`, which is most of what the kill and EPIPE suites
- * spend. The bundle is the same source (node_modules packages stay external, resolved from the
- * project), built once per test process.
+ * spend. The bundle is the same source, built with the test suite's own esbuild setup
+ * (scripts/esbuild-options.mjs: packages external, each module's own import.meta.url), once
+ * per test process.
  */
-import { buildSync } from 'esbuild';
+import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testBundleOptions } from '../../scripts/esbuild-options.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Under node_modules so that the bundle's bare imports (better-sqlite3, pg, …) resolve.
 const CACHE = join(ROOT, 'node_modules/.cache/gupsim-test');
-const built = new Map<string, string>();
+const built = new Map<string, Promise<string>>();
 
 /**
  * The path of `entry` (absolute, .ts) bundled for `node <path>`. Named by its content's hash:
  * test processes running at once share one file, and a source change makes a new one.
  */
-export function bundledEntry(entry: string): string {
-  const done = built.get(entry);
-  if (done) return done;
-  const result = buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    write: false,
-    outdir: CACHE,
-    logLevel: 'warning',
-  });
+export function bundledEntry(entry: string): Promise<string> {
+  let done = built.get(entry);
+  if (!done) {
+    done = buildEntry(entry);
+    built.set(entry, done);
+  }
+  return done;
+}
+
+async function buildEntry(entry: string): Promise<string> {
+  const result = await build({ ...testBundleOptions, entryPoints: [entry], write: false, outdir: CACHE });
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error(`esbuild produced nothing for ${entry}`);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
@@ -44,7 +44,6 @@ export function bundledEntry(entry: string): string {
     renameSync(tmp, out);
     pruneOlderBuilds(basename(entry, '.ts'), out);
   }
-  built.set(entry, out);
   return out;
 }
 

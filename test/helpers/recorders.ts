@@ -6,15 +6,24 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Environment } from '../../cases/env.js';
 import { diffLogText } from '../../reports/store/index.js';
 import { bundledEntry, CHILD_ENV, nodeChild } from './bundle.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LOG004 = join(ROOT, 'test/fixtures/logs/public/004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log');
-/** 004 triaged with its environment inferred: what the recorders triage against. */
-export const BASE = diffLogText(readFileSync(LOG004, 'utf8'), 'base');
+/**
+ * The environment inferred for 004's run: what the recorders triage against. Inferred on first
+ * use, not at import (an inference of 004 is a few hundred ms, which a suite importing these
+ * helpers for a test that never asks need not pay).
+ */
+let baseEnv: Environment | undefined;
+function inferredBaseEnv(): Environment | undefined {
+  baseEnv ??= diffLogText(readFileSync(LOG004, 'utf8'), 'base').runs[0]?.env;
+  return baseEnv;
+}
 
-const CHILD = bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
+const CHILD = await bundledEntry(join(ROOT, 'test/helpers/record-child.ts'));
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -56,10 +65,10 @@ export const lastCommitted = (out: string): number => {
   const m = [...out.matchAll(/^committed (\d+)$/gm)].pop();
   return m ? Number(m[1]) : 0;
 };
-/** The environment 004's runs are triaged against in the child recorders (inferred once, by BASE). */
+/** The environment 004's runs are triaged against in the child recorders (inferred once per process). */
 export function baseEnvFile(t: Test): string {
   const file = join(t.testdir(), '004.env.json');
-  writeFileSync(file, JSON.stringify(BASE.runs[0]?.env));
+  writeFileSync(file, JSON.stringify(inferredBaseEnv()));
   return file;
 }
 
