@@ -16,13 +16,17 @@ export const XFS_SUPER_MAGIC = 0x58465342;
 
 /** fs_is_unknown(): only these filesystems have a known answer for R/W long-term pins. */
 export function fsIsUnknown(fsType: number): boolean {
-  return ![
-    TMPFS_MAGIC,
-    HUGETLBFS_MAGIC,
-    BTRFS_SUPER_MAGIC,
-    EXT4_SUPER_MAGIC,
-    XFS_SUPER_MAGIC,
-  ].includes(fsType);
+  // A switch like the C one, not includes() of an array literal built on every call.
+  switch (fsType) {
+    case TMPFS_MAGIC:
+    case HUGETLBFS_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case EXT4_SUPER_MAGIC:
+    case XFS_SUPER_MAGIC:
+      return false;
+    default:
+      return true;
+  }
 }
 
 /** fs_supports_writable_longterm_pinning(): shmem and hugetlbfs need no dirty tracking. */
@@ -56,13 +60,13 @@ export interface SelftestContext {
 /** Mirrors `enum test_type`: R/O, R/O fast, R/W, R/W fast, io_uring. */
 export type TestType = 'ro' | 'ro-fast' | 'rw' | 'rw-fast' | 'iouring';
 
-export function testTypeOf(c: TestCase): { type: TestType; shared: boolean } {
-  if (c.kind === 'iouring') return { type: 'iouring', shared: c.sharing === 'shared' };
+/** A case's `enum test_type`; whether it maps MAP_SHARED is `c.sharing === 'shared'`. */
+export function testTypeOf(c: TestCase): TestType {
+  if (c.kind === 'iouring') return 'iouring';
   // Literals, not a template: the programs compare `type` with literals per sub-test, which is
   // a pointer compare for two literals but a character compare for a built string.
   const fast = c.path === 'gup-fast';
-  const type: TestType = c.access === 'rw' ? (fast ? 'rw-fast' : 'rw') : fast ? 'ro-fast' : 'ro';
-  return { type, shared: c.sharing === 'shared' };
+  return c.access === 'rw' ? (fast ? 'rw-fast' : 'rw') : fast ? 'ro-fast' : 'ro';
 }
 
 /** The four run_with_*() functions of a version. */
@@ -107,7 +111,8 @@ export function runTestCases(
   const backings: Backing[] = [MEMFD, TMPFILE, LOCAL_TMPFILE];
   for (const size of hugetlbsizes) backings.push({ kind: 'memfd-hugetlb', sizeKiB: size / 1024 });
   for (const c of cases) {
-    const { type, shared } = testTypeOf(c);
+    const type = testTypeOf(c);
+    const shared = c.sharing === 'shared';
     const names = namesOf(describe, c);
     for (const b of backings) {
       const label = names.of(b);
