@@ -139,10 +139,19 @@ class SubtestLabel {
   ) {}
 }
 
-/** The labels of one case in one version's wording: `<description> ... with <backing>`. */
+/**
+ * The labels of one case in one version's wording: `<description> ... with <backing>`. The
+ * three fixed backings in fields and the few hugetlb sizes in a list, not one Map keyed by
+ * kind or size: a field load or two per sub-test instead of a hash lookup of a
+ * string-or-number key.
+ */
 class CaseNames {
-  /** By backing kind, and by size for memfd-hugetlb. */
-  private readonly byBacking = new Map<string | number, SubtestLabel>();
+  private memfd: SubtestLabel | undefined = undefined;
+  private tmpfile: SubtestLabel | undefined = undefined;
+  private localTmpfile: SubtestLabel | undefined = undefined;
+  /** hugetlbLabels[i] is the label of size hugetlbSizes[i] (KiB); at most 64 kept. */
+  private readonly hugetlbSizes: number[] = [];
+  private readonly hugetlbLabels: SubtestLabel[] = [];
 
   constructor(
     private readonly testCase: TestCase,
@@ -150,13 +159,28 @@ class CaseNames {
   ) {}
 
   of(b: Backing): SubtestLabel {
-    const key = b.kind === 'memfd-hugetlb' ? b.sizeKiB : b.kind;
-    let n = this.byBacking.get(key);
-    if (n === undefined) {
-      n = new SubtestLabel(subtestId(this.testCase, b), `${this.description} ... with ${backingVariantText(b)}`);
-      if (this.byBacking.size < 64) this.byBacking.set(key, n);
+    switch (b.kind) {
+      case 'memfd':
+        return (this.memfd ??= this.label(b));
+      case 'tmpfile':
+        return (this.tmpfile ??= this.label(b));
+      case 'local-tmpfile':
+        return (this.localTmpfile ??= this.label(b));
+      case 'memfd-hugetlb': {
+        const i = this.hugetlbSizes.indexOf(b.sizeKiB);
+        if (i >= 0) return this.hugetlbLabels[i]!;
+        const n = this.label(b);
+        if (this.hugetlbSizes.length < 64) {
+          this.hugetlbSizes.push(b.sizeKiB);
+          this.hugetlbLabels.push(n);
+        }
+        return n;
+      }
     }
-    return n;
+  }
+
+  private label(b: Backing): SubtestLabel {
+    return new SubtestLabel(subtestId(this.testCase, b), `${this.description} ... with ${backingVariantText(b)}`);
   }
 }
 
