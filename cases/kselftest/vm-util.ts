@@ -49,9 +49,10 @@ export class TestLog {
   private name = '';
   constructor(private readonly ksft: Kselftest) {}
 
-  start(name: string): void {
+  /** `message` is ksft_print_msg("[RUN] %s\n", name)'s text, when the caller has it built. */
+  start(name: string, message = `[RUN] ${name}\n`): void {
     this.name = name;
-    this.ksft.printMsg(`[RUN] ${name}\n`);
+    this.ksft.printMsg(message);
   }
 
   result(result: number): void {

@@ -103,7 +103,7 @@ export function runTestCases(
   cases: readonly TestCase[],
   hugetlbsizes: readonly number[],
   describe: (c: TestCase) => string,
-  announce: (name: string) => void,
+  announce: (label: SubtestLabel) => void,
   runWith: RunWith,
 ): void {
   const hooks = ctx.hooks;
@@ -116,7 +116,7 @@ export function runTestCases(
     const names = namesOf(describe, c);
     for (const b of backings) {
       const label = names.of(b);
-      announce(label.name);
+      announce(label);
       hooks.begin(label.id, label.name);
       if (b.kind === 'memfd') runWith.memfd(type, shared);
       else if (b.kind === 'tmpfile') runWith.tmpfile(type, shared);
@@ -132,11 +132,20 @@ const TMPFILE: Backing = { kind: 'tmpfile' };
 const LOCAL_TMPFILE: Backing = { kind: 'local-tmpfile' };
 
 /** A sub-test's stable id and its `[RUN]` name in one version's wording. */
-class SubtestLabel {
+export class SubtestLabel {
+  /**
+   * `[RUN] <name>\n`, the message of ksft_print_msg("[RUN] %s\n", name) with which every
+   * version announces the sub-test: static text like the name, so built once with it rather
+   * than by each announcement.
+   */
+  readonly runMessage: string;
+
   constructor(
     readonly id: string,
     readonly name: string,
-  ) {}
+  ) {
+    this.runMessage = '[RUN] ' + name + '\n';
+  }
 }
 
 /**
