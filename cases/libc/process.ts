@@ -52,6 +52,27 @@ function sixChars(n: number): string {
   return s;
 }
 
+/**
+ * mkstemp() paths by template and suffix number: static text too (each version's template is
+ * a constant), so built once; and then flat after their first use, where a path built afresh
+ * was a concatenation that the file system's first look at it had to copy flat.
+ */
+const MKSTEMP_PATHS = new Map<string, string[]>();
+
+function mkstempPath(template: string, n: number): string {
+  let paths = MKSTEMP_PATHS.get(template);
+  if (paths === undefined) {
+    paths = [];
+    if (MKSTEMP_PATHS.size < 16) MKSTEMP_PATHS.set(template, paths);
+  }
+  let path = paths[n];
+  if (path === undefined) {
+    path = template.slice(0, -6) + sixChars(n);
+    if (n < 512) paths[n] = path;
+  }
+  return path;
+}
+
 export class Process {
   readonly kernel: Kernel;
   readonly task: Task;
@@ -177,7 +198,7 @@ export class Process {
       this.errno = Errno.EINVAL;
       return { fd: -1, path: template };
     }
-    const path = template.slice(0, -6) + sixChars(this.nextTempNumber());
+    const path = mkstempPath(template, this.nextTempNumber());
     const fd = this.sys('mkstemp', this.task.openCreateExcl(path));
     return { fd, path: fd < 0 ? template : path };
   }
