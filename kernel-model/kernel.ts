@@ -74,7 +74,7 @@ class KernelInode implements Inode {
   readonly pages = new SmallMap<number, Folio>();
   openCount = 0;
   mapCount = 0;
-  private resvMap: Set<number> | undefined = undefined;
+  private resvMap: SmallMap<number, true> | undefined = undefined;
   private diskMap: Map<number, string> | undefined = undefined;
 
   constructor(
@@ -83,8 +83,8 @@ class KernelInode implements Inode {
     readonly hstate: Hstate | undefined,
   ) {}
 
-  get resv(): Set<number> {
-    return (this.resvMap ??= new Set());
+  get resv(): SmallMap<number, true> {
+    return (this.resvMap ??= new SmallMap());
   }
 
   get disk(): Map<number, string> {
