@@ -174,6 +174,11 @@ export class Kernel {
    * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
    */
   readonly deferredWork: DeferredWork[] = emptyArray(); // not []: see kernel-model emptyArray()
+  /**
+   * Subscriptions mmuNotifierRegister() made on this kernel's address spaces: while there are
+   * none (a selftest run never makes one), an invalidation looks nothing up.
+   */
+  mmuSubscriptions = 0;
   /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
   readonly mms = new Set<AddressSpace>();
   private nextIno = 1;
