@@ -270,7 +270,10 @@ export class Kernel {
   }
 
   hstateBySize(sizeKiB: number): Hstate | undefined {
-    return this.hstates.find((h) => h.sizeKiB === sizeKiB);
+    // A loop, not find() with a closure: every hugetlb memfd_create() and pool read asks.
+    const hs = this.hstates;
+    for (let i = 0; i < hs.length; i++) if (hs[i]!.sizeKiB === sizeKiB) return hs[i];
+    return undefined;
   }
 
   /** Mount holding a path as the selftest uses them: absolute /tmp/... or relative to cwd. */
