@@ -179,8 +179,12 @@ export class Kernel {
    * none (a selftest run never makes one), an invalidation looks nothing up.
    */
   mmuSubscriptions = 0;
-  /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
-  readonly mms = new Set<AddressSpace>();
+  /**
+   * Every process's address space, for rmap walks (folio_mkclean, mapcount), in creation
+   * order. A list, not a Set: each is added once, by its constructor, and a Set cost every
+   * booted kernel a hash table.
+   */
+  readonly mms: AddressSpace[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextIno = 1;
   private nextFolioId = 1;
 

@@ -76,7 +76,7 @@ export class Task {
   constructor(kernel: Kernel) {
     this.kernel = kernel;
     // 0, 1, 2 are stdin, stdout, stderr.
-    kernel.mms.add(this);
+    kernel.mms.push(this);
   }
 
   vmaList(): readonly Vma[] {
