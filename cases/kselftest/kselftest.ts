@@ -158,6 +158,15 @@ export class Kselftest {
   }
 
   /**
+   * ksft_test_result(cond, ...) of `text` and a newline, given apart (like reportLine()): the
+   * same line, without finding and stripping the newline again on every call.
+   */
+  testResultLine(cond: boolean, text: string): void {
+    if (cond) this.resultLine('pass', 'ok ', ' ', text);
+    else this.resultLine('fail', 'not ok ', ' ', text);
+  }
+
+  /**
    * ksft_test_result_report(result, "%s\n", text) (log_test_result()'s call): prints nothing
    * for a value it does not know.
    */

@@ -71,10 +71,6 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
   const pagesize = proc.getpagesize();
   const hugetlbsizes = detectHugetlbPageSizes(proc, ksft, 10, v.hugetlbWording);
   const cases = compiledTestCases(liburing !== undefined);
-  // The two verdict lines, built once per run: a result message concatenated per sub-test is
-  // copied flat again each time kselftest strips its newline for the record.
-  const workedLine = `${v.workedText}\n`;
-  const failedLine = `${v.failedText}\n`;
 
   ksft.printHeader();
   ksft.setPlan(cases.length * (3 + hugetlbsizes.length));
@@ -129,7 +125,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
           ksft.skip('PIN_LONGTERM_TEST_START failed\n');
           break munmap;
         } else if (ret && proc.errno === Errno.EFAULT) {
-          ksft.testResult(!shouldWork, failedLine);
+          ksft.testResultLine(!shouldWork, v.failedText);
           break munmap;
         } else if (ret) {
           ksft.fail('PIN_LONGTERM_TEST_START failed\n');
@@ -137,7 +133,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
         }
         if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP))
           ksft.printMsg('[INFO] PIN_LONGTERM_TEST_STOP failed\n');
-        ksft.testResult(shouldWork, workedLine);
+        ksft.testResultLine(shouldWork, v.workedText);
         break munmap;
       }
       /* c8 ignore next */
@@ -158,12 +154,12 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
       // Only new kernels return EFAULT. (The test reads errno, not -ret.)
       const e = proc.errno;
       if (ret && (e === Errno.ENOSPC || e === Errno.EOPNOTSUPP || e === Errno.EFAULT)) {
-        ksft.testResult(!shouldWork, failedLine);
+        ksft.testResultLine(!shouldWork, v.failedText);
       } else if (ret) {
         // We might just lack support or have insufficient MEMLOCK limits.
         ksft.skip('io_uring_register_buffers() failed\n');
       } else {
-        ksft.testResult(shouldWork, workedLine);
+        ksft.testResultLine(shouldWork, v.workedText);
         liburing.io_uring_unregister_buffers(init.ring);
       }
       liburing.io_uring_queue_exit(init.ring);
