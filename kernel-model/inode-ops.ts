@@ -3,7 +3,7 @@
  * setting its size, fallocate(), and the final iput that frees an unlinked inode's page cache.
  */
 import { Errno } from './errno.js';
-import { mountFallocate } from './fs.js';
+import { fallocateRefusalWords, mountFallocate } from './fs.js';
 import { freeHugePage, unreserveHugePages } from './hugetlb.js';
 import { hugetlbfsFallocate } from './hugetlbfs.js';
 import type { Kernel } from './kernel.js';
@@ -31,9 +31,12 @@ export function fallocateInode(k: Kernel, inode: Inode, mode: number, offset: nu
     const r = hugetlbfsFallocate(k, inode, inode.hstate, offset, length);
     if (r < 0) return r;
   } else {
-    const can = mountFallocate(inode.mount);
-    if (!can.ok) {
-      if (k.tracing) k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
+    const refusal = mountFallocate(inode.mount);
+    if (refusal !== undefined) {
+      if (k.tracing) {
+        const w = fallocateRefusalWords(inode.mount, refusal);
+        k.note(w.fn, w.why, { errno: 'EOPNOTSUPP' });
+      }
       return -Errno.EOPNOTSUPP;
     }
   }
