@@ -22,7 +22,13 @@ export interface SweepFigures {
   subtests: number;
   ms: number;
   subtestsPerSec: number;
-  /** The same from CPU time (all threads): what other load on the machine moves least. */
+  /**
+   * The same from CPU time (all threads): what other load on the machine moves least, but not
+   * nothing. On the shared 2-core VM, CPU time itself runs up to ~2x slower for seconds at a
+   * time, in every process at once: two processes taking turns slow down together, and a JSON
+   * parse/stringify loop with no gupsim code slows 1.7x in the same windows (r = 0.82). Compare
+   * builds by taking turns in one window, not by separate runs.
+   */
   subtestsPerCpuSec: number;
 }
 

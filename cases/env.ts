@@ -95,6 +95,8 @@ export const MAX_HUGETLB_KIB = 16 * 1024 * 1024;
 /** Exact for every safe integer (JavaScript's `&` truncates to 32 bits: 3·2^32 would pass it). */
 export function isPowerOfTwo(n: number): boolean {
   if (!Number.isSafeInteger(n) || n < 1) return false;
+  // Within 31 bits `&` is exact, and every environment's huge page sizes are asked this.
+  if (n <= 0x3fffffff) return (n & (n - 1)) === 0;
   const b = BigInt(n);
   return (b & (b - 1n)) === 0n;
 }

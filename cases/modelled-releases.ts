@@ -42,13 +42,19 @@ export function unmodelledRelease(r: Release): string | undefined {
   const newest = newestModelled();
   const range = (): string =>
     `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
-  // Only the mainline position counts: 6.19.5 and 6.19-rc3 are 6.19.
-  const position = mainline(`${r.major}.${r.minor}`);
-  if (compareMainline(position, mainline(OLDEST_MODELLED)) < 0) return `${r.text} is older than any modelled kernel; ${range()}`;
+  // Only the mainline position counts: 6.19.5 and 6.19-rc3 are 6.19. Compared as numbers
+  // (what compareMainline() of `${major}.${minor}` and a mainline tag comes to), since every
+  // environment parsed, one per prediction of a sweep, asks this of its release and its tree.
+  if (positionCompare(r, mainline(OLDEST_MODELLED)) < 0) return `${r.text} is older than any modelled kernel; ${range()}`;
   // The -rcN of the release after the newest is today's mainline (e.g. 7.3-rc2 after 7.2):
   // until something in it is modelled, it behaves as the newest release.
   const n = mainline(newest);
   const nextRc = r.rc !== undefined && r.major === n.major && r.minor === n.minor + 1;
-  if (compareMainline(position, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range()}`;
+  if (positionCompare(r, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range()}`;
   return undefined;
+}
+
+/** compareMainline() of r's mainline position (its major.minor) with the mainline tag `m`. */
+function positionCompare(r: Release, m: Release): number {
+  return r.major !== m.major ? r.major - m.major : r.minor - m.minor;
 }

@@ -77,7 +77,10 @@ export class SubtestRecorder implements SubtestHooks {
       }
     }
     // slice(), a builtin copy: no allocation site to pretenure (see kernel-model emptyArray()).
-    const diagnostics = this.ksft.messages.slice(this.openMsgs);
+    // A sub-test that printed no diagnostic gets emptyArray(), which TurboFan inlines, rather
+    // than a call of the generic slice(start) builtin.
+    const messages = this.ksft.messages;
+    const diagnostics = messages.length === this.openMsgs ? emptyArray<string>() : messages.slice(this.openMsgs);
     for (let i = 0; i < diagnostics.length; i++) {
       const m = diagnostics[i]!;
       if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);

@@ -12,5 +12,17 @@ export function emptyArray<T>(): T[] {
   return NO_ELEMENTS.slice();
 }
 
-/** Never written: only copied by emptyArray() (a frozen array would make slice() slow). */
-const NO_ELEMENTS: never[] = [];
+/**
+ * Never written: only copied by emptyArray() (a frozen array would make slice() slow). Made
+ * with one element and emptied, so that it and every copy have PACKED_ELEMENTS, the elements
+ * kind of an array of objects or strings: a copy of an empty `[]` has PACKED_SMI_ELEMENTS, and
+ * its first push of an object changes its kind, so the push sites of these containers saw two
+ * kinds and TurboFan called the generic Array.prototype.push builtin instead of inlining it.
+ */
+const NO_ELEMENTS: never[] = makeNoElements();
+
+function makeNoElements(): never[] {
+  const a: unknown[] = [null];
+  a.pop();
+  return a as never[];
+}

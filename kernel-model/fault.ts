@@ -39,7 +39,7 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
       if (k.tracing) k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
       return undefined;
     }
-    inode.resv.add(index);
+    inode.resv.set(index, true);
     const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, mapping: inode });
     inode.pages.set(index, f);
     return f;

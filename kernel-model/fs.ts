@@ -175,25 +175,43 @@ export class FsMount implements Mount {
 
 /**
  * vfs_fallocate() mode 0 on this mount: the filesystem needs ->fallocate, and for network and
- * user-space filesystems the server has to implement it too. Every refusal is -EOPNOTSUPP.
+ * user-space filesystems the server has to implement it too. Every refusal is -EOPNOTSUPP;
+ * undefined when the mount allocates.
  */
-export function mountFallocate(m: Mount): { ok: true } | { ok: false; fn: string; why: string } {
+export function mountFallocate(m: Mount): FallocateRefusal | undefined {
   const t = m.type;
-  if (!t.fallocate) return { ok: false, fn: 'vfs_fallocate', why: `${t.name} has no ->fallocate` };
+  if (!t.fallocate) return 'no-fallocate';
   if (t.name === 'nfs' && m.nfsVersion !== undefined && m.nfsVersion !== '4.2') {
     // nfs4_file_operations.fallocate = nfs42_fallocate(), which needs NFS_CAP_ALLOCATE: only
     // a minorversion-2 server sets it (NFSv3's nfs_file_operations has no ->fallocate at all).
-    return { ok: false, fn: 'nfs42_fallocate', why: `NFSv${m.nfsVersion} has no ALLOCATE operation (NFSv4.2 only)` };
+    return 'nfs-no-allocate';
   }
   if (m.serverFallocate === false) {
-    if (t.name === 'fuse' || t.name === 'virtiofs') {
-      // fuse_file_fallocate(): the server answered FUSE_FALLOCATE with -ENOSYS, so
-      // fc->no_fallocate is set and the call fails with -EOPNOTSUPP.
-      return { ok: false, fn: 'fuse_file_fallocate', why: 'the FUSE server does not implement FUSE_FALLOCATE (fc->no_fallocate)' };
-    }
-    return { ok: false, fn: `${t.name}_fallocate`, why: `the ${t.name} server does not implement allocation` };
+    // fuse_file_fallocate(): the server answered FUSE_FALLOCATE with -ENOSYS, so
+    // fc->no_fallocate is set and the call fails with -EOPNOTSUPP.
+    if (t.name === 'fuse' || t.name === 'virtiofs') return 'fuse-no-fallocate';
+    return 'server-no-allocate';
   }
-  return FALLOCATE_OK;
+  return undefined;
 }
 
-const FALLOCATE_OK = { ok: true } as const;
+/**
+ * Why mountFallocate() refuses, as a code: the trace's words (fallocateRefusalWords()) are
+ * built only when someone traces, not on every refused fallocate() of a trace-less run.
+ */
+export type FallocateRefusal = 'no-fallocate' | 'nfs-no-allocate' | 'fuse-no-fallocate' | 'server-no-allocate';
+
+/** The kernel function that refused, and why, for the trace. */
+export function fallocateRefusalWords(m: Mount, r: FallocateRefusal): { fn: string; why: string } {
+  const t = m.type;
+  switch (r) {
+    case 'no-fallocate':
+      return { fn: 'vfs_fallocate', why: `${t.name} has no ->fallocate` };
+    case 'nfs-no-allocate':
+      return { fn: 'nfs42_fallocate', why: `NFSv${m.nfsVersion} has no ALLOCATE operation (NFSv4.2 only)` };
+    case 'fuse-no-fallocate':
+      return { fn: 'fuse_file_fallocate', why: 'the FUSE server does not implement FUSE_FALLOCATE (fc->no_fallocate)' };
+    case 'server-no-allocate':
+      return { fn: `${t.name}_fallocate`, why: `the ${t.name} server does not implement allocation` };
+  }
+}

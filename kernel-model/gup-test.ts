@@ -54,7 +54,10 @@ export function gupTestIoctl(
   cmd: number,
   arg?: { addr: number; size: number; flags: number },
 ): number {
-  const older = GUP_TEST_BY_NR.get(cmd);
+  // The two PIN_LONGTERM_TEST commands are none of the older ones: they skip the lookup (a
+  // Map lookup of a key beyond the Smi range, twice per gup_longterm sub-test).
+  const pinLongterm = cmd === PIN_LONGTERM_TEST_START || cmd === PIN_LONGTERM_TEST_STOP;
+  const older = pinLongterm ? undefined : GUP_TEST_BY_NR.get(cmd);
   if (older) {
     // __gup_test_ioctl(): pins the program's buffer in nr_pages_per_call chunks and releases
     // it, timing both. The buffer is private /dev/zero memory the program faulted in, which
@@ -64,7 +67,7 @@ export function gupTestIoctl(
     });
     return 0;
   }
-  if (!k.flags.pin_longterm_test || (cmd !== PIN_LONGTERM_TEST_START && cmd !== PIN_LONGTERM_TEST_STOP)) {
+  if (!k.flags.pin_longterm_test || !pinLongterm) {
     if (k.tracing) k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
       errno: 'EINVAL',
     });

@@ -120,7 +120,9 @@ function longtermPinnable(folio: Folio): boolean {
 
 /** __get_user_pages(): fault in as needed and grab a pin on every page of [start, start+nr). */
 function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
-  const folios: Folio[] = [];
+  // Made with its first folio (a pin is one page or one huge page, nearly always): a `[]`
+  // grows its store to 17 slots on the first push.
+  let folios: Folio[] | undefined;
   // Whether any page came from an fsdax VMA: all that is ever asked of the `vmas` array.
   let fsdax = false;
   const write = (gupFlags & FOLL_WRITE) !== 0;
@@ -130,10 +132,10 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
     const vma = task.findVma(addr);
     if (!vma) {
       if (k.tracing) k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
-      return { ret: done ? done : -Errno.EFAULT, folios };
+      return { ret: done ? done : -Errno.EFAULT, folios: folios ?? [] };
     }
     const err = checkVmaFlags(k, vma, gupFlags);
-    if (err) return { ret: done ? done : err, folios };
+    if (err) return { ret: done ? done : err, folios: folios ?? [] };
     const index = Math.floor((addr - vma.start) / vma.pageSize);
     for (let tries = 0; ; tries++) {
       const pte = vma.ptes.get(index);
@@ -154,28 +156,29 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
       /* c8 ignore next 4 */
       if (tries > 2) {
         if (k.tracing) k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
-        return { ret: -Errno.EFAULT, folios };
+        return { ret: -Errno.EFAULT, folios: folios ?? [] };
       }
       if (k.tracing) k.note('faultin_page', `${need} fault needed before pinning`);
       const r = handleFault(k, vma, index, need);
       if (r !== 'ok') {
         const e = faultResultErrno(r);
         if (k.tracing) k.note('faultin_page', `fault failed (${r})`, { errno: errName(e) });
-        return { ret: done ? done : -e, folios };
+        return { ret: done ? done : -e, folios: folios ?? [] };
       }
     }
     const folio = vma.ptes.get(index)!.folio;
     // FOLL_PIN raises the pin count; plain get_user_pages (FOLL_GET) only the refcount.
     if (gupFlags & FOLL_PIN) folio.pincount++;
     else folio.refs++;
-    folios.push(folio);
+    if (folios === undefined) folios = [folio];
+    else folios.push(folio);
     if (vmaIsFsdax(vma)) fsdax = true;
     const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
     const take = Math.min(pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize, nrPages - done);
     done += take;
     addr += take * k.pageSize;
   }
-  return { ret: done, folios, fsdax };
+  return { ret: done, folios: folios ?? [], fsdax };
 }
 
 export function unpinFolios(folios: readonly Folio[]): void {

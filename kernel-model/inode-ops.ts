@@ -3,7 +3,7 @@
  * setting its size, fallocate(), and the final iput that frees an unlinked inode's page cache.
  */
 import { Errno } from './errno.js';
-import { mountFallocate } from './fs.js';
+import { fallocateRefusalWords, mountFallocate } from './fs.js';
 import { freeHugePage, unreserveHugePages } from './hugetlb.js';
 import { hugetlbfsFallocate } from './hugetlbfs.js';
 import type { Kernel } from './kernel.js';
@@ -31,9 +31,12 @@ export function fallocateInode(k: Kernel, inode: Inode, mode: number, offset: nu
     const r = hugetlbfsFallocate(k, inode, inode.hstate, offset, length);
     if (r < 0) return r;
   } else {
-    const can = mountFallocate(inode.mount);
-    if (!can.ok) {
-      if (k.tracing) k.note(can.fn, can.why, { errno: 'EOPNOTSUPP' });
+    const refusal = mountFallocate(inode.mount);
+    if (refusal !== undefined) {
+      if (k.tracing) {
+        const w = fallocateRefusalWords(inode.mount, refusal);
+        k.note(w.fn, w.why, { errno: 'EOPNOTSUPP' });
+      }
       return -Errno.EOPNOTSUPP;
     }
   }
@@ -49,18 +52,27 @@ function freeEvictedFolio(this: Inode, folio: Folio): void {
   }
 }
 
+/** What countUnusedReservation() counts, for iputFinal() (forEach takes no accumulator). */
+let unusedReservations = 0;
+
+/** A reservation (of inode `this`) for a page never faulted in. */
+function countUnusedReservation(this: Inode, _reserved: true, index: number): void {
+  if (!this.pages.has(index)) unusedReservations++;
+}
+
 /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
 export function iputFinal(inode: Inode): void {
   if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
   if (inode.pages.size === 0 && inode.resvSize() === 0) return;
   // Reservations of pages that were never faulted in are given back to the pool.
-  let unused = 0;
-  if (inode.resvSize() > 0) for (const index of inode.resv) if (!inode.pages.has(index)) unused++;
+  unusedReservations = 0;
+  if (inode.resvSize() > 0) inode.resv.forEach(countUnusedReservation, inode);
+  const unused = unusedReservations;
   // forEach with a function that closes over nothing (the inode is its `this`): no closure
   // or context per eviction, and no [index, folio] entry array per page as for-of makes.
   inode.pages.forEach(freeEvictedFolio, inode);
   inode.pages.clear();
   if (inode.hstate) unreserveHugePages(inode.hstate, unused);
-  // Only when non-empty: clear() gives a Map or Set a fresh hash table.
+  // Only when non-empty (a SmallMap's clear() drops any Map it made).
   if (inode.resvSize() > 0) inode.resv.clear();
 }

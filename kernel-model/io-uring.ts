@@ -138,15 +138,23 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
   });
 }
 
-function filterAllows(k: Kernel, task: Task, base: number): { ok: boolean; why: string } {
+/**
+ * The file-backed VMA filter io_sqe_buffer_register() applied before GUP decided
+ * (io_uring_gup_decides_file_backed): hugetlbfs passes, shmem once io_uring_shmem_buffers.
+ */
+function filterAllows(k: Kernel, task: Task, base: number): boolean {
   const vma = task.findVma(base);
   /* c8 ignore next */
-  if (!vma) return { ok: true, why: '' };
+  if (!vma) return true;
   const fs = vma.file.inode.mount.type;
-  if (fs.hugetlbfs) return { ok: true, why: 'hugetlbfs file' };
-  if (fs.shmem && k.flags.io_uring_shmem_buffers) return { ok: true, why: 'shmem file' };
-  if (fs.shmem) return { ok: false, why: `shmem file refused: ${k.describeAbsent('io_uring_shmem_buffers')}` };
-  return { ok: false, why: `file-backed ${fs.name} VMA (vm_file set, not shmem/hugetlbfs)` };
+  return fs.hugetlbfs || (fs.shmem && k.flags.io_uring_shmem_buffers);
+}
+
+/** Why filterAllows() refused, for the trace (built only when tracing). */
+function filterRefusal(k: Kernel, task: Task, base: number): string {
+  const fs = task.findVma(base)!.file.inode.mount.type;
+  if (fs.shmem) return `shmem file refused: ${k.describeAbsent('io_uring_shmem_buffers')}`;
+  return `file-backed ${fs.name} VMA (vm_file set, not shmem/hugetlbfs)`;
 }
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
@@ -191,10 +199,9 @@ export function ioUringRegister(
       return r.ret;
     }
     if (!k.flags.io_uring_gup_decides_file_backed) {
-      const f = filterAllows(k, task, iov.base);
-      if (!f.ok) {
+      if (!filterAllows(k, task, iov.base)) {
         unpinFolios(r.folios);
-        if (k.tracing) k.note('io_pin_pages', `VMA filter: ${f.why}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`, {
+        if (k.tracing) k.note('io_pin_pages', `VMA filter: ${filterRefusal(k, task, iov.base)}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`, {
           errno: 'EOPNOTSUPP',
         });
         ioUringRelease(k, ring);

@@ -74,7 +74,7 @@ class KernelInode implements Inode {
   readonly pages = new SmallMap<number, Folio>();
   openCount = 0;
   mapCount = 0;
-  private resvMap: Set<number> | undefined = undefined;
+  private resvMap: SmallMap<number, true> | undefined = undefined;
   private diskMap: Map<number, string> | undefined = undefined;
 
   constructor(
@@ -83,8 +83,8 @@ class KernelInode implements Inode {
     readonly hstate: Hstate | undefined,
   ) {}
 
-  get resv(): Set<number> {
-    return (this.resvMap ??= new Set());
+  get resv(): SmallMap<number, true> {
+    return (this.resvMap ??= new SmallMap());
   }
 
   get disk(): Map<number, string> {
@@ -174,8 +174,17 @@ export class Kernel {
    * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
    */
   readonly deferredWork: DeferredWork[] = emptyArray(); // not []: see kernel-model emptyArray()
-  /** Every process's address space, for rmap walks (folio_mkclean, mapcount). */
-  readonly mms = new Set<AddressSpace>();
+  /**
+   * Subscriptions mmuNotifierRegister() made on this kernel's address spaces: while there are
+   * none (a selftest run never makes one), an invalidation looks nothing up.
+   */
+  mmuSubscriptions = 0;
+  /**
+   * Every process's address space, for rmap walks (folio_mkclean, mapcount), in creation
+   * order. A list, not a Set: each is added once, by its constructor, and a Set cost every
+   * booted kernel a hash table.
+   */
+  readonly mms: AddressSpace[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextIno = 1;
   private nextFolioId = 1;
 
@@ -265,7 +274,10 @@ export class Kernel {
   }
 
   hstateBySize(sizeKiB: number): Hstate | undefined {
-    return this.hstates.find((h) => h.sizeKiB === sizeKiB);
+    // A loop, not find() with a closure: every hugetlb memfd_create() and pool read asks.
+    const hs = this.hstates;
+    for (let i = 0; i < hs.length; i++) if (hs[i]!.sizeKiB === sizeKiB) return hs[i];
+    return undefined;
   }
 
   /** Mount holding a path as the selftest uses them: absolute /tmp/... or relative to cwd. */

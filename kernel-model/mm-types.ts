@@ -54,8 +54,12 @@ export interface Inode {
   hstate: Hstate | undefined;
   /** Page cache, by page index (page = base page or huge page for hugetlb). */
   pages: SmallMap<number, Folio>;
-  /** hugetlb reservation map: page indices already reserved for this inode (shared). */
-  resv: Set<number>;
+  /**
+   * hugetlb reservation map: page indices already reserved for this inode (shared), each
+   * mapped to true. A SmallMap, not a Set: an inode reserves one huge page almost always, and
+   * a Set costs a hash table (and a new one on every clear()).
+   */
+  resv: SmallMap<number, true>;
   /** Open file descriptions referring to this inode (for eviction on last close). */
   openCount: number;
   /** VMAs mapping this inode. */

@@ -24,6 +24,7 @@ export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscri
   let subs = subscriptions.get(mm);
   if (!subs) subscriptions.set(mm, (subs = []));
   subs.push(sub);
+  k.mmuSubscriptions++;
   if (k.tracing) k.note(
     'mmu_interval_notifier_insert',
     `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
@@ -58,6 +59,8 @@ export function invalidateRangeStart(
   length: number,
   reason: string,
 ): MmuSubscription[] | undefined {
+  // No subscriber on this kernel at all (every munmap of a selftest run): no WeakMap lookup.
+  if (k.mmuSubscriptions === 0) return undefined;
   const subs = subscriptions.get(mm);
   if (!subs) return undefined;
   const hit = subs.filter((s) => s.start < start + length && start < s.start + s.length);

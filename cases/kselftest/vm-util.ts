@@ -5,7 +5,20 @@
 import type { Process } from '../libc/process.js';
 import type { Kselftest } from './kselftest.js';
 
-const HUGEPAGES_ENTRY = /^hugepages-(\d+)kB$/;
+/**
+ * The size in KiB of an entry named `hugepages-<digits>kB` (/^hugepages-(\d+)kB$/), or -1 for
+ * any other name. By hand, not by that regex: every prediction's detection reads the
+ * directory, and each match builds a result array.
+ */
+function hugepagesEntryKiB(name: string): number {
+  const prefix = 'hugepages-';
+  if (!name.startsWith(prefix) || !name.endsWith('kB') || name.length < prefix.length + 3) return -1;
+  for (let i = prefix.length; i < name.length - 2; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+  }
+  return Number(name.slice(prefix.length, -2));
+}
 
 /**
  * detect_hugetlb_page_sizes(): readdir order of /sys/kernel/mm/hugepages, at most `max`
@@ -23,9 +36,8 @@ export function detectHugetlbPageSizes(
   const sizes: number[] = [];
   for (const name of entries) {
     if (sizes.length >= max) break;
-    const m = HUGEPAGES_ENTRY.exec(name);
-    if (!m) continue;
-    const kb = Number(m[1]);
+    const kb = hugepagesEntryKiB(name);
+    if (kb < 0) continue;
     ksft.printMsg(`[INFO] detected ${wording}: ${kb} KiB\n`);
     sizes.push(kb * 1024);
   }
@@ -37,9 +49,10 @@ export class TestLog {
   private name = '';
   constructor(private readonly ksft: Kselftest) {}
 
-  start(name: string): void {
+  /** `message` is ksft_print_msg("[RUN] %s\n", name)'s text, when the caller has it built. */
+  start(name: string, message = `[RUN] ${name}\n`): void {
     this.name = name;
-    this.ksft.printMsg(`[RUN] ${name}\n`);
+    this.ksft.printMsg(message);
   }
 
   result(result: number): void {

@@ -21,9 +21,15 @@ const RAW_SYSCALLS_SINCE: Partial<Record<Arch, [number, number]>> = { x86_64: [2
 
 /** Whether this liburing build writes errno on failure. */
 export function liburingSetsErrno(build: LiburingBuild): boolean {
-  const [maj = 0, min = 0] = build.version.split('.').map((x) => Number.parseInt(x, 10));
   const since = RAW_SYSCALLS_SINCE[build.arch];
-  const rawSyscalls = since !== undefined && (maj > since[0] || (maj === since[0] && min >= since[1]));
+  if (since === undefined) return true;
+  // split('.').map(parseInt)'s first two fields (a missing one is 0), without the arrays:
+  // every prediction builds a Liburing. parseInt stops at the first '.' by itself.
+  const v = build.version;
+  const dot = v.indexOf('.');
+  const maj = Number.parseInt(v, 10);
+  const min = dot < 0 ? 0 : Number.parseInt(v.slice(dot + 1), 10);
+  const rawSyscalls = maj > since[0] || (maj === since[0] && min >= since[1]);
   return !rawSyscalls;
 }
 

@@ -30,7 +30,8 @@ export interface CFile {
  * makes) are built once per process, not once per tmpfile()/mkstemp() of every run.
  */
 const SUFFIXES: string[] = [];
-const SIX_CHARS = new Map<string, string>();
+/** By the same n: an array, not a Map keyed by the suffix text (a hash lookup per mkstemp). */
+const SIX_CHARS: string[] = [];
 
 function tempSuffix(n: number): string {
   let s = SUFFIXES[n];
@@ -41,14 +42,35 @@ function tempSuffix(n: number): string {
   return s;
 }
 
-/** The suffix as mkstemp's six X's take it. */
-function sixChars(suffix: string): string {
-  let s = SIX_CHARS.get(suffix);
+/** The n-th suffix as mkstemp's six X's take it. */
+function sixChars(n: number): string {
+  let s = SIX_CHARS[n];
   if (s === undefined) {
-    s = suffix.padEnd(6, 'x').slice(0, 6);
-    if (SIX_CHARS.size < 512) SIX_CHARS.set(suffix, s);
+    s = tempSuffix(n).padEnd(6, 'x').slice(0, 6);
+    if (n < 512) SIX_CHARS[n] = s;
   }
   return s;
+}
+
+/**
+ * mkstemp() paths by template and suffix number: static text too (each version's template is
+ * a constant), so built once; and then flat after their first use, where a path built afresh
+ * was a concatenation that the file system's first look at it had to copy flat.
+ */
+const MKSTEMP_PATHS = new Map<string, string[]>();
+
+function mkstempPath(template: string, n: number): string {
+  let paths = MKSTEMP_PATHS.get(template);
+  if (paths === undefined) {
+    paths = [];
+    if (MKSTEMP_PATHS.size < 16) MKSTEMP_PATHS.set(template, paths);
+  }
+  let path = paths[n];
+  if (path === undefined) {
+    path = template.slice(0, -6) + sixChars(n);
+    if (n < 512) paths[n] = path;
+  }
+  return path;
 }
 
 export class Process {
@@ -162,9 +184,12 @@ export class Process {
   }
 
   private nextTempSuffix(): string {
+    return tempSuffix(this.nextTempNumber());
+  }
+
+  private nextTempNumber(): number {
     // __gen_tempname's random letters; deterministic here, never printed.
-    this.tempCounter++;
-    return tempSuffix(this.tempCounter);
+    return ++this.tempCounter;
   }
 
   /** mkstemp(): replaces the XXXXXX and creates the file O_EXCL; returns the fd and the name. */
@@ -173,7 +198,7 @@ export class Process {
       this.errno = Errno.EINVAL;
       return { fd: -1, path: template };
     }
-    const path = template.slice(0, -6) + sixChars(this.nextTempSuffix());
+    const path = mkstempPath(template, this.nextTempNumber());
     const fd = this.sys('mkstemp', this.task.openCreateExcl(path));
     return { fd, path: fd < 0 ? template : path };
   }

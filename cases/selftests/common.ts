@@ -16,13 +16,17 @@ export const XFS_SUPER_MAGIC = 0x58465342;
 
 /** fs_is_unknown(): only these filesystems have a known answer for R/W long-term pins. */
 export function fsIsUnknown(fsType: number): boolean {
-  return ![
-    TMPFS_MAGIC,
-    HUGETLBFS_MAGIC,
-    BTRFS_SUPER_MAGIC,
-    EXT4_SUPER_MAGIC,
-    XFS_SUPER_MAGIC,
-  ].includes(fsType);
+  // A switch like the C one, not includes() of an array literal built on every call.
+  switch (fsType) {
+    case TMPFS_MAGIC:
+    case HUGETLBFS_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case EXT4_SUPER_MAGIC:
+    case XFS_SUPER_MAGIC:
+      return false;
+    default:
+      return true;
+  }
 }
 
 /** fs_supports_writable_longterm_pinning(): shmem and hugetlbfs need no dirty tracking. */
@@ -56,13 +60,13 @@ export interface SelftestContext {
 /** Mirrors `enum test_type`: R/O, R/O fast, R/W, R/W fast, io_uring. */
 export type TestType = 'ro' | 'ro-fast' | 'rw' | 'rw-fast' | 'iouring';
 
-export function testTypeOf(c: TestCase): { type: TestType; shared: boolean } {
-  if (c.kind === 'iouring') return { type: 'iouring', shared: c.sharing === 'shared' };
+/** A case's `enum test_type`; whether it maps MAP_SHARED is `c.sharing === 'shared'`. */
+export function testTypeOf(c: TestCase): TestType {
+  if (c.kind === 'iouring') return 'iouring';
   // Literals, not a template: the programs compare `type` with literals per sub-test, which is
   // a pointer compare for two literals but a character compare for a built string.
   const fast = c.path === 'gup-fast';
-  const type: TestType = c.access === 'rw' ? (fast ? 'rw-fast' : 'rw') : fast ? 'ro-fast' : 'ro';
-  return { type, shared: c.sharing === 'shared' };
+  return c.access === 'rw' ? (fast ? 'rw-fast' : 'rw') : fast ? 'ro-fast' : 'ro';
 }
 
 /** The four run_with_*() functions of a version. */
@@ -99,7 +103,7 @@ export function runTestCases(
   cases: readonly TestCase[],
   hugetlbsizes: readonly number[],
   describe: (c: TestCase) => string,
-  announce: (name: string) => void,
+  announce: (label: SubtestLabel) => void,
   runWith: RunWith,
 ): void {
   const hooks = ctx.hooks;
@@ -107,11 +111,12 @@ export function runTestCases(
   const backings: Backing[] = [MEMFD, TMPFILE, LOCAL_TMPFILE];
   for (const size of hugetlbsizes) backings.push({ kind: 'memfd-hugetlb', sizeKiB: size / 1024 });
   for (const c of cases) {
-    const { type, shared } = testTypeOf(c);
+    const type = testTypeOf(c);
+    const shared = c.sharing === 'shared';
     const names = namesOf(describe, c);
     for (const b of backings) {
       const label = names.of(b);
-      announce(label.name);
+      announce(label);
       hooks.begin(label.id, label.name);
       if (b.kind === 'memfd') runWith.memfd(type, shared);
       else if (b.kind === 'tmpfile') runWith.tmpfile(type, shared);
@@ -127,17 +132,35 @@ const TMPFILE: Backing = { kind: 'tmpfile' };
 const LOCAL_TMPFILE: Backing = { kind: 'local-tmpfile' };
 
 /** A sub-test's stable id and its `[RUN]` name in one version's wording. */
-class SubtestLabel {
+export class SubtestLabel {
+  /**
+   * `[RUN] <name>\n`, the message of ksft_print_msg("[RUN] %s\n", name) with which every
+   * version announces the sub-test: static text like the name, so built once with it rather
+   * than by each announcement.
+   */
+  readonly runMessage: string;
+
   constructor(
     readonly id: string,
     readonly name: string,
-  ) {}
+  ) {
+    this.runMessage = '[RUN] ' + name + '\n';
+  }
 }
 
-/** The labels of one case in one version's wording: `<description> ... with <backing>`. */
+/**
+ * The labels of one case in one version's wording: `<description> ... with <backing>`. The
+ * three fixed backings in fields and the few hugetlb sizes in a list, not one Map keyed by
+ * kind or size: a field load or two per sub-test instead of a hash lookup of a
+ * string-or-number key.
+ */
 class CaseNames {
-  /** By backing kind, and by size for memfd-hugetlb. */
-  private readonly byBacking = new Map<string | number, SubtestLabel>();
+  private memfd: SubtestLabel | undefined = undefined;
+  private tmpfile: SubtestLabel | undefined = undefined;
+  private localTmpfile: SubtestLabel | undefined = undefined;
+  /** hugetlbLabels[i] is the label of size hugetlbSizes[i] (KiB); at most 64 kept. */
+  private readonly hugetlbSizes: number[] = [];
+  private readonly hugetlbLabels: SubtestLabel[] = [];
 
   constructor(
     private readonly testCase: TestCase,
@@ -145,13 +168,28 @@ class CaseNames {
   ) {}
 
   of(b: Backing): SubtestLabel {
-    const key = b.kind === 'memfd-hugetlb' ? b.sizeKiB : b.kind;
-    let n = this.byBacking.get(key);
-    if (n === undefined) {
-      n = new SubtestLabel(subtestId(this.testCase, b), `${this.description} ... with ${backingVariantText(b)}`);
-      if (this.byBacking.size < 64) this.byBacking.set(key, n);
+    switch (b.kind) {
+      case 'memfd':
+        return (this.memfd ??= this.label(b));
+      case 'tmpfile':
+        return (this.tmpfile ??= this.label(b));
+      case 'local-tmpfile':
+        return (this.localTmpfile ??= this.label(b));
+      case 'memfd-hugetlb': {
+        const i = this.hugetlbSizes.indexOf(b.sizeKiB);
+        if (i >= 0) return this.hugetlbLabels[i]!;
+        const n = this.label(b);
+        if (this.hugetlbSizes.length < 64) {
+          this.hugetlbSizes.push(b.sizeKiB);
+          this.hugetlbLabels.push(n);
+        }
+        return n;
+      }
     }
-    return n;
+  }
+
+  private label(b: Backing): SubtestLabel {
+    return new SubtestLabel(subtestId(this.testCase, b), `${this.description} ... with ${backingVariantText(b)}`);
   }
 }
 

@@ -178,7 +178,7 @@ export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
     cases,
     hugetlbsizes,
     upstreamCaseDescription,
-    (name) => ksft.printMsg(`[RUN] ${name}\n`),
+    (label) => ksft.printMsg(label.runMessage),
     new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
   );
 

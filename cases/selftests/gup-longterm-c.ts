@@ -265,6 +265,6 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
     proc.close(fd);
   }
 
-  runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (name) => log.start(name), new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb));
+  runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (label) => log.start(label.name, label.runMessage), new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb));
   return ksft.finishedReturning();
 }
