@@ -222,7 +222,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
     cases,
     hugetlbsizes,
     v.caseDescription,
-    (name) => ksft.printMsg(`[RUN] ${name}\n`),
+    (label) => ksft.printMsg(label.runMessage),
     new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
   );
 
