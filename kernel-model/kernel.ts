@@ -175,11 +175,6 @@ export class Kernel {
    */
   readonly deferredWork: DeferredWork[] = emptyArray(); // not []: see kernel-model emptyArray()
   /**
-   * Subscriptions mmuNotifierRegister() made on this kernel's address spaces: while there are
-   * none (a selftest run never makes one), an invalidation looks nothing up.
-   */
-  mmuSubscriptions = 0;
-  /**
    * Every process's address space, for rmap walks (folio_mkclean, mapcount), in creation
    * order. A list, not a Set: each is added once, by its constructor, and a Set cost every
    * booted kernel a hash table.

@@ -5,6 +5,7 @@
  */
 import type { Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
+import type { MmuSubscription } from './mmu-notifier.js';
 import type { SmallMap } from './small-map.js';
 
 export type FolioKind = 'anon' | 'shmem' | 'pagecache' | 'hugetlb';
@@ -42,6 +43,12 @@ export interface Folio {
 /** A process address space, as rmap walks and the refcount need to see it. */
 export interface AddressSpace {
   vmaList(): readonly Vma[];
+  /**
+   * mm->notifier_subscriptions: the secondary MMUs following ranges of this address space
+   * (mmu-notifier.ts); undefined until the first mmu_interval_notifier_insert(), as in the
+   * kernel, so an invalidation of an mm nobody follows looks nothing up.
+   */
+  notifierSubscriptions: MmuSubscription[] | undefined;
 }
 
 export interface Inode {

@@ -17,14 +17,9 @@ export interface MmuSubscription {
   invalidate(phase: InvalidatePhase, reason: string): void;
 }
 
-const subscriptions = new WeakMap<AddressSpace, MmuSubscription[]>();
-
 /** mmu_interval_notifier_insert(). */
 export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscription): void {
-  let subs = subscriptions.get(mm);
-  if (!subs) subscriptions.set(mm, (subs = []));
-  subs.push(sub);
-  k.mmuSubscriptions++;
+  (mm.notifierSubscriptions ??= []).push(sub);
   if (k.tracing) k.note(
     'mmu_interval_notifier_insert',
     `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
@@ -59,9 +54,7 @@ export function invalidateRangeStart(
   length: number,
   reason: string,
 ): MmuSubscription[] | undefined {
-  // No subscriber on this kernel at all (every munmap of a selftest run): no WeakMap lookup.
-  if (k.mmuSubscriptions === 0) return undefined;
-  const subs = subscriptions.get(mm);
+  const subs = mm.notifierSubscriptions;
   if (!subs) return undefined;
   const hit = subs.filter((s) => s.start < start + length && start < s.start + s.length);
   for (const s of hit) {

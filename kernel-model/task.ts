@@ -26,7 +26,7 @@ import {
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
 import { SmallMap } from './small-map.js';
-import { invalidateRangeEnd, invalidateRangeStart } from './mmu-notifier.js';
+import { invalidateRangeEnd, invalidateRangeStart, type MmuSubscription } from './mmu-notifier.js';
 import { ioUringClose, ioUringRegister, ioUringRelease, ioUringSetup, type Ring } from './io-uring.js';
 
 export const PROT_READ = 0x1;
@@ -72,6 +72,8 @@ export class Task {
   private readonly fds: (FdEntry | undefined)[] = emptyArray(); // not []: see kernel-model emptyArray()
   private readonly vmas: Vma[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextAddr = 0x7f0000000000;
+  /** mm->notifier_subscriptions (kernel-model/mmu-notifier.ts). */
+  notifierSubscriptions: MmuSubscription[] | undefined = undefined;
 
   constructor(kernel: Kernel) {
     this.kernel = kernel;
