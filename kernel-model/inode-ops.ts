@@ -52,12 +52,14 @@ function freeEvictedFolio(this: Inode, folio: Folio): void {
   }
 }
 
-/** What countUnusedReservation() counts, for iputFinal() (forEach takes no accumulator). */
-let unusedReservations = 0;
+/** iputFinal()'s count of an inode's reservations for pages never faulted in. */
+interface UnusedReservations {
+  inode: Inode;
+  unused: number;
+}
 
-/** A reservation (of inode `this`) for a page never faulted in. */
-function countUnusedReservation(this: Inode, _reserved: true, index: number): void {
-  if (!this.pages.has(index)) unusedReservations++;
+function countUnusedReservation(this: UnusedReservations, _reserved: true, index: number): void {
+  if (!this.inode.pages.has(index)) this.unused++;
 }
 
 /** iput_final(): an unlinked inode with no opener and no mapping frees its page cache. */
@@ -65,9 +67,12 @@ export function iputFinal(inode: Inode): void {
   if (inode.openCount > 0 || inode.nlink > 0 || inode.mapCount > 0) return;
   if (inode.pages.size === 0 && inode.resvSize() === 0) return;
   // Reservations of pages that were never faulted in are given back to the pool.
-  unusedReservations = 0;
-  if (inode.resvSize() > 0) inode.resv.forEach(countUnusedReservation, inode);
-  const unused = unusedReservations;
+  let unused = 0;
+  if (inode.resvSize() > 0) {
+    const count: UnusedReservations = { inode, unused: 0 };
+    inode.resv.forEach(countUnusedReservation, count);
+    unused = count.unused;
+  }
   // forEach with a function that closes over nothing (the inode is its `this`): no closure
   // or context per eviction, and no [index, folio] entry array per page as for-of makes.
   inode.pages.forEach(freeEvictedFolio, inode);
