@@ -30,24 +30,12 @@ export interface CFile {
  * makes) are built once per process, not once per tmpfile()/mkstemp() of every run.
  */
 const SUFFIXES: string[] = [];
-/** By the same n: an array, not a Map keyed by the suffix text (a hash lookup per mkstemp). */
-const SIX_CHARS: string[] = [];
 
 function tempSuffix(n: number): string {
   let s = SUFFIXES[n];
   if (s === undefined) {
     s = `gs${n.toString(36).padStart(4, '0')}`;
     if (n < 512) SUFFIXES[n] = s;
-  }
-  return s;
-}
-
-/** The n-th suffix as mkstemp's six X's take it. */
-function sixChars(n: number): string {
-  let s = SIX_CHARS[n];
-  if (s === undefined) {
-    s = tempSuffix(n).padEnd(6, 'x').slice(0, 6);
-    if (n < 512) SIX_CHARS[n] = s;
   }
   return s;
 }
@@ -67,7 +55,8 @@ function mkstempPath(template: string, n: number): string {
   }
   let path = paths[n];
   if (path === undefined) {
-    path = template.slice(0, -6) + sixChars(n);
+    // The n-th suffix as mkstemp's six X's take it.
+    path = template.slice(0, -6) + tempSuffix(n).padEnd(6, 'x').slice(0, 6);
     if (n < 512) paths[n] = path;
   }
   return path;
