@@ -49,8 +49,8 @@ export class TestLog {
   private name = '';
   constructor(private readonly ksft: Kselftest) {}
 
-  /** `message` is ksft_print_msg("[RUN] %s\n", name)'s text, when the caller has it built. */
-  start(name: string, message = `[RUN] ${name}\n`): void {
+  /** `message` is ksft_print_msg("[RUN] %s\n", name)'s text, built once with the name (SubtestLabel). */
+  start(name: string, message: string): void {
     this.name = name;
     this.ksft.printMsg(message);
   }
