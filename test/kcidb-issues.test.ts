@@ -265,6 +265,22 @@ t.test(
     const junit = await cli(['diff', '--junit', logs[0]!]);
     t.equal(junit.code, 0);
     t.match(junit.stdout, /^<\?xml[^]*<testsuites[^]*<\/testsuites>\n$/);
+    t.match(
+      junit.stdout,
+      /<testcase name="rw\/gup\/shared\/local-tmpfile" /,
+      'one run: the bare stable id',
+    );
+    // Two runs in one log: each name says which run, and no two testcases share a name.
+    const both = join(dir, 'two-runs.log');
+    writeFileSync(both, readFileSync(logs[0]!, 'utf8').repeat(2));
+    const two = await cli(['diff', '--junit', both]);
+    const names = [...two.stdout.matchAll(/<testcase name="([^"]*)"/g)].map((m) => m[1]);
+    t.ok(
+      names.includes('rw/gup/shared/local-tmpfile [run 1]') &&
+        names.includes('rw/gup/shared/local-tmpfile [run 2]'),
+      'qualified by run',
+    );
+    t.equal(new Set(names).size, names.length, 'unique');
     const twice = await cli(['diff', '--kcidb', logs[0]!, logs[0]!]);
     t.same(
       JSON.parse(twice.stdout),
