@@ -12,8 +12,9 @@ import { TapCollector } from '../../reports/diff/render/tap.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
 import { checkRegularFile, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
+import { diffExport, originArg } from './diff-export.js';
 
-export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap]
+export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap | --kcidb | --junit]
 
 Read gup_longterm logs (bare, runner-wrapped, mailed, console-captured; "-" for stdin), infer
 the environment each run implies, compare every sub-test with the simulated kernel's
@@ -22,6 +23,14 @@ crash, infrastructure, missing, unexplained.
 
   --json      machine-readable report
   --tap       one TAP line per sub-test (ok when observed equals predicted)
+  --kcidb     KCIDB v5.3 JSON: checkouts, builds, tests, and an issue per triaged cause
+              with an incident per test it explains (as \`record\` + \`report --format kcidb\`)
+  --junit     JUnit XML for CI dashboards (as \`record\` + \`report --format junit\`)
+  --origin NAME     KCIDB origin / JUnit producer (default gupsim; [a-z0-9_]+)
+  --machine NAME    the machine label of --kcidb/--junit builds and suites
+
+A LAVA job log (log.yaml: records of {dt, lvl, msg}) is read as the console its \`target\`
+records hold; line numbers then count records.
 
 --env FILE pins the whole environment; the other environment flags pin single facts and let
 the rest be inferred.
@@ -61,7 +70,16 @@ async function* paced(stream: AsyncIterable<string | Uint8Array>, io: CliIO): As
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...ENV_FLAG_OPTIONS, json: { type: 'boolean' }, tap: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...ENV_FLAG_OPTIONS,
+      json: { type: 'boolean' },
+      tap: { type: 'boolean' },
+      kcidb: { type: 'boolean' },
+      junit: { type: 'boolean' },
+      origin: { type: 'string' },
+      machine: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) {
@@ -75,8 +93,12 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     // at most LOG_LIMIT_BYTES: an explicit refusal, never a silent cut.
     if (path !== '-') checkRegularFile(path, LOG_LIMIT_BYTES);
   }
-  const { json, tap, help: _h, ...flags } = values;
+  const { json, tap, kcidb, junit, origin, machine, help: _h, ...flags } = values;
+  const forms = [json && '--json', tap && '--tap', kcidb && '--kcidb', junit && '--junit'].filter(Boolean);
+  if (forms.length > 1) throw new UsageError(`${forms.join(' and ')}: choose one output form`);
+  if ((origin !== undefined || machine !== undefined) && !kcidb && !junit) throw new UsageError('--origin and --machine label --kcidb or --junit output');
   const opts = diffOptionsFromFlags(flags);
+  if (kcidb || junit) return diffExport(kcidb ? 'kcidb' : 'junit', positionals, opts, { origin: originArg(origin), machine, kernel: flags.kernel }, io);
   const write = (s: string): void => void io.stdout.write(s);
   const writer: RunWriter = json
     ? new JsonRunsWriter(write)

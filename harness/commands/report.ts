@@ -8,7 +8,8 @@ export const REPORT_HELP = `Usage: gupsim report --format FORMAT [options]
 
 Export stored runs. FORMAT is one of:
   junit   JUnit XML, one testsuite per run, one testcase per sub-test
-  kcidb   KCIDB v5.3 JSON (checkouts, builds, tests)
+  kcidb   KCIDB v5.3 JSON (checkouts, builds, tests; an issue per triaged cause, an
+          incident per test it explains)
   html    one self-contained HTML file: sub-tests × runs matrix, filter, details on click
   json    gupsim's result model
 

@@ -1,16 +1,38 @@
 /**
- * JUnit XML (the Jenkins/Ant shape most CI systems read): one <testsuite> per run, one
- * <testcase> per stable id. kselftest outcomes mapped as kunit_junit.py would:
- * fail → <failure>, error and absent/missing → <error> (the harness did not produce a
- * verdict), skip → <skipped>; xfail and xpass are passes (kselftest does not fail the run on
- * them). The triage explanation is the message of a failure or error; a skip's message is the
- * log's own skip reason ("gup_test not available"), followed by the triage when the model did
- * not predict the skip.
+ * JUnit XML (the Ant/Jenkins shape every CI dashboard reads): one <testsuite> per run, one
+ * <testcase> per stable id, written for the readers that keep history:
+ *
+ *  - Names are unique in the file. GitLab keys a test by classname + name and keeps only the
+ *    first of duplicates (docs.gitlab.com/ci/testing/unit_test_reports; gitlab#237920), and
+ *    Jenkins finds a test's previous result by suite name, then case name. So a name is the
+ *    stable sub-test id, and when one file holds several runs (runs of one log, logs of
+ *    several machines) both the suite and case names carry the fewest stable facts that tell
+ *    the runs apart — machine, log file, log hash, run number — never a database id or a
+ *    kernel version, so the same run shape gets the same names in the next pipeline.
+ *  - Outcome (outcome() below, the one place it is decided): a failure gupsim explains (a
+ *    predicted failure, the machine's, the test's own defect) and kselftest's XFAIL are an
+ *    expected failure, written as <skipped message="xfail: …"> — pytest's encoding, which
+ *    Jenkins, GitLab and Buildkite all count as skipped, not failed (their readers know no
+ *    xfail status; the attribute set of <skipped> is message only in the JUnit XSD). A crash
+ *    and an infrastructure failure are <error type="crash|infrastructure">: the test did not
+ *    reach a verdict (GitLab shows "error", Jenkins and Buildkite count it failed). Other
+ *    failures, the ones that need a human, are <failure> (or <error> for a missing result).
+ *    XPASS is a pass, as in kselftest.
+ *  - Triage, cause (the KCIDB issue id) and commit are <properties> of each testcase, which
+ *    Jenkins keeps with `junit keepProperties: true` (GitLab and Buildkite ignore properties,
+ *    so the same facts are also in the message and text, which they show).
+ *  - A run without results (a binary that never started) gets one testcase for the run, so
+ *    it does not vanish from a dashboard.
  */
+import { basename } from 'node:path';
+import type { StoredResult, StoredRun } from '../store/types.js';
+import { causesOfRun, type Cause } from './causes.js';
 import { escapeXml } from './escape.js';
-import { resultKey, runLabel } from './model.js';
+import { resultKey, type ReportRun } from './model.js';
 import type { Reporter } from './reporter.js';
-import type { StoredResult } from '../store/types.js';
+import { NEEDS_HUMAN } from '../diff/types.js';
+
+const CLASSNAME = 'kselftest.mm.gup_longterm';
 
 function attrs(a: Record<string, string | number | null | undefined>): string {
   return Object.entries(a)
@@ -25,86 +47,194 @@ function junitTimestamp(date: string): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString().slice(0, 19);
 }
 
-type Outcome = 'pass' | 'failure' | 'error' | 'skipped';
+export type JunitOutcome =
+  | { kind: 'pass' }
+  | { kind: 'skipped'; xfail: boolean }
+  | { kind: 'failure' | 'error'; type: string };
 
-function outcome(r: StoredResult): Outcome {
+/** What a dashboard should count a result as (see the module comment for each reader). */
+export function outcome(r: Pick<StoredResult, 'verdict' | 'class'>): JunitOutcome {
   switch (r.verdict) {
-    case 'fail':
-      return 'failure';
-    case 'error':
-    case 'missing':
-    case null:
-      return 'error';
+    case 'pass':
+    case 'xpass':
+      return { kind: 'pass' };
     case 'skip':
-      return 'skipped';
-    default:
-      return 'pass';
+      return { kind: 'skipped', xfail: false };
+    case 'xfail':
+      return { kind: 'skipped', xfail: true };
   }
+  // fail, error, no result line, absent: who explains it decides.
+  if (!NEEDS_HUMAN.has(r.class) && r.class !== 'match') return { kind: 'skipped', xfail: true };
+  if (r.class === 'crash' || r.class === 'infrastructure') return { kind: 'error', type: r.class };
+  if (r.verdict === 'fail') return { kind: 'failure', type: 'fail' };
+  return { kind: 'error', type: r.verdict ?? 'absent' };
 }
 
-function skipMessage(r: StoredResult): string {
-  const why = r.reason || 'skipped';
-  return r.class === 'match' ? why : `${why} (${r.class}: ${r.explanation})`;
+/**
+ * Per run, the words that tell it apart from the other runs of the file ('' when it is the only
+ * one): each of machine, log file, log hash and run number is added only when it separates runs
+ * the earlier ones did not.
+ */
+export function runQualifiers(runs: readonly StoredRun[]): string[] {
+  const facets: ((r: StoredRun) => string)[] = [
+    (r) => r.machine ?? '',
+    (r) => basename(r.source),
+    (r) => `log ${r.logHash.slice(0, 8)}`,
+    (r) => `run ${r.runIndex + 1}`,
+  ];
+  let keys = runs.map(() => [] as string[]);
+  const distinct = (ks: string[][]): number => new Set(ks.map((k) => k.join('\u0000'))).size;
+  for (const facet of facets) {
+    if (distinct(keys) === runs.length) break;
+    const next = keys.map((k, i) => [...k, facet(runs[i]!)]);
+    if (distinct(next) > distinct(keys)) keys = next;
+  }
+  return keys.map((k) => k.filter((x) => x !== '').join(' '));
+}
+
+function property(name: string, value: string | null | undefined): string {
+  return value ? `<property${attrs({ name, value })}/>` : '';
+}
+
+interface Case {
+  name: string;
+  outcome: JunitOutcome;
+  message: string;
+  text: string;
+  props: string;
+}
+
+function caseXml(c: Case): string {
+  const head = `    <testcase${attrs({ name: c.name, classname: CLASSNAME, time: 0 })}>`;
+  const props = c.props ? `\n      <properties>${c.props}</properties>` : '';
+  const o = c.outcome;
+  const body =
+    o.kind === 'pass'
+      ? ''
+      : o.kind === 'skipped'
+        ? `\n      <skipped${attrs({ message: c.message })}/>`
+        : `\n      <${o.kind}${attrs({ message: c.message, type: o.type })}>${escapeXml(c.text)}</${o.kind}>`;
+  return `${head}${props}${body}\n    </testcase>`;
+}
+
+function resultCase(r: StoredResult, cause: Cause | null, origin: string, qualifier: string): Case {
+  const o = outcome(r);
+  const why = r.explanation || r.reason || r.verdict || 'absent';
+  const causeId = cause ? `${origin}:${cause.key}` : null;
+  let message: string;
+  if (o.kind === 'skipped' && !o.xfail) {
+    // The log's own skip reason ("gup_test not available"), with the triage when the model did not predict it.
+    message =
+      r.class === 'match'
+        ? r.reason || 'skipped'
+        : `${r.reason || 'skipped'} (${r.class}: ${r.explanation})`;
+  } else if (o.kind === 'skipped') message = `xfail (${r.class}): ${why}`;
+  else message = why;
+  return {
+    name: `${resultKey(r)}${qualifier ? ` [${qualifier}]` : ''}`,
+    outcome: o,
+    message,
+    text: [
+      r.name ?? resultKey(r),
+      `triage: ${r.class}`,
+      ...(causeId ? [`cause: ${causeId}`] : []),
+      r.explanation,
+    ].join('\n'),
+    props: [
+      property('triage', r.class),
+      property('cause', causeId),
+      property('commit', cause?.commit ?? (r.commits.length ? r.commits.join(' ') : null)),
+      property('verdict', r.verdict ?? 'absent'),
+      property('predicted', r.predicted),
+      property('status', o.kind === 'skipped' && o.xfail ? 'xfail' : null),
+    ].join(''),
+  };
+}
+
+/** The one testcase of a run that has no result to carry its outcome. */
+function runCase(run: StoredRun, cause: Cause | null, origin: string, qualifier: string): Case {
+  const r = { verdict: null, class: run.triage };
+  const causeId = cause ? `${origin}:${cause.key}` : null;
+  const o = run.triage === 'match' ? ({ kind: 'pass' } as const) : outcome(r);
+  return {
+    name: `gup_longterm${qualifier ? ` [${qualifier}]` : ''}`,
+    outcome: o,
+    message: o.kind === 'skipped' ? `xfail (${run.triage}): ${run.summary}` : run.summary,
+    text: [`triage: ${run.triage}`, ...(causeId ? [`cause: ${causeId}`] : []), run.summary].join(
+      '\n',
+    ),
+    props: [
+      property('triage', run.triage),
+      property('cause', causeId),
+      property('commit', cause?.commit),
+    ].join(''),
+  };
+}
+
+function suiteXml(
+  rr: ReportRun,
+  index: number,
+  origin: string,
+  qualifier: string,
+  used: Set<string>,
+): { xml: string; count: Record<'tests' | 'failure' | 'error' | 'skipped', number> } {
+  const { run, results } = rr;
+  const causes = causesOfRun(run, results);
+  const cases = results.length
+    ? results.map((r) => resultCase(r, causes.of(r), origin, qualifier))
+    : [runCase(run, causes.run, origin, qualifier)];
+  const count = { tests: cases.length, failure: 0, error: 0, skipped: 0 };
+  for (const c of cases) {
+    if (c.outcome.kind !== 'pass') count[c.outcome.kind]++;
+    // Unique whatever the ids are (a log that does not say which sub-test a result is).
+    let name = c.name;
+    for (let n = 2; used.has(name); n++) name = `${c.name} (${n})`;
+    used.add(name);
+    c.name = name;
+  }
+  const props = [
+    ['kernel', run.kernel],
+    ['arch', run.arch],
+    ['machine', run.machine],
+    ['log', basename(run.source)],
+    ['selftest', run.selftest],
+    ['triage', run.triage],
+    ['cause', causes.run ? `${origin}:${causes.run.key}` : null],
+    ['environment', run.envSource],
+    ['log_sha256', run.logHash],
+  ]
+    .filter((p): p is [string, string] => p[1] !== null)
+    .map(([name, value]) => `      <property${attrs({ name, value })}/>`);
+  const xml = `  <testsuite${attrs({
+    name: `${CLASSNAME}${qualifier ? ` [${qualifier}]` : ''}`,
+    // The XSD's id: the suite's position in the file (not a database id: stable across stores).
+    id: index,
+    tests: count.tests,
+    failures: count.failure,
+    errors: count.error,
+    skipped: count.skipped,
+    time: 0,
+    timestamp: junitTimestamp(run.date),
+    hostname: run.machine ?? 'unknown',
+  })}>\n    <properties>\n${props.join('\n')}\n    </properties>\n${cases.map(caseXml).join('\n')}\n    <system-out>${escapeXml(run.summary)}</system-out>\n  </testsuite>`;
+  return { xml, count };
 }
 
 export const junitReporter: Reporter = {
   name: 'junit',
   extension: 'xml',
   render(model) {
-    const suites: string[] = [];
-    let total = 0;
-    const sums = { failure: 0, error: 0, skipped: 0 };
-    for (const { run, results } of model.runs) {
-      const count = { failure: 0, error: 0, skipped: 0 };
-      const cases: string[] = [];
-      for (const r of results) {
-        const o = outcome(r);
-        const head = `    <testcase${attrs({ name: resultKey(r), classname: 'kselftest.mm.gup_longterm', time: 0 })}`;
-        if (o === 'pass') {
-          cases.push(`${head}/>`);
-          continue;
-        }
-        count[o]++;
-        const message = o === 'skipped' ? skipMessage(r) : r.explanation || r.reason || r.verdict || 'absent';
-        const type = r.verdict ?? 'absent';
-        const body =
-          o === 'skipped'
-            ? `<skipped${attrs({ message })}/>`
-            : `<${o}${attrs({ message, type })}>${escapeXml(`${r.name ?? resultKey(r)}\ntriage: ${r.class}\n${r.explanation}`)}</${o}>`;
-        cases.push(`${head}>\n      ${body}\n    </testcase>`);
-      }
-      total += results.length;
-      sums.failure += count.failure;
-      sums.error += count.error;
-      sums.skipped += count.skipped;
-      const props = [
-        ['kernel', run.kernel],
-        ['arch', run.arch],
-        ['machine', run.machine],
-        ['selftest', run.selftest],
-        ['triage', run.triage],
-        ['environment', run.envSource],
-        ['log_sha256', run.logHash],
-      ]
-        .filter((p): p is [string, string] => p[1] !== null)
-        .map(([name, value]) => `      <property${attrs({ name, value })}/>`);
-      suites.push(
-        `  <testsuite${attrs({
-          name: `gup_longterm ${runLabel(run)}`,
-          id: run.id,
-          tests: results.length,
-          failures: count.failure,
-          errors: count.error,
-          skipped: count.skipped,
-          time: 0,
-          timestamp: junitTimestamp(run.date),
-          hostname: run.machine ?? 'unknown',
-        })}>\n    <properties>\n${props.join('\n')}\n    </properties>\n${cases.join('\n')}${cases.length ? '\n' : ''}    <system-out>${escapeXml(run.summary)}</system-out>\n  </testsuite>`,
-      );
-    }
+    const qualifiers = runQualifiers(model.runs.map((r) => r.run));
+    const used = new Set<string>();
+    const sums = { tests: 0, failure: 0, error: 0, skipped: 0 };
+    const suites = model.runs.map((rr, i) => {
+      const { xml, count } = suiteXml(rr, i, model.origin, qualifiers[i] ?? '', used);
+      for (const k of ['tests', 'failure', 'error', 'skipped'] as const) sums[k] += count[k];
+      return xml;
+    });
     return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs({
       name: model.origin,
-      tests: total,
+      tests: sums.tests,
       failures: sums.failure,
       errors: sums.error,
       skipped: sums.skipped,

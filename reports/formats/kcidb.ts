@@ -1,53 +1,38 @@
 /**
  * KCIDB I/O schema v5.3 (kernelci/kcidb-io kcidb_io/schema/v05_03.py): checkouts → builds →
- * tests. One checkout per kernel label, one build per run (a run is one kernel build on one
- * machine), and per run a suite node `kselftest.mm.gup_longterm` (its worst status, the log
- * excerpt) plus one test per stable id. Statuses: fail → FAIL, error → ERROR, absent or
- * started-without-result → MISS (the harness did not produce a verdict), pass/xfail/xpass →
- * PASS, skip → SKIP. No nulls anywhere: KCIDB reads a missing field as "unknown".
+ * tests, and issues → incidents. One checkout per kernel label, one build per run (a run is
+ * one kernel build on one machine), and per run a suite node `kselftest.mm.gup_longterm` (its
+ * worst status, the log excerpt) plus one test per stable id. Statuses: fail → FAIL, error →
+ * ERROR, absent or started-without-result → MISS (the harness did not produce a verdict),
+ * pass/xfail/xpass → PASS, skip → SKIP. No nulls anywhere: KCIDB reads a missing field as
+ * "unknown".
+ *
+ * Every cause gupsim triages (causes.ts) is an issue `<origin>:<cause key>`, and every test it
+ * explains an incident linking the two — the known-issue matching KCIDB itself leaves to each
+ * CI (its automatic incident creation is unmerged, kcidb #586). The suite node gets the
+ * incident of its run's cause (a run that never started or crashed has nothing else to carry
+ * it).
+ *
  * Ids are `<origin>:<log sha256 prefix>.<run index>…`, so re-exporting the same log from any
- * database yields the same ids.
+ * database, or straight from `gupsim diff --kcidb`, yields the same ids.
  */
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { SubtestVerdict } from '../diff/types.js';
 import type { StoredResult, StoredRun } from '../store/types.js';
-import type { ReportModel } from './model.js';
+import { causesOfRun, type Cause } from './causes.js';
+import { KcidbIssues } from './kcidb-issues.js';
+import type { KcidbDocument, KcidbStatus, KcidbTest } from './kcidb-types.js';
+import type { ReportModel, ReportRun } from './model.js';
 import type { Reporter } from './reporter.js';
+
+export * from './kcidb-types.js';
+export { ISSUE_VERSION } from './kcidb-issues.js';
 
 export const KCIDB_VERSION = { major: 5, minor: 3 } as const;
 /** KCIDB's cap on log_excerpt (characters). */
 export const LOG_EXCERPT_MAX = 16384;
 export const SUITE_PATH = 'kselftest.mm.gup_longterm';
-export const KCIDB_STATUSES = ['FAIL', 'ERROR', 'MISS', 'PASS', 'DONE', 'SKIP'] as const;
-export type KcidbStatus = (typeof KCIDB_STATUSES)[number];
-
-type Json = string | number | boolean | Json[] | { [k: string]: Json };
-export interface KcidbTest {
-  id: string;
-  build_id: string;
-  origin: string;
-  path: string;
-  status: KcidbStatus;
-  comment?: string;
-  log_excerpt?: string;
-  start_time?: string;
-  environment?: { comment?: string; misc?: { [k: string]: Json } };
-  misc?: { [k: string]: Json };
-}
-export interface KcidbDocument {
-  version: { major: number; minor: number };
-  checkouts: { id: string; origin: string; comment?: string; start_time?: string; misc?: { [k: string]: Json } }[];
-  builds: {
-    id: string;
-    checkout_id: string;
-    origin: string;
-    architecture?: string;
-    start_time?: string;
-    comment?: string;
-    misc?: { [k: string]: Json };
-  }[];
-  tests: KcidbTest[];
-}
 
 export function kcidbStatus(v: SubtestVerdict | null): KcidbStatus {
   switch (v) {
@@ -102,30 +87,53 @@ function suiteStatus(run: StoredRun, statuses: KcidbStatus[]): KcidbStatus {
   return statuses.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
 }
 
-export function toKcidb(model: ReportModel): KcidbDocument {
-  const origin = model.origin;
-  const doc: KcidbDocument = { version: { ...KCIDB_VERSION }, checkouts: [], builds: [], tests: [] };
-  const checkouts = new Map<string, string>();
-  for (const { run, results, rawLog } of model.runs) {
+/**
+ * Builds a KCIDB document run by run. Tests go to `onTest` as each run is added (a streamed
+ * `gupsim diff --kcidb` of many runs never holds them); checkouts, builds, issues and incidents
+ * are kept for finish().
+ */
+export class KcidbBuilder {
+  private readonly checkouts: KcidbDocument['checkouts'] = [];
+  private readonly checkoutOf = new Map<string, string>();
+  private readonly builds: KcidbDocument['builds'] = [];
+  private readonly issues: KcidbIssues;
+
+  constructor(
+    private readonly origin: string,
+    private readonly onTest: (t: KcidbTest) => void,
+  ) {
+    this.issues = new KcidbIssues(origin);
+  }
+
+  add({ run, results, rawLog, unstored }: ReportRun): void {
+    const origin = this.origin;
     const kernel = run.kernel ?? 'unknown';
-    let checkoutId = checkouts.get(kernel);
+    let checkoutId = this.checkoutOf.get(kernel);
     if (!checkoutId) {
       checkoutId = `${origin}:checkout-${createHash('sha256').update(kernel).digest('hex').slice(0, 16)}`;
-      checkouts.set(kernel, checkoutId);
-      doc.checkouts.push({ id: checkoutId, origin, comment: `kernel ${kernel}`, misc: { kernel } });
+      this.checkoutOf.set(kernel, checkoutId);
+      this.checkouts.push({
+        id: checkoutId,
+        origin,
+        comment: `kernel ${kernel}`,
+        misc: { kernel },
+      });
     }
     const buildId = `${origin}:build-${runKey(run)}`;
     const start = isoTime(run.date);
-    const build: KcidbDocument['builds'][number] = { id: buildId, checkout_id: checkoutId, origin, misc: { run_id: run.id } };
+    const build: KcidbDocument['builds'][number] = { id: buildId, checkout_id: checkoutId, origin };
     if (run.arch) build.architecture = run.arch;
     if (start) build.start_time = start;
-    build.comment = `gup_longterm run ${run.id}${run.machine ? ` on ${run.machine}` : ''}`;
-    doc.builds.push(build);
+    // The log and run, not the store's row id: `gupsim diff --kcidb` has none and says the same.
+    build.comment = `gup_longterm: ${basename(run.source)} run ${run.runIndex + 1}${run.machine ? ` on ${run.machine}` : ''}`;
+    build.misc = unstored ? { source: run.source } : { source: run.source, run_id: run.id };
+    this.builds.push(build);
 
     const environment: NonNullable<KcidbTest['environment']> = {
       misc: { env_source: run.envSource, env_key: run.envKey, selftest: run.selftest },
     };
     if (run.machine) environment.comment = run.machine;
+    const causes = causesOfRun(run, results);
     const statuses: KcidbStatus[] = [];
     const seen = new Set<string>();
     for (const r of results) {
@@ -135,6 +143,7 @@ export function toKcidb(model: ReportModel): KcidbDocument {
       // Duplicated ids within a run stay distinct (by ordinal), never collapsed (LKFT's _dupN problem).
       if (seen.has(path)) path = `${path}.dup${r.ordinal + 1}`;
       seen.add(path);
+      const cause = causes.of(r);
       const test: KcidbTest = {
         id: `${origin}:${runKey(run)}.${path.slice(SUITE_PATH.length + 1)}`,
         build_id: buildId,
@@ -145,6 +154,7 @@ export function toKcidb(model: ReportModel): KcidbDocument {
         environment,
         misc: {
           triage: r.class,
+          ...(cause ? { cause: this.issues.idOf(cause) } : {}),
           ...(r.verdict ? { verdict: r.verdict } : {}),
           ...(r.predicted ? { predicted: r.predicted } : {}),
           ...(r.number !== null ? { number: r.number } : {}),
@@ -153,8 +163,10 @@ export function toKcidb(model: ReportModel): KcidbDocument {
         },
       };
       if (start) test.start_time = start;
-      if (r.reason && (status === 'FAIL' || status === 'ERROR')) test.log_excerpt = excerpt(r.reason);
-      doc.tests.push(test);
+      if (r.reason && (status === 'FAIL' || status === 'ERROR'))
+        test.log_excerpt = excerpt(r.reason);
+      this.onTest(test);
+      if (cause) this.issues.incident(cause, test, r.explanation);
     }
     const suite: KcidbTest = {
       id: `${origin}:${runKey(run)}`,
@@ -164,17 +176,100 @@ export function toKcidb(model: ReportModel): KcidbDocument {
       status: suiteStatus(run, statuses),
       comment: run.summary,
       environment,
-      misc: { triage: run.triage },
+      misc: { triage: run.triage, ...(causes.run ? { cause: this.issues.idOf(causes.run) } : {}) },
     };
     if (start) suite.start_time = start;
     if (rawLog !== undefined) suite.log_excerpt = excerpt(rawLog);
-    doc.tests.push(suite);
+    this.onTest(suite);
+    if (causes.run) this.issues.incident(causes.run, suite, run.summary);
   }
-  return doc;
+
+  /** Everything but the tests (those went to onTest). */
+  finish(): Omit<KcidbDocument, 'tests'> {
+    const { issues, incidents } = this.issues.finish();
+    return {
+      version: { ...KCIDB_VERSION },
+      checkouts: this.checkouts,
+      builds: this.builds,
+      issues,
+      incidents,
+    };
+  }
+}
+
+export function toKcidb(model: ReportModel): KcidbDocument {
+  const tests: KcidbTest[] = [];
+  const b = new KcidbBuilder(model.origin, (t) => tests.push(t));
+  for (const r of model.runs) b.add(r);
+  const rest = b.finish();
+  return {
+    version: rest.version,
+    tests,
+    checkouts: rest.checkouts,
+    builds: rest.builds,
+    issues: rest.issues,
+    incidents: rest.incidents,
+  };
+}
+
+/**
+ * A KCIDB document written as it is built: the same text as `JSON.stringify(doc, null, 2)` of
+ * toKcidb's document (key order version, tests, checkouts, builds, issues, incidents), with each
+ * test written as its run is added.
+ */
+export class KcidbJsonWriter {
+  private readonly builder: KcidbBuilder;
+  private tests = 0;
+  private started = false;
+
+  /** Nothing is written before the first run or end(): a caller can still refuse a log with no run. */
+  constructor(
+    origin: string,
+    private readonly write: (s: string) => void,
+  ) {
+    this.builder = new KcidbBuilder(origin, (t) => this.test(t));
+  }
+
+  add(r: ReportRun): void {
+    this.builder.add(r);
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.write(
+      `{\n  "version": ${JSON.stringify(KCIDB_VERSION, null, 2).replace(/\n/g, '\n  ')},\n  "tests": [`,
+    );
+  }
+
+  private test(t: KcidbTest): void {
+    this.start();
+    this.write(
+      `${this.tests++ === 0 ? '\n' : ',\n'}    ${JSON.stringify(t, null, 2).replace(/\n/g, '\n    ')}`,
+    );
+  }
+
+  end(): void {
+    this.start();
+    const rest = this.builder.finish();
+    let out = this.tests ? '\n  ]' : ']';
+    for (const key of ['checkouts', 'builds', 'issues', 'incidents'] as const) {
+      out += `,\n  "${key}": ${JSON.stringify(rest[key], null, 2).replace(/\n/g, '\n  ')}`;
+    }
+    this.write(`${out}\n}\n`);
+  }
 }
 
 export const kcidbReporter: Reporter = {
   name: 'kcidb',
   extension: 'json',
-  render: (model) => `${JSON.stringify(toKcidb(model), null, 2)}\n`,
+  render: (model) => {
+    const parts: string[] = [];
+    const w = new KcidbJsonWriter(model.origin, (s) => parts.push(s));
+    for (const r of model.runs) w.add(r);
+    w.end();
+    return parts.join('');
+  },
 };
+
+export type { Cause };

@@ -12,6 +12,11 @@ export interface ReportRun {
   results: StoredResult[];
   /** The recorded log text (for excerpts); absent when not loaded. */
   rawLog?: string;
+  /**
+   * A run diffed but never stored (`gupsim diff --kcidb`, from-diff.ts): it has no row id,
+   * and `run.id` is its 1-based position in the log.
+   */
+  unstored?: boolean;
 }
 
 export interface ReportModel {

@@ -12,6 +12,10 @@
  *
  * Streaming: with `onRun`, each run is handed out when it ends and not kept, so memory does
  * not grow with the number of runs; without it, finish() returns them all in ParsedLog.runs.
+ *
+ * A LAVA job log (log.yaml, lava.ts) is recognised by its first line and read as the console
+ * its `target` records hold, one record per line number: no conversion step, and every line
+ * number in a message is a record number.
  */
 import { splitGlued } from './glue.js';
 import { MAX_LINE_CHARS } from './lines.js';
@@ -19,6 +23,7 @@ import { LogRecord, type RunSink } from './log-record.js';
 import { Replayer, type ReplayHost } from './replay.js';
 import { Router } from './router.js';
 import { countLevelsInto, emptyTransportFacts, stripTransport, type Leveled } from './transport.js';
+import { consoleText, decodeLavaRecord, isLavaLog } from './lava.js';
 import type { ParsedLog } from './types.js';
 
 export type { RunSink } from './log-record.js';
@@ -36,6 +41,25 @@ export interface LogParserOptions {
 /** A physical line that is only a sequence of CRs at its end (CRLF), not CR-separated text. */
 const TRAILING_CRS = /^[^\r]*\r+$/;
 
+/**
+ * What a LAVA log.yaml record other than console text becomes on its way to process(): a
+ * line that only counts (line numbers are record numbers), or a bad record's issue. Both start
+ * with a low surrogate, which no console text can (lava.ts makes lone surrogates U+FFFD), and
+ * both go through the replayer like any line, so the issues keep their order either way.
+ */
+const LAVA_RECORD = '\uDFFF';
+const LAVA_BAD = '\uDFFE';
+
+/** A log.yaml record as the line process() reads: its console text, or a marker. */
+function lavaLine(raw: string): string {
+  const rec = decodeLavaRecord(raw);
+  if ('error' in rec) return `${LAVA_BAD}not a LAVA log.yaml record (${rec.error}); skipped`;
+  const text = consoleText(rec);
+  if (text === null) return LAVA_RECORD;
+  if (typeof text === 'object') return `${LAVA_BAD}${text.error}; skipped`;
+  return text;
+}
+
 export class LogParser {
   private readonly facts = emptyTransportFacts();
   private readonly work = { n: 0 };
@@ -48,6 +72,11 @@ export class LogParser {
   private readonly leveled: Leveled = { level: 0, body: '' };
 
   private readonly replayer: Replayer | null;
+  /**
+   * The input is a LAVA log.yaml (lava.ts): decided by its first line (undefined until then).
+   * Each record is one line: its console text, or a LAVA_RECORD / LAVA_BAD marker.
+   */
+  private lava: boolean | undefined;
 
   constructor(options: LogParserOptions = {}) {
     this.record = new LogRecord(options.onRun ?? null);
@@ -63,8 +92,16 @@ export class LogParser {
   /** Feed one physical line (without its `\n`). Never throws on any string. */
   push(raw: string): void {
     if (this.done) return;
-    if (this.replayer) this.replayer.push(raw);
-    else this.process(raw);
+    let line = raw;
+    if (this.lava !== false) {
+      if (this.lava === undefined) {
+        this.lava = this.facts.lava = isLavaLog(raw);
+        if (this.lava && raw.charCodeAt(0) === 0xfeff) line = raw.slice(1);
+      }
+      if (this.lava) line = lavaLine(line);
+    }
+    if (this.replayer) this.replayer.push(line);
+    else this.process(line);
   }
 
   private replayHost(): ReplayHost {
@@ -89,6 +126,7 @@ export class LogParser {
       },
       shadow: (run, lineNo) => {
         const sh = new LogParser({ replay: false });
+        sh.lava = this.lava;
         sh.router.run = run;
         sh.router.lineNo = lineNo;
         return {
@@ -106,6 +144,13 @@ export class LogParser {
     const lineNo = ++this.router.lineNo;
     this.chars += raw.length + 1;
     this.work.n++;
+    if (this.lava) {
+      const c = raw.charCodeAt(0);
+      if (c >= 0xdc00 && c <= 0xdfff) {
+        if (raw.startsWith(LAVA_BAD)) this.record.issue(lineNo, 'lava-record', raw.slice(LAVA_BAD.length));
+        return;
+      }
+    }
     let line = raw;
     if (line.length > MAX_LINE_CHARS) {
       this.record.issue(

@@ -21,7 +21,7 @@ import {
 import type { TransportFacts } from './types.js';
 
 export function emptyTransportFacts(): TransportFacts {
-  return { crlf: false, indented: false, quoted: false, timestamps: false, lineNumbers: false };
+  return { crlf: false, indented: false, quoted: false, timestamps: false, lineNumbers: false, lava: false };
 }
 
 /** Bound on prefix-stripping rounds per line, so a line of a million `> ` stays linear. */

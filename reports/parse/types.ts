@@ -22,6 +22,7 @@ export interface ParseIssue {
 
 export type ParseIssueCode =
   | 'overlong-line' // a line beyond MAX_LINE_CHARS; only its head was parsed
+  | 'lava-record' // a line of a LAVA log.yaml that is not a record (or a target record without text)
   | 'unexpected-number' // result number is not previous + 1 (kunit: "Expected test number X but found Y")
   | 'result-after-plan-end' // more results than planned
   | 'duplicate-id' // two sub-tests of one run map to the same stable id
@@ -243,6 +244,8 @@ export interface TransportFacts {
   timestamps: boolean;
   /** `12 | ` style line-number gutters (copied from web log viewers). */
   lineNumbers: boolean;
+  /** A LAVA job log (log.yaml, lava.ts): the console is its `target` records; line numbers are record numbers. */
+  lava: boolean;
 }
 
 export interface ParseStats {

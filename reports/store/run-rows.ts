@@ -7,7 +7,7 @@
 import type { RunDiff } from '../diff/types.js';
 import type { SqlDriver, SqlValue } from './driver.js';
 import { envKey } from './env-key.js';
-import type { RunMeta } from './types.js';
+import type { RunMeta, StoredResult, StoredRun } from './types.js';
 
 /** Rows per INSERT: well under both engines' bound-parameter limits (SQLite 32766, PostgreSQL 65535). */
 export const ROWS_PER_INSERT = 1000;
@@ -55,28 +55,63 @@ export interface RunBatch {
   runs: readonly RunDiff[];
 }
 
+/**
+ * What one triaged run becomes in the store, before it has a row id: the single mapping from a
+ * RunDiff to the stored shapes, shared by the recorders and by `gupsim diff --kcidb`, which
+ * exports runs it never stores (so both give the same KCIDB objects for the same log).
+ */
+export function storedShape(
+  hash: string,
+  source: string,
+  meta: RunMeta,
+  run: RunDiff,
+  now: string,
+): { run: Omit<StoredRun, 'id'>; results: Omit<StoredResult, 'runId'>[] } {
+  const env = meta.env ?? run.env;
+  const arch = meta.arch ?? meta.env?.arch ?? (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
+  return {
+    run: {
+      logHash: hash,
+      runIndex: run.index,
+      source,
+      kernel: meta.kernel ?? meta.env?.kernel.release ?? null,
+      arch,
+      machine: meta.machine ?? null,
+      date: meta.date ?? now,
+      env,
+      envSource: meta.env ? 'given' : 'inferred',
+      envKey: envKey(env),
+      selftest: run.selftest,
+      triage: run.triage,
+      summary: run.summary,
+      resultCount: run.subtests.length,
+    },
+    results: run.subtests.map((c, ordinal) => ({
+      ordinal,
+      id: c.id,
+      number: c.number,
+      name: c.name,
+      verdict: c.observed,
+      predicted: c.predicted,
+      class: c.class,
+      explanation: c.explanation,
+      reason: c.observedReason,
+      commits: c.commits,
+    })),
+  };
+}
+
 /** Insert the runs and results of `batches`; returns each log's new run ids in run order. */
 export async function insertRuns(sql: SqlDriver, batches: readonly RunBatch[], now: string): Promise<Map<string, number[]>> {
   const runRows: SqlValue[][] = [];
+  // Each run's shape, in the order both loops below walk the batches.
+  const shapes: ReturnType<typeof storedShape>[] = [];
   for (const { hash, meta, runs } of batches) {
     for (const run of runs) {
-      const env = meta.env ?? run.env;
-      const arch = meta.arch ?? meta.env?.arch ?? (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
-      runRows.push([
-        hash,
-        run.index,
-        meta.kernel ?? meta.env?.kernel.release ?? null,
-        arch,
-        meta.machine ?? null,
-        meta.date ?? now,
-        JSON.stringify(env),
-        meta.env ? 'given' : 'inferred',
-        run.selftest,
-        run.triage,
-        run.summary,
-        run.subtests.length,
-        envKey(env),
-      ]);
+      const shape = storedShape(hash, '', meta, run, now);
+      shapes.push(shape);
+      const r = shape.run;
+      runRows.push([hash, r.runIndex, r.kernel, r.arch, r.machine, r.date, JSON.stringify(r.env), r.envSource, r.selftest, r.triage, r.summary, r.resultCount, r.envKey]);
     }
   }
   const created = await insertRows<{ id: number; log_hash: string; run_index: number }>(
@@ -91,15 +126,16 @@ export async function insertRuns(sql: SqlDriver, batches: readonly RunBatch[], n
 
   const resultRows: SqlValue[][] = [];
   const runIdsOf = new Map<string, number[]>();
+  let next = 0;
   for (const { hash, runs } of batches) {
     const ids: number[] = [];
     for (const run of runs) {
       const runId = idOf.get(`${hash}\u0000${run.index}`);
       if (runId === undefined) throw new Error(`run ${run.index} of ${hash} was inserted but not returned`);
       ids.push(runId);
-      run.subtests.forEach((c, ordinal) => {
-        resultRows.push([runId, ordinal, c.id, c.number, c.name, c.observed, c.class, c.explanation, c.observedReason, c.predicted, JSON.stringify(c.commits)]);
-      });
+      for (const c of shapes[next++]?.results ?? []) {
+        resultRows.push([runId, c.ordinal, c.id, c.number, c.name, c.verdict, c.class, c.explanation, c.reason, c.predicted, JSON.stringify(c.commits)]);
+      }
     }
     runIdsOf.set(hash, ids);
   }

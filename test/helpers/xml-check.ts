@@ -150,7 +150,17 @@ export function checkJunit(root: XmlElement): string[] {
         if (c.attrs.time !== undefined && !DECIMAL.test(c.attrs.time)) errors.push(`${cw}: time not decimal`);
         const outcomes = c.children.filter((x) => ['skipped', 'error', 'failure'].includes(x.name));
         if (outcomes.length > 1) errors.push(`${cw}: more than one of skipped/error/failure`);
-        for (const x of c.children) {
+        for (const [xi, x] of c.children.entries()) {
+          // <properties> first in a testcase: not in the Ant XSD, but what pytest writes and
+          // Jenkins' junit plugin keeps (keepProperties); readers that do not know it skip it.
+          if (x.name === 'properties') {
+            if (xi !== 0) errors.push(`${cw}: <properties> must come first`);
+            for (const p of x.children) {
+              if (p.name !== 'property') errors.push(`${cw}: <${p.name}> in <properties>`);
+              allowed(p, ['name', 'value'], ['name', 'value'], errors, `${cw} property`);
+            }
+            continue;
+          }
           if (!['skipped', 'error', 'failure', 'system-out', 'system-err'].includes(x.name)) errors.push(`${cw}: <${x.name}> not allowed`);
           if (x.name === 'skipped') allowed(x, ['message'], [], errors, cw);
           if (x.name === 'error' || x.name === 'failure') allowed(x, ['message', 'type'], [], errors, cw);
