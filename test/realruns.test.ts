@@ -1,0 +1,199 @@
+/**
+ * The non-root 7.2-tree runs with huge pages reserved (issue 17 part 3), through their two
+ * mechanisms rather than a log: the helper files' own kselftest.h counters on their exit
+ * paths, and a ring's RLIMIT_MEMLOCK charge that comes back only after its deferred teardown,
+ * which a 1 GiB huge page outlasts. The real logs themselves are golden fixtures
+ * (test/fixtures/logs/live/INDEX.md, last section); here: the CLI on them, given and inferred.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { predict } from '../cases/predict.js';
+import { kernelSpecFor } from '../cases/machine.js';
+import { RING_EXIT_NS } from '../kernel-model/io-uring-account.js';
+import { Kernel } from '../kernel-model/kernel.js';
+import { MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
+import { cli, env, FIXTURES } from './helpers.js';
+
+function kernel(release: string, memlockKiB: number): Kernel {
+  const e = env({
+    kernel: { release },
+    hugetlb: [
+      { sizeKiB: 2048, free: 2 },
+      { sizeKiB: 1048576, free: 2 },
+    ],
+    user: { root: false, memlockKiB },
+  });
+  return new Kernel(kernelSpecFor(e));
+}
+
+/** A hugetlb memfd of one page of `kb`, allocated (fallocate) and written (memset) as the test does; whether all of it worked. */
+function hugePageWritten(task: Task, kb: number): boolean {
+  const fd = task.memfdCreate(kb);
+  const size = kb * 1024;
+  if (fd < 0 || task.ftruncate(fd, size) || task.fallocate(fd, 0, 0, size)) return false;
+  const mem = task.mmap(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+  const ok = mem >= 0 && task.access(mem, size, true) === 'ok';
+  task.munmap(mem, size);
+  task.close(fd);
+  return ok;
+}
+
+t.test(
+  '6.18: a closed ring stays charged through 2 MiB pages, a 1 GiB page outlasts its teardown',
+  async (t) => {
+    const k = kernel('6.18.44', 8);
+    const task = new Task(k);
+    task.close(task.ioUringSetup(1));
+    t.equal(k.lockedVmPages, 2, 'the closed ring is still charged');
+    t.ok(hugePageWritten(task, 2048));
+    t.ok(k.nowNs < RING_EXIT_NS, `a 2 MiB page takes ${(k.nowNs / 1e6).toFixed(2)} ms`);
+    t.equal(k.lockedVmPages, 2, 'still charged: the teardown waits for a grace period');
+    t.ok(task.ioUringSetup(1) < 0, 'a second ring does not fit an 8 KiB limit');
+    const before = k.nowNs;
+    t.ok(hugePageWritten(task, 1048576));
+    t.ok(
+      k.nowNs - before > 2 * RING_EXIT_NS,
+      'clearing and writing 1 GiB takes longer than a ring teardown',
+    );
+    t.equal(k.lockedVmPages, 0, 'io_ring_exit_work() ran meanwhile and gave the charge back');
+    t.equal(k.deferredWork.length, 0);
+    t.ok(task.ioUringSetup(1) >= 0, 'now a ring fits again');
+  },
+);
+
+t.test('7.2: rings are not charged, so nothing waits for their teardown', async (t) => {
+  const k = kernel('7.2.13', 8);
+  const task = new Task(k);
+  for (let i = 0; i < 4; i++) task.close(task.ioUringSetup(1));
+  t.equal(k.lockedVmPages, 0);
+  t.ok(task.ioUringSetup(1) >= 0, 'a fifth ring fits an 8 KiB limit');
+});
+
+/** The io_uring section's diagnostic per sub-test, `-` for none. */
+function ioUringReasons(stdout: string): string[] {
+  const out: string[] = [];
+  const lines = stdout.split('\n');
+  lines.forEach((l, i) => {
+    if (!l.startsWith('# [RUN] io_uring')) return;
+    const next = lines[i + 1] ?? '';
+    out.push(
+      next.startsWith('# ') ? next.slice(2).replace(/ \(Cannot allocate memory\)$/, '') : '-',
+    );
+  });
+  return out;
+}
+
+t.test(
+  '2 MiB + 1 GiB reserved, non-root, 8 KiB: on 6.18 each 1 GiB sub-test finds the earlier rings freed',
+  async (t) => {
+    const base = {
+      hugetlb: [
+        { sizeKiB: 2048, free: 2 },
+        { sizeKiB: 1048576, free: 2 },
+      ],
+      user: { root: false, memlockKiB: 8 },
+      fs: { tmp: 'ext4', cwd: 'ext4' },
+      kernel: { release: '6.18.44', config: { GUP_TEST: false } },
+      selftest: { tree: '7.2.13', liburing: '2.3' },
+    };
+    const p = predict(env(base));
+    if ('error' in p) throw new Error(p.error);
+    const QI = 'io_uring_queue_init() failed';
+    const RB = 'io_uring_register_buffers() failed';
+    // 41: the ring fits, its 1-page buffer does not; 42–44: the first ring is still charged.
+    // 45: clearing the 1 GiB page outlasted the teardown: a ring fits, the 1 GiB buffer does not.
+    t.same(ioUringReasons(p.stdout), [RB, QI, QI, QI, RB, QI, QI, QI, QI, RB]);
+    const s45 = p.run.subtests.find((s) => s.id === 'iouring/shared/memfd-hugetlb-1048576kB')!;
+    t.ok(
+      s45.trace.some((e) => e.fn === 'io_ring_exit_work' && e.detail.startsWith('ran ')),
+      'the trace shows the teardown running',
+    );
+    t.match(
+      p.stdout,
+      /# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:50 error:0\nBail out! \/sys\/kernel\/mm\/hugepages\/hugepages-2048kB\/nr_hugepages open failed: Permission denied\n# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0\n$/,
+    );
+    t.equal(p.exitCode, 1);
+    // 7.2.13: the rings are not charged; every ring fits, the huge page buffers do not, the
+    // 1-page ones do.
+    const k72 = predict(
+      env({ ...base, kernel: { release: '7.2.13', config: { GUP_TEST: false } } }),
+    );
+    if ('error' in k72) throw new Error(k72.error);
+    t.notMatch(k72.stdout, /io_uring_queue_init\(\) failed/);
+    t.same(ioUringReasons(k72.stdout), [
+      '-',
+      'io_uring_register_buffers() failed (Bad address)',
+      'io_uring_register_buffers() failed (Bad address)',
+      RB,
+      RB,
+      '-',
+      '-',
+      '-',
+      RB,
+      RB,
+    ]);
+  },
+);
+
+t.test(
+  'the helpers bail out with their own counters: the test counted 40, vm_util.c counted none',
+  async (t) => {
+    const p = predict(
+      env({
+        kernel: { release: '6.18.44' },
+        hugetlb: [{ sizeKiB: 2048, free: 2 }],
+        user: { root: false, memlockKiB: 8192 },
+        selftest: { tree: '7.2.13' },
+      }),
+    );
+    if ('error' in p) throw new Error(p.error);
+    const totals = p.stdout.match(/^# Totals: .*$/gm) ?? [];
+    t.equal(totals.length, 2);
+    t.not(totals[0], totals[1]);
+    t.equal(totals[1], '# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0');
+    t.equal(
+      (p.stdout.match(/skipped test\(s\) detected/g) ?? []).length,
+      1,
+      'only the test prints the skip notice',
+    );
+    // Root: the restore succeeds, the run ends at the test's own counters.
+    const root = predict(
+      env({
+        kernel: { release: '6.18.44' },
+        hugetlb: [{ sizeKiB: 2048, free: 2 }],
+        selftest: { tree: '7.2.13' },
+      }),
+    );
+    if ('error' in root) throw new Error(root.error);
+    t.notMatch(root.stdout, /Bail out!/);
+  },
+);
+
+const LIVE = join(FIXTURES, 'live');
+for (const name of [
+  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlockdefault',
+  '6.18-host-st7.2-ext4-nonroot-hp2M4-memlock64',
+  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlock8',
+  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlock64-kselftest',
+]) {
+  t.test(
+    `gupsim diff ${name}: clean with its environment and with the environment inferred`,
+    async (t) => {
+      const log = join(LIVE, `${name}.log`);
+      const given = await cli(['diff', '--env', join(LIVE, `${name}.env.json`), log]);
+      t.equal(given.code, 0, given.stdout);
+      const inferred = await cli(['diff', '--json', log]);
+      t.equal(inferred.code, 0, inferred.stdout);
+      const run = (
+        JSON.parse(inferred.stdout) as {
+          runs: { env: { user: { root: boolean }; hugetlb: { free: number }[] } }[];
+        }
+      ).runs[0]!;
+      t.equal(run.env.user.root, false, 'found: not root');
+      t.ok(
+        run.env.hugetlb.every((h) => h.free >= 2),
+        'found: the huge pages were reserved beforehand',
+      );
+    },
+  );
+}
