@@ -23,10 +23,6 @@ const EXPECTED_EXIT: Record<string, number> = {
   '6.18-host-st7.2-ext4-default': 0,
   '6.18-host-st7.2-ext4-kselftest-ksft_gup_test': 0,
   '6.18-host-st7.2-ext4-nonroot-default': 1,
-  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlockdefault': 1,
-  '6.18-host-st7.2-ext4-nonroot-hp2M4-memlock64': 1,
-  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlock8': 1,
-  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlock64-kselftest': 1,
   '7.2.13-guptest-qemu-ext4-default': 0,
   '7.2.13-guptest-qemu-ext4-default-mem4G': 0,
 };

@@ -2,16 +2,19 @@
  * The non-root 7.2-tree runs with huge pages reserved (issue 17 part 3), through their two
  * mechanisms rather than a log: the helper files' own kselftest.h counters on their exit
  * paths, and a ring's RLIMIT_MEMLOCK charge that comes back only after its deferred teardown,
- * which a 1 GiB huge page outlasts. The real logs themselves are golden fixtures
- * (test/fixtures/logs/live/INDEX.md, last section); here: the CLI on them, given and inferred.
+ * which a 1 GiB huge page outlasts; and the real logs (test/fixtures/logs/live/realruns/, the
+ * last section of live/INDEX.md) reproduced, and diffed with their environment and inferred.
  */
 import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnvironment } from '../cases/env.js';
 import { predict } from '../cases/predict.js';
 import { kernelSpecFor } from '../cases/machine.js';
 import { RING_EXIT_NS } from '../kernel-model/io-uring-account.js';
 import { Kernel } from '../kernel-model/kernel.js';
 import { MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
+import { diffLog, needsHuman } from '../reports/diff/index.js';
 import { cli, env, FIXTURES } from './helpers.js';
 
 function kernel(release: string, memlockKiB: number): Kernel {
@@ -169,20 +172,65 @@ t.test(
   },
 );
 
-const LIVE = join(FIXTURES, 'live');
-for (const name of [
-  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlockdefault',
-  '6.18-host-st7.2-ext4-nonroot-hp2M4-memlock64',
-  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlock8',
-  '6.18-host-st7.2-ext4-nonroot-hp2M2-memlock64-kselftest',
-]) {
+const DIR = join(FIXTURES, 'live', 'realruns');
+
+/** The rows of live/INDEX.md for these logs: name and the exit code the run gave. */
+function indexRows(): { name: string; exit: number }[] {
+  const index = readFileSync(join(FIXTURES, 'live', 'INDEX.md'), 'utf8');
+  return index
+    .split('\n')
+    .filter((l) => l.startsWith('| realruns/'))
+    .map((l) => {
+      const cells = l.split(' | ');
+      return {
+        name: cells[0]!.slice('| realruns/'.length).replace(/\.log$/, ''),
+        exit: Number.parseInt(cells[5]!, 10),
+      };
+    });
+}
+
+t.test('every realruns fixture has its INDEX row', async (t) => {
+  const logs = readdirSync(DIR)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => f.replace(/\.log$/, ''));
+  t.same(
+    indexRows()
+      .map((r) => r.name)
+      .sort(),
+    logs.sort(),
+  );
+  t.ok(logs.length >= 4);
+});
+
+for (const { name, exit } of indexRows()) {
   t.test(
-    `gupsim diff ${name}: clean with its environment and with the environment inferred`,
+    `${name}: reproduced byte for byte, and diffed clean with its environment and inferred`,
     async (t) => {
-      const log = join(LIVE, `${name}.log`);
-      const given = await cli(['diff', '--env', join(LIVE, `${name}.env.json`), log]);
-      t.equal(given.code, 0, given.stdout);
-      const inferred = await cli(['diff', '--json', log]);
+      const logPath = join(DIR, `${name}.log`);
+      const envPath = join(DIR, `${name}.env.json`);
+      const log = readFileSync(logPath, 'utf8');
+      const parsed = parseEnvironment(readFileSync(envPath, 'utf8'));
+      if (!parsed.ok) throw new Error(parsed.error);
+      const p = predict(parsed.env);
+      if ('error' in p) throw new Error(p.error);
+      t.equal(p.stdout, log, 'byte for byte');
+      t.equal(p.exitCode, exit, 'the exit code in the INDEX row');
+      const viaCli = await cli(['run', '--env', envPath]);
+      t.equal(viaCli.stdout, log, 'gupsim run prints the same bytes');
+      t.equal(viaCli.code, exit);
+
+      const given = diffLog(log, name, { env: parsed.env });
+      for (const r of given.runs)
+        t.notOk(
+          r.subtests.some((s) => s.observed !== s.predicted),
+          'every sub-test as predicted',
+        );
+      t.notOk(needsHuman(given), 'given: nothing needs a human');
+      t.notOk(needsHuman(diffLog(log, name)), 'inferred: nothing needs a human');
+
+      const givenCli = await cli(['diff', '--env', envPath, logPath]);
+      t.equal(givenCli.code, 0, givenCli.stdout);
+      const inferred = await cli(['diff', '--json', logPath]);
       t.equal(inferred.code, 0, inferred.stdout);
       const run = (
         JSON.parse(inferred.stdout) as {
