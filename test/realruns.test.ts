@@ -172,6 +172,44 @@ t.test(
   },
 );
 
+/*
+ * The kind this machine cannot run (no 1 GiB hstate here): 2 MiB and 1 GiB pages reserved, as
+ * on the host of the shared 7.2-tree logs. What the model prints for it, diffed with nothing
+ * given, must come out clean and be found to be a non-root run with both pools reserved.
+ */
+for (const [release, memlockKiB] of [
+  ['6.18.44', 8],
+  ['6.18.44', 64],
+  ['7.2.13', 8],
+  ['7.2.13', 8192],
+] as const) {
+  t.test(
+    `inferred: ${release}, non-root, memlock ${memlockKiB} KiB, 2 MiB and 1 GiB pages reserved`,
+    async (t) => {
+      const e = env({
+        kernel: { release, config: { GUP_TEST: false } },
+        hugetlb: [
+          { sizeKiB: 2048, free: 2 },
+          { sizeKiB: 1048576, free: 2 },
+        ],
+        user: { root: false, memlockKiB },
+        fs: { tmp: 'ext4', cwd: 'ext4' },
+        selftest: { tree: '7.2.13', liburing: '2.3' },
+      });
+      const p = predict(e);
+      if ('error' in p) throw new Error(p.error);
+      const rep = diffLog(p.stdout, 'model');
+      t.notOk(needsHuman(rep), rep.runs[0]?.summary ?? 'no run');
+      const found = rep.runs[0]!.env;
+      t.equal(found.user.root, false);
+      t.same(
+        found.hugetlb.map((h) => h.free),
+        [2, 2],
+      );
+    },
+  );
+}
+
 const DIR = join(FIXTURES, 'live', 'realruns');
 
 /** The rows of live/INDEX.md for these logs: name and the exit code the run gave. */
