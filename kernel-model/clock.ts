@@ -19,6 +19,8 @@ import type { Kernel } from './kernel.js';
 /** Bytes cleared or written per nanosecond by a CPU of the measured host. */
 export const MEMORY_BYTES_PER_NS = 16;
 
+const ms = (ns: number): string => (ns / 1e6).toFixed(ns < 1e6 ? 2 : 1);
+
 /** Time passes on the machine: queued work whose time has come runs (on another CPU). */
 export function elapse(k: Kernel, ns: number): void {
   k.nowNs += ns;
@@ -26,7 +28,10 @@ export function elapse(k: Kernel, ns: number): void {
   while (q.length && q[0]!.readyAtNs <= k.nowNs) {
     const w = q.shift()!;
     if (k.tracing)
-      k.note(w.fn, `ran ${((k.nowNs - w.queuedAtNs) / 1e6).toFixed(1)} ms after it was queued`);
+      k.note(
+        w.fn,
+        `ran: due ${ms(w.readyAtNs - w.queuedAtNs)} ms after it was queued, within ${ms(ns)} ms of memory work`,
+      );
     w.run();
   }
 }

@@ -110,8 +110,10 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
     detail,
     () => {
       ioUringRelease(k, ring);
-      ioUnaccountMem(k, ring.ringAccountedPages);
+      const pages = ring.ringAccountedPages;
+      ioUnaccountMem(k, pages);
       ring.ringAccountedPages = 0;
+      if (pages && k.tracing) k.note('io_ring_ctx_free', `the ring regions are freed: ${pages} page(s) uncharged from user locked_vm (now ${k.lockedVmPages})`);
     },
     RING_EXIT_NS,
   );

@@ -108,7 +108,7 @@ t.test(
     t.same(ioUringReasons(p.stdout), [RB, QI, QI, QI, RB, QI, QI, QI, QI, RB]);
     const s45 = p.run.subtests.find((s) => s.id === 'iouring/shared/memfd-hugetlb-1048576kB')!;
     t.ok(
-      s45.trace.some((e) => e.fn === 'io_ring_exit_work' && e.detail.startsWith('ran ')),
+      s45.trace.some((e) => e.fn === 'io_ring_exit_work' && e.detail.startsWith('ran: ')),
       'the trace shows the teardown running',
     );
     t.match(
