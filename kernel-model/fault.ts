@@ -5,6 +5,7 @@
  */
 import { Errno } from './errno.js';
 import { wpReusesSharedAnon } from './cow.js';
+import { fillFolio } from './clock.js';
 import { allocHugePage } from './hugetlb.js';
 import type { Kernel } from './kernel.js';
 import {
@@ -40,6 +41,7 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
       return undefined;
     }
     inode.resv.set(index, true);
+    fillFolio(k, h.sizeKiB * 1024);
     const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, mapping: inode });
     inode.pages.set(index, f);
     return f;
@@ -62,6 +64,7 @@ function cowFolio(k: Kernel, vma: Vma): Folio | undefined {
       return undefined;
     }
     if (withResv) vma.privateResv--;
+    fillFolio(k, h.sizeKiB * 1024);
     return k.newFolio('anon', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, anonExclusive: true });
   }
   return k.newFolio('anon', k.pageSize, { anonExclusive: true });

@@ -4,6 +4,7 @@
  * files the selftests read and write. The pools themselves are hugetlb.ts; Task (task.ts)
  * calls these from its system calls.
  */
+import { fillFolio } from './clock.js';
 import { Errno } from './errno.js';
 import { allocHugePage, reserveHugePages, setNrHugePages, type Hstate } from './hugetlb.js';
 import type { Kernel } from './kernel.js';
@@ -24,6 +25,7 @@ export function hugetlbfsFallocate(k: Kernel, inode: Inode, h: Hstate, offset: n
       return -Errno.ENOSPC;
     }
     inode.resv.set(idx, true);
+    fillFolio(k, hsize);
     inode.pages.set(idx, k.newFolio('hugetlb', hsize, { hugetlb: h, movable: h.movable }));
   }
   if (k.tracing) k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);

@@ -6,7 +6,7 @@
 import { emptyArray } from './empty-array.js';
 import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
-import { ioAccountMem, ioUnaccountMem, ioUringChargesUser } from './io-uring-account.js';
+import { ioAccountMem, ioUnaccountMem, ioUringChargesUser, RING_EXIT_NS, ringCharge, ringUnchargedAtClose } from './io-uring-account.js';
 import type { Kernel } from './kernel.js';
 import type { Folio } from './mm-types.js';
 import type { Task } from './task.js';
@@ -73,8 +73,8 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
   }
   const ring: Ring = new RingCtx(entries);
-  const charged = ringMemoryCharged(k);
-  if (ioUringChargesUser(k) && charged) {
+  const charged = ringCharge(k);
+  if (charged) {
     const { rings, sqes } = ringRegionPages(k, entries);
     const what = k.tracing ? `${charged.fn}(rings ${rings} + SQEs ${sqes} page(s))` : '';
     if (ioAccountMem(k, rings + sqes, what) < 0) {
@@ -87,41 +87,15 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
 }
 
 /**
- * Whether the SQ/CQ rings and SQEs are charged to the user's locked_vm: until 5.11
- * (io_uring_create() → io_account_mem(ring_pages())), not once 26bfa89e25f4 moved them under
- * memcg, again when the rings became io_create_region(ctx->user, …) regions, and not since
- * the regions are created without a user.
- */
-function ringMemoryCharged(k: Kernel): RingCharge | undefined {
-  if (!k.flags.io_uring_rings_memcg) return CHARGED_BY_ACCOUNT_MEM;
-  if (k.flags.io_uring_ring_region_accounted && !k.flags.io_uring_ring_region_unaccounted) return CHARGED_AS_REGION;
-  return undefined;
-}
-
-interface RingCharge {
-  fn: string;
-  by?: 'io_uring_ring_region_accounted';
-}
-const CHARGED_BY_ACCOUNT_MEM: RingCharge = { fn: 'io_account_mem' };
-const CHARGED_AS_REGION: RingCharge = { fn: 'io_create_region', by: 'io_uring_ring_region_accounted' };
-
-/**
- * Charged ring pages are uncharged as close() queues the exit work from 309fc03a3284 (5.8)
- * until the rings left RLIMIT_MEMLOCK (5.12); before 5.8, and for the 6.14+ regions, only
- * the deferred io_ring_ctx_free() uncharges them.
- */
-function unchargedAtClose(k: Kernel): boolean {
-  return !k.flags.io_uring_rings_memcg && k.flags.io_uring_unaccount_at_exit_queue;
-}
-
-/**
  * close() of the ring fd: io_uring_release() → io_ring_ctx_wait_and_kill() kills the percpu
  * ref and queues io_ring_exit_work(); io_ring_ctx_free() — which unregisters leftover buffers
  * and frees the ring regions with their locked_vm charge — runs from that work item once an
- * RCU grace period has confirmed the kill, i.e. after the process has moved on.
+ * RCU grace period has confirmed the kill and the task has run io_tctx_exit_cb(): RING_EXIT_NS
+ * of simulated time later (kernel-model/clock.ts), after the process has moved on unless it
+ * spends that long clearing or writing memory (a 1 GiB huge page).
  */
 export function ioUringClose(k: Kernel, ring: Ring): void {
-  if (unchargedAtClose(k) && ring.ringAccountedPages) {
+  if (ringUnchargedAtClose(k) && ring.ringAccountedPages) {
     // io_ring_ctx_wait_and_kill(): "account user memory freed when exit has been queued".
     ioUnaccountMem(k, ring.ringAccountedPages);
     if (k.tracing) k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`, {
@@ -131,11 +105,18 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
   }
   const charged = ring.ringAccountedPages;
   const detail = !k.tracing ? '' : charged ? `ring teardown; ${charged} ring page(s) stay charged until it runs` : 'ring teardown';
-  k.queueWork('io_ring_exit_work', detail, () => {
-    ioUringRelease(k, ring);
-    ioUnaccountMem(k, ring.ringAccountedPages);
-    ring.ringAccountedPages = 0;
-  });
+  k.queueWork(
+    'io_ring_exit_work',
+    detail,
+    () => {
+      ioUringRelease(k, ring);
+      const pages = ring.ringAccountedPages;
+      ioUnaccountMem(k, pages);
+      ring.ringAccountedPages = 0;
+      if (pages && k.tracing) k.note('io_ring_ctx_free', `the ring regions are freed: ${pages} page(s) uncharged from user locked_vm (now ${k.lockedVmPages})`);
+    },
+    RING_EXIT_NS,
+  );
 }
 
 /**

@@ -49,6 +49,9 @@ export interface KernelSpec {
 export interface DeferredWork {
   fn: string;
   run: () => void;
+  /** kernel.nowNs when it was queued, and from when it has run (kernel-model/clock.ts). */
+  queuedAtNs: number;
+  readyAtNs: number;
 }
 
 /** Largest buddy allocation (MAX_PAGE_ORDER) in KiB for the arch/page size: above it a hstate is gigantic. */
@@ -108,6 +111,8 @@ class Work implements DeferredWork {
   constructor(
     readonly fn: string,
     readonly run: () => void,
+    readonly queuedAtNs: number,
+    readonly readyAtNs: number,
   ) {}
 }
 
@@ -168,12 +173,15 @@ export class Kernel {
   /** mm/gup_test.c's pin_longterm_test_pages: what PIN_LONGTERM_TEST_START holds until _STOP. */
   gupTestPinned: Folio[] | undefined = undefined;
   /**
-   * Queued work that has not run yet. A selftest process never sleeps between its sub-tests,
-   * and work that waits for an RCU grace period (milliseconds) does not finish within the few
-   * syscalls it takes to reach the next one, so queued work runs only when someone calls
-   * runDeferredWork() (a sleep, a scenario step), never by itself during a run.
+   * Queued work that has not run yet, in the order it becomes ready. Work that waits for an
+   * RCU grace period (milliseconds) does not finish within the few syscalls a selftest takes
+   * to reach its next sub-test; it runs when the simulated clock passes its time (clock.ts:
+   * only bulk memory work moves it, e.g. clearing a 1 GiB huge page) or when someone calls
+   * runDeferredWork() (a sleep, a scenario step).
    */
   readonly deferredWork: DeferredWork[] = emptyArray(); // not []: see kernel-model emptyArray()
+  /** The simulated clock (kernel-model/clock.ts), in ns since boot. */
+  nowNs = 0;
   /**
    * Every process's address space, for rmap walks (folio_mkclean, mapcount), in creation
    * order. A list, not a Set: each is added once, by its constructor, and a Set cost every
@@ -217,15 +225,20 @@ export class Kernel {
     this.trace.add(event);
   }
 
-  queueWork(fn: string, detail: string, run: () => void): void {
+  /**
+   * Queue work that can run `afterNs` of simulated time from now (clock.ts elapse()). Every
+   * caller waits the same kind of delay, so the queue stays in the order its items get ready.
+   */
+  queueWork(fn: string, detail: string, run: () => void, afterNs: number): void {
     if (this.tracing) this.note(fn, `queued: ${detail}`);
-    this.deferredWork.push(new Work(fn, run));
+    this.deferredWork.push(new Work(fn, run, this.nowNs, this.nowNs + afterNs));
   }
 
   /** Let queued work run (time passes: a grace period elapses, the workqueue drains). */
   runDeferredWork(): void {
     while (this.deferredWork.length) {
       const w = this.deferredWork.shift()!;
+      if (w.readyAtNs > this.nowNs) this.nowNs = w.readyAtNs;
       this.note(w.fn, 'ran');
       w.run();
     }

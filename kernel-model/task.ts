@@ -3,6 +3,7 @@
  * returns the kernel's convention (a value, or a negative errno); turning that into a libc
  * return value and `errno` is the C library's job (cases/libc).
  */
+import { userWrite } from './clock.js';
 import { emptyArray } from './empty-array.js';
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
@@ -350,6 +351,7 @@ export class Task {
       if (r === 'sigsegv') return 'SIGSEGV';
       if (r !== 'ok') return 'SIGBUS';
     }
+    if (write) userWrite(this.kernel, length);
     return 'ok';
   }
 

@@ -88,6 +88,17 @@ export class Kselftest {
     private readonly tapLevelSet = false,
   ) {}
 
+  /**
+   * kselftest.h as another .c file of the same program includes it: its counters and plan
+   * are `static`, so every translation unit has its own copy. The mm helpers
+   * (vm_util.c, hugepage_settings.c) print through the same stdout, but when one of them
+   * bails out (ksft_exit_fail_msg()), the `# Totals:` it prints are its own: zero, whatever
+   * the test counted, and no "Planned tests != run tests" (its plan and count are both 0).
+   */
+  translationUnit(): Kselftest {
+    return new Kselftest(this.proc, this.era, this.tapLevelSet);
+  }
+
   testNum(): number {
     const c = this.cnt;
     return c.pass + c.fail + c.xfail + c.xpass + c.skip + c.error;
