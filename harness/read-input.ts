@@ -4,17 +4,7 @@
  * device named as a file would block or never end (`/dev/zero`), so it is refused by its
  * type before it is opened; stdin is read with the same limit. Every refusal is one line.
  */
-import {
-  closeSync,
-  createReadStream,
-  fstatSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, createReadStream, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './io.js';
 
@@ -32,13 +22,7 @@ function errnoText(e: unknown): string {
 }
 
 /** What kind of thing `path` is, in words, when it is not a regular file. */
-function notRegular(st: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
+function notRegular(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
   if (st.isDirectory()) return 'is a directory';
   if (st.isFIFO()) return 'is a FIFO, not a regular file (redirect it to stdin with - to read it)';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
@@ -55,8 +39,7 @@ export function checkRegularFile(path: string, limit: number, label = path): num
     throw new UsageError(`${label}: ${errnoText(e)}`);
   }
   if (!st.isFile()) throw new UsageError(`${label}: ${notRegular(st)}`);
-  if (st.size > limit)
-    throw new UsageError(`${label}: ${mib(st.size)} is over the ${mib(limit)} limit`);
+  if (st.size > limit) throw new UsageError(`${label}: ${mib(st.size)} is over the ${mib(limit)} limit`);
   return st.size;
 }
 
@@ -109,9 +92,7 @@ export async function* limitStream(
     const b = typeof c === 'string' ? Buffer.from(c) : c;
     total += b.length;
     if (total > limit) {
-      seen.error = new UsageError(
-        `${label}: more than the ${mib(limit)} limit${label === '-' ? ' on stdin' : ''}`,
-      );
+      seen.error = new UsageError(`${label}: more than the ${mib(limit)} limit${label === '-' ? ' on stdin' : ''}`);
       throw seen.error;
     }
     yield b;
@@ -119,11 +100,7 @@ export async function* limitStream(
 }
 
 /** All of stdin as text, at most `limit` bytes. */
-export async function readStdin(
-  stream: AsyncIterable<string | Uint8Array>,
-  limit: number,
-  label = '-',
-): Promise<string> {
+export async function readStdin(stream: AsyncIterable<string | Uint8Array>, limit: number, label = '-'): Promise<string> {
   const chunks: Uint8Array[] = [];
   for await (const c of limitStream(stream, limit, label)) chunks.push(c);
   return Buffer.concat(chunks).toString('utf8');
@@ -151,18 +128,14 @@ async function* fileChunks(path: string, limit: number, label: string): AsyncGen
  * A regular file, or stdin spooled to a private temporary file (stdin can be read only once),
  * as a ReopenableLog of at most `limit` bytes. Memory stays at one chunk either way.
  */
-export async function reopenableLog(
-  path: string,
-  stdin: AsyncIterable<string | Uint8Array>,
-  limit: number,
-): Promise<ReopenableLog> {
+export async function reopenableLog(path: string, stdin: AsyncIterable<string | Uint8Array>, limit: number): Promise<ReopenableLog> {
   if (path !== '-') {
     checkRegularFile(path, limit);
     return { open: () => fileChunks(path, limit, path), close: () => {} };
   }
   // node:os loaded here, not at start-up: `gupsim run` would load it for nothing (~0.35 ms).
   // Synchronously, not with import(): the installed CLI is a vm.Script (bin/load-cli.js)
-  // whose dynamic import() Node's loader may not serve (`record -` failed with exit 70).
+  // whose dynamic import() Node's loader does not serve (`record -` failed with exit 70).
   const { tmpdir } = process.getBuiltinModule('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'gupsim-stdin-'));
   const file = join(dir, 'stdin.log');

@@ -55,12 +55,6 @@ if (dynamic.length > 0) {
 const { loadCli, CACHE } = require('../bin/load-cli.js');
 const { cli, script } = loadCli(false);
 const sink = { write: () => true };
-await cli.main(['run'], {
-  stdout: sink,
-  stderr: sink,
-  stdin: process.stdin,
-  env: {},
-  isTTY: false,
-});
+await cli.main(['run'], { stdout: sink, stderr: sink, stdin: process.stdin, env: {}, isTTY: false });
 writeFileSync(`${CACHE}.tmp`, script.createCachedData());
 renameSync(`${CACHE}.tmp`, CACHE);
