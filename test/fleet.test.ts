@@ -169,7 +169,8 @@ t.test('a full disk: record and report --out fail in one line, exit 2, and leave
   t.equal(await countRuns(store), 1, 'the first run is there, the failed one is not');
 });
 
-const REPRO = join(ROOT, '..', 'shared', 'repro');
+// Copies of ../shared/repro's inputs, unchanged: the suite reads only the project.
+const REPRO = join(ROOT, 'test', 'fixtures', 'repro');
 
 t.test('inputs that would exhaust the machine: regular files or stdin only, 64 MiB at most, one line, exit 2', async (t) => {
   const dir = t.testdir();
@@ -240,7 +241,7 @@ t.test('another application’s SQLite file and a malformed one: refused in one 
   t.same(readFileSync(foreign), before, 'the file is byte for byte what it was');
   t.notOk(existsSync(`${foreign}-wal`), 'not even switched to WAL');
 
-  // A copy: the shared reproducer is an input, and a reader must not change even a copy of it
+  // A copy: the reproducer is an input, and a reader must not change even a copy of it
   // (it is an older gupsim history; migrating it would rewrite its damaged pages).
   const corrupt = join(dir, 'page-corrupt.db');
   copyFileSync(join(REPRO, 'page-corrupt.db'), corrupt);
