@@ -65,6 +65,15 @@ t.test('every command of the installed CLI, along its lazy paths', { skip }, asy
     [['report', '--format', 'json', '--db', db], '', [0], /^\{/],
     [['live', '--binary', script, '--timeout', '60'], '', [0, 1], /: run 1 \(lines/],
   ];
+  // The PostgreSQL driver is required only when a URL is given: its load is a lazy path too
+  // (port 1 on loopback: nothing listens, the refusal is the expected answer).
+  const pg = gupsim(['history', '--db', 'postgresql://lab@127.0.0.1:1/gupsim']);
+  t.equal(pg.code, 2);
+  t.equal(
+    pg.stderr,
+    'gupsim history: postgresql://lab@127.0.0.1:1/gupsim: connect ECONNREFUSED 127.0.0.1:1\n',
+    'pg loads; the refusal in one line',
+  );
   for (const [args, input, codes, stdout] of cases) {
     const name = `gupsim ${args.map((a) => a.replace(dir, '…').replace(ROOT, '')).join(' ')}${input ? ' < log' : ''}`;
     const r = gupsim(args, input);
