@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +211,11 @@ t.test(
       t.same(readFileSync(path), before, `${path}: unchanged`);
       t.equal(statSync(path).mtimeMs, mtime, `${path}: not even rewritten in place`);
     }
+    // An empty -wal a crash left (or an older gupsim's reader): it holds nothing; a reader
+    // beside it made a -shm and left both.
+    writeFileSync(`${db}-wal`, '');
+    t.equal((await cli(['history', '--db', db])).code, 0);
+    t.notOk(existsSync(`${db}-wal`) || existsSync(`${db}-shm`), 'a stale empty -wal: nothing left');
   },
 );
 

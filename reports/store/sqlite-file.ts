@@ -13,7 +13,6 @@ import {
   accessSync,
   closeSync,
   constants,
-  existsSync,
   openSync,
   readFileSync,
   readSync,
@@ -68,6 +67,15 @@ function cannotWrite(e: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code);
 }
 
+/** A -wal file with something in it (an empty one, left by a crash, holds nothing to read). */
+function walHasFrames(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
 function writable(path: string): boolean {
   try {
     accessSync(path, constants.W_OK);
@@ -104,14 +112,15 @@ function snapshot(path: string): Database.Database {
 /**
  * A reader's connection to an existing file, leaving no file behind:
  *  - a rollback-journal file (another application's): read-only, which creates nothing;
- *  - a -wal file already there (a writer at work, or one that died with commits in it): read
- *    beside it, read-only, as SQLite means readers to;
- *  - a WAL file alone: a read-write connection that writes nothing (query_only); as the last
- *    connection it checkpoints nothing and removes the -wal and -shm its read made;
+ *  - a -wal file with frames in it (a writer at work, or one that died with commits in it):
+ *    read beside it, read-only, as SQLite means readers to;
+ *  - a WAL file alone (or with an empty -wal a crash left): a read-write connection that
+ *    writes nothing (query_only); as the last connection it checkpoints nothing and removes
+ *    the -wal and -shm there;
  *  - a WAL file this user may not write, or not write beside: a copy in memory (snapshot()).
  */
 export function openReader(path: string, timeout: number): Database.Database {
-  if (!isWalFile(path) || existsSync(`${path}-wal`))
+  if (!isWalFile(path) || walHasFrames(path))
     return new Database(path, { readonly: true, fileMustExist: true, timeout });
   // A file this user may not write SQLite opens read-only without a word (better-sqlite3's
   // `readonly` does not tell), and such a connection would leave its -wal and -shm behind.
