@@ -2,7 +2,7 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
+import { EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
 import { OutputError, terminalSafe } from './terminal-io.js';
 
 // For bin/gupsim.js, which loads this bundle: the line for a stream that fails after the
@@ -80,6 +80,7 @@ export async function main(argv: string[], given: CliIO): Promise<number> {
     return await dispatch(argv, io);
   } catch (e) {
     if (!(e instanceof OutputError)) throw e;
+    if (e.brokenPipe) return EXIT_BROKEN_PIPE;
     // stdout is gone (a full disk): say so on stderr if it still works, exit as for bad input.
     try {
       io.stderr.write(`gupsim${argv[0] === undefined ? '' : ` ${argv[0]}`}: ${e.message}\n`);

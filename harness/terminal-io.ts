@@ -13,8 +13,18 @@ import type { CliIO } from './io.js';
 
 type Writer = CliIO['stdout'];
 
-/** stdout or stderr could not be written (ENOSPC, EIO, …): one line, exit 2. */
-export class OutputError extends Error {}
+/**
+ * stdout or stderr could not be written (ENOSPC, EIO, …): one line, exit 2. EPIPE (the reader
+ * went away) ends the command quietly instead, as the process entries do for their streams.
+ */
+export class OutputError extends Error {
+  constructor(
+    message: string,
+    readonly brokenPipe = false,
+  ) {
+    super(message);
+  }
+}
 
 const HINTS: Record<string, string> = {
   ENOSPC: 'disk full',
@@ -51,7 +61,10 @@ function safeWriter(raw: Writer, name: 'stdout' | 'stderr'): SafeWriter {
         return raw.write(terminalText(s));
       } catch (e) {
         // The installed CLI writes stdout synchronously (bin/gupsim.js): its errors arrive here.
-        throw new OutputError(outputErrorText(name, e));
+        throw new OutputError(
+          outputErrorText(name, e),
+          (e as NodeJS.ErrnoException).code === 'EPIPE',
+        );
       }
     },
     get isTTY() {

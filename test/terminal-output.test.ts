@@ -241,3 +241,30 @@ t.test(
     }
   },
 );
+
+t.test(
+  'a writer that throws: ENOSPC is one line and exit 2, EPIPE ends quietly with 141',
+  async (t) => {
+    for (const [code, exit, stderr] of [
+      ['ENOSPC', 2, 'gupsim versions: cannot write stdout: ENOSPC (disk full)\n'],
+      ['EIO', 2, 'gupsim versions: cannot write stdout: EIO (I/O error)\n'],
+      ['EPIPE', 141, ''],
+    ] as const) {
+      let err = '';
+      const stdin = new PassThrough();
+      stdin.end();
+      const failing = (): never => {
+        throw Object.assign(new Error(`${code}: write`), { code });
+      };
+      const r = await main(['versions'], {
+        stdout: { write: failing },
+        stderr: { write: (s: string) => (err += s) },
+        stdin,
+        env: {},
+        isTTY: false,
+      });
+      t.equal(r, exit, code);
+      t.equal(err, stderr, `${code}: stderr`);
+    }
+  },
+);
