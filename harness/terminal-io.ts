@@ -43,6 +43,15 @@ export function outputErrorText(stream: 'stdout' | 'stderr', e: unknown): string
 
 const RAW = Symbol('the stream under the escaping');
 
+/**
+ * An error line stays one line: every write to stderr is one message ending in a newline, so a
+ * newline inside it (a file name's, an internal error's message) is shown as \n.
+ */
+function oneLine(s: string): string {
+  const body = s.endsWith('\n') ? s.slice(0, -1) : s;
+  return `${terminalText(body).replace(/\n/g, '\\n')}${body === s ? '' : '\n'}`;
+}
+
 interface SafeWriter extends Writer {
   readonly [RAW]: Writer;
 }
@@ -58,7 +67,7 @@ function safeWriter(raw: Writer, name: 'stdout' | 'stderr'): SafeWriter {
     [RAW]: raw,
     write(s: string): unknown {
       try {
-        return raw.write(terminalText(s));
+        return raw.write(name === 'stderr' ? oneLine(s) : terminalText(s));
       } catch (e) {
         // The installed CLI writes stdout synchronously (bin/gupsim.js): its errors arrive here.
         throw new OutputError(

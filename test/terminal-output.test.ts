@@ -150,6 +150,10 @@ t.test(
       t.ok(r.stderr.includes(LABEL_SHOWN), `${argv[0]}: the value escaped: ${r.stderr}`);
       t.equal(r.stderr.split('\n').length, 2, `${argv[0]}: one line`);
     }
+    // A newline in a name does not make a second error line either.
+    const nl = await cli(['diff', join(dir, 'forged\ngupsim diff: all clean.log')]);
+    t.equal(nl.code, 2);
+    t.match(nl.stderr, /^gupsim diff: .*forged\\ngupsim diff: all clean\.log: no such file\n$/);
   },
 );
 
