@@ -100,3 +100,38 @@ t.test('the bundle has no import() left for a loader it does not have', { skip }
     'no import("…") in dist/gupsim.cjs',
   );
 });
+
+t.test(
+  'the installed CLI: a reader that goes away (EPIPE) ends every command quietly, 141',
+  { skip },
+  async (t) => {
+    const dir = t.testdir();
+    const db = join(dir, 'h.db');
+    t.equal(gupsim(['record', '--db', db, LOG]).code, 0);
+    for (const args of [
+      ['diff', '--json', LOG],
+      ['history', '--db', db],
+      ['report', '--format', 'html', '--db', db],
+      ['compare', '1', LOG, '--db', db],
+      ['record', '--db', join(dir, 'h2.db'), '-'],
+    ]) {
+      // stdout is a pipe whose reader has gone (or goes while the pipe buffer still takes a
+      // short output: then exit 0): a write fails with EPIPE.
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$@" < '${LOG}' | true; exit \${PIPESTATUS[0]}`,
+          'bash',
+          ...nodeChild([BIN, ...args]).flat(),
+        ],
+        { cwd: ROOT, env: CHILD_ENV, encoding: 'utf8' },
+      );
+      t.ok(
+        r.status === 141 || r.status === 0,
+        `${args[0]}: exit ${r.status} (141, or 0 if the pipe took it all)`,
+      );
+      t.equal(r.stderr, '', `${args[0]}: nothing on stderr`);
+    }
+  },
+);
