@@ -171,6 +171,15 @@ t.test(
       t.same(readdirSync(join(path, '..')), ['h.db'], 'no -wal or -shm left');
       t.same(readFileSync(path), before, 'the file unchanged');
     }
+    // A history this user may not read at all: said so, not "no such database".
+    const secret = join(open, 'secret.db');
+    copyFileSync(db, secret);
+    chmodSync(secret, 0o600);
+    for (const args of [...READERS(secret), ['record', '--db', secret, LOG]]) {
+      const r = gupsim(args, { user: 'nobody' });
+      t.equal(r.code, 2, `${args[0]}: an unreadable history`);
+      t.equal(r.stderr, `gupsim ${args[0]}: ${secret}: EACCES (this user may not read it)\n`);
+    }
     // A writer at work (its -wal and -shm there, root's): read beside it.
     const writer = new Database(db);
     t.teardown(() => writer.close());

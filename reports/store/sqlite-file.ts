@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { StoreError } from './errors.js';
 
-/** Refuse anything at `path` but a regular file (a missing file is for the caller to judge). */
+/** Refuse anything at `path` but a regular file this user may read (a missing file is for the caller to judge). */
 export function checkDatabaseFile(path: string): void {
   let st;
   try {
@@ -28,7 +28,17 @@ export function checkDatabaseFile(path: string): void {
   } catch {
     return;
   }
-  if (st.isFile()) return;
+  if (st.isFile()) {
+    // SQLite says only "unable to open database file" (readers: "no such database").
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (e) {
+      throw new StoreError(
+        `${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'} (this user may not read it)`,
+      );
+    }
+    return;
+  }
   const what = st.isDirectory()
     ? 'a directory'
     : st.isFIFO()
