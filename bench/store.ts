@@ -63,6 +63,11 @@ async function benchBackend(name: string, location: string, lines: string[], { b
     const model = await loadReportModel(store, { filter: { machine: 'm2' } });
     const html = FORMATS.html.render(model);
     lines.push(`${name} report: html for ${model.runs.length} runs (${(html.length / 1e6).toFixed(1)} MB): ${ms(t0)}`);
+    // What every command pays before it reads or writes (open.ts): the integrity check.
+    t0 = process.hrtime.bigint();
+    const reader = await openStore(location, { readOnly: true });
+    await reader.close();
+    lines.push(`${name} store: open the history as a reader${name === 'sqlite' ? ' (PRAGMA quick_check of every page first)' : ''}: ${ms(t0)}`);
   } finally {
     await store.close();
   }

@@ -9,11 +9,18 @@ const { loadCli } = require('./load-cli.js');
 
 /** 128 + SIGPIPE: a reader that went away ends the command quietly (harness/io.ts EXIT_BROKEN_PIPE). */
 const EXIT_BROKEN_PIPE = 141;
+/** Any other failure of a stream (ENOSPC) is the machine's: one line, bad-input exit (harness/io.ts EXIT_USAGE). */
+const EXIT_USAGE = 2;
 
-function quietOnEpipe(stream) {
+function quietOnEpipe(stream, name) {
   stream.on('error', (e) => {
     if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
-    throw e;
+    try {
+      if (name === 'stdout') writeSync(2, `gupsim ${cli.visibleControls(process.argv[2] ?? '')}: ${cli.outputErrorText(name, e)}\n`);
+    } catch {
+      // stderr is gone too: the exit code is all that is left.
+    }
+    process.exit(EXIT_USAGE);
   });
   return stream;
 }
@@ -26,7 +33,7 @@ function quietOnEpipe(stream) {
  */
 function fdWriter(fd, stream) {
   let fallback = false;
-  const quietPipe = () => quietOnEpipe(stream());
+  const quietPipe = () => quietOnEpipe(stream(), 'stdout');
   return {
     write(s) {
       if (fallback) return stream().write(s);
@@ -37,6 +44,7 @@ function fdWriter(fd, stream) {
           off += writeSync(fd, buf, off);
         } catch (e) {
           if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+          // Thrown to the command's writer (harness/terminal-io.ts): one line, exit 2.
           if (e.code !== 'EAGAIN') throw e;
           fallback = true;
           quietPipe();
@@ -56,7 +64,7 @@ cli
     // Created on first use: opening stdin and stderr as streams costs a start that never
     // reads or writes them a few milliseconds.
     get stderr() {
-      return stderr ?? (stderr = quietOnEpipe(process.stderr));
+      return stderr ?? (stderr = quietOnEpipe(process.stderr, 'stderr'));
     },
     get stdin() {
       return process.stdin;

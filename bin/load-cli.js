@@ -35,6 +35,10 @@ function loadCli(useCache = true) {
       cachedData = undefined; // no cache yet: compile
     }
   }
+  // No importModuleDynamically: an import() in the bundle would fail at run time ("A dynamic
+  // import callback was not specified", exit 70, as `record -` did), so the build refuses one
+  // (scripts/build-cli.mjs). vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER would serve it, but
+  // prints an ExperimentalWarning on Node 20 each time it is used.
   const script = new vm.Script(wrapped(source), { filename: BUNDLE, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST);

@@ -92,6 +92,38 @@ function int(v: Json | undefined, path: string, dflt: number, min = 0): number {
 /** The largest huge page any architecture has: 16 GiB (powerpc64 and arm64 with 64 KiB pages). */
 export const MAX_HUGETLB_KIB = 16 * 1024 * 1024;
 
+/**
+ * The most physical memory each architecture's kernel can address, as bits (MAX_PHYSMEM_BITS at
+ * its largest setting: x86_64 with 5-level paging, arm64 with ARM64_PA_BITS_52, ppc64le hash
+ * with 64K pages, s390x's CONFIG_MAX_PHYSMEM_BITS range, riscv64 Sv57). No pool of huge pages
+ * and no RLIMIT_MEMLOCK worth modelling is larger: a number beyond it is a typo or a hostile file.
+ */
+export const MAX_PHYSMEM_BITS: Readonly<Record<Arch, number>> = { x86_64: 52, arm64: 52, ppc64le: 51, s390x: 53, riscv64: 56 };
+
+/** MAX_PHYSMEM_BITS in KiB. */
+export function maxPhysKiB(arch: Arch): number {
+  return 2 ** (MAX_PHYSMEM_BITS[arch] - 10);
+}
+
+/** 2^n bytes in words: "4 PiB". */
+function binaryBytes(bits: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  const u = Math.min(Math.floor(bits / 10), units.length - 1);
+  return `${2 ** (bits - 10 * u)} ${units[u]}`;
+}
+
+/** Refuse `kib` KiB of memory (a pool or a limit) larger than `arch` can address. */
+function physical(kib: number, arch: Arch, path: string, what: string, hint = ''): void {
+  if (kib <= maxPhysKiB(arch)) return;
+  const bits = MAX_PHYSMEM_BITS[arch];
+  fail(`${path}: ${what} is more memory than ${arch} can address (at most ${binaryBytes(bits)}, MAX_PHYSMEM_BITS ${bits})${hint}`);
+}
+
+/** gid_t is 32 bits and (gid_t)-1 is no group: the largest gid. */
+export const MAX_GID = 2 ** 32 - 2;
+/** kernel.io_uring_group is an int sysctl (proc_dointvec): -1 … INT_MAX. */
+export const MAX_SYSCTL_INT = 2 ** 31 - 1;
+
 /** Exact for every safe integer (JavaScript's `&` truncates to 32 bits: 3·2^32 would pass it). */
 export function isPowerOfTwo(n: number): boolean {
   if (!Number.isSafeInteger(n) || n < 1) return false;
@@ -204,7 +236,11 @@ function parseObject(root: Json): Environment {
       if (seen.has(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} listed twice`);
       seen.add(sizeKiB);
       const spec: HugetlbSpec = { sizeKiB, free: int(e.free, `${p}.free`, 0) };
-      if (e.allocatable !== undefined) spec.allocatable = int(e.allocatable, `${p}.allocatable`, 0);
+      physical(spec.free * sizeKiB, arch, `${p}.free`, `${spec.free} pages of ${sizeKiB} KiB`);
+      if (e.allocatable !== undefined) {
+        spec.allocatable = int(e.allocatable, `${p}.allocatable`, 0);
+        physical(spec.allocatable * sizeKiB, arch, `${p}.allocatable`, `${spec.allocatable} pages of ${sizeKiB} KiB`);
+      }
       if (e.movable !== undefined) spec.movable = bool(e.movable, `${p}.movable`, false);
       hugetlb.push(spec);
     });
@@ -217,11 +253,17 @@ function parseObject(root: Json): Environment {
   let memlockKiB: number | 'unlimited' = 8192;
   if (u.memlockKiB !== undefined) {
     memlockKiB = u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
+    // A larger limit could never be reached: it means "unlimited", which is what to write.
+    if (memlockKiB !== 'unlimited') physical(memlockKiB, arch, 'user.memlockKiB', `${memlockKiB} KiB`, '; for no limit write "unlimited"');
   }
   const groups: number[] = [];
   if (u.groups !== undefined) {
     if (!Array.isArray(u.groups)) fail('user.groups: expected an array of gids');
-    u.groups.forEach((g, i) => groups.push(int(g, `user.groups[${i}]`, 0)));
+    u.groups.forEach((g, i) => {
+      const gid = int(g, `user.groups[${i}]`, 0);
+      if (gid > MAX_GID) fail(`user.groups[${i}]: ${gid} is not a gid (gid_t is 32 bits; at most ${MAX_GID})`);
+      groups.push(gid);
+    });
   }
   const user = { root: bool(u.root, 'user.root', true), memlockKiB, groups };
 
@@ -229,6 +271,7 @@ function parseObject(root: Json): Environment {
   const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);
   if (ioUringDisabled > 2) fail('sysctl.io_uring_disabled: expected 0, 1 or 2');
   const ioUringGroup = int(s.io_uring_group, 'sysctl.io_uring_group', -1, -1);
+  if (ioUringGroup > MAX_SYSCTL_INT) fail(`sysctl.io_uring_group: ${ioUringGroup} is more than the sysctl holds (an int: at most ${MAX_SYSCTL_INT})`);
 
   const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['tree', 'liburing']);
   let tree = release;

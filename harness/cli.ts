@@ -2,7 +2,13 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
+import { EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
+import { OutputError, terminalSafe } from './terminal-io.js';
+
+// For bin/gupsim.js, which loads this bundle: the line for a stream that fails after the
+// command returned (stdout through a non-blocking pipe), escaped like every other line.
+export { outputErrorText } from './terminal-io.js';
+export { visibleControls } from '../reports/formats/escape.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -67,7 +73,25 @@ export function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], given: CliIO): Promise<number> {
+  // Every command writes through this: controls from input shown, never sent to the terminal.
+  const io = terminalSafe(given);
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    if (e.brokenPipe) return EXIT_BROKEN_PIPE;
+    // stdout is gone (a full disk): say so on stderr if it still works, exit as for bad input.
+    try {
+      io.stderr.write(`gupsim${argv[0] === undefined ? '' : ` ${argv[0]}`}: ${e.message}\n`);
+    } catch {
+      // stderr failed too: the exit code is all that is left.
+    }
+    return EXIT_USAGE;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage() + '\n');
@@ -82,6 +106,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await (await cmd.load())(rest, io);
   } catch (e) {
+    if (e instanceof OutputError) throw e;
     if (e instanceof UsageError) {
       io.stderr.write(`gupsim ${name}: ${e.message}\n`);
       return EXIT_USAGE;

@@ -10,6 +10,8 @@
 import { existsSync, opendirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { arch as osArch, release as osRelease } from 'node:os';
 import { FS_TYPES, FS_NAMES, type FsName } from '../kernel-model/fs.js';
+import { maxPhysKiB } from '../cases/env.js';
+import type { Arch } from '../kernel-model/kernel.js';
 
 export interface Detected {
   env: Record<string, unknown>;
@@ -77,7 +79,7 @@ export const HOST: DetectSources = {
 export const ALLOCATABLE_NOT_MEASURED =
   "hugetlb[].allocatable not measured (gupsim's default applies): `gupsim env detect --probe-hugetlb N` as root tries N more pages per size and restores nr_hugepages";
 
-const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const ARCH: Record<string, Arch> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /** statfs magic → the environment's filesystem name (ext2/3/4 share a magic: ext4). */
 export function fsNameForMagic(magic: number): FsName | undefined {
@@ -117,7 +119,10 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
   if (!root) notes.push('not root: /sys/kernel/debug is unreadable, GUP_TEST left as detected (false)');
   const limits = src.readFile('/proc/self/limits') ?? '';
   const ml = /^Max locked memory\s+(\S+)/m.exec(limits);
-  const memlockKiB = !ml || ml[1] === 'unlimited' ? 'unlimited' : Math.floor(Number(ml[1]) / 1024);
+  const memlockBytes = !ml || ml[1] === 'unlimited' ? undefined : Number(ml[1]);
+  // A limit beyond the memory this architecture can address can never be reached: the
+  // environment file says "unlimited" (it refuses such a number, cases/env.ts).
+  const memlockKiB = memlockBytes === undefined || Math.floor(memlockBytes / 1024) > maxPhysKiB(arch) ? 'unlimited' : Math.floor(memlockBytes / 1024);
   const disabled = src.readFile('/proc/sys/kernel/io_uring_disabled');
   const group = src.readFile('/proc/sys/kernel/io_uring_group');
   const kps = /^KernelPageSize:\s+(\d+) kB/m.exec(src.readFile('/proc/self/smaps') ?? '');

@@ -6,13 +6,23 @@
  * command quietly — no stack trace, no "internal error" — with the shell's code for a writer
  * stopped by SIGPIPE.
  */
+import { writeSync } from 'node:fs';
 import { main } from './cli.js';
-import { EXIT_BROKEN_PIPE } from './io.js';
+import { EXIT_BROKEN_PIPE, EXIT_USAGE } from './io.js';
+import { outputErrorText } from './terminal-io.js';
+import { visibleControls } from '../reports/formats/escape.js';
 
-for (const stream of [process.stdout, process.stderr]) {
+// Any other failure of a stream (ENOSPC on a full disk) is the machine's, not gupsim's: one
+// line, exit 2, as the installed bin/gupsim.js does.
+for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
-    throw e;
+    try {
+      if (name === 'stdout') writeSync(2, `gupsim ${visibleControls(process.argv[2] ?? '')}: ${outputErrorText(name, e)}\n`);
+    } catch {
+      // stderr is gone too.
+    }
+    process.exit(EXIT_USAGE);
   });
 }
 

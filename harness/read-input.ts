@@ -30,7 +30,11 @@ function notRegular(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacter
   return 'not a regular file';
 }
 
-/** Refuse `path` unless it is a regular file within `limit` bytes; returns its size. */
+/**
+ * Refuse `path` unless it is a regular file this user can read, within `limit` bytes; returns
+ * its size. Opened once to know: an unreadable log read as a stream is an empty log, which
+ * `diff` called "no gup_longterm run found" instead of EACCES.
+ */
 export function checkRegularFile(path: string, limit: number, label = path): number {
   let st;
   try {
@@ -40,7 +44,28 @@ export function checkRegularFile(path: string, limit: number, label = path): num
   }
   if (!st.isFile()) throw new UsageError(`${label}: ${notRegular(st)}`);
   if (st.size > limit) throw new UsageError(`${label}: ${mib(st.size)} is over the ${mib(limit)} limit`);
+  try {
+    closeSync(openSync(path, 'r'));
+  } catch (e) {
+    throw new UsageError(`${label}: ${errnoText(e)}`);
+  }
   return st.size;
+}
+
+/**
+ * Refuse a directory on stdin (`gupsim diff - < /tmp`): Node reads one as an empty stream, so
+ * it would be an empty log. Pipes, files, terminals and devices are what stdin may be.
+ */
+export function checkStdin(stdin: unknown): void {
+  const fd = (stdin as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return;
+  let directory: boolean;
+  try {
+    directory = fstatSync(fd).isDirectory();
+  } catch {
+    return; // closed stdin: reads as empty, which is what it is
+  }
+  if (directory) throw new UsageError('-: stdin is a directory, not a log');
 }
 
 /**
@@ -88,7 +113,19 @@ export async function* limitStream(
   seen: { error?: UsageError } = {},
 ): AsyncGenerator<Uint8Array> {
   let total = 0;
-  for await (const c of stream) {
+  const chunks = stream[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<string | Uint8Array>;
+    try {
+      next = await chunks.next();
+    } catch (e) {
+      // A read that fails (EIO, EACCES on a file that changed) is the input's fault, named in
+      // one line: kept as a parse issue it ended as "no gup_longterm run found".
+      seen.error = e instanceof UsageError ? e : new UsageError(`${label}: ${errnoText(e)}`);
+      throw seen.error;
+    }
+    if (next.done) return;
+    const c = next.value;
     const b = typeof c === 'string' ? Buffer.from(c) : c;
     total += b.length;
     if (total > limit) {
@@ -101,6 +138,7 @@ export async function* limitStream(
 
 /** All of stdin as text, at most `limit` bytes. */
 export async function readStdin(stream: AsyncIterable<string | Uint8Array>, limit: number, label = '-'): Promise<string> {
+  checkStdin(stream);
   const chunks: Uint8Array[] = [];
   for await (const c of limitStream(stream, limit, label)) chunks.push(c);
   return Buffer.concat(chunks).toString('utf8');
@@ -133,8 +171,11 @@ export async function reopenableLog(path: string, stdin: AsyncIterable<string | 
     checkRegularFile(path, limit);
     return { open: () => fileChunks(path, limit, path), close: () => {} };
   }
+  checkStdin(stdin);
   // node:os loaded here, not at start-up: `gupsim run` would load it for nothing (~0.35 ms).
-  const { tmpdir } = await import('node:os');
+  // Synchronously, not with import(): the installed CLI is a vm.Script (bin/load-cli.js)
+  // whose dynamic import() Node's loader does not serve (`record -` failed with exit 70).
+  const { tmpdir } = process.getBuiltinModule('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'gupsim-stdin-'));
   const file = join(dir, 'stdin.log');
   const close = (): void => rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const OUT = 'dist/gupsim.cjs';
 
-await build({
+const result = await build({
   entryPoints: ['harness/cli.ts'],
   outfile: OUT,
   bundle: true,
@@ -32,7 +32,24 @@ await build({
   external: ['better-sqlite3', 'pg', 'playwright-core', 'fsevents'],
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+
+// Every import() must be resolved inside the bundle (esbuild makes it a lazy initialiser). One
+// left as a real import() (a Node builtin or an external package) fails when it runs: the
+// bundle is a vm.Script (bin/load-cli.js) with no module loader behind it, so `record -`
+// exited 70 with "A dynamic import callback was not specified". require() those instead
+// (process.getBuiltinModule() for a builtin from ESM source).
+const dynamic = Object.values(result.metafile.outputs)
+  .flatMap((o) => o.imports)
+  .filter((i) => i.kind === 'dynamic-import' && i.external);
+if (dynamic.length > 0) {
+  const names = [...new Set(dynamic.map((i) => i.path))].join(', ');
+  process.stderr.write(
+    `build-cli: import() of ${names} would fail in the installed CLI (no module loader in its vm.Script); load it with require() or process.getBuiltinModule()\n`,
+  );
+  process.exit(1);
+}
 
 // The code cache: compile, run `gupsim run` once (its functions are then compiled), and save.
 const { loadCli, CACHE } = require('../bin/load-cli.js');

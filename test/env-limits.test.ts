@@ -4,12 +4,14 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environmentFromJson, isPowerOfTwo, MAX_HUGETLB_KIB } from '../cases/env.js';
+import { environmentFromJson, isPowerOfTwo, MAX_GID, MAX_HUGETLB_KIB, MAX_SYSCTL_INT, maxPhysKiB } from '../cases/env.js';
+import { detectEnvironment } from '../harness/detect.js';
 import { newestModelled, OLDEST_MODELLED } from '../cases/modelled-releases.js';
 import { SELFTEST_VERSIONS } from '../cases/versions.js';
 import { cli } from './helpers.js';
 
-const REPRO = fileURLToPath(new URL('../../shared/repro/', import.meta.url));
+// Copies of ../shared/repro's inputs, unchanged: the suite reads only the project.
+const REPRO = fileURLToPath(new URL('./fixtures/repro/', import.meta.url));
 
 t.test('power of two: exact beyond 32 bits', async (t) => {
   for (const n of [1, 2, 64, 2048, 1048576, 2 ** 32, 2 ** 40, 2 ** 52]) t.ok(isPowerOfTwo(n), String(n));
@@ -67,4 +69,39 @@ t.test('kernel releases outside the modelled range are refused, naming the range
     t.ok(r.ok, `${k} is modelled`);
   }
   t.match(environmentFromJson({ kernel: { release: '6.12' }, selftest: { tree: '99.1' } }), { ok: false, error: /^selftest\.tree: 99\.1 is newer than any modelled kernel/ });
+});
+
+t.test('numbers beyond anything physical: every numeric field bounded, one line naming it, exit 2', async (t) => {
+  const base = { kernel: { release: '6.18.44' } };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ user: { memlockKiB: 1e308 } }, /^user\.memlockKiB: 1e\+308 KiB is more memory than x86_64 can address \(at most 4 PiB, MAX_PHYSMEM_BITS 52\); for no limit write "unlimited"$/],
+    [{ hugetlb: [{ sizeKiB: 2048, free: 2 ** 53 }] }, /^hugetlb\[0\]\.free: 9007199254740992 pages of 2048 KiB is more memory than x86_64 can address \(at most 4 PiB/],
+    [{ hugetlb: [{ sizeKiB: 1048576, free: 2, allocatable: 2 ** 32 }] }, /^hugetlb\[0\]\.allocatable: 4294967296 pages of 1048576 KiB is more memory than x86_64/],
+    [{ arch: 'riscv64', hugetlb: [{ sizeKiB: 2048, free: 2 ** 36 }] }, /^hugetlb\[0\]\.free: .* than riscv64 can address \(at most 64 PiB, MAX_PHYSMEM_BITS 56\)$/],
+    [{ user: { groups: [27, 2 ** 32 - 1] } }, /^user\.groups\[1\]: 4294967295 is not a gid \(gid_t is 32 bits; at most 4294967294\)$/],
+    [{ sysctl: { io_uring_group: 2 ** 31 } }, /^sysctl\.io_uring_group: 2147483648 is more than the sysctl holds \(an int: at most 2147483647\)$/],
+  ];
+  for (const [extra, error] of cases) t.match(environmentFromJson({ ...base, ...extra }), { ok: false, error }, JSON.stringify(extra));
+  // The largest physical values are still environments.
+  const edge = { ...base, hugetlb: [{ sizeKiB: 2048, free: maxPhysKiB('x86_64') / 2048 }], user: { memlockKiB: maxPhysKiB('x86_64'), groups: [MAX_GID] }, sysctl: { io_uring_group: MAX_SYSCTL_INT } };
+  t.match(environmentFromJson(edge), { ok: true }, 'at the limits: accepted');
+  t.match(environmentFromJson({ ...base, user: { memlockKiB: 'unlimited' } }), { ok: true });
+  const flag = await cli(['run', '--memlock', '99999999999999999999']);
+  t.equal(flag.code, 2);
+  t.match(flag.stderr, /^gupsim run: user\.memlockKiB: .* is more memory than x86_64 can address .*\n$/);
+  // env detect writes a limit beyond the machine as "unlimited", so its file stays valid.
+  const limits = `Max locked memory         ${2 ** 62}              ${2 ** 62}              bytes\n`;
+  const d = detectEnvironment('/work', {
+    release: () => '6.18.44',
+    arch: () => 'x64',
+    readFile: (p) => (p === '/proc/self/limits' ? limits : undefined),
+    readDir: () => [],
+    statfsType: () => 0xef53,
+    exists: () => false,
+    uid: () => 0,
+    groups: () => [],
+    writeFile: () => false,
+  });
+  t.equal((d.env.user as { memlockKiB: unknown }).memlockKiB, 'unlimited');
+  t.match(environmentFromJson(d.env), { ok: true });
 });

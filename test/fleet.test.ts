@@ -169,7 +169,8 @@ t.test('a full disk: record and report --out fail in one line, exit 2, and leave
   t.equal(await countRuns(store), 1, 'the first run is there, the failed one is not');
 });
 
-const REPRO = join(ROOT, '..', 'shared', 'repro');
+// Copies of ../shared/repro's inputs, unchanged: the suite reads only the project.
+const REPRO = join(ROOT, 'test', 'fixtures', 'repro');
 
 t.test('inputs that would exhaust the machine: regular files or stdin only, 64 MiB at most, one line, exit 2', async (t) => {
   const dir = t.testdir();
@@ -240,7 +241,7 @@ t.test('another application’s SQLite file and a malformed one: refused in one 
   t.same(readFileSync(foreign), before, 'the file is byte for byte what it was');
   t.notOk(existsSync(`${foreign}-wal`), 'not even switched to WAL');
 
-  // A copy: the shared reproducer is an input, and a reader must not change even a copy of it
+  // A copy: the reproducer is an input, and a reader must not change even a copy of it
   // (it is an older gupsim history; migrating it would rewrite its damaged pages).
   const corrupt = join(dir, 'page-corrupt.db');
   copyFileSync(join(REPRO, 'page-corrupt.db'), corrupt);
@@ -248,7 +249,7 @@ t.test('another application’s SQLite file and a malformed one: refused in one 
   for (const argv of [['history'], ['report', '--format', 'html'], ['compare', '1', '2'], ['record', `${LIVE618}.log`]]) {
     const r = await cli([...argv, '--db', corrupt]);
     t.equal(r.code, 2, `${argv[0]} on a malformed database`);
-    t.match(r.stderr, /^gupsim \w+: .*page-corrupt\.db: database disk image is malformed \(.+\); not migrating it\n$/);
+    t.match(r.stderr, /^gupsim \w+: .*page-corrupt\.db: database disk image is malformed \(.+\); gupsim neither reads nor writes a damaged history\n$/);
   }
   t.same(readFileSync(corrupt), pristine, 'the malformed database is byte for byte what it was');
 });

@@ -8,6 +8,7 @@ import type { SubtestVerdict, TriageClass } from '../reports/diff/types.js';
 import { checkJunit, parseXml, type XmlElement } from './helpers/xml-check.js';
 import { checkKcidb } from './helpers/kcidb-check.js';
 import { buildFixtureModel, FIXTURE_RUNS, HOSTILE } from './helpers/report-fixture.js';
+import { visibleControls } from '../reports/formats/escape.js';
 
 t.test('every format is one Reporter, registered by its name', async (t) => {
   t.same(Object.keys(FORMATS).sort(), [...FORMAT_NAMES].sort());
@@ -157,7 +158,9 @@ t.test('HTML: one self-contained file, matrix of sub-tests × runs, hostile text
   t.ok(data, 'embedded data in one script element');
   const parsed = JSON.parse(data?.[1] ?? '{}') as { runs: { results: Record<string, { explanation: string }> }[] };
   t.equal(parsed.runs.length, FIXTURE_RUNS.length + 1);
-  t.ok(Object.values(parsed.runs[parsed.runs.length - 1]?.results ?? {}).some((r) => r.explanation === HOSTILE), 'hostile text round-trips as data');
+  // As data for the details pane, with its controls shown (\x01, \u2028), as in the table.
+  t.ok(Object.values(parsed.runs[parsed.runs.length - 1]?.results ?? {}).some((r) => r.explanation === visibleControls(HOSTILE)), 'hostile text round-trips as data, controls visible');
+  t.ok(visibleControls(HOSTILE).includes('\\x01 <!-- \\u2028 end'), 'the hostile controls, shown');
   const rows = html.match(/<tr data-id=/g) ?? [];
   const ids = new Set(model.runs.flatMap((r) => r.results.map((x) => x.id ?? `unidentified-${x.ordinal + 1}`)));
   t.equal(rows.length, ids.size, 'a row per sub-test');

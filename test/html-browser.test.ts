@@ -1,12 +1,13 @@
 // The HTML report in a real browser: Debian's Chromium driven by playwright-core. Filters,
 // clicks a cell, checks the explanation shown, and saves docs/report-screenshot.png.
 import t from 'tap';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FORMATS } from '../reports/formats/index.js';
 import { buildFixtureModel } from './helpers/report-fixture.js';
+import { cli } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
@@ -89,4 +90,76 @@ t.test('HTML report in headless Chromium: filter, click a cell, read the explana
   t.ok(existsSync(join(DOCS, 'report-screenshot.png')), 'screenshot saved to docs/');
   t.same(requests, [], 'no network requests');
   t.same(errors, [], 'no script errors');
+});
+
+/** Bidi controls (U+202A–202E, U+2066–2069) and other controls: what a label or a log may carry. */
+const BIDI = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+t.test('HTML report in headless Chromium: a bidi override in a label or a log reorders nothing', { skip }, async (t) => {
+  const { chromium } = await import('playwright-core');
+  const dir = t.testdir();
+  const db = join(dir, 'h.db');
+  const file = join(dir, 'report.html');
+  const logs = fileURLToPath(new URL('./fixtures/logs/live/', import.meta.url));
+  // A failure line whose text carries an override (U+202E) and an isolate (U+2067) left open.
+  const failing = readFileSync(fileURLToPath(new URL('./fixtures/repro/ansi-in-log.log', import.meta.url)), 'utf8').replace(
+    /^(not ok \d+ .*)$/m,
+    '$1 \u202eliat desrever \u2067open isolate',
+  );
+  const failingLog = join(dir, 'bidi.log');
+  writeFileSync(failingLog, failing);
+  const record = async (machine: string, log: string, date: string): Promise<void> => {
+    t.equal((await cli(['record', '--db', db, '--machine', machine, '--date', date, log])).code, 0, machine);
+  };
+  await record('lab\u202eevil', join(logs, '6.18-host-ext4-default.log'), '2025-01-01');
+  await record('m2\u202e', failingLog, '2025-01-02');
+  await record('plain', join(logs, '6.1.0-50-qemu-ext4-default.log'), '2025-01-03');
+  t.equal((await cli(['report', '--format', 'html', '--db', db, '--out', file])).code, 0);
+
+  const profile = mkdtempSync(join(tmpdir(), 'gupsim-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    viewport: { width: 1500, height: 900 },
+  });
+  t.teardown(async () => {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  const page = await browser.newPage();
+  await page.goto(pathToFileURL(file).href);
+  // Each character's box, in text order: on one line, none may lie left of the one before it
+  // (all this text is left-to-right once its controls are shown, not obeyed).
+  const reversed = (selector: string): Promise<string[]> =>
+    page.locator(selector).evaluateAll((els) =>
+      els.flatMap((el) => {
+        const out: string[] = [];
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        let prev: DOMRect | undefined;
+        for (let n = walker.nextNode() as Text | null; n; n = walker.nextNode() as Text | null) {
+          for (let i = 0; i < n.data.length; i++) {
+            const range = document.createRange();
+            range.setStart(n, i);
+            range.setEnd(n, i + 1);
+            const box = range.getBoundingClientRect();
+            if (box.width === 0) continue;
+            if (prev && Math.abs(box.top - prev.top) < 2 && box.left < prev.left - 0.5) out.push(`${el.textContent ?? ''} @${i}`);
+            prev = box;
+          }
+        }
+        return out;
+      }),
+    );
+  t.same(await reversed('thead th'), [], 'the column heads read left to right');
+  const heads = await page.locator('thead th').allTextContents();
+  t.same(heads.slice(1), ['#1 ? @lab\\u202eevil2025-01-01', '#2 ? @m2\\u202e2025-01-02', '#3 ? @plain2025-01-03'], 'the override shown as \\u202e');
+  const xs = await page.locator('thead th').evaluateAll((ths) => ths.map((th) => th.getBoundingClientRect().left));
+  t.same([...xs].sort((a, b) => a - b), xs, 'the columns in run order');
+  await page.locator('tr[data-id="iouring/shared/memfd"] td.cell[data-run="1"]').click();
+  t.equal(await page.locator('#d-verdict').textContent(), 'fail');
+  t.same(await reversed('#details dd'), [], 'the details read left to right');
+  t.match(await page.locator('#d-reason').textContent(), /\\u202eliat desrever \\u2067open isolate$/);
+  t.equal(await page.locator('#d-date').textContent(), '2025-01-02T00:00:00.000Z', 'the date after the label, intact');
+  t.notMatch(await page.locator('body').innerText(), BIDI, 'no control character left in the page');
 });

@@ -11,7 +11,7 @@ import { JsonRunsWriter } from '../../reports/diff/render/json.js';
 import { TapCollector } from '../../reports/diff/render/tap.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
-import { checkRegularFile, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
+import { checkRegularFile, checkStdin, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
 import { diffExport, originArg } from './diff-export.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap | --kcidb | --junit]
@@ -92,6 +92,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     // Regular files (a directory, FIFO or /dev/zero is refused by its type) and stdin, each
     // at most LOG_LIMIT_BYTES: an explicit refusal, never a silent cut.
     if (path !== '-') checkRegularFile(path, LOG_LIMIT_BYTES);
+    else checkStdin(io.stdin);
   }
   const { json, tap, kcidb, junit, origin, machine, help: _h, ...flags } = values;
   const forms = [json && '--json', tap && '--tap', kcidb && '--kcidb', junit && '--junit'].filter(Boolean);

@@ -4,6 +4,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { CliIO } from '../io.js';
+import { rawStream } from '../terminal-io.js';
+import { visibleControls } from '../../reports/formats/escape.js';
 
 export interface Progress {
   tick(label?: string): void;
@@ -16,7 +18,8 @@ export function progress(io: CliIO, total: number, what: string): Progress {
   if (io.stderr.isTTY !== true || total < 2) return SILENT;
   const bar = new cliProgress.SingleBar(
     {
-      stream: io.stderr as unknown as NodeJS.WritableStream,
+      // The bar's own cursor moves go to the terminal as they are; the labels (file names) are shown.
+      stream: rawStream(io.stderr) as unknown as NodeJS.WritableStream,
       format: `${what} [{bar}] {value}/{total} {label}`,
       hideCursor: true,
       clearOnComplete: true,
@@ -25,7 +28,7 @@ export function progress(io: CliIO, total: number, what: string): Progress {
   );
   bar.start(total, 0, { label: '' });
   return {
-    tick: (label = '') => bar.increment(1, { label }),
+    tick: (label = '') => bar.increment(1, { label: visibleControls(label) }),
     stop: () => bar.stop(),
   };
 }

@@ -5,7 +5,7 @@
  * table is rendered server-side (readable without JS); the script only filters and shows
  * details from the embedded JSON.
  */
-import { escapeHtml, jsonForScript } from './escape.js';
+import { escapeHtml, jsonForScript, visibleControls } from './escape.js';
 import { resultKey, runLabel, type ReportModel } from './model.js';
 import type { Reporter } from './reporter.js';
 import type { StoredResult } from '../store/types.js';
@@ -29,7 +29,8 @@ h1{font-size:1.3em;margin:0 0 .3em}
 label{margin-left:1em}
 .wrap{display:flex;gap:1.5em;align-items:flex-start;margin-top:1em}
 table{border-collapse:collapse;background:#fff}
-th,td{border:1px solid #ddd;padding:2px 6px;text-align:center;white-space:nowrap}
+th,td{border:1px solid #ddd;padding:2px 6px;text-align:center;white-space:nowrap;unicode-bidi:isolate}
+#details h2,#details dd,bdi{unicode-bidi:isolate}
 th.id,td.id{text-align:left;font-family:ui-monospace,monospace;font-size:12px}
 thead th{position:sticky;top:0;background:#f0f0f0;font-weight:600;font-size:12px}
 td.cell{cursor:pointer;min-width:2.2em;font-weight:600;font-family:ui-monospace,monospace}
@@ -77,7 +78,8 @@ const SCRIPT = `
     var key = td.parentNode.getAttribute('data-id');
     var r = run.results[key];
     set('d-id', key);
-    set('d-run', run.label + ' (' + run.date + ')');
+    set('d-label', run.label);
+    set('d-date', run.date);
     set('d-verdict', r ? (r.verdict || 'absent') : 'absent');
     set('d-predicted', r && r.predicted ? r.predicted : '—');
     set('d-class', r ? r.class : '—');
@@ -99,8 +101,20 @@ interface CellData {
   commits: string[];
 }
 
+/**
+ * The details pane shows these with textContent: controls made visible here, as escapeHtml()
+ * does for the table, or a U+202E in a log's failure text reverses the pane's lines.
+ */
 function cellData(r: StoredResult): CellData {
-  return { verdict: r.verdict, predicted: r.predicted, class: r.class, reason: r.reason, explanation: r.explanation, commits: r.commits };
+  const v = visibleControls;
+  return {
+    verdict: r.verdict,
+    predicted: r.predicted,
+    class: r.class,
+    reason: r.reason === null ? null : v(r.reason),
+    explanation: v(r.explanation),
+    commits: r.commits.map(v),
+  };
 }
 
 // Absent is not "bad" by itself: runs with different hugetlb sizes or no liburing have different plans.
@@ -120,9 +134,10 @@ export function renderHtml(model: ReportModel): string {
   const ids = [...keys].sort();
   const data = {
     runs: perRun.map(({ run, m }) => ({
-      label: runLabel(run),
-      date: run.date,
-      results: Object.fromEntries([...m].map(([k, r]) => [k, cellData(r)])),
+      label: visibleControls(runLabel(run)),
+      date: visibleControls(run.date),
+      // Keyed as the rows' data-id attributes show the ids (escapeHtml makes them visible).
+      results: Object.fromEntries([...m].map(([k, r]) => [visibleControls(k), cellData(r)])),
     })),
   };
   const head = perRun
@@ -172,7 +187,7 @@ ${body}
 <aside id="details" hidden>
 <h2 id="d-id"></h2>
 <dl>
-<dt>run</dt><dd id="d-run"></dd>
+<dt>run</dt><dd id="d-run"><bdi id="d-label"></bdi> (<span id="d-date"></span>)</dd>
 <dt>verdict</dt><dd id="d-verdict"></dd>
 <dt>model</dt><dd id="d-predicted"></dd>
 <dt>triage</dt><dd id="d-class"></dd>

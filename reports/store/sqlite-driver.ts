@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { asStoreError, StoreError } from './errors.js';
 import { STATEMENT_CACHE_LIMIT, type SqlDriver, type SqlValue } from './driver.js';
+import { checkDatabaseFile, openReader } from './sqlite-file.js';
 
 /**
  * Waiting for another writer. A batch of recordLogs() holds the lock for milliseconds, but a
@@ -25,11 +26,17 @@ export class SqliteDriver implements SqlDriver {
     readonly location: string,
   ) {}
 
-  /** `readOnly`: the file must exist and is never written (readers of someone's database). */
+  /**
+   * `readOnly`: the file must exist and is never written (readers of someone's database), and
+   * nothing is left beside it (sqlite-file.ts). Anything but a regular file is refused first.
+   */
   static open(path: string, options: { readOnly: boolean }): SqliteDriver {
+    checkDatabaseFile(path);
     try {
-      return new SqliteDriver(new Database(path, { timeout: BUSY_TIMEOUT_MS, readonly: options.readOnly, fileMustExist: options.readOnly }), path);
+      const db = options.readOnly ? openReader(path, BUSY_TIMEOUT_MS) : new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      return new SqliteDriver(db, path);
     } catch (e) {
+      if (e instanceof StoreError) throw e;
       // Every failure to open is about the file named (missing, a directory, unreadable).
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_CANTOPEN' && options.readOnly) throw new StoreError(`${path}: no such database (readers never create one)`);

@@ -1,5 +1,6 @@
 /** The readable `gupsim diff` report: one block per run, differences first. */
 import type { DiffReport, RunDiff, SubtestComparison, TriageClass } from '../types.js';
+import { sgr } from '../../formats/escape.js';
 
 export interface TextOptions {
   colour: boolean;
@@ -18,7 +19,9 @@ const COLOURS: Record<TriageClass, string> = {
 };
 
 function paint(on: boolean, cls: TriageClass, text: string): string {
-  return on ? `\x1b[${COLOURS[cls]}m${text}\x1b[0m` : text;
+  // sgr(): a token the CLI's stdout turns into the colour (harness/terminal-io.ts); a raw ESC
+  // here would be shown as \x1b there, like every ESC a log brings.
+  return on ? `${sgr(COLOURS[cls])}${text}${sgr('0')}` : text;
 }
 
 function verdict(v: string | null): string {
