@@ -30,14 +30,22 @@ export const NO_WRAPPER: WrapperSource = {
 
 type ProgramDiagnostic = Extract<
   Token,
-  { kind: 'run' | 'hugetlb-info' | 'hugetlb-limit' | 'totals' | 'planned-mismatch' | 'skipped-notice' }
+  {
+    kind:
+      'run' | 'hugetlb-info' | 'hugetlb-limit' | 'totals' | 'planned-mismatch' | 'skipped-notice';
+  }
 >;
+
+/** Levels whose last TAP plan is remembered (a runner's `1..N` says which verdict is its last). */
+const PLAN_LEVELS = 16;
 
 export class Router {
   lineNo = 0;
   fragments = 0;
   run: RunBuilder | null = null;
   readonly containers: Containers;
+  /** The last `1..N` read at each `# ` level. */
+  private readonly plans: number[] = [];
 
   constructor(
     readonly record: LogRecord,
@@ -52,11 +60,13 @@ export class Router {
     // The LineRef is made only where a line is kept: [RUN] and result lines (most of a log)
     // are recorded from their tokens.
     if (f.kernel) {
+      this.containers.trailer(null, null);
       this.handleText(f, this.ref(f), true);
       return;
     }
     if (f.glued) this.run?.issue('glued-line', this.lineNo, 'output glued without a newline');
     const tok = classify(f.body);
+    if (this.containers.trailer(f, tok)) return;
     if (this.containers.consumes(f, tok)) return;
     const run = this.run;
     run?.touch(this.lineNo);
@@ -67,6 +77,9 @@ export class Router {
         return;
       case 'runner-timeout':
         this.containers.noteTimeout(tok.seconds, f.level);
+        return;
+      case 'vm-summary':
+        this.containers.onSummary(tok, f.level, this.ref(f));
         return;
       case 'banner':
       case 'runner-header':
@@ -139,8 +152,10 @@ export class Router {
     }
     run ??= this.openRun(level, NO_WRAPPER);
     if (tok.kind === 'version') run.setVersion(tok.version, this.lineNo);
-    else if (tok.kind === 'plan') run.setPlan(tok.count, this.lineNo);
-    else run.setBailout(this.ref(f));
+    else if (tok.kind === 'plan') {
+      run.setPlan(tok.count, this.lineNo);
+      if (level < PLAN_LEVELS) this.plans[level] = tok.count;
+    } else run.setBailout(this.ref(f));
   }
 
   private onResult(r: ResultLine, f: Fragment): void {
@@ -158,10 +173,19 @@ export class Router {
         this.name(run, wrapperName[1] ?? 'gup_longterm', 'wrapper');
       }
       run.setVerdict(wrapperVerdict(r, f, this.lineNo));
+      // The kselftest runner (not run_vmtests.sh) may print its own counters after its last
+      // verdict (7.x); the run waits for them only then, else it is out at once.
+      const runner = d.startsWith('selftests:') && this.isLastOfPlan(level, r.number);
+      if (runner) this.containers.expectTrailer(level + 1);
       this.closeRun();
+      if (runner) this.containers.expectTrailer(null);
       return;
     }
     if (this.containers.onVerdict(r, f)) return;
+    if (run && this.isStray(run, r, level)) {
+      run.addStray(r, f.body, this.lineNo);
+      return;
+    }
     const aligned = this.alignToLevel(f);
     if (aligned === 'kept') return;
     run = aligned;
@@ -171,6 +195,29 @@ export class Router {
     }
     run ??= this.openRun(level, NO_WRAPPER);
     run.addResult(r, r.text, this.lineNo);
+  }
+
+  /** Whether result `n` at `level` is the last its stream planned (`1..n` read there). */
+  isLastOfPlan(level: number, n: number): boolean {
+    return level < PLAN_LEVELS && this.plans[level] === n;
+  }
+
+  /**
+   * Whether a result line is the open run's although it is not where the run prints its
+   * results: gup_longterm has no nested tests, so a result line deeper inside the run is one
+   * of its own (re-nested, or overwritten by a CR); a shallower one is while the run is still
+   * reporting and its number is in the run's plan; after the run's trailer, one at any level
+   * that repeats or contradicts a result the run printed (its number, with the same text or
+   * another outcome: a later program's `ok 1 …` is not gup_longterm's). Every such
+   * line counts (run-finalize.ts), whatever its order, level or prefix.
+   */
+  private isStray(run: RunBuilder, r: ResultLine, level: number): boolean {
+    if (!run.hasBody()) return false;
+    if (run.finished) return run.isAnotherResult(r);
+    if (level > run.depth) return true;
+    if (level === run.depth) return false;
+    const plan = run.plan;
+    return plan !== null && r.number >= 1 && r.number <= plan.count;
   }
 
   private onProgramDiagnostic(tok: ProgramDiagnostic, f: Fragment): void {
@@ -267,6 +314,8 @@ export class Router {
 
   openRun(depth: number, wrapper: WrapperSource): RunBuilder {
     this.closeRun();
+    // Only a banner opens a run inside run_vmtests' stream: any other run is outside it.
+    if (wrapper.kind !== 'run_vmtests') this.containers.endStream();
     this.run = new RunBuilder(depth, this.lineNo, wrapper);
     return this.run;
   }
