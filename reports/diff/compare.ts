@@ -1,6 +1,11 @@
 /**
  * Sub-test by sub-test comparison of a parsed run with the model's prediction, and the triage
  * of every difference (and of every failure that is no difference at all).
+ *
+ * Every result line counts: a sub-test reported more than once (repeatOf, run-finalize.ts) is
+ * compared as all its lines, and is a conflict — never its first line alone. A failure is
+ * explained only by a prediction of that failure (classifySame: the model's own trace names the
+ * cause); where the model predicts anything else, no guess about the machine explains it.
  */
 import type { Prediction } from '../../cases/predict.js';
 import type { SubtestRecord } from '../../cases/run.js';
@@ -14,6 +19,7 @@ import {
   environmentCause,
   staleErrnoChangedBranch,
 } from './explain.js';
+import { worstVerdict } from '../parse/verdict.js';
 import { observedResultText } from './score.js';
 import type { SubtestComparison, SubtestVerdict, TriageClass } from './types.js';
 
@@ -32,7 +38,28 @@ function verdictWords(v: SubtestVerdict | null): string {
   return v === null ? 'absent' : v === 'missing' ? 'no result line' : v.toUpperCase();
 }
 
-function classifySame(o: ObservedSubtest, p: SubtestRecord, selftest: string): { cls: TriageClass; why: string } {
+/** kselftest prints `not ok` for a failure or an error and `ok` for every other result. */
+const predictedOk = (v: SubtestVerdict): boolean =>
+  v !== 'fail' && v !== 'error' && v !== 'missing';
+/** The observed line's ok bit (`not ok 4 # SKIP …` is a skip, but not what kselftest prints). */
+const observedOk = (o: ObservedSubtest): boolean | null =>
+  o.resultText === null ? null : !o.resultText.startsWith('not ');
+
+/** What the log printed for a sub-test, as one comparable word (`not ok SKIP`, `PASS`). */
+function outcomeOf(o: ObservedSubtest): string {
+  const ok = observedOk(o);
+  return ok === false && predictedOk(o.verdict)
+    ? `not ok ${verdictWords(o.verdict)}`
+    : verdictWords(o.verdict);
+}
+
+const isFailure = (v: SubtestVerdict): boolean => v === 'fail' || v === 'error';
+
+function classifySame(
+  o: ObservedSubtest,
+  p: SubtestRecord,
+  selftest: string,
+): { cls: TriageClass; why: string } {
   const stale = staleErrnoChangedBranch(p.trace);
   if (stale) {
     return {
@@ -67,16 +94,49 @@ function classifySame(o: ObservedSubtest, p: SubtestRecord, selftest: string): {
   return { cls: 'expected-failure', why: `the model fails it too: ${d ? describeEvent(d) : 'see --explain'}` };
 }
 
-function classifyDifferent(o: ObservedSubtest, p: SubtestRecord): { cls: TriageClass; why: string } {
+/**
+ * A difference. The machine explains a skip the model did not predict, or a pass where the
+ * model assumed the machine could not run the sub-test — but only while the environment is
+ * inferred: with --env it is given, and a difference says the model (or the file) is wrong.
+ * A failure is never explained here: the model did not predict it.
+ */
+function classifyDifferent(
+  o: ObservedSubtest,
+  p: SubtestRecord,
+  pinned: boolean,
+): { cls: TriageClass; why: string } {
   const oReason = reasonOfObserved(o) ?? '';
   const pReason = reasonOfPredicted(p) ?? '';
   const d = decisiveEvent(p.trace);
   const model = d ? describeEvent(d) : 'no kernel decision';
-  if (o.verdict === 'skip' && ENVIRONMENT_SKIP.test(oReason)) {
-    return { cls: 'environment', why: `the machine differs from the modelled one: the log skips with "${oReason}" where the model ${verdictWords(p.verdict)}s (${model})` };
+  const failed = isFailure(o.verdict);
+  if (o.verdict === p.verdict) {
+    // Same verdict, other ok bit: `not ok 4 # SKIP …`, which kselftest never prints.
+    return {
+      cls: 'unexplained',
+      why: `the log prints "${o.resultText ?? ''}": ${verdictWords(o.verdict)} as ${observedOk(o) ? 'ok' : 'not ok'}, where kselftest (and the model) print ${predictedOk(p.verdict) ? 'ok' : 'not ok'}`,
+    };
   }
-  if (p.verdict === 'skip' && ENVIRONMENT_SKIP.test(pReason)) {
-    return { cls: 'environment', why: `the model assumed "${pReason}" but the log's machine ran it (${verdictWords(o.verdict)}): give the environment with --env` };
+  if (!pinned && !failed && o.verdict === 'skip' && ENVIRONMENT_SKIP.test(oReason)) {
+    return {
+      cls: 'environment',
+      why: `the machine differs from the modelled one: the log skips with "${oReason}" where the model ${verdictWords(p.verdict)}s (${model})`,
+    };
+  }
+  if (!pinned && !failed && p.verdict === 'skip' && ENVIRONMENT_SKIP.test(pReason)) {
+    return {
+      cls: 'environment',
+      why: `the model assumed "${pReason}" but the log's machine ran it (${verdictWords(o.verdict)}): give the environment with --env`,
+    };
+  }
+  if (failed && p.verdict === 'skip') {
+    const given = pinned
+      ? 'with the environment given (--env), the model'
+      : 'the model, in the environment the log implies,';
+    return {
+      cls: 'unexplained',
+      why: `the log fails it ("${oReason}") where ${given} skips it ("${pReason}"): no modelled cause predicts this failure (${model})`,
+    };
   }
   const pinRow = /^(rw|ro)\/|^iouring\//.test(p.id);
   if (pinRow && (o.verdict === 'pass' || o.verdict === 'fail') && (p.verdict === 'pass' || p.verdict === 'fail')) {
@@ -85,7 +145,16 @@ function classifyDifferent(o: ObservedSubtest, p: SubtestRecord): { cls: TriageC
       why: `the modelled kernel decides ${model}, so the test should ${p.verdict === 'pass' ? 'pass' : 'fail'}; the log ${o.verdict === 'pass' ? 'passes' : 'fails'} ("${oReason}") — the kernel no longer behaves as modelled`,
     };
   }
-  return { cls: 'unexplained', why: `the log says ${verdictWords(o.verdict)} ("${oReason}"), the model ${verdictWords(p.verdict)} ("${pReason}"): ${model}` };
+  if (pinned && !failed) {
+    return {
+      cls: 'unexplained',
+      why: `with the environment given (--env), the model ${verdictWords(p.verdict)}s ("${pReason}") where the log says ${verdictWords(o.verdict)} ("${oReason}"): the machine is not the one described, or the model is wrong (${model})`,
+    };
+  }
+  return {
+    cls: 'unexplained',
+    why: `the log says ${verdictWords(o.verdict)} ("${oReason}"), the model ${verdictWords(p.verdict)} ("${pReason}"): ${model}`,
+  };
 }
 
 export interface CompareContext {
@@ -94,12 +163,70 @@ export interface CompareContext {
   crashed: boolean;
   /** The run is an excerpt (no TAP header/plan): absent sub-tests are not judged. */
   excerpt: boolean;
+  /** The environment was given (--env): a difference is not the machine's to explain. */
+  pinned: boolean;
 }
 
-export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareContext): SubtestComparison[] {
+/** Every result line of one sub-test: a conflict when they differ, a repeat when they agree. */
+function repeated(
+  results: readonly ObservedSubtest[],
+  p: SubtestRecord | null,
+): { cls: TriageClass; why: string; verdict: SubtestVerdict } {
+  const first = outcomeOf(results[0]!);
+  const differ = results.some((r) => outcomeOf(r) !== first);
+  const lines = results
+    .map((r) => `line ${r.line}: "${r.resultText ?? '(a [RUN] line with no result)'}"`)
+    .join(', ');
+  const model = p
+    ? `the model predicts ${verdictWords(p.verdict)}${p.result ? ` ("${p.result}")` : ''}`
+    : 'the model has no such sub-test';
+  // The stored verdict is the most severe one printed: a conflict never reads as a pass.
+  const verdict = worstVerdict(results.map((r) => r.verdict)) ?? results[0]!.verdict;
+  return {
+    cls: 'conflict',
+    why: differ
+      ? `conflicting results for one sub-test (${lines}); ${model}`
+      : `reported ${results.length} times (${lines}), where the test prints one result; ${model}`,
+    verdict,
+  };
+}
+
+/** Why a sub-test that started has no result in a run that crashed. */
+function crashedDuring(run: ParsedRun, o: ObservedSubtest): string {
+  const c =
+    run.crashes.find((m) => m.duringSubtest === o.ordinal) ??
+    run.crashes.find((m) => m.line >= o.line);
+  return c
+    ? `the run crashed while it ran (line ${c.line}: ${c.text}); it printed no result`
+    : 'the run stopped while it ran (cut short): it printed no result';
+}
+
+/** The repeats of each first result line, by the first's ordinal (none for almost every run). */
+function repeatsOf(run: ParsedRun): Map<number, ObservedSubtest[]> | null {
+  let out: Map<number, ObservedSubtest[]> | null = null;
+  for (const o of run.subtests) {
+    if (o.repeatOf === null) continue;
+    out ??= new Map();
+    const list = out.get(o.repeatOf);
+    if (list) list.push(o);
+    else out.set(o.repeatOf, [o]);
+  }
+  return out;
+}
+
+const resultsOf = (rs: readonly ObservedSubtest[]): SubtestComparison['results'] =>
+  rs.map((r) => ({ verdict: r.verdict, line: r.line, text: r.resultText }));
+
+export function compareRun(
+  run: ParsedRun,
+  prediction: Prediction,
+  ctx: CompareContext,
+): SubtestComparison[] {
   const out: SubtestComparison[] = [];
   const observed = new Map<string, ObservedSubtest>();
-  for (const o of run.subtests) if (o.id && !observed.has(o.id)) observed.set(o.id, o);
+  for (const o of run.subtests)
+    if (o.id && o.repeatOf === null && !observed.has(o.id)) observed.set(o.id, o);
+  const repeats = repeatsOf(run);
   const predictedIds = new Set(prediction.run.subtests.map((s) => s.id));
 
   for (const p of prediction.run.subtests) {
@@ -123,8 +250,31 @@ export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareC
       });
       continue;
     }
-    const same = o.verdict === p.verdict;
-    const { cls, why } = same ? classifySame(o, p, ctx.selftest) : classifyDifferent(o, p);
+    const more = repeats?.get(o.ordinal);
+    if (more) {
+      const all = [o, ...more];
+      const r = repeated(all, p);
+      out.push({
+        id: p.id,
+        number: o.number,
+        name: o.runName ?? p.name,
+        observed: r.verdict,
+        predicted: p.verdict,
+        observedReason: reasonOfObserved(o),
+        predictedReason: reasonOfPredicted(p),
+        class: r.cls,
+        explanation: r.why,
+        commits: commitsIn(p.trace),
+        results: resultsOf(all),
+      });
+      continue;
+    }
+    const same =
+      o.verdict === p.verdict &&
+      (o.verdict === 'missing' || observedOk(o) === predictedOk(p.verdict));
+    const { cls, why } = same
+      ? classifySame(o, p, ctx.selftest)
+      : classifyDifferent(o, p, ctx.pinned);
     out.push({
       id: p.id,
       number: o.number,
@@ -134,12 +284,31 @@ export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareC
       observedReason: reasonOfObserved(o),
       predictedReason: reasonOfPredicted(p),
       class: ctx.crashed && o.verdict === 'missing' ? 'crash' : cls,
-      explanation: why,
+      explanation: ctx.crashed && o.verdict === 'missing' ? crashedDuring(run, o) : why,
       commits: commitsIn(p.trace),
     });
   }
   for (const o of run.subtests) {
-    if (o.id && predictedIds.has(o.id)) continue;
+    if ((o.id && predictedIds.has(o.id)) || o.repeatOf !== null) continue;
+    const more = repeats?.get(o.ordinal);
+    if (more) {
+      const all = [o, ...more];
+      const r = repeated(all, null);
+      out.push({
+        id: o.id,
+        number: o.number,
+        name: o.runName,
+        observed: r.verdict,
+        predicted: null,
+        observedReason: reasonOfObserved(o),
+        predictedReason: null,
+        class: r.cls,
+        explanation: r.why,
+        commits: [],
+        results: resultsOf(all),
+      });
+      continue;
+    }
     out.push({
       id: o.id,
       number: o.number,
