@@ -212,6 +212,8 @@ export class Router {
    * line counts (run-finalize.ts), whatever its order, level or prefix.
    */
   private isStray(run: RunBuilder, r: ResultLine, level: number): boolean {
+    // The common case first (a result of the run, where it prints them): no further test.
+    if (level === run.depth && !run.finished) return false;
     if (!run.hasBody()) return false;
     if (run.finished) return run.isAnotherResult(r);
     if (level > run.depth) return true;
