@@ -172,6 +172,7 @@ function repeated(
   results: readonly ObservedSubtest[],
   p: SubtestRecord | null,
 ): { cls: TriageClass; why: string; verdict: SubtestVerdict } {
+  results = [...results].sort((a, b) => a.line - b.line);
   const first = outcomeOf(results[0]!);
   const differ = results.some((r) => outcomeOf(r) !== first);
   const lines = results
@@ -317,8 +318,13 @@ export function compareRun(
       predicted: null,
       observedReason: reasonOfObserved(o),
       predictedReason: null,
-      class: 'unexplained',
-      explanation: o.id ? 'the model has no such sub-test in this environment (hugetlb sizes or liburing differ)' : 'the log does not say which sub-test this is',
+      class: ctx.crashed && o.verdict === 'missing' ? 'crash' : 'unexplained',
+      explanation:
+        ctx.crashed && o.verdict === 'missing'
+          ? crashedDuring(run, o)
+          : o.id
+            ? 'the model has no such sub-test in this environment (hugetlb sizes or liburing differ)'
+            : 'the log does not say which sub-test this is',
       commits: [],
     });
   }

@@ -18,7 +18,26 @@ import {
   type TriageClass,
 } from './types.js';
 
-export type DiffOptions = InferOptions;
+export interface DiffOptions extends InferOptions {
+  /**
+   * The environment of the log's previous run. A fragment — result lines with no header, plan
+   * or [RUN] line, e.g. a result that strayed out of its run past the runner's verdict — came
+   * from that machine: it is compared in it, not in whatever environment fits it best alone.
+   */
+  machine?: Environment;
+}
+
+/** Result lines alone: no TAP header, plan, [INFO] or [RUN] line, no wrapper banner. */
+export function isFragment(run: ParsedRun): boolean {
+  return (
+    run.plan === null &&
+    run.tapVersion === null &&
+    run.hugetlbSizesKiB.length === 0 &&
+    run.wrapper.banner === null &&
+    run.subtests.length > 0 &&
+    run.subtests.every((s) => s.runName === null)
+  );
+}
 
 function worst(classes: Iterable<TriageClass>): TriageClass {
   let best: TriageClass = 'match';
@@ -129,7 +148,8 @@ function infrastructureSummary(run: ParsedRun): string | undefined {
 }
 
 export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
-  let inf = inferEnvironment(run, opts);
+  const machine = opts.env === undefined && opts.machine !== undefined && isFragment(run) ? opts.machine : undefined;
+  let inf = inferEnvironment(run, machine ? { env: machine } : opts);
   let unusable: string | undefined;
   if ('error' in inf) {
     // The given environment cannot be run (e.g. a selftest tree without gup_longterm): say so,

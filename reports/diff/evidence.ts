@@ -69,19 +69,22 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
   const out: EvidenceComparison[] = [];
   const counted = run.counts;
   const fails = counted.fail;
-  const derivedBail = fails > 0 ? `Bail out! ${fails} out of ${printed(run)} tests failed` : null;
+  // gup_longterm's exit after failures: one `Bail out!`, and none when the model has its own
+  // (the program exits at its first bail-out; a second is a repeat nothing explains).
+  let derivedBail = fails > 0 ? `Bail out! ${fails} out of ${printed(run)} tests failed` : null;
   const modelBails = (model?.bailouts ?? []).map((b) => b.text);
   for (const b of run.bailouts) {
     const i = modelBails.indexOf(b.text);
     if (i >= 0) {
       modelBails.splice(i, 1);
       out.push(item('bail-out', b.text, b.text, 'match', 'the model prints it too'));
-    } else if (b.text === derivedBail) {
+    } else if (b.text === derivedBail && (model?.bailouts.length ?? 0) === 0) {
+      derivedBail = null;
       out.push(
         item(
           'bail-out',
           b.text,
-          derivedBail,
+          b.text,
           'match',
           `it reports the ${fails} failure(s) the log shows`,
         ),
@@ -99,14 +102,19 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
       );
     }
   }
-  const modelTotals = model?.totalsLines ?? [];
+  // The program prints its counters once: each observed line takes one the model prints, or,
+  // once, the count of the results the log shows (when they differ from the model's).
+  const modelTotals = [...(model?.totalsLines ?? [])];
+  let countedLeft = modelTotals.length === 0 || !modelTotals.some((m) => sameCounters(m, counted));
   for (const t of run.totalsLines) {
-    const predicted = modelTotals.find((m) => sameCounters(m, t));
-    if (predicted)
+    const i = modelTotals.findIndex((m) => sameCounters(m, t));
+    if (i >= 0) {
+      const predicted = modelTotals.splice(i, 1)[0]!;
       out.push(
         item('totals', totalsText(t), totalsText(predicted), 'match', 'the model counts the same'),
       );
-    else if (sameCounters(counted, t))
+    } else if (countedLeft && sameCounters(counted, t)) {
+      countedLeft = false;
       out.push(
         item(
           'totals',
@@ -116,15 +124,15 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
           'it counts the results the log shows',
         ),
       );
-    else {
-      const m = modelTotals[0];
+    } else {
+      const m = model?.totalsLines[0];
       out.push(
         item(
           'totals',
           totalsText(t),
           m ? totalsText(m) : null,
           'unexplained',
-          `the test's counters (${totalsText(t)}) are neither the model's (${m ? totalsText(m) : 'none'}) nor those of the results the log shows (${totalsText(counted)})`,
+          `the test's counters (${totalsText(t)}) are neither the model's (${m ? totalsText(m) : 'none'}) nor a count of the results the log shows (${totalsText(counted)})`,
         ),
       );
     }
@@ -165,8 +173,12 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
 function runnerLines(run: ParsedRun, prediction: Prediction): EvidenceComparison[] {
   const w = run.wrapper;
   const results = run.subtests.filter((s) => s.verdict !== 'missing').length;
-  // No results: the run never ran (unpredicted-outcome.ts); a crash or a kill: triaged as such.
-  if (results === 0 || run.crashes.length > 0 || run.infrastructure.length > 0 || run.endedEarly)
+  const trailer =
+    run.totalsLines.length > 0 || run.bailouts.length > 0 || run.plannedMismatch !== null;
+  // Nothing the program printed: it never ran (unpredicted-outcome.ts); a crash or a kill:
+  // triaged as such.
+  const silent = results === 0 && !trailer;
+  if (silent || run.crashes.length > 0 || run.infrastructure.length > 0 || run.endedEarly)
     return [];
   const era = prediction.run.build.runners.kselftest;
   const model = prediction.run.exitCode;
