@@ -2,8 +2,8 @@
 // environment file, as it is and wrapped by the runners of every era — diffs clean, and any
 // edit that adds failure evidence to it (a result repeated as `not ok` anywhere after it, a
 // flipped runner verdict or status, a `Bail out!`, a `# Totals:` with failures, another exit
-// code; with random transport prefixes, `# ` nesting and CR overwrites) makes `gupsim diff`
-// exit non-zero, with the environment given and inferred.
+// code, a plan of more results than it prints; with random transport prefixes, `# ` nesting
+// and CR overwrites) makes `gupsim diff` exit non-zero, environment given and inferred.
 import t from 'tap';
 import fc from 'fast-check';
 import { diffLog, needsHuman } from '../reports/diff/index.js';

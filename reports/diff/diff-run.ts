@@ -88,6 +88,7 @@ function summarize(
 const EVIDENCE_WHAT: Record<EvidenceComparison['kind'], string> = {
   'bail-out': 'the test bailed out',
   totals: "the test's counters",
+  plan: "the test's plan",
   'planned-mismatch': "the test's plan check",
   'runner-verdict': "the runner's verdict",
   'runner-status': "run_vmtests.sh's status",

@@ -137,6 +137,27 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
       );
     }
   }
+  // The plan is the program's own (cases × backings): the model's, for the sizes and build it
+  // infers from the run, whatever the results that follow.
+  const plan = run.plan?.count;
+  const modelPlan = model?.plan?.count ?? null;
+  if (plan !== undefined) {
+    const text = `1..${plan}`;
+    const predicted = modelPlan === null ? null : `1..${modelPlan}`;
+    if (plan === modelPlan)
+      out.push(item('plan', text, predicted, 'match', 'the model plans the same'));
+    else {
+      out.push(
+        item(
+          'plan',
+          text,
+          predicted,
+          'unexplained',
+          `the test planned ${plan} results; the model plans ${modelPlan ?? 'none'} and the log shows ${printed(run)}`,
+        ),
+      );
+    }
+  }
   const mm = run.plannedMismatch;
   if (mm) {
     const text = `Planned tests != run tests (${mm.planned} != ${mm.run})`;

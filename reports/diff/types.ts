@@ -65,6 +65,7 @@ export interface SubtestComparison {
 export type EvidenceKind =
   | 'bail-out' // the program's `Bail out!`
   | 'totals' // the program's `# Totals:` counters
+  | 'plan' // the program's `1..N`
   | 'planned-mismatch' // the program's `# Planned tests != run tests`
   | 'runner-verdict' // the runner's TAP line on gup_longterm (`not ok 4 gup_longterm # exit=1`)
   | 'runner-status' // run_vmtests' `[PASS]` / `[FAIL]` / `[SKIP]`

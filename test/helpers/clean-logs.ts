@@ -6,7 +6,7 @@
  * pre-TAP 6.x text runner, the TAP run_vmtests.sh, the 6.x and 7.x kselftest runners, 7.x's
  * ksft_gup_test.sh container). Each edit adds one piece of failure evidence where the run
  * shows it — a result repeated as `not ok`, a flipped runner verdict or status, a `Bail out!`,
- * a `# Totals:` with failures, another exit code — with a random transport prefix, extra `# `
+ * a `# Totals:` with failures, another exit code, a plan of more results — with a random transport prefix, extra `# `
  * nesting or a CR overwrite where the edit is a line of its own.
  */
 import type { Environment } from '../../cases/env.js';
@@ -123,13 +123,15 @@ export interface LineStyle {
   cr: boolean;
 }
 
-export type EditKind = 'dup-not-ok' | 'flip-runner' | 'bail-out' | 'totals-fail' | 'exit-code';
+export type EditKind =
+  'dup-not-ok' | 'flip-runner' | 'bail-out' | 'totals-fail' | 'exit-code' | 'plan';
 export const EDIT_KINDS: readonly EditKind[] = [
   'dup-not-ok',
   'flip-runner',
   'bail-out',
   'totals-fail',
   'exit-code',
+  'plan',
 ];
 
 /** One edit: which kind, and the random choices it makes (indices are taken modulo what fits). */
@@ -220,6 +222,15 @@ export function applyEdit(sh: Shape, e: Edit): string | null {
         e.style,
         false,
       );
+    }
+    case 'plan': {
+      // More results planned than the program prints (and no line saying so).
+      if (run.plan === null) return null;
+      const out = [...lines];
+      const k = run.plan.line - 1;
+      out[k] =
+        `${e.style.transport}${out[k]!.replace(/\b1\.\.(\d+)/, (_m, n: string) => `1..${Number(n) + 1 + (e.n % 10)}`)}`;
+      return out.join('\n');
     }
     case 'flip-runner':
     case 'exit-code': {
