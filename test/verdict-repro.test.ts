@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../cases/env.js';
-import { diffLog, needsHuman, type RunDiff } from '../reports/diff/index.js';
+import { diffLog, diffRun, needsHuman, type RunDiff } from '../reports/diff/index.js';
 import { cli, FIXTURES } from './helpers.js';
 
 const REPRO = join(FIXTURES, '../repro');
@@ -166,7 +166,7 @@ t.test(
     t.equal(run.triage, 'unexplained');
     t.match(
       run.summary,
-      /^the runner's verdict: the runner reports "not ok 4 gup_longterm", but the model predicts exit 0 \("ok 4 gup_longterm"\)/,
+      /^the runner's verdict: the runner reports "not ok gup_longterm", but the model predicts exit 0 \("ok gup_longterm"\)/,
     );
     t.ok(
       run.subtests.every((s) => s.class === 'match'),
@@ -175,7 +175,7 @@ t.test(
     const by = (kind: string): { class: string; observed: string; predicted: string | null }[] =>
       run.evidence.filter((e) => e.kind === kind);
     t.match(by('runner-verdict'), [
-      { class: 'unexplained', observed: 'not ok 4 gup_longterm', predicted: 'ok 4 gup_longterm' },
+      { class: 'unexplained', observed: 'not ok gup_longterm', predicted: 'ok gup_longterm' },
     ]);
     t.match(by('runner-status'), [
       { class: 'unexplained', observed: '[FAIL]', predicted: '[PASS]' },
@@ -190,7 +190,7 @@ t.test(
     const text = await cli(['diff', repro('run_vmtests-FAIL-ignored.log')]);
     t.match(
       text.stdout,
-      /\n {4}runner-verdict +"not ok 4 gup_longterm" \(the model: "ok 4 gup_longterm"\) {2}unexplained\n/,
+      /\n {4}runner-verdict +"not ok gup_longterm" \(the model: "ok gup_longterm"\) {2}unexplained\n/,
     );
   },
 );
@@ -428,3 +428,40 @@ t.test('record: exit 1 when a run needs a human, as diff', async (t) => {
     'already recorded: its stored triage',
   );
 });
+
+t.test(
+  'a reused diff is the one its run would get alone (runner verdicts in a many-run log)',
+  async (t) => {
+    const body = CLEAN.trimEnd()
+      .split('\n')
+      .map((l) => `# ${l}`);
+    const verdicts = [
+      'ok 1 selftests: mm: gup_longterm',
+      'not ok 2 selftests: mm: gup_longterm # exit=1',
+      'ok 3 selftests: mm: gup_longterm',
+    ];
+    const text = [
+      'TAP version 13',
+      '1..3',
+      ...verdicts.flatMap((v) => ['# selftests: mm: gup_longterm', ...body, v]),
+      '',
+    ].join('\n');
+    const report = diffLog(text, 'x');
+    t.same(
+      report.runs.map((r) => r.triage),
+      ['match', 'unexplained', 'match'],
+    );
+    for (const r of report.runs) {
+      const alone = diffRun(r.parsed, r.index);
+      t.same(
+        [r.triage, r.summary, r.evidence],
+        [alone.triage, alone.summary, alone.evidence],
+        `run ${r.index + 1}`,
+      );
+    }
+    t.match(
+      report.runs[1]!.evidence.find((e) => e.kind === 'runner-verdict'),
+      { observed: 'not ok selftests: mm: gup_longterm # exit=1', class: 'unexplained' },
+    );
+  },
+);

@@ -15,6 +15,7 @@ import type { Prediction } from '../../cases/predict.js';
 import { parseLog } from '../parse/index.js';
 import type { ParsedRun, Totals } from '../parse/types.js';
 import {
+  verdictText,
   firstAllowed,
   isTimeout,
   statusAllows,
@@ -241,7 +242,7 @@ function runnerLines(run: ParsedRun, prediction: Prediction): EvidenceComparison
   };
   const v = w.verdict;
   if (v && !isTimeout(v))
-    judge('runner-verdict', v.text, verdictAllows(v, era), (c) => verdictLine(v, c, era));
+    judge('runner-verdict', verdictText(v), verdictAllows(v, era), (c) => verdictLine(v, c, era));
   if (w.status)
     judge('runner-status', `[${w.status.status}]`, statusAllows(w.status.status), statusLine);
   return out;

@@ -34,14 +34,17 @@ export class RunDiffer {
   private machine: DiffOptions['machine'];
 
   diff(run: ParsedRun): RunDiff {
+    if (isFragment(run)) {
+      this.runs++;
+      return diffRun(run, run.index, { ...this.opts, machine: this.machine });
+    }
     const d = this.diffOne(run);
-    if (!isFragment(run)) this.machine = d.env;
+    this.machine = d.env;
     return d;
   }
 
   private diffOne(run: ParsedRun): RunDiff {
     this.runs++;
-    if (isFragment(run)) return diffRun(run, run.index, { ...this.opts, machine: this.machine });
     if (!reusable(run)) return diffRun(run, run.index, this.opts);
     const hash = contentHash(run);
     const bucket = this.cache.get(hash);

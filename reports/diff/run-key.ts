@@ -38,9 +38,7 @@ export interface RunSignature {
 
 /** Whether the run's diff may be reused at all. */
 export function reusable(run: ParsedRun): boolean {
-  if (run.crashes.length > 0 || run.infrastructure.length > 0 || run.endedEarly) return false;
-  for (const s of run.subtests) if (s.repeatOf !== null) return false;
-  return true;
+  return run.crashes.length === 0 && run.infrastructure.length === 0 && !run.endedEarly && run.repeats === 0;
 }
 
 const mix = (h: number, x: number): number => Math.imul(h ^ x, 0x01000193) >>> 0;
@@ -61,28 +59,24 @@ export function contentHash(run: ParsedRun): number {
 }
 
 /**
- * The run's other evidence as one text (evidence.ts, runner-evidence.ts read it): every bail-out
- * and counter line, the runner's verdict and status, and the stream, container and runner
- * counters. '' for a run with none beyond the first bail-out and Totals (most runs of a CI log).
+ * The rest of the run's other evidence as one text (evidence.ts, runner-evidence.ts read it):
+ * every bail-out and counter line, the stream, the container and the runner's counters. '' for
+ * a run with none beyond the first bail-out and Totals (most runs of a CI log: no JSON built).
  */
 function evidenceKey(run: ParsedRun): string {
   const w = run.wrapper;
   if (
     run.bailouts.length <= 1 &&
     run.totalsLines.length <= 1 &&
-    w.status === null &&
     w.stream === null &&
     w.container === null &&
-    w.runnerTotals === null &&
-    (w.verdict === null || w.verdict.directive === null)
+    w.runnerTotals === null
   ) {
     return '';
   }
   return JSON.stringify([
     run.bailouts.map((b) => b.text),
     run.totalsLines.map((t) => [t.pass, t.fail, t.xfail, t.xpass, t.skip, t.error]),
-    w.status?.status ?? null,
-    w.verdict ? [w.verdict.name, w.verdict.directive] : null,
     w.container
       ? [w.container.name, w.container.verdict?.ok ?? null, w.container.verdict?.directive ?? null]
       : null,
@@ -99,9 +93,7 @@ function evidenceKey(run: ParsedRun): string {
     w.stream
       ? {
           ...w.stream,
-          summary: w.stream.summary
-            ? [w.stream.summary.pass, w.stream.summary.skip, w.stream.summary.fail]
-            : null,
+          summary: w.stream.summary?.text ?? null,
           siblings: w.stream.siblings.map((s) => [
             s.command,
             s.status,
@@ -138,6 +130,8 @@ function head(run: ParsedRun): unknown[] {
     run.hugetlbSizesKiB.join(','),
     run.eras.map((e) => e.era).join(','),
     run.wrapper.verdict?.name ?? null,
+    run.wrapper.verdict?.directive ?? null,
+    run.wrapper.status?.status ?? null,
     evidenceKey(run),
   ];
 }

@@ -49,12 +49,21 @@ export function statusAllows(status: Status): Allows {
   return (code) => runVmtestsResult(code).status === status;
 }
 
-/** The line the runner prints for `code` (for the report's "predicted" column). */
+/**
+ * A runner's verdict as compared: `not ok gup_longterm # exit=1`. Its TAP number is left out —
+ * it is the line's position in the runner's stream, not what the line says (a CI log of many
+ * runs numbers the same verdict differently each time, and their diffs are one).
+ */
+export function verdictText(v: { ok: boolean; name: string; directive: string | null }): string {
+  return `${v.ok ? 'ok' : 'not ok'} ${v.name}${v.directive === null || v.directive === '' ? '' : ` # ${v.directive}`}`;
+}
+
+/** The verdict the runner prints for `code` (for the report's "predicted" column). */
 export function verdictLine(v: WrapperVerdict, code: number, era: KselftestRunnerEra): string {
   const r = v.name.startsWith('selftests:')
     ? kselftestRunnerResult(code, era)
     : runVmtestsResult(code);
-  return `${r.ok ? 'ok' : 'not ok'} ${v.number} ${v.name}${r.directive === null ? '' : ` # ${r.directive}`}`;
+  return verdictText({ ok: r.ok, name: v.name, directive: r.directive });
 }
 
 export function statusLine(code: number): string {

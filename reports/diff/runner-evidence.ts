@@ -22,6 +22,7 @@ import {
   statusAllows,
   verdictAllows,
   verdictLine,
+  verdictText,
 } from './runner-claims.js';
 import type { EvidenceComparison, TriageClass } from './types.js';
 
@@ -63,7 +64,7 @@ function modelSibling(prediction: Prediction, command: string): ModelProgram {
 }
 
 function siblingText(s: SiblingProgram): string {
-  const lines = [s.status ? `[${s.status}]` : null, s.verdict?.text ?? null]
+  const lines = [s.status ? `[${s.status}]` : null, s.verdict ? verdictText(s.verdict) : null]
     .filter((x) => x !== null)
     .join(' ');
   return `${s.command}: ${countsText(s.counts)}${s.bailout ? `, ${s.bailout}` : ''}${lines ? `; ${lines}` : ''}`;
@@ -164,17 +165,17 @@ function container(
   if (code !== undefined)
     return evidence(
       'container-verdict',
-      v.text,
-      v.text,
+      verdictText(v),
+      verdictText(v),
       'match',
       `run_vmtests.sh exits ${code} after the statuses the log shows`,
     );
   return evidence(
     'container-verdict',
-    v.text,
+    verdictText(v),
     verdictLine(v, exits[0]!, era),
     'unexplained',
-    `the runner reports "${v.text}" for ${c.name}, but the programs it ran went ${st ? `PASS=${st.pass} SKIP=${st.skip} FAIL=${st.fail}` : `[${own}]`}: run_vmtests.sh exits ${exits.join(' or ')}`,
+    `the runner reports "${verdictText(v)}" for ${c.name}, but the programs it ran went ${st ? `PASS=${st.pass} SKIP=${st.skip} FAIL=${st.fail}` : `[${own}]`}: run_vmtests.sh exits ${exits.join(' or ')}`,
   );
 }
 
@@ -215,14 +216,14 @@ function runnerTotals(run: ParsedRun): EvidenceComparison | null {
       text,
       expected,
       'match',
-      `it counts the runner's verdict "${v.text}"`,
+      `it counts the runner's verdict "${verdictText(v)}"`,
     );
   return evidence(
     'runner-totals',
     text,
     expected,
     'unexplained',
-    `the runner counts ${countsText(t)}, but its verdict "${v.text}" is ${countsText(c)}`,
+    `the runner counts ${countsText(t)}, but its verdict "${verdictText(v)}" is ${countsText(c)}`,
   );
 }
 

@@ -76,6 +76,7 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
     plannedMismatch: b.plannedMismatch,
     skippedNotice: b.skippedNotice,
     counts,
+    repeats,
     worst: worstOf(counts),
     wrapper: wrapperInfo(b),
     eras: b.eras.hints(),

@@ -263,6 +263,8 @@ export interface ParsedRun {
   skippedNotice: { count: number; line: number } | null;
   /** Our own tally of the sub-test verdicts (every result line, repeats included). */
   counts: VerdictCounts;
+  /** Result lines that are another result for a sub-test already reported (repeatOf set). */
+  repeats: number;
   /** Most severe sub-test verdict (see VERDICT_PRIORITY), null with no sub-tests. */
   worst: Verdict | null;
   wrapper: WrapperInfo;
