@@ -465,3 +465,65 @@ t.test(
     );
   },
 );
+
+t.test('the runners’ summaries of other programs’ failures are not gup_longterm’s', async (t) => {
+  // A whole mm run: a program after gup_longterm fails, so do SUMMARY, run_vmtests.sh and the
+  // runner's counters; gup_longterm's own lines are clean.
+  const vm = read(`${VMTESTS}.log`).trimEnd().split('\n');
+  const after = vm.indexOf('ok 4 gup_longterm') + 1;
+  const uffd = [
+    '# ---------------------------',
+    '# running ./uffd-unit-tests',
+    '# ---------------------------',
+    '# TAP version 13',
+    '# 1..1',
+    '# not ok 1 something',
+    '# [FAIL]',
+    'not ok 5 uffd-unit-tests # exit=1',
+  ];
+  const whole = [...vm.slice(0, after), ...uffd, ...vm.slice(after)].map((l) =>
+    l
+      .replace('SUMMARY: PASS=4 SKIP=0 FAIL=0', 'SUMMARY: PASS=4 SKIP=0 FAIL=1')
+      .replace(/^1\.\.4$/, '1..5'),
+  );
+  const container = [
+    'TAP version 13',
+    '1..1',
+    '# timeout set to 180',
+    '# selftests: mm: run_vmtests.sh',
+    ...whole.map((l) => `# ${l}`),
+    'not ok 1 selftests: mm: run_vmtests.sh # exit=1',
+    '# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0',
+    '',
+  ].join('\n');
+  const d = only(container);
+  t.equal(d.triage, 'match', d.summary);
+  t.notOk(
+    d.evidence.some((e) => e.kind === 'container-verdict'),
+    'run_vmtests.sh’s exit is not judged from a part of its stream',
+  );
+  t.match(
+    d.evidence.find((e) => e.kind === 'runner-totals'),
+    { class: 'match' },
+    'the runner counts its one verdict',
+  );
+  // The kselftest runner ran three tests; its Totals count them all.
+  const body = CLEAN.trimEnd()
+    .split('\n')
+    .map((l) => `# ${l}`);
+  const three = [
+    'TAP version 13',
+    '1..3',
+    '# selftests: mm: gup_longterm',
+    ...body,
+    'ok 1 selftests: mm: gup_longterm',
+    '# selftests: mm: cow',
+    '# not ok 1 x',
+    'not ok 2 selftests: mm: cow # exit=1',
+    '# selftests: mm: ksm_tests',
+    'ok 3 selftests: mm: ksm_tests',
+    '# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:0 error:0',
+    '',
+  ].join('\n');
+  t.equal(only(three).triage, 'match');
+});

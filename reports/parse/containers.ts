@@ -130,7 +130,7 @@ export class Containers {
     this.endStream();
     this.endContainer(
       wrapperVerdict(r, f, this.router.lineNo),
-      this.router.isLastOfPlan(f.level, r.number),
+      this.router.isOnlyOfPlan(f.level, r.number),
     );
     return true;
   }
@@ -225,7 +225,8 @@ export class Containers {
     this.container = null;
     c.info.verdict = verdict;
     for (const { run } of c.held) applyContainer(run, c.info);
-    // The runner's counters follow its last verdict (7.x), at the header's level.
+    // The runner's counters follow its verdict (7.x), at the header's level: this one's alone
+    // when the runner ran this one test.
     if (verdict !== null && last && c.held.length > 0) this.holdTail(c.level, c.held);
     else for (const { run, strength } of c.held) this.router.record.addRun(run, strength);
   }

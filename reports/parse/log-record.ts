@@ -6,8 +6,8 @@
  * A run is either strong (something names gup_longterm) or weak (kselftest TAP or a trailer,
  * nothing more). Weak runs are reported only when the whole log has no strong run, so they are
  * held until the first strong run (then dropped: they were another program's) or the end —
- * except a weak run that shows a failure (a `not ok`, a bail-out, failures counted): no program
- * the log names claims it, so it is reported, not dropped (a failure is never silently lost).
+ * except a weak run with a `not ok` result line: no program the log names claims it, so it is
+ * reported, not dropped (a failing result is never silently lost).
  */
 import { CappedList, MAX_KEPT_LINES, MAX_LOG_ISSUES } from './limits.js';
 import type {
@@ -22,10 +22,11 @@ import type {
   TransportFacts,
 } from './types.js';
 
-/** A `not ok` line, a bail-out or counted failures. */
+/**
+ * A `not ok` result line. Not a runner's counters or bail-out: a runner of several tests
+ * counts its other tests' failures after gup_longterm's run, and those are theirs.
+ */
 function showsFailure(run: ParsedRun): boolean {
-  if (run.bailouts.length > 0) return true;
-  for (const t of run.totalsLines) if (t.fail + t.error > 0) return true;
   for (const s of run.subtests) if (s.resultText !== null && s.resultText.startsWith('not ')) return true;
   return false;
 }

@@ -174,8 +174,9 @@ export class Router {
       }
       run.setVerdict(wrapperVerdict(r, f, this.lineNo));
       // The kselftest runner (not run_vmtests.sh) may print its own counters after its last
-      // verdict (7.x); the run waits for them only then, else it is out at once.
-      const runner = d.startsWith('selftests:') && this.isLastOfPlan(level, r.number);
+      // verdict (7.x); the run waits for them when they count its verdict alone, else it is out
+      // at once.
+      const runner = d.startsWith('selftests:') && this.isOnlyOfPlan(level, r.number);
       if (runner) this.containers.expectTrailer(level + 1);
       this.closeRun();
       if (runner) this.containers.expectTrailer(null);
@@ -197,9 +198,12 @@ export class Router {
     run.addResult(r, r.text, this.lineNo);
   }
 
-  /** Whether result `n` at `level` is the last its stream planned (`1..n` read there). */
-  isLastOfPlan(level: number, n: number): boolean {
-    return level < PLAN_LEVELS && this.plans[level] === n;
+  /**
+   * Whether result `n` at `level` is the only one its stream planned (`1..1` read there): a
+   * runner run for this one test, whose closing counters then count this verdict alone.
+   */
+  isOnlyOfPlan(level: number, n: number): boolean {
+    return n === 1 && level < PLAN_LEVELS && this.plans[level] === 1;
   }
 
   /**
