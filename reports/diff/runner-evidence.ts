@@ -20,6 +20,7 @@ import {
   firstAllowed,
   isTimeout,
   statusAllows,
+  statusLine,
   verdictAllows,
   verdictLine,
   verdictText,
@@ -73,7 +74,12 @@ function siblingText(s: SiblingProgram): string {
 function sibling(s: SiblingProgram, prediction: Prediction, pinned: boolean): EvidenceComparison {
   const m = modelSibling(prediction, s.command);
   const era = prediction.run.build.runners.kselftest;
-  const predicted = `${s.command}: ${countsText(m.counts)}${m.bailout ? `, ${m.bailout}` : ''}; exit ${m.exitCode}`;
+  // The runner's lines for the model's exit status, in the form the log shows them.
+  const runner = [
+    statusLine(m.exitCode),
+    s.verdict ? verdictLine(s.verdict, m.exitCode, era) : null,
+  ];
+  const predicted = `${s.command}: ${countsText(m.counts)}${m.bailout ? `, ${m.bailout}` : ''}; ${runner.filter((x) => x !== null).join(' ')}`;
   const observed = siblingText(s);
   const claims = [
     s.status ? statusAllows(s.status) : null,
