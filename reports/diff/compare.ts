@@ -19,7 +19,7 @@ import {
   environmentCause,
   staleErrnoChangedBranch,
 } from './explain.js';
-import { worstVerdict } from '../parse/verdict.js';
+import { observedOk, predictedOk, repeated, repeatsOf, resultsOf, verdictWords } from './repeats.js';
 import { observedResultText } from './score.js';
 import type { SubtestComparison, SubtestVerdict, TriageClass } from './types.js';
 
@@ -34,24 +34,6 @@ function reasonOfPredicted(p: SubtestRecord): string | null {
   return p.diagnostics[p.diagnostics.length - 1] ?? p.result;
 }
 
-function verdictWords(v: SubtestVerdict | null): string {
-  return v === null ? 'absent' : v === 'missing' ? 'no result line' : v.toUpperCase();
-}
-
-/** kselftest prints `not ok` for a failure or an error and `ok` for every other result. */
-const predictedOk = (v: SubtestVerdict): boolean =>
-  v !== 'fail' && v !== 'error' && v !== 'missing';
-/** The observed line's ok bit (`not ok 4 # SKIP …` is a skip, but not what kselftest prints). */
-const observedOk = (o: ObservedSubtest): boolean | null =>
-  o.resultText === null ? null : !o.resultText.startsWith('not ');
-
-/** What the log printed for a sub-test, as one comparable word (`not ok SKIP`, `PASS`). */
-function outcomeOf(o: ObservedSubtest): string {
-  const ok = observedOk(o);
-  return ok === false && predictedOk(o.verdict)
-    ? `not ok ${verdictWords(o.verdict)}`
-    : verdictWords(o.verdict);
-}
 
 const isFailure = (v: SubtestVerdict): boolean => v === 'fail' || v === 'error';
 
@@ -167,31 +149,6 @@ export interface CompareContext {
   pinned: boolean;
 }
 
-/** Every result line of one sub-test: a conflict when they differ, a repeat when they agree. */
-function repeated(
-  results: readonly ObservedSubtest[],
-  p: SubtestRecord | null,
-): { cls: TriageClass; why: string; verdict: SubtestVerdict } {
-  results = [...results].sort((a, b) => a.line - b.line);
-  const first = outcomeOf(results[0]!);
-  const differ = results.some((r) => outcomeOf(r) !== first);
-  const lines = results
-    .map((r) => `line ${r.line}: "${r.resultText ?? '(a [RUN] line with no result)'}"`)
-    .join(', ');
-  const model = p
-    ? `the model predicts ${verdictWords(p.verdict)}${p.result ? ` ("${p.result}")` : ''}`
-    : 'the model has no such sub-test';
-  // The stored verdict is the most severe one printed: a conflict never reads as a pass.
-  const verdict = worstVerdict(results.map((r) => r.verdict)) ?? results[0]!.verdict;
-  return {
-    cls: 'conflict',
-    why: differ
-      ? `conflicting results for one sub-test (${lines}); ${model}`
-      : `reported ${results.length} times (${lines}), where the test prints one result; ${model}`,
-    verdict,
-  };
-}
-
 /** Why a sub-test that started has no result in a run that crashed. */
 function crashedDuring(run: ParsedRun, o: ObservedSubtest): string {
   const c =
@@ -201,22 +158,6 @@ function crashedDuring(run: ParsedRun, o: ObservedSubtest): string {
     ? `the run crashed while it ran (line ${c.line}: ${c.text}); it printed no result`
     : 'the run stopped while it ran (cut short): it printed no result';
 }
-
-/** The repeats of each first result line, by the first's ordinal (none for almost every run). */
-function repeatsOf(run: ParsedRun): Map<number, ObservedSubtest[]> | null {
-  let out: Map<number, ObservedSubtest[]> | null = null;
-  for (const o of run.subtests) {
-    if (o.repeatOf === null) continue;
-    out ??= new Map();
-    const list = out.get(o.repeatOf);
-    if (list) list.push(o);
-    else out.set(o.repeatOf, [o]);
-  }
-  return out;
-}
-
-const resultsOf = (rs: readonly ObservedSubtest[]): SubtestComparison['results'] =>
-  rs.map((r) => ({ verdict: r.verdict, line: r.line, text: r.resultText }));
 
 export function compareRun(
   run: ParsedRun,

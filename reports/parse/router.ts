@@ -19,6 +19,7 @@ import { crashKind, infraKind, infraProgram } from './markers.js';
 import { EINVAL_DIAGNOSTIC, WRAPPER_VERDICT_NAME } from './patterns.js';
 import type { ResultLine } from './result-line.js';
 import { RunBuilder, type WrapperSource } from './run-builder.js';
+import { isStray } from './strays.js';
 import type { LineRef } from './types.js';
 
 export const NO_WRAPPER: WrapperSource = {
@@ -183,7 +184,7 @@ export class Router {
       return;
     }
     if (this.containers.onVerdict(r, f)) return;
-    if (run && this.isStray(run, r, level)) {
+    if (run && isStray(run, r, level)) {
       run.addStray(r, f.body, this.lineNo);
       return;
     }
@@ -204,26 +205,6 @@ export class Router {
    */
   isOnlyOfPlan(level: number, n: number): boolean {
     return n === 1 && level < PLAN_LEVELS && this.plans[level] === 1;
-  }
-
-  /**
-   * Whether a result line is the open run's although it is not where the run prints its
-   * results: gup_longterm has no nested tests, so a result line deeper inside the run is one
-   * of its own (re-nested, or overwritten by a CR); a shallower one is while the run is still
-   * reporting and its number is in the run's plan; after the run's trailer, one at any level
-   * that repeats or contradicts a result the run printed (its number, with the same text or
-   * another outcome: a later program's `ok 1 …` is not gup_longterm's). Every such
-   * line counts (run-finalize.ts), whatever its order, level or prefix.
-   */
-  private isStray(run: RunBuilder, r: ResultLine, level: number): boolean {
-    // The common case first (a result of the run, where it prints them): no further test.
-    if (level === run.depth && !run.finished) return false;
-    if (!run.hasBody()) return false;
-    if (run.finished) return run.isAnotherResult(r);
-    if (level > run.depth) return true;
-    if (level === run.depth) return false;
-    const plan = run.plan;
-    return plan !== null && r.number >= 1 && r.number <= plan.count;
   }
 
   private onProgramDiagnostic(tok: ProgramDiagnostic, f: Fragment): void {

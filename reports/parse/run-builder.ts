@@ -12,14 +12,8 @@ import { CappedList, MAX_KEPT_LINES, MAX_RUN_ISSUES, MAX_SUBTESTS } from './limi
 import type { ResultLine } from './result-line.js';
 import { finalizeRun } from './run-finalize.js';
 import { isRunNameStart } from './positions.js';
-import {
-  internDiagnostic,
-  missingSubtest,
-  observedSubtest,
-  runNameIdAt,
-  strayResult,
-  type PendingRun,
-} from './subtests.js';
+import { strayResult } from './strays.js';
+import { internDiagnostic, missingSubtest, observedSubtest, runNameIdAt, type PendingRun } from './subtests.js';
 import type {
   CrashKind,
   CrashMarker,
@@ -138,24 +132,6 @@ export class RunBuilder {
 
   hasTapVersion(): boolean {
     return this.tapVersion !== null;
-  }
-
-  /**
-   * Whether `r` is another result line for a sub-test this run reported: the same number with
-   * the same text, or with another outcome (ok / not ok, SKIP or not). Rare path: a scan.
-   */
-  isAnotherResult(r: Readonly<ResultLine>): boolean {
-    const n = r.number;
-    const s = this.subtests;
-    // Numbers run 1, 2, 3 …: result n is almost always at index n - 1.
-    const at = s[n - 1]?.number === n ? s[n - 1] : s.find((st) => st.number === n);
-    if (at === undefined || at.resultText === null) return false;
-    const ok = !at.resultText.startsWith('not ');
-    return (
-      ok !== r.ok ||
-      (at.verdict === 'skip') !== (r.verdict === 'skip') ||
-      (at.description ?? '') === r.description
-    );
   }
 
   /** Ordinal the next sub-test will get, when one is running. */

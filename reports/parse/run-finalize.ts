@@ -6,7 +6,7 @@
  * dropped something.
  */
 import { idFromPosition, planFits, runNameFits } from './positions.js';
-import { MAX_SUBTESTS } from './limits.js';
+import { addStrays } from './strays.js';
 import type { RunBuilder } from './run-builder.js';
 import type { ParsedRun } from './types.js';
 import { emptyCounts, VERDICTS, type Verdict, type VerdictCounts } from './verdict.js';
@@ -118,28 +118,6 @@ function assignPositionIds(b: RunBuilder): void {
 }
 
 /**
- * The result lines read outside the run's own sequence join its sub-tests (after them, so
- * ordinals already handed to crash markers stay valid): a stray result names the sub-test
- * with its number, else the one at its plan position.
- */
-function addStrays(b: RunBuilder): void {
-  const plan = b.plan?.count ?? null;
-  const known = sizesKnown(b);
-  for (const s of b.strays.items) {
-    const n = s.number ?? 0;
-    const same = b.subtests.find((o) => o.number === n && o.id !== null);
-    s.id = same ? same.id : known ? idFromPosition(n, b.sizes, plan) : null;
-    s.idSource = s.id === null ? null : 'plan-position';
-    if (b.subtests.length >= MAX_SUBTESTS) {
-      b.droppedSubtests++;
-      continue;
-    }
-    s.ordinal = b.subtests.length + b.droppedSubtests + 1;
-    b.subtests.push(s);
-  }
-}
-
-/**
  * The first result line of each sub-test, by id (by TAP number when the id is unknown): one
  * long-lived map per key kind instead of a Map per run, entries tagged with the run's serial
  * (`serial * 2^20 + ordinal`; ordinals stay below MAX_SUBTESTS + MAX_RUN_ISSUES < 2^20).
@@ -151,7 +129,7 @@ const TAG = 2 ** 20;
 
 /** Mark every further result of a sub-test as a repeat of its first; returns how many. */
 function markRepeats(b: RunBuilder): number {
-  if (b.strays.length > 0) addStrays(b);
+  if (b.strays.length > 0) addStrays(b, sizesKnown(b));
   serial++;
   if (firstOfId.size > 100_000) firstOfId.clear();
   if (firstOfNumber.size > 100_000) firstOfNumber.clear();

@@ -170,36 +170,6 @@ export function observedSubtest(
   };
 }
 
-/**
- * A result line of the run seen where its own results are not printed: at another `# ` level
- * inside it, or after its trailer. It takes no [RUN] line or diagnostics (those belong to the
- * run's own sequence); its id is settled when the run ends (run-finalize.ts).
- */
-export function strayResult(r: Readonly<ResultLine>, text: string, line: number): ObservedSubtest {
-  return {
-    id: null,
-    idSource: null,
-    ordinal: 0,
-    number: r.number,
-    runName: null,
-    runLine: null,
-    resultText: detach(text),
-    line,
-    description: r.description === '' ? null : r.description,
-    directive: r.directive === null ? null : { kind: r.directive.kind, text: r.directive.text },
-    reason:
-      r.directive !== null && r.directive.text !== ''
-        ? r.directive.text
-        : r.description === ''
-          ? null
-          : r.description,
-    verdict: r.verdict,
-    repeatOf: null,
-    diagnostics: [],
-    interleaved: [],
-  };
-}
-
 /** A [RUN] line whose result never came (the run stopped, or the v6.16 unknown-fs bug). */
 export function missingSubtest(p: PendingRun): ObservedSubtest {
   const lastDiag = p.diagnostics.length > 0 ? p.diagnostics[p.diagnostics.length - 1] : undefined;
