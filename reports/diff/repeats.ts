@@ -66,5 +66,8 @@ export function repeatsOf(run: ParsedRun): Map<number, ObservedSubtest[]> | null
   return out;
 }
 
+/** Every result line of a sub-test, in log order (`results` of its comparison). */
 export const resultsOf = (rs: readonly ObservedSubtest[]): SubtestComparison['results'] =>
-  rs.map((r) => ({ verdict: r.verdict, line: r.line, text: r.resultText }));
+  [...rs]
+    .sort((a, b) => a.line - b.line)
+    .map((r) => ({ verdict: r.verdict, line: r.line, text: r.resultText }));
