@@ -132,7 +132,9 @@ t.test('diff: exit codes, JSON, TAP, colour, stdin', async (t) => {
   t.equal(j.runs[0]!.triage, 'infrastructure');
   for (const k of ['selftest', 'env', 'inferred', 'subtests']) t.ok(k in j.runs[0]!, k);
   const tap = await cli(['diff', '--tap', pub('002-hildenbrand-pin_longterm-prototype-iouring-fail.log')]);
-  t.match(tap.stdout, /^TAP version 13\n1\.\.50\n/);
+  // 50 sub-tests, then the run's other evidence: its Bail out!, its Totals and its plan, all predicted.
+  t.match(tap.stdout, /^TAP version 13\n1\.\.53\n/);
+  t.match(tap.stdout, /\nok 51 - .* run 1 bail-out\n# observed="Bail out! 1 out of 50 tests failed" predicted="Bail out! 1 out of 50 tests failed" class=match\n/);
   t.match(tap.stdout, /\nok 48 - .* iouring\/private\/local-tmpfile\n# observed=fail predicted=fail class=expected-failure\n/);
   const g = goldenLogs().find((x) => x.name.startsWith('6.18-host-ext4-default'))!;
   const viaStdin = await cli(['diff', '-', '--env', g.envPath], g.log);

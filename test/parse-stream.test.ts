@@ -69,9 +69,12 @@ t.test('a cap is never silent: issues beyond the per-run limit are counted', asy
   const text = ['TAP version 13', '1..1200', ...Array.from({ length: 1200 }, () => 'ok 5 x')].join('\n');
   const r = parseLog(text).runs[0]!;
   t.equal(r.subtests.length, 1200, 'every result kept');
+  // 1,200 unexpected numbers, and the run ended early: one sub-test reported 1,200 times is
+  // one of 1,200 planned results.
+  t.ok(r.endedEarly);
   t.ok(
-    r.issues.some((i) => i.code === 'dropped-lines' && /^200 more issues not kept$/.test(i.message)),
-    'the 200 issues past the limit are counted and reported',
+    r.issues.some((i) => i.code === 'dropped-lines' && /^201 more issues not kept$/.test(i.message)),
+    'the 201 issues past the limit are counted and reported',
   );
 });
 

@@ -5,9 +5,9 @@
  * `run_kselftest.sh -t mm:<name>`, so the collection has one test. The tree's era decides the
  * timeout (mm/settings) and whether the ktap_helpers.sh runner adds its totals and exit status.
  */
-import { KSFT_SKIP, KSFT_XFAIL } from '../kselftest/kselftest.js';
 import type { SelftestBuild } from '../versions.js';
 import { prefixLines, type ProgramOutput } from './output.js';
+import { kselftestRunnerResult } from './verdicts.js';
 
 
 export function kselftestRunner(build: SelftestBuild, name: string, program: ProgramOutput): ProgramOutput {
@@ -18,19 +18,12 @@ export function kselftestRunner(build: SelftestBuild, name: string, program: Pro
   out += `# ${hdr}\n`;
   out += prefixLines(program.stdout, '# ');
   const counts = { pass: 0, fail: 0, xfail: 0, skip: 0 };
-  if (program.exitCode === 0) {
-    out += `ok 1 ${hdr}\n`;
-    counts.pass++;
-  } else if (program.exitCode === KSFT_SKIP) {
-    out += `ok 1 ${hdr} # SKIP\n`;
-    counts.skip++;
-  } else if (program.exitCode === KSFT_XFAIL && era.ktapHelpers) {
-    out += `ok 1 ${hdr} # XFAIL\n`;
-    counts.xfail++;
-  } else {
-    out += `not ok 1 ${hdr} # exit=${program.exitCode}\n`;
-    counts.fail++;
-  }
+  const r = kselftestRunnerResult(program.exitCode, era);
+  out += `${r.ok ? 'ok' : 'not ok'} 1 ${hdr}${r.directive === null ? '' : ` # ${r.directive}`}\n`;
+  if (!r.ok) counts.fail++;
+  else if (r.directive === 'SKIP') counts.skip++;
+  else if (r.directive === 'XFAIL') counts.xfail++;
+  else counts.pass++;
   if (!era.ktapHelpers) {
     // The 6.x run_kselftest.sh reports failures in its TAP only; its own status stays 0.
     return { stdout: out, exitCode: 0 };

@@ -10,6 +10,7 @@ import { KSFT_SKIP } from '../kselftest/kselftest.js';
 import type { SelftestBuild } from '../versions.js';
 import { runGupTestProgram } from './gup-test-program.js';
 import { prefixLines, type ProgramOutput } from './output.js';
+import { runVmtestsResult } from './verdicts.js';
 
 
 export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: ProgramOutput): ProgramOutput {
@@ -34,21 +35,18 @@ export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: 
     out += prefixLines(result.stdout, prefix);
     count.total++;
     const name = command.replace(/^(bash )?\.\//, '');
-    if (result.exitCode === 0) {
-      count.pass++;
-      out += `${prefix}[PASS]\n`;
-      if (tap) out += `ok ${count.total} ${name}\n`;
-    } else if (result.exitCode === KSFT_SKIP) {
+    const r = runVmtestsResult(result.exitCode);
+    if (r.status === 'PASS') count.pass++;
+    else if (r.status === 'SKIP') {
       count.skip++;
       if (!era.skipKeepsFail || exitcode === 0) exitcode = KSFT_SKIP;
-      out += `${prefix}[SKIP]\n`;
-      if (tap) out += `ok ${count.total} ${name} # SKIP\n`;
     } else {
       count.fail++;
       exitcode = 1;
-      out += `${prefix}[FAIL]\n`;
-      if (tap) out += `not ok ${count.total} ${name} # exit=${result.exitCode}\n`;
     }
+    out += `${prefix}[${r.status}]\n`;
+    if (tap)
+      out += `${r.ok ? 'ok' : 'not ok'} ${count.total} ${name}${r.directive === null ? '' : ` # ${r.directive}`}\n`;
   };
 
   for (const command of era.gupTestCommands) runTest(command, runGupTestProgram(env, build.era, command));

@@ -1,7 +1,8 @@
 /**
  * `gupsim diff LOG…`: parse real logs, infer (or take) each run's environment, compare with the
  * model and triage. Exit 0 when every run is explained (match, expected-failure, environment,
- * test-bug), 1 when something needs a human, 2 for bad input.
+ * test-bug), 1 when something needs a human (a conflict, a failure or any line the model does
+ * not predict), 2 for bad input.
  */
 import { parseArgs } from 'node:util';
 import { createReadStream, existsSync } from 'node:fs';
@@ -18,11 +19,14 @@ export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json
 
 Read gup_longterm logs (bare, runner-wrapped, mailed, console-captured; "-" for stdin), infer
 the environment each run implies, compare every sub-test with the simulated kernel's
-prediction, and triage: match, expected-failure, environment, test-bug, kernel-regression,
-crash, infrastructure, missing, unexplained.
+prediction — and every other line of the run: its Bail out!, Totals and plan, the runners'
+verdicts, statuses and counters, the gup_test programs run beside it — and triage: match,
+expected-failure, environment, test-bug, kernel-regression, conflict, crash, infrastructure,
+missing, unexplained.
 
-  --json      machine-readable report
-  --tap       one TAP line per sub-test (ok when observed equals predicted)
+  --json      machine-readable report (sub-tests, and the run's other evidence)
+  --tap       one TAP line per sub-test (ok when observed equals predicted), then one per
+              piece of run-level evidence (ok when predicted or implied by the results)
   --kcidb     KCIDB v5.3 JSON: checkouts, builds, tests, and an issue per triaged cause
               with an incident per test it explains (as \`record\` + \`report --format kcidb\`)
   --junit     JUnit XML for CI dashboards (as \`record\` + \`report --format junit\`)

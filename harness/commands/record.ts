@@ -1,8 +1,11 @@
 /**
  * `gupsim record LOG…`: parse, triage and store logs; one line per run. Each log streams into
- * the store (record-stream.ts): a large log is recorded in bounded memory.
+ * the store (record-stream.ts): a large log is recorded in bounded memory. Exit 0 when every
+ * run is explained, 1 when a run of a log (stored now, or before) needs a human — as `gupsim
+ * diff` — and 2 when a log could not be recorded.
  */
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+import { NEEDS_HUMAN } from '../../reports/diff/types.js';
+import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
 import { DB_HELP, envFile, guarded, isoDate, parseFlags, storePath } from './common.js';
 import { progress } from './progress.js';
 import { LOG_LIMIT_BYTES, reopenableLog } from '../read-input.js';
@@ -16,6 +19,9 @@ export const RECORD_HELP = `Usage: gupsim record LOG… [options]
 Parse and triage gup_longterm logs and store their runs (a log already stored is skipped).
 LOG may be - for stdin. Prints one line per run. A log must be a regular file (or stdin)
 of at most 64 MiB; CRLF and LF copies of a log are the same log.
+
+Exit: 0 every run recorded and explained, 1 a run needs a human (as gupsim diff; for a log
+already recorded, by its stored triage), 2 a log could not be recorded (bad input).
 
 Options:
   --kernel LABEL    kernel label (default: the --env file's kernel.release)
@@ -39,36 +45,59 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The outcome's lines on stdout, the stored runs read back page by page (never all held). */
-async function writeOutcome(io: CliIO, store: Store, source: string, out: StreamRecordOutcome, meta: RunMeta, json: boolean): Promise<void> {
+/**
+ * The outcome's lines on stdout, the stored runs read back page by page (never all held).
+ * True when a run of the log needs a human (its stored triage, as `gupsim diff` would exit 1).
+ */
+async function writeOutcome(
+  io: CliIO,
+  store: Store,
+  source: string,
+  out: StreamRecordOutcome,
+  meta: RunMeta,
+  json: boolean,
+): Promise<boolean> {
   const write = (s: string): void => void io.stdout.write(s);
+  let attention = false;
   if (json) {
     write(`${JSON.stringify({ source, hash: out.hash, duplicate: out.duplicate }).slice(0, -1)},"runs":[`);
     let first = true;
     for await (const r of runLinesOf(store, out.hash)) {
-      write(`${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, triage: r.triage, summary: r.summary })}`);
+      attention ||= NEEDS_HUMAN.has(r.triage);
+      write(
+        `${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, triage: r.triage, summary: r.summary })}`,
+      );
       first = false;
     }
     write(`],"issues":${JSON.stringify(out.issues)}}\n`);
-    return;
+    return attention;
   }
   if (out.duplicate) {
     // Run ids only (numbers): a few KB even for a log of thousands of runs.
     const ids: number[] = [];
-    for await (const r of runLinesOf(store, out.hash)) ids.push(r.id);
-    write(`${source}: already recorded (run${ids.length === 1 ? '' : 's'} ${ids.join(', ') || 'none'})\n`);
-    return;
+    for await (const r of runLinesOf(store, out.hash)) {
+      attention ||= NEEDS_HUMAN.has(r.triage);
+      ids.push(r.id);
+    }
+    write(
+      `${source}: already recorded (run${ids.length === 1 ? '' : 's'} ${ids.join(', ') || 'none'})\n`,
+    );
+    return attention;
   }
   if (out.runs === 0) {
     const why = out.issues[0] ? ` (${out.issues[0]})` : '';
     write(`${source}: no gup_longterm run found; log stored${why}\n`);
-    return;
+    return false;
   }
   const kernel = meta.kernel ?? meta.env?.kernel.release ?? 'kernel ?';
   const where = meta.machine ? ` @${meta.machine}` : '';
   for await (const r of runLinesOf(store, out.hash)) {
-    write(`run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''} ${kernel}${where} ${r.triage}: ${r.summary}\n`);
+    attention ||= NEEDS_HUMAN.has(r.triage);
+    write(
+      `run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''} ${kernel}${where} ${r.triage}: ${r.summary}\n`,
+    );
   }
+  return attention;
 }
 
 export async function recordCommand(argv: string[], io: CliIO): Promise<number> {
@@ -90,6 +119,7 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
     };
     const store = await openStore(storePath(values.db, io));
     let bad = 0;
+    let attention = false;
     const bar = progress(io, positionals.length, 'recording');
     try {
       for (const source of positionals) {
@@ -97,7 +127,8 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
           const log = await reopenableLog(source, io.stdin as AsyncIterable<string | Uint8Array>, LOG_LIMIT_BYTES);
           try {
             const out = await recordStream(store, { source, meta, env, open: () => log.open() });
-            await writeOutcome(io, store, source, out, meta, values.json === true);
+            attention =
+              (await writeOutcome(io, store, source, out, meta, values.json === true)) || attention;
           } finally {
             log.close();
           }
@@ -113,6 +144,6 @@ export async function recordCommand(argv: string[], io: CliIO): Promise<number> 
       bar.stop();
       await store.close();
     }
-    return bad > 0 ? EXIT_USAGE : EXIT_OK;
+    return bad > 0 ? EXIT_USAGE : attention ? EXIT_ATTENTION : EXIT_OK;
   });
 }

@@ -1,6 +1,11 @@
 /**
  * Sub-test by sub-test comparison of a parsed run with the model's prediction, and the triage
  * of every difference (and of every failure that is no difference at all).
+ *
+ * Every result line counts: a sub-test reported more than once (repeatOf, run-finalize.ts) is
+ * compared as all its lines, and is a conflict — never its first line alone. A failure is
+ * explained only by a prediction of that failure (classifySame: the model's own trace names the
+ * cause); where the model predicts anything else, no guess about the machine explains it.
  */
 import type { Prediction } from '../../cases/predict.js';
 import type { SubtestRecord } from '../../cases/run.js';
@@ -14,6 +19,7 @@ import {
   environmentCause,
   staleErrnoChangedBranch,
 } from './explain.js';
+import { observedOk, predictedOk, repeated, repeatsOf, resultsOf, verdictWords } from './repeats.js';
 import { observedResultText } from './score.js';
 import type { SubtestComparison, SubtestVerdict, TriageClass } from './types.js';
 
@@ -28,11 +34,14 @@ function reasonOfPredicted(p: SubtestRecord): string | null {
   return p.diagnostics[p.diagnostics.length - 1] ?? p.result;
 }
 
-function verdictWords(v: SubtestVerdict | null): string {
-  return v === null ? 'absent' : v === 'missing' ? 'no result line' : v.toUpperCase();
-}
 
-function classifySame(o: ObservedSubtest, p: SubtestRecord, selftest: string): { cls: TriageClass; why: string } {
+const isFailure = (v: SubtestVerdict): boolean => v === 'fail' || v === 'error';
+
+function classifySame(
+  o: ObservedSubtest,
+  p: SubtestRecord,
+  selftest: string,
+): { cls: TriageClass; why: string } {
   const stale = staleErrnoChangedBranch(p.trace);
   if (stale) {
     return {
@@ -67,16 +76,49 @@ function classifySame(o: ObservedSubtest, p: SubtestRecord, selftest: string): {
   return { cls: 'expected-failure', why: `the model fails it too: ${d ? describeEvent(d) : 'see --explain'}` };
 }
 
-function classifyDifferent(o: ObservedSubtest, p: SubtestRecord): { cls: TriageClass; why: string } {
+/**
+ * A difference. The machine explains a skip the model did not predict, or a pass where the
+ * model assumed the machine could not run the sub-test — but only while the environment is
+ * inferred: with --env it is given, and a difference says the model (or the file) is wrong.
+ * A failure is never explained here: the model did not predict it.
+ */
+function classifyDifferent(
+  o: ObservedSubtest,
+  p: SubtestRecord,
+  pinned: boolean,
+): { cls: TriageClass; why: string } {
   const oReason = reasonOfObserved(o) ?? '';
   const pReason = reasonOfPredicted(p) ?? '';
   const d = decisiveEvent(p.trace);
   const model = d ? describeEvent(d) : 'no kernel decision';
-  if (o.verdict === 'skip' && ENVIRONMENT_SKIP.test(oReason)) {
-    return { cls: 'environment', why: `the machine differs from the modelled one: the log skips with "${oReason}" where the model ${verdictWords(p.verdict)}s (${model})` };
+  const failed = isFailure(o.verdict);
+  if (o.verdict === p.verdict) {
+    // Same verdict, other ok bit: `not ok 4 # SKIP …`, which kselftest never prints.
+    return {
+      cls: 'unexplained',
+      why: `the log prints "${o.resultText ?? ''}": ${verdictWords(o.verdict)} as ${observedOk(o) ? 'ok' : 'not ok'}, where kselftest (and the model) print ${predictedOk(p.verdict) ? 'ok' : 'not ok'}`,
+    };
   }
-  if (p.verdict === 'skip' && ENVIRONMENT_SKIP.test(pReason)) {
-    return { cls: 'environment', why: `the model assumed "${pReason}" but the log's machine ran it (${verdictWords(o.verdict)}): give the environment with --env` };
+  if (!pinned && !failed && o.verdict === 'skip' && ENVIRONMENT_SKIP.test(oReason)) {
+    return {
+      cls: 'environment',
+      why: `the machine differs from the modelled one: the log skips with "${oReason}" where the model ${verdictWords(p.verdict)}s (${model})`,
+    };
+  }
+  if (!pinned && !failed && p.verdict === 'skip' && ENVIRONMENT_SKIP.test(pReason)) {
+    return {
+      cls: 'environment',
+      why: `the model assumed "${pReason}" but the log's machine ran it (${verdictWords(o.verdict)}): give the environment with --env`,
+    };
+  }
+  if (failed && p.verdict === 'skip') {
+    const given = pinned
+      ? 'with the environment given (--env), the model'
+      : 'the model, in the environment the log implies,';
+    return {
+      cls: 'unexplained',
+      why: `the log fails it ("${oReason}") where ${given} skips it ("${pReason}"): no modelled cause predicts this failure (${model})`,
+    };
   }
   const pinRow = /^(rw|ro)\/|^iouring\//.test(p.id);
   if (pinRow && (o.verdict === 'pass' || o.verdict === 'fail') && (p.verdict === 'pass' || p.verdict === 'fail')) {
@@ -85,7 +127,16 @@ function classifyDifferent(o: ObservedSubtest, p: SubtestRecord): { cls: TriageC
       why: `the modelled kernel decides ${model}, so the test should ${p.verdict === 'pass' ? 'pass' : 'fail'}; the log ${o.verdict === 'pass' ? 'passes' : 'fails'} ("${oReason}") — the kernel no longer behaves as modelled`,
     };
   }
-  return { cls: 'unexplained', why: `the log says ${verdictWords(o.verdict)} ("${oReason}"), the model ${verdictWords(p.verdict)} ("${pReason}"): ${model}` };
+  if (pinned && !failed) {
+    return {
+      cls: 'unexplained',
+      why: `with the environment given (--env), the model ${verdictWords(p.verdict)}s ("${pReason}") where the log says ${verdictWords(o.verdict)} ("${oReason}"): the machine is not the one described, or the model is wrong (${model})`,
+    };
+  }
+  return {
+    cls: 'unexplained',
+    why: `the log says ${verdictWords(o.verdict)} ("${oReason}"), the model ${verdictWords(p.verdict)} ("${pReason}"): ${model}`,
+  };
 }
 
 export interface CompareContext {
@@ -94,12 +145,30 @@ export interface CompareContext {
   crashed: boolean;
   /** The run is an excerpt (no TAP header/plan): absent sub-tests are not judged. */
   excerpt: boolean;
+  /** The environment was given (--env): a difference is not the machine's to explain. */
+  pinned: boolean;
 }
 
-export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareContext): SubtestComparison[] {
+/** Why a sub-test that started has no result in a run that crashed. */
+function crashedDuring(run: ParsedRun, o: ObservedSubtest): string {
+  const c =
+    run.crashes.find((m) => m.duringSubtest === o.ordinal) ??
+    run.crashes.find((m) => m.line >= o.line);
+  return c
+    ? `the run crashed while it ran (line ${c.line}: ${c.text}); it printed no result`
+    : 'the run stopped while it ran (cut short): it printed no result';
+}
+
+export function compareRun(
+  run: ParsedRun,
+  prediction: Prediction,
+  ctx: CompareContext,
+): SubtestComparison[] {
   const out: SubtestComparison[] = [];
   const observed = new Map<string, ObservedSubtest>();
-  for (const o of run.subtests) if (o.id && !observed.has(o.id)) observed.set(o.id, o);
+  for (const o of run.subtests)
+    if (o.id && o.repeatOf === null && !observed.has(o.id)) observed.set(o.id, o);
+  const repeats = repeatsOf(run);
   const predictedIds = new Set(prediction.run.subtests.map((s) => s.id));
 
   for (const p of prediction.run.subtests) {
@@ -123,8 +192,31 @@ export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareC
       });
       continue;
     }
-    const same = o.verdict === p.verdict;
-    const { cls, why } = same ? classifySame(o, p, ctx.selftest) : classifyDifferent(o, p);
+    const more = repeats?.get(o.ordinal);
+    if (more) {
+      const all = [o, ...more];
+      const r = repeated(all, p);
+      out.push({
+        id: p.id,
+        number: o.number,
+        name: o.runName ?? p.name,
+        observed: r.verdict,
+        predicted: p.verdict,
+        observedReason: reasonOfObserved(o),
+        predictedReason: reasonOfPredicted(p),
+        class: r.cls,
+        explanation: r.why,
+        commits: commitsIn(p.trace),
+        results: resultsOf(all),
+      });
+      continue;
+    }
+    const same =
+      o.verdict === p.verdict &&
+      (o.verdict === 'missing' || observedOk(o) === predictedOk(p.verdict));
+    const { cls, why } = same
+      ? classifySame(o, p, ctx.selftest)
+      : classifyDifferent(o, p, ctx.pinned);
     out.push({
       id: p.id,
       number: o.number,
@@ -134,12 +226,31 @@ export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareC
       observedReason: reasonOfObserved(o),
       predictedReason: reasonOfPredicted(p),
       class: ctx.crashed && o.verdict === 'missing' ? 'crash' : cls,
-      explanation: why,
+      explanation: ctx.crashed && o.verdict === 'missing' ? crashedDuring(run, o) : why,
       commits: commitsIn(p.trace),
     });
   }
   for (const o of run.subtests) {
-    if (o.id && predictedIds.has(o.id)) continue;
+    if ((o.id && predictedIds.has(o.id)) || o.repeatOf !== null) continue;
+    const more = repeats?.get(o.ordinal);
+    if (more) {
+      const all = [o, ...more];
+      const r = repeated(all, null);
+      out.push({
+        id: o.id,
+        number: o.number,
+        name: o.runName,
+        observed: r.verdict,
+        predicted: null,
+        observedReason: reasonOfObserved(o),
+        predictedReason: null,
+        class: r.cls,
+        explanation: r.why,
+        commits: [],
+        results: resultsOf(all),
+      });
+      continue;
+    }
     out.push({
       id: o.id,
       number: o.number,
@@ -148,8 +259,13 @@ export function compareRun(run: ParsedRun, prediction: Prediction, ctx: CompareC
       predicted: null,
       observedReason: reasonOfObserved(o),
       predictedReason: null,
-      class: 'unexplained',
-      explanation: o.id ? 'the model has no such sub-test in this environment (hugetlb sizes or liburing differ)' : 'the log does not say which sub-test this is',
+      class: ctx.crashed && o.verdict === 'missing' ? 'crash' : 'unexplained',
+      explanation:
+        ctx.crashed && o.verdict === 'missing'
+          ? crashedDuring(run, o)
+          : o.id
+            ? 'the model has no such sub-test in this environment (hugetlb sizes or liburing differ)'
+            : 'the log does not say which sub-test this is',
       commits: [],
     });
   }

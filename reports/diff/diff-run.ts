@@ -1,20 +1,43 @@
 /**
  * The diff of one parsed run: identify the selftest, infer (or take) its environment, predict
- * it with the simulated kernel, compare every sub-test and triage the run.
+ * it with the simulated kernel, compare every sub-test and every other piece of evidence (the
+ * test's own summary lines, the runners' verdicts, the programs run beside it) and triage the
+ * run: its class is the most urgent of all of them, so no failing line leaves it a match.
  */
 import { defaultEnvironment, type Environment } from '../../cases/env.js';
 import type { ParsedRun } from '../parse/types.js';
 import { compareRun } from './compare.js';
+import { compareEvidence } from './evidence.js';
 import { inferEnvironment, type Inference, type InferOptions } from './infer.js';
 import { unpredictedOutcome } from './unpredicted-outcome.js';
 import {
   TRIAGE_PRIORITY,
+  type EvidenceComparison,
   type RunDiff,
   type SubtestComparison,
   type TriageClass,
 } from './types.js';
 
-export type DiffOptions = InferOptions;
+export interface DiffOptions extends InferOptions {
+  /**
+   * The environment of the log's previous run. A fragment — result lines with no header, plan
+   * or [RUN] line, e.g. a result that strayed out of its run past the runner's verdict — came
+   * from that machine: it is compared in it, not in whatever environment fits it best alone.
+   */
+  machine?: Environment;
+}
+
+/** Result lines alone: no TAP header, plan, [INFO] or [RUN] line, no wrapper banner. */
+export function isFragment(run: ParsedRun): boolean {
+  return (
+    run.plan === null &&
+    run.tapVersion === null &&
+    run.hugetlbSizesKiB.length === 0 &&
+    run.wrapper.banner === null &&
+    run.subtests.length > 0 &&
+    run.subtests.every((s) => s.runName === null)
+  );
+}
 
 function worst(classes: Iterable<TriageClass>): TriageClass {
   let best: TriageClass = 'match';
@@ -57,7 +80,53 @@ function summarize(
       return 'the test binary did not run';
     case 'unexplained':
       return `${count(subs, triage)} difference(s) the model cannot explain: ${first?.id}: ${first?.explanation}`;
+    case 'conflict':
+      return `${count(subs, triage)} sub-test(s) with more than one result: ${first?.id ?? `#${first?.number ?? '?'}`}: ${first?.explanation}`;
   }
+}
+
+const EVIDENCE_WHAT: Record<EvidenceComparison['kind'], string> = {
+  'bail-out': 'the test bailed out',
+  totals: "the test's counters",
+  plan: "the test's plan",
+  'planned-mismatch': "the test's plan check",
+  'runner-verdict': "the runner's verdict",
+  'runner-status': "run_vmtests.sh's status",
+  'runner-summary': "run_vmtests.sh's SUMMARY",
+  'container-verdict': "the runner's verdict on its script",
+  'runner-totals': "the runner's counters",
+  sibling: 'a gup_test program beside it',
+};
+
+/** The run's class once its other evidence is counted: never better than that evidence. */
+function withEvidence(
+  triage: TriageClass,
+  summary: string,
+  evidence: readonly EvidenceComparison[],
+): { triage: TriageClass; summary: string } {
+  let worstItem: EvidenceComparison | undefined;
+  for (const e of evidence) {
+    if (e.class === 'match' || e.class === 'expected-failure') continue;
+    if (!worstItem || TRIAGE_PRIORITY.indexOf(e.class) < TRIAGE_PRIORITY.indexOf(worstItem.class))
+      worstItem = e;
+  }
+  if (!worstItem) return { triage, summary };
+  const t = worst([triage, worstItem.class]);
+  if (t === triage) return { triage, summary };
+  return { triage: t, summary: `${EVIDENCE_WHAT[worstItem.kind]}: ${worstItem.explanation}` };
+}
+
+/**
+ * The program's exit status as the runner's line shows it: `# exit=N`, or what an `ok` line
+ * stands for (`ok` 0, `# SKIP` 4, `# XFAIL` 2); null when no runner line says.
+ */
+function observedExit(run: ParsedRun): number | null {
+  const w = run.wrapper;
+  if (w.exitCode !== null) return w.exitCode;
+  const v = w.verdict;
+  if (!v?.ok) return null;
+  const d = (v.directive ?? '').trim().toUpperCase();
+  return d.startsWith('SKIP') ? 4 : d.startsWith('XFAIL') ? 2 : 0;
 }
 
 const INFRA_WHAT: Record<string, string> = {
@@ -80,7 +149,8 @@ function infrastructureSummary(run: ParsedRun): string | undefined {
 }
 
 export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
-  let inf = inferEnvironment(run, opts);
+  const machine = opts.env === undefined && opts.machine !== undefined && isFragment(run) ? opts.machine : undefined;
+  let inf = inferEnvironment(run, machine ? { env: machine } : opts);
   let unusable: string | undefined;
   if ('error' in inf) {
     // The given environment cannot be run (e.g. a selftest tree without gup_longterm): say so,
@@ -88,27 +158,28 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
     unusable = inf.error;
     inf = inferEnvironment(run, { env: defaultEnvironment() }) as Inference;
   }
+  const pinned = opts.env !== undefined && unusable === undefined;
   const base = {
     index,
     selftest: inf.prediction.run.build.version.id,
     env: inf.env,
     inferred: inf.inferred,
-    exitCode: {
-      observed: run.wrapper.exitCode ?? (run.wrapper.verdict?.ok ? 0 : null),
-      predicted: inf.prediction.exitCode,
-    },
+    // The program's exit status (a runner's own status is among the evidence).
+    exitCode: { observed: observedExit(run), predicted: inf.prediction.run.exitCode },
     parsed: run,
   };
   const infra = infrastructureSummary(run);
   if (infra && run.subtests.length === 0)
-    return { ...base, triage: 'infrastructure', summary: infra, subtests: [] };
+    return { ...base, triage: 'infrastructure', summary: infra, subtests: [], evidence: [] };
   const crashed = run.crashes.length > 0 || run.endedEarly;
   const excerpt = run.plan === null && run.tapVersion === null;
   const subtests = compareRun(run, inf.prediction, {
     selftest: inf.env.selftest.tree,
     crashed,
     excerpt,
+    pinned,
   });
+  const evidence = compareEvidence(run, inf.prediction, { pinned });
   let triage = worst(subtests.map((s) => s.class));
   let summary: string;
   if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
@@ -139,13 +210,14 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
     const outcome = triage === 'match' ? unpredictedOutcome(run, base.exitCode) : undefined;
     if (outcome) ({ triage, summary } = outcome);
   }
+  ({ triage, summary } = withEvidence(triage, summary, evidence));
   if (unusable)
     return {
       ...base,
       triage: 'unexplained',
       summary: `${unusable}; compared with the default environment instead`,
       subtests,
+      evidence,
     };
-  return { ...base, triage, summary, subtests };
+  return { ...base, triage, summary, subtests, evidence };
 }
-

@@ -5,7 +5,7 @@
  * ones diffRun gives each run on its own.
  */
 import type { ParsedLog, ParsedRun } from '../parse/types.js';
-import { diffRun, type DiffOptions } from './diff-run.js';
+import { diffRun, isFragment, type DiffOptions } from './diff-run.js';
 import { contentHash, matches, reusable, signature, type RunSignature } from './run-key.js';
 import type { RunDiff } from './types.js';
 
@@ -30,7 +30,20 @@ export class RunDiffer {
 
   constructor(private readonly opts: DiffOptions = {}) {}
 
+  /** The environment of the last run that is not a fragment (DiffOptions.machine). */
+  private machine: DiffOptions['machine'];
+
   diff(run: ParsedRun): RunDiff {
+    if (isFragment(run)) {
+      this.runs++;
+      return diffRun(run, run.index, { ...this.opts, machine: this.machine });
+    }
+    const d = this.diffOne(run);
+    this.machine = d.env;
+    return d;
+  }
+
+  private diffOne(run: ParsedRun): RunDiff {
     this.runs++;
     if (!reusable(run)) return diffRun(run, run.index, this.opts);
     const hash = contentHash(run);

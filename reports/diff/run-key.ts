@@ -6,8 +6,8 @@
  *
  * The content is everything diffRun reads — the selftest's wording (identify.ts), the facts
  * inference scores (score.ts, infer.ts), every field compareRun and the summaries use — and
- * nothing positional. Runs with crash or infrastructure markers are not reused: their
- * summaries quote line numbers, and they are rare.
+ * nothing positional. Runs with crash or infrastructure markers, or with a sub-test reported
+ * more than once, are not reused: their explanations quote line numbers, and they are rare.
  *
  * Comparing is cheap on purpose: a hash of counts and lengths picks the candidates, then the
  * fields are compared one by one (no key string is built per run).
@@ -38,7 +38,7 @@ export interface RunSignature {
 
 /** Whether the run's diff may be reused at all. */
 export function reusable(run: ParsedRun): boolean {
-  return run.crashes.length === 0 && run.infrastructure.length === 0 && !run.endedEarly;
+  return run.crashes.length === 0 && run.infrastructure.length === 0 && !run.endedEarly && run.repeats === 0;
 }
 
 const mix = (h: number, x: number): number => Math.imul(h ^ x, 0x01000193) >>> 0;
@@ -56,6 +56,55 @@ export function contentHash(run: ParsedRun): number {
     for (const d of s.diagnostics) h = mix(h, d.text.length);
   }
   return h;
+}
+
+/**
+ * The rest of the run's other evidence as one text (evidence.ts, runner-evidence.ts read it):
+ * every bail-out and counter line, the stream, the container and the runner's counters. '' for
+ * a run with none beyond the first bail-out and Totals (most runs of a CI log: no JSON built).
+ */
+function evidenceKey(run: ParsedRun): string {
+  const w = run.wrapper;
+  if (
+    run.bailouts.length <= 1 &&
+    run.totalsLines.length <= 1 &&
+    w.stream === null &&
+    w.container === null &&
+    w.runnerTotals === null
+  ) {
+    return '';
+  }
+  return JSON.stringify([
+    run.bailouts.map((b) => b.text),
+    run.totalsLines.map((t) => [t.pass, t.fail, t.xfail, t.xpass, t.skip, t.error]),
+    w.container
+      ? [w.container.name, w.container.verdict?.ok ?? null, w.container.verdict?.directive ?? null]
+      : null,
+    w.runnerTotals
+      ? [
+          w.runnerTotals.pass,
+          w.runnerTotals.fail,
+          w.runnerTotals.xfail,
+          w.runnerTotals.xpass,
+          w.runnerTotals.skip,
+          w.runnerTotals.error,
+        ]
+      : null,
+    w.stream
+      ? {
+          ...w.stream,
+          summary: w.stream.summary?.text ?? null,
+          siblings: w.stream.siblings.map((s) => [
+            s.command,
+            s.status,
+            s.verdict?.ok ?? null,
+            s.verdict?.directive ?? null,
+            s.counts,
+            s.bailout,
+          ]),
+        }
+      : null,
+  ]);
 }
 
 /** Everything but the sub-tests, in a fixed order (compared value by value, not as text). */
@@ -80,6 +129,10 @@ function head(run: ParsedRun): unknown[] {
     run.wrapper.verdict?.ok ?? null,
     run.hugetlbSizesKiB.join(','),
     run.eras.map((e) => e.era).join(','),
+    run.wrapper.verdict?.name ?? null,
+    run.wrapper.verdict?.directive ?? null,
+    run.wrapper.status?.status ?? null,
+    evidenceKey(run),
   ];
 }
 

@@ -11,6 +11,8 @@ export const TRIAGE_PRIORITY = [
   'infrastructure',
   'crash',
   'kernel-regression',
+  // The log contradicts itself (two results for one sub-test): no prediction can match it.
+  'conflict',
   'unexplained',
   'missing',
   'test-bug',
@@ -24,6 +26,7 @@ export type TriageClass = (typeof TRIAGE_PRIORITY)[number];
 /** Triage classes that need a human (exit 1 from `gupsim diff`). */
 export const NEEDS_HUMAN: ReadonlySet<TriageClass> = new Set([
   'kernel-regression',
+  'conflict',
   'crash',
   'unexplained',
   'missing',
@@ -50,6 +53,38 @@ export interface SubtestComparison {
   explanation: string;
   /** Commits of modelled behaviours the explanation cites. */
   commits: string[];
+  /** Every result line the log printed for it, when more than one (a conflict). */
+  results?: { verdict: SubtestVerdict; line: number; text: string | null }[];
+}
+
+/**
+ * What the run says about itself beyond its sub-tests — its own summary lines, the runner's
+ * verdicts and counters, the programs run beside it — compared with what the model predicts
+ * (or with what the run's own results imply, where those follow from them).
+ */
+export type EvidenceKind =
+  | 'bail-out' // the program's `Bail out!`
+  | 'totals' // the program's `# Totals:` counters
+  | 'plan' // the program's `1..N`
+  | 'planned-mismatch' // the program's `# Planned tests != run tests`
+  | 'runner-verdict' // the runner's TAP line on gup_longterm (`not ok 4 gup_longterm # exit=1`)
+  | 'runner-status' // run_vmtests' `[PASS]` / `[FAIL]` / `[SKIP]`
+  | 'runner-summary' // run_vmtests' `SUMMARY: PASS=… SKIP=… FAIL=…`
+  | 'container-verdict' // the kselftest runner's verdict on the script that ran run_vmtests.sh
+  | 'runner-totals' // the kselftest runner's own `# Totals:` (7.x)
+  | 'sibling'; // a gup_test program run_vmtests.sh ran before gup_longterm
+
+export interface EvidenceComparison {
+  kind: EvidenceKind;
+  /** The sibling program's command (`./gup_test -u`); null for the other kinds. */
+  program: string | null;
+  /** What the log shows, as printed. */
+  observed: string;
+  /** What the model predicts in its place; null when it predicts no such line. */
+  predicted: string | null;
+  /** match (or expected-failure) when it is predicted or follows from the run's own results. */
+  class: TriageClass;
+  explanation: string;
 }
 
 /** A fact inferred from the log, with how sure we are. */
@@ -83,6 +118,8 @@ export interface RunDiff {
   env: Environment;
   inferred: InferredEnvironment;
   subtests: SubtestComparison[];
+  /** The run's other evidence (summary lines, runner verdicts, sibling programs), compared. */
+  evidence: EvidenceComparison[];
   /** Observed exit code when the log shows it (wrapper line), and the predicted one. */
   exitCode: { observed: number | null; predicted: number };
   parsed: ParsedRun;

@@ -39,6 +39,7 @@ export interface CauseRule {
 export const CAUSE_RULES: Readonly<Record<TriageClass, CauseRule | null>> = {
   match: null,
   unexplained: null,
+  conflict: null,
   missing: null,
   'expected-failure': { culprit: 'code', from: 'result' },
   'kernel-regression': { culprit: 'code', from: 'result' },

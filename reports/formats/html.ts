@@ -39,7 +39,7 @@ td.selected{outline:3px solid #0a58ca;outline-offset:-3px}
 .v-pass{background:#c8ecc9}.v-fail{background:#f6b3b0}.v-error{background:#f1a06b}
 .v-skip{background:#e4e4e4;color:#555}.v-missing{background:#f9d977}.v-absent{background:#fff;color:#aaa}
 .v-xfail{background:#d9e8f9}.v-xpass{background:#f3d1f2}
-.t-kernel-regression,.t-crash,.t-unexplained,.t-missing,.t-infrastructure{box-shadow:inset 0 0 0 2px #b00020}
+.t-kernel-regression,.t-conflict,.t-crash,.t-unexplained,.t-missing,.t-infrastructure{box-shadow:inset 0 0 0 2px #b00020}
 .t-test-bug,.t-environment{box-shadow:inset 0 0 0 2px #8a6d00}
 #details{position:sticky;top:1em;flex:0 1 26em;min-width:16em;background:#fff;border:1px solid #ccc;border-radius:6px;padding:1em}
 #details h2{font-size:1.05em;margin:0 0 .5em;font-family:ui-monospace,monospace;word-break:break-all}

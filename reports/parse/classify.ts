@@ -39,7 +39,8 @@ export type Token =
   | { kind: 'runner-header'; suite: string; program: string; gup: boolean }
   | { kind: 'runner-timeout'; seconds: number }
   | { kind: 'vm-status'; status: 'PASS' | 'FAIL' | 'SKIP' }
-  | { kind: 'wrapper-noise' } // run_vmtests dash rules, SUMMARY, `SKIP ./x`
+  | { kind: 'wrapper-noise' } // run_vmtests dash rules, `SKIP ./x`
+  | { kind: 'vm-summary'; pass: number; skip: number; fail: number }
   | { kind: 'prompt'; program: string }
   | { kind: 'hugetlb-info'; sizeKiB: number; wording: 'hugetlb size' | 'hugetlb page size' }
   | { kind: 'hugetlb-limit' }
@@ -133,8 +134,10 @@ export function classify(body: string): Token {
   } else if (c0 === 45 /* - */) {
     if (DASH_RULE.test(body)) return WRAPPER_NOISE;
   } else if (c0 === 83 /* S */) {
-    if (VMTESTS_SUMMARY.test(body) || VMTESTS_SKIP_LINE.test(body))
-      return WRAPPER_NOISE;
+    const sm = VMTESTS_SUMMARY.exec(body);
+    if (sm)
+      return { kind: 'vm-summary', pass: Number(sm[1]), skip: Number(sm[2]), fail: Number(sm[3]) };
+    if (VMTESTS_SKIP_LINE.test(body)) return WRAPPER_NOISE;
   }
   if (c0 === 116 /* t */ || c0 === 111 /* o */) {
     const to = RUNNER_TIMEOUT.exec(body);

@@ -4,35 +4,49 @@
  * containers — kselftest-runner tests that run gup_longterm inside them: `run_vmtests.sh`
  * (v6.6+) and 7.x's `ksft_gup_test.sh` (itself `run_vmtests.sh -t gup_test`).
  *
- * A container's `# timeout set to N` and the runner's verdict on it (`ok 1 selftests: mm:
- * ksft_gup_test.sh`, or `not ok 1 … # TIMEOUT 900 seconds`) belong to the runs inside it, so
- * those runs are held until the container ends — at most the runs of one container, not of the
- * log — and then handed out with `wrapper.container` filled in.
+ * What the wrappers say about a run belongs to it, so runs are held until their wrappers have
+ * said it — at most the runs of one container, not of the log:
+ *  - the run_vmtests.sh stream (streams.ts): the gup_test programs before gup_longterm, each
+ *    program's status and the closing `SUMMARY:` line (`wrapper.stream`);
+ *  - a container's `# timeout set to N` and the runner's verdict on it (`ok 1 selftests: mm:
+ *    ksft_gup_test.sh`, or `not ok 1 … # TIMEOUT 900 seconds`) (`wrapper.container`);
+ *  - the kselftest runner's own `# Totals:` after its verdict (7.x) (`wrapper.runnerTotals`).
  */
 import type { Token } from './classify.js';
 import type { Fragment } from './glue.js';
 import type { RunStrength } from './run-builder.js';
 import type { Router } from './router.js';
-import { CONTAINER_SCRIPT, RUNNER_VERDICT_NAME, TIMEOUT_DIRECTIVE } from './patterns.js';
+import {
+  CONTAINER_SCRIPT,
+  GUP_TEST_PROGRAM,
+  RUNNER_VERDICT_NAME,
+  TIMEOUT_DIRECTIVE,
+} from './patterns.js';
 import type { ResultLine } from './result-line.js';
+import { newProgram, noteProgramLine, VmStream, type Program } from './streams.js';
 import type { ContainerInfo, LineRef, ParsedRun, WrapperVerdict } from './types.js';
 
-interface Foreign {
-  name: string;
-  level: number;
-  startLine: number;
-  endLine: number;
-}
+type Held = { run: ParsedRun; strength: 'strong' | 'weak' };
 
 interface OpenContainer {
   info: ContainerInfo;
   level: number;
-  held: { run: ParsedRun; strength: 'strong' | 'weak' }[];
+  held: Held[];
+}
+
+/** Runs whose runner verdict was read; the runner's counter lines at `level` may follow. */
+interface Tail {
+  level: number;
+  held: Held[];
 }
 
 export class Containers {
-  private foreign: Foreign | null = null;
+  private foreign: Program | null = null;
   private container: OpenContainer | null = null;
+  private stream: VmStream | null = null;
+  private tail: Tail | null = null;
+  /** Set while a run closed by a kselftest runner's verdict is handed out (expectTrailer()). */
+  private trailerLevel: number | null = null;
   private pendingTimeout: { seconds: number; level: number } | null = null;
   /** Level at which runner.sh printed the last container header (stays after it ends). */
   private containerLevel: number | null = null;
@@ -41,7 +55,13 @@ export class Containers {
 
   /** Nothing open: no container, no skipped program, no pending `# timeout set to` (replay.ts). */
   idle(): boolean {
-    return this.foreign === null && this.container === null && this.pendingTimeout === null;
+    return (
+      this.foreign === null &&
+      this.container === null &&
+      this.pendingTimeout === null &&
+      this.stream === null &&
+      this.tail === null
+    );
   }
 
   noteTimeout(seconds: number, level: number): void {
@@ -55,7 +75,16 @@ export class Containers {
     const timeout =
       this.pendingTimeout && this.pendingTimeout.level === level ? this.pendingTimeout.seconds : null;
     this.pendingTimeout = null;
-    if (tok.kind === 'runner-header') this.endContainer(null);
+    if (tok.kind === 'runner-header') {
+      this.endStream();
+      this.endContainer(null);
+    } else {
+      // A banner: a program of run_vmtests' stream at this level. gup_longterm is its
+      // category's last program, so any banner after it starts another stream.
+      const s = this.stream;
+      if (s && (s.level !== level || s.held.length > 0)) this.endStream();
+      this.stream ??= new VmStream(level);
+    }
     if (tok.kind === 'runner-header' && CONTAINER_SCRIPT.test(tok.program)) {
       // A container, not another program: gup_longterm runs inside it one level deeper.
       this.containerLevel = level;
@@ -68,7 +97,8 @@ export class Containers {
     }
     if (!tok.gup) {
       const name = tok.kind === 'banner' ? ref.text.replace(/^running /, '') : tok.program;
-      this.foreign = { name, level, startLine: router.lineNo, endLine: router.lineNo };
+      const sibling = tok.kind === 'banner' && GUP_TEST_PROGRAM.test(tok.program);
+      this.foreign = newProgram(name, level, router.lineNo, sibling);
       return;
     }
     const wrapper =
@@ -97,25 +127,108 @@ export class Containers {
     if (!m || m[1] !== c.info.name) return false;
     this.router.closeRun();
     this.endForeign();
-    this.endContainer(wrapperVerdict(r, f, this.router.lineNo));
+    this.endStream();
+    this.endContainer(
+      wrapperVerdict(r, f, this.router.lineNo),
+      this.router.isOnlyOfPlan(f.level, r.number),
+    );
     return true;
   }
 
+  /** run_vmtests' closing `SUMMARY:` line: it ends the stream (and the run a pre-TAP stream left open). */
+  onSummary(tok: Extract<Token, { kind: 'vm-summary' }>, level: number, ref: LineRef): void {
+    this.router.closeRun();
+    this.endForeign();
+    const s = this.stream;
+    if (!s || s.level !== level) return;
+    s.summarize(tok, ref.line, ref.text);
+    this.endStream();
+  }
+
+  /**
+   * The run about to be closed got a kselftest runner's verdict (`level`: the runner's `# `
+   * lines after it), or null once it was handed out.
+   */
+  expectTrailer(level: number | null): void {
+    this.trailerLevel = level;
+  }
+
   addRun(run: ParsedRun, strength: Exclude<RunStrength, 'empty' | 'foreign'>): void {
+    const s = this.stream;
+    if (s && run.wrapper.banner !== null && run.depth === s.level) {
+      s.addRun(run, strength);
+      return;
+    }
+    this.endStream();
+    this.route(run, strength);
+  }
+
+  /** A run whose stream (if any) ended: to its container, to the trailer wait, or out. */
+  private route(run: ParsedRun, strength: 'strong' | 'weak'): void {
     if (this.container) this.container.held.push({ run, strength });
-    else this.router.record.addRun(run, strength);
+    else if (this.trailerLevel !== null) {
+      if (this.tail && this.tail.level === this.trailerLevel)
+        this.tail.held.push({ run, strength });
+      else this.holdTail(this.trailerLevel, [{ run, strength }]);
+    } else this.router.record.addRun(run, strength);
+  }
+
+  private holdTail(level: number, held: Held[]): void {
+    this.flushTail();
+    this.tail = { level, held };
+  }
+
+  /** End the run_vmtests stream: its runs get its record and go on. */
+  endStream(): void {
+    const s = this.stream;
+    if (!s) return;
+    this.stream = null;
+    for (const { run, strength } of s.held) {
+      run.wrapper.stream = s.info;
+      this.route(run, strength);
+    }
+  }
+
+  /**
+   * A line after a runner verdict: the runner's own counter lines (ktap_helpers.sh's
+   * `# Totals:`, its skipped-test notice) are the trailer of the runs held; anything else
+   * hands them out. True when the line was the trailer's.
+   */
+  trailer(f: Fragment | null, tok: Token | null): boolean {
+    const t = this.tail;
+    if (!t) return false;
+    if (f !== null && tok !== null && f.level === t.level) {
+      if (tok.kind === 'totals') {
+        const [pass, fail, xfail, xpass, skip, error] = tok.counts;
+        const line = this.router.lineNo;
+        for (const { run } of t.held)
+          run.wrapper.runnerTotals ??= { pass, fail, xfail, xpass, skip, error, line };
+        return true;
+      }
+      if (tok.kind === 'skipped-notice') return true;
+    }
+    this.flushTail();
+    return false;
+  }
+
+  private flushTail(): void {
+    const t = this.tail;
+    if (!t) return;
+    this.tail = null;
+    for (const { run, strength } of t.held) this.router.record.addRun(run, strength);
   }
 
   /** Close the container (with the runner's verdict when it came) and hand out its runs. */
-  private endContainer(verdict: ContainerInfo['verdict']): void {
+  private endContainer(verdict: ContainerInfo['verdict'], last = false): void {
     const c = this.container;
     if (!c) return;
     this.container = null;
     c.info.verdict = verdict;
-    for (const { run, strength } of c.held) {
-      applyContainer(run, c.info);
-      this.router.record.addRun(run, strength);
-    }
+    for (const { run } of c.held) applyContainer(run, c.info);
+    // The runner's counters follow its verdict (7.x), at the header's level: this one's alone
+    // when the runner ran this one test.
+    if (verdict !== null && last && c.held.length > 0) this.holdTail(c.level, c.held);
+    else for (const { run, strength } of c.held) this.router.record.addRun(run, strength);
   }
 
   /** Lines while another program's output is being skipped. True when consumed. */
@@ -123,18 +236,19 @@ export class Containers {
     const fr = this.foreign;
     if (!fr) return false;
     const router = this.router;
-    if (tok.kind === 'banner' || tok.kind === 'runner-header') {
+    if (tok.kind === 'banner' || tok.kind === 'runner-header' || tok.kind === 'vm-summary') {
       this.endForeign();
       return false;
     }
     if (f.level >= fr.level) {
       fr.endLine = router.lineNo;
+      if (f.level === fr.level) noteProgramLine(fr, tok);
       router.scanMarkers(f.body, router.ref(f), null);
       return true;
     }
     if (tok.kind === 'result' && f.level === fr.level - 1) {
       fr.endLine = router.lineNo; // the wrapper's verdict on that program
-      this.endForeign();
+      this.endForeign(wrapperVerdict(tok.result, f, router.lineNo));
       return true;
     }
     if (tok.kind === 'version' || tok.kind === 'plan' || tok.kind === 'result') {
@@ -145,16 +259,23 @@ export class Containers {
     return true;
   }
 
-  private endForeign(): void {
+  private endForeign(verdict: WrapperVerdict | null = null): void {
     const fr = this.foreign;
     if (!fr) return;
     this.foreign = null;
-    this.router.record.otherPrograms.push({ name: fr.name, startLine: fr.startLine, endLine: fr.endLine });
+    this.router.record.otherPrograms.push({
+      name: fr.name,
+      startLine: fr.startLine,
+      endLine: fr.endLine,
+    });
+    if (this.stream && this.stream.level === fr.level) this.stream.addProgram(fr, verdict);
   }
 
   finish(): void {
     this.endForeign();
+    this.endStream();
     this.endContainer(null);
+    this.flushTail();
   }
 }
 

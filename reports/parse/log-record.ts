@@ -5,7 +5,9 @@
  *
  * A run is either strong (something names gup_longterm) or weak (kselftest TAP or a trailer,
  * nothing more). Weak runs are reported only when the whole log has no strong run, so they are
- * held until the first strong run (then dropped: they were another program's) or the end.
+ * held until the first strong run (then dropped: they were another program's) or the end —
+ * except a weak run with a `not ok` result line: no program the log names claims it, so it is
+ * reported, not dropped (a failing result is never silently lost).
  */
 import { CappedList, MAX_KEPT_LINES, MAX_LOG_ISSUES } from './limits.js';
 import type {
@@ -19,6 +21,15 @@ import type {
   ParsedRun,
   TransportFacts,
 } from './types.js';
+
+/**
+ * A `not ok` result line. Not a runner's counters or bail-out: a runner of several tests
+ * counts its other tests' failures after gup_longterm's run, and those are theirs.
+ */
+function showsFailure(run: ParsedRun): boolean {
+  for (const s of run.subtests) if (s.resultText !== null && s.resultText.startsWith('not ')) return true;
+  return false;
+}
 
 /** Receives each finished run, in log order. The parser keeps nothing of a run it handed out. */
 export type RunSink = (run: ParsedRun) => void;
@@ -38,10 +49,21 @@ export class LogRecord {
   addRun(run: ParsedRun, strength: 'strong' | 'weak'): void {
     if (strength === 'weak') {
       if (this.strong === 0) this.weak.push(run);
+      else if (showsFailure(run)) this.emitWeak(run);
       return;
     }
+    for (const w of this.weak) if (showsFailure(w)) this.emitWeak(w);
     this.weak.length = 0;
     this.emit(run);
+  }
+
+  private emitWeak(r: ParsedRun): void {
+    r.issues.push({
+      line: r.startLine,
+      code: 'weak-run',
+      message: 'no line names gup_longterm; kept because it shows a failure no program of the log claims',
+    });
+    this.emit(r);
   }
 
   private emit(run: ParsedRun): void {

@@ -87,7 +87,8 @@ export const VMTESTS_BANNER = /^running (\S+)(.*)$/;
 export const VMTESTS_STATUS = /^\[(PASS|FAIL|SKIP)\]\s*$/;
 /** run_vmtests.sh skipping a test it could not run: `SKIP ./on-fault-limit`. */
 export const VMTESTS_SKIP_LINE = /^SKIP \S+$/;
-export const VMTESTS_SUMMARY = /^SUMMARY: PASS=\d+ SKIP=\d+ FAIL=\d+/;
+/** run_vmtests.sh's last line: `SUMMARY: PASS=3 SKIP=0 FAIL=1`. */
+export const VMTESTS_SUMMARY = /^SUMMARY: PASS=(\d+) SKIP=(\d+) FAIL=(\d+)/;
 /** kselftest runner header: `selftests: mm: gup_longterm`. */
 export const RUNNER_HEADER = /^selftests: (\S+): (\S+)\s*$/;
 /** The runner's verdict name on a test: `selftests: mm: ksft_gup_test.sh`. */
@@ -99,6 +100,8 @@ export const RUNNER_VERDICT_NAME = /^selftests: \S+: (\S+)$/;
 export const CONTAINER_SCRIPT = /^(?:run_vmtests\.sh|ksft_gup_test\.sh)$/;
 /** kselftest runner: `timeout set to 180`, `overriding timeout to 900`. */
 export const RUNNER_TIMEOUT = /^(?:timeout set to|overriding timeout to) (\d+)\s*$/;
+/** gup_longterm's siblings in run_vmtests' gup_test category: `gup_test -u`, `./gup_test -ct …`. */
+export const GUP_TEST_PROGRAM = /^(?:\S*\/)?gup_test$/;
 /** The program names this parser reports on. */
 export const GUP_PROGRAM = /^(?:\S*\/)?(gup_longterm|pin_longterm)$/;
 /** Wrapper verdict names: `gup_longterm`, `selftests: mm: gup_longterm`. */

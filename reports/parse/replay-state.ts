@@ -116,6 +116,7 @@ function shiftedSubtest(s: ObservedSubtest, shift: number): ObservedSubtest {
     directive: d === null ? null : { kind: d.kind, text: d.text },
     reason: s.reason,
     verdict: s.verdict,
+    repeatOf: s.repeatOf,
     diagnostics: shiftedRefs(s.diagnostics, shift),
     interleaved: shiftedRefs(s.interleaved, shift),
   };

@@ -19,6 +19,7 @@ import { crashKind, infraKind, infraProgram } from './markers.js';
 import { EINVAL_DIAGNOSTIC, WRAPPER_VERDICT_NAME } from './patterns.js';
 import type { ResultLine } from './result-line.js';
 import { RunBuilder, type WrapperSource } from './run-builder.js';
+import { isStray } from './strays.js';
 import type { LineRef } from './types.js';
 
 export const NO_WRAPPER: WrapperSource = {
@@ -30,14 +31,22 @@ export const NO_WRAPPER: WrapperSource = {
 
 type ProgramDiagnostic = Extract<
   Token,
-  { kind: 'run' | 'hugetlb-info' | 'hugetlb-limit' | 'totals' | 'planned-mismatch' | 'skipped-notice' }
+  {
+    kind:
+      'run' | 'hugetlb-info' | 'hugetlb-limit' | 'totals' | 'planned-mismatch' | 'skipped-notice';
+  }
 >;
+
+/** Levels whose last TAP plan is remembered (a runner's `1..N` says which verdict is its last). */
+const PLAN_LEVELS = 16;
 
 export class Router {
   lineNo = 0;
   fragments = 0;
   run: RunBuilder | null = null;
   readonly containers: Containers;
+  /** The last `1..N` read at each `# ` level. */
+  private readonly plans: number[] = [];
 
   constructor(
     readonly record: LogRecord,
@@ -52,11 +61,13 @@ export class Router {
     // The LineRef is made only where a line is kept: [RUN] and result lines (most of a log)
     // are recorded from their tokens.
     if (f.kernel) {
+      this.containers.trailer(null, null);
       this.handleText(f, this.ref(f), true);
       return;
     }
     if (f.glued) this.run?.issue('glued-line', this.lineNo, 'output glued without a newline');
     const tok = classify(f.body);
+    if (this.containers.trailer(f, tok)) return;
     if (this.containers.consumes(f, tok)) return;
     const run = this.run;
     run?.touch(this.lineNo);
@@ -67,6 +78,9 @@ export class Router {
         return;
       case 'runner-timeout':
         this.containers.noteTimeout(tok.seconds, f.level);
+        return;
+      case 'vm-summary':
+        this.containers.onSummary(tok, f.level, this.ref(f));
         return;
       case 'banner':
       case 'runner-header':
@@ -139,8 +153,10 @@ export class Router {
     }
     run ??= this.openRun(level, NO_WRAPPER);
     if (tok.kind === 'version') run.setVersion(tok.version, this.lineNo);
-    else if (tok.kind === 'plan') run.setPlan(tok.count, this.lineNo);
-    else run.setBailout(this.ref(f));
+    else if (tok.kind === 'plan') {
+      run.setPlan(tok.count, this.lineNo);
+      if (level < PLAN_LEVELS) this.plans[level] = tok.count;
+    } else run.setBailout(this.ref(f));
   }
 
   private onResult(r: ResultLine, f: Fragment): void {
@@ -158,10 +174,20 @@ export class Router {
         this.name(run, wrapperName[1] ?? 'gup_longterm', 'wrapper');
       }
       run.setVerdict(wrapperVerdict(r, f, this.lineNo));
+      // The kselftest runner (not run_vmtests.sh) may print its own counters after its last
+      // verdict (7.x); the run waits for them when they count its verdict alone, else it is out
+      // at once.
+      const runner = d.startsWith('selftests:') && this.isOnlyOfPlan(level, r.number);
+      if (runner) this.containers.expectTrailer(level + 1);
       this.closeRun();
+      if (runner) this.containers.expectTrailer(null);
       return;
     }
     if (this.containers.onVerdict(r, f)) return;
+    if (run && isStray(run, r, level)) {
+      run.addStray(r, f.body, this.lineNo);
+      return;
+    }
     const aligned = this.alignToLevel(f);
     if (aligned === 'kept') return;
     run = aligned;
@@ -171,6 +197,14 @@ export class Router {
     }
     run ??= this.openRun(level, NO_WRAPPER);
     run.addResult(r, r.text, this.lineNo);
+  }
+
+  /**
+   * Whether result `n` at `level` is the only one its stream planned (`1..1` read there): a
+   * runner run for this one test, whose closing counters then count this verdict alone.
+   */
+  isOnlyOfPlan(level: number, n: number): boolean {
+    return n === 1 && level < PLAN_LEVELS && this.plans[level] === 1;
   }
 
   private onProgramDiagnostic(tok: ProgramDiagnostic, f: Fragment): void {
@@ -267,6 +301,8 @@ export class Router {
 
   openRun(depth: number, wrapper: WrapperSource): RunBuilder {
     this.closeRun();
+    // Only a banner opens a run inside run_vmtests' stream: any other run is outside it.
+    if (wrapper.kind !== 'run_vmtests') this.containers.endStream();
     this.run = new RunBuilder(depth, this.lineNo, wrapper);
     return this.run;
   }

@@ -11,6 +11,8 @@ import { detach } from './lines.js';
 import { CappedList, MAX_KEPT_LINES, MAX_RUN_ISSUES, MAX_SUBTESTS } from './limits.js';
 import type { ResultLine } from './result-line.js';
 import { finalizeRun } from './run-finalize.js';
+import { isRunNameStart } from './positions.js';
+import { strayResult } from './strays.js';
 import { internDiagnostic, missingSubtest, observedSubtest, runNameIdAt, type PendingRun } from './subtests.js';
 import type {
   CrashKind,
@@ -52,8 +54,15 @@ export class RunBuilder {
   wording: ParsedRun['hugetlbWording'] = null;
   readonly subtests: ObservedSubtest[] = [];
   droppedSubtests = 0;
+  /**
+   * Result lines of this run seen outside its own sequence (another `# ` level, after its
+   * trailer): each still counts (run-finalize.ts gives it its sub-test). Capped.
+   */
+  readonly strays = new CappedList<ObservedSubtest>(MAX_RUN_ISSUES);
   bailout: LineRef | null = null;
+  readonly bailouts = new CappedList<LineRef>(MAX_RUN_ISSUES);
   totals: Totals | null = null;
+  readonly totalsLines = new CappedList<Totals>(MAX_RUN_ISSUES);
   plannedMismatch: ParsedRun['plannedMismatch'] = null;
   skippedNotice: ParsedRun['skippedNotice'] = null;
   status: WrapperInfo['status'] = null;
@@ -173,7 +182,8 @@ export class RunBuilder {
     const p: PendingRun = { name, id: null, line, diagnostics: [], interleaved: [] };
     runNameIdAt(name, this.runNames, p);
     this.runNames++;
-    if (p.id !== null) this.mappedRunNames++;
+    // A name cut short (a console message glued into the line) is still gup_longterm's.
+    if (p.id !== null || isRunNameStart(name)) this.mappedRunNames++;
     this.pending = p;
   }
 
@@ -214,6 +224,12 @@ export class RunBuilder {
     this.pushSubtest(observedSubtest(this, r, text, line));
   }
 
+  /** A result line of this run outside its own sequence (strayResult()). */
+  addStray(r: Readonly<ResultLine>, text: string, line: number): void {
+    this.touch(line);
+    this.strays.push(strayResult(r, text, line));
+  }
+
   pushSubtest(s: ObservedSubtest): void {
     if (this.subtests.length >= MAX_SUBTESTS) {
       this.droppedSubtests++;
@@ -235,12 +251,13 @@ export class RunBuilder {
 
   setBailout(ref: LineRef): void {
     this.bailout ??= ref;
+    this.bailouts.push(ref);
     this.finished = true;
   }
 
   setTotals(c: readonly number[], ref: LineRef): void {
     const n = (i: number): number => c[i] ?? 0;
-    this.totals ??= {
+    const t: Totals = {
       pass: n(0),
       fail: n(1),
       xfail: n(2),
@@ -249,6 +266,8 @@ export class RunBuilder {
       error: n(5),
       line: ref.line,
     };
+    this.totals ??= t;
+    this.totalsLines.push(t);
     this.keep(this.diagnostics, ref);
     this.finished = true;
   }
@@ -294,6 +313,7 @@ export class RunBuilder {
       this.totals !== null ||
       this.plannedMismatch !== null ||
       this.bailout !== null ||
+      this.strays.length > 0 ||
       this.sizes.length > 0 ||
       this.infra.length > 0;
     return content ? 'weak' : 'empty';

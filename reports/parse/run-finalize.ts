@@ -1,9 +1,12 @@
 /**
  * A finished RunBuilder → the ParsedRun handed out: close a [RUN] left open, give position ids
- * to nameless results, check duplicates and the `# Totals:` counters against what was read,
- * flag a run that ended before its plan, and report every cap that dropped something.
+ * to nameless results, add the result lines read outside the run's own sequence, mark every
+ * further result of one sub-test as a repeat of its first, check the `# Totals:` counters
+ * against what was read, flag a run that ended before its plan, and report every cap that
+ * dropped something.
  */
-import { idFromPosition, planFits } from './positions.js';
+import { idFromPosition, planFits, runNameFits } from './positions.js';
+import { addStrays } from './strays.js';
 import type { RunBuilder } from './run-builder.js';
 import type { ParsedRun } from './types.js';
 import { emptyCounts, VERDICTS, type Verdict, type VerdictCounts } from './verdict.js';
@@ -17,11 +20,12 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
   if (b.evidence === null) b.evidence = b.computeEvidence() ?? 'weak';
 
   assignPositionIds(b);
-  checkDuplicates(b);
+  const repeats = markRepeats(b);
 
   const counts = emptyCounts();
   for (const s of b.subtests) counts[s.verdict]++;
-  const reported = b.subtests.length - counts.missing + b.droppedSubtests;
+  // Distinct sub-tests that reported: a result printed twice does not make up for one never printed.
+  const reported = b.subtests.length - counts.missing - repeats + b.droppedSubtests;
   const trailer = b.totals !== null || b.bailout !== null || b.plannedMismatch !== null;
   const endedEarly = b.plan !== null && reported < b.plan.count && !trailer;
   const crashes = b.crashes.items;
@@ -45,6 +49,9 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
   if (b.infra.dropped > 0) {
     b.issue('dropped-lines', null, `${b.infra.dropped} infrastructure markers not kept`);
   }
+  const capped = b.strays.dropped + b.bailouts.dropped + b.totalsLines.dropped;
+  if (capped > 0)
+    b.issue('dropped-lines', null, `${capped} stray results, bail-outs or counter lines not kept`);
   const issues = b.issues.items;
   if (b.issues.dropped > 0) {
     issues.push({ line: null, code: 'dropped-lines', message: `${b.issues.dropped} more issues not kept` });
@@ -63,10 +70,13 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
     hugetlbWording: b.wording,
     subtests: b.subtests,
     bailout: b.bailout,
+    bailouts: b.bailouts.items,
     totals: b.totals,
+    totalsLines: b.totalsLines.items,
     plannedMismatch: b.plannedMismatch,
     skippedNotice: b.skippedNotice,
     counts,
+    repeats,
     worst: worstOf(counts),
     wrapper: wrapperInfo(b),
     eras: b.eras.hints(),
@@ -86,34 +96,68 @@ function sizesKnown(b: RunBuilder): boolean {
   return b.tapVersion !== null && b.plan !== null && planFits(b.plan.count, []);
 }
 
+/**
+ * Ids from the plan position for sub-tests no name identifies: nameless results, and [RUN]
+ * names cut short (a kernel message glued into the middle of the line, a console capture of a
+ * crash) when the cut name is the start of the name at that position. A 'missing' sub-test
+ * has no number: its position is the one after the result before it.
+ */
 function assignPositionIds(b: RunBuilder): void {
   if (!sizesKnown(b)) return;
   const plan = b.plan?.count ?? null;
+  let previous = 0;
   for (const s of b.subtests) {
-    if (s.id !== null || s.runName !== null || s.number === null) continue;
-    const id = idFromPosition(s.number, b.sizes, plan);
-    if (id !== null) {
-      s.id = id;
-      s.idSource = 'plan-position';
-    }
+    const number = s.number ?? previous + 1;
+    previous = number;
+    if (s.id !== null) continue;
+    const id = idFromPosition(number, b.sizes, plan);
+    if (id === null || (s.runName !== null && !runNameFits(s.runName, number, b.sizes))) continue;
+    s.id = id;
+    s.idSource = 'plan-position';
   }
 }
 
 /**
- * Which run last used an id: a duplicate is an id already marked with this run's serial. One
- * long-lived map instead of a Set per run (ids are few: cases × backings); cleared when large.
+ * The first result line of each sub-test, by id (by TAP number when the id is unknown): one
+ * long-lived map per key kind instead of a Map per run, entries tagged with the run's serial
+ * (`serial * 2^20 + ordinal`; ordinals stay below MAX_SUBTESTS + MAX_RUN_ISSUES < 2^20).
  */
-const lastRunOfId = new Map<string, number>();
+const firstOfId = new Map<string, number>();
+const firstOfNumber = new Map<number, number>();
 let serial = 0;
+const TAG = 2 ** 20;
 
-function checkDuplicates(b: RunBuilder): void {
+/** Mark every further result of a sub-test as a repeat of its first; returns how many. */
+function markRepeats(b: RunBuilder): number {
+  if (b.strays.length > 0) addStrays(b, sizesKnown(b));
   serial++;
-  if (lastRunOfId.size > 100_000) lastRunOfId.clear();
+  if (firstOfId.size > 100_000) firstOfId.clear();
+  if (firstOfNumber.size > 100_000) firstOfNumber.clear();
+  let repeats = 0;
   for (const s of b.subtests) {
-    if (s.id === null) continue;
-    if (lastRunOfId.get(s.id) === serial) b.issue('duplicate-id', s.line, `sub-test id ${s.id} seen twice`);
-    lastRunOfId.set(s.id, serial);
+    if (s.verdict === 'missing' && s.id === null) continue;
+    const tagged =
+      s.id !== null
+        ? firstOfId.get(s.id)
+        : s.number !== null
+          ? firstOfNumber.get(s.number)
+          : undefined;
+    if (tagged !== undefined && Math.floor(tagged / TAG) === serial) {
+      s.repeatOf = tagged % TAG;
+      repeats++;
+      // A repeated number alone already is an 'unexpected-number' issue.
+      if (s.id !== null)
+        b.issue(
+          'duplicate-id',
+          s.line,
+          `sub-test ${s.id} reported again (first at ordinal ${s.repeatOf})`,
+        );
+      continue;
+    }
+    if (s.id !== null) firstOfId.set(s.id, serial * TAG + s.ordinal);
+    else if (s.number !== null) firstOfNumber.set(s.number, serial * TAG + s.ordinal);
   }
+  return repeats;
 }
 
 function checkTotals(b: RunBuilder, counts: VerdictCounts): void {

@@ -164,6 +164,7 @@ export function observedSubtest(
     directive: r.directive === null ? null : { kind: r.directive.kind, text: r.directive.text },
     reason,
     verdict: r.verdict,
+    repeatOf: null,
     diagnostics,
     interleaved: p?.interleaved ?? [],
   };
@@ -185,6 +186,7 @@ export function missingSubtest(p: PendingRun): ObservedSubtest {
     directive: null,
     reason: lastDiag?.text ?? null,
     verdict: 'missing',
+    repeatOf: null,
     diagnostics: p.diagnostics,
     interleaved: p.interleaved,
   };

@@ -91,12 +91,55 @@ export interface WrapperInfo {
   /** The wrapper reported a timeout (`# TIMEOUT N seconds`); seconds null when not printed. */
   timedOut: { seconds: number | null; line: number } | null;
   /**
+   * The run_vmtests.sh stream gup_longterm ran in (a `running ./gup_longterm` banner): the
+   * programs of its gup_test category that ran before it, what each program's status was, and
+   * the script's closing `SUMMARY:` line. Null for a run no banner opened.
+   */
+  stream: RunnerStream | null;
+  /**
+   * The kselftest runner's own counter line after its verdict (ktap_helpers.sh, 7.x runners:
+   * `# Totals: pass:1 fail:0 …`), for the test that ran gup_longterm (itself or its container).
+   */
+  runnerTotals: Totals | null;
+  /**
    * The script the kselftest runner ran around run_vmtests.sh (7.x `ksft_gup_test.sh`, or
    * `run_vmtests.sh` itself), when the log shows its header: its `# timeout set to N` and its
    * verdict belong to this run too. A TIMEOUT verdict on a run that did not finish is copied
    * to `timedOut` (and to the run's infrastructure markers).
    */
   container: ContainerInfo | null;
+}
+
+/**
+ * A program run_vmtests.sh ran beside gup_longterm in its gup_test category (`gup_test -u`,
+ * `-a`, `-ct …`; 7.x `-u -n 1`, …): its runner lines and what its own TAP output said.
+ */
+export interface SiblingProgram {
+  /** The command as its banner printed it, e.g. `./gup_test -u -n 1`. */
+  command: string;
+  /** The banner line. */
+  line: number;
+  /** run_vmtests' `[PASS]` / `[FAIL]` / `[SKIP]` for it. */
+  status: 'PASS' | 'FAIL' | 'SKIP' | null;
+  /** run_vmtests' TAP line for it (v6.8+): `ok 1 gup_test -u`, `not ok 2 gup_test -a # exit=1`. */
+  verdict: WrapperVerdict | null;
+  /** Its own result lines, counted by verdict. */
+  counts: KselftestCounters;
+  /** Its own `Bail out!` text, if it printed one. */
+  bailout: string | null;
+}
+
+/** What the run_vmtests.sh stream around a gup_longterm run showed (WrapperInfo.stream). */
+export interface RunnerStream {
+  /** gup_test programs of the category, in order (capped; `droppedSiblings` counts the rest). */
+  siblings: SiblingProgram[];
+  droppedSiblings: number;
+  /** Programs of the stream by status (gup_longterm and every other program); `none` shows none. */
+  statuses: { pass: number; skip: number; fail: number; none: number };
+  /** Programs of other categories seen in the stream (a whole run_vmtests.sh run). */
+  others: number;
+  /** `SUMMARY: PASS=… SKIP=… FAIL=…`, which ends the stream. */
+  summary: { pass: number; skip: number; fail: number; line: number; text: string } | null;
 }
 
 /** A kselftest-runner test that runs gup_longterm inside it (`selftests: mm: ksft_gup_test.sh`). */
@@ -163,6 +206,12 @@ export interface ObservedSubtest {
   resultText: string | null;
   /** 1-based line number of the result line (of the [RUN] line for 'missing'). */
   line: number;
+  /**
+   * Ordinal of this sub-test's first result line when this is another one for the same
+   * sub-test (same stable id, or same number when ids are unknown): a repeat, or a conflict
+   * when the results differ. Null for a first (or only) result.
+   */
+  repeatOf: number | null;
   /** The description between the number and ` # ` (a reason before v6.16, the name after). */
   description: string | null;
   directive: ResultDirective | null;
@@ -203,14 +252,20 @@ export interface ParsedRun {
   /** Which [INFO] wording: 'hugetlb size' (prototype, old cow) or 'hugetlb page size' (v6.5+). */
   hugetlbWording: 'hugetlb size' | 'hugetlb page size' | null;
   subtests: ObservedSubtest[];
+  /** The program's first `Bail out!` line; `bailouts` has every one, in order. */
   bailout: LineRef | null;
+  bailouts: LineRef[];
+  /** The program's first `# Totals:` line; `totalsLines` has every one, in order. */
   totals: Totals | null;
+  totalsLines: Totals[];
   /** `# Planned tests != run tests (a != b)`. */
   plannedMismatch: { planned: number; run: number; line: number } | null;
   /** v6.14+ `# N skipped test(s) detected. ...`. */
   skippedNotice: { count: number; line: number } | null;
-  /** Our own tally of the sub-test verdicts. */
+  /** Our own tally of the sub-test verdicts (every result line, repeats included). */
   counts: VerdictCounts;
+  /** Result lines that are another result for a sub-test already reported (repeatOf set). */
+  repeats: number;
   /** Most severe sub-test verdict (see VERDICT_PRIORITY), null with no sub-tests. */
   worst: Verdict | null;
   wrapper: WrapperInfo;

@@ -36,5 +36,7 @@ export function wrapperInfo(b: RunBuilder): WrapperInfo {
     timeoutSetTo: w.timeoutSetTo,
     timedOut: b.timedOut,
     container: null,
+    stream: null,
+    runnerTotals: null,
   };
 }

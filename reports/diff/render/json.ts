@@ -22,7 +22,9 @@ function runJson(source: string, r: RunDiff): unknown {
       class: s.class,
       explanation: s.explanation,
       commits: s.commits,
+      ...(s.results ? { results: s.results } : {}),
     })),
+    evidence: r.evidence,
   };
 }
 

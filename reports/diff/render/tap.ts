@@ -1,4 +1,9 @@
-/** `gupsim diff --tap`: one TAP line per sub-test, ok when the observed verdict is the predicted one. */
+/**
+ * `gupsim diff --tap`: one TAP line per sub-test, ok when the observed verdict is the predicted
+ * one (and the sub-test printed one result), then one per piece of run-level evidence (the
+ * test's summary lines, the runners' verdicts, sibling programs), ok when the model predicts it
+ * or it follows from the run's results.
+ */
 import type { DiffReport, RunDiff } from '../types.js';
 
 /** One sub-test's two TAP lines without the number (kept small: --tap holds them until the plan). */
@@ -10,11 +15,18 @@ interface TapRow {
 
 function rowsOf(source: string, r: RunDiff): TapRow[] {
   // TAP descriptions may not contain '#': ids and sources never do; keep explanations as YAML-free comments.
-  return r.subtests.map((s) => ({
-    ok: s.observed === s.predicted,
-    title: `${source.replace(/#/g, '')} run ${r.index + 1} ${s.id ?? '?'}`,
-    comment: `# observed=${s.observed ?? 'absent'} predicted=${s.predicted ?? 'absent'} class=${s.class}`,
+  const src = source.replace(/#/g, '');
+  const subtests = r.subtests.map((s) => ({
+    ok: s.observed === s.predicted && s.class !== 'conflict',
+    title: `${src} run ${r.index + 1} ${s.id ?? '?'}`,
+    comment: `# observed=${s.observed ?? 'absent'} predicted=${s.predicted ?? 'absent'} class=${s.class}${s.results ? ` results=${s.results.length}` : ''}`,
   }));
+  const evidence = r.evidence.map((e) => ({
+    ok: e.class === 'match' || e.class === 'expected-failure',
+    title: `${src} run ${r.index + 1} ${e.kind}${e.program ? ` ${e.program.replace(/#/g, '')}` : ''}`,
+    comment: `# observed=${JSON.stringify(e.observed)} predicted=${e.predicted === null ? 'absent' : JSON.stringify(e.predicted)} class=${e.class}`,
+  }));
+  return [...subtests, ...evidence];
 }
 
 function render(rows: readonly TapRow[]): string {

@@ -1,5 +1,11 @@
 /** The readable `gupsim diff` report: one block per run, differences first. */
-import type { DiffReport, RunDiff, SubtestComparison, TriageClass } from '../types.js';
+import type {
+  DiffReport,
+  EvidenceComparison,
+  RunDiff,
+  SubtestComparison,
+  TriageClass,
+} from '../types.js';
 import { sgr } from '../../formats/escape.js';
 
 export interface TextOptions {
@@ -14,6 +20,7 @@ const COLOURS: Record<TriageClass, string> = {
   missing: '35',
   unexplained: '35',
   'kernel-regression': '31;1',
+  conflict: '31;1',
   crash: '31;1',
   infrastructure: '33;1',
 };
@@ -34,6 +41,12 @@ function row(s: SubtestComparison, colour: boolean): string {
   return `    ${num}  ${(s.id ?? '?').padEnd(44)} ${what.padEnd(22)} ${paint(colour, s.class, s.class)}\n           ${s.explanation}`;
 }
 
+/** A piece of run-level evidence that is not a match: what the log says, what the model says. */
+function evidenceRow(e: EvidenceComparison, colour: boolean): string {
+  const model = e.predicted === null ? 'the model: no such line' : `the model: "${e.predicted}"`;
+  return `    ${e.kind.padEnd(18)} "${e.observed}" (${model})  ${paint(colour, e.class, e.class)}\n           ${e.explanation}`;
+}
+
 function runBlock(source: string, r: RunDiff, o: TextOptions): string {
   const lines: string[] = [];
   const span = `lines ${r.parsed.startLine}–${r.parsed.endLine}`;
@@ -48,7 +61,10 @@ function runBlock(source: string, r: RunDiff, o: TextOptions): string {
   const notable = r.subtests.filter((s) => s.class !== 'match');
   for (const s of notable) lines.push(row(s, o.colour));
   const matched = r.subtests.length - notable.length;
-  if (r.subtests.length) lines.push(`  ${matched} of ${r.subtests.length} sub-tests match the model.`);
+  if (r.subtests.length)
+    lines.push(`  ${matched} of ${r.subtests.length} sub-tests match the model.`);
+  for (const e of r.evidence)
+    if (e.class !== 'match' && e.class !== 'expected-failure') lines.push(evidenceRow(e, o.colour));
   if (r.exitCode.observed !== null && r.exitCode.observed !== r.exitCode.predicted) {
     lines.push(`  exit code: log ${r.exitCode.observed}, model ${r.exitCode.predicted}`);
   }
