@@ -149,9 +149,19 @@ function diffDoc(
       (_m, w: string, a: string, b?: string) =>
         `${w}${mapLine(Number(a))}${b ? `–${mapLine(Number(b))}` : ''}`,
     );
+  // Every line number a run's report holds, in its fields and in its sentences.
+  const move = (v: unknown, key: string): unknown => {
+    if (typeof v === 'string') return moveText(v);
+    if (typeof v === 'number') return key === 'line' ? mapLine(v) : v;
+    if (Array.isArray(v)) return v.map((x) => move(x, ''));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, move(x, k)]));
+    return v;
+  };
   for (const r of doc.runs) {
-    r.lines = { start: mapLine(r.lines.start), end: mapLine(r.lines.end) };
-    r.summary = moveText(r.summary);
+    const { lines, ...rest } = r;
+    Object.assign(r, move(rest, ''));
+    r.lines = { start: mapLine(lines.start), end: mapLine(lines.end) };
   }
   for (const i of doc.issues) i.message = moveText(i.message);
   return doc;

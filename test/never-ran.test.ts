@@ -10,7 +10,7 @@ import { diffLog, needsHuman } from '../reports/diff/index.js';
 import { signalOfExit } from '../reports/diff/unpredicted-outcome.js';
 import { cli, FIXTURES } from './helpers.js';
 
-const REPRO = fileURLToPath(new URL('../../shared/repro/', import.meta.url));
+const REPRO = fileURLToPath(new URL('./fixtures/repro/', import.meta.url));
 const LIVE618 = join(FIXTURES, 'live/6.18-host-ext4-default');
 const HDR = 'selftests: mm: gup_longterm';
 
