@@ -4,7 +4,8 @@
  * mappings of filesystems that track dirtying, and GUP's FAULT_FLAG_UNSHARE.
  */
 import { Errno } from './errno.js';
-import { wpReusesSharedAnon } from './cow.js';
+import { hugetlbWpReuses, wpReusesSharedAnon } from './cow.js';
+import { folioMapcount } from './rmap.js';
 import { allocHugePage } from './hugetlb.js';
 import type { Kernel } from './kernel.js';
 import {
@@ -36,18 +37,27 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
     const h = inode.hstate;
     const reserved = inode.resvHas(index);
     if (!allocHugePage(h, reserved)) {
-      if (k.tracing) k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
+      if (k.tracing)
+        k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
       return undefined;
     }
     inode.resv.set(index, true);
-    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, mapping: inode });
+    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, {
+      hugetlb: h,
+      movable: h.movable,
+      mapping: inode,
+    });
     inode.pages.set(index, f);
     return f;
   }
   const fs = inode.mount.type;
   // Read from disk: a page evicted after writeback comes back with what writeback wrote.
   const data = inode.diskAt(index) ?? 'zeroes';
-  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax, mapping: inode, data });
+  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, {
+    dax: fs.dax,
+    mapping: inode,
+    data,
+  });
   inode.pages.set(index, f);
   return f;
 }
@@ -62,9 +72,18 @@ function cowFolio(k: Kernel, vma: Vma): Folio | undefined {
       return undefined;
     }
     if (withResv) vma.privateResv--;
-    return k.newFolio('anon', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, anonExclusive: true });
+    return k.newFolio('anon', h.sizeKiB * 1024, {
+      hugetlb: h,
+      movable: h.movable,
+      anonExclusive: true,
+    });
   }
   return k.newFolio('anon', k.pageSize, { anonExclusive: true });
+}
+
+/** A shared anonymous folio's COW: hugetlb_wp() looks at the mapcount alone, do_wp_page() at the era's rule. */
+function anonReusable(k: Kernel, f: Folio): boolean {
+  return f.hugetlb ? hugetlbWpReuses(k, folioMapcount(k, f), f.refs) : wpReusesSharedAnon(k, f);
 }
 
 export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind): FaultResult {
@@ -80,10 +99,22 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     // FAULT_FLAG_UNSHARE: replace a possibly shared page by an exclusive anon copy, keep it R/O.
     if (!pte || shared) return 'ok';
     if (pte.folio.kind === 'anon' && pte.folio.anonExclusive) return 'ok';
+    if (
+      pte.folio.kind === 'anon' &&
+      pte.folio.hugetlb &&
+      hugetlbWpReuses(k, folioMapcount(k, pte.folio), pte.folio.refs)
+    ) {
+      pte.folio.anonExclusive = true;
+      return 'ok';
+    }
     const copy = cowFolio(k, vma);
     if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
     copy.data = pte.folio.data;
-    if (k.tracing) k.note('do_wp_page', 'unshare: copied the page into an exclusive anonymous folio (stays R/O)');
+    if (k.tracing)
+      k.note(
+        'do_wp_page',
+        'unshare: copied the page into an exclusive anonymous folio (stays R/O)',
+      );
     vma.ptes.set(index, { folio: copy, writable: false, dirty: false });
     return 'ok';
   }
@@ -94,7 +125,8 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     let writable = pte?.writable ?? false;
     if (kind === 'write') {
       const fs = vmaBackingFs(vma);
-      if (fs.pageMkwrite && k.tracing) k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
+      if (fs.pageMkwrite && k.tracing)
+        k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
       sharedWriteFault(vma, folio);
       writable = true;
     } else if (!vmaBackingFs(vma).pageMkwrite && (vma.flags & VM_WRITE) !== 0) {
@@ -114,8 +146,8 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     vma.ptes.set(index, { folio, writable: false, dirty: false });
     return 'ok';
   }
-  if (pte && pte.folio.kind === 'anon' && (pte.folio.anonExclusive || (!pte.folio.hugetlb && wpReusesSharedAnon(k, pte.folio)))) {
-    // do_wp_page(): reuse an exclusive anonymous page (or, after fork, one the era's rule lets us).
+  if (pte && pte.folio.kind === 'anon' && (pte.folio.anonExclusive || anonReusable(k, pte.folio))) {
+    // do_wp_page() / hugetlb_wp(): reuse an exclusive anonymous page (or, after fork, one the era's rule lets us).
     pte.folio.anonExclusive = true;
     vma.ptes.set(index, { ...pte, writable: true, dirty: true });
     return 'ok';
@@ -127,7 +159,11 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
   const copy = cowFolio(k, vma);
   if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
   if (source) copy.data = source.data;
-  if (k.tracing) k.note(pte ? 'wp_page_copy' : 'do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
+  if (k.tracing)
+    k.note(
+      pte ? 'wp_page_copy' : 'do_cow_fault',
+      `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`,
+    );
   vma.ptes.set(index, { folio: copy, writable: true, dirty: true });
   return 'ok';
 }

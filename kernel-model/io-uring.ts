@@ -8,8 +8,19 @@ import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
 import { ioAccountMem, ioUnaccountMem, ioUringChargesUser } from './io-uring-account.js';
 import type { Kernel } from './kernel.js';
-import type { Folio } from './mm-types.js';
+import type { Folio, Inode } from './mm-types.js';
 import type { Task } from './task.js';
+import { releasePfns, type PfnList } from './anon-gup.js';
+
+/** A registered buffer (io_mapped_ubuf): the user range and the pages pinned for it, in order. */
+export class RegisteredBuffer {
+  constructor(
+    readonly base: number,
+    readonly len: number,
+    readonly folios: readonly Folio[],
+    readonly pfns: PfnList | undefined,
+  ) {}
+}
 
 export interface Ring {
   entries: number;
@@ -18,6 +29,8 @@ export interface Ring {
   accountedPages: number;
   /** Pages of the SQ/CQ ring and SQE regions charged to the user at setup (0 when not charged). */
   ringAccountedPages: number;
+  /** The registered buffers, by buffer index. */
+  regs: RegisteredBuffer[];
 }
 
 /**
@@ -29,6 +42,7 @@ class RingCtx implements Ring {
   buffers: Folio[] = emptyArray();
   accountedPages = 0;
   ringAccountedPages = 0;
+  regs: RegisteredBuffer[] = emptyArray();
   constructor(entries: number) {
     this.entries = entries;
   }
@@ -49,8 +63,12 @@ const IO_URING_SQE_BYTES = 64;
 function ringRegionPages(k: Kernel, entries: number): { rings: number; sqes: number } {
   const sq = 2 ** Math.ceil(Math.log2(Math.max(1, entries)));
   const cq = 2 * sq;
-  const ringsBytes = Math.ceil((IO_RINGS_HEADER_BYTES + cq * IO_URING_CQE_BYTES) / 64) * 64 + sq * 4;
-  return { rings: Math.ceil(ringsBytes / k.pageSize), sqes: Math.ceil((sq * IO_URING_SQE_BYTES) / k.pageSize) };
+  const ringsBytes =
+    Math.ceil((IO_RINGS_HEADER_BYTES + cq * IO_URING_CQE_BYTES) / 64) * 64 + sq * 4;
+  return {
+    rings: Math.ceil(ringsBytes / k.pageSize),
+    sqes: Math.ceil((sq * IO_URING_SQE_BYTES) / k.pageSize),
+  };
 }
 
 /** io_uring_setup(2): ENOSYS without CONFIG_IO_URING; EPERM when kernel.io_uring_disabled says so. */
@@ -66,11 +84,25 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     const group = k.spec.sysctl.ioUringGroup;
     const inGroup = group >= 0 && k.spec.user.groups.includes(group);
     if (disabled >= 2 || (!k.spec.user.root && !inGroup)) {
-      const why = disabled >= 2 ? '' : group < 0 ? ', kernel.io_uring_group=-1 (no group allowed)' : `, not in kernel.io_uring_group=${group}`;
-      if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, { by: 'io_uring_disabled_sysctl', errno: 'EPERM' });
+      const why =
+        disabled >= 2
+          ? ''
+          : group < 0
+            ? ', kernel.io_uring_group=-1 (no group allowed)'
+            : `, not in kernel.io_uring_group=${group}`;
+      if (k.tracing)
+        k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, {
+          by: 'io_uring_disabled_sysctl',
+          errno: 'EPERM',
+        });
       return -Errno.EPERM;
     }
-    if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
+    if (k.tracing)
+      k.note(
+        'io_uring_allowed',
+        `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`,
+        { by: 'io_uring_disabled_sysctl' },
+      );
   }
   const ring: Ring = new RingCtx(entries);
   const charged = ringMemoryCharged(k);
@@ -78,7 +110,11 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     const { rings, sqes } = ringRegionPages(k, entries);
     const what = k.tracing ? `${charged.fn}(rings ${rings} + SQEs ${sqes} page(s))` : '';
     if (ioAccountMem(k, rings + sqes, what) < 0) {
-      if (k.tracing) k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', { ...(charged.by ? { by: charged.by } : {}), errno: 'ENOMEM' });
+      if (k.tracing)
+        k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', {
+          ...(charged.by ? { by: charged.by } : {}),
+          errno: 'ENOMEM',
+        });
       return -Errno.ENOMEM;
     }
     ring.ringAccountedPages = rings + sqes;
@@ -94,7 +130,8 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
  */
 function ringMemoryCharged(k: Kernel): RingCharge | undefined {
   if (!k.flags.io_uring_rings_memcg) return CHARGED_BY_ACCOUNT_MEM;
-  if (k.flags.io_uring_ring_region_accounted && !k.flags.io_uring_ring_region_unaccounted) return CHARGED_AS_REGION;
+  if (k.flags.io_uring_ring_region_accounted && !k.flags.io_uring_ring_region_unaccounted)
+    return CHARGED_AS_REGION;
   return undefined;
 }
 
@@ -103,7 +140,10 @@ interface RingCharge {
   by?: 'io_uring_ring_region_accounted';
 }
 const CHARGED_BY_ACCOUNT_MEM: RingCharge = { fn: 'io_account_mem' };
-const CHARGED_AS_REGION: RingCharge = { fn: 'io_create_region', by: 'io_uring_ring_region_accounted' };
+const CHARGED_AS_REGION: RingCharge = {
+  fn: 'io_create_region',
+  by: 'io_uring_ring_region_accounted',
+};
 
 /**
  * Charged ring pages are uncharged as close() queues the exit work from 309fc03a3284 (5.8)
@@ -124,13 +164,22 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
   if (unchargedAtClose(k) && ring.ringAccountedPages) {
     // io_ring_ctx_wait_and_kill(): "account user memory freed when exit has been queued".
     ioUnaccountMem(k, ring.ringAccountedPages);
-    if (k.tracing) k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`, {
-      by: 'io_uring_unaccount_at_exit_queue',
-    });
+    if (k.tracing)
+      k.note(
+        'io_ring_ctx_wait_and_kill',
+        `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`,
+        {
+          by: 'io_uring_unaccount_at_exit_queue',
+        },
+      );
     ring.ringAccountedPages = 0;
   }
   const charged = ring.ringAccountedPages;
-  const detail = !k.tracing ? '' : charged ? `ring teardown; ${charged} ring page(s) stay charged until it runs` : 'ring teardown';
+  const detail = !k.tracing
+    ? ''
+    : charged
+      ? `ring teardown; ${charged} ring page(s) stay charged until it runs`
+      : 'ring teardown';
   k.queueWork('io_ring_exit_work', detail, () => {
     ioUringRelease(k, ring);
     ioUnaccountMem(k, ring.ringAccountedPages);
@@ -161,6 +210,10 @@ export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
   // A fresh array only when there was something in it (not []: see RingCtx).
   if (ring.buffers.length) ring.buffers = emptyArray();
+  if (ring.regs.length) {
+    for (const r of ring.regs) if (r.pfns) releasePfns(k, r.pfns, true);
+    ring.regs = emptyArray();
+  }
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }
@@ -180,44 +233,67 @@ export function ioUringRegister(
     // io_validate_user_buf_range() capped at SZ_1T → EINVAL.
     if (k.flags.io_uring_buffer_cap_1t) {
       if (iov.len > SZ_1T) {
-        if (k.tracing) k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, { by: 'io_uring_buffer_cap_1t', errno: 'EINVAL' });
+        if (k.tracing)
+          k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, {
+            by: 'io_uring_buffer_cap_1t',
+            errno: 'EINVAL',
+          });
         return -Errno.EINVAL;
       }
     } else if (iov.len > SZ_1G) {
-      if (k.tracing) k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, { errno: 'EFAULT' });
+      if (k.tracing)
+        k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, {
+          errno: 'EFAULT',
+        });
       return -Errno.EFAULT;
     }
     const nrPages = Math.ceil(iov.len / k.pageSize);
     const fast = k.flags.io_uring_pin_pages_fast;
-    if (k.tracing) k.note('io_pin_pages', `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`, fast ? { by: 'io_uring_pin_pages_fast' } : {});
+    if (k.tracing)
+      k.note(
+        'io_pin_pages',
+        `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`,
+        fast ? { by: 'io_uring_pin_pages_fast' } : {},
+      );
     const r = fast
       ? pinUserPagesFast(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM)
       : pinUserPages(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM);
     if (r.ret < 0) {
-      if (k.tracing) k.note('io_sqe_buffer_register', 'GUP error passed to user space', { errno: errnoName(-r.ret) ?? String(-r.ret) });
+      if (k.tracing)
+        k.note('io_sqe_buffer_register', 'GUP error passed to user space', {
+          errno: errnoName(-r.ret) ?? String(-r.ret),
+        });
+      if (r.pfns) releasePfns(k, r.pfns, true);
       ioUringRelease(k, ring);
       return r.ret;
     }
     if (!k.flags.io_uring_gup_decides_file_backed) {
       if (!filterAllows(k, task, iov.base)) {
         unpinFolios(r.folios);
-        if (k.tracing) k.note('io_pin_pages', `VMA filter: ${filterRefusal(k, task, iov.base)}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`, {
-          errno: 'EOPNOTSUPP',
-        });
+        if (k.tracing)
+          k.note(
+            'io_pin_pages',
+            `VMA filter: ${filterRefusal(k, task, iov.base)}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`,
+            {
+              errno: 'EOPNOTSUPP',
+            },
+          );
         ioUringRelease(k, ring);
         return -Errno.EOPNOTSUPP;
       }
     } else {
-      if (k.tracing) k.note('io_sqe_buffer_register', 'no VMA filter: GUP decides about file-backed memory', {
-        by: 'io_uring_gup_decides_file_backed',
-      });
+      if (k.tracing)
+        k.note('io_sqe_buffer_register', 'no VMA filter: GUP decides about file-backed memory', {
+          by: 'io_uring_gup_decides_file_backed',
+        });
     }
     // io_buffer_account_pin(): compound pages are accounted once, at their full size.
-    let pages = 0;
+    let pages = r.pfns ? r.pfns.length : 0;
     for (const f of r.folios) {
       ring.buffers.push(f);
       pages += Math.max(1, f.size / k.pageSize);
     }
+    ring.regs.push(new RegisteredBuffer(iov.base, iov.len, r.folios, r.pfns));
     if (ioUringChargesUser(k)) {
       if (ioAccountMem(k, pages, 'io_buffer_account_pin()') < 0) {
         ioUringRelease(k, ring);
@@ -228,4 +304,46 @@ export function ioUringRegister(
     if (k.tracing) k.note('io_sqe_buffer_register', 'buffer registered');
   }
   return 0;
+}
+
+/**
+ * IORING_OP_WRITE_FIXED of [addr, addr+len) of registered buffer `index` to file `inode` at
+ * `offset` (io_uring/rw.c io_import_fixed()): the data comes from the pages pinned at
+ * registration, whatever the process maps there now. The bytes written (cqe->res) or -errno.
+ */
+export function ioUringWriteFixed(
+  k: Kernel,
+  ring: Ring,
+  index: number,
+  inode: Inode,
+  addr: number,
+  len: number,
+  offset: number,
+): number {
+  const reg = ring.regs[index];
+  if (!reg || addr < reg.base || addr + len > reg.base + reg.len) return -Errno.EFAULT;
+  const first = (addr - reg.base) / k.pageSize;
+  const pages = Math.ceil(len / k.pageSize);
+  const at = offset / k.pageSize;
+  if (reg.pfns) {
+    const mem = k.anon.memmap;
+    for (let i = 0; i < pages; i++)
+      inode.writeRange(at + i, 1, mem.data[reg.pfns.pfns[first + i]!]!);
+  } else {
+    // Page-cache-world folios: each stands for its whole (huge) page.
+    let page = 0;
+    for (const f of reg.folios) {
+      const per = Math.max(1, f.size / k.pageSize);
+      const from = Math.max(page, first);
+      const to = Math.min(page + per, first + pages);
+      if (to > from) inode.writeRange(at + from - first, to - from, k.labels.id(f.data));
+      page += per;
+    }
+  }
+  if (k.tracing)
+    k.note(
+      'io_write',
+      `WRITE_FIXED: ${pages} page(s) written from the registered buffer's pinned pages`,
+    );
+  return len;
 }

@@ -25,9 +25,19 @@ export function folioMappings(k: Kernel, folio: Folio): Mapping[] {
   return out;
 }
 
-/** folio_mapcount(). */
+/** folio_mapcount(): counted in a walk that makes no Mapping objects. */
 export function folioMapcount(k: Kernel, folio: Folio): number {
-  return folioMappings(k, folio).length;
+  let n = 0;
+  const mms = k.mms;
+  for (let m = 0; m < mms.length; m++) {
+    const vmas = mms[m]!.vmaList();
+    for (let v = 0; v < vmas.length; v++) {
+      const ptes = vmas[v]!.ptes;
+      if (ptes.size === 0) continue;
+      for (const pte of ptes.values()) if (pte.folio === folio) n++;
+    }
+  }
+  return n;
 }
 
 /**
