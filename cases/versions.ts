@@ -17,8 +17,14 @@ import type { SelftestContext } from './selftests/common.js';
 import { A1, A2, A3, PROTOTYPE, runGupLongtermA } from './selftests/gup-longterm-a.js';
 import { runGupLongtermB } from './selftests/gup-longterm-b.js';
 import { C0, C1, C2, C3, D, runGupLongtermC } from './selftests/gup-longterm-c.js';
+import { cowVersionFor, type CowVersionId } from './selftests/cow/versions.js';
 
-export type SelftestVersionId = 'P' | 'A1' | 'A2' | 'A3' | 'B' | 'C0' | 'C1' | 'C2' | 'C3' | 'D';
+/** The selftest programs gupsim runs (`selftest.name`). */
+export type SelftestName = 'gup_longterm' | 'cow';
+export const SELFTEST_NAMES: readonly SelftestName[] = ['gup_longterm', 'cow'];
+
+export type SelftestVersionId =
+  'P' | 'A1' | 'A2' | 'A3' | 'B' | 'C0' | 'C1' | 'C2' | 'C3' | 'D' | CowVersionId;
 
 export interface SelftestVersion {
   id: SelftestVersionId;
@@ -33,26 +39,70 @@ export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [
   {
     id: 'P',
     firstShipped: 'never (prototype pin_longterm, mail of 2023-05-05)',
-    summary: '"Pinning succeeded/failed as expected", "iouring fixed buffer", "detected hugetlb size"',
+    summary:
+      '"Pinning succeeded/failed as expected", "iouring fixed buffer", "detected hugetlb size"',
     program: (ctx) => runGupLongtermA(ctx, PROTOTYPE),
   },
-  { id: 'A1', firstShipped: 'v6.5', summary: 'first release: 8 GUP + 2 io_uring cases, reason texts', program: (ctx) => runGupLongtermA(ctx, A1) },
-  { id: 'A2', firstShipped: 'v6.7', summary: 'resource-leak fix (fclose on the fileno() error path)', program: (ctx) => runGupLongtermA(ctx, A2) },
-  { id: 'A3', firstShipped: 'v6.10', summary: 'R/O cases mprotect(PROT_READ) first (unsharing logic)', program: (ctx) => runGupLongtermA(ctx, A3) },
-  { id: 'B', firstShipped: 'v6.15', summary: 'errno in messages, "(EINVAL)n" typo, 9pfs ftruncate ENOENT → SKIP', program: runGupLongtermB },
-  { id: 'C0', firstShipped: 'v6.16-rc1', summary: 'test names as results; memfd failure FAILs; unknown fs prints no result', program: (ctx) => runGupLongtermC(ctx, C0) },
-  { id: 'C1', firstShipped: 'v6.16', summary: 'b1a529bdb964: memfd_create() failure → SKIP', program: (ctx) => runGupLongtermC(ctx, C1) },
-  { id: 'C2', firstShipped: 'v6.17', summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)', program: (ctx) => runGupLongtermC(ctx, C2) },
-  { id: 'C3', firstShipped: 'v6.19 (and 6.18.7+)', summary: '21c68ad1d977: unknown filesystem → SKIP result', program: (ctx) => runGupLongtermC(ctx, C3) },
+  {
+    id: 'A1',
+    firstShipped: 'v6.5',
+    summary: 'first release: 8 GUP + 2 io_uring cases, reason texts',
+    program: (ctx) => runGupLongtermA(ctx, A1),
+  },
+  {
+    id: 'A2',
+    firstShipped: 'v6.7',
+    summary: 'resource-leak fix (fclose on the fileno() error path)',
+    program: (ctx) => runGupLongtermA(ctx, A2),
+  },
+  {
+    id: 'A3',
+    firstShipped: 'v6.10',
+    summary: 'R/O cases mprotect(PROT_READ) first (unsharing logic)',
+    program: (ctx) => runGupLongtermA(ctx, A3),
+  },
+  {
+    id: 'B',
+    firstShipped: 'v6.15',
+    summary: 'errno in messages, "(EINVAL)n" typo, 9pfs ftruncate ENOENT → SKIP',
+    program: runGupLongtermB,
+  },
+  {
+    id: 'C0',
+    firstShipped: 'v6.16-rc1',
+    summary: 'test names as results; memfd failure FAILs; unknown fs prints no result',
+    program: (ctx) => runGupLongtermC(ctx, C0),
+  },
+  {
+    id: 'C1',
+    firstShipped: 'v6.16',
+    summary: 'b1a529bdb964: memfd_create() failure → SKIP',
+    program: (ctx) => runGupLongtermC(ctx, C1),
+  },
+  {
+    id: 'C2',
+    firstShipped: 'v6.17',
+    summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)',
+    program: (ctx) => runGupLongtermC(ctx, C2),
+  },
+  {
+    id: 'C3',
+    firstShipped: 'v6.19 (and 6.18.7+)',
+    summary: '21c68ad1d977: unknown filesystem → SKIP result',
+    program: (ctx) => runGupLongtermC(ctx, C3),
+  },
   {
     id: 'D',
     firstShipped: 'v7.2 (and next)',
-    summary: '6b7cabce32fc hugetlb_setup(2, …): the test raises nr_hugepages itself, tests only sizes with 2 free pages',
+    summary:
+      '6b7cabce32fc hugetlb_setup(2, …): the test raises nr_hugepages itself, tests only sizes with 2 free pages',
     program: (ctx) => runGupLongtermC(ctx, D),
   },
 ];
 
 export interface SelftestBuild {
+  /** Which program: gup_longterm (or its prototype) or cow. */
+  name: SelftestName;
   version: SelftestVersion;
   /** The tree it was built from (`prototype`, `next`, or a release). */
   tree: string;
@@ -88,20 +138,48 @@ function versionForRelease(r: Release): SelftestVersionId {
 }
 
 const BUILDS = new Map<string, SelftestBuild | { error: string }>();
+const COW_BUILDS = new Map<string, SelftestBuild | { error: string }>();
 
 /** The build a tree gives (memoised: every prediction asks). */
-export function selftestBuild(tree: string): SelftestBuild | { error: string } {
-  let b = BUILDS.get(tree);
+export function selftestBuild(
+  tree: string,
+  name: SelftestName = 'gup_longterm',
+): SelftestBuild | { error: string } {
+  const memo = name === 'cow' ? COW_BUILDS : BUILDS;
+  let b = memo.get(tree);
   if (!b) {
-    b = buildFor(tree);
-    if (BUILDS.size < 4096) BUILDS.set(tree, b);
+    b = name === 'cow' ? cowBuildFor(tree) : buildFor(tree);
+    if (memo.size < 4096) memo.set(tree, b);
   }
   return b;
+}
+
+/** The tree's kselftest.h era (shared by every program of the tree). */
+function eraOf(r: Release): KselftestEra {
+  return { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') };
+}
+
+function cowBuildFor(tree: string): SelftestBuild | { error: string } {
+  if (tree === 'prototype')
+    return { error: 'selftest.tree prototype: the prototype is of gup_longterm, not cow' };
+  const r = parseRelease(tree);
+  if (!isRelease(r)) return { error: `selftest.tree: ${r.error}` };
+  const v = cowVersionFor(r);
+  if ('error' in v) return v;
+  return {
+    name: 'cow',
+    version: v,
+    tree,
+    era: eraOf(r),
+    directKselftest: false,
+    runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
+  };
 }
 
 function buildFor(tree: string): SelftestBuild | { error: string } {
   if (tree === 'prototype') {
     return {
+      name: 'gup_longterm',
       version: versionById('P'),
       tree,
       era: { lineBuffered: false, skippedWarning: false },
@@ -117,9 +195,10 @@ function buildFor(tree: string): SelftestBuild | { error: string } {
     };
   }
   return {
+    name: 'gup_longterm',
     version: versionById(versionForRelease(r)),
     tree,
-    era: { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') },
+    era: eraOf(r),
     directKselftest: !atLeast(r, '6.6'),
     runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
   };

@@ -5,6 +5,7 @@
  */
 import { emptyArray } from '../../kernel-model/empty-array.js';
 import type { Process, ProcessExit } from '../libc/process.js';
+import { strerror } from '../libc/strerror.js';
 
 export const KSFT_PASS = 0;
 export const KSFT_FAIL = 1;
@@ -12,7 +13,8 @@ export const KSFT_XFAIL = 2;
 export const KSFT_XPASS = 3;
 export const KSFT_SKIP = 4;
 
-export type KsftResult = typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
+export type KsftResult =
+  typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
 
 export interface KselftestEra {
   /** ksft_print_header() calls setvbuf(stdout, NULL, _IOLBF, 0) (v6.6+). */
@@ -149,6 +151,16 @@ export class Kselftest {
 
   skip(msg: string): void {
     this.result('skip', 'ok ', ' # SKIP ', msg);
+  }
+
+  xfail(msg: string): void {
+    this.result('xfail', 'ok ', ' # XFAIL ', msg);
+  }
+
+  /** ksft_perror(msg): "# <msg>: <strerror(errno)> (<errno>)" (kselftest.h from v6.9). */
+  perror(msg: string): void {
+    const e = this.proc.errno;
+    this.printMsg(`${msg}: ${strerror(e)} (${e})\n`);
   }
 
   /** ksft_test_result(cond, ...): pass if cond else fail. */
