@@ -6,6 +6,7 @@
 import { Errno } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
 import { PfnList, releasePfns } from './anon-gup.js';
+import { freeIfUnused } from './rmap.js';
 import type { Kernel } from './kernel.js';
 import type { Folio } from './mm-types.js';
 import type { Task } from './task.js';
@@ -47,7 +48,10 @@ const GUP_TEST_BY_NR = new Map(Object.entries(GUP_TEST_COMMANDS).map(([name, c])
 export function gupTestRelease(k: Kernel): void {
   // gup_test_release(): pin_longterm_test_stop().
   const folios = k.gupTestPinned;
-  if (folios) unpinFolios(folios);
+  if (folios) {
+    unpinFolios(folios);
+    for (const f of folios) freeIfUnused(k, f);
+  }
   k.gupTestPinned = undefined;
   const pfns = k.gupTestPinnedPfns;
   if (pfns) releasePfns(k, pfns, true);

@@ -11,6 +11,7 @@ import type { Kernel } from './kernel.js';
 import type { Folio, Inode } from './mm-types.js';
 import type { Task } from './task.js';
 import { releasePfns, type PfnList } from './anon-gup.js';
+import { freeIfUnused } from './rmap.js';
 
 /** A registered buffer (io_mapped_ubuf): the user range and the pages pinned for it, in order. */
 export class RegisteredBuffer {
@@ -208,6 +209,7 @@ function filterRefusal(k: Kernel, task: Task, base: number): string {
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
+  for (const f of ring.buffers) freeIfUnused(k, f);
   // A fresh array only when there was something in it (not []: see RingCtx).
   if (ring.buffers.length) ring.buffers = emptyArray();
   if (ring.regs.length) {

@@ -5,6 +5,7 @@
 import type { Kernel } from './kernel.js';
 import type { AddressSpace, Folio, Vma } from './mm-types.js';
 import { withInvalidation } from './mmu-notifier.js';
+import { freeHugePage } from './hugetlb.js';
 
 export interface Mapping {
   mm: AddressSpace;
@@ -47,6 +48,18 @@ export function folioMapcount(k: Kernel, folio: Folio): number {
  */
 export function folioRefcount(k: Kernel, folio: Folio, mapcount = folioMapcount(k, folio)): number {
   return mapcount + folio.refs + folio.pincount;
+}
+
+/**
+ * folio_put() reaching zero for a page-cache-world anonymous folio: one that nothing maps,
+ * pins or references any more is freed (a hugetlb one goes back to its pool). Called where
+ * a mapping, pin or reference goes away: after fork() another process may still hold it.
+ */
+export function freeIfUnused(k: Kernel, folio: Folio): void {
+  if (folio.kind !== 'anon' || folio.freed || folio.pincount !== 0 || folio.refs !== 0) return;
+  if (folioMapcount(k, folio) !== 0) return;
+  folio.freed = true;
+  if (folio.hugetlb) freeHugePage(folio.hugetlb);
 }
 
 /** try_to_unmap(): clear every PTE mapping the folio, telling each mm's notifiers first. */

@@ -7,7 +7,7 @@ import { emptyArray } from './empty-array.js';
 import { Errno } from './errno.js';
 import { handleFault } from './fault.js';
 import { copyVmaForFork } from './fork.js';
-import { freeHugePage, unreserveHugePages } from './hugetlb.js';
+import { unreserveHugePages } from './hugetlb.js';
 import {
   hugepagesDirEntries,
   hugetlbReserve,
@@ -31,7 +31,7 @@ import {
 } from './mm-types.js';
 import { gupTestIoctl, gupTestRelease } from './gup-test.js';
 import { SmallMap } from './small-map.js';
-import { folioMapcount } from './rmap.js';
+import { freeIfUnused } from './rmap.js';
 import { VM_DONTCOPY } from './mm-types.js';
 import { invalidateRangeEnd, invalidateRangeStart, type MmuSubscription } from './mmu-notifier.js';
 import {
@@ -96,17 +96,7 @@ function writeProtect(this: SmallMap<number, Pte>, pte: Pte, index: number): voi
  * pins or references any more is freed (after fork() the other process may still map it).
  */
 function freeUnmappedAnon(this: Kernel, pte: Pte): void {
-  const folio = pte.folio;
-  if (
-    folio.kind === 'anon' &&
-    folio.pincount === 0 &&
-    folio.refs === 0 &&
-    !folio.freed &&
-    folioMapcount(this, folio) === 0
-  ) {
-    folio.freed = true;
-    if (folio.hugetlb) freeHugePage(folio.hugetlb);
-  }
+  freeIfUnused(this, pte.folio);
 }
 
 export class Task implements AnonMm {
@@ -723,7 +713,7 @@ export class Task implements AnonMm {
         if (out) out[o++] = k.labels.id(folio.data);
         putFolios([folio]);
         // The pipe may have held the last reference of a folio nothing maps any more.
-        freeUnmappedAnon.call(k, { folio, writable: false, dirty: false });
+        freeIfUnused(k, folio);
       }
       bytes += pipe.lens[n]!;
       n++;
