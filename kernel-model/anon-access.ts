@@ -5,11 +5,11 @@
  * (labels.ts), a load collects them. memset() and memcmp() of whole THPs are loops over typed
  * arrays, with the PMD-mapped case a single fill.
  */
-import { anonFault, type AnonMm } from './anon-fault.js';
+import { anonFaultAt, wpPage, type AnonMm } from './anon-fault.js';
 import type { FaultResult } from './fault.js';
 import type { Kernel } from './kernel.js';
 import { ZERO_PFN } from './memmap.js';
-import type { Vma } from './mm-types.js';
+import { VM_WRITE, type Vma } from './mm-types.js';
 import { B_DIRTY, B_SOFTDIRTY, B_WRITE } from './pagetable.js';
 
 /**
@@ -36,8 +36,9 @@ export function anonStore(
     const iEnd = Math.ceil((chunkEnd - base) / pageSize);
     let i = Math.floor((addr - base) / pageSize);
     let tries = 0;
+    // The table is looked up again only after a fault (which may have made or split it).
+    let t = pt.get(pmd);
     while (i < iEnd) {
-      const t = pt.get(pmd);
       if (t !== undefined) {
         if (t.leaf >= 0) {
           if ((t.leafBits & B_WRITE) !== 0) {
@@ -60,12 +61,18 @@ export function anonStore(
             tries = 0;
             continue;
           }
+          if (e > 1 && (vma.flags & VM_WRITE) !== 0) {
+            // A present, write-protected anonymous page: do_wp_page() straight away.
+            wpPage(k, mm, vma, t, i, false);
+            continue;
+          }
         }
       }
       /* c8 ignore next */
       if (++tries > 3) return 'sigbus';
-      const r = anonFault(k, mm, vma, base + i * pageSize, 'write');
+      const r = anonFaultAt(k, mm, vma, pmd, i, 'write');
       if (r !== 'ok') return r;
+      t = pt.get(pmd);
     }
     addr = chunkEnd;
   }
@@ -105,7 +112,7 @@ export function anonLoad(
         i++;
         continue;
       }
-      const r = anonFault(k, mm, vma, base + i * pageSize, 'read');
+      const r = anonFaultAt(k, mm, vma, pmd, i, 'read');
       if (r !== 'ok') return r;
     }
     addr = chunkEnd;

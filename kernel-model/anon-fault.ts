@@ -55,14 +55,36 @@ export function anonFault(
   addr: number,
   kind: FaultKind,
 ): FaultResult {
+  const a = k.anon;
+  return anonFaultAt(
+    k,
+    mm,
+    vma,
+    Math.floor(addr / a.pmdSize),
+    Math.floor(addr / a.pageSize) % a.ptrs,
+    kind,
+  );
+}
+
+/**
+ * anonFault() of entry `i` of PMD `pmd` (PMD index = address / PMD size): the loops over pages
+ * call this one, with small integers, rather than passing 47-bit addresses (V8 boxes a double
+ * passed to a call it does not inline).
+ */
+export function anonFaultAt(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  pmd: number,
+  i: number,
+  kind: FaultKind,
+): FaultResult {
   if (kind === 'write' && (vma.flags & VM_WRITE) === 0) {
     if (k.tracing) k.note('handle_mm_fault', 'write fault on a VMA without VM_WRITE');
     return 'sigsegv';
   }
   const a = k.anon;
   const pt = mm.anonPt();
-  const pmd = Math.floor(addr / a.pmdSize);
-  const i = Math.floor(addr / a.pageSize) % a.ptrs;
   const t = pt.get(pmd);
   if (t !== undefined && t.leaf >= 0) {
     if (kind === 'read') return 'ok';
@@ -263,7 +285,14 @@ function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolea
  * it into a new exclusive order-0 folio (wp_page_copy(); the shared zeropage always copies).
  * An unshare leaves the page mapped read-only.
  */
-function wpPage(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, i: number, unshare: boolean): void {
+export function wpPage(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  t: PteTable,
+  i: number,
+  unshare: boolean,
+): void {
   const a = k.anon;
   const mem = a.memmap;
   const pfn = t.entries[i]! - 1;
@@ -272,7 +301,7 @@ function wpPage(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, i: number, unshare
     if (!unshare) t.bits[i] = t.bits[i]! | WRITABLE;
     return;
   }
-  const n = mem.alloc(0);
+  const n = mem.alloc(0, false);
   mem.data[n] = pfn === ZERO_PFN ? 0 : mem.data[pfn]!;
   mem.pflags[n] = PG_ANON_EXCLUSIVE;
   t.entries[i] = n + 1;
@@ -326,8 +355,9 @@ function swapIn(
   let pfn = swap.cached(slot);
   const fresh = pfn < 0;
   if (fresh) {
-    pfn = mem.alloc(0);
+    pfn = mem.alloc(0, false);
     mem.data[pfn] = swap.read(slot);
+    mem.pflags[pfn] = 0;
     mem.fflags[pfn] = mem.fflags[pfn]! | F_SWAPCACHE;
     mem.swapSlot[pfn] = slot;
     swap.setCache(slot, pfn);

@@ -85,7 +85,7 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
         mustCopyForChild(k, (mem.pflags[pfn]! & PG_ANON_EXCLUSIVE) !== 0, mem.maybePinned(head))
       ) {
         // copy_present_page(): the child gets a fresh copy, the parent keeps its page as it is.
-        const n = mem.alloc(0);
+        const n = mem.alloc(0, false);
         mem.data[n] = mem.data[pfn]!;
         mem.pflags[n] = PG_ANON_EXCLUSIVE;
         d.entries[i] = n + 1;
@@ -96,12 +96,24 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
         copiedPinned++;
         continue;
       }
-      mem.pflags[pfn] = mem.pflags[pfn]! & ~PG_ANON_EXCLUSIVE;
-      s.bits[i] = bits & ~B_WRITE;
-      d.entries[i] = e;
-      d.bits[i] = bits & ~B_WRITE;
-      d.used++;
-      mem.addPteMaps(pfn, 1, child.mmId);
+      // A run of PTEs mapping consecutive pages of one unpinned folio is shared in one step
+      // (copy_present_ptes() with folio_pte_batch()).
+      let j = i + 1;
+      if (!mem.maybePinned(head)) {
+        const last = head + mem.nrPages(head) - 1;
+        while (j < i1 && s.entries[j] === e + (j - i) && pfn + (j - i) <= last) j++;
+      }
+      const n = j - i;
+      mem.pflags.fill(0, pfn, pfn + n);
+      for (let x = i; x < j; x++) {
+        const b = s.bits[x]! & ~B_WRITE;
+        s.bits[x] = b;
+        d.bits[x] = b;
+      }
+      d.entries.set(s.entries.subarray(i, j), i);
+      d.used += n;
+      mem.addPteMaps(pfn, n, child.mmId);
+      i = j - 1;
     }
   }
   if (copiedPinned > 0 && k.tracing) {

@@ -8,24 +8,38 @@
  * the rest to the slow path (the zeropage is a special PTE, a write to a read-only PTE or a
  * possibly shared page for an R/O pin needs the VMA).
  */
-import { anonFault, type AnonMm } from './anon-fault.js';
+import { anonFaultAt, wpPage, type AnonMm } from './anon-fault.js';
 import { Errno } from './errno.js';
 import { faultResultErrno, type FaultKind } from './fault.js';
 import type { Kernel } from './kernel.js';
 import { PG_ANON_EXCLUSIVE, ZERO_PFN, type MemMap } from './memmap.js';
-import { isCowMapping, type Vma } from './mm-types.js';
+import { isCowMapping, VM_WRITE, type Vma } from './mm-types.js';
 import { B_WRITE } from './pagetable.js';
 
 const FOLL_WRITE = 0x01;
 const FOLL_LONGTERM = 0x100;
 const FOLL_PIN = 0x40000;
 
-/** The pages a GUP call took, in address order (pfns of the memory map). */
+/** The pages a GUP call took, in address order (pfns of the memory map), in a typed array. */
 export class PfnList {
-  readonly pfns: number[] = [];
+  private buf = new Int32Array(16);
+  length = 0;
 
-  get length(): number {
-    return this.pfns.length;
+  push(pfn: number): void {
+    if (this.length === this.buf.length) {
+      const b = new Int32Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.length++] = pfn;
+  }
+
+  at(i: number): number {
+    return this.buf[i]!;
+  }
+
+  append(other: PfnList): void {
+    for (let i = 0; i < other.length; i++) this.push(other.at(i));
   }
 }
 
@@ -46,7 +60,7 @@ function mustUnshare(
 
 /** try_grab_folio(): a pin or a reference on the page's folio (the zeropages are not counted). */
 function grab(mem: MemMap, pfn: number, flags: number, out: PfnList): void {
-  out.pfns.push(pfn);
+  out.push(pfn);
   if (pfn === ZERO_PFN) return;
   const h = mem.headOf[pfn]!;
   if (h === mem.hugeZero) return;
@@ -57,7 +71,8 @@ function grab(mem: MemMap, pfn: number, flags: number, out: PfnList): void {
 /** unpin_user_pages() / put_page() of what a GUP call took. */
 export function releasePfns(k: Kernel, list: PfnList, pinned: boolean): void {
   const mem = k.anon.memmap;
-  for (const pfn of list.pfns) {
+  for (let i = 0; i < list.length; i++) {
+    const pfn = list.at(i);
     if (pfn === ZERO_PFN) continue;
     const h = mem.headOf[pfn]!;
     if (h === mem.hugeZero) continue;
@@ -65,7 +80,7 @@ export function releasePfns(k: Kernel, list: PfnList, pinned: boolean): void {
     else mem.refs[h] = Math.max(0, mem.refs[h]! - 1);
     mem.putIfUnused(h);
   }
-  list.pfns.length = 0;
+  list.length = 0;
 }
 
 /**
@@ -87,51 +102,67 @@ export function gupAnon(
   const write = (flags & FOLL_WRITE) !== 0;
   let unshared = 0;
   let tries = 0;
-  for (let done = 0; done < nr;) {
+  let done = 0;
+  const vmWrite = (vma.flags & VM_WRITE) !== 0;
+  while (done < nr) {
+    // One PMD's worth of pages at a time, the table looked up again only after a fault.
     const at = addr + done * a.pageSize;
     const pmd = Math.floor(at / a.pmdSize);
-    const i = Math.floor(at / a.pageSize) % a.ptrs;
-    let need: FaultKind | undefined;
-    const t = pt.get(pmd);
-    if (t === undefined) need = write ? 'write' : 'read';
-    else if (t.leaf >= 0) {
-      if (write && (t.leafBits & B_WRITE) === 0) need = 'write';
-      else if (mustUnshare(k, mem, vma, flags, t.leaf)) need = 'unshare';
-      else {
-        // follow_huge_pmd(): every page of the PMD in the range at once.
-        const take = Math.min(a.ptrs - i, nr - done);
-        for (let j = 0; j < take; j++) grab(mem, t.leaf + i + j, flags, out);
-        done += take;
-        tries = 0;
-        continue;
+    let i = Math.floor(at / a.pageSize) % a.ptrs;
+    const iEnd = Math.min(a.ptrs, i + (nr - done));
+    let t = pt.get(pmd);
+    while (i < iEnd) {
+      let need: FaultKind;
+      if (t === undefined) need = write ? 'write' : 'read';
+      else if (t.leaf >= 0) {
+        if (write && (t.leafBits & B_WRITE) === 0) need = 'write';
+        else if (mustUnshare(k, mem, vma, flags, t.leaf)) need = 'unshare';
+        else {
+          // follow_huge_pmd(): every page of the PMD in the range at once.
+          for (let j = i; j < iEnd; j++) grab(mem, t.leaf + j, flags, out);
+          done += iEnd - i;
+          i = iEnd;
+          tries = 0;
+          continue;
+        }
+      } else {
+        const e = t.entries[i]!;
+        if (e > 0) {
+          if (write && (t.bits[i]! & B_WRITE) === 0) {
+            if (vmWrite) {
+              // faultin_page() → do_wp_page() on the present page.
+              wpPage(k, mm, vma, t, i, false);
+              continue;
+            }
+            need = 'write';
+          } else if (mustUnshare(k, mem, vma, flags, e - 1)) {
+            // faultin_page(FAULT_FLAG_UNSHARE) → do_wp_page() on the present page.
+            wpPage(k, mm, vma, t, i, true);
+            unshared++;
+            continue;
+          } else {
+            grab(mem, e - 1, flags, out);
+            i++;
+            done++;
+            tries = 0;
+            continue;
+          }
+        } else need = write ? 'write' : 'read';
       }
-    } else {
-      const e = t.entries[i]!;
-      if (e <= 0) need = write ? 'write' : 'read';
-      else if (write && (t.bits[i]! & B_WRITE) === 0) need = 'write';
-      else if (mustUnshare(k, mem, vma, flags, e - 1)) need = 'unshare';
-      else {
-        grab(mem, e - 1, flags, out);
-        done++;
-        tries = 0;
-        continue;
+      if (need === 'unshare') unshared++;
+      /* c8 ignore next 4 */
+      if (++tries > 3) {
+        if (k.tracing) k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
+        return done > 0 ? done : -Errno.EFAULT;
       }
+      const r = anonFaultAt(k, mm, vma, pmd, i, need);
+      if (r !== 'ok') {
+        if (k.tracing) k.note('faultin_page', `${need} fault failed (${r})`, { errno: r === 'oom' ? 'ENOMEM' : 'EFAULT' });
+        return done > 0 ? done : -faultResultErrno(r);
+      }
+      // The fault resolved the page: the next pass takes it.
+      t = pt.get(pmd);
     }
-    if (need === 'unshare') unshared++;
-    /* c8 ignore next 4 */
-    if (++tries > 3) {
-      if (k.tracing) k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
-      return done > 0 ? done : -Errno.EFAULT;
-    }
-    const r = anonFault(k, mm, vma, at, need);
-    if (r !== 'ok') {
-      if (k.tracing)
-        k.note('faultin_page', `${need} fault failed (${r})`, {
-          errno: r === 'oom' ? 'ENOMEM' : 'EFAULT',
-        });
-      return done > 0 ? done : -faultResultErrno(r);
-    }
-    // The fault resolved the page: the next pass takes it.
   }
   if (unshared > 0 && k.tracing) {
     k.note(
@@ -161,10 +192,11 @@ export function gupFastAnon(
   const write = (flags & FOLL_WRITE) !== 0;
   let done = 0;
   let why = '';
-  while (done < nr) {
+  chunks: while (done < nr) {
     const at = addr + done * a.pageSize;
     const t = pt.get(Math.floor(at / a.pmdSize));
-    const i = Math.floor(at / a.pageSize) % a.ptrs;
+    let i = Math.floor(at / a.pageSize) % a.ptrs;
+    const iEnd = Math.min(a.ptrs, i + (nr - done));
     if (t === undefined) {
       why = 'no page table';
       break;
@@ -172,23 +204,22 @@ export function gupFastAnon(
     if (t.leaf >= 0) {
       if (t.leaf === mem.hugeZero) why = 'the huge zeropage (special PMD)';
       else if (write && (t.leafBits & B_WRITE) === 0) why = 'PMD not writable for a write pin';
-      else if (mustUnshare(k, mem, undefined, flags, t.leaf))
-        why = 'anon THP may be shared (unshare needed)';
+      else if (mustUnshare(k, mem, undefined, flags, t.leaf)) why = 'anon THP may be shared (unshare needed)';
       if (why) break;
-      const take = Math.min(a.ptrs - i, nr - done);
-      for (let j = 0; j < take; j++) grab(mem, t.leaf + i + j, flags, out);
-      done += take;
+      for (let j = i; j < iEnd; j++) grab(mem, t.leaf + j, flags, out);
+      done += iEnd - i;
       continue;
     }
-    const e = t.entries[i]!;
-    if (e <= 0) why = e === 0 ? 'PTE not present' : 'swap PTE';
-    else if (e - 1 === ZERO_PFN) why = 'the shared zeropage (special PTE)';
-    else if (write && (t.bits[i]! & B_WRITE) === 0) why = 'PTE not writable for a write pin';
-    else if (mustUnshare(k, mem, undefined, flags, e - 1))
-      why = 'anon page may be shared (unshare needed)';
-    if (why) break;
-    grab(mem, e - 1, flags, out);
-    done++;
+    for (; i < iEnd; i++) {
+      const e = t.entries[i]!;
+      if (e <= 0) why = e === 0 ? 'PTE not present' : 'swap PTE';
+      else if (e - 1 === ZERO_PFN) why = 'the shared zeropage (special PTE)';
+      else if (write && (t.bits[i]! & B_WRITE) === 0) why = 'PTE not writable for a write pin';
+      else if (mustUnshare(k, mem, undefined, flags, e - 1)) why = 'anon page may be shared (unshare needed)';
+      if (why) break chunks;
+      grab(mem, e - 1, flags, out);
+      done++;
+    }
   }
   if (k.tracing) {
     if (done > 0) k.note('gup_fast', `took ${done} page(s) without taking mmap_lock`);

@@ -6,7 +6,6 @@
  * moves page-table entries to a new VMA (move_page_tables()).
  */
 import { splitPmd, type AnonMm } from './anon-fault.js';
-import { zapAnonRange } from './anon-zap.js';
 import { Errno } from './errno.js';
 import type { Kernel } from './kernel.js';
 import { VM_SOFTDIRTY, type Vma } from './mm-types.js';
@@ -36,8 +35,10 @@ function splitLeafAt(k: Kernel, mm: AnonMm, addr: number): void {
 
 /**
  * Split the anonymous VMAs of `vmas` so that [start, end) starts and ends on VMA boundaries,
- * and return the pieces inside it in address order. -ENOMEM (with the pieces found) when part
- * of the range is not mapped; -EINVAL when a file VMA would have to be cut.
+ * and put the pieces inside it into `out` (emptied first) in address order. Returns 0,
+ * -ENOMEM (with the pieces found) when part of the range is not mapped, or -EINVAL when a
+ * file VMA would have to be cut. A cut VMA keeps the piece inside the range (only the part
+ * outside is a new object): the calls come many to a selftest row.
  */
 export function vmasCovering(
   k: Kernel,
@@ -45,8 +46,9 @@ export function vmasCovering(
   vmas: Vma[],
   start: number,
   end: number,
-): { pieces: Vma[]; err: number } {
-  const pieces: Vma[] = [];
+  out: Vma[],
+): number {
+  out.length = 0;
   let err = 0;
   let expect = start;
   for (let idx = 0; idx < vmas.length; idx++) {
@@ -60,27 +62,24 @@ export function vmasCovering(
       continue;
     }
     if (v.start > expect) err = -Errno.ENOMEM;
-    let cur = v;
     if (cutsLow) {
       splitLeafAt(k, mm, start);
-      const low = vmaPiece(v, v.start, start - v.start);
-      cur = vmaPiece(v, start, vEnd - start);
-      vmas.splice(idx, 1, low, cur);
+      vmas.splice(idx, 0, vmaPiece(v, v.start, start - v.start));
       idx++;
+      v.start = start;
+      v.length = vEnd - start;
     }
     if (cutsHigh) {
       splitLeafAt(k, mm, end);
-      const mid = vmaPiece(cur, cur.start, end - cur.start);
-      const high = vmaPiece(cur, end, vEnd - end);
-      vmas.splice(idx, 1, mid, high);
-      cur = mid;
+      vmas.splice(idx + 1, 0, vmaPiece(v, end, vEnd - end));
+      v.length = end - v.start;
       idx++;
     }
-    pieces.push(cur);
-    expect = cur.start + cur.length;
+    out.push(v);
+    expect = v.start + v.length;
   }
   if (expect < end) err = -Errno.ENOMEM;
-  return { pieces, err };
+  return err;
 }
 
 /** vma_merge(): adjacent anonymous VMAs with the same flags become one. */
@@ -124,7 +123,8 @@ export function mremapAnon(
   if (!vma || !vma.anon || len === 0 || len % a.pageSize !== 0 || dst % a.pageSize !== 0)
     return -Errno.EINVAL;
   unmap(dst, len);
-  const { pieces } = vmasCovering(k, mm, vmas, src, src + len);
+  const pieces: Vma[] = [];
+  vmasCovering(k, mm, vmas, src, src + len, pieces);
   const moved = pieces[0]!;
   // The destination VMA, in address order.
   const target = vmaPiece(moved, dst, len);
@@ -174,20 +174,4 @@ export function mremapAnon(
   if (k.tracing)
     k.note('move_page_tables', `mremap: ${len / a.pageSize} page(s) moved to a new VMA`);
   return dst;
-}
-
-/** munmap() of [start, end) across anonymous VMAs: zap, then cut the VMAs. */
-export function unmapAnonRange(
-  k: Kernel,
-  mm: AnonMm,
-  vmas: Vma[],
-  start: number,
-  end: number,
-): Vma[] {
-  const { pieces } = vmasCovering(k, mm, vmas, start, end);
-  for (const p of pieces) {
-    zapAnonRange(k, mm, p.start, p.start + p.length, true);
-    vmas.splice(vmas.indexOf(p), 1);
-  }
-  return pieces;
 }

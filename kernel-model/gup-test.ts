@@ -70,7 +70,7 @@ export function gupTestRead(k: Kernel, out: Int32Array): number {
   let o = 0;
   if (pfns) {
     const mem = k.anon.memmap;
-    for (const p of pfns.pfns) out[o++] = mem.data[p]!;
+    for (let i = 0; i < pfns.length; i++) out[o++] = mem.data[pfns.at(i)]!;
   }
   if (folios) for (const f of folios) out[o++] = k.labels.id(f.data);
   if (k.tracing)
@@ -153,7 +153,7 @@ export function gupTestIoctl(
       : pinUserPages(k, task, addr, nrPages - done, gupFlags);
     if (r.pfns) {
       if (heldPfns === undefined) heldPfns = r.pfns;
-      else for (const p of r.pfns.pfns) heldPfns.pfns.push(p);
+      else heldPfns.append(r.pfns);
     }
     if (r.ret < 0) {
       k.gupTestPinned = held;

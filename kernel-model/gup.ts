@@ -374,7 +374,7 @@ function pinFastAnon(
     if (fast === 0) return rest;
     return { ret: fast, folios: [], pfns };
   }
-  if (rest.pfns) for (const p of rest.pfns.pfns) pfns.pfns.push(p);
+  if (rest.pfns) pfns.append(rest.pfns);
   return { ret: fast + rest.ret, folios: rest.folios, pfns };
 }
 

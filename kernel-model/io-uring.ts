@@ -330,7 +330,7 @@ export function ioUringWriteFixed(
   if (reg.pfns) {
     const mem = k.anon.memmap;
     for (let i = 0; i < pages; i++)
-      inode.writeRange(at + i, 1, mem.data[reg.pfns.pfns[first + i]!]!);
+      inode.writeRange(at + i, 1, mem.data[reg.pfns.at(first + i)]!);
   } else {
     // Page-cache-world folios: each stands for its whole (huge) page.
     let page = 0;

@@ -75,7 +75,8 @@ export class MemMap {
   allocatedPages = 0;
 
   constructor() {
-    this.grow(1024);
+    // A cow run peaks near 16k pages (split THPs go back as order-0 pages): allocated once.
+    this.grow(16384);
     this.headOf[ZERO_PFN] = ZERO_PFN;
     this.fflags[ZERO_PFN] = F_ALLOCATED | F_ZERO;
   }
@@ -112,26 +113,30 @@ export class MemMap {
     this.cap = cap;
   }
 
-  /** A new anonymous folio of 2^order pages, zero-filled, unmapped, unreferenced. */
-  alloc(order: number): number {
+  /**
+   * A new anonymous folio of 2^order pages, unmapped and unreferenced; its pages zero-filled
+   * when `zero` (a caller that writes every page at once passes false). Page flags are the
+   * caller's to set: it maps the folio (exclusive, or not) right away. A freed folio's pages
+   * all had mapcount 0 (its total was 0), and a folio reused from its order's free list still
+   * has its head in every page, so neither is written again.
+   */
+  alloc(order: number, zero = true): number {
     const n = 1 << order;
-    let list = this.freeLists[order];
+    const list = this.freeLists[order];
     let h: number;
-    if (list !== undefined && list.length > 0) h = list.pop()!;
-    else {
+    if (list !== undefined && list.length > 0) {
+      h = list.pop()!;
+    } else {
       h = this.top;
       if (h + n > this.cap) this.grow(h + n);
       this.top = h + n;
-      if (list === undefined) {
-        list = [];
-        this.freeLists[order] = list;
-      }
+      if (n === 1) this.headOf[h] = h;
+      else this.headOf.fill(h, h, h + n);
     }
-    const end = h + n;
-    this.headOf.fill(h, h, end);
-    this.data.fill(0, h, end);
-    this.pflags.fill(0, h, end);
-    this.mapcount.fill(0, h, end);
+    if (zero) {
+      if (n === 1) this.data[h] = 0;
+      else this.data.fill(0, h, h + n);
+    }
     this.order[h] = order;
     this.fflags[h] = F_ALLOCATED | F_ANON;
     this.entire[h] = 0;

@@ -83,7 +83,8 @@ export function munmapRange(task: Task, addr: number, length: number): number {
   const k = task.kernel;
   if (addr % k.pageSize !== 0) return -Errno.EINVAL;
   const end = addr + Math.ceil(length / k.pageSize) * k.pageSize;
-  const { pieces, err } = vmasCovering(k, task, task.vmas, addr, end);
+  const pieces = task.scratchVmas;
+  const err = vmasCovering(k, task, task.vmas, addr, end, pieces);
   if (err === -Errno.EINVAL) return err;
   for (const p of pieces) {
     if (!p.anon) {
@@ -105,7 +106,8 @@ export function munmapRange(task: Task, addr: number, length: number): number {
 export function mprotectAnon(task: Task, addr: number, length: number, prot: number): number {
   const k = task.kernel;
   const end = addr + Math.ceil(length / k.pageSize) * k.pageSize;
-  const { pieces, err } = vmasCovering(k, task, task.vmas, addr, end);
+  const pieces = task.scratchVmas;
+  const err = vmasCovering(k, task, task.vmas, addr, end, pieces);
   if (err) return err;
   for (const v of pieces)
     if (prot & PROT_WRITE && (v.flags & VM_MAYWRITE) === 0) return -Errno.EACCES;
@@ -196,13 +198,15 @@ export function madvise(task: Task, addr: number, length: number, advice: number
     case MADV_DOFORK:
       return setVmFlags(task, addr, end, 0, VM_DONTCOPY);
     case MADV_DONTNEED: {
-      const { pieces, err } = vmasCovering(k, task, task.vmas, addr, end);
+      const pieces = task.scratchVmas;
+      const err = vmasCovering(k, task, task.vmas, addr, end, pieces);
       for (const p of pieces) if (p.anon) zapAnonRange(k, task, p.start, p.start + p.length, false);
       if (k.tracing) k.note('madvise_dontneed', `zapped ${(end - addr) / k.pageSize} page(s)`);
       return err;
     }
     case MADV_PAGEOUT: {
-      const { pieces, err } = vmasCovering(k, task, task.vmas, addr, end);
+      const pieces = task.scratchVmas;
+      const err = vmasCovering(k, task, task.vmas, addr, end, pieces);
       for (const p of pieces) if (p.anon) pageoutAnonRange(k, task, p.start, p.start + p.length);
       return err;
     }
@@ -224,7 +228,8 @@ export function madvise(task: Task, addr: number, length: number, advice: number
 
 function setVmFlags(task: Task, start: number, end: number, set: number, clear: number): number {
   const k = task.kernel;
-  const { pieces, err } = vmasCovering(k, task, task.vmas, start, end);
+  const pieces = task.scratchVmas;
+  const err = vmasCovering(k, task, task.vmas, start, end, pieces);
   for (const p of pieces) p.flags = (p.flags | set) & ~clear;
   mergeAnonVmas(task.vmas);
   return err;

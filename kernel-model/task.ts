@@ -113,6 +113,8 @@ export class Task implements AnonMm {
    * whenever a close shrinks it.
    */
   private readonly fds: (FdEntry | undefined)[] = emptyArray(); // not []: see kernel-model emptyArray()
+  /** The VMAs a range syscall works on (anon-vma.ts vmasCovering()), reused call after call. */
+  readonly scratchVmas: Vma[] = emptyArray(); // not []: see kernel-model emptyArray()
   /** The VMAs in address order (mm-syscalls.ts and anon-vma.ts split, merge and move them). */
   readonly vmas: Vma[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextAddr = 0x7f0000000000;
@@ -650,11 +652,11 @@ export class Task implements AnonMm {
       let err = 0;
       if (!vma) err = -Errno.EFAULT;
       else if (vma.anon) {
-        list.pfns.length = 0;
+        list.length = 0;
         const r = gupAnon(k, this, vma, at, 1, 0, list);
         if (r < 0) err = r;
         else {
-          pipe.pfns.push(list.pfns[0]!);
+          pipe.pfns.push(list.at(0));
           pipe.folios.push(undefined);
         }
       } else {
