@@ -110,7 +110,7 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
         s.bits[x] = b;
         d.bits[x] = b;
       }
-      d.entries.set(s.entries.subarray(i, j), i);
+      for (let x = i; x < j; x++) d.entries[x] = s.entries[x]!;
       d.used += n;
       mem.addPteMaps(pfn, n, child.mmId);
       i = j - 1;

@@ -152,12 +152,16 @@ export function gupAnon(
       if (need === 'unshare') unshared++;
       /* c8 ignore next 4 */
       if (++tries > 3) {
-        if (k.tracing) k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
+        if (k.tracing)
+          k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
         return done > 0 ? done : -Errno.EFAULT;
       }
       const r = anonFaultAt(k, mm, vma, pmd, i, need);
       if (r !== 'ok') {
-        if (k.tracing) k.note('faultin_page', `${need} fault failed (${r})`, { errno: r === 'oom' ? 'ENOMEM' : 'EFAULT' });
+        if (k.tracing)
+          k.note('faultin_page', `${need} fault failed (${r})`, {
+            errno: r === 'oom' ? 'ENOMEM' : 'EFAULT',
+          });
         return done > 0 ? done : -faultResultErrno(r);
       }
       // The fault resolved the page: the next pass takes it.
@@ -204,7 +208,8 @@ export function gupFastAnon(
     if (t.leaf >= 0) {
       if (t.leaf === mem.hugeZero) why = 'the huge zeropage (special PMD)';
       else if (write && (t.leafBits & B_WRITE) === 0) why = 'PMD not writable for a write pin';
-      else if (mustUnshare(k, mem, undefined, flags, t.leaf)) why = 'anon THP may be shared (unshare needed)';
+      else if (mustUnshare(k, mem, undefined, flags, t.leaf))
+        why = 'anon THP may be shared (unshare needed)';
       if (why) break;
       for (let j = i; j < iEnd; j++) grab(mem, t.leaf + j, flags, out);
       done += iEnd - i;
@@ -215,7 +220,8 @@ export function gupFastAnon(
       if (e <= 0) why = e === 0 ? 'PTE not present' : 'swap PTE';
       else if (e - 1 === ZERO_PFN) why = 'the shared zeropage (special PTE)';
       else if (write && (t.bits[i]! & B_WRITE) === 0) why = 'PTE not writable for a write pin';
-      else if (mustUnshare(k, mem, undefined, flags, e - 1)) why = 'anon page may be shared (unshare needed)';
+      else if (mustUnshare(k, mem, undefined, flags, e - 1))
+        why = 'anon page may be shared (unshare needed)';
       if (why) break chunks;
       grab(mem, e - 1, flags, out);
       done++;

@@ -25,6 +25,19 @@ export function vmaPiece(vma: Vma, start: number, length: number): Vma {
   };
 }
 
+/** vmas.splice(at, 0, v) without the array splice() returns. */
+export function insertAt(vmas: Vma[], at: number, v: Vma): void {
+  vmas.push(v);
+  for (let j = vmas.length - 1; j > at; j--) vmas[j] = vmas[j - 1]!;
+  vmas[at] = v;
+}
+
+/** vmas.splice(at, 1) without the array splice() returns. */
+export function removeAt(vmas: Vma[], at: number): void {
+  for (let j = at + 1; j < vmas.length; j++) vmas[j - 1] = vmas[j]!;
+  vmas.pop();
+}
+
 /** split_huge_pmd_if_needed(): a PMD leaf that `addr` cuts in two becomes PTEs. */
 function splitLeafAt(k: Kernel, mm: AnonMm, addr: number): void {
   const a = k.anon;
@@ -64,14 +77,14 @@ export function vmasCovering(
     if (v.start > expect) err = -Errno.ENOMEM;
     if (cutsLow) {
       splitLeafAt(k, mm, start);
-      vmas.splice(idx, 0, vmaPiece(v, v.start, start - v.start));
+      insertAt(vmas, idx, vmaPiece(v, v.start, start - v.start));
       idx++;
       v.start = start;
       v.length = vEnd - start;
     }
     if (cutsHigh) {
       splitLeafAt(k, mm, end);
-      vmas.splice(idx + 1, 0, vmaPiece(v, end, vEnd - end));
+      insertAt(vmas, idx + 1, vmaPiece(v, end, vEnd - end));
       v.length = end - v.start;
       idx++;
     }
@@ -96,7 +109,8 @@ export function mergeAnonVmas(vmas: Vma[]): void {
     ) {
       const merged = vmaPiece(a, a.start, a.length + b.length);
       merged.flags |= b.flags & VM_SOFTDIRTY;
-      vmas.splice(i, 2, merged);
+      vmas[i] = merged;
+      removeAt(vmas, i + 1);
       continue;
     }
     i++;

@@ -6,7 +6,7 @@
 import { anonFault, needsSoftDirtyWp } from './anon-fault.js';
 import { anonLoad, anonStore } from './anon-access.js';
 import { pageoutAnonRange } from './anon-reclaim.js';
-import { mergeAnonVmas, mremapAnon, vmasCovering } from './anon-vma.js';
+import { mergeAnonVmas, mremapAnon, removeAt, vmasCovering } from './anon-vma.js';
 import { SmallMap } from './small-map.js';
 import { zapAnonRange } from './anon-zap.js';
 import { madviseCollapse } from './collapse.js';
@@ -53,7 +53,7 @@ export function mmapAnonPrivate(task: Task, length: number, prot: number): numbe
   let flags = VM_MAYREAD | VM_MAYWRITE | VM_SOFTDIRTY;
   if (prot & PROT_READ) flags |= VM_READ;
   if (prot & PROT_WRITE) flags |= VM_WRITE;
-  const start = task.reserveAddr(len, k.pageSize);
+  const start = task.reserveAnonAddr(len);
   task.insertVma({
     start,
     length: len,
@@ -92,7 +92,7 @@ export function munmapRange(task: Task, addr: number, length: number): number {
       continue;
     }
     zapAnonRange(k, task, p.start, p.start + p.length, true);
-    task.vmas.splice(task.vmas.indexOf(p), 1);
+    removeAt(task.vmas, task.vmas.indexOf(p));
   }
   return 0;
 }
@@ -344,6 +344,32 @@ export function pagemapBits(task: Task, addr: number): number {
   if (t === undefined) return 0;
   const e = t.entries[Math.floor(addr / a.pageSize) % a.ptrs]!;
   return e > 0 ? 1 : e < 0 ? 2 : 0;
+}
+
+/** pagemapBits() & bit for every page of [addr, addr+length), in one walk of the page table. */
+export function pagemapAll(task: Task, addr: number, length: number, bit: number): boolean {
+  const vma = task.findVma(addr);
+  if (!vma || !vma.anon || addr + length > vma.start + vma.length) {
+    for (let at = addr; at < addr + length; at += task.kernel.pageSize)
+      if ((pagemapBits(task, at) & bit) === 0) return false;
+    return true;
+  }
+  const a = task.kernel.anon;
+  const pt = task.anonPt();
+  for (let at = addr; at < addr + length;) {
+    const pmd = Math.floor(at / a.pmdSize);
+    const base = pmd * a.pmdSize;
+    const chunkEnd = Math.min(addr + length, base + a.pmdSize);
+    const t = pt.get(pmd);
+    if (t === undefined) return false;
+    for (let i = (at - base) / a.pageSize; i < (chunkEnd - base) / a.pageSize; i++) {
+      const e = t.entries[i]!;
+      const bits = e > 0 ? 1 : e < 0 ? 2 : 0;
+      if ((bits & bit) === 0) return false;
+    }
+    at = chunkEnd;
+  }
+  return true;
 }
 
 /**

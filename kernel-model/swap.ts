@@ -28,7 +28,7 @@ export class SwapDevice {
   ) {}
 
   private grow(min: number): void {
-    let cap = this.cap || 256;
+    let cap = this.cap || 2048;
     while (cap < min) cap *= 2;
     const d = new Int32Array(cap);
     d.set(this.data);
@@ -45,6 +45,11 @@ export class SwapDevice {
   /** get_swap_pages(): `n` contiguous free slots (a large folio swapped out whole), or -1. */
   alloc(n: number): number {
     if (this.usedSlots + n > this.slots) return -1;
+    if (this.usedSlots === 0 && this.top > 0) {
+      // Nothing in use: allocate from the start again (the cluster allocator reuses freed clusters).
+      this.top = 0;
+      this.freeSlots.length = 0;
+    }
     let first: number;
     if (n === 1 && this.freeSlots.length > 0) first = this.freeSlots.pop()!;
     else {

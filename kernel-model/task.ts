@@ -59,6 +59,7 @@ import {
   mprotectAnon,
   mremap,
   munmapRange,
+  pagemapAll,
   pagemapBits,
   touchesAnon,
   userLoad,
@@ -99,6 +100,9 @@ function freeUnmappedAnon(this: Kernel, pte: Pte): void {
   freeIfUnused(this, pte.folio);
 }
 
+/** Where anonymous private mappings start (see Task.reserveAnonAddr()). */
+const ANON_BASE = 0x10000000;
+
 export class Task implements AnonMm {
   readonly kernel: Kernel;
   /** mm->mm_id: names this address space in the memory map's rmap accounting. */
@@ -136,10 +140,23 @@ export class Task implements AnonMm {
     return this.pt;
   }
 
-  /** get_unmapped_area(): the next free range of `length` bytes at `align`, a guard page after it. */
-  reserveAddr(length: number, align: number): number {
-    const start = Math.ceil(this.nextAddr / align) * align;
-    this.nextAddr = start + length + this.kernel.pageSize;
+  /**
+   * get_unmapped_area() for an anonymous private mapping: the lowest gap from ANON_BASE that
+   * fits `length` bytes with a guard page on each side (so separate mmap()s never merge), as
+   * the kernel reuses freed address space. Anonymous memory lives low so that its addresses
+   * stay small integers to V8 (below 2^31): the loops over its pages pass addresses around,
+   * and a 47-bit address is a boxed double at every call that is not inlined.
+   */
+  reserveAnonAddr(length: number): number {
+    const ps = this.kernel.pageSize;
+    let start = ANON_BASE;
+    const vmas = this.vmas;
+    for (let i = 0; i < vmas.length; i++) {
+      const v = vmas[i]!;
+      if (v.start + v.length + ps <= start) continue;
+      if (v.start >= start + length + ps) break;
+      start = v.start + v.length + ps;
+    }
     return start;
   }
 
@@ -609,6 +626,11 @@ export class Task implements AnonMm {
   /** /proc/self/pagemap of the page at `addr`: bit 0 PM_PRESENT, bit 1 PM_SWAP. */
   pagemap(addr: number): number {
     return pagemapBits(this, addr);
+  }
+
+  /** Whether every page of [addr, addr+length) has `bit` (pagemap()'s bits) in its pagemap entry. */
+  pagemapRange(addr: number, length: number, bit: number): boolean {
+    return pagemapAll(this, addr, length, bit);
   }
 
   /** A write to /proc/self/clear_refs: "4" (CLEAR_REFS_SOFT_DIRTY) is the only value modelled. */

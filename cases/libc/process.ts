@@ -326,6 +326,14 @@ export class Process {
     return this.task.pagemap(addr) !== 0;
   }
 
+  /**
+   * pagemap_is_swapped() of every page of [addr, addr+length) (cow.c's range_is_swapped()):
+   * one pread() per page in the C; here one walk, with the same answer.
+   */
+  pagemapRangeIsSwapped(addr: number, length: number): boolean {
+    return this.task.pagemapRange(addr, length, 2);
+  }
+
   /** pagemap_is_swapped(). */
   pagemapIsSwapped(addr: number): boolean {
     return (this.task.pagemap(addr) & 2) !== 0;

@@ -69,22 +69,20 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
   const mmapSize = 2 * thpsize;
   const mmapMem = proc.mmapAnon(mmapSize, RW, ANON);
   if (mmapMem === -1) return c.failPerror('mmap() failed');
-  let mremapMem = -1;
-  let mremapSize = 0;
-  const unmap = (): void => {
-    proc.munmap(mmapMem, mmapSize);
-    if (mremapMem !== -1) proc.munmap(mremapMem, mremapSize);
-  };
+  // The extra mapping of the partial-mremap shape (-1: none); unmapped with the THP's.
+  c.mremapMem = -1;
+  c.mremapSize = 0;
+  const unmap = unmapThp;
   // We need a THP-aligned memory area.
   const mem = Math.floor((mmapMem + thpsize) / thpsize) * thpsize;
   if (proc.madvise(mem, thpsize, MADV_HUGEPAGE)) {
-    unmap();
+    unmap(c, mmapMem, mmapSize);
     return c.failPerror('MADV_HUGEPAGE failed');
   }
   // Touch the first sub-page and test if we get the last sub-page populated automatically.
   proc.storeByte(mem, 1);
   if (!proc.pagemapIsPopulated(mem + thpsize - ps)) {
-    unmap();
+    unmap(c, mmapMem, mmapSize);
     return c.skipMsg('Did not get a THP populated');
   }
   proc.memsetByte(mem, thpsize, 1);
@@ -94,7 +92,7 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
     case 'pte-swapout':
       // PTE-map the THP by mapping one subpage R/O for a moment (a noop below the PMD size).
       if (proc.mprotect(mem + ps, ps, PROT_READ) || proc.mprotect(mem + ps, ps, RW)) {
-        unmap();
+        unmap(c, mmapMem, mmapSize);
         return c.failPerror('mprotect() failed');
       }
       break;
@@ -102,19 +100,21 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
     case 'single-pte-swapout':
       // Discard all but a single subpage of that PTE-mapped THP.
       if (proc.madvise(mem + ps, thpsize - ps, MADV_DONTNEED)) {
-        unmap();
+        unmap(c, mmapMem, mmapSize);
         return c.failPerror('MADV_DONTNEED failed');
       }
       size = ps;
       break;
     case 'partial-mremap': {
       // Remap half of the THP to new memory.
-      mremapSize = thpsize / 2;
-      mremapMem = proc.mmapAnon(mremapSize, PROT_NONE, ANON);
+      const mremapSize = thpsize / 2;
+      const mremapMem = proc.mmapAnon(mremapSize, PROT_NONE, ANON);
+      c.mremapSize = mremapSize;
       if (mremapMem === -1) {
-        unmap();
+        unmap(c, mmapMem, mmapSize);
         return c.failPerror('mmap() failed');
       }
+      c.mremapMem = mremapMem;
       const tmp = proc.mremap(
         mem + mremapSize,
         mremapSize,
@@ -123,7 +123,7 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
         mremapMem,
       );
       if (tmp !== mremapMem) {
-        unmap();
+        unmap(c, mmapMem, mmapSize);
         return c.failPerror('mremap() failed');
       }
       size = mremapSize;
@@ -132,13 +132,13 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
     case 'partial-shared': {
       // Share the first page with a child that quits: parts of the THP were never shared.
       if (proc.madvise(mem + ps, thpsize - ps, MADV_DONTFORK)) {
-        unmap();
+        unmap(c, mmapMem, mmapSize);
         return c.failPerror('MADV_DONTFORK failed');
       }
       proc.fork().endChild();
       // Allow for sharing all pages again.
       if (proc.madvise(mem + ps, thpsize - ps, MADV_DOFORK)) {
-        unmap();
+        unmap(c, mmapMem, mmapSize);
         return c.failPerror('MADV_DOFORK failed');
       }
       break;
@@ -148,15 +148,20 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
   }
   if (run === 'pmd-swapout' || run === 'pte-swapout' || run === 'single-pte-swapout') {
     proc.madvise(mem, size, MADV_PAGEOUT);
-    for (let a = mem; a < mem + size; a += ps) {
-      if (!proc.pagemapIsSwapped(a)) {
-        unmap();
-        return c.skipMsg('MADV_PAGEOUT did not work, is swap enabled?');
-      }
+    // range_is_swapped(): every page's pagemap entry has the swap bit.
+    if (!proc.pagemapRangeIsSwapped(mem, size)) {
+      unmap(c, mmapMem, mmapSize);
+      return c.skipMsg('MADV_PAGEOUT did not work, is swap enabled?');
     }
   }
   fn(c, mem, size, false);
-  unmap();
+  unmap(c, mmapMem, mmapSize);
+}
+
+/** munmap() of the THP's mapping and, for the partial-mremap shape, of where half of it went. */
+function unmapThp(c: CowCtx, mmapMem: number, mmapSize: number): void {
+  c.proc.munmap(mmapMem, mmapSize);
+  if (c.mremapMem !== -1) c.proc.munmap(c.mremapMem, c.mremapSize);
 }
 
 /** run_with_hugetlb(): a private anonymous hugetlb page, and a second free one for COW. */

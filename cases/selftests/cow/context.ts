@@ -35,6 +35,9 @@ export class CowCtx {
   /** The vmsplice() pipe a child test function keeps between its two halves, and the bytes in it. */
   childPipe = -1;
   childPipeBytes = 0;
+  /** do_run_with_thp()'s second mapping (partial mremap), -1 when there is none. */
+  mremapMem = -1;
+  mremapSize = 0;
   private readonly log: TestLog;
   /** Scratch label buffers (the C's malloc()ed copies), grown on demand. */
   private bufs: Int32Array[] = [new Int32Array(512), new Int32Array(512), new Int32Array(512)];
