@@ -7,21 +7,11 @@ import { isFsName, FS_NAMES, type FsName } from '../kernel-model/fs.js';
 import { parsePatch } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import { unmodelledRelease } from './modelled-releases.js';
-import {
-  THP_ENABLED_VALUES,
-  THP_SIZE_VALUES,
-  type ThpEnabled,
-  type ThpSizeEnabled,
-} from '../kernel-model/thp.js';
+import { THP_ENABLED_VALUES, THP_SIZE_VALUES, type ThpEnabled, type ThpSizeEnabled } from '../kernel-model/thp.js';
 import { SELFTEST_NAMES, type SelftestName } from './versions.js';
 
 export type RunnerName = 'direct' | 'run_vmtests' | 'kselftest' | 'kselftest+run_vmtests';
-export const RUNNERS: readonly RunnerName[] = [
-  'direct',
-  'run_vmtests',
-  'kselftest',
-  'kselftest+run_vmtests',
-];
+export const RUNNERS: readonly RunnerName[] = ['direct', 'run_vmtests', 'kselftest', 'kselftest+run_vmtests'];
 
 export interface FsSpec {
   type: FsName;
@@ -58,13 +48,7 @@ export interface Environment {
   kernel: {
     release: string;
     patches: string[];
-    config: {
-      GUP_TEST: boolean;
-      IO_URING: boolean;
-      HUGETLBFS: boolean;
-      DEBUG_FS: boolean;
-      TRANSPARENT_HUGEPAGE: boolean;
-    };
+    config: { GUP_TEST: boolean; IO_URING: boolean; HUGETLBFS: boolean; DEBUG_FS: boolean; TRANSPARENT_HUGEPAGE: boolean };
   };
   arch: Arch;
   pageSizeKiB: number;
@@ -118,8 +102,7 @@ function bool(v: Json | undefined, path: string, dflt: boolean): boolean {
 
 function int(v: Json | undefined, path: string, dflt: number, min = 0): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    fail(`${path}: expected an integer >= ${min}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(`${path}: expected an integer >= ${min}`);
   return v;
 }
 
@@ -170,15 +153,12 @@ export function fsSpec(v: Json | undefined, path: string, dflt: FsName): FsSpec 
   if (o.upper !== undefined) spec.upper = fsName(o.upper, `${path}.upper`);
   if (o.version !== undefined) {
     const ver = str(o.version, `${path}.version`);
-    if (spec.type !== 'nfs')
-      fail(`${path}.version: only an nfs mount has a protocol version (use "nfs3" for NFSv3)`);
-    if (!NFS_VERSIONS.includes(ver))
-      fail(`${path}.version: expected one of ${NFS_VERSIONS.join(', ')}`);
+    if (spec.type !== 'nfs') fail(`${path}.version: only an nfs mount has a protocol version (use "nfs3" for NFSv3)`);
+    if (!NFS_VERSIONS.includes(ver)) fail(`${path}.version: expected one of ${NFS_VERSIONS.join(', ')}`);
     spec.version = ver;
   }
   if (o.fallocate !== undefined) {
-    if (!['fuse', 'virtiofs', 'nfs'].includes(spec.type))
-      fail(`${path}.fallocate: only fuse, virtiofs and nfs servers vary in fallocate support`);
+    if (!['fuse', 'virtiofs', 'nfs'].includes(spec.type)) fail(`${path}.fallocate: only fuse, virtiofs and nfs servers vary in fallocate support`);
     spec.fallocate = bool(o.fallocate, `${path}.fallocate`, true);
   }
   return spec;
@@ -194,19 +174,7 @@ function releaseText(v: Json | undefined, path: string): string {
 }
 
 function parseObject(root: Json): Environment {
-  const o = obj(root, 'environment', [
-    'kernel',
-    'arch',
-    'pageSizeKiB',
-    'hugetlb',
-    'fs',
-    'user',
-    'sysctl',
-    'thp',
-    'swap',
-    'selftest',
-    'runner',
-  ]);
+  const o = obj(root, 'environment', ['kernel', 'arch', 'pageSizeKiB', 'hugetlb', 'fs', 'user', 'sysctl', 'thp', 'swap', 'selftest', 'runner']);
   if (o.kernel === undefined) fail('kernel.release: required');
   const k = obj(o.kernel, 'kernel', ['release', 'patches', 'config']);
   if (k.release === undefined) fail('kernel.release: required');
@@ -221,16 +189,7 @@ function parseObject(root: Json): Environment {
       patches.push(s);
     });
   }
-  const c =
-    k.config === undefined
-      ? {}
-      : obj(k.config, 'kernel.config', [
-          'GUP_TEST',
-          'IO_URING',
-          'HUGETLBFS',
-          'DEBUG_FS',
-          'TRANSPARENT_HUGEPAGE',
-        ]);
+  const c = k.config === undefined ? {} : obj(k.config, 'kernel.config', ['GUP_TEST', 'IO_URING', 'HUGETLBFS', 'DEBUG_FS', 'TRANSPARENT_HUGEPAGE']);
   const config = {
     GUP_TEST: bool(c.GUP_TEST, 'kernel.config.GUP_TEST', true),
     IO_URING: bool(c.IO_URING, 'kernel.config.IO_URING', true),
@@ -242,8 +201,7 @@ function parseObject(root: Json): Environment {
   let arch: Arch = 'x86_64';
   if (o.arch !== undefined) {
     const a = str(o.arch, 'arch');
-    if (!(ARCHES as readonly string[]).includes(a))
-      fail(`arch: unknown "${a}" (known: ${ARCHES.join(', ')})`);
+    if (!(ARCHES as readonly string[]).includes(a)) fail(`arch: unknown "${a}" (known: ${ARCHES.join(', ')})`);
     arch = a as Arch;
   }
   const pageSizeKiB = int(o.pageSizeKiB, 'pageSizeKiB', 4, 1);
@@ -258,10 +216,7 @@ function parseObject(root: Json): Environment {
       const e = obj(h, p, ['sizeKiB', 'free', 'allocatable', 'movable']);
       if (e.sizeKiB === undefined) fail(`${p}.sizeKiB: required`);
       const sizeKiB = int(e.sizeKiB, `${p}.sizeKiB`, 0, 1);
-      if (sizeKiB > MAX_HUGETLB_KIB)
-        fail(
-          `${p}.sizeKiB: ${sizeKiB} is larger than any huge page size (at most ${MAX_HUGETLB_KIB} KiB, 16 GiB)`,
-        );
+      if (sizeKiB > MAX_HUGETLB_KIB) fail(`${p}.sizeKiB: ${sizeKiB} is larger than any huge page size (at most ${MAX_HUGETLB_KIB} KiB, 16 GiB)`);
       if (!isPowerOfTwo(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} is not a power of two`);
       // A Set, not a scan of the sizes so far: the check stays linear however long the list.
       if (seen.has(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} listed twice`);
@@ -279,8 +234,7 @@ function parseObject(root: Json): Environment {
   const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups']);
   let memlockKiB: number | 'unlimited' = 8192;
   if (u.memlockKiB !== undefined) {
-    memlockKiB =
-      u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
+    memlockKiB = u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
   }
   const groups: number[] = [];
   if (u.groups !== undefined) {
@@ -289,8 +243,7 @@ function parseObject(root: Json): Environment {
   }
   const user = { root: bool(u.root, 'user.root', true), memlockKiB, groups };
 
-  const s =
-    o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled', 'io_uring_group']);
+  const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled', 'io_uring_group']);
   const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);
   if (ioUringDisabled > 2) fail('sysctl.io_uring_disabled: expected 0, 1 or 2');
   const ioUringGroup = int(s.io_uring_group, 'sysctl.io_uring_group', -1, -1);
@@ -299,13 +252,11 @@ function parseObject(root: Json): Environment {
   const sw = o.swap === undefined ? {} : obj(o.swap, 'swap', ['sizeKiB']);
   const swap = { sizeKiB: int(sw.sizeKiB, 'swap.sizeKiB', 0) };
 
-  const t =
-    o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing']);
+  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing']);
   let name: SelftestName = 'gup_longterm';
   if (t.name !== undefined) {
     const n = str(t.name, 'selftest.name');
-    if (!(SELFTEST_NAMES as readonly string[]).includes(n))
-      fail(`selftest.name: unknown "${n}" (known: ${SELFTEST_NAMES.join(', ')})`);
+    if (!(SELFTEST_NAMES as readonly string[]).includes(n)) fail(`selftest.name: unknown "${n}" (known: ${SELFTEST_NAMES.join(', ')})`);
     name = n as SelftestName;
   }
   let tree = release;
@@ -318,16 +269,14 @@ function parseObject(root: Json): Environment {
     if (t.liburing === null) liburing = null;
     else {
       liburing = str(t.liburing, 'selftest.liburing');
-      if (!/^\d+\.\d+(\.\d+)?$/.test(liburing))
-        fail('selftest.liburing: expected a version like "2.3", or null');
+      if (!/^\d+\.\d+(\.\d+)?$/.test(liburing)) fail('selftest.liburing: expected a version like "2.3", or null');
     }
   }
 
   let runner: RunnerName = 'direct';
   if (o.runner !== undefined) {
     const r = str(o.runner, 'runner');
-    if (!(RUNNERS as readonly string[]).includes(r))
-      fail(`runner: unknown "${r}" (known: ${RUNNERS.join(', ')})`);
+    if (!(RUNNERS as readonly string[]).includes(r)) fail(`runner: unknown "${r}" (known: ${RUNNERS.join(', ')})`);
     runner = r as RunnerName;
   }
 

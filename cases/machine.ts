@@ -50,9 +50,7 @@ export function kernelSpecFor(env: Environment): KernelSpec {
   const release = parseRelease(env.kernel.release);
   /* c8 ignore next */
   if (!isRelease(release)) throw new Error(release.error);
-  const patches = env.kernel.patches
-    .map((p) => parsePatch(p))
-    .filter((p): p is PatchSpec => !('error' in p));
+  const patches = env.kernel.patches.map((p) => parsePatch(p)).filter((p): p is PatchSpec => !('error' in p));
   return {
     release,
     patches,
@@ -67,11 +65,8 @@ export function kernelSpecFor(env: Environment): KernelSpec {
     })),
     mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
     user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups },
-    sysctl: {
-      ioUringDisabled: env.sysctl.io_uring_disabled,
-      ioUringGroup: env.sysctl.io_uring_group,
-    },
     thp: thpOf(env),
     swapKiB: env.swap.sizeKiB,
+    sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled, ioUringGroup: env.sysctl.io_uring_group },
   };
 }

@@ -17,6 +17,7 @@ export type { SubtestRecord };
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
 
+
 export interface SelftestRun {
   build: SelftestBuild;
   plan: number | null;

@@ -39,63 +39,21 @@ export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [
   {
     id: 'P',
     firstShipped: 'never (prototype pin_longterm, mail of 2023-05-05)',
-    summary:
-      '"Pinning succeeded/failed as expected", "iouring fixed buffer", "detected hugetlb size"',
+    summary: '"Pinning succeeded/failed as expected", "iouring fixed buffer", "detected hugetlb size"',
     program: (ctx) => runGupLongtermA(ctx, PROTOTYPE),
   },
-  {
-    id: 'A1',
-    firstShipped: 'v6.5',
-    summary: 'first release: 8 GUP + 2 io_uring cases, reason texts',
-    program: (ctx) => runGupLongtermA(ctx, A1),
-  },
-  {
-    id: 'A2',
-    firstShipped: 'v6.7',
-    summary: 'resource-leak fix (fclose on the fileno() error path)',
-    program: (ctx) => runGupLongtermA(ctx, A2),
-  },
-  {
-    id: 'A3',
-    firstShipped: 'v6.10',
-    summary: 'R/O cases mprotect(PROT_READ) first (unsharing logic)',
-    program: (ctx) => runGupLongtermA(ctx, A3),
-  },
-  {
-    id: 'B',
-    firstShipped: 'v6.15',
-    summary: 'errno in messages, "(EINVAL)n" typo, 9pfs ftruncate ENOENT → SKIP',
-    program: runGupLongtermB,
-  },
-  {
-    id: 'C0',
-    firstShipped: 'v6.16-rc1',
-    summary: 'test names as results; memfd failure FAILs; unknown fs prints no result',
-    program: (ctx) => runGupLongtermC(ctx, C0),
-  },
-  {
-    id: 'C1',
-    firstShipped: 'v6.16',
-    summary: 'b1a529bdb964: memfd_create() failure → SKIP',
-    program: (ctx) => runGupLongtermC(ctx, C1),
-  },
-  {
-    id: 'C2',
-    firstShipped: 'v6.17',
-    summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)',
-    program: (ctx) => runGupLongtermC(ctx, C2),
-  },
-  {
-    id: 'C3',
-    firstShipped: 'v6.19 (and 6.18.7+)',
-    summary: '21c68ad1d977: unknown filesystem → SKIP result',
-    program: (ctx) => runGupLongtermC(ctx, C3),
-  },
+  { id: 'A1', firstShipped: 'v6.5', summary: 'first release: 8 GUP + 2 io_uring cases, reason texts', program: (ctx) => runGupLongtermA(ctx, A1) },
+  { id: 'A2', firstShipped: 'v6.7', summary: 'resource-leak fix (fclose on the fileno() error path)', program: (ctx) => runGupLongtermA(ctx, A2) },
+  { id: 'A3', firstShipped: 'v6.10', summary: 'R/O cases mprotect(PROT_READ) first (unsharing logic)', program: (ctx) => runGupLongtermA(ctx, A3) },
+  { id: 'B', firstShipped: 'v6.15', summary: 'errno in messages, "(EINVAL)n" typo, 9pfs ftruncate ENOENT → SKIP', program: runGupLongtermB },
+  { id: 'C0', firstShipped: 'v6.16-rc1', summary: 'test names as results; memfd failure FAILs; unknown fs prints no result', program: (ctx) => runGupLongtermC(ctx, C0) },
+  { id: 'C1', firstShipped: 'v6.16', summary: 'b1a529bdb964: memfd_create() failure → SKIP', program: (ctx) => runGupLongtermC(ctx, C1) },
+  { id: 'C2', firstShipped: 'v6.17', summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)', program: (ctx) => runGupLongtermC(ctx, C2) },
+  { id: 'C3', firstShipped: 'v6.19 (and 6.18.7+)', summary: '21c68ad1d977: unknown filesystem → SKIP result', program: (ctx) => runGupLongtermC(ctx, C3) },
   {
     id: 'D',
     firstShipped: 'v7.2 (and next)',
-    summary:
-      '6b7cabce32fc hugetlb_setup(2, …): the test raises nr_hugepages itself, tests only sizes with 2 free pages',
+    summary: '6b7cabce32fc hugetlb_setup(2, …): the test raises nr_hugepages itself, tests only sizes with 2 free pages',
     program: (ctx) => runGupLongtermC(ctx, D),
   },
 ];

@@ -65,8 +65,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     name: 'fsdax_check_in_check_vma_flags',
     commit: '52650c8b466b',
     release: '5.11',
-    title:
-      'mm/gup: remove the vma allocation from gup_longterm_locked() (fsdax refused before pinning)',
+    title: 'mm/gup: remove the vma allocation from gup_longterm_locked() (fsdax refused before pinning)',
   },
   {
     name: 'longterm_migrate_movable',
@@ -132,8 +131,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     name: 'io_uring_pin_pages_fast',
     commit: '1943f96b3816',
     release: '6.10',
-    title:
-      'io_uring: unify io_pin_pages() (pin_user_pages_fast); 6.6.y backport release not verified',
+    title: 'io_uring: unify io_pin_pages() (pin_user_pages_fast); 6.6.y backport release not verified',
     backports: { '6.6': '6.6.90' },
   },
   {
@@ -141,40 +139,32 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     commit: '309fc03a3284',
     release: '5.8',
     title: 'io_uring: account user memory freed when exit has been queued',
-    evidence:
-      'Jens Axboe in liburing issue #157 (2020-07-10): the fix for back-to-back ring exit + init failing on a tight RLIMIT_MEMLOCK, in 5.8-rc5',
+    evidence: 'Jens Axboe in liburing issue #157 (2020-07-10): the fix for back-to-back ring exit + init failing on a tight RLIMIT_MEMLOCK, in 5.8-rc5',
   },
   {
     name: 'io_uring_rings_memcg',
     commit: '26bfa89e25f4',
     release: '5.12',
-    title:
-      'io_uring: place ring SQ/CQ arrays under memcg memory limits (rings no longer charged to RLIMIT_MEMLOCK)',
+    title: 'io_uring: place ring SQ/CQ arrays under memcg memory limits (rings no longer charged to RLIMIT_MEMLOCK)',
   },
   {
     name: 'io_uring_ring_region_accounted',
     commit: '81a4058e0cd0',
     release: '6.14',
-    title:
-      'io_uring: use region api for CQ (rings become io_create_region(ctx, …) regions, charged to ctx->user)',
-    evidence:
-      'patch text (v2 series of 2024-11-24, with 8078486e1d53 for the SQEs); release inferred; 6.18.44 logs show the charge',
+    title: 'io_uring: use region api for CQ (rings become io_create_region(ctx, …) regions, charged to ctx->user)',
+    evidence: 'patch text (v2 series of 2024-11-24, with 8078486e1d53 for the SQEs); release inferred; 6.18.44 logs show the charge',
   },
   {
     name: 'io_uring_ring_region_unaccounted',
     release: '7.2',
-    title:
-      'io_uring: ring memory is not charged to RLIMIT_MEMLOCK (io_create_region(NULL, …) for the rings)',
-    evidence:
-      'commit not identified: the 7.2.13 tree has it (io_uring.c "ring memory is not charged to RLIMIT_MEMLOCK, hence no user"), 6.18.44 does not; dated to the first tree known to have it',
+    title: 'io_uring: ring memory is not charged to RLIMIT_MEMLOCK (io_create_region(NULL, …) for the rings)',
+    evidence: 'commit not identified: the 7.2.13 tree has it (io_uring.c "ring memory is not charged to RLIMIT_MEMLOCK, hence no user"), 6.18.44 does not; dated to the first tree known to have it',
   },
   {
     name: 'io_uring_buffer_cap_1t',
     release: '7.2',
-    title:
-      'io_uring/rsrc: io_validate_user_buf_range() caps a registered buffer at SZ_1T (-EINVAL) instead of SZ_1G (-EFAULT)',
-    evidence:
-      'commit not identified: 6.12 has the SZ_1G check, the 7.2.13 tree the SZ_1T one; dated to the first tree known to have it',
+    title: 'io_uring/rsrc: io_validate_user_buf_range() caps a registered buffer at SZ_1T (-EINVAL) instead of SZ_1G (-EFAULT)',
+    evidence: 'commit not identified: 6.12 has the SZ_1G check, the 7.2.13 tree the SZ_1T one; dated to the first tree known to have it',
   },
   // What happens after a pin (cases/scenarios): COW, writeback and reclaim of pinned folios.
   {
@@ -199,16 +189,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     name: 'fork_copies_pinned',
     commit: '70e806e4e645',
     release: '5.9',
-    title:
-      'mm: Do early cow for pinned pages during fork() for ptes (dated 2020-09-27; release inferred)',
-  },
-  {
-    name: 'hugetlb_fork_copies_pinned',
-    commit: '4eae4efa2c29',
-    release: '5.12',
-    title: 'hugetlb: do early cow when page pinned on src mm',
-    evidence:
-      'id and release from memory of the series (Peter Xu, early 2021); the 7.2.13 tree copies pinned anon hugetlb folios in copy_hugetlb_page_range()',
+    title: 'mm: Do early cow for pinned pages during fork() for ptes (dated 2020-09-27; release inferred)',
   },
   {
     name: 'ext4_no_bug_on_unprepared_dirty',
@@ -236,6 +217,14 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     title: 'mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse',
   },
   {
+    name: 'hugetlb_fork_copies_pinned',
+    commit: '4eae4efa2c29',
+    release: '5.12',
+    title: 'hugetlb: do early cow when page pinned on src mm',
+    evidence:
+      'id and release from memory of the series (Peter Xu, early 2021); the 7.2.13 tree copies pinned anon hugetlb folios in copy_hugetlb_page_range()',
+  },
+  {
     name: 'mthp_anon',
     commit: '19eaf44954df',
     release: '6.8',
@@ -257,9 +246,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   },
 ];
 
-const BY_COMMIT = new Map(
-  BEHAVIOURS.filter((b) => b.commit !== undefined).map((b) => [b.commit, b]),
-);
+const BY_COMMIT = new Map(BEHAVIOURS.filter((b) => b.commit !== undefined).map((b) => [b.commit, b]));
 const BY_NAME = new Map(BEHAVIOURS.map((b) => [b.name, b]));
 
 export function behaviour(name: BehaviourName): Behaviour {
@@ -330,26 +317,17 @@ function resolved(release: Release, patches: readonly PatchSpec[]): Resolved {
  * The set of behaviours active in a kernel built from `release` with `patches` on top.
  * Memoised: every prediction boots a kernel, and a search boots thousands of the same few.
  */
-export function resolveBehaviours(
-  release: Release,
-  patches: readonly PatchSpec[],
-): ReadonlySet<BehaviourName> {
+export function resolveBehaviours(release: Release, patches: readonly PatchSpec[]): ReadonlySet<BehaviourName> {
   return resolved(release, patches).set;
 }
 
 /** resolveBehaviours() sorted by name (same memo). */
-export function sortedBehaviours(
-  release: Release,
-  patches: readonly PatchSpec[],
-): readonly BehaviourName[] {
+export function sortedBehaviours(release: Release, patches: readonly PatchSpec[]): readonly BehaviourName[] {
   return resolved(release, patches).sorted;
 }
 
 /** resolveBehaviours() as boolean fields (same memo). */
-export function resolveBehaviourFlags(
-  release: Release,
-  patches: readonly PatchSpec[],
-): BehaviourFlags {
+export function resolveBehaviourFlags(release: Release, patches: readonly PatchSpec[]): BehaviourFlags {
   return resolved(release, patches).flags;
 }
 

@@ -30,28 +30,25 @@ export function wpReusesSmallAnon(
 ): boolean {
   if (k.flags.anon_exclusive) {
     const reuse = refcount === 1;
-    if (k.tracing)
-      k.note(
-        'wp_can_reuse_anon_folio',
-        `not PageAnonExclusive, refcount ${refcount}: ${reuse ? 'reuse, now exclusive' : 'copy'}`,
-        { by: 'anon_exclusive' },
-      );
+    if (k.tracing) k.note(
+      'wp_can_reuse_anon_folio',
+      `not PageAnonExclusive, refcount ${refcount}: ${reuse ? 'reuse, now exclusive' : 'copy'}`,
+      { by: 'anon_exclusive' },
+    );
     return reuse;
   }
   if (k.flags.do_wp_page_page_count) {
     const reuse = refcount === 1;
-    if (k.tracing)
-      k.note(
-        'do_wp_page',
+    if (k.tracing) k.note(
+      'do_wp_page',
         `page_count() == ${refcount}${pinned ? ' (pinned)' : ''}: ${reuse ? 'reuse' : 'copy'}`,
-        { by: 'do_wp_page_page_count' },
-      );
+      { by: 'do_wp_page_page_count' },
+    );
     return reuse;
   }
   const reuse = mapcount === 1;
-  if (k.tracing)
-    k.note(
-      'do_wp_page',
+  if (k.tracing) k.note(
+    'do_wp_page',
       `reuse_swap_page(): mapcount ${mapcount}${pinned ? ', pin(s) not counted' : ''}: ${reuse ? 'reuse' : 'copy'}; ${k.describeAbsent('do_wp_page_page_count')}`,
     );
   return reuse;
@@ -104,7 +101,7 @@ export function hugetlbWpReuses(k: Kernel, mapcount: number, refs: number): bool
     k.note(
       'hugetlb_wp',
       `folio_mapcount() == ${mapcount}${refs ? `, ${refs} other reference(s) not looked at` : ''}: ${reuse ? 'reuse' : 'copy'}`,
-    );
+  );
   return reuse;
 }
 

@@ -22,12 +22,7 @@ export function copyVmaForFork(k: Kernel, vma: Vma): Vma {
     const f = pte.folio;
     if (f.kind === 'anon' && !f.hugetlb && f.pincount > 0 && k.flags.fork_copies_pinned) {
       const own = k.newFolio('anon', f.size, { data: f.data });
-      if (k.tracing)
-        k.note(
-          'copy_present_page',
-          `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`,
-          { by: 'fork_copies_pinned' },
-        );
+      if (k.tracing) k.note('copy_present_page', `fork: folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'fork_copies_pinned' });
       copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
       continue;
     }
@@ -36,17 +31,8 @@ export function copyVmaForFork(k: Kernel, vma: Vma): Vma {
       // at once, from the free pool (not the parent's reservation); with no free page the
       // fork fails (-ENOMEM), which this model does not reach: cow.c keeps a second page free.
       if (allocHugePage(f.hugetlb, false)) {
-        const own = k.newFolio('anon', f.size, {
-          data: f.data,
-          hugetlb: f.hugetlb,
-          movable: f.hugetlb.movable,
-        });
-        if (k.tracing)
-          k.note(
-            'copy_hugetlb_page_range',
-            `fork: hugetlb folio ${f.id} may be pinned: the child gets copy ${own.id}`,
-            { by: 'hugetlb_fork_copies_pinned' },
-          );
+        const own = k.newFolio('anon', f.size, { data: f.data, hugetlb: f.hugetlb, movable: f.hugetlb.movable });
+        if (k.tracing) k.note('copy_hugetlb_page_range', `fork: hugetlb folio ${f.id} may be pinned: the child gets copy ${own.id}`, { by: 'hugetlb_fork_copies_pinned' });
         copy.ptes.set(i, { folio: own, writable: (vma.flags & VM_WRITE) !== 0, dirty: true });
         continue;
       }

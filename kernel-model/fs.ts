@@ -102,20 +102,8 @@ export const FS_TYPES: Record<FsName, FsType> = {
   // ext2 uses generic_file_vm_ops (filemap_page_mkwrite); ext3/ext4 ext4_file_vm_ops.
   ext2: { ...base, name: 'ext2', magic: 0xef53 },
   // ext3 is mounted by the ext4 driver: buffer_heads from ext4_page_mkwrite, required by ext4_writepages.
-  ext3: {
-    ...base,
-    name: 'ext3',
-    magic: 0xef53,
-    mkwriteAttachesPrivate: true,
-    writebackRequiresPrivate: true,
-  },
-  ext4: {
-    ...base,
-    name: 'ext4',
-    magic: 0xef53,
-    mkwriteAttachesPrivate: true,
-    writebackRequiresPrivate: true,
-  },
+  ext3: { ...base, name: 'ext3', magic: 0xef53, mkwriteAttachesPrivate: true, writebackRequiresPrivate: true },
+  ext4: { ...base, name: 'ext4', magic: 0xef53, mkwriteAttachesPrivate: true, writebackRequiresPrivate: true },
   xfs: { ...base, name: 'xfs', magic: 0x58465342 },
   // btrfs_page_mkwrite() sets the folio's extent state; writeback fixes up a folio without it.
   btrfs: { ...base, name: 'btrfs', magic: 0x9123683e, mkwriteAttachesPrivate: true },
@@ -211,8 +199,7 @@ export function mountFallocate(m: Mount): FallocateRefusal | undefined {
  * Why mountFallocate() refuses, as a code: the trace's words (fallocateRefusalWords()) are
  * built only when someone traces, not on every refused fallocate() of a trace-less run.
  */
-export type FallocateRefusal =
-  'no-fallocate' | 'nfs-no-allocate' | 'fuse-no-fallocate' | 'server-no-allocate';
+export type FallocateRefusal = 'no-fallocate' | 'nfs-no-allocate' | 'fuse-no-fallocate' | 'server-no-allocate';
 
 /** The kernel function that refused, and why, for the trace. */
 export function fallocateRefusalWords(m: Mount, r: FallocateRefusal): { fn: string; why: string } {
@@ -221,19 +208,10 @@ export function fallocateRefusalWords(m: Mount, r: FallocateRefusal): { fn: stri
     case 'no-fallocate':
       return { fn: 'vfs_fallocate', why: `${t.name} has no ->fallocate` };
     case 'nfs-no-allocate':
-      return {
-        fn: 'nfs42_fallocate',
-        why: `NFSv${m.nfsVersion} has no ALLOCATE operation (NFSv4.2 only)`,
-      };
+      return { fn: 'nfs42_fallocate', why: `NFSv${m.nfsVersion} has no ALLOCATE operation (NFSv4.2 only)` };
     case 'fuse-no-fallocate':
-      return {
-        fn: 'fuse_file_fallocate',
-        why: 'the FUSE server does not implement FUSE_FALLOCATE (fc->no_fallocate)',
-      };
+      return { fn: 'fuse_file_fallocate', why: 'the FUSE server does not implement FUSE_FALLOCATE (fc->no_fallocate)' };
     case 'server-no-allocate':
-      return {
-        fn: `${t.name}_fallocate`,
-        why: `the ${t.name} server does not implement allocation`,
-      };
+      return { fn: `${t.name}_fallocate`, why: `the ${t.name} server does not implement allocation` };
   }
 }

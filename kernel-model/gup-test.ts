@@ -97,25 +97,15 @@ export function gupTestIoctl(
     // __gup_test_ioctl(): pins the program's buffer in nr_pages_per_call chunks and releases
     // it, timing both. The buffer is private /dev/zero memory the program faulted in, which
     // every GUP flavour pins; it is not modelled page by page.
-    if (k.tracing)
-      k.note(
-        '__gup_test_ioctl',
-        `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`,
-        {
-          by: 'gup_test_debugfs',
-        },
-      );
+    if (k.tracing) k.note('__gup_test_ioctl', `${older}: ${arg ? `${arg.size / k.pageSize} page(s), ${arg.flags} per call` : 'no buffer'}; pinned and released`, {
+      by: 'gup_test_debugfs',
+    });
     return 0;
   }
   if (!k.flags.pin_longterm_test || !pinLongterm) {
-    if (k.tracing)
-      k.note(
-        'gup_test_ioctl',
-        `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`,
-        {
-          errno: 'EINVAL',
-        },
-      );
+    if (k.tracing) k.note('gup_test_ioctl', `unknown command: PIN_LONGTERM_TEST_* is ${k.describeAbsent('pin_longterm_test')}`, {
+      errno: 'EINVAL',
+    });
     return -Errno.EINVAL;
   }
   if (cmd === PIN_LONGTERM_TEST_STOP) {
@@ -127,20 +117,18 @@ export function gupTestIoctl(
   if (!arg) return -Errno.EFAULT;
   // pin_longterm_test_start()
   if (k.gupTestPinned || k.gupTestPinnedPfns) return -Errno.EINVAL;
-  if (arg.flags & ~(PIN_LONGTERM_TEST_FLAG_USE_WRITE | PIN_LONGTERM_TEST_FLAG_USE_FAST))
-    return -Errno.EINVAL;
+  if (arg.flags & ~(PIN_LONGTERM_TEST_FLAG_USE_WRITE | PIN_LONGTERM_TEST_FLAG_USE_FAST)) return -Errno.EINVAL;
   if ((arg.addr | arg.size) % k.pageSize !== 0) return -Errno.EINVAL;
   const nrPages = arg.size / k.pageSize;
   if (!nrPages) return -Errno.EINVAL;
   let gupFlags = FOLL_LONGTERM;
   if (arg.flags & PIN_LONGTERM_TEST_FLAG_USE_WRITE) gupFlags |= FOLL_WRITE;
   const fast = (arg.flags & PIN_LONGTERM_TEST_FLAG_USE_FAST) !== 0;
-  if (k.tracing)
-    k.note(
-      'pin_longterm_test_start',
-      `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_LONGTERM${gupFlags & FOLL_WRITE ? '|FOLL_WRITE' : ''}) of ${nrPages} page(s)`,
-      { by: 'pin_longterm_test' },
-    );
+  if (k.tracing) k.note(
+    'pin_longterm_test_start',
+    `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_LONGTERM${gupFlags & FOLL_WRITE ? '|FOLL_WRITE' : ''}) of ${nrPages} page(s)`,
+    { by: 'pin_longterm_test' },
+  );
   // What is held: the first call's folios (one call pins the whole range, usually), with any
   // later call's appended. Nothing the pinning does looks at k.gupTestPinned meanwhile.
   let held: Folio[] | undefined;

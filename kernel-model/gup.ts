@@ -73,39 +73,25 @@ export function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): number {
     return -Errno.EFAULT;
   }
   if (gupFlags & FOLL_LONGTERM && vmaIsFsdax(vma) && k.flags.fsdax_check_in_check_vma_flags) {
-    if (k.tracing)
-      k.note(fn, 'FOLL_LONGTERM on an fsdax mapping', {
-        by: 'fsdax_check_in_check_vma_flags',
-        errno: 'EOPNOTSUPP',
-      });
+    if (k.tracing) k.note(fn, 'FOLL_LONGTERM on an fsdax mapping', { by: 'fsdax_check_in_check_vma_flags', errno: 'EOPNOTSUPP' });
     return -Errno.EOPNOTSUPP;
   }
   if (write) {
     // A file-backed VMA is never vma_is_anonymous(), MAP_PRIVATE included.
     if (k.flags.gup_longterm_write_file_denied) {
       if (!writableFileMappingAllowed(vma, gupFlags)) {
-        if (k.tracing)
-          k.note(
-            fn,
-            `FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared ${vmaBackingFs(vma).name} mapping that needs dirty tracking: writable_file_mapping_allowed() is false`,
-            { by: 'gup_longterm_write_file_denied', errno: 'EFAULT' },
-          );
+        if (k.tracing) k.note(
+          fn,
+          `FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared ${vmaBackingFs(vma).name} mapping that needs dirty tracking: writable_file_mapping_allowed() is false`,
+          { by: 'gup_longterm_write_file_denied', errno: 'EFAULT' },
+        );
         return -Errno.EFAULT;
       }
-      if (k.tracing)
-        k.note(
-          fn,
-          'writable_file_mapping_allowed(): no dirty tracking needed (MAP_PRIVATE, shmem or hugetlbfs)',
-          {
-            by: 'gup_longterm_write_file_denied',
-          },
-        );
+      if (k.tracing) k.note(fn, 'writable_file_mapping_allowed(): no dirty tracking needed (MAP_PRIVATE, shmem or hugetlbfs)', {
+        by: 'gup_longterm_write_file_denied',
+      });
     } else if (vmaNeedsDirtyTracking(vma) && gupFlags & FOLL_LONGTERM) {
-      if (k.tracing)
-        k.note(
-          fn,
-          `R/W long-term pin of a dirty-tracked shared ${vmaBackingFs(vma).name} mapping allowed: ${k.describeAbsent('gup_longterm_write_file_denied')}`,
-        );
+      if (k.tracing) k.note(fn, `R/W long-term pin of a dirty-tracked shared ${vmaBackingFs(vma).name} mapping allowed: ${k.describeAbsent('gup_longterm_write_file_denied')}`);
     }
     if ((vma.flags & VM_WRITE) === 0 && (gupFlags & FOLL_FORCE) === 0) {
       if (k.tracing) k.note(fn, 'write pin of a VMA without VM_WRITE', { errno: 'EFAULT' });
@@ -136,13 +122,7 @@ function longtermPinnable(folio: Folio): boolean {
 }
 
 /** __get_user_pages(): fault in as needed and grab a pin on every page of [start, start+nr). */
-function getUserPages(
-  k: Kernel,
-  task: Task,
-  start: number,
-  nrPages: number,
-  gupFlags: number,
-): PinResult {
+function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   // Made with its first folio (a pin is one page or one huge page, nearly always): a `[]`
   // grows its store to 17 slots on the first push.
   let folios: Folio[] | undefined;
@@ -155,8 +135,7 @@ function getUserPages(
   while (done < nrPages) {
     const vma = task.findVma(addr);
     if (!vma) {
-      if (k.tracing)
-        k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
+      if (k.tracing) k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
       return { ret: done ? done : -Errno.EFAULT, folios: folios ?? [], pfns };
     }
     const err = checkVmaFlags(k, vma, gupFlags);
@@ -178,30 +157,19 @@ function getUserPages(
       if (!pte) need = write ? 'write' : 'read';
       else if (write && !pte.writable) need = 'write';
       else if (!pte.writable && isCowMapping(vma) && vma.flags & VM_WRITE && gupForcesCowBreak(k)) {
-        if (k.tracing)
-          k.note(
-            '__get_user_pages',
-            'should_force_cow_break(): GUP on a COW mapping breaks COW first',
-            { by: 'gup_forces_cow_break' },
-          );
+        if (k.tracing) k.note('__get_user_pages', 'should_force_cow_break(): GUP on a COW mapping breaks COW first', { by: 'gup_forces_cow_break' });
         need = 'write';
       } else if (gupMustUnshare(k, vma, gupFlags, pte.folio)) {
         const anon = pte.folio.kind === 'anon';
-        if (k.tracing)
-          k.note(
-            'gup_must_unshare',
-            `R/O pin of a ${anon ? 'possibly shared anonymous' : 'page-cache'} page in a COW mapping`,
-            {
-              by: anon ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
-            },
-          );
+        if (k.tracing) k.note('gup_must_unshare', `R/O pin of a ${anon ? 'possibly shared anonymous' : 'page-cache'} page in a COW mapping`, {
+          by: anon ? 'gup_unshare_anon' : 'gup_reliable_ro_longterm_cow',
+        });
         need = 'unshare';
       }
       if (!need) break;
       /* c8 ignore next 4 */
       if (tries > 2) {
-        if (k.tracing)
-          k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
+        if (k.tracing) k.note('__get_user_pages', 'no progress after faulting', { errno: 'EFAULT' });
         return { ret: -Errno.EFAULT, folios: folios ?? [] };
       }
       if (k.tracing) k.note('faultin_page', `${need} fault needed before pinning`);
@@ -220,10 +188,7 @@ function getUserPages(
     else folios.push(folio);
     if (vmaIsFsdax(vma)) fsdax = true;
     const pagesInFolio = Math.max(1, Math.floor(vma.pageSize / k.pageSize));
-    const take = Math.min(
-      pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize,
-      nrPages - done,
-    );
+    const take = Math.min(pagesInFolio - ((addr - vma.start) % vma.pageSize) / k.pageSize, nrPages - done);
     done += take;
     addr += take * k.pageSize;
   }
@@ -244,13 +209,7 @@ export function unpinAll(k: Kernel, r: PinResult): void {
  * __gup_longterm_locked(): pin, then for FOLL_LONGTERM migrate anything not long-term
  * pinnable and retry (check_and_migrate_movable_pages, d1e153fea2a8; CMA-only before).
  */
-export function pinUserPages(
-  k: Kernel,
-  task: Task,
-  start: number,
-  nrPages: number,
-  gupFlags: number,
-): PinResult {
+export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   const flags = gupFlags | FOLL_PIN;
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = getUserPages(k, task, start, nrPages, flags);
@@ -258,12 +217,7 @@ export function pinUserPages(
     if (r.fsdax && !k.flags.fsdax_check_in_check_vma_flags) {
       // ≤5.10: check_dax_vmas() after pinning.
       unpinAll(k, r);
-      if (k.tracing)
-        k.note(
-          '__gup_longterm_locked',
-          'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released',
-          { errno: 'EOPNOTSUPP' },
-        );
+      if (k.tracing) k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
       return { ret: -Errno.EOPNOTSUPP, folios: [] };
     }
     if (r.folios.every(longtermPinnable) || !k.flags.longterm_migrate_movable) {
@@ -273,23 +227,17 @@ export function pinUserPages(
     unpinAll(k, r);
     const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
     if (unpinnable.some((f) => f.hugetlb?.gigantic)) {
-      if (k.tracing)
-        k.note(
-          'check_and_migrate_movable_pages',
-          'folio in ZONE_MOVABLE/CMA is not long-term pinnable and a gigantic page cannot be migrated',
-          { by: 'longterm_migrate_movable', errno: 'ENOMEM' },
-        );
+      if (k.tracing) k.note(
+        'check_and_migrate_movable_pages',
+        'folio in ZONE_MOVABLE/CMA is not long-term pinnable and a gigantic page cannot be migrated',
+        { by: 'longterm_migrate_movable', errno: 'ENOMEM' },
+      );
       return { ret: -Errno.ENOMEM, folios: [] };
     }
     for (const f of unpinnable) f.movable = false;
-    if (k.tracing)
-      k.note(
-        'check_and_migrate_movable_pages',
-        'migrated folio(s) out of ZONE_MOVABLE/CMA, retrying',
-        {
-          by: 'longterm_migrate_movable',
-        },
-      );
+    if (k.tracing) k.note('check_and_migrate_movable_pages', 'migrated folio(s) out of ZONE_MOVABLE/CMA, retrying', {
+      by: 'longterm_migrate_movable',
+    });
   }
   /* c8 ignore next */
   return { ret: -Errno.ENOMEM, folios: [] };
@@ -299,13 +247,7 @@ export function pinUserPages(
  * get_user_pages() without FOLL_PIN (FOLL_GET): the references O_DIRECT and the 2019 vhost
  * code took. They raise the refcount but folio_maybe_dma_pinned() cannot see them.
  */
-export function getUserPagesRefs(
-  k: Kernel,
-  task: Task,
-  start: number,
-  nrPages: number,
-  gupFlags: number,
-): PinResult {
+export function getUserPagesRefs(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   return getUserPages(k, task, start, nrPages, gupFlags & ~FOLL_PIN);
 }
 
@@ -337,20 +279,14 @@ const COW_BREAK = new FastBail('read-only PTE: the slow path breaks COW', 'gup_f
 const DEVMAP = new FastBail('devmap (fsdax) PTE with FOLL_LONGTERM', undefined);
 const NOT_PINNABLE = new FastBail('folio not long-term pinnable', 'longterm_migrate_movable');
 const ANON_UNSHARE = new FastBail('anon folio may be shared (unshare needed)', 'gup_unshare_anon');
-const PAGECACHE_UNSHARE = new FastBail(
-  'R/O long-term pin of a page-cache folio needs the VMA',
-  'gup_reliable_ro_longterm_cow',
-);
+const PAGECACHE_UNSHARE = new FastBail('R/O long-term pin of a page-cache folio needs the VMA', 'gup_reliable_ro_longterm_cow');
 /** By folio kind: folio_fast_pin_allowed() refuses only file folios that may need dirty tracking. */
 const DIRTY_TRACKED = new Map<string, FastBail>();
 
 function dirtyTracked(folio: Folio): FastBail {
   let b = DIRTY_TRACKED.get(folio.kind);
   if (!b) {
-    b = new FastBail(
-      `folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking`,
-      'gup_fast_longterm_write_file_denied',
-    );
+    b = new FastBail(`folio_fast_pin_allowed(): ${folio.kind} folio of a file mapping may need dirty tracking`, 'gup_fast_longterm_write_file_denied');
     DIRTY_TRACKED.set(folio.kind, b);
   }
   return b;
@@ -385,26 +321,15 @@ function gupFastRefusal(k: Kernel, vma: Vma, pte: Pte, flags: number): FastBail 
   if (!pte.writable && gupForcesCowBreak(k)) return COW_BREAK;
   const folio = pte.folio;
   if (flags & FOLL_LONGTERM && folio.dax) return DEVMAP;
-  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.flags.longterm_migrate_movable)
-    return NOT_PINNABLE;
-  if (k.flags.gup_fast_longterm_write_file_denied && !folioFastPinAllowed(folio, flags))
-    return dirtyTracked(folio);
-  if (gupMustUnshare(k, undefined, flags, folio))
-    return folio.kind === 'anon' ? ANON_UNSHARE : PAGECACHE_UNSHARE;
+  if (flags & FOLL_LONGTERM && !longtermPinnable(folio) && k.flags.longterm_migrate_movable) return NOT_PINNABLE;
+  if (k.flags.gup_fast_longterm_write_file_denied && !folioFastPinAllowed(folio, flags)) return dirtyTracked(folio);
+  if (gupMustUnshare(k, undefined, flags, folio)) return folio.kind === 'anon' ? ANON_UNSHARE : PAGECACHE_UNSHARE;
   return undefined;
 }
 
 /** GUP-fast gives up on a page: trace why and let the slow path decide. */
-function gupFastBail(
-  k: Kernel,
-  task: Task,
-  start: number,
-  nrPages: number,
-  gupFlags: number,
-  b: FastBail,
-): PinResult {
-  if (k.tracing)
-    k.note('gup_fast', `bails out to the slow path: ${b.why}`, b.by ? { by: b.by } : {});
+function gupFastBail(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number, b: FastBail): PinResult {
+  if (k.tracing) k.note('gup_fast', `bails out to the slow path: ${b.why}`, b.by ? { by: b.by } : {});
   return pinUserPages(k, task, start, nrPages, gupFlags);
 }
 
@@ -412,13 +337,7 @@ function gupFastBail(
  * pin_user_pages_fast(): lockless walk of the page tables; any page it cannot decide on is
  * left to the slow path, so the final result always equals pin_user_pages()'s.
  */
-export function pinUserPagesFast(
-  k: Kernel,
-  task: Task,
-  start: number,
-  nrPages: number,
-  gupFlags: number,
-): PinResult {
+export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: number, gupFlags: number): PinResult {
   const flags = gupFlags | FOLL_PIN;
   const vma = task.findVma(start);
   if (!vma) return gupFastBail(k, task, start, nrPages, gupFlags, NO_VMA);

@@ -14,31 +14,19 @@ import type { Inode } from './mm-types.js';
  * lacks and add it there, a reserved one first where the inode holds a reservation for it.
  * 0, or -ENOSPC when the pool has no page to give.
  */
-export function hugetlbfsFallocate(
-  k: Kernel,
-  inode: Inode,
-  h: Hstate,
-  offset: number,
-  length: number,
-): number {
+export function hugetlbfsFallocate(k: Kernel, inode: Inode, h: Hstate, offset: number, length: number): number {
   const hsize = h.sizeKiB * 1024;
   for (let idx = Math.floor(offset / hsize); idx * hsize < offset + length; idx++) {
     if (inode.pages.has(idx)) continue;
     const reserved = inode.resvHas(idx);
     if (!allocHugePage(h, reserved)) {
-      if (k.tracing)
-        k.note(
-          'hugetlbfs_fallocate',
-          `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`,
-          { errno: 'ENOSPC' },
-        );
+      if (k.tracing) k.note('hugetlbfs_fallocate', `no free ${h.sizeKiB} kB huge page (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOSPC' });
       return -Errno.ENOSPC;
     }
     inode.resv.set(idx, true);
     inode.pages.set(idx, k.newFolio('hugetlb', hsize, { hugetlb: h, movable: h.movable }));
   }
-  if (k.tracing)
-    k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
+  if (k.tracing) k.note('hugetlbfs_fallocate', `allocated a ${h.sizeKiB} kB huge page into the page cache`);
   return 0;
 }
 
@@ -48,29 +36,14 @@ export function hugetlbfsFallocate(
  * reserves every page for itself. The private mapping's count (0 for a shared one), or
  * -ENOMEM when hugetlb_acct_memory() cannot take them.
  */
-export function hugetlbReserve(
-  k: Kernel,
-  inode: Inode,
-  h: Hstate,
-  nr: number,
-  shared: boolean,
-): number {
+export function hugetlbReserve(k: Kernel, inode: Inode, h: Hstate, nr: number, shared: boolean): number {
   let chg = 0;
   for (let i = 0; i < nr; i++) if (!shared || !inode.resvHas(i)) chg++;
   if (chg > 0 && !reserveHugePages(h, chg)) {
-    if (k.tracing)
-      k.note(
-        'hugetlb_reserve_pages',
-        `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`,
-        { errno: 'ENOMEM' },
-      );
+    if (k.tracing) k.note('hugetlb_reserve_pages', `cannot reserve ${chg} ${h.sizeKiB} kB page(s): hugetlb_acct_memory() fails (free ${h.free}, reserved ${h.resv})`, { errno: 'ENOMEM' });
     return -Errno.ENOMEM;
   }
-  if (chg > 0 && k.tracing)
-    k.note(
-      'hugetlb_reserve_pages',
-      `reserved ${chg} ${h.sizeKiB} kB page(s) for the ${shared ? 'shared' : 'private'} mapping`,
-    );
+  if (chg > 0 && k.tracing) k.note('hugetlb_reserve_pages', `reserved ${chg} ${h.sizeKiB} kB page(s) for the ${shared ? 'shared' : 'private'} mapping`);
   if (!shared) return chg;
   for (let i = 0; i < nr; i++) inode.resv.set(i, true);
   return 0;
@@ -86,11 +59,7 @@ export function hugepagesDirEntries(k: Kernel): string[] | number {
 }
 
 /** Read /sys/kernel/mm/hugepages/hugepages-<N>kB/<attr>. */
-export function readHugepageAttr(
-  k: Kernel,
-  sizeKiB: number,
-  attr: 'nr_hugepages' | 'free_hugepages',
-): number {
+export function readHugepageAttr(k: Kernel, sizeKiB: number, attr: 'nr_hugepages' | 'free_hugepages'): number {
   const h = k.hstateBySize(sizeKiB);
   if (!h) return -Errno.ENOENT;
   return attr === 'nr_hugepages' ? h.nr : h.free;
@@ -103,10 +72,6 @@ export function writeNrHugepages(k: Kernel, sizeKiB: number, value: number): num
   if (!k.spec.user.root) return -Errno.EACCES;
   const before = h.nr;
   setNrHugePages(h, value);
-  if (k.tracing)
-    k.note(
-      'nr_hugepages_store',
-      `${sizeKiB} kB pool: asked for ${value}, have ${h.nr} (was ${before})`,
-    );
+  if (k.tracing) k.note('nr_hugepages_store', `${sizeKiB} kB pool: asked for ${value}, have ${h.nr} (was ${before})`);
   return 0;
 }

@@ -13,10 +13,7 @@ import type { Folio, Inode } from './mm-types.js';
 export function truncateInode(k: Kernel, inode: Inode, length: number): number {
   if (inode.mount.type.setattrByPath && inode.nlink === 0) {
     // v9fs setattr by path on an unlinked file: the QEMU 9p server answers ENOENT (QEMU issue 103).
-    if (k.tracing)
-      k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', {
-        errno: 'ENOENT',
-      });
+    if (k.tracing) k.note('v9fs_vfs_setattr_dotl', 'setattr of an unlinked file fails on the 9p server', { errno: 'ENOENT' });
     return -Errno.ENOENT;
   }
   if (inode.hstate && length % (inode.hstate.sizeKiB * 1024) !== 0) {
@@ -28,13 +25,7 @@ export function truncateInode(k: Kernel, inode: Inode, length: number): number {
 }
 
 /** vfs_fallocate() → the filesystem's ->fallocate (mode 0 only). 0 or a negative errno. */
-export function fallocateInode(
-  k: Kernel,
-  inode: Inode,
-  mode: number,
-  offset: number,
-  length: number,
-): number {
+export function fallocateInode(k: Kernel, inode: Inode, mode: number, offset: number, length: number): number {
   if (mode !== 0) return -Errno.EOPNOTSUPP;
   if (inode.hstate) {
     const r = hugetlbfsFallocate(k, inode, inode.hstate, offset, length);

@@ -23,20 +23,15 @@ function limitPages(k: Kernel): number {
  */
 export function ioAccountMem(k: Kernel, pages: number, what: string): number {
   if (k.lockedVmPages + pages > limitPages(k)) {
-    if (k.tracing)
-      k.note(
-        '__io_account_mem',
-        `${what}: ${pages} page(s) on top of ${k.lockedVmPages} already locked exceed RLIMIT_MEMLOCK (${String(k.spec.user.memlockKiB)} KiB) without CAP_IPC_LOCK`,
-        { errno: 'ENOMEM' },
-      );
+    if (k.tracing) k.note(
+      '__io_account_mem',
+      `${what}: ${pages} page(s) on top of ${k.lockedVmPages} already locked exceed RLIMIT_MEMLOCK (${String(k.spec.user.memlockKiB)} KiB) without CAP_IPC_LOCK`,
+      { errno: 'ENOMEM' },
+    );
     return -Errno.ENOMEM;
   }
   k.lockedVmPages += pages;
-  if (k.tracing)
-    k.note(
-      '__io_account_mem',
-      `${what}: ${pages} page(s) charged to user locked_vm (now ${k.lockedVmPages})`,
-    );
+  if (k.tracing) k.note('__io_account_mem', `${what}: ${pages} page(s) charged to user locked_vm (now ${k.lockedVmPages})`);
   return 0;
 }
 

@@ -64,12 +64,8 @@ const IO_URING_SQE_BYTES = 64;
 function ringRegionPages(k: Kernel, entries: number): { rings: number; sqes: number } {
   const sq = 2 ** Math.ceil(Math.log2(Math.max(1, entries)));
   const cq = 2 * sq;
-  const ringsBytes =
-    Math.ceil((IO_RINGS_HEADER_BYTES + cq * IO_URING_CQE_BYTES) / 64) * 64 + sq * 4;
-  return {
-    rings: Math.ceil(ringsBytes / k.pageSize),
-    sqes: Math.ceil((sq * IO_URING_SQE_BYTES) / k.pageSize),
-  };
+  const ringsBytes = Math.ceil((IO_RINGS_HEADER_BYTES + cq * IO_URING_CQE_BYTES) / 64) * 64 + sq * 4;
+  return { rings: Math.ceil(ringsBytes / k.pageSize), sqes: Math.ceil((sq * IO_URING_SQE_BYTES) / k.pageSize) };
 }
 
 /** io_uring_setup(2): ENOSYS without CONFIG_IO_URING; EPERM when kernel.io_uring_disabled says so. */
@@ -85,25 +81,11 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     const group = k.spec.sysctl.ioUringGroup;
     const inGroup = group >= 0 && k.spec.user.groups.includes(group);
     if (disabled >= 2 || (!k.spec.user.root && !inGroup)) {
-      const why =
-        disabled >= 2
-          ? ''
-          : group < 0
-            ? ', kernel.io_uring_group=-1 (no group allowed)'
-            : `, not in kernel.io_uring_group=${group}`;
-      if (k.tracing)
-        k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, {
-          by: 'io_uring_disabled_sysctl',
-          errno: 'EPERM',
-        });
+      const why = disabled >= 2 ? '' : group < 0 ? ', kernel.io_uring_group=-1 (no group allowed)' : `, not in kernel.io_uring_group=${group}`;
+      if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}${why}`, { by: 'io_uring_disabled_sysctl', errno: 'EPERM' });
       return -Errno.EPERM;
     }
-    if (k.tracing)
-      k.note(
-        'io_uring_allowed',
-        `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`,
-        { by: 'io_uring_disabled_sysctl' },
-      );
+    if (k.tracing) k.note('io_uring_allowed', `kernel.io_uring_disabled=${disabled}: ${k.spec.user.root ? 'CAP_SYS_ADMIN' : `member of kernel.io_uring_group=${group}`}`, { by: 'io_uring_disabled_sysctl' });
   }
   const ring: Ring = new RingCtx(entries);
   const charged = ringMemoryCharged(k);
@@ -111,11 +93,7 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
     const { rings, sqes } = ringRegionPages(k, entries);
     const what = k.tracing ? `${charged.fn}(rings ${rings} + SQEs ${sqes} page(s))` : '';
     if (ioAccountMem(k, rings + sqes, what) < 0) {
-      if (k.tracing)
-        k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', {
-          ...(charged.by ? { by: charged.by } : {}),
-          errno: 'ENOMEM',
-        });
+      if (k.tracing) k.note('io_allocate_scq_urings', 'ring memory is charged to RLIMIT_MEMLOCK', { ...(charged.by ? { by: charged.by } : {}), errno: 'ENOMEM' });
       return -Errno.ENOMEM;
     }
     ring.ringAccountedPages = rings + sqes;
@@ -131,8 +109,7 @@ export function ioUringSetup(k: Kernel, entries: number): Ring | number {
  */
 function ringMemoryCharged(k: Kernel): RingCharge | undefined {
   if (!k.flags.io_uring_rings_memcg) return CHARGED_BY_ACCOUNT_MEM;
-  if (k.flags.io_uring_ring_region_accounted && !k.flags.io_uring_ring_region_unaccounted)
-    return CHARGED_AS_REGION;
+  if (k.flags.io_uring_ring_region_accounted && !k.flags.io_uring_ring_region_unaccounted) return CHARGED_AS_REGION;
   return undefined;
 }
 
@@ -141,10 +118,7 @@ interface RingCharge {
   by?: 'io_uring_ring_region_accounted';
 }
 const CHARGED_BY_ACCOUNT_MEM: RingCharge = { fn: 'io_account_mem' };
-const CHARGED_AS_REGION: RingCharge = {
-  fn: 'io_create_region',
-  by: 'io_uring_ring_region_accounted',
-};
+const CHARGED_AS_REGION: RingCharge = { fn: 'io_create_region', by: 'io_uring_ring_region_accounted' };
 
 /**
  * Charged ring pages are uncharged as close() queues the exit work from 309fc03a3284 (5.8)
@@ -165,22 +139,13 @@ export function ioUringClose(k: Kernel, ring: Ring): void {
   if (unchargedAtClose(k) && ring.ringAccountedPages) {
     // io_ring_ctx_wait_and_kill(): "account user memory freed when exit has been queued".
     ioUnaccountMem(k, ring.ringAccountedPages);
-    if (k.tracing)
-      k.note(
-        'io_ring_ctx_wait_and_kill',
-        `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`,
-        {
-          by: 'io_uring_unaccount_at_exit_queue',
-        },
-      );
+    if (k.tracing) k.note('io_ring_ctx_wait_and_kill', `${ring.ringAccountedPages} ring page(s) uncharged as the exit work is queued`, {
+      by: 'io_uring_unaccount_at_exit_queue',
+    });
     ring.ringAccountedPages = 0;
   }
   const charged = ring.ringAccountedPages;
-  const detail = !k.tracing
-    ? ''
-    : charged
-      ? `ring teardown; ${charged} ring page(s) stay charged until it runs`
-      : 'ring teardown';
+  const detail = !k.tracing ? '' : charged ? `ring teardown; ${charged} ring page(s) stay charged until it runs` : 'ring teardown';
   k.queueWork('io_ring_exit_work', detail, () => {
     ioUringRelease(k, ring);
     ioUnaccountMem(k, ring.ringAccountedPages);
@@ -235,36 +200,21 @@ export function ioUringRegister(
     // io_validate_user_buf_range() capped at SZ_1T → EINVAL.
     if (k.flags.io_uring_buffer_cap_1t) {
       if (iov.len > SZ_1T) {
-        if (k.tracing)
-          k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, {
-            by: 'io_uring_buffer_cap_1t',
-            errno: 'EINVAL',
-          });
+        if (k.tracing) k.note('io_validate_user_buf_range', `buffer of ${iov.len} bytes exceeds SZ_1T`, { by: 'io_uring_buffer_cap_1t', errno: 'EINVAL' });
         return -Errno.EINVAL;
       }
     } else if (iov.len > SZ_1G) {
-      if (k.tracing)
-        k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, {
-          errno: 'EFAULT',
-        });
+      if (k.tracing) k.note('io_buffer_validate', `buffer of ${iov.len} bytes exceeds SZ_1G`, { errno: 'EFAULT' });
       return -Errno.EFAULT;
     }
     const nrPages = Math.ceil(iov.len / k.pageSize);
     const fast = k.flags.io_uring_pin_pages_fast;
-    if (k.tracing)
-      k.note(
-        'io_pin_pages',
-        `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`,
-        fast ? { by: 'io_uring_pin_pages_fast' } : {},
-      );
+    if (k.tracing) k.note('io_pin_pages', `${fast ? 'pin_user_pages_fast' : 'pin_user_pages'}(FOLL_WRITE|FOLL_LONGTERM) of ${nrPages} page(s)`, fast ? { by: 'io_uring_pin_pages_fast' } : {});
     const r = fast
       ? pinUserPagesFast(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM)
       : pinUserPages(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM);
     if (r.ret < 0) {
-      if (k.tracing)
-        k.note('io_sqe_buffer_register', 'GUP error passed to user space', {
-          errno: errnoName(-r.ret) ?? String(-r.ret),
-        });
+      if (k.tracing) k.note('io_sqe_buffer_register', 'GUP error passed to user space', { errno: errnoName(-r.ret) ?? String(-r.ret) });
       if (r.pfns) releasePfns(k, r.pfns, true);
       ioUringRelease(k, ring);
       return r.ret;
@@ -272,22 +222,16 @@ export function ioUringRegister(
     if (!k.flags.io_uring_gup_decides_file_backed) {
       if (!filterAllows(k, task, iov.base)) {
         unpinFolios(r.folios);
-        if (k.tracing)
-          k.note(
-            'io_pin_pages',
-            `VMA filter: ${filterRefusal(k, task, iov.base)}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`,
-            {
-              errno: 'EOPNOTSUPP',
-            },
-          );
+        if (k.tracing) k.note('io_pin_pages', `VMA filter: ${filterRefusal(k, task, iov.base)}; ${k.describeAbsent('io_uring_gup_decides_file_backed')}`, {
+          errno: 'EOPNOTSUPP',
+        });
         ioUringRelease(k, ring);
         return -Errno.EOPNOTSUPP;
       }
     } else {
-      if (k.tracing)
-        k.note('io_sqe_buffer_register', 'no VMA filter: GUP decides about file-backed memory', {
-          by: 'io_uring_gup_decides_file_backed',
-        });
+      if (k.tracing) k.note('io_sqe_buffer_register', 'no VMA filter: GUP decides about file-backed memory', {
+        by: 'io_uring_gup_decides_file_backed',
+      });
     }
     // io_buffer_account_pin(): compound pages are accounted once, at their full size.
     let pages = r.pfns ? r.pfns.length : 0;

@@ -24,8 +24,7 @@ function describe(t: DmaTarget): string {
 
 export function iommuMap(k: Kernel, d: IommuDomain, iova: number, target: DmaTarget): void {
   d.mappings.set(iova, target);
-  if (k.tracing)
-    k.note('iommu_map', `${d.name}: iova 0x${iova.toString(16)} → ${describe(target)}`);
+  if (k.tracing) k.note('iommu_map', `${d.name}: iova 0x${iova.toString(16)} → ${describe(target)}`);
 }
 
 export function iommuUnmap(k: Kernel, d: IommuDomain, iova: number): void {
@@ -39,8 +38,7 @@ export type DmaResult = 'written' | 'iommu-fault';
 export function dmaWrite(k: Kernel, d: IommuDomain, iova: number, label: string): DmaResult {
   const t = d.mappings.get(iova);
   if (!t) {
-    if (k.tracing)
-      k.note('iommu_fault', `${d.name}: DMA to unmapped iova 0x${iova.toString(16)} blocked`);
+    if (k.tracing) k.note('iommu_fault', `${d.name}: DMA to unmapped iova 0x${iova.toString(16)} blocked`);
     return 'iommu-fault';
   }
   if (t.kind === 'folio') t.folio.data = label;

@@ -3,13 +3,7 @@
  * hugetlb pools), the mounts the selftest touches, the user it runs as, and sysctls.
  * Processes (`Task`) run on it and make syscalls.
  */
-import {
-  behaviour,
-  resolveBehaviourFlags,
-  type BehaviourFlags,
-  type BehaviourName,
-  type PatchSpec,
-} from './behaviours.js';
+import { behaviour, resolveBehaviourFlags, type BehaviourFlags, type BehaviourName, type PatchSpec } from './behaviours.js';
 import { FS_TYPES, FsMount, type Mount } from './fs.js';
 import type { Hstate } from './hugetlb.js';
 import { SmallMap } from './small-map.js';
@@ -35,9 +29,6 @@ export interface KernelConfig {
   TRANSPARENT_HUGEPAGE?: boolean;
 }
 
-/** The THP policy of a kernel without a word from the environment: this machine's host. */
-export const DEFAULT_THP: ThpSpec = { enabled: 'madvise', useZeroPage: true, sizes: new Map() };
-
 export interface HugetlbPoolSpec {
   sizeKiB: number;
   free: number;
@@ -45,6 +36,9 @@ export interface HugetlbPoolSpec {
   allocatable: number;
   movable: boolean;
 }
+
+/** The THP policy of a kernel without a word from the environment: this machine's host. */
+export const DEFAULT_THP: ThpSpec = { enabled: 'madvise', useZeroPage: true, sizes: new Map() };
 
 export interface KernelSpec {
   release: Release;
@@ -236,8 +230,7 @@ export class Kernel {
     this.pageSize = spec.pageSizeKiB * 1024;
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
     this.hstates = emptyArray();
-    if (spec.config.HUGETLBFS)
-      for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
+    if (spec.config.HUGETLBFS) for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
   }
 
   /** Anonymous memory: made on first use (a run that maps none never pays for it). */
@@ -359,8 +352,7 @@ export class Kernel {
 
   /** Mount holding a path as the selftest uses them: absolute /tmp/... or relative to cwd. */
   mountFor(path: string): { mount: Mount; dir: SmallMap<string, Inode>; name: string } {
-    if (path.startsWith('/tmp/'))
-      return { mount: this.spec.mounts.tmp, dir: this.dirs.tmp, name: path.slice(5) };
+    if (path.startsWith('/tmp/')) return { mount: this.spec.mounts.tmp, dir: this.dirs.tmp, name: path.slice(5) };
     return { mount: this.spec.mounts.cwd, dir: this.dirs.cwd, name: path };
   }
 

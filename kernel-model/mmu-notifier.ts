@@ -20,11 +20,10 @@ export interface MmuSubscription {
 /** mmu_interval_notifier_insert(). */
 export function mmuNotifierRegister(k: Kernel, mm: AddressSpace, sub: MmuSubscription): void {
   (mm.notifierSubscriptions ??= []).push(sub);
-  if (k.tracing)
-    k.note(
-      'mmu_interval_notifier_insert',
-      `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
-    );
+  if (k.tracing) k.note(
+    'mmu_interval_notifier_insert',
+    `${sub.owner} follows 0x${sub.start.toString(16)}+0x${sub.length.toString(16)}`,
+  );
 }
 
 /**
@@ -66,11 +65,7 @@ export function invalidateRangeStart(
 }
 
 /** mmu_notifier_invalidate_range_end() for what invalidateRangeStart() returned. */
-export function invalidateRangeEnd(
-  k: Kernel,
-  hit: readonly MmuSubscription[] | undefined,
-  reason: string,
-): void {
+export function invalidateRangeEnd(k: Kernel, hit: readonly MmuSubscription[] | undefined, reason: string): void {
   if (!hit) return;
   for (const s of hit) {
     if (k.tracing) k.note('mmu_notifier_invalidate_range_end', `${reason}: calling ${s.owner}`);

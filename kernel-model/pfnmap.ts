@@ -63,11 +63,10 @@ export function remapPfnRange(
     vma.pfns.set(i, firstPfn + i);
     physFrame(k, firstPfn + i).owner = owner;
   }
-  if (k.tracing)
-    k.note(
-      'remap_pfn_range',
-      `${owner}: ${nr} frame(s) from pfn 0x${firstPfn.toString(16)} mapped VM_IO|VM_PFNMAP at 0x${vma.start.toString(16)}`,
-    );
+  if (k.tracing) k.note(
+    'remap_pfn_range',
+    `${owner}: ${nr} frame(s) from pfn 0x${firstPfn.toString(16)} mapped VM_IO|VM_PFNMAP at 0x${vma.start.toString(16)}`,
+  );
   return vma;
 }
 
@@ -76,15 +75,13 @@ export function followPfn(k: Kernel, task: Task, addr: number): number {
   const vma = task.findVma(addr);
   const pfn = vma?.pfns?.get(Math.floor((addr - vma.start) / vma.pageSize));
   if (pfn === undefined) {
-    if (k.tracing)
-      k.note('follow_pfnmap_start', 'no special PTE at that address', { errno: 'EFAULT' });
+    if (k.tracing) k.note('follow_pfnmap_start', 'no special PTE at that address', { errno: 'EFAULT' });
     return -Errno.EFAULT;
   }
-  if (k.tracing)
-    k.note(
-      'follow_pfnmap_start',
-      `pfn 0x${pfn.toString(16)} read under mmap_lock; no reference is taken on it`,
-    );
+  if (k.tracing) k.note(
+    'follow_pfnmap_start',
+    `pfn 0x${pfn.toString(16)} read under mmap_lock; no reference is taken on it`,
+  );
   return pfn;
 }
 
@@ -93,6 +90,5 @@ export function zapPfnRange(k: Kernel, task: Task, vma: Vma): void {
   withInvalidation(k, task, vma.start, vma.length, 'zap_vma_ptes', () => {
     vma.pfns?.clear();
   });
-  if (k.tracing)
-    k.note('zap_vma_ptes', 'special PTEs cleared: the process no longer reaches the frames');
+  if (k.tracing) k.note('zap_vma_ptes', 'special PTEs cleared: the process no longer reaches the frames');
 }

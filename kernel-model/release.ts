@@ -38,10 +38,7 @@ function parse(text: string): Release | { error: string } {
     return { text: trimmed, major: 999, minor: 0, patch: 0, rc: undefined, next: true };
   }
   const m = RELEASE_RE.exec(trimmed);
-  if (!m)
-    return {
-      error: `"${text}" is not a kernel release (expected e.g. 6.5, 6.18.44, 6.16-rc1, next)`,
-    };
+  if (!m) return { error: `"${text}" is not a kernel release (expected e.g. 6.5, 6.18.44, 6.16-rc1, next)` };
   return {
     text: trimmed,
     major: Number(m[1]),

@@ -68,8 +68,7 @@ export class SmallMap<K, V> {
 
   /** Map.forEach in insertion order; `thisArg` lets a caller pass state without a closure. */
   forEach<T>(fn: (this: T, value: V, key: K) => void, thisArg?: T): void {
-    if (this.map !== undefined)
-      this.map.forEach(fn as (this: T, value: V, key: K) => void, thisArg);
+    if (this.map !== undefined) this.map.forEach(fn as (this: T, value: V, key: K) => void, thisArg);
     else if (this.has0) fn.call(thisArg as T, this.value0 as V, this.key0 as K);
   }
 

@@ -54,11 +54,10 @@ export function folioMarkDirty(k: Kernel, folio: Folio, caller: string): void {
       `${caller}: WARN_ON_ONCE(!folio_buffers(folio)): dirtied without ->page_mkwrite`,
     );
   } else {
-    if (k.tracing)
-      k.note(
-        'folio_mark_dirty',
-        `${caller}: ${folio.kind} folio marked dirty${folio.kind === 'pagecache' && !folio.fsPrepared ? ' without ->page_mkwrite' : ''}`,
-      );
+    if (k.tracing) k.note(
+      'folio_mark_dirty',
+      `${caller}: ${folio.kind} folio marked dirty${folio.kind === 'pagecache' && !folio.fsPrepared ? ' without ->page_mkwrite' : ''}`,
+    );
   }
   folio.dirty = true;
 }
@@ -72,8 +71,7 @@ export function folioMkclean(k: Kernel, folio: Folio): void {
       if (pte) m.vma.ptes.set(m.index, { ...pte, writable: false, dirty: false });
     });
   }
-  if (k.tracing)
-    k.note('folio_mkclean', 'PTEs write-protected: the next write faults into ->page_mkwrite');
+  if (k.tracing) k.note('folio_mkclean', 'PTEs write-protected: the next write faults into ->page_mkwrite');
 }
 
 export type WritebackResult = 'written' | 'dropped' | 'bug' | 'clean' | 'no-writeback';
@@ -90,11 +88,10 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
   const fs = inode.mount.type;
   if (!folio || !folio.dirty) return 'clean';
   if (!fs.writeback || folio.kind !== 'pagecache') {
-    if (k.tracing)
-      k.note(
-        'writeback_single_inode',
-        `${fs.name}: the mapping cannot write back; the folio stays dirty in memory`,
-      );
+    if (k.tracing) k.note(
+      'writeback_single_inode',
+      `${fs.name}: the mapping cannot write back; the folio stays dirty in memory`,
+    );
     return 'no-writeback';
   }
   // folio_clear_dirty_for_io(): folio_mkclean() moves any dirty PTE bit into the folio, which
@@ -118,26 +115,23 @@ export function writebackFolio(k: Kernel, inode: Inode, index: number): Writebac
       'mpage_prepare_extent_to_map',
       `page ${index} does not have buffers attached: dirty bit cleared, nothing written`,
     );
-    if (k.tracing)
-      k.note('ext4_writepages', 'the data in the folio never reaches the disk', {
-        by: 'ext4_no_bug_on_unprepared_dirty',
-      });
+    if (k.tracing) k.note('ext4_writepages', 'the data in the folio never reaches the disk', {
+      by: 'ext4_no_bug_on_unprepared_dirty',
+    });
     return 'dropped';
   }
   if (!folio.fsPrepared) {
     let log = unprepared.get(k);
     if (!log) unprepared.set(k, (log = []));
     log.push({ ino: inode.ino, index, fs: fs.name });
-    if (k.tracing)
-      k.note(
-        'writeback_single_inode',
-        `${fs.name} writes back page ${index} although ->page_mkwrite never ran since it was last cleaned (no block reservation, no stable-page wait)`,
-      );
+    if (k.tracing) k.note(
+      'writeback_single_inode',
+      `${fs.name} writes back page ${index} although ->page_mkwrite never ran since it was last cleaned (no block reservation, no stable-page wait)`,
+    );
   }
   inode.disk.set(index, folio.data);
   folio.fsPrepared = false;
-  if (k.tracing)
-    k.note('folio_end_writeback', `page ${index} ("${folio.data}") is on disk; the folio is clean`);
+  if (k.tracing) k.note('folio_end_writeback', `page ${index} ("${folio.data}") is on disk; the folio is clean`);
   return 'written';
 }
 
@@ -157,11 +151,10 @@ export type ReclaimResult =
 export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimResult {
   const folio = inode.pages.get(index);
   if (!folio || folio.kind !== 'pagecache') {
-    if (k.tracing)
-      k.note(
-        'shrink_folio_list',
-        `${inode.mount.type.name}: not a page-cache folio with a backing store to drop`,
-      );
+    if (k.tracing) k.note(
+      'shrink_folio_list',
+      `${inode.mount.type.name}: not a page-cache folio with a backing store to drop`,
+    );
     return 'not-pagecache';
   }
   if (folio.dirty) {
@@ -170,27 +163,24 @@ export function reclaimFolio(k: Kernel, inode: Inode, index: number): ReclaimRes
   }
   tryToUnmap(k, folio, 'reclaim');
   if (folio.pincount > 0 && k.flags.reclaim_keeps_pinned_private) {
-    if (k.tracing)
-      k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', {
-        by: 'reclaim_keeps_pinned_private',
-      });
+    if (k.tracing) k.note('shrink_folio_list', 'folio_maybe_dma_pinned(): kept, with its private data', {
+      by: 'reclaim_keeps_pinned_private',
+    });
     return 'kept-pinned';
   }
   if (folio.fsPrivate) {
     folio.fsPrivate = false;
     const why = folio.pincount > 0 ? `; ${k.describeAbsent('reclaim_keeps_pinned_private')}` : '';
-    if (k.tracing)
-      k.note(
-        'filemap_release_folio',
-        `try_to_free_buffers(): the filesystem's private data is gone${why}`,
-      );
+    if (k.tracing) k.note(
+      'filemap_release_folio',
+      `try_to_free_buffers(): the filesystem's private data is gone${why}`,
+    );
   }
   if (folio.pincount > 0 || folio.refs > 0) {
-    if (k.tracing)
-      k.note(
-        '__remove_mapping',
-        `refcount raised by ${folio.pincount ? 'a pin' : 'a GUP reference'}: the folio cannot be freed`,
-      );
+    if (k.tracing) k.note(
+      '__remove_mapping',
+      `refcount raised by ${folio.pincount ? 'a pin' : 'a GUP reference'}: the folio cannot be freed`,
+    );
     return 'kept-referenced';
   }
   inode.pages.delete(index);

@@ -12,17 +12,6 @@ import type { Kselftest } from './kselftest.js';
 import type { ThpSettingsHelper } from './thp-settings.js';
 import { detectHugetlbPageSizes } from './vm-util.js';
 
-function nrPath(kb: number): string {
-  return `/sys/kernel/mm/hugepages/hugepages-${kb}kB/nr_hugepages`;
-}
-
-/** write_num()/write_file(): failure ends the program through ksft_exit_fail_msg(). */
-function writeNum(proc: Process, ksft: Kselftest, kb: number, value: number): void {
-  if (proc.writeNrHugepages(kb, value) < 0) {
-    ksft.exitFailMsg(`${nrPath(kb)} open failed: ${strerror(proc.errno)}\n`);
-  }
-}
-
 /** The file's static state: what was saved, and the THP side when the program uses it. */
 export class HugepageSettings {
   private hugetlbSaved: { kb: number; nr: number }[] | undefined;
@@ -80,6 +69,17 @@ export class HugepageSettings {
 }
 
 /** hugetlb_setup() of a program that saves nothing else (gup_longterm D). */
+function nrPath(kb: number): string {
+  return `/sys/kernel/mm/hugepages/hugepages-${kb}kB/nr_hugepages`;
+}
+
+/** write_num()/write_file(): failure ends the program through ksft_exit_fail_msg(). */
+function writeNum(proc: Process, ksft: Kselftest, kb: number, value: number): void {
+  if (proc.writeNrHugepages(kb, value) < 0) {
+    ksft.exitFailMsg(`${nrPath(kb)} open failed: ${strerror(proc.errno)}\n`);
+  }
+}
+
 export function hugetlbSetup(proc: Process, ksft: Kselftest, nr: number, max: number): number[] {
   return new HugepageSettings(proc, ksft).hugetlbSetup(nr, max);
 }

@@ -13,8 +13,7 @@ export const KSFT_XFAIL = 2;
 export const KSFT_XPASS = 3;
 export const KSFT_SKIP = 4;
 
-export type KsftResult =
-  typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
+export type KsftResult = typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
 
 export interface KselftestEra {
   /** ksft_print_header() calls setvbuf(stdout, NULL, _IOLBF, 0) (v6.6+). */
@@ -153,6 +152,12 @@ export class Kselftest {
     this.result('skip', 'ok ', ' # SKIP ', msg);
   }
 
+  /** ksft_test_result(cond, ...): pass if cond else fail. */
+  testResult(cond: boolean, msg: string): void {
+    if (cond) this.pass(msg);
+    else this.fail(msg);
+  }
+
   xfail(msg: string): void {
     this.result('xfail', 'ok ', ' # XFAIL ', msg);
   }
@@ -161,12 +166,6 @@ export class Kselftest {
   perror(msg: string): void {
     const e = this.proc.errno;
     this.printMsg(`${msg}: ${strerror(e)} (${e})\n`);
-  }
-
-  /** ksft_test_result(cond, ...): pass if cond else fail. */
-  testResult(cond: boolean, msg: string): void {
-    if (cond) this.pass(msg);
-    else this.fail(msg);
   }
 
   /**

@@ -12,8 +12,7 @@ import type { Kselftest } from './kselftest.js';
  */
 function hugepagesEntryKiB(name: string): number {
   const prefix = 'hugepages-';
-  if (!name.startsWith(prefix) || !name.endsWith('kB') || name.length < prefix.length + 3)
-    return -1;
+  if (!name.startsWith(prefix) || !name.endsWith('kB') || name.length < prefix.length + 3) return -1;
   for (let i = prefix.length; i < name.length - 2; i++) {
     const c = name.charCodeAt(i);
     if (c < 48 || c > 57) return -1;

@@ -17,11 +17,7 @@ export interface LiburingBuild {
 }
 
 /** The first liburing version that issues io_uring syscalls itself on each arch. */
-const RAW_SYSCALLS_SINCE: Partial<Record<Arch, [number, number]>> = {
-  x86_64: [2, 2],
-  arm64: [2, 2],
-  riscv64: [2, 5],
-};
+const RAW_SYSCALLS_SINCE: Partial<Record<Arch, [number, number]>> = { x86_64: [2, 2], arm64: [2, 2], riscv64: [2, 5] };
 
 /** Whether this liburing build writes errno on failure. */
 export function liburingSetsErrno(build: LiburingBuild): boolean {
@@ -58,10 +54,7 @@ export class Liburing {
     if (!this.proc.kernel.tracing) return r;
     const name = errnoName(-r) ?? String(-r);
     if (this.setsErrno) {
-      this.proc.kernel.note(
-        `liburing:${fn}`,
-        `returned -${name}; errno set (liburing ${this.build.version} via libc syscall())`,
-      );
+      this.proc.kernel.note(`liburing:${fn}`, `returned -${name}; errno set (liburing ${this.build.version} via libc syscall())`);
     } else {
       this.proc.kernel.note(
         `liburing:${fn}`,
@@ -77,17 +70,11 @@ export class Liburing {
   }
 
   io_uring_register_buffers(ring: IoUring, iovs: readonly { base: number; len: number }[]): number {
-    return this.result(
-      'io_uring_register_buffers',
-      this.proc.task.ioUringRegisterBuffers(ring.fd, iovs),
-    );
+    return this.result('io_uring_register_buffers', this.proc.task.ioUringRegisterBuffers(ring.fd, iovs));
   }
 
   io_uring_unregister_buffers(ring: IoUring): number {
-    return this.result(
-      'io_uring_unregister_buffers',
-      this.proc.task.ioUringUnregisterBuffers(ring.fd),
-    );
+    return this.result('io_uring_unregister_buffers', this.proc.task.ioUringUnregisterBuffers(ring.fd));
   }
 
   /**

@@ -102,8 +102,7 @@ export class Process {
   private sys(fn: string, r: number): number {
     if (r < 0) {
       this.errno = -r;
-      if (this.kernel.tracing)
-        this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
+      if (this.kernel.tracing) this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
       return -1;
     }
     return r;
@@ -223,10 +222,7 @@ export class Process {
   }
 
   open(path: string): number {
-    return this.sys(
-      `open(${path})`,
-      path === GUP_TEST_PATH ? this.task.openSpecial(path) : -Errno.ENOENT,
-    );
+    return this.sys(`open(${path})`, path === GUP_TEST_PATH ? this.task.openSpecial(path) : -Errno.ENOENT);
   }
 
   /** fstatfs(); the selftest retries on EINTR and maps failure to f_type 0. */
@@ -260,8 +256,7 @@ export class Process {
   memset(addr: number, length: number): void {
     const r = this.task.access(addr, length, true);
     if (r !== 'ok') {
-      if (this.kernel.tracing)
-        this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
+      if (this.kernel.tracing) this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
       throw new ProcessExit(r === 'SIGBUS' ? 128 + 7 : 128 + 11, r);
     }
   }

@@ -37,11 +37,7 @@ export interface KselftestRunnerEra {
   gupTestEntry: 'run_vmtests.sh' | 'ksft_gup_test.sh';
 }
 
-const GUP_TEST_6_X = [
-  './gup_test -u',
-  './gup_test -a',
-  './gup_test -ct -F 0x1 0 19 0x1000',
-] as const;
+const GUP_TEST_6_X = ['./gup_test -u', './gup_test -a', './gup_test -ct -F 0x1 0 19 0x1000'] as const;
 // The benchmarks run once with one page per call and once with the whole buffer (-n -1).
 const GUP_TEST_7_X = [
   './gup_test -u -n 1',
@@ -75,17 +71,8 @@ export function kselftestRunnerEra(tree: Release): KselftestRunnerEra {
 
 /** The prototype was run by hand, never by a runner; give it the v6.5 shapes. */
 export const PROTOTYPE_RUNNERS = {
-  runVmtests: {
-    tap: false,
-    hugepageSetup: true,
-    gupTestCommands: GUP_TEST_6_X,
-    skipKeepsFail: false,
-  } satisfies RunVmtestsEra,
-  kselftest: {
-    timeout: 45,
-    ktapHelpers: false,
-    gupTestEntry: 'run_vmtests.sh',
-  } satisfies KselftestRunnerEra,
+  runVmtests: { tap: false, hugepageSetup: true, gupTestCommands: GUP_TEST_6_X, skipKeepsFail: false } satisfies RunVmtestsEra,
+  kselftest: { timeout: 45, ktapHelpers: false, gupTestEntry: 'run_vmtests.sh' } satisfies KselftestRunnerEra,
 };
 
 /** Where each runner date comes from (printed by `gupsim versions`). */

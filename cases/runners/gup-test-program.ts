@@ -52,11 +52,7 @@ function parseArgs(command: string): { cmd: GupTestCommand; nrPages: number; rep
   return { cmd, nrPages, repeats };
 }
 
-export function runGupTestProgram(
-  env: Environment,
-  era: KselftestEra,
-  command: string,
-): ProgramOutput {
+export function runGupTestProgram(env: Environment, era: KselftestEra, command: string): ProgramOutput {
   const proc = new Process(new Kernel(kernelSpecFor(env)));
   const ksft = new Kselftest(proc, era);
   const { cmd, nrPages, repeats } = parseArgs(command);

@@ -7,11 +7,7 @@ import { runVmtests } from './run-vmtests.js';
 
 export type { ProgramOutput } from './output.js';
 
-export function applyRunner(
-  env: Environment,
-  build: SelftestBuild,
-  program: ProgramOutput,
-): ProgramOutput {
+export function applyRunner(env: Environment, build: SelftestBuild, program: ProgramOutput): ProgramOutput {
   const binary =
     build.name === 'cow' ? 'cow' : build.version.id === 'P' ? 'pin_longterm' : 'gup_longterm';
   switch (env.runner) {

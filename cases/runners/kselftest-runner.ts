@@ -9,11 +9,8 @@ import { KSFT_SKIP, KSFT_XFAIL } from '../kselftest/kselftest.js';
 import type { SelftestBuild } from '../versions.js';
 import { prefixLines, type ProgramOutput } from './output.js';
 
-export function kselftestRunner(
-  build: SelftestBuild,
-  name: string,
-  program: ProgramOutput,
-): ProgramOutput {
+
+export function kselftestRunner(build: SelftestBuild, name: string, program: ProgramOutput): ProgramOutput {
   const era = build.runners.kselftest;
   const hdr = `selftests: mm: ${name}`;
   let out = 'TAP version 13\n1..1\n';

@@ -11,11 +11,8 @@ import type { SelftestBuild } from '../versions.js';
 import { runGupTestProgram } from './gup-test-program.js';
 import { prefixLines, type ProgramOutput } from './output.js';
 
-export function runVmtests(
-  env: Environment,
-  build: SelftestBuild,
-  gupLongterm: ProgramOutput,
-): ProgramOutput {
+
+export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: ProgramOutput): ProgramOutput {
   const era = build.runners.runVmtests;
   const tap = era.tap;
   const prefix = tap ? '# ' : '';
