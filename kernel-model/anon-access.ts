@@ -5,7 +5,7 @@
  * (labels.ts), a load collects them. memset() and memcmp() of whole THPs are loops over typed
  * arrays, with the PMD-mapped case a single fill.
  */
-import { anonFaultAt, wpPage, type AnonMm } from './anon-fault.js';
+import { anonFaultAt, type AnonMm } from './anon-fault.js';
 import type { FaultResult } from './fault.js';
 import type { Kernel } from './kernel.js';
 import { ZERO_PFN } from './memmap.js';
@@ -29,6 +29,7 @@ export function anonStore(
   const mem = a.memmap;
   const pt = mm.anonPt();
   const pageSize = a.pageSize;
+  const tally = a.tally.reset();
   for (let addr = start; addr < end;) {
     const pmd = Math.floor(addr / a.pmdSize);
     const base = pmd * a.pmdSize;
@@ -63,7 +64,7 @@ export function anonStore(
           }
           if (e > 1 && (vma.flags & VM_WRITE) !== 0) {
             // A present, write-protected anonymous page: do_wp_page() straight away.
-            wpPage(k, mm, vma, t, i, false);
+            tally.wp(k, mm, vma, t, i, false);
             continue;
           }
         }
@@ -76,6 +77,7 @@ export function anonStore(
     }
     addr = chunkEnd;
   }
+  tally.done(k, 'user-space write');
   return 'ok';
 }
 

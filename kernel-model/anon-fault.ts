@@ -254,17 +254,24 @@ function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolea
   const mem = k.anon.memmap;
   const head = t.leaf;
   if (head !== mem.hugeZero) {
-    let reuse = k.flags.anon_exclusive && (mem.pflags[head]! & PG_ANON_EXCLUSIVE) !== 0;
+    const exclusive = k.flags.anon_exclusive && (mem.pflags[head]! & PG_ANON_EXCLUSIVE) !== 0;
+    let reuse = exclusive;
     if (!reuse && mem.refcount(head) === 1) {
       // folio_ref_count() == 1: only this PMD maps it; now exclusive.
       mem.pflags.fill(PG_ANON_EXCLUSIVE, head, head + mem.nrPages(head));
       reuse = true;
     }
     if (reuse) {
-      if (k.tracing)
+      if (k.tracing && exclusive)
         k.note(
           'do_huge_pmd_wp_page',
-          `${unshare ? 'unshare' : 'write'}: the PMD-mapped THP is exclusive: reuse`,
+          `${unshare ? 'unshare' : 'write'}: the PMD-mapped THP is PageAnonExclusive: reuse`,
+          { by: 'anon_exclusive' },
+        );
+      else if (k.tracing)
+        k.note(
+          'do_huge_pmd_wp_page',
+          `${unshare ? 'unshare' : 'write'}: nothing else holds the PMD-mapped THP (refcount 1): reuse`,
         );
       if (!unshare && (vma.flags & VM_WRITE) !== 0) t.leafBits |= WRITABLE;
       return true;
@@ -292,14 +299,23 @@ export function wpPage(
   t: PteTable,
   i: number,
   unshare: boolean,
-): void {
+): WpOutcome {
   const a = k.anon;
   const mem = a.memmap;
   const pfn = t.entries[i]! - 1;
+  if (pfn !== ZERO_PFN && k.flags.anon_exclusive && (mem.pflags[pfn]! & PG_ANON_EXCLUSIVE) !== 0) {
+    // "If we encounter a page that is marked exclusive, we must reuse the page without further checks."
+    if (k.tracing)
+      k.note('do_wp_page', `${unshare ? 'unshare' : 'write'}: PageAnonExclusive: reuse`, {
+        by: 'anon_exclusive',
+      });
+    if (!unshare) t.bits[i] = t.bits[i]! | WRITABLE;
+    return WP_REUSED_EXCLUSIVE;
+  }
   if (pfn !== ZERO_PFN && anonReusable(k, a, mem, pfn)) {
     mem.pflags[pfn] = mem.pflags[pfn]! | PG_ANON_EXCLUSIVE;
     if (!unshare) t.bits[i] = t.bits[i]! | WRITABLE;
-    return;
+    return WP_REUSED;
   }
   const n = mem.alloc(0, false);
   mem.data[n] = pfn === ZERO_PFN ? 0 : mem.data[pfn]!;
@@ -313,11 +329,65 @@ export function wpPage(
       : B_DIRTY | B_SOFTDIRTY;
   mem.addPteMaps(n, 1, mm.mmId);
   if (pfn !== ZERO_PFN) mem.removePteMaps(pfn, 1, mm.mmId);
+  if (k.tracing) traceCopy(k, pfn, unshare);
+  return WP_COPIED;
+}
+
+function traceCopy(k: Kernel, pfn: number, unshare: boolean): void {
   if (k.tracing) {
     const what = pfn === ZERO_PFN ? 'the shared zeropage' : 'the page';
     k.note(
       'wp_page_copy',
       `${unshare ? 'unshare' : 'write'}: ${what} copied into an exclusive anonymous folio${unshare ? ' (stays R/O)' : ''}`,
+    );
+  }
+}
+
+export type WpOutcome = 0 | 1 | 2;
+export const WP_REUSED_EXCLUSIVE = 0;
+export const WP_REUSED = 1;
+export const WP_COPIED = 2;
+
+/**
+ * do_wp_page() over the pages of a loop (a memset(), a GUP of a range): the first page's
+ * decision is traced in full, the rest counted and told once at the end (a THP is 512 of them).
+ */
+export class WpTally {
+  private excl = 0;
+  private reused = 0;
+  private copied = 0;
+
+  /** Start a new loop (one tally per kernel is reused: the loops do not nest). */
+  reset(): this {
+    this.excl = 0;
+    this.reused = 0;
+    this.copied = 0;
+    return this;
+  }
+
+  wp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, i: number, unshare: boolean): void {
+    const quiet = k.tracing && this.excl + this.reused + this.copied > 0;
+    if (quiet) k.tracing = false;
+    const r = wpPage(k, mm, vma, t, i, unshare);
+    if (quiet) k.tracing = true;
+    if (r === WP_REUSED_EXCLUSIVE) this.excl++;
+    else if (r === WP_REUSED) this.reused++;
+    else this.copied++;
+  }
+
+  /** The summary note, when more than one page went through do_wp_page(). */
+  done(k: Kernel, what: string): void {
+    const n = this.excl + this.reused + this.copied;
+    if (!k.tracing || n < 2) return;
+    const parts = [
+      this.excl ? `${this.excl} reused (PageAnonExclusive)` : '',
+      this.reused ? `${this.reused} reused` : '',
+      this.copied ? `${this.copied} copied` : '',
+    ].filter(Boolean);
+    k.note(
+      'do_wp_page',
+      `${what}: ${n} page(s), ${parts.join(', ')}`,
+      this.excl ? { by: 'anon_exclusive' } : {},
     );
   }
 }

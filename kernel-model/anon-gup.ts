@@ -8,7 +8,7 @@
  * the rest to the slow path (the zeropage is a special PTE, a write to a read-only PTE or a
  * possibly shared page for an R/O pin needs the VMA).
  */
-import { anonFaultAt, wpPage, type AnonMm } from './anon-fault.js';
+import { anonFaultAt, type AnonMm } from './anon-fault.js';
 import { Errno } from './errno.js';
 import { faultResultErrno, type FaultKind } from './fault.js';
 import type { Kernel } from './kernel.js';
@@ -103,6 +103,7 @@ export function gupAnon(
   let unshared = 0;
   let tries = 0;
   let done = 0;
+  const tally = a.tally.reset();
   const vmWrite = (vma.flags & VM_WRITE) !== 0;
   while (done < nr) {
     // One PMD's worth of pages at a time, the table looked up again only after a fault.
@@ -131,13 +132,13 @@ export function gupAnon(
           if (write && (t.bits[i]! & B_WRITE) === 0) {
             if (vmWrite) {
               // faultin_page() → do_wp_page() on the present page.
-              wpPage(k, mm, vma, t, i, false);
+              tally.wp(k, mm, vma, t, i, false);
               continue;
             }
             need = 'write';
           } else if (mustUnshare(k, mem, vma, flags, e - 1)) {
             // faultin_page(FAULT_FLAG_UNSHARE) → do_wp_page() on the present page.
-            wpPage(k, mm, vma, t, i, true);
+            tally.wp(k, mm, vma, t, i, true);
             unshared++;
             continue;
           } else {
@@ -168,6 +169,7 @@ export function gupAnon(
       t = pt.get(pmd);
     }
   }
+  tally.done(k, write ? 'GUP write fault' : 'GUP unshare');
   if (unshared > 0 && k.tracing) {
     k.note(
       'gup_must_unshare',

@@ -4,6 +4,7 @@
  * the page-table pool, the THP policy, the swap device, and the geometry of a PMD.
  */
 import { MemMap } from './memmap.js';
+import { WpTally } from './anon-fault.js';
 import { PteTablePool } from './pagetable.js';
 import { SwapDevice } from './swap.js';
 import { pmdSizeBytes, ThpState, type ThpSpec } from './thp.js';
@@ -33,6 +34,8 @@ export class AnonState {
   /** undefined without CONFIG_TRANSPARENT_HUGEPAGE. */
   readonly thp: ThpState | undefined;
   readonly swap: SwapDevice | undefined;
+  /** do_wp_page() outcomes of the loop running now (anon-fault.ts WpTally). */
+  readonly tally = new WpTally();
 
   constructor(spec: AnonSpec) {
     this.pageSize = spec.pageSizeKiB * 1024;

@@ -24,7 +24,9 @@ function indexExitCodes(): Map<string, number> {
 }
 
 const exits = indexExitCodes();
-const envs = readdirSync(DIR).filter((f) => f.endsWith('.env.json')).sort();
+const envs = readdirSync(DIR)
+  .filter((f) => f.endsWith('.env.json'))
+  .sort();
 
 t.test('every cow log has an environment file and an INDEX row', async (t) => {
   const logs = readdirSync(DIR).filter((f) => f.endsWith('.log'));
