@@ -8,7 +8,8 @@
  *   2. inference: diff of one real log with the environment inferred, over all fixture logs
  *   3. prediction: sub-tests per second of the sweep (traces off, as a search predicts)
  *   4. start: `gupsim run` vs `node -e 0`
- *   5. the history store (text output only; bench/store.ts)
+ *   5. cow: a full prediction of a current x86_64 machine's cow.c plan (bench/cow.ts)
+ *   6. the history store (text output only; bench/store.ts)
  *
  * Options: --json, --quick (smaller log, fewer rounds: a smoke run), --no-store.
  */
@@ -17,6 +18,7 @@ import { ingestFigures } from './ingest.js';
 import { inferFigures } from './infer.js';
 import { startFigures } from './start.js';
 import { sweepFigures } from './sweep.js';
+import { cowFigures } from './cow.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
@@ -49,6 +51,10 @@ async function main(): Promise<void> {
   const sweep = sweepFigures(quick ? 1 : 5);
   say(`prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`, `${Math.round(sweep.subtestsPerSec)} sub-tests/s`, '[goal ≥ 1,000,000/s, traces off]');
   say('  the same from CPU time', `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`, 'other load on the machine moves it least');
+
+  const cow = cowFigures(quick ? 2 : 8);
+  say(`cow: full prediction, ${cow.rows} rows (6.18 host, 7.2 tree)`, `${fmt(cow.cowPredictMs, 2)} ms CPU`, '[goal ≤ 10 ms; the real binary takes 6–19 s]');
+  say(`  every row running, ${cow.fullRows} rows (7.2.13, gup_test, swap)`, `${fmt(cow.cowPredictFullMs, 2)} ms CPU`, 'R/O pins, swap and 1 GiB pages run too');
 
   const start = startFigures(quick ? 5 : 21);
   if ('skipped' in start) say('start', start.skipped);
@@ -83,6 +89,8 @@ async function main(): Promise<void> {
         inferWorstLog: infer.worstLog,
         inferWorstLogPredictions: infer.worstLogPredictions,
         inferMaxPredictions: infer.maxPredictions,
+        cowPredictMs: cow.cowPredictMs,
+        cowPredictFullMs: cow.cowPredictFullMs,
       }),
     );
     return;

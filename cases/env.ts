@@ -7,6 +7,8 @@ import { isFsName, FS_NAMES, type FsName } from '../kernel-model/fs.js';
 import { parsePatch } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import { unmodelledRelease } from './modelled-releases.js';
+import { THP_ENABLED_VALUES, THP_SIZE_VALUES, type ThpEnabled, type ThpSizeEnabled } from '../kernel-model/thp.js';
+import { SELFTEST_NAMES, type SelftestName } from './versions.js';
 
 export type RunnerName = 'direct' | 'run_vmtests' | 'kselftest' | 'kselftest+run_vmtests';
 export const RUNNERS: readonly RunnerName[] = ['direct', 'run_vmtests', 'kselftest', 'kselftest+run_vmtests'];
@@ -36,11 +38,17 @@ export interface HugetlbSpec {
   movable?: boolean;
 }
 
+/** One THP size's `hugepages-<N>kB/enabled` setting (mTHP, 6.8+). */
+export interface ThpSizeSpec {
+  sizeKiB: number;
+  enabled: ThpSizeEnabled;
+}
+
 export interface Environment {
   kernel: {
     release: string;
     patches: string[];
-    config: { GUP_TEST: boolean; IO_URING: boolean; HUGETLBFS: boolean; DEBUG_FS: boolean };
+    config: { GUP_TEST: boolean; IO_URING: boolean; HUGETLBFS: boolean; DEBUG_FS: boolean; TRANSPARENT_HUGEPAGE: boolean };
   };
   arch: Arch;
   pageSizeKiB: number;
@@ -50,7 +58,16 @@ export interface Environment {
   user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[] };
   /** io_uring_group: kernel.io_uring_group, -1 = none (the kernel's default). */
   sysctl: { io_uring_disabled: number; io_uring_group: number };
-  selftest: { tree: string; liburing: string | null };
+  /**
+   * The THP policy in /sys/kernel/mm/transparent_hugepage when the test starts: the top-level
+   * `enabled`, `use_zero_page`, and each size's `enabled` (sizes not listed: the kernel's
+   * defaults, `inherit` for the PMD size and `never` for the others).
+   */
+  thp: { enabled: ThpEnabled; useZeroPage: boolean; sizes: ThpSizeSpec[] };
+  /** Swap space switched on (0: none). */
+  swap: { sizeKiB: number };
+  /** name: which selftest program (gup_longterm or cow). */
+  selftest: { name: SelftestName; tree: string; liburing: string | null };
   runner: RunnerName;
 }
 
@@ -189,7 +206,7 @@ function releaseText(v: Json | undefined, path: string): string {
 }
 
 function parseObject(root: Json): Environment {
-  const o = obj(root, 'environment', ['kernel', 'arch', 'pageSizeKiB', 'hugetlb', 'fs', 'user', 'sysctl', 'selftest', 'runner']);
+  const o = obj(root, 'environment', ['kernel', 'arch', 'pageSizeKiB', 'hugetlb', 'fs', 'user', 'sysctl', 'thp', 'swap', 'selftest', 'runner']);
   if (o.kernel === undefined) fail('kernel.release: required');
   const k = obj(o.kernel, 'kernel', ['release', 'patches', 'config']);
   if (k.release === undefined) fail('kernel.release: required');
@@ -204,12 +221,13 @@ function parseObject(root: Json): Environment {
       patches.push(s);
     });
   }
-  const c = k.config === undefined ? {} : obj(k.config, 'kernel.config', ['GUP_TEST', 'IO_URING', 'HUGETLBFS', 'DEBUG_FS']);
+  const c = k.config === undefined ? {} : obj(k.config, 'kernel.config', ['GUP_TEST', 'IO_URING', 'HUGETLBFS', 'DEBUG_FS', 'TRANSPARENT_HUGEPAGE']);
   const config = {
     GUP_TEST: bool(c.GUP_TEST, 'kernel.config.GUP_TEST', true),
     IO_URING: bool(c.IO_URING, 'kernel.config.IO_URING', true),
     HUGETLBFS: bool(c.HUGETLBFS, 'kernel.config.HUGETLBFS', true),
     DEBUG_FS: bool(c.DEBUG_FS, 'kernel.config.DEBUG_FS', true),
+    TRANSPARENT_HUGEPAGE: bool(c.TRANSPARENT_HUGEPAGE, 'kernel.config.TRANSPARENT_HUGEPAGE', true),
   };
 
   let arch: Arch = 'x86_64';
@@ -273,7 +291,17 @@ function parseObject(root: Json): Environment {
   const ioUringGroup = int(s.io_uring_group, 'sysctl.io_uring_group', -1, -1);
   if (ioUringGroup > MAX_SYSCTL_INT) fail(`sysctl.io_uring_group: ${ioUringGroup} is more than the sysctl holds (an int: at most ${MAX_SYSCTL_INT})`);
 
-  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['tree', 'liburing']);
+  const thp = thpSpec(o.thp);
+  const sw = o.swap === undefined ? {} : obj(o.swap, 'swap', ['sizeKiB']);
+  const swap = { sizeKiB: int(sw.sizeKiB, 'swap.sizeKiB', 0) };
+
+  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing']);
+  let name: SelftestName = 'gup_longterm';
+  if (t.name !== undefined) {
+    const n = str(t.name, 'selftest.name');
+    if (!(SELFTEST_NAMES as readonly string[]).includes(n)) fail(`selftest.name: unknown "${n}" (known: ${SELFTEST_NAMES.join(', ')})`);
+    name = n as SelftestName;
+  }
   let tree = release;
   if (t.tree !== undefined) {
     const tt = str(t.tree, 'selftest.tree');
@@ -303,9 +331,42 @@ function parseObject(root: Json): Environment {
     fs,
     user,
     sysctl: { io_uring_disabled: ioUringDisabled, io_uring_group: ioUringGroup },
-    selftest: { tree, liburing },
+    thp,
+    swap,
+    selftest: { name, tree, liburing },
     runner,
   };
+}
+
+/** The `thp` section; absent, this machine's host policy (madvise, huge zeropage on, kernel size defaults). */
+function thpSpec(v: Json | undefined): Environment['thp'] {
+  const o = v === undefined ? {} : obj(v, 'thp', ['enabled', 'useZeroPage', 'sizes']);
+  let enabled: ThpEnabled = 'madvise';
+  if (o.enabled !== undefined) {
+    const e = str(o.enabled, 'thp.enabled');
+    if (!(THP_ENABLED_VALUES as readonly string[]).includes(e))
+      fail(`thp.enabled: expected one of ${THP_ENABLED_VALUES.join(', ')}`);
+    enabled = e as ThpEnabled;
+  }
+  const sizes: ThpSizeSpec[] = [];
+  if (o.sizes !== undefined) {
+    if (!Array.isArray(o.sizes)) fail('thp.sizes: expected an array');
+    const seen = new Set<number>();
+    o.sizes.forEach((x, i) => {
+      const p = `thp.sizes[${i}]`;
+      const e = obj(x, p, ['sizeKiB', 'enabled']);
+      if (e.sizeKiB === undefined) fail(`${p}.sizeKiB: required`);
+      const sizeKiB = int(e.sizeKiB, `${p}.sizeKiB`, 0, 1);
+      if (!isPowerOfTwo(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} is not a power of two`);
+      if (seen.has(sizeKiB)) fail(`${p}.sizeKiB: ${sizeKiB} listed twice`);
+      seen.add(sizeKiB);
+      const en = str(e.enabled, `${p}.enabled`);
+      if (!(THP_SIZE_VALUES as readonly string[]).includes(en))
+        fail(`${p}.enabled: expected one of ${THP_SIZE_VALUES.join(', ')}`);
+      sizes.push({ sizeKiB, enabled: en as ThpSizeEnabled });
+    });
+  }
+  return { enabled, useZeroPage: bool(o.useZeroPage, 'thp.useZeroPage', true), sizes };
 }
 
 /** Validate an already-parsed JSON value. */

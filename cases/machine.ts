@@ -3,7 +3,8 @@
  */
 import { parsePatch, type PatchSpec } from '../kernel-model/behaviours.js';
 import { FS_TYPES, FsMount, type Mount } from '../kernel-model/fs.js';
-import { maxBuddyKiB, type KernelSpec } from '../kernel-model/kernel.js';
+import { DEFAULT_THP, maxBuddyKiB, type KernelSpec } from '../kernel-model/kernel.js';
+import type { ThpSpec } from '../kernel-model/thp.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import type { Environment, FsSpec } from './env.js';
 
@@ -26,6 +27,25 @@ function mount(spec: FsSpec): Mount {
   return m;
 }
 
+/** The THP policy of an environment, as the kernel boots with it (one Map per distinct policy). */
+const THP_SPECS = new Map<string, ThpSpec>();
+
+function thpOf(env: Environment): ThpSpec {
+  const t = env.thp;
+  if (t.sizes.length === 0 && t.useZeroPage && t.enabled === 'madvise') return DEFAULT_THP;
+  const key = `${t.enabled}|${t.useZeroPage}|${t.sizes.map((s) => `${s.sizeKiB}:${s.enabled}`).join(',')}`;
+  let spec = THP_SPECS.get(key);
+  if (spec === undefined) {
+    spec = {
+      enabled: t.enabled,
+      useZeroPage: t.useZeroPage,
+      sizes: new Map(t.sizes.map((s) => [s.sizeKiB, s.enabled])),
+    };
+    if (THP_SPECS.size < 256) THP_SPECS.set(key, spec);
+  }
+  return spec;
+}
+
 export function kernelSpecFor(env: Environment): KernelSpec {
   const release = parseRelease(env.kernel.release);
   /* c8 ignore next */
@@ -45,6 +65,8 @@ export function kernelSpecFor(env: Environment): KernelSpec {
     })),
     mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
     user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups },
+    thp: thpOf(env),
+    swapKiB: env.swap.sizeKiB,
     sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled, ioUringGroup: env.sysctl.io_uring_group },
   };
 }

@@ -27,7 +27,7 @@ import { selftestBuild, type SelftestBuild } from './versions.js';
  */
 export function predictionKey(env: Environment, beforeIoUring = false): string | undefined {
   const k = kernelOf(env);
-  const b = selftestBuild(env.selftest.tree);
+  const b = selftestBuild(env.selftest.tree, env.selftest.name);
   if (!k || 'error' in b) return undefined;
   const m = live(env, k.set, beforeIoUring);
   let behaviours = k.byDropped.get(m.dropped);
@@ -50,7 +50,19 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
     `${m.ioUringDisabled}:${m.ioUringGroup}`,
     env.selftest.liburing === null ? 'none' : beforeIoUring ? 'linked' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
     env.runner,
+    cowKey(env),
   ].join('|');
+}
+
+/**
+ * What only cow reads: the THP policy, CONFIG_TRANSPARENT_HUGEPAGE and swap. gup_longterm maps
+ * files and memfds only — no anonymous memory, no THP file, no swap — so for it they are dead
+ * (rule 8 of live()) and the key holds the program's name alone.
+ */
+function cowKey(env: Environment): string {
+  if (env.selftest.name !== 'cow') return env.selftest.name;
+  const t = env.thp;
+  return `cow:${env.kernel.config.TRANSPARENT_HUGEPAGE ? 1 : 0}:${t.enabled}:${t.useZeroPage ? 1 : 0}:${t.sizes.map((x) => `${x.sizeKiB}=${x.enabled}`).join(',')}:${env.swap.sizeKiB}`;
 }
 
 /**
@@ -170,6 +182,8 @@ const SZ_1G_KIB = 1024 * 1024;
  * 7. io_uring_buffer_cap_1t: only io_buffer_validate(), where it moves a limit from 1 GiB to
  *    1 TiB; the selftests register one page or one huge page, so with no huge page size
  *    above 1 GiB no buffer reaches either limit.
+ * 8. The THP policy, CONFIG_TRANSPARENT_HUGEPAGE and swap: only anonymous memory reads them
+ *    (kernel-model/anon-*.ts, thp.ts, sysfs.ts), which only cow maps (cowKey()).
  */
 function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: boolean): Live {
   const { user, sysctl } = env;

@@ -17,6 +17,7 @@ export type { SubtestRecord };
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
 
+
 export interface SelftestRun {
   build: SelftestBuild;
   plan: number | null;
@@ -71,7 +72,7 @@ class Context implements SelftestContext {
 }
 
 export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRun | { error: string } {
-  const build = selftestBuild(env.selftest.tree);
+  const build = selftestBuild(env.selftest.tree, env.selftest.name);
   if ('error' in build) return build;
   const kernel = new Kernel(kernelSpecFor(env));
   kernel.tracing = opts.trace ?? true;

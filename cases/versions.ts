@@ -17,8 +17,14 @@ import type { SelftestContext } from './selftests/common.js';
 import { A1, A2, A3, PROTOTYPE, runGupLongtermA } from './selftests/gup-longterm-a.js';
 import { runGupLongtermB } from './selftests/gup-longterm-b.js';
 import { C0, C1, C2, C3, D, runGupLongtermC } from './selftests/gup-longterm-c.js';
+import { cowVersionFor, type CowVersionId } from './selftests/cow/versions.js';
 
-export type SelftestVersionId = 'P' | 'A1' | 'A2' | 'A3' | 'B' | 'C0' | 'C1' | 'C2' | 'C3' | 'D';
+/** The selftest programs gupsim runs (`selftest.name`). */
+export type SelftestName = 'gup_longterm' | 'cow';
+export const SELFTEST_NAMES: readonly SelftestName[] = ['gup_longterm', 'cow'];
+
+export type SelftestVersionId =
+  'P' | 'A1' | 'A2' | 'A3' | 'B' | 'C0' | 'C1' | 'C2' | 'C3' | 'D' | CowVersionId;
 
 export interface SelftestVersion {
   id: SelftestVersionId;
@@ -53,6 +59,8 @@ export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [
 ];
 
 export interface SelftestBuild {
+  /** Which program: gup_longterm (or its prototype) or cow. */
+  name: SelftestName;
   version: SelftestVersion;
   /** The tree it was built from (`prototype`, `next`, or a release). */
   tree: string;
@@ -88,20 +96,48 @@ function versionForRelease(r: Release): SelftestVersionId {
 }
 
 const BUILDS = new Map<string, SelftestBuild | { error: string }>();
+const COW_BUILDS = new Map<string, SelftestBuild | { error: string }>();
 
 /** The build a tree gives (memoised: every prediction asks). */
-export function selftestBuild(tree: string): SelftestBuild | { error: string } {
-  let b = BUILDS.get(tree);
+export function selftestBuild(
+  tree: string,
+  name: SelftestName = 'gup_longterm',
+): SelftestBuild | { error: string } {
+  const memo = name === 'cow' ? COW_BUILDS : BUILDS;
+  let b = memo.get(tree);
   if (!b) {
-    b = buildFor(tree);
-    if (BUILDS.size < 4096) BUILDS.set(tree, b);
+    b = name === 'cow' ? cowBuildFor(tree) : buildFor(tree);
+    if (memo.size < 4096) memo.set(tree, b);
   }
   return b;
+}
+
+/** The tree's kselftest.h era (shared by every program of the tree). */
+function eraOf(r: Release): KselftestEra {
+  return { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') };
+}
+
+function cowBuildFor(tree: string): SelftestBuild | { error: string } {
+  if (tree === 'prototype')
+    return { error: 'selftest.tree prototype: the prototype is of gup_longterm, not cow' };
+  const r = parseRelease(tree);
+  if (!isRelease(r)) return { error: `selftest.tree: ${r.error}` };
+  const v = cowVersionFor(r);
+  if ('error' in v) return v;
+  return {
+    name: 'cow',
+    version: v,
+    tree,
+    era: eraOf(r),
+    directKselftest: false,
+    runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
+  };
 }
 
 function buildFor(tree: string): SelftestBuild | { error: string } {
   if (tree === 'prototype') {
     return {
+      name: 'gup_longterm',
       version: versionById('P'),
       tree,
       era: { lineBuffered: false, skippedWarning: false },
@@ -117,9 +153,10 @@ function buildFor(tree: string): SelftestBuild | { error: string } {
     };
   }
   return {
+    name: 'gup_longterm',
     version: versionById(versionForRelease(r)),
     tree,
-    era: { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') },
+    era: eraOf(r),
     directKselftest: !atLeast(r, '6.6'),
     runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
   };

@@ -2,7 +2,8 @@
  * `gupsim env detect`: this machine as an environment file. Reads uname, the hugetlb pools in
  * /sys/kernel/mm/hugepages (readdir order, as the test sees them), statfs of /tmp and the test
  * directory, /sys/kernel/debug/gup_test, RLIMIT_MEMLOCK, kernel.io_uring_disabled and
- * io_uring_group, the user and its groups, the base page size. Facts it cannot read are left at
+ * io_uring_group, the user and its groups, the base page size, the THP policy under
+ * /sys/kernel/mm/transparent_hugepage and the swap space in /proc/swaps (what cow.c depends on). Facts it cannot read are left at
  * the documented defaults and listed as notes. How many huge pages raising nr_hugepages would
  * yield (hugetlb[].allocatable) is only known by trying: probeHugetlb() does that, as root,
  * and puts nr_hugepages back.
@@ -135,20 +136,65 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
   if (group !== undefined && Number(group.trim()) !== -1) sysctl.io_uring_group = Number(group.trim());
   const user: Record<string, unknown> = { root, memlockKiB };
   if (sysctl.io_uring_group !== undefined) user.groups = src.groups();
+  const thp = detectThp(src);
+  const swapKiB = detectSwapKiB(src);
+  const config: Record<string, boolean> = { GUP_TEST: gupTest };
+  if (!thp) config.TRANSPARENT_HUGEPAGE = false;
   return {
     env: {
-      kernel: { release, config: { GUP_TEST: gupTest } },
+      kernel: { release, config },
       arch,
       pageSizeKiB,
       hugetlb,
       fs: { tmp: fsOf(src, '/tmp', notes), cwd: fsOf(src, cwd, notes) },
       user,
       sysctl,
+      ...(thp ? { thp } : {}),
+      swap: { sizeKiB: swapKiB },
       selftest: { tree: release, liburing: '2.5' },
       runner: 'direct',
     },
     notes,
   };
+}
+
+const THP = '/sys/kernel/mm/transparent_hugepage';
+
+/** The value in brackets of a sysfs choice file ("always [madvise] never"). */
+function selectedChoice(text: string | undefined): string | undefined {
+  const m = /\[([^\]]+)\]/.exec(text ?? '');
+  return m?.[1];
+}
+
+/**
+ * The THP policy cow.c reads: the top-level `enabled`, `use_zero_page`, and every size with a
+ * `hugepages-<N>kB/enabled` file (mTHP, 6.8+); undefined without /sys/kernel/mm/transparent_hugepage
+ * (CONFIG_TRANSPARENT_HUGEPAGE not set).
+ */
+function detectThp(src: DetectSources): Record<string, unknown> | undefined {
+  if (!src.exists(THP)) return undefined;
+  const sizes: { sizeKiB: number; enabled: string }[] = [];
+  for (const d of src.readDir(THP) ?? []) {
+    const m = /^hugepages-(\d+)kB$/.exec(d);
+    const enabled = m ? selectedChoice(src.readFile(`${THP}/${d}/enabled`)) : undefined;
+    if (m && enabled) sizes.push({ sizeKiB: Number(m[1]), enabled });
+  }
+  sizes.sort((a, b) => a.sizeKiB - b.sizeKiB);
+  return {
+    enabled: selectedChoice(src.readFile(`${THP}/enabled`)) ?? 'madvise',
+    useZeroPage: src.readFile(`${THP}/use_zero_page`)?.trim() !== '0',
+    sizes,
+  };
+}
+
+/** Swap space switched on: the Size column (KiB) of /proc/swaps, summed. */
+function detectSwapKiB(src: DetectSources): number {
+  let kib = 0;
+  for (const line of (src.readFile('/proc/swaps') ?? '').split('\n').slice(1)) {
+    const size = Number(line.trim().split(/\s+/)[2]);
+    if (Number.isFinite(size)) kib += size;
+  }
+  return kib;
 }
 
 const HP = '/sys/kernel/mm/hugepages';

@@ -24,6 +24,12 @@ export const ENV_FLAG_OPTIONS = {
   arch: { type: 'string' },
   'page-size': { type: 'string' },
   runner: { type: 'string' },
+  test: { type: 'string' },
+  thp: { type: 'string' },
+  'thp-sizes': { type: 'string' },
+  'no-thp': { type: 'boolean' },
+  'no-huge-zeropage': { type: 'boolean' },
+  swap: { type: 'string' },
 } as const;
 
 export const ENV_FLAGS_HELP = `Environment (flags override --env FILE; without either, the default environment: the
@@ -45,7 +51,15 @@ tmpfs, the test directory on ext4, 2 free 2 MiB and 2 free 1 GiB huge pages):
   --io-uring-disabled N    kernel.io_uring_disabled (0, 1, 2)
   --arch ARCH              x86_64, arm64, ppc64le, s390x, riscv64
   --page-size KIB          base page size (4, 16, 64)
-  --runner NAME            direct, run_vmtests, kselftest, kselftest+run_vmtests`;
+  --runner NAME            direct, run_vmtests, kselftest, kselftest+run_vmtests
+  --test NAME              selftest.name: gup_longterm (default) or cow
+  --thp MODE               thp.enabled, the top-level THP policy: always, madvise, never
+  --thp-sizes SIZE:MODE,...
+                           thp.sizes: hugepages-<SIZE>kB/enabled (always, inherit, madvise,
+                           never), e.g. 64:always,2048:inherit
+  --no-thp                 kernel without CONFIG_TRANSPARENT_HUGEPAGE
+  --no-huge-zeropage       thp.useZeroPage false (use_zero_page 0)
+  --swap KIB               swap space switched on, in KiB (0: none)`;
 
 export type EnvFlagValues = {
   [K in keyof typeof ENV_FLAG_OPTIONS]?: (typeof ENV_FLAG_OPTIONS)[K] extends { multiple: true }
@@ -133,6 +147,20 @@ export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = fal
   if (flags.arch !== undefined) raw.arch = flags.arch;
   if (flags['page-size'] !== undefined) raw.pageSizeKiB = intFlag('page-size', flags['page-size']);
   if (flags.runner !== undefined) raw.runner = flags.runner;
+  if (flags.test !== undefined) section(raw, 'selftest').name = flags.test;
+  if (flags.thp !== undefined) section(raw, 'thp').enabled = flags.thp;
+  if (flags['thp-sizes'] !== undefined) {
+    section(raw, 'thp').sizes = flags['thp-sizes'] === ''
+      ? []
+      : flags['thp-sizes'].split(',').map((pair) => {
+          const m = /^(\d+):(\w+)$/.exec(pair.trim());
+          if (!m) throw new UsageError(`--thp-sizes: expected SIZE_KiB:MODE like 64:always, got "${pair}"`);
+          return { sizeKiB: Number(m[1]), enabled: m[2] };
+        });
+  }
+  if (flags['no-thp']) section(kernel(), 'config').TRANSPARENT_HUGEPAGE = false;
+  if (flags['no-huge-zeropage']) section(raw, 'thp').useZeroPage = false;
+  if (flags.swap !== undefined) section(raw, 'swap').sizeKiB = intFlag('swap', flags.swap);
 
 }
 

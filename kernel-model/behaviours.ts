@@ -44,10 +44,15 @@ export type BehaviourName =
   | 'gup_forces_cow_break'
   | 'do_wp_page_page_count'
   | 'fork_copies_pinned'
+  | 'hugetlb_fork_copies_pinned'
   | 'gup_cow_break_removed'
   | 'ext4_no_bug_on_unprepared_dirty'
   | 'anon_exclusive'
-  | 'reclaim_keeps_pinned_private';
+  | 'reclaim_keeps_pinned_private'
+  | 'swp_exclusive'
+  | 'madv_collapse'
+  | 'mthp_anon'
+  | 'wp_reuse_large_anon';
 
 export const BEHAVIOURS: readonly Behaviour[] = [
   {
@@ -197,6 +202,41 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     commit: '6c287605fd56',
     release: '5.19',
     title: 'mm: remember exclusively mapped anonymous pages with PG_anon_exclusive',
+  },
+  // What cow.c exercises: THP, swap, collapse (kernel-model/anon-*.ts, madvise.ts, swap.ts).
+  {
+    name: 'swp_exclusive',
+    commit: '1493a1913e34',
+    release: '5.19',
+    title: 'mm/swap: remember PG_anon_exclusive via a swp pte bit',
+  },
+  {
+    name: 'madv_collapse',
+    commit: '7d8faaf15545',
+    release: '6.1',
+    title: 'mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse',
+  },
+  {
+    name: 'hugetlb_fork_copies_pinned',
+    commit: '4eae4efa2c29',
+    release: '5.12',
+    title: 'hugetlb: do early cow when page pinned on src mm',
+    evidence:
+      'id and release from memory of the series (Peter Xu, early 2021); the 7.2.13 tree copies pinned anon hugetlb folios in copy_hugetlb_page_range()',
+  },
+  {
+    name: 'mthp_anon',
+    commit: '19eaf44954df',
+    release: '6.8',
+    title: 'mm: thp: support allocation of anonymous multi-size THP (hugepages-<N>kB/enabled)',
+  },
+  {
+    name: 'wp_reuse_large_anon',
+    release: '7.2',
+    title:
+      'mm: do_wp_page() reuses a large anonymous folio this MM alone maps (__wp_can_reuse_large_anon_folio, MM ids)',
+    evidence:
+      'commit not identified here: the 6.12 tree never reuses a large folio, the 7.2.13 tree has __wp_can_reuse_large_anon_folio(); dated to the first tree known to have it',
   },
   {
     name: 'reclaim_keeps_pinned_private',

@@ -4,8 +4,9 @@
  * mappings of filesystems that track dirtying, and GUP's FAULT_FLAG_UNSHARE.
  */
 import { Errno } from './errno.js';
-import { wpReusesSharedAnon } from './cow.js';
+import { hugetlbWpReuses, wpReusesSharedAnon } from './cow.js';
 import { fillFolio } from './clock.js';
+import { folioMapcount } from './rmap.js';
 import { allocHugePage } from './hugetlb.js';
 import type { Kernel } from './kernel.js';
 import {
@@ -79,10 +80,23 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     return 'sigsegv';
   }
 
+/** A shared anonymous folio's COW: hugetlb_wp() looks at the mapcount alone, do_wp_page() at the era's rule. */
+function anonReusable(k: Kernel, f: Folio): boolean {
+  return f.hugetlb ? hugetlbWpReuses(k, folioMapcount(k, f), f.refs) : wpReusesSharedAnon(k, f);
+}
+
   if (kind === 'unshare') {
     // FAULT_FLAG_UNSHARE: replace a possibly shared page by an exclusive anon copy, keep it R/O.
     if (!pte || shared) return 'ok';
     if (pte.folio.kind === 'anon' && pte.folio.anonExclusive) return 'ok';
+    if (
+      pte.folio.kind === 'anon' &&
+      pte.folio.hugetlb &&
+      hugetlbWpReuses(k, folioMapcount(k, pte.folio), pte.folio.refs)
+    ) {
+      pte.folio.anonExclusive = true;
+      return 'ok';
+    }
     const copy = cowFolio(k, vma);
     if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
     copy.data = pte.folio.data;
@@ -117,8 +131,8 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     vma.ptes.set(index, { folio, writable: false, dirty: false });
     return 'ok';
   }
-  if (pte && pte.folio.kind === 'anon' && (pte.folio.anonExclusive || (!pte.folio.hugetlb && wpReusesSharedAnon(k, pte.folio)))) {
-    // do_wp_page(): reuse an exclusive anonymous page (or, after fork, one the era's rule lets us).
+  if (pte && pte.folio.kind === 'anon' && (pte.folio.anonExclusive || anonReusable(k, pte.folio))) {
+    // do_wp_page() / hugetlb_wp(): reuse an exclusive anonymous page (or, after fork, one the era's rule lets us).
     pte.folio.anonExclusive = true;
     vma.ptes.set(index, { ...pte, writable: true, dirty: true });
     return 'ok';

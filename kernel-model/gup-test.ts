@@ -5,6 +5,8 @@
  */
 import { Errno } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
+import { PfnList, releasePfns } from './anon-gup.js';
+import { freeIfUnused } from './rmap.js';
 import type { Kernel } from './kernel.js';
 import type { Folio } from './mm-types.js';
 import type { Task } from './task.js';
@@ -12,6 +14,8 @@ import type { Task } from './task.js';
 /** _IOW('g', 7, struct pin_longterm_test) and _IO('g', 8) in mm/gup_test.h. */
 export const PIN_LONGTERM_TEST_START = 0x40186707;
 export const PIN_LONGTERM_TEST_STOP = 0x6708;
+/** _IOW('g', 9, __u64): copy the pinned pages' content to a user buffer. */
+export const PIN_LONGTERM_TEST_READ = 0x40086709;
 export const PIN_LONGTERM_TEST_FLAG_USE_WRITE = 1;
 export const PIN_LONGTERM_TEST_FLAG_USE_FAST = 2;
 
@@ -44,8 +48,36 @@ const GUP_TEST_BY_NR = new Map(Object.entries(GUP_TEST_COMMANDS).map(([name, c])
 export function gupTestRelease(k: Kernel): void {
   // gup_test_release(): pin_longterm_test_stop().
   const folios = k.gupTestPinned;
-  if (folios) unpinFolios(folios);
+  if (folios) {
+    unpinFolios(folios);
+    for (const f of folios) freeIfUnused(k, f);
+  }
   k.gupTestPinned = undefined;
+  const pfns = k.gupTestPinnedPfns;
+  if (pfns) releasePfns(k, pfns, true);
+  k.gupTestPinnedPfns = undefined;
+}
+
+/**
+ * pin_longterm_test_read(): copy_to_user() of every pinned page, in order — here one label per
+ * pinned page (a huge page of a hugetlb mapping is one) into `out`. 0, or -EINVAL with
+ * nothing pinned.
+ */
+export function gupTestRead(k: Kernel, out: Int32Array): number {
+  const folios = k.gupTestPinned;
+  const pfns = k.gupTestPinnedPfns;
+  if (!folios && !pfns) return -Errno.EINVAL;
+  let o = 0;
+  if (pfns) {
+    const mem = k.anon.memmap;
+    for (let i = 0; i < pfns.length; i++) out[o++] = mem.data[pfns.at(i)]!;
+  }
+  if (folios) for (const f of folios) out[o++] = k.labels.id(f.data);
+  if (k.tracing)
+    k.note('pin_longterm_test_read', `copied ${o} pinned page(s) to user space`, {
+      by: 'pin_longterm_test',
+    });
+  return 0;
 }
 
 export function gupTestIoctl(
@@ -56,7 +88,10 @@ export function gupTestIoctl(
 ): number {
   // The two PIN_LONGTERM_TEST commands are none of the older ones: they skip the lookup (a
   // Map lookup of a key beyond the Smi range, twice per gup_longterm sub-test).
-  const pinLongterm = cmd === PIN_LONGTERM_TEST_START || cmd === PIN_LONGTERM_TEST_STOP;
+  const pinLongterm =
+    cmd === PIN_LONGTERM_TEST_START ||
+    cmd === PIN_LONGTERM_TEST_STOP ||
+    cmd === PIN_LONGTERM_TEST_READ;
   const older = pinLongterm ? undefined : GUP_TEST_BY_NR.get(cmd);
   if (older) {
     // __gup_test_ioctl(): pins the program's buffer in nr_pages_per_call chunks and releases
@@ -77,9 +112,11 @@ export function gupTestIoctl(
     gupTestRelease(k);
     return 0;
   }
+  /* c8 ignore next */
+  if (cmd === PIN_LONGTERM_TEST_READ) return -Errno.EFAULT; // needs a buffer: Task.gupTestRead()
   if (!arg) return -Errno.EFAULT;
   // pin_longterm_test_start()
-  if (k.gupTestPinned) return -Errno.EINVAL;
+  if (k.gupTestPinned || k.gupTestPinnedPfns) return -Errno.EINVAL;
   if (arg.flags & ~(PIN_LONGTERM_TEST_FLAG_USE_WRITE | PIN_LONGTERM_TEST_FLAG_USE_FAST)) return -Errno.EINVAL;
   if ((arg.addr | arg.size) % k.pageSize !== 0) return -Errno.EINVAL;
   const nrPages = arg.size / k.pageSize;
@@ -95,14 +132,20 @@ export function gupTestIoctl(
   // What is held: the first call's folios (one call pins the whole range, usually), with any
   // later call's appended. Nothing the pinning does looks at k.gupTestPinned meanwhile.
   let held: Folio[] | undefined;
+  let heldPfns: PfnList | undefined;
   let done = 0;
   while (done < nrPages) {
     const addr = arg.addr + done * k.pageSize;
     const r = fast
       ? pinUserPagesFast(k, task, addr, nrPages - done, gupFlags)
       : pinUserPages(k, task, addr, nrPages - done, gupFlags);
+    if (r.pfns) {
+      if (heldPfns === undefined) heldPfns = r.pfns;
+      else heldPfns.append(r.pfns);
+    }
     if (r.ret < 0) {
       k.gupTestPinned = held;
+      k.gupTestPinnedPfns = heldPfns;
       gupTestRelease(k);
       return r.ret;
     }
@@ -111,5 +154,6 @@ export function gupTestIoctl(
     done += r.ret;
   }
   k.gupTestPinned = held;
+  k.gupTestPinnedPfns = heldPfns;
   return 0;
 }

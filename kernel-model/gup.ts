@@ -21,6 +21,7 @@ import {
   type Vma,
 } from './mm-types.js';
 import type { Task } from './task.js';
+import { gupAnon, gupFastAnon, PfnList, releasePfns } from './anon-gup.js';
 
 export const FOLL_WRITE = 0x01;
 export const FOLL_FORCE = 0x10;
@@ -33,6 +34,8 @@ export interface PinResult {
   folios: Folio[];
   /** The slow path pinned pages of an fsdax VMA (what check_dax_vmas() looked for in `vmas`). */
   fsdax?: boolean;
+  /** Pages of anonymous VMAs taken (memory-map pfns, one per page, in address order). */
+  pfns?: PfnList;
 }
 
 function errName(n: number): string {
@@ -125,6 +128,7 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
   let folios: Folio[] | undefined;
   // Whether any page came from an fsdax VMA: all that is ever asked of the `vmas` array.
   let fsdax = false;
+  let pfns: PfnList | undefined;
   const write = (gupFlags & FOLL_WRITE) !== 0;
   let addr = start;
   let done = 0;
@@ -132,10 +136,20 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
     const vma = task.findVma(addr);
     if (!vma) {
       if (k.tracing) k.note('__get_user_pages', `no VMA at 0x${addr.toString(16)}`, { errno: 'EFAULT' });
-      return { ret: done ? done : -Errno.EFAULT, folios: folios ?? [] };
+      return { ret: done ? done : -Errno.EFAULT, folios: folios ?? [], pfns };
     }
     const err = checkVmaFlags(k, vma, gupFlags);
-    if (err) return { ret: done ? done : err, folios: folios ?? [] };
+    if (err) return { ret: done ? done : err, folios: folios ?? [], pfns };
+    if (vma.anon) {
+      // Anonymous memory: its pages are the memory map's (anon-gup.ts).
+      pfns ??= new PfnList();
+      const inVma = Math.min(nrPages - done, (vma.start + vma.length - addr) / k.pageSize);
+      const r = gupAnon(k, task, vma, addr, inVma, gupFlags, pfns);
+      if (r < 0) return { ret: done ? done : r, folios: folios ?? [], pfns };
+      done += r;
+      addr += r * k.pageSize;
+      continue;
+    }
     const index = Math.floor((addr - vma.start) / vma.pageSize);
     for (let tries = 0; ; tries++) {
       const pte = vma.ptes.get(index);
@@ -178,11 +192,17 @@ function getUserPages(k: Kernel, task: Task, start: number, nrPages: number, gup
     done += take;
     addr += take * k.pageSize;
   }
-  return { ret: done, folios: folios ?? [], fsdax };
+  return { ret: done, folios: folios ?? [], fsdax, pfns };
 }
 
 export function unpinFolios(folios: readonly Folio[]): void {
   for (const f of folios) f.pincount = Math.max(0, f.pincount - 1);
+}
+
+/** unpin_user_pages() of everything a pin call returned (page-cache folios and memory-map pages). */
+export function unpinAll(k: Kernel, r: PinResult): void {
+  unpinFolios(r.folios);
+  if (r.pfns) releasePfns(k, r.pfns, true);
 }
 
 /**
@@ -196,7 +216,7 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
     if (r.ret < 0 || (flags & FOLL_LONGTERM) === 0) return r;
     if (r.fsdax && !k.flags.fsdax_check_in_check_vma_flags) {
       // ≤5.10: check_dax_vmas() after pinning.
-      unpinFolios(r.folios);
+      unpinAll(k, r);
       if (k.tracing) k.note('__gup_longterm_locked', 'check_dax_vmas(): FOLL_LONGTERM on fsdax, pages released', { errno: 'EOPNOTSUPP' });
       return { ret: -Errno.EOPNOTSUPP, folios: [] };
     }
@@ -204,7 +224,7 @@ export function pinUserPages(k: Kernel, task: Task, start: number, nrPages: numb
       if (k.tracing) k.note('__gup_longterm_locked', `pinned ${r.ret} page(s) long-term`);
       return r;
     }
-    unpinFolios(r.folios);
+    unpinAll(k, r);
     const unpinnable = r.folios.filter((f) => !longtermPinnable(f));
     if (unpinnable.some((f) => f.hugetlb?.gigantic)) {
       if (k.tracing) k.note(
@@ -272,6 +292,28 @@ function dirtyTracked(folio: Folio): FastBail {
   return b;
 }
 
+/** pin_user_pages_fast() from an anonymous VMA: lockless as far as it can, the slow path for the rest. */
+function pinFastAnon(
+  k: Kernel,
+  task: Task,
+  vma: Vma,
+  start: number,
+  nrPages: number,
+  gupFlags: number,
+): PinResult {
+  const inVma = Math.min(nrPages, (vma.start + vma.length - start) / k.pageSize);
+  const pfns = new PfnList();
+  const fast = gupFastAnon(k, task, start, inVma, gupFlags | FOLL_PIN, pfns);
+  if (fast === nrPages) return { ret: fast, folios: [], pfns };
+  const rest = pinUserPages(k, task, start + fast * k.pageSize, nrPages - fast, gupFlags);
+  if (rest.ret < 0) {
+    if (fast === 0) return rest;
+    return { ret: fast, folios: [], pfns };
+  }
+  if (rest.pfns) pfns.append(rest.pfns);
+  return { ret: fast + rest.ret, folios: rest.folios, pfns };
+}
+
 /** The checks gup_fast_pte_range() makes of a present PTE, in its order; undefined: it pins. */
 function gupFastRefusal(k: Kernel, vma: Vma, pte: Pte, flags: number): FastBail | undefined {
   if (vma.flags & (VM_IO | VM_PFNMAP)) return SPECIAL_PTE;
@@ -299,6 +341,7 @@ export function pinUserPagesFast(k: Kernel, task: Task, start: number, nrPages: 
   const flags = gupFlags | FOLL_PIN;
   const vma = task.findVma(start);
   if (!vma) return gupFastBail(k, task, start, nrPages, gupFlags, NO_VMA);
+  if (vma.anon) return pinFastAnon(k, task, vma, start, nrPages, gupFlags);
   const pte = vma.ptes.get(Math.floor((start - vma.start) / vma.pageSize));
   if (!pte) return gupFastBail(k, task, start, nrPages, gupFlags, NO_PTE);
   const refusal = gupFastRefusal(k, vma, pte, flags);

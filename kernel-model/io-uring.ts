@@ -8,8 +8,20 @@ import { Errno, errnoName } from './errno.js';
 import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages, pinUserPagesFast, unpinFolios } from './gup.js';
 import { ioAccountMem, ioUnaccountMem, ioUringChargesUser, RING_EXIT_NS, ringCharge, ringUnchargedAtClose } from './io-uring-account.js';
 import type { Kernel } from './kernel.js';
-import type { Folio } from './mm-types.js';
+import type { Folio, Inode } from './mm-types.js';
 import type { Task } from './task.js';
+import { releasePfns, type PfnList } from './anon-gup.js';
+import { freeIfUnused } from './rmap.js';
+
+/** A registered buffer (io_mapped_ubuf): the user range and the pages pinned for it, in order. */
+export class RegisteredBuffer {
+  constructor(
+    readonly base: number,
+    readonly len: number,
+    readonly folios: readonly Folio[],
+    readonly pfns: PfnList | undefined,
+  ) {}
+}
 
 export interface Ring {
   entries: number;
@@ -18,6 +30,8 @@ export interface Ring {
   accountedPages: number;
   /** Pages of the SQ/CQ ring and SQE regions charged to the user at setup (0 when not charged). */
   ringAccountedPages: number;
+  /** The registered buffers, by buffer index. */
+  regs: RegisteredBuffer[];
 }
 
 /**
@@ -29,6 +43,7 @@ class RingCtx implements Ring {
   buffers: Folio[] = emptyArray();
   accountedPages = 0;
   ringAccountedPages = 0;
+  regs: RegisteredBuffer[] = emptyArray();
   constructor(entries: number) {
     this.entries = entries;
   }
@@ -140,8 +155,13 @@ function filterRefusal(k: Kernel, task: Task, base: number): string {
 
 export function ioUringRelease(k: Kernel, ring: Ring): void {
   unpinFolios(ring.buffers);
+  for (const f of ring.buffers) freeIfUnused(k, f);
   // A fresh array only when there was something in it (not []: see RingCtx).
   if (ring.buffers.length) ring.buffers = emptyArray();
+  if (ring.regs.length) {
+    for (const r of ring.regs) if (r.pfns) releasePfns(k, r.pfns, true);
+    ring.regs = emptyArray();
+  }
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
 }
@@ -176,6 +196,7 @@ export function ioUringRegister(
       : pinUserPages(k, task, iov.base, nrPages, FOLL_WRITE | FOLL_LONGTERM);
     if (r.ret < 0) {
       if (k.tracing) k.note('io_sqe_buffer_register', 'GUP error passed to user space', { errno: errnoName(-r.ret) ?? String(-r.ret) });
+      if (r.pfns) releasePfns(k, r.pfns, true);
       ioUringRelease(k, ring);
       return r.ret;
     }
@@ -194,11 +215,12 @@ export function ioUringRegister(
       });
     }
     // io_buffer_account_pin(): compound pages are accounted once, at their full size.
-    let pages = 0;
+    let pages = r.pfns ? r.pfns.length : 0;
     for (const f of r.folios) {
       ring.buffers.push(f);
       pages += Math.max(1, f.size / k.pageSize);
     }
+    ring.regs.push(new RegisteredBuffer(iov.base, iov.len, r.folios, r.pfns));
     if (ioUringChargesUser(k)) {
       if (ioAccountMem(k, pages, 'io_buffer_account_pin()') < 0) {
         ioUringRelease(k, ring);
@@ -209,4 +231,46 @@ export function ioUringRegister(
     if (k.tracing) k.note('io_sqe_buffer_register', 'buffer registered');
   }
   return 0;
+}
+
+/**
+ * IORING_OP_WRITE_FIXED of [addr, addr+len) of registered buffer `index` to file `inode` at
+ * `offset` (io_uring/rw.c io_import_fixed()): the data comes from the pages pinned at
+ * registration, whatever the process maps there now. The bytes written (cqe->res) or -errno.
+ */
+export function ioUringWriteFixed(
+  k: Kernel,
+  ring: Ring,
+  index: number,
+  inode: Inode,
+  addr: number,
+  len: number,
+  offset: number,
+): number {
+  const reg = ring.regs[index];
+  if (!reg || addr < reg.base || addr + len > reg.base + reg.len) return -Errno.EFAULT;
+  const first = (addr - reg.base) / k.pageSize;
+  const pages = Math.ceil(len / k.pageSize);
+  const at = offset / k.pageSize;
+  if (reg.pfns) {
+    const mem = k.anon.memmap;
+    for (let i = 0; i < pages; i++)
+      inode.writeRange(at + i, 1, mem.data[reg.pfns.at(first + i)]!);
+  } else {
+    // Page-cache-world folios: each stands for its whole (huge) page.
+    let page = 0;
+    for (const f of reg.folios) {
+      const per = Math.max(1, f.size / k.pageSize);
+      const from = Math.max(page, first);
+      const to = Math.min(page + per, first + pages);
+      if (to > from) inode.writeRange(at + from - first, to - from, k.labels.id(f.data));
+      page += per;
+    }
+  }
+  if (k.tracing)
+    k.note(
+      'io_write',
+      `WRITE_FIXED: ${pages} page(s) written from the registered buffer's pinned pages`,
+    );
+  return len;
 }

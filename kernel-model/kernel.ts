@@ -11,6 +11,11 @@ import type { AddressSpace, Folio, FolioKind, Inode } from './mm-types.js';
 import type { Release } from './release.js';
 import { emptyArray } from './empty-array.js';
 import { Trace, type TraceEvent } from './trace.js';
+import { AnonState } from './anon-state.js';
+import { Labels } from './labels.js';
+import type { OpenFile } from './mm-types.js';
+import type { ThpSpec } from './thp.js';
+import type { PfnList } from './anon-gup.js';
 
 export type Arch = 'x86_64' | 'arm64' | 'ppc64le' | 's390x' | 'riscv64';
 export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'ppc64le', 's390x', 'riscv64'];
@@ -20,6 +25,8 @@ export interface KernelConfig {
   IO_URING: boolean;
   HUGETLBFS: boolean;
   DEBUG_FS: boolean;
+  /** CONFIG_TRANSPARENT_HUGEPAGE (default: set). */
+  TRANSPARENT_HUGEPAGE?: boolean;
 }
 
 export interface HugetlbPoolSpec {
@@ -29,6 +36,9 @@ export interface HugetlbPoolSpec {
   allocatable: number;
   movable: boolean;
 }
+
+/** The THP policy of a kernel without a word from the environment: this machine's host. */
+export const DEFAULT_THP: ThpSpec = { enabled: 'madvise', useZeroPage: true, sizes: new Map() };
 
 export interface KernelSpec {
   release: Release;
@@ -43,6 +53,10 @@ export interface KernelSpec {
   user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[] };
   /** ioUringGroup: kernel.io_uring_group, -1 (the default) for none. */
   sysctl: { ioUringDisabled: number; ioUringGroup: number };
+  /** The THP sysfs policy at boot (default DEFAULT_THP). */
+  thp?: ThpSpec;
+  /** Swap space switched on, in KiB (default 0: no swap). */
+  swapKiB?: number;
 }
 
 /** Work a kernel function queued to run later (a workqueue item, an RCU callback). */
@@ -104,6 +118,27 @@ class KernelInode implements Inode {
 
   diskAt(index: number): string | undefined {
     return this.diskMap?.get(index);
+  }
+
+  /** Written page runs as (first, count, label) triples, newest last; a run extending the last one joins it. */
+  private ioRuns: number[] | undefined = undefined;
+
+  writeRange(first: number, count: number, label: number): void {
+    const r = (this.ioRuns ??= []);
+    const n = r.length;
+    if (n >= 3 && r[n - 1] === label && r[n - 3]! + r[n - 2]! === first)
+      r[n - 2] = r[n - 2]! + count;
+    else r.push(first, count, label);
+  }
+
+  readData(index: number, labelOf: (data: string) => number): number {
+    const r = this.ioRuns;
+    if (r !== undefined) {
+      for (let i = r.length - 3; i >= 0; i -= 3)
+        if (index >= r[i]! && index < r[i]! + r[i + 1]!) return r[i + 2]!;
+    }
+    const folio = this.pages.get(index);
+    return folio !== undefined ? labelOf(folio.data) : 0;
   }
 }
 
@@ -172,6 +207,8 @@ export class Kernel {
   lockedVmPages = 0;
   /** mm/gup_test.c's pin_longterm_test_pages: what PIN_LONGTERM_TEST_START holds until _STOP. */
   gupTestPinned: Folio[] | undefined = undefined;
+  /** …and the anonymous pages it holds (memory-map pfns). */
+  gupTestPinnedPfns: PfnList | undefined = undefined;
   /**
    * Queued work that has not run yet, in the order it becomes ready. Work that waits for an
    * RCU grace period (milliseconds) does not finish within the few syscalls a selftest takes
@@ -190,6 +227,10 @@ export class Kernel {
   readonly mms: AddressSpace[] = emptyArray(); // not []: see kernel-model emptyArray()
   private nextIno = 1;
   private nextFolioId = 1;
+  private nextMmId = 1;
+  private anonState: AnonState | undefined = undefined;
+  private labelTable: Labels | undefined = undefined;
+  private anonPlaceholder: OpenFile | undefined = undefined;
 
   constructor(spec: KernelSpec) {
     this.spec = spec;
@@ -198,6 +239,40 @@ export class Kernel {
     const giganticAbove = maxBuddyKiB(spec.pageSizeKiB);
     this.hstates = emptyArray();
     if (spec.config.HUGETLBFS) for (const p of spec.hugetlb) this.hstates.push(new Pool(p, p.sizeKiB > giganticAbove));
+  }
+
+  /** Anonymous memory: made on first use (a run that maps none never pays for it). */
+  get anon(): AnonState {
+    return (this.anonState ??= new AnonState({
+      arch: this.spec.arch,
+      pageSizeKiB: this.spec.pageSizeKiB,
+      thpConfigured: this.spec.config.TRANSPARENT_HUGEPAGE ?? true,
+      thp: this.spec.thp ?? DEFAULT_THP,
+      mthp: this.flags.mthp_anon,
+      swapKiB: this.spec.swapKiB ?? 0,
+    }));
+  }
+
+  /** Page contents as labels (labels.ts): shared by the memory map and the page-cache folios. */
+  get labels(): Labels {
+    return (this.labelTable ??= new Labels());
+  }
+
+  /** An address space's id (mm->mm_id, 6.15's MM ids; also just a name for the rmap). */
+  newMmId(): number {
+    return this.nextMmId++;
+  }
+
+  /**
+   * What an anonymous VMA's `file` points at: anonymous VMAs have no vm_file, and the model's
+   * VMAs always carry one, so this placeholder stands for "none" (its inode is never freed).
+   */
+  get anonFile(): OpenFile {
+    return (this.anonPlaceholder ??= {
+      inode: this.newInode(this.shmMount),
+      special: undefined,
+      refs: 1,
+    });
   }
 
   /** Whether a behaviour is in this kernel, for callers holding its name as a value. */

@@ -79,6 +79,15 @@ export interface Inode {
   resvSize(): number;
   /** disk.get(index), without materialising an empty disk map. */
   diskAt(index: number): string | undefined;
+  /**
+   * write() and io_uring writes of whole pages: pages first … first+count-1 hold `label` (labels.ts).
+   * Buffered I/O is not taken through page-cache folios (a mapping of the file does not see
+   * it): what the selftests read back with pread() is only ever what they wrote, in files they
+   * never map.
+   */
+  writeRange(first: number, count: number, label: number): void;
+  /** The label pread() of page `index` returns: what was written, else a page-cache folio's, else zeroes (0). */
+  readData(index: number, labelOf: (data: string) => number): number;
 }
 
 export interface OpenFile {
@@ -97,6 +106,13 @@ export const VM_MAYSHARE = 0x80;
 export const VM_HUGETLB = 0x400000;
 export const VM_IO = 0x4000;
 export const VM_PFNMAP = 0x400;
+/** MADV_DONTFORK: fork() leaves the VMA out of the child. */
+export const VM_DONTCOPY = 0x20000;
+/** VM_SOFTDIRTY: set on new VMAs; clear_refs 4 clears it, enabling soft-dirty write-protection. */
+export const VM_SOFTDIRTY = 0x8000000;
+/** MADV_HUGEPAGE / MADV_NOHUGEPAGE. */
+export const VM_HUGEPAGE = 0x20000000;
+export const VM_NOHUGEPAGE = 0x40000000;
 
 export interface Pte {
   folio: Folio;
@@ -116,6 +132,12 @@ export interface Vma {
   privateResv: number;
   /** VM_PFNMAP: raw page frame numbers by page index (pte_special, no struct page behind them). */
   pfns?: Map<number, number>;
+  /**
+   * An anonymous private mapping (MAP_PRIVATE|MAP_ANONYMOUS, not hugetlb): its pages live in
+   * the memory map and the address space's page table (anon.ts), not in `ptes`, which stays
+   * empty; `file` is the kernel's placeholder for anonymous memory.
+   */
+  anon: boolean;
 }
 
 export function isCowMapping(vma: Vma): boolean {

@@ -5,6 +5,7 @@
 import type { Kernel } from './kernel.js';
 import type { AddressSpace, Folio, Vma } from './mm-types.js';
 import { withInvalidation } from './mmu-notifier.js';
+import { freeHugePage } from './hugetlb.js';
 
 export interface Mapping {
   mm: AddressSpace;
@@ -25,9 +26,19 @@ export function folioMappings(k: Kernel, folio: Folio): Mapping[] {
   return out;
 }
 
-/** folio_mapcount(). */
+/** folio_mapcount(): counted in a walk that makes no Mapping objects. */
 export function folioMapcount(k: Kernel, folio: Folio): number {
-  return folioMappings(k, folio).length;
+  let n = 0;
+  const mms = k.mms;
+  for (let m = 0; m < mms.length; m++) {
+    const vmas = mms[m]!.vmaList();
+    for (let v = 0; v < vmas.length; v++) {
+      const ptes = vmas[v]!.ptes;
+      if (ptes.size === 0) continue;
+      for (const pte of ptes.values()) if (pte.folio === folio) n++;
+    }
+  }
+  return n;
 }
 
 /**
@@ -37,6 +48,18 @@ export function folioMapcount(k: Kernel, folio: Folio): number {
  */
 export function folioRefcount(k: Kernel, folio: Folio, mapcount = folioMapcount(k, folio)): number {
   return mapcount + folio.refs + folio.pincount;
+}
+
+/**
+ * folio_put() reaching zero for a page-cache-world anonymous folio: one that nothing maps,
+ * pins or references any more is freed (a hugetlb one goes back to its pool). Called where
+ * a mapping, pin or reference goes away: after fork() another process may still hold it.
+ */
+export function freeIfUnused(k: Kernel, folio: Folio): void {
+  if (folio.kind !== 'anon' || folio.freed || folio.pincount !== 0 || folio.refs !== 0) return;
+  if (folioMapcount(k, folio) !== 0) return;
+  folio.freed = true;
+  if (folio.hugetlb) freeHugePage(folio.hugetlb);
 }
 
 /** try_to_unmap(): clear every PTE mapping the folio, telling each mm's notifiers first. */

@@ -1,7 +1,10 @@
 /**
- * hugetlb_setup() (tools/testing/selftests/mm/hugepage_settings.c, linux-next "D" version of
- * gup_longterm): save the pools, then make sure `nr` free pages exist for each size by
- * raising nr_hugepages, keep only the sizes where that worked, and restore at exit.
+ * tools/testing/selftests/mm/hugepage_settings.c (v7.2, Mike Rapoport's HugeTLB set-up series;
+ * gup_longterm D and cow 7.2): hugepage_save_settings() remembers the THP settings and/or the
+ * hugetlb pools and registers hugepage_restore_settings_atexit() — once per call, so a program
+ * that saves both registers it twice, and each run of it restores everything saved. hugetlb_setup()
+ * makes sure `nr` free pages exist for each size by raising nr_hugepages and keeps only the
+ * sizes where that worked.
  *
  * hugepage_settings.c and vm_util.c are translation units of their own: what they print
  * through kselftest.h (the [INFO] lines, a `Bail out!` and its `# Totals:`) comes from their
@@ -10,8 +13,73 @@
 import type { Process } from '../libc/process.js';
 import { strerror } from '../libc/strerror.js';
 import type { Kselftest } from './kselftest.js';
+import type { ThpSettingsHelper } from './thp-settings.js';
 import { detectHugetlbPageSizes } from './vm-util.js';
 
+/** The file's static state: what was saved, and the THP side when the program uses it. */
+export class HugepageSettings {
+  private hugetlbSaved: { kb: number; nr: number }[] | undefined;
+  private detected: number[] | undefined;
+  /** hugepage_settings.c's own kselftest.h counters (its [INFO] lines). */
+  private readonly settings: Kselftest;
+  /** vm_util.c's (write_file()'s Bail out! and its zero Totals). */
+  private readonly vmUtil: Kselftest;
+
+  constructor(
+    private readonly proc: Process,
+    ksft: Kselftest,
+    private readonly thp?: ThpSettingsHelper,
+  ) {
+    this.settings = ksft.translationUnit();
+    this.vmUtil = ksft.translationUnit();
+  }
+
+  /** hugepage_save_settings(thp, hugetlb). */
+  save(thp: boolean, hugetlb: boolean): void {
+    if (thp && this.thp) this.thp.save();
+    if (hugetlb && !this.hugetlbSaved) {
+      // __hugetlb_save_settings(): detect (printing the [INFO] lines once), remember nr_hugepages.
+      this.detected = detectHugetlbPageSizes(this.proc, this.settings, 10, 'hugetlb page size').map(
+        (b) => b / 1024,
+      );
+      this.hugetlbSaved = this.detected.map((kb) => ({
+        kb,
+        nr: this.proc.readNrHugepages(kb, 'nr_hugepages'),
+      }));
+    }
+    this.proc.atexit(() => {
+      // hugepage_restore_settings_atexit()
+      this.thp?.restore();
+      if (this.hugetlbSaved)
+        for (const s of this.hugetlbSaved) writeNum(this.proc, this.vmUtil, s.kb, s.nr);
+    });
+  }
+
+  /** hugetlb_setup(nr, sizes, max): the sizes (bytes) that have `nr` free pages, raising pools as needed. */
+  hugetlbSetup(nr: number, max: number): number[] {
+    this.save(false, true);
+    const detected = this.detected!;
+    if (detected.length === 0) return [];
+    /* c8 ignore next 3 */
+    if (detected.length > max) {
+      this.settings.printMsg(`detected ${detected.length} huge page sizes, will only test ${max}\n`);
+    }
+    const kept: number[] = [];
+    for (const kb of detected.slice(0, max)) {
+      const free = this.proc.readNrHugepages(kb, 'free_hugepages');
+      if (free >= nr) {
+        kept.push(kb * 1024);
+        continue;
+      }
+      const total = this.proc.readNrHugepages(kb, 'nr_hugepages');
+      writeNum(this.proc, this.vmUtil, kb, total + (nr - free));
+      if (this.proc.readNrHugepages(kb, 'free_hugepages') >= nr) kept.push(kb * 1024);
+    }
+    return kept;
+  }
+}
+
+/** hugetlb_setup() of a program that saves nothing else (gup_longterm D). */
 function nrPath(kb: number): string {
   return `/sys/kernel/mm/hugepages/hugepages-${kb}kB/nr_hugepages`;
 }
@@ -28,36 +96,5 @@ function writeNum(proc: Process, vmUtil: Kselftest, kb: number, value: number): 
 }
 
 export function hugetlbSetup(proc: Process, ksft: Kselftest, nr: number, max: number): number[] {
-  const settings = ksft.translationUnit(); // hugepage_settings.c
-  const vmUtil = ksft.translationUnit(); // vm_util.c
-  // __hugetlb_save_settings(): detect (printing the [INFO] lines once; hugetlb_setup()'s own
-  // detect_hugetlb_page_sizes() call then returns the saved sizes) and remember nr_hugepages.
-  const detected = detectHugetlbPageSizes(proc, settings, 10, 'hugetlb page size').map(
-    (b) => b / 1024,
-  );
-  const saved = detected.map((kb) => ({ kb, nr: proc.readNrHugepages(kb, 'nr_hugepages') }));
-  proc.atexit(() => {
-    // hugepage_restore_settings_atexit() → hugetlb_restore_settings(): every saved size is
-    // written back, changed or not, so a user who may not write sysfs bails out here even
-    // when the pools were already big enough.
-    for (const s of saved) writeNum(proc, vmUtil, s.kb, s.nr);
-  });
-  if (detected.length === 0) return [];
-  /* c8 ignore next 3 */
-  if (detected.length > max) {
-    settings.printMsg(`detected ${detected.length} huge page sizes, will only test ${max}\n`);
-  }
-  const kept: number[] = [];
-  for (const kb of detected.slice(0, max)) {
-    // __hugetlb_setup()
-    const free = proc.readNrHugepages(kb, 'free_hugepages');
-    if (free >= nr) {
-      kept.push(kb * 1024);
-      continue;
-    }
-    const total = proc.readNrHugepages(kb, 'nr_hugepages');
-    writeNum(proc, vmUtil, kb, total + (nr - free));
-    if (proc.readNrHugepages(kb, 'free_hugepages') >= nr) kept.push(kb * 1024);
-  }
-  return kept;
+  return new HugepageSettings(proc, ksft).hugetlbSetup(nr, max);
 }

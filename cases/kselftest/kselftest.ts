@@ -5,6 +5,7 @@
  */
 import { emptyArray } from '../../kernel-model/empty-array.js';
 import type { Process, ProcessExit } from '../libc/process.js';
+import { strerror } from '../libc/strerror.js';
 
 export const KSFT_PASS = 0;
 export const KSFT_FAIL = 1;
@@ -166,6 +167,16 @@ export class Kselftest {
   testResult(cond: boolean, msg: string): void {
     if (cond) this.pass(msg);
     else this.fail(msg);
+  }
+
+  xfail(msg: string): void {
+    this.result('xfail', 'ok ', ' # XFAIL ', msg);
+  }
+
+  /** ksft_perror(msg): "# <msg>: <strerror(errno)> (<errno>)" (kselftest.h from v6.9). */
+  perror(msg: string): void {
+    const e = this.proc.errno;
+    this.printMsg(`${msg}: ${strerror(e)} (${e})\n`);
   }
 
   /**

@@ -77,6 +77,21 @@ export class Liburing {
     return this.result('io_uring_unregister_buffers', this.proc.task.ioUringUnregisterBuffers(ring.fd));
   }
 
+  /**
+   * io_uring_get_sqe() + io_uring_prep_write_fixed() + io_uring_submit() +
+   * io_uring_wait_cqe(): the completion's res (bytes written, or -errno).
+   */
+  writeFixed(
+    ring: IoUring,
+    fd: number,
+    addr: number,
+    len: number,
+    offset: number,
+    bufIndex: number,
+  ): number {
+    return this.proc.task.ioUringWriteFixed(ring.fd, fd, addr, len, offset, bufIndex);
+  }
+
   io_uring_queue_exit(ring: IoUring): void {
     this.proc.task.close(ring.fd);
   }

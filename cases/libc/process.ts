@@ -65,16 +65,37 @@ function mkstempPath(template: string, n: number): string {
 export class Process {
   readonly kernel: Kernel;
   readonly task: Task;
-  readonly stdout = new Stdout();
+  readonly stdout: Stdout;
   /** The process-global errno. */
   errno = 0;
   /** P_tmpdir of glibc. */
   readonly tmpdir = '/tmp';
   private tempCounter = 0;
 
-  constructor(kernel: Kernel) {
+  constructor(kernel: Kernel, task?: Task, stdout?: Stdout) {
     this.kernel = kernel;
-    this.task = new Task(kernel);
+    this.task = task ?? new Task(kernel);
+    this.stdout = stdout ?? new Stdout();
+  }
+
+  /**
+   * fork(): the child's copy of this process (its own address space, errno and stdio buffers;
+   * the open files shared). The program runs the child's steps itself, in the order the
+   * pipes between them force.
+   */
+  fork(): Process {
+    const child = new Process(this.kernel, this.task.fork(), this.stdout.forkCopy());
+    child.errno = this.errno;
+    return child;
+  }
+
+  /**
+   * The child ends (exit() or _exit(), the code that returns): its address space and files
+   * go. What it left in its stdio buffer is lost: the programs modelled end children with
+   * _exit(), or exit() with nothing buffered (kselftest.h line-buffers stdout from v6.6).
+   */
+  endChild(): void {
+    this.task.exit();
   }
 
   /** Apply a kernel result the way a libc wrapper does: failure → errno and -1. */
@@ -242,6 +263,104 @@ export class Process {
 
   ioctl(fd: number, cmd: number, arg?: { addr: number; size: number; flags: number }): number {
     return this.sys('ioctl', this.task.ioctl(fd, cmd, arg));
+  }
+
+  /** mmap(NULL, length, prot, MAP_ANONYMOUS|…, -1, 0): the address, or -1 with errno set. */
+  mmapAnon(length: number, prot: number, flags: number): number {
+    return this.sys('mmap', this.task.mmapAnon(length, prot, flags));
+  }
+
+  madvise(addr: number, length: number, advice: number): number {
+    return this.sys('madvise', this.task.madvise(addr, length, advice));
+  }
+
+  /** mremap(): the new address, or -1 (MAP_FAILED) with errno set. */
+  mremap(oldAddr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
+    return this.sys('mremap', this.task.mremap(oldAddr, oldLen, newLen, flags, newAddr));
+  }
+
+  /** memset(addr, byte, length): every page of the range holds `byte`; a fault that fails kills. */
+  memsetByte(addr: number, length: number, byte: number): void {
+    this.killOn(this.task.store(addr, length, byte));
+  }
+
+  /** A single byte store (`mem[0] = byte`). */
+  storeByte(addr: number, byte: number): void {
+    this.killOn(this.task.store(addr, 1, byte, true));
+  }
+
+  /** memcpy() out of the range, one label per page of the mapping into `out`; the count. */
+  loadLabels(addr: number, length: number, out: Int32Array, outAt = 0): number {
+    const r = this.task.load(addr, length, out, outAt);
+    if (typeof r === 'number') return r;
+    return this.killOn(r);
+  }
+
+  private killOn(r: 'ok' | 'SIGBUS' | 'SIGSEGV'): never | 0 {
+    if (r === 'ok') return 0;
+    if (this.kernel.tracing) this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
+    throw new ProcessExit(r === 'SIGBUS' ? 128 + 7 : 128 + 11, r);
+  }
+
+  pipe(): [number, number] | null {
+    return this.task.pipe();
+  }
+
+  /** vmsplice(): bytes moved, or -1 with errno set. */
+  vmsplice(fd: number, addr: number, length: number): number {
+    return this.sys('vmsplice', this.task.vmsplice(fd, addr, length));
+  }
+
+  /** read() of a pipe: bytes, one label per buffer into `out`, or -1 with errno set. */
+  readPipe(fd: number, max: number, out: Int32Array, outAt = 0): number {
+    return this.sys('read', this.task.readPipe(fd, max, out, outAt));
+  }
+
+  /** pagemap_is_populated() (vm_util.c): PM_PRESENT or PM_SWAP. */
+  pagemapIsPopulated(addr: number): boolean {
+    return this.task.pagemap(addr) !== 0;
+  }
+
+  /**
+   * pagemap_is_swapped() of every page of [addr, addr+length) (cow.c's range_is_swapped()):
+   * one pread() per page in the C; here one walk, with the same answer.
+   */
+  pagemapRangeIsSwapped(addr: number, length: number): boolean {
+    return this.task.pagemapRange(addr, length, 2);
+  }
+
+  /** pagemap_is_swapped(). */
+  pagemapIsSwapped(addr: number): boolean {
+    return (this.task.pagemap(addr) & 2) !== 0;
+  }
+
+  /** clear_softdirty() (vm_util.c): "4" into /proc/self/clear_refs. */
+  clearSoftdirty(): number {
+    return this.sys('write(clear_refs)', this.task.clearRefs('4'));
+  }
+
+  /** read_file() (vm_util.c): the text, or null (errno set) when open or read fails. */
+  readFile(path: string): string | null {
+    const r = this.task.readSysfs(path);
+    if (typeof r === 'number') {
+      this.sys(`open(${path})`, r);
+      return null;
+    }
+    return r;
+  }
+
+  /** open(O_WRONLY) + write(): 0, or -1 with errno set. */
+  writeFile(path: string, value: string): number {
+    return this.sys(`open(${path})`, this.task.writeSysfs(path, value));
+  }
+
+  /** PIN_LONGTERM_TEST_READ into a buffer of labels: 0, or -1 with errno set. */
+  gupTestRead(fd: number, out: Int32Array): number {
+    return this.sys('ioctl(PIN_LONGTERM_TEST_READ)', this.task.gupTestRead(fd, out));
+  }
+
+  pread(fd: number, length: number, offset: number, out: Int32Array): number {
+    return this.sys('pread', this.task.pread(fd, length, offset, out));
   }
 
   /** opendir()+readdir() of a sysfs directory: the entry names, or null with errno set. */

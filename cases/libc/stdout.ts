@@ -15,6 +15,16 @@ export class Stdout {
   private lineBuffered = false;
   private readonly bufsiz = 4096;
 
+  /**
+   * The child's stdio after fork(): a copy of what is buffered and not yet written. Nothing
+   * a child writes reaches this log (see Process.endChild()).
+   */
+  forkCopy(): Stdout {
+    const c = new Stdout();
+    c.lineBuffered = this.lineBuffered;
+    return c;
+  }
+
   setLineBuffered(): void {
     this.flush();
     this.lineBuffered = true;

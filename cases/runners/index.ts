@@ -8,7 +8,8 @@ import { runVmtests } from './run-vmtests.js';
 export type { ProgramOutput } from './output.js';
 
 export function applyRunner(env: Environment, build: SelftestBuild, program: ProgramOutput): ProgramOutput {
-  const binary = build.version.id === 'P' ? 'pin_longterm' : 'gup_longterm';
+  const binary =
+    build.name === 'cow' ? 'cow' : build.version.id === 'P' ? 'pin_longterm' : 'gup_longterm';
   switch (env.runner) {
     case 'direct':
       return program;
@@ -16,9 +17,16 @@ export function applyRunner(env: Environment, build: SelftestBuild, program: Pro
       return runVmtests(env, build, program);
     case 'kselftest':
       return kselftestRunner(build, binary, program);
-    case 'kselftest+run_vmtests':
-      // 7.x: the collection entry is ksft_gup_test.sh (`#!/bin/sh -e`, `./run_vmtests.sh -t
-      // gup_test`): the same output and exit status under another name.
-      return kselftestRunner(build, build.runners.kselftest.gupTestEntry, runVmtests(env, build, program));
+    case 'kselftest+run_vmtests': {
+      // 7.x: the collection entry is the category's ksft_<category>.sh (`#!/bin/sh -e`,
+      // `./run_vmtests.sh -t <category>`): the same output and exit status under another name.
+      const entry =
+        build.runners.kselftest.gupTestEntry === 'run_vmtests.sh'
+          ? 'run_vmtests.sh'
+          : build.name === 'cow'
+            ? 'ksft_cow.sh'
+            : 'ksft_gup_test.sh';
+      return kselftestRunner(build, entry, runVmtests(env, build, program));
+    }
   }
 }

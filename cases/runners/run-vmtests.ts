@@ -1,5 +1,5 @@
 /**
- * tools/testing/selftests/mm/run_vmtests.sh -t gup_test: the banner around each program, its
+ * tools/testing/selftests/mm/run_vmtests.sh -t gup_test (or -t cow): the banner around each program, its
  * verdict, and (v6.8+, a3c5cc5129ef) the TAP layer with `# ` prefixes and a running counter.
  * Before v6.8 the script prints plain text: the programs' output unprefixed, `[PASS]`, and a
  * final `SUMMARY:` line. Which programs run, and whether the script first raises the huge
@@ -49,8 +49,14 @@ export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: 
       out += `${r.ok ? 'ok' : 'not ok'} ${count.total} ${name}${r.directive === null ? '' : ` # ${r.directive}`}\n`;
   };
 
-  for (const command of era.gupTestCommands) runTest(command, runGupTestProgram(env, build.era, command));
-  runTest('./gup_longterm', gupLongterm);
+  if (build.name === 'cow') {
+    // `-t cow`: the category is the one program.
+    runTest('./cow', gupLongterm);
+  } else {
+    for (const command of era.gupTestCommands)
+      runTest(command, runGupTestProgram(env, build.era, command));
+    runTest('./gup_longterm', gupLongterm);
+  }
   // The on-fault-limit test is outside the category but its SKIP is echoed when sudo is missing.
   if (tap) out += '# SKIP ./on-fault-limit\n';
   out += `${prefix}SUMMARY: PASS=${count.pass} SKIP=${count.skip} FAIL=${count.fail}\n`;

@@ -1,7 +1,7 @@
 /** `gupsim explain ID`: the simulated kernel's trace for one sub-test in an environment. */
 import { parseArgs } from 'node:util';
 import { predict } from '../../cases/predict.js';
-import { scenariosForTrace } from '../../cases/scenarios/index.js';
+import { scenarioForSubtest, scenariosForTrace } from '../../cases/scenarios/index.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags } from '../env-flags.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { formatTraceEvent } from './run.js';
@@ -13,7 +13,10 @@ Print what the simulated kernel did for one sub-test, e.g.
   gupsim explain iouring/private/tmpfile --env machine.env.json
 
 IDs: <rw|ro>/<gup|gup-fast>/<shared|private>/<backing> or iouring/<shared|private>/<backing>,
-backing = memfd, tmpfile, local-tmpfile, memfd-hugetlb-<N>kB.
+backing = memfd, tmpfile, local-tmpfile, memfd-hugetlb-<N>kB (gup_longterm); with --test cow
+(or selftest.name cow in the environment file), cow/<family>/<backing> such as
+cow/vmsplice-unmap-child/pte-thp-64kB, cow/ro-pin-fast/memfd-hugetlb-2048kB or
+cow/collapse-after-fork-lower-shared (see gupsim run --test cow --json).
 ${ENV_FLAGS_HELP}`;
 
 export async function explainCommand(argv: string[], io: CliIO): Promise<number> {
@@ -50,9 +53,17 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
   ];
   // Why the verdict matters: the story the cited commit prevents, on this kernel without it.
   const patches = p.env.kernel.patches.map((x) => ` --patch=${x}`).join('');
-  for (const link of scenariosForTrace(s.trace)) {
-    const label = { refusal: 'this refusal prevents', decision: 'why this matters', absent: 'what this kernel allows' }[link.kind];
-    const revert = link.kind === 'absent' ? '' : ` --patch=-${link.commit}`;
+  const links = scenariosForTrace(s.trace);
+  const story = scenarioForSubtest(s.id);
+  if (story && !links.some((l) => l.scenario === story)) links.push({ scenario: story, commit: '', kind: 'story' });
+  for (const link of links) {
+    const label = {
+      refusal: 'this refusal prevents',
+      decision: 'why this matters',
+      absent: 'what this kernel allows',
+      story: s.verdict === 'pass' || s.verdict === 'skip' ? 'what this row checks' : 'what this row stands for',
+    }[link.kind];
+    const revert = link.kind === 'absent' || link.kind === 'story' ? '' : ` --patch=-${link.commit}`;
     lines.push(
       `  ${label}: ${link.scenario.name} — ${link.scenario.summary}`,
       `    gupsim scenario ${link.scenario.name} --kernel ${p.env.kernel.release}${patches}${revert}`,

@@ -11,8 +11,8 @@ import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 
 export const RUN_HELP = `usage: gupsim run [--env FILE] [flags] [--explain | --json]
 
-Print, byte for byte, what tools/testing/selftests/mm/gup_longterm prints in that
-environment, and exit with its exit code.
+Print, byte for byte, what tools/testing/selftests/mm/gup_longterm (or, with --test cow,
+cow) prints in that environment, and exit with its exit code.
 
   --explain   after the output, each sub-test's kernel trace (function, decision, commit)
   --json      sub-test records (stable id, verdict, errno, trace) instead of the output

@@ -1,6 +1,7 @@
 /** `gupsim versions`: the selftest versions and kernel behaviours gupsim models. */
 import { parseArgs } from 'node:util';
 import { SELFTEST_VERSIONS } from '../../cases/versions.js';
+import { COW_VERSIONS } from '../../cases/selftests/cow/versions.js';
 import { BEHAVIOURS } from '../../kernel-model/behaviours.js';
 import { compareMainline, isRelease, parseRelease, type Release } from '../../kernel-model/release.js';
 
@@ -15,8 +16,9 @@ import { EXIT_OK, type CliIO } from '../io.js';
 
 export const VERSIONS_HELP = `usage: gupsim versions [--json]
 
-List the gup_longterm versions (selected by selftest.tree) and the kernel behaviours
-(selected by kernel.release and kernel.patches) that gupsim models.`;
+List the gup_longterm and cow versions (selected by selftest.tree, and selftest.name for
+cow) and the kernel behaviours (selected by kernel.release and kernel.patches) that gupsim
+models.`;
 
 export async function versionsCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
@@ -25,12 +27,18 @@ export async function versionsCommand(argv: string[], io: CliIO): Promise<number
     return EXIT_OK;
   }
   const selftests = SELFTEST_VERSIONS.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
+  const cow = COW_VERSIONS.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
   if (values.json) {
-    io.stdout.write(JSON.stringify({ selftests, behaviours: BEHAVIOURS, runners: RUNNER_EVIDENCE }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ selftests, cow, behaviours: BEHAVIOURS, runners: RUNNER_EVIDENCE }, null, 2) + '\n');
     return EXIT_OK;
   }
-  const out: string[] = ['Selftest versions (selftest.tree picks the newest at or before it):'];
+  const out: string[] = ['gup_longterm versions (selftest.tree picks the newest at or before it):'];
   for (const v of selftests) out.push(`  ${v.id.padEnd(3)} ${v.firstShipped.padEnd(34)} ${v.summary}`);
+  out.push('', 'cow versions (selftest.name cow; selftest.tree picks the newest at or before it):');
+  for (const v of cow) {
+    out.push(`  ${v.id.padEnd(9)} ${v.firstShipped}`);
+    out.push(`  ${' '.repeat(9)} ${v.summary}`);
+  }
   out.push('', 'Kernel behaviours (kernel.release; kernel.patches +ID/-ID):');
   // By release, so the timeline reads in order whatever order the table was written in.
   const byRelease = [...BEHAVIOURS].sort((a, b) => compareMainline(releaseOf(a.release), releaseOf(b.release)));

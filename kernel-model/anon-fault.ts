@@ -1,0 +1,458 @@
+/**
+ * Page faults in anonymous private mappings (mm/memory.c, mm/huge_memory.c): the first touch
+ * (do_anonymous_page(): the shared zeropage for a read, a new folio for a write — of a THP
+ * order when the policy allows: alloc_anon_folio(), do_huge_pmd_anonymous_page(), the huge
+ * zeropage), write faults on write-protected pages (do_wp_page(), do_huge_pmd_wp_page():
+ * reuse or copy, cow.ts decides), FAULT_FLAG_UNSHARE for R/O pins (a7f226604170, 5.19), and
+ * swap-in (do_swap_page()). Works on the memory map (memmap.ts) and the address space's page
+ * table (pagetable.ts); the page-cache world is fault.ts.
+ */
+import type { AnonState } from './anon-state.js';
+import { wpReusesLargeAnon, wpReusesSmallAnon } from './cow.js';
+import type { FaultKind, FaultResult } from './fault.js';
+import type { Kernel } from './kernel.js';
+import { F_SWAPCACHE, PG_ANON_EXCLUSIVE, ZERO_PFN, type MemMap } from './memmap.js';
+import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SOFTDIRTY, VM_WRITE, type Vma } from './mm-types.js';
+import {
+  B_DIRTY,
+  B_SOFTDIRTY,
+  B_SWP_EXCLUSIVE,
+  B_WRITE,
+  type PageTable,
+  type PteTable,
+} from './pagetable.js';
+
+/** An address space as anonymous memory sees it (Task implements it). */
+export interface AnonMm {
+  readonly mmId: number;
+  /** Its anonymous page tables (made on first use). */
+  anonPt(): PageTable;
+}
+
+/** The bits of a PTE a write fault makes writable: pte_mkwrite(pte_mkdirty()) (x86 sets soft-dirty with dirty). */
+const WRITABLE = B_WRITE | B_DIRTY | B_SOFTDIRTY;
+
+/** thp_vma_allowable_orders() for a fault in `vma`: a bit per order (0 without THP or with VM_NOHUGEPAGE). */
+export function thpOrders(a: AnonState, vma: Vma): number {
+  const thp = a.thp;
+  if (thp === undefined || (vma.flags & VM_NOHUGEPAGE) !== 0) return 0;
+  return thp.allowedOrders((vma.flags & VM_HUGEPAGE) !== 0);
+}
+
+/**
+ * pte_needs_soft_dirty_wp(): with soft-dirty tracking on (clear_refs cleared VM_SOFTDIRTY), a
+ * PTE not yet soft-dirty must stay write-protected so the next write is seen.
+ */
+export function needsSoftDirtyWp(vma: Vma, bits: number): boolean {
+  return (vma.flags & VM_SOFTDIRTY) === 0 && (bits & B_SOFTDIRTY) === 0;
+}
+
+/** The fault at `addr` of the given kind; on 'ok' the page is present (and writable for 'write'). */
+export function anonFault(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  addr: number,
+  kind: FaultKind,
+): FaultResult {
+  const a = k.anon;
+  return anonFaultAt(
+    k,
+    mm,
+    vma,
+    Math.floor(addr / a.pmdSize),
+    Math.floor(addr / a.pageSize) % a.ptrs,
+    kind,
+  );
+}
+
+/**
+ * anonFault() of entry `i` of PMD `pmd` (PMD index = address / PMD size): the loops over pages
+ * call this one, with small integers, rather than passing 47-bit addresses (V8 boxes a double
+ * passed to a call it does not inline).
+ */
+export function anonFaultAt(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  pmd: number,
+  i: number,
+  kind: FaultKind,
+): FaultResult {
+  if (kind === 'write' && (vma.flags & VM_WRITE) === 0) {
+    if (k.tracing) k.note('handle_mm_fault', 'write fault on a VMA without VM_WRITE');
+    return 'sigsegv';
+  }
+  const a = k.anon;
+  const pt = mm.anonPt();
+  const t = pt.get(pmd);
+  if (t !== undefined && t.leaf >= 0) {
+    if (kind === 'read') return 'ok';
+    if (hugePmdWp(k, mm, vma, t, kind === 'unshare')) return 'ok';
+    // Fell back: the PMD is split, handle the PTE.
+  }
+  if (t === undefined || t.entries[i] === 0) {
+    if (kind === 'unshare') return 'ok';
+    return anonNoPage(k, mm, vma, pmd, t, i, kind === 'write');
+  }
+  if (t.entries[i]! < 0) {
+    const r = swapIn(k, mm, vma, t, i, kind === 'write');
+    if (r !== 'ok' || kind === 'read') return r;
+    if (kind === 'write' && (t.bits[i]! & B_WRITE) !== 0) return 'ok';
+    if (
+      kind === 'unshare' &&
+      (a.memmap.pflags[t.entries[i]! - 1]! & PG_ANON_EXCLUSIVE) !== 0 &&
+      k.flags.anon_exclusive
+    )
+      return 'ok';
+  }
+  if (kind === 'read') return 'ok';
+  if (kind === 'write' && (t.bits[i]! & B_WRITE) !== 0) return 'ok';
+  wpPage(k, mm, vma, t, i, kind === 'unshare');
+  return 'ok';
+}
+
+/** do_anonymous_page() / do_huge_pmd_anonymous_page(): the first touch of an unmapped page. */
+function anonNoPage(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  pmd: number,
+  t: PteTable | undefined,
+  i: number,
+  write: boolean,
+): FaultResult {
+  const a = k.anon;
+  const mem = a.memmap;
+  const orders = thpOrders(a, vma);
+  const pmdStart = pmd * a.pmdSize;
+  const vmaEnd = vma.start + vma.length;
+  if (t === undefined) {
+    // pmd_none(): a PMD-sized THP fits if the policy allows it and the VMA covers the range.
+    if (
+      (orders & (1 << a.pmdOrder)) !== 0 &&
+      pmdStart >= vma.start &&
+      pmdStart + a.pmdSize <= vmaEnd
+    ) {
+      const nt = mm.anonPt().ensure(pmd);
+      if (!write && a.thp!.useZeroPage) {
+        // do_huge_pmd_anonymous_page(): a read fault maps the huge zeropage (use_zero_page).
+        const hz = mem.hugeZeroFolio(a.pmdOrder);
+        mapLeaf(nt, hz, 0);
+        if (k.tracing)
+          k.note(
+            'do_huge_pmd_anonymous_page',
+            'read fault: the huge zeropage mapped by the PMD (use_zero_page)',
+          );
+        return 'ok';
+      }
+      const h = mem.alloc(a.pmdOrder);
+      mem.pflags.fill(PG_ANON_EXCLUSIVE, h, h + a.ptrs);
+      mapLeaf(nt, h, (vma.flags & VM_WRITE) !== 0 ? WRITABLE : B_DIRTY | B_SOFTDIRTY);
+      mem.addPmdMap(h, mm.mmId);
+      if (k.tracing)
+        k.note(
+          'do_huge_pmd_anonymous_page',
+          `a ${a.pmdSize / 1024} kB THP mapped by the PMD, exclusive`,
+        );
+      return 'ok';
+    }
+    t = mm.anonPt().ensure(pmd);
+  }
+  if (!write) {
+    // Use the zero-page for reads.
+    t.entries[i] = ZERO_PFN + 1;
+    t.bits[i] = 0;
+    t.used++;
+    return 'ok';
+  }
+  // alloc_anon_folio(): the highest allowed order below the PMD's whose naturally aligned
+  // range lies in the VMA with every PTE still none (pte_range_none()).
+  let order = 0;
+  const small = orders & ((1 << a.pmdOrder) - 1);
+  if (small !== 0) {
+    for (let o = a.pmdOrder - 1; o >= 2; o--) {
+      if ((small & (1 << o)) === 0) continue;
+      const n = 1 << o;
+      const i0 = i - (i % n);
+      const start = pmdStart + i0 * a.pageSize;
+      if (start < vma.start || start + n * a.pageSize > vmaEnd) continue;
+      let none = true;
+      for (let j = i0; j < i0 + n; j++) {
+        if (t.entries[j] !== 0) {
+          none = false;
+          break;
+        }
+      }
+      if (none) {
+        order = o;
+        break;
+      }
+    }
+  }
+  const n = 1 << order;
+  const i0 = i - (i % n);
+  const h = mem.alloc(order);
+  mem.pflags.fill(PG_ANON_EXCLUSIVE, h, h + n);
+  const bits = (vma.flags & VM_WRITE) !== 0 ? WRITABLE : B_DIRTY | B_SOFTDIRTY;
+  for (let j = 0; j < n; j++) {
+    t.entries[i0 + j] = h + j + 1;
+    t.bits[i0 + j] = bits;
+  }
+  t.used += n;
+  mem.addPteMaps(h, n, mm.mmId);
+  if (k.tracing && order > 0)
+    k.note(
+      'alloc_anon_folio',
+      `a ${(n * a.pageSize) / 1024} kB mTHP mapped by ${n} PTEs, exclusive`,
+      { by: 'mthp_anon' },
+    );
+  return 'ok';
+}
+
+/** set_pmd_at() of a huge mapping: the entries mirror the folio's pfns (see pagetable.ts). */
+function mapLeaf(t: PteTable, head: number, bits: number): void {
+  const n = t.entries.length;
+  for (let j = 0; j < n; j++) t.entries[j] = head + j + 1;
+  t.leaf = head;
+  t.leafBits = bits;
+  t.used = n;
+}
+
+/**
+ * __split_huge_pmd(): the PMD becomes a table of PTEs mapping the same pages (the huge zeropage
+ * becomes the small one in every PTE), each with the PMD's protection and PageAnonExclusive.
+ */
+export function splitPmd(k: Kernel, mm: AnonMm, t: PteTable): void {
+  const mem = k.anon.memmap;
+  const head = t.leaf;
+  const n = t.entries.length;
+  if (head === mem.hugeZero) {
+    t.entries.fill(ZERO_PFN + 1);
+    t.bits.fill(t.leafBits & B_SOFTDIRTY);
+  } else {
+    t.bits.fill(t.leafBits);
+    mem.addPteMaps(head, n, mm.mmId);
+    t.leaf = -1;
+    mem.removePmdMap(head, mm.mmId);
+  }
+  t.leaf = -1;
+  t.leafBits = 0;
+  if (k.tracing)
+    k.note(
+      '__split_huge_pmd',
+      `the PMD mapping of ${head === mem.hugeZero ? 'the huge zeropage' : `a ${(n * k.anon.pageSize) / 1024} kB THP`} split into ${n} PTEs`,
+    );
+}
+
+/**
+ * do_huge_pmd_wp_page(): reuse the PMD-mapped folio when it is exclusive or nothing else
+ * holds it; otherwise (and always for the huge zeropage) split the PMD and let the PTE fault
+ * handle the page. True when the fault was handled at the PMD.
+ */
+function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolean): boolean {
+  const mem = k.anon.memmap;
+  const head = t.leaf;
+  if (head !== mem.hugeZero) {
+    const exclusive = k.flags.anon_exclusive && (mem.pflags[head]! & PG_ANON_EXCLUSIVE) !== 0;
+    let reuse = exclusive;
+    if (!reuse && mem.refcount(head) === 1) {
+      // folio_ref_count() == 1: only this PMD maps it; now exclusive.
+      mem.pflags.fill(PG_ANON_EXCLUSIVE, head, head + mem.nrPages(head));
+      reuse = true;
+    }
+    if (reuse) {
+      if (k.tracing && exclusive)
+        k.note(
+          'do_huge_pmd_wp_page',
+          `${unshare ? 'unshare' : 'write'}: the PMD-mapped THP is PageAnonExclusive: reuse`,
+          { by: 'anon_exclusive' },
+        );
+      else if (k.tracing)
+        k.note(
+          'do_huge_pmd_wp_page',
+          `${unshare ? 'unshare' : 'write'}: nothing else holds the PMD-mapped THP (refcount 1): reuse`,
+        );
+      if (!unshare && (vma.flags & VM_WRITE) !== 0) t.leafBits |= WRITABLE;
+      return true;
+    }
+    if (k.tracing)
+      k.note(
+        'do_huge_pmd_wp_page',
+        `the PMD-mapped THP is shared (refcount ${mem.refcount(head)}): split the PMD, fall back to the PTE`,
+      );
+  }
+  splitPmd(k, mm, t);
+  return false;
+}
+
+/**
+ * do_wp_page() on a present, write-protected PTE (FAULT_FLAG_WRITE or FAULT_FLAG_UNSHARE):
+ * reuse an exclusive anonymous page, or one the era's rule lets us (cow.ts); otherwise copy
+ * it into a new exclusive order-0 folio (wp_page_copy(); the shared zeropage always copies).
+ * An unshare leaves the page mapped read-only.
+ */
+export function wpPage(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  t: PteTable,
+  i: number,
+  unshare: boolean,
+): WpOutcome {
+  const a = k.anon;
+  const mem = a.memmap;
+  const pfn = t.entries[i]! - 1;
+  if (pfn !== ZERO_PFN && k.flags.anon_exclusive && (mem.pflags[pfn]! & PG_ANON_EXCLUSIVE) !== 0) {
+    // "If we encounter a page that is marked exclusive, we must reuse the page without further checks."
+    if (k.tracing)
+      k.note('do_wp_page', `${unshare ? 'unshare' : 'write'}: PageAnonExclusive: reuse`, {
+        by: 'anon_exclusive',
+      });
+    if (!unshare) t.bits[i] = t.bits[i]! | WRITABLE;
+    return WP_REUSED_EXCLUSIVE;
+  }
+  if (pfn !== ZERO_PFN && anonReusable(k, a, mem, pfn)) {
+    mem.pflags[pfn] = mem.pflags[pfn]! | PG_ANON_EXCLUSIVE;
+    if (!unshare) t.bits[i] = t.bits[i]! | WRITABLE;
+    return WP_REUSED;
+  }
+  const n = mem.alloc(0, false);
+  mem.data[n] = pfn === ZERO_PFN ? 0 : mem.data[pfn]!;
+  mem.pflags[n] = PG_ANON_EXCLUSIVE;
+  t.entries[i] = n + 1;
+  const old = t.bits[i]!;
+  t.bits[i] = unshare
+    ? old & B_SOFTDIRTY
+    : (vma.flags & VM_WRITE) !== 0
+      ? WRITABLE
+      : B_DIRTY | B_SOFTDIRTY;
+  mem.addPteMaps(n, 1, mm.mmId);
+  if (pfn !== ZERO_PFN) mem.removePteMaps(pfn, 1, mm.mmId);
+  if (k.tracing) traceCopy(k, pfn, unshare);
+  return WP_COPIED;
+}
+
+function traceCopy(k: Kernel, pfn: number, unshare: boolean): void {
+  if (k.tracing) {
+    const what = pfn === ZERO_PFN ? 'the shared zeropage' : 'the page';
+    k.note(
+      'wp_page_copy',
+      `${unshare ? 'unshare' : 'write'}: ${what} copied into an exclusive anonymous folio${unshare ? ' (stays R/O)' : ''}`,
+    );
+  }
+}
+
+export type WpOutcome = 0 | 1 | 2;
+export const WP_REUSED_EXCLUSIVE = 0;
+export const WP_REUSED = 1;
+export const WP_COPIED = 2;
+
+/**
+ * do_wp_page() over the pages of a loop (a memset(), a GUP of a range): the first page's
+ * decision is traced in full, the rest counted and told once at the end (a THP is 512 of them).
+ */
+export class WpTally {
+  private excl = 0;
+  private reused = 0;
+  private copied = 0;
+
+  /** Start a new loop (one tally per kernel is reused: the loops do not nest). */
+  reset(): this {
+    this.excl = 0;
+    this.reused = 0;
+    this.copied = 0;
+    return this;
+  }
+
+  wp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, i: number, unshare: boolean): void {
+    const quiet = k.tracing && this.excl + this.reused + this.copied > 0;
+    if (quiet) k.tracing = false;
+    const r = wpPage(k, mm, vma, t, i, unshare);
+    if (quiet) k.tracing = true;
+    if (r === WP_REUSED_EXCLUSIVE) this.excl++;
+    else if (r === WP_REUSED) this.reused++;
+    else this.copied++;
+  }
+
+  /** The summary note, when more than one page went through do_wp_page(). */
+  done(k: Kernel, what: string): void {
+    const n = this.excl + this.reused + this.copied;
+    if (!k.tracing || n < 2) return;
+    const parts = [
+      this.excl ? `${this.excl} reused (PageAnonExclusive)` : '',
+      this.reused ? `${this.reused} reused` : '',
+      this.copied ? `${this.copied} copied` : '',
+    ].filter(Boolean);
+    k.note(
+      'do_wp_page',
+      `${what}: ${n} page(s), ${parts.join(', ')}`,
+      this.excl ? { by: 'anon_exclusive' } : {},
+    );
+  }
+}
+
+/** Whether do_wp_page() may reuse anonymous page `pfn` (not the zeropage) in place. */
+function anonReusable(k: Kernel, a: AnonState, mem: MemMap, pfn: number): boolean {
+  if (k.flags.anon_exclusive && (mem.pflags[pfn]! & PG_ANON_EXCLUSIVE) !== 0) return true;
+  const h = mem.headOf[pfn]!;
+  if (mem.order[h]! > 0 && k.flags.anon_exclusive)
+    return wpReusesLargeAnon(k, mem.total[h]!, mem.refcount(h), mem.maybeMappedShared(h));
+  // A swap-cache folio no swap PTE names any more leaves the cache first (folio_free_swap()).
+  if ((mem.fflags[h]! & F_SWAPCACHE) !== 0 && a.swap !== undefined) a.swap.freeSwapOf(mem, h);
+  return wpReusesSmallAnon(k, mem.total[h]!, mem.refcount(h), mem.maybePinned(h));
+}
+
+/**
+ * do_swap_page(): read the page back (or find it in the swap cache), map it, and make it
+ * exclusive and writable when the swap PTE says it was exclusive (1493a1913e34, 5.19) or
+ * nothing else holds the folio.
+ */
+function swapIn(
+  k: Kernel,
+  mm: AnonMm,
+  vma: Vma,
+  t: PteTable,
+  i: number,
+  write: boolean,
+): FaultResult {
+  const a = k.anon;
+  const mem = a.memmap;
+  const swap = a.swap;
+  const slot = -t.entries[i]! - 1;
+  /* c8 ignore next */
+  if (swap === undefined) return 'sigbus';
+  let pfn = swap.cached(slot);
+  const fresh = pfn < 0;
+  if (fresh) {
+    pfn = mem.alloc(0, false);
+    mem.data[pfn] = swap.read(slot);
+    mem.pflags[pfn] = 0;
+    mem.fflags[pfn] = mem.fflags[pfn]! | F_SWAPCACHE;
+    mem.swapSlot[pfn] = slot;
+    swap.setCache(slot, pfn);
+  }
+  const h = mem.headOf[pfn]!;
+  const swpExclusive = k.flags.swp_exclusive && (t.bits[i]! & B_SWP_EXCLUSIVE) !== 0;
+  const softDirty = t.bits[i]! & B_SOFTDIRTY;
+  swap.put(slot);
+  // should_try_to_free_swap(): a write fault frees the swap cache if we are its only user.
+  if (write && mem.refcount(h) === mem.nrPages(h)) swap.freeSwapOf(mem, h);
+  const alone = mem.refcount(h) === 0;
+  t.entries[i] = pfn + 1;
+  let bits = softDirty;
+  if (swpExclusive || alone) {
+    mem.pflags[pfn] = mem.pflags[pfn]! | PG_ANON_EXCLUSIVE;
+    if ((vma.flags & VM_WRITE) !== 0 && !needsSoftDirtyWp(vma, softDirty))
+      bits |= write ? WRITABLE : B_WRITE;
+  }
+  t.bits[i] = bits;
+  mem.addPteMaps(pfn, 1, mm.mmId);
+  if (k.tracing)
+    k.note(
+      'do_swap_page',
+      `${fresh ? 'read back from swap' : 'found in the swap cache'}; ${swpExclusive ? 'the swap PTE says exclusive' : alone ? 'no other user: exclusive' : 'may be shared: mapped R/O'}`,
+      swpExclusive ? { by: 'swp_exclusive' } : {},
+    );
+  return 'ok';
+}

@@ -1,0 +1,220 @@
+/**
+ * cow through the CLI and the environment: `gupsim run --test cow` and its flags (the plan
+ * follows what the program detects, as the C computes it), the runners, `explain` of a cow id
+ * ending with the story it checks, `versions`, and the environment fields cow added.
+ */
+import t from 'tap';
+import { environmentFromJson } from '../cases/env.js';
+import { cowSubtestIdFromRunName } from '../cases/selftests/cow/ids.js';
+import { cli } from './helpers.js';
+
+/** The 6.18 host of the shared cow logs, as flags. */
+const HOST = [
+  '--test',
+  'cow',
+  '--kernel',
+  '6.18.44',
+  '--selftest',
+  '7.2.13',
+  '--no-gup-test',
+  '--hugetlb',
+  '2048:0',
+  '--liburing',
+  '2.3',
+  '--tmp-fs',
+  'ext4',
+];
+
+t.test('run --test cow: the plan is what cow.c computes from what it detects', async (t) => {
+  const full = await cli(['run', ...HOST]);
+  t.equal(full.code, 0);
+  t.match(full.stdout, /\n1\.\.761\n/, 'A=14, H=1, T=8, PMD: 14·53 + 4 + 3·5');
+  const noThp = await cli(['run', ...HOST, '--no-thp']);
+  // 14·(2 + 1) + 3·(3 + 1): no THP sizes, no collapse tests, no huge zeropage.
+  t.match(noThp.stdout, /\n1\.\.54\n/);
+  t.notMatch(noThp.stdout, /THP|huge zeropage|\[INFO\] Anonymous THP tests/);
+  const noLiburing = await cli(['run', ...HOST, '--no-liburing', '--hugetlb', '']);
+  // 12·(2 + 48 + 2) + 4 + 3·(3 + 1)
+  t.match(noLiburing.stdout, /\n1\.\.640\n/);
+  t.notMatch(noLiburing.stdout, /iouring/);
+  const swap = await cli(['run', ...HOST, '--swap', '1048572']);
+  t.notMatch(swap.stdout, /MADV_PAGEOUT did not work/, 'with swap every swapped-out row runs');
+  t.match(swap.stdout, /# Totals: pass:429 fail:0 xfail:4 xpass:0 skip:328 error:0\n$/);
+});
+
+t.test('run --test cow: huge zeropage off, THP never, a pre-5.19 kernel', async (t) => {
+  const hz = await cli(['run', ...HOST, '--no-huge-zeropage']);
+  t.match(
+    hz.stdout,
+    /# Huge zeropage not enabled\nok 750 # SKIP Basic COW \.\.\. with huge zeropage\n/,
+  );
+  // The 7.2 tree forces each size to `always` itself, so THP `never` at the top level changes
+  // only the rows run with the PMD size back at `inherit`: the collapse tests and the huge
+  // zeropage (and the numbering after them).
+  const never = await cli(['run', ...HOST, '--thp', 'never']);
+  t.match(
+    never.stdout,
+    /# \[RUN\] Basic COW \.\.\. with huge zeropage\nok 750 # SKIP Did not get THPs populated\n/,
+  );
+  const verdicts = async (extra: string[]): Promise<Map<string, string>> => {
+    const r = await cli(['run', ...HOST, ...extra, '--json']);
+    return new Map(
+      (JSON.parse(r.stdout) as { subtests: { id: string; verdict: string }[] }).subtests.map(
+        (x) => [x.id, x.verdict],
+      ),
+    );
+  };
+  const [a, b] = [await verdicts(['--thp', 'never']), await verdicts([])];
+  const changed = [...a.keys()].filter((id) => a.get(id) !== b.get(id));
+  t.ok(
+    changed.length > 0 && changed.every((id) => /^cow\/collapse-|\/huge-zeropage$/.test(id)),
+    `only the collapse and huge zeropage rows change (${changed.length})`,
+  );
+  // On 5.15 (before PageAnonExclusive) the io_uring R/O-mapping rows fail and cow exits 1.
+  const old = await cli([
+    'run',
+    '--test',
+    'cow',
+    '--kernel',
+    '5.15',
+    '--selftest',
+    '7.2',
+    '--hugetlb',
+    '',
+    '--no-gup-test',
+  ]);
+  t.equal(old.code, 1);
+  t.match(
+    old.stdout,
+    /# Longtom R\/W pin is not reliable\nnot ok \d+ R\/O-mapping a page registered as iouring fixed buffer \.\.\. with base page\n/,
+  );
+});
+
+t.test('run --test cow under the runners: run_vmtests.sh -t cow, ksft_cow.sh', async (t) => {
+  const rv = await cli(['run', ...HOST, '--runner', 'run_vmtests']);
+  t.match(
+    rv.stdout,
+    /^TAP version 13\n# -------------\n# running \.\/cow\n# -------------\n# TAP version 13\n/,
+  );
+  t.match(
+    rv.stdout,
+    /# \[PASS\]\nok 1 cow\n# SKIP \.\/on-fault-limit\n# SUMMARY: PASS=1 SKIP=0 FAIL=0\n1\.\.1\n$/,
+  );
+  const ks = await cli(['run', ...HOST, '--runner', 'kselftest+run_vmtests']);
+  t.match(ks.stdout, /# selftests: mm: ksft_cow\.sh\n/);
+  t.match(ks.stdout, /ok 1 selftests: mm: ksft_cow\.sh\n/);
+  const old = await cli([
+    'run',
+    ...HOST,
+    '--selftest',
+    '6.12.117',
+    '--runner',
+    'kselftest+run_vmtests',
+  ]);
+  t.match(
+    old.stdout,
+    /# selftests: mm: run_vmtests\.sh\n/,
+    'the 6.x collection runs run_vmtests.sh',
+  );
+});
+
+t.test('run --test cow --json: stable ids that do not change with the 6.16 wording', async (t) => {
+  const ids = async (tree: string): Promise<string[]> => {
+    const r = await cli(['run', ...HOST, '--selftest', tree, '--json']);
+    return (JSON.parse(r.stdout) as { subtests: { id: string }[] }).subtests.map((s) => s.id);
+  };
+  const new72 = await ids('7.2.13');
+  t.same(
+    await ids('6.12.117'),
+    new72,
+    'the 6.12 and 7.2 trees run the same sub-tests under the same ids',
+  );
+  t.ok(new72.includes('cow/vmsplice-unmap-child/pte-thp-64kB'));
+  t.ok(new72.includes('cow/ro-pin-fast/memfd-hugetlb-2048kB'));
+  t.ok(new72.includes('cow/collapse-after-fork-lower-shared'));
+  t.equal(new Set(new72).size, new72.length, 'unique');
+  t.equal(
+    cowSubtestIdFromRunName('vmsplice() + unmap in child ... with PTE-mapped THP (64 kB)'),
+    'cow/vmsplice-unmap-child/pte-thp-64kB',
+  );
+  t.equal(
+    cowSubtestIdFromRunName('R/O longterm GUP-fast pin ... with memfd hugetlb (2048 kB)'),
+    'cow/ro-pin-fast/memfd-hugetlb-2048kB',
+  );
+  t.equal(
+    cowSubtestIdFromRunName('Basic COW after fork() ... with PTE-mapped THP'),
+    'cow/basic-after-fork/pte-thp-2048kB',
+    'before 6.8: the PMD size',
+  );
+  t.equal(
+    cowSubtestIdFromRunName('R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd'),
+    undefined,
+  );
+});
+
+t.test('explain of a cow id: its trace, and the story it stands for', async (t) => {
+  const r = await cli(['explain', 'cow/vmsplice-unmap-parent/hugetlb-2048kB', ...HOST]);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /result: #\d+ xfail/);
+  t.match(
+    r.stdout,
+    /hugetlb_wp: folio_mapcount\(\) == 1, 16 other reference\(s\) not looked at: reuse/,
+  );
+  t.match(r.stdout, /what this row stands for: cow-either-way/);
+  const pin = await cli(['explain', 'cow/iouring-ro-mapping/thp-2048kB', ...HOST]);
+  t.match(
+    pin.stdout,
+    /why this matters: cow-either-way/,
+    'the decision cites PageAnonExclusive (6c287605fd56)',
+  );
+  const bad = await cli(['explain', 'cow/nope/base-page', ...HOST]);
+  t.equal(bad.code, 2);
+});
+
+t.test('versions lists the cow versions and the behaviours cow added', async (t) => {
+  const v = await cli(['versions']);
+  t.match(v.stdout, /cow versions/);
+  t.match(v.stdout, /cow-7\.2/);
+  t.match(v.stdout, /19eaf44954df 6\.8 +mthp_anon/);
+  const j = JSON.parse((await cli(['versions', '--json'])).stdout) as { cow: { id: string }[] };
+  t.same(
+    j.cow.map((c) => c.id),
+    ['cow-6.12', 'cow-7.2'],
+  );
+});
+
+t.test('environment: the cow fields, their defaults (this host) and their errors', async (t) => {
+  const r = environmentFromJson({ kernel: { release: '6.18.44' } });
+  if (!r.ok) throw new Error(r.error);
+  t.same(r.env.thp, { enabled: 'madvise', useZeroPage: true, sizes: [] });
+  t.same(r.env.swap, { sizeKiB: 0 });
+  t.equal(r.env.selftest.name, 'gup_longterm', 'gup_longterm stays the default test');
+  t.equal(r.env.kernel.config.TRANSPARENT_HUGEPAGE, true);
+  const bad = (v: Record<string, unknown>): string => {
+    const x = environmentFromJson({ kernel: { release: '6.18.44' }, ...v });
+    return x.ok ? '' : x.error;
+  };
+  t.match(
+    bad({ thp: { enabled: 'sometimes' } }),
+    /^thp\.enabled: expected one of always, madvise, never/,
+  );
+  t.match(
+    bad({ thp: { sizes: [{ sizeKiB: 48, enabled: 'always' }] } }),
+    /thp\.sizes\[0\]\.sizeKiB: 48 is not a power of two/,
+  );
+  t.match(
+    bad({ thp: { sizes: [{ sizeKiB: 64, enabled: 'on' }] } }),
+    /thp\.sizes\[0\]\.enabled: expected one of always, inherit, madvise, never/,
+  );
+  t.match(bad({ swap: { size: 1 } }), /^swap\.size: unknown field/);
+  t.match(
+    bad({ selftest: { name: 'ksm' } }),
+    /^selftest\.name: unknown "ksm" \(known: gup_longterm, cow\)/,
+  );
+  const flag = await cli(['run', '--test', 'ksm']);
+  t.equal(flag.code, 2);
+  t.match(flag.stderr, /selftest\.name: unknown "ksm"/);
+  const oldTree = await cli(['run', '--test', 'cow', '--selftest', '6.5']);
+  t.equal(oldTree.code, 2);
+  t.match(oldTree.stderr, /cow\.c before v6\.10 is not modelled yet/);
+});
