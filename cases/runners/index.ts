@@ -1,4 +1,4 @@
-/** Wrap a gup_longterm run in the runner the environment names. */
+/** Wrap a selftest's run in the runner the environment names. */
 import type { Environment } from '../env.js';
 import type { SelftestBuild } from '../versions.js';
 import { kselftestRunner } from './kselftest-runner.js';
@@ -8,8 +8,7 @@ import { runVmtests } from './run-vmtests.js';
 export type { ProgramOutput } from './output.js';
 
 export function applyRunner(env: Environment, build: SelftestBuild, program: ProgramOutput): ProgramOutput {
-  const binary =
-    build.name === 'cow' ? 'cow' : build.version.id === 'P' ? 'pin_longterm' : 'gup_longterm';
+  const binary = build.binary;
   switch (env.runner) {
     case 'direct':
       return program;
@@ -21,11 +20,7 @@ export function applyRunner(env: Environment, build: SelftestBuild, program: Pro
       // 7.x: the collection entry is the category's ksft_<category>.sh (`#!/bin/sh -e`,
       // `./run_vmtests.sh -t <category>`): the same output and exit status under another name.
       const entry =
-        build.runners.kselftest.gupTestEntry === 'run_vmtests.sh'
-          ? 'run_vmtests.sh'
-          : build.name === 'cow'
-            ? 'ksft_cow.sh'
-            : 'ksft_gup_test.sh';
+        build.runners.kselftest.gupTestEntry === 'run_vmtests.sh' ? 'run_vmtests.sh' : build.ksftEntry;
       return kselftestRunner(build, entry, runVmtests(env, build, program));
     }
   }

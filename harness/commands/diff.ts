@@ -13,6 +13,7 @@ import { TapCollector } from '../../reports/diff/render/tap.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
 import { checkRegularFile, checkStdin, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
+import { NO_RUN_FOUND } from './common.js';
 import { diffExport, originArg } from './diff-export.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap | --kcidb | --junit]
@@ -123,7 +124,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     writer.logIssues(path, s.issues);
   }
   if (runs === 0) {
-    io.stderr.write(`gupsim diff: no gup_longterm run found in ${positionals.join(', ')}\n`);
+    io.stderr.write(`gupsim diff: ${NO_RUN_FOUND} in ${positionals.join(', ')}\n`);
     return EXIT_USAGE;
   }
   writer.end();

@@ -6,7 +6,7 @@
  */
 import { NEEDS_HUMAN } from '../../reports/diff/types.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, envFile, guarded, isoDate, parseFlags, storePath } from './common.js';
+import { DB_HELP, envFile, guarded, isoDate, NO_RUN_FOUND, parseFlags, storePath } from './common.js';
 import { progress } from './progress.js';
 import { LOG_LIMIT_BYTES, reopenableLog } from '../read-input.js';
 import { openStore, type Store } from '../../reports/store/open.js';
@@ -86,7 +86,7 @@ async function writeOutcome(
   }
   if (out.runs === 0) {
     const why = out.issues[0] ? ` (${out.issues[0]})` : '';
-    write(`${source}: no gup_longterm run found; log stored${why}\n`);
+    write(`${source}: ${NO_RUN_FOUND}; log stored${why}\n`);
     return false;
   }
   const kernel = meta.kernel ?? meta.env?.kernel.release ?? 'kernel ?';

@@ -81,6 +81,7 @@ export function storedShape(
       env,
       envSource: meta.env ? 'given' : 'inferred',
       envKey: envKey(env),
+      test: run.test,
       selftest: run.selftest,
       triage: run.triage,
       summary: run.summary,
@@ -111,13 +112,13 @@ export async function insertRuns(sql: SqlDriver, batches: readonly RunBatch[], n
       const shape = storedShape(hash, '', meta, run, now);
       shapes.push(shape);
       const r = shape.run;
-      runRows.push([hash, r.runIndex, r.kernel, r.arch, r.machine, r.date, JSON.stringify(r.env), r.envSource, r.selftest, r.triage, r.summary, r.resultCount, r.envKey]);
+      runRows.push([hash, r.runIndex, r.kernel, r.arch, r.machine, r.date, JSON.stringify(r.env), r.envSource, r.selftest, r.triage, r.summary, r.resultCount, r.envKey, r.test]);
     }
   }
   const created = await insertRows<{ id: number; log_hash: string; run_index: number }>(
     sql,
-    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key)',
-    13,
+    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key, test)',
+    14,
     runRows,
     ' RETURNING id, log_hash, run_index',
   );
