@@ -8,3 +8,6 @@ export const SELFTEST_NAMES: readonly SelftestName[] = ['gup_longterm', 'cow'];
 export function isSelftestName(s: string): s is SelftestName {
   return (SELFTEST_NAMES as readonly string[]).includes(s);
 }
+
+/** The test a run or an environment is when nothing names one (the first gupsim read). */
+export const DEFAULT_SELFTEST: SelftestName = 'gup_longterm';

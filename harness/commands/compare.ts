@@ -5,17 +5,18 @@
  */
 import { existsSync } from 'node:fs';
 import { EXIT_ATTENTION, EXIT_OK, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, envFile, guarded, openExisting, parseFlags, readLogArg, storePath } from './common.js';
+import { DB_HELP, envFile, guarded, NO_RUN_FOUND, openExisting, parseFlags, readLogArg, storePath, testArg } from './common.js';
 import { compareRuns, type CompareSide, type Flip, type RunComparison } from '../../reports/history/compare.js';
 import { getRun, resultsOf } from '../../reports/store/read.js';
 import type { Store } from '../../reports/store/open.js';
 import { diffLogText } from '../../reports/store/triage-source.js';
 import type { Environment } from '../../cases/env.js';
+import type { SelftestName } from '../../cases/selftests/names.js';
 
 export const COMPARE_HELP = `Usage: gupsim compare A B [options]
 
-A and B are stored run ids (see gupsim history) or log files (- for stdin).
-Lists regressions (pass → fail), fixes (fail → pass), newly missing and newly skipped
+A and B are stored run ids (see gupsim history) or log files (- for stdin), runs of one
+selftest (a log's first run, or its first run of --test NAME). Lists regressions (pass → fail), fixes (fail → pass), newly missing and newly skipped
 sub-tests, each with the model's account: the modelled commits that differ between the
 two kernels and whether predict() expects the flip. Exit 1 when a regression or a newly
 missing result is not expected by the model.
@@ -23,6 +24,7 @@ missing result is not expected by the model.
 Options:
   --env-a FILE      environment of log A (log files only; else inferred)
   --env-b FILE      environment of log B
+  --test NAME       in a log file, its first run of this selftest (gup_longterm, cow)
   --json            machine-readable output
 ${DB_HELP}
   -h, --help        this help
@@ -31,12 +33,19 @@ ${DB_HELP}
 const OPTIONS = {
   'env-a': { type: 'string' },
   'env-b': { type: 'string' },
+  test: { type: 'string' },
   json: { type: 'boolean' },
   db: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function side(arg: string, env: Environment | undefined, io: CliIO, store: () => Promise<Store>): Promise<CompareSide> {
+async function side(
+  arg: string,
+  env: Environment | undefined,
+  test: SelftestName | undefined,
+  io: CliIO,
+  store: () => Promise<Store>,
+): Promise<CompareSide & { test: SelftestName }> {
   if (arg !== '-' && /^\d+$/.test(arg) && !existsSync(arg)) {
     if (env) throw new UsageError(`--env-a/--env-b apply to log files; run ${arg} has its stored environment`);
     const s = await store();
@@ -44,16 +53,19 @@ async function side(arg: string, env: Environment | undefined, io: CliIO, store:
     if (!run) throw new UsageError(`no run ${arg} in ${s.location}`);
     return {
       label: `run ${run.id} (${run.kernel ?? 'kernel ?'}${run.machine ? ` @${run.machine}` : ''})`,
+      test: run.test,
       env: run.env,
       results: (await resultsOf(s, run.id)).map((r) => ({ id: r.id, verdict: r.verdict })),
     };
   }
   const text = await readLogArg(arg, io);
   const report = diffLogText(text, arg, env);
-  const run = report.runs[0];
-  if (!run) throw new UsageError(`${arg}: no gup_longterm run found`);
+  const runs = test === undefined ? report.runs : report.runs.filter((r) => r.test === test);
+  const run = runs[0];
+  if (!run) throw new UsageError(`${arg}: ${test === undefined ? NO_RUN_FOUND : `no ${test} run found`}`);
   return {
-    label: report.runs.length > 1 ? `${arg} (run 0 of ${report.runs.length})` : arg,
+    label: report.runs.length > 1 ? `${arg} (run ${run.index} of ${report.runs.length})` : arg,
+    test: run.test,
     env: run.env,
     results: run.subtests.map((s) => ({ id: s.id, verdict: s.observed })),
   };
@@ -88,8 +100,11 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     let store: Promise<Store> | undefined;
     const open = (): Promise<Store> => (store ??= openExisting(storePath(values.db, io)));
     try {
-      const sa = await side(a, envFile(values['env-a']), io, open);
-      const sb = await side(b, envFile(values['env-b']), io, open);
+      const test = testArg(values.test);
+      const sa = await side(a, envFile(values['env-a']), test, io, open);
+      const sb = await side(b, envFile(values['env-b']), test, io, open);
+      // Ids are unique within a test: runs of two tests have nothing to compare.
+      if (sa.test !== sb.test) throw new UsageError(`${sa.label} is a ${sa.test} run, ${sb.label} a ${sb.test} run: compare runs of one selftest (--test NAME picks a log's run)`);
       const c = compareRuns(sa, sb);
       if (values.json) {
         io.stdout.write(`${JSON.stringify(c, null, 2)}\n`);

@@ -18,12 +18,13 @@ import { diffExport, originArg } from './diff-export.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--json | --tap | --kcidb | --junit]
 
-Read gup_longterm logs (bare, runner-wrapped, mailed, console-captured; "-" for stdin), infer
-the environment each run implies, compare every sub-test with the simulated kernel's
-prediction — and every other line of the run: its Bail out!, Totals and plan, the runners'
-verdicts, statuses and counters, the gup_test programs run beside it — and triage: match,
-expected-failure, environment, test-bug, kernel-regression, conflict, crash, infrastructure,
-missing, unexplained.
+Read selftest logs — gup_longterm and cow; bare, runner-wrapped (a CI log may hold both),
+mailed, console-captured; "-" for stdin — each run as its test's (named by its runner, prompt
+or [RUN] wording), infer the environment each run implies, compare every sub-test with the
+simulated kernel's prediction — and every other line of the run: its Bail out!, Totals and
+plan, the runners' verdicts, statuses and counters, the gup_test programs run beside
+gup_longterm — and triage: match, expected-failure, environment, test-bug,
+kernel-regression, conflict, crash, infrastructure, missing, unexplained.
 
   --json      machine-readable report (sub-tests, and the run's other evidence)
   --tap       one TAP line per sub-test (ok when observed equals predicted), then one per
@@ -38,7 +39,8 @@ A LAVA job log (log.yaml: records of {dt, lvl, msg}) is read as the console its 
 records hold; line numbers then count records.
 
 --env FILE pins the whole environment; the other environment flags pin single facts and let
-the rest be inferred.
+the rest be inferred. The log says which selftest each run is: --test and selftest.name do not
+change it.
 ${ENV_FLAGS_HELP}
 
 Exit: 0 every run explained, 1 something needs a human, 2 bad input.`;

@@ -16,7 +16,8 @@ import type { RunMeta } from '../../reports/store/types.js';
 
 export const RECORD_HELP = `Usage: gupsim record LOG… [options]
 
-Parse and triage gup_longterm logs and store their runs (a log already stored is skipped).
+Parse and triage selftest logs (gup_longterm, cow; a log may hold runs of both) and store
+their runs, each with its test (a log already stored is skipped).
 LOG may be - for stdin. Prints one line per run. A log must be a regular file (or stdin)
 of at most 64 MiB; CRLF and LF copies of a log are the same log.
 
@@ -65,7 +66,7 @@ async function writeOutcome(
     for await (const r of runLinesOf(store, out.hash)) {
       attention ||= NEEDS_HUMAN.has(r.triage);
       write(
-        `${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, triage: r.triage, summary: r.summary })}`,
+        `${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, test: r.test, triage: r.triage, summary: r.summary })}`,
       );
       first = false;
     }
@@ -93,8 +94,10 @@ async function writeOutcome(
   const where = meta.machine ? ` @${meta.machine}` : '';
   for await (const r of runLinesOf(store, out.hash)) {
     attention ||= NEEDS_HUMAN.has(r.triage);
+    // gup_longterm's runs were the only ones once; any other test is named.
+    const test = r.test === 'gup_longterm' ? '' : ` ${r.test}`;
     write(
-      `run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''} ${kernel}${where} ${r.triage}: ${r.summary}\n`,
+      `run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''}${test} ${kernel}${where} ${r.triage}: ${r.summary}\n`,
     );
   }
   return attention;

@@ -5,7 +5,7 @@
  * table is rendered server-side (readable without JS); the script only filters and shows
  * details from the embedded JSON.
  */
-import { SELFTEST_NAMES } from '../../cases/selftests/names.js';
+import { DEFAULT_SELFTEST, SELFTEST_NAMES } from '../../cases/selftests/names.js';
 import { escapeHtml, jsonForScript, visibleControls } from './escape.js';
 import { resultKey, runLabel, type ReportModel } from './model.js';
 import type { Reporter } from './reporter.js';
@@ -135,7 +135,7 @@ export function renderHtml(model: ReportModel): string {
   const ids = [...keys].sort();
   // The selftests the report holds (gup_longterm when it holds none), in registry order.
   const present = new Set(model.runs.map(({ run }) => run.test));
-  const tests = SELFTEST_NAMES.filter((n) => present.has(n)).join(' and ') || 'gup_longterm';
+  const tests = SELFTEST_NAMES.filter((n) => present.has(n)).join(' and ') || DEFAULT_SELFTEST;
   const data = {
     runs: perRun.map(({ run, m }) => ({
       label: visibleControls(runLabel(run)),

@@ -27,6 +27,7 @@ import type { KcidbDocument, KcidbStatus, KcidbTest } from './kcidb-types.js';
 import type { ReportModel, ReportRun } from './model.js';
 import type { Reporter } from './reporter.js';
 import { selftestPlugin } from '../../cases/selftests/index.js';
+import { DEFAULT_SELFTEST } from '../../cases/selftests/names.js';
 
 export * from './kcidb-types.js';
 export { ISSUE_VERSION } from './kcidb-issues.js';
@@ -34,8 +35,6 @@ export { ISSUE_VERSION } from './kcidb-issues.js';
 export const KCIDB_VERSION = { major: 5, minor: 3 } as const;
 /** KCIDB's cap on log_excerpt (characters). */
 export const LOG_EXCERPT_MAX = 16384;
-/** gup_longterm's suite path (each run's is its selftest's: suitePath()). */
-export const SUITE_PATH = 'kselftest.mm.gup_longterm';
 
 /** The suite node's path of a run: its selftest's, `kselftest.mm.<test>`. */
 export function suitePath(run: Pick<StoredRun, 'test'>): string {
@@ -66,7 +65,7 @@ function component(text: string): string {
 }
 
 /** A result's test path below its run's suite (its stable id without the test's own prefix). */
-export function kcidbPath(r: StoredResult, run: Pick<StoredRun, 'test'> = { test: 'gup_longterm' }): string {
+export function kcidbPath(r: StoredResult, run: Pick<StoredRun, 'test'> = { test: DEFAULT_SELFTEST }): string {
   const plugin = selftestPlugin(run.test);
   const leaf = r.id === null ? `unidentified-${r.ordinal + 1}` : plugin.exports.localId(r.id);
   return `${plugin.exports.suite}.${leaf.split('/').map(component).join('.')}`;

@@ -7,7 +7,7 @@
  * are not private. Every list is capped (limits.ts) and every cap counts what it dropped.
  */
 import { PLUGINS, pluginOfProgram } from '../../cases/selftests/index.js';
-import type { SelftestName } from '../../cases/selftests/names.js';
+import { DEFAULT_SELFTEST, type SelftestName } from '../../cases/selftests/names.js';
 import { EraCollector } from './eras.js';
 import { detach } from './lines.js';
 import { CappedList, MAX_KEPT_LINES, MAX_RUN_ISSUES, MAX_SUBTESTS } from './limits.js';
@@ -418,7 +418,7 @@ export class RunBuilder {
     for (let i = 0; i < PLUGINS.length; i++) if (this.mapped[i]! > 0 && (best < 0 || this.mapped[i]! > this.mapped[best]!)) best = i;
     if (best < 0) best = this.textEvidence.indexOf(true);
     if (best < 0) best = this.programLineOwner;
-    return PLUGINS[best]?.name ?? 'gup_longterm';
+    return PLUGINS[best]?.name ?? DEFAULT_SELFTEST;
   }
 
   finalize(index: number): ParsedRun {

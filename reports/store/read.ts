@@ -185,6 +185,7 @@ export async function rawLog(store: Store, hash: string): Promise<string | undef
 export interface RunLine {
   id: number;
   runIndex: number;
+  test: SelftestName;
   triage: TriageClass;
   summary: string;
 }
@@ -196,11 +197,13 @@ export interface RunLine {
 export async function* runLinesOf(store: Store, hash: string, pageSize = 1000): AsyncGenerator<RunLine> {
   let after = -1;
   for (;;) {
-    const rows = await store.sql.arrays<[number, number, string, string]>(
-      `SELECT id, run_index, triage, summary FROM runs WHERE log_hash = ? AND run_index > ? ORDER BY run_index LIMIT ${Math.trunc(pageSize)}`,
+    const rows = await store.sql.arrays<[number, number, string, string, string]>(
+      `SELECT id, run_index, triage, summary, test FROM runs WHERE log_hash = ? AND run_index > ? ORDER BY run_index LIMIT ${Math.trunc(pageSize)}`,
       [hash, after],
     );
-    for (const r of rows) yield { id: Number(r[0]), runIndex: Number(r[1]), triage: r[2] as TriageClass, summary: r[3] };
+    for (const r of rows) {
+      yield { id: Number(r[0]), runIndex: Number(r[1]), test: testOf(store, Number(r[0]), r[4]), triage: r[2] as TriageClass, summary: r[3] };
+    }
     if (rows.length < pageSize) return;
     after = Number(rows[rows.length - 1]![1]);
   }
