@@ -69,6 +69,16 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if ('error' in plan) return plan;
   const given = opts.pin;
   const pin = given ? (e: Environment): Environment => ofTest(given(e), run) : undefined;
+  if (plan.trustPerfectStart && !pin && !plan.firstStart) {
+    // The log said enough to build its machine: predict that machine once, with its trace (the
+    // explanations need it), and keep it when it reproduces the whole log.
+    const traced = predict(plan.start);
+    if ('error' in traced) return traced;
+    const score = scorePrediction(run, traced);
+    if (score >= perfectScore(run)) {
+      return { env: plan.start, prediction: traced, inferred: plugin.inference.describe(run, plan, plan.start, new Map()), score };
+    }
+  }
   const search = evaluator(run, pin, plan.dims, plugin.ids, plan.kernelOptions);
   const evaluate = search.evaluate;
   const first = evaluate(plan.start);
@@ -78,7 +88,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (plan.firstStart) current = evaluate(plan.firstStart) ?? current;
   let chosen: Chosen = new Map();
   // A plug-in that reads its machine off the log stops at a start that reproduces it whole.
-  if (!(plan.trustPerfectStart && current.score >= perfectScore(run))) {
+  if (!(plan.trustPerfectStart && !pin && current.score >= perfectScore(run))) {
     const best = bestDescent(current, plan.dims, search);
     current = best.current;
     chosen = best.chosen;

@@ -12,7 +12,7 @@
  * `# ` (if it is a diagnostic) must be counted on top of the wrapper level of the head.
  */
 import { EMBEDDED_DMESG_TIMESTAMP, DMESG_TIMESTAMP } from './patterns.js';
-import { GLUES } from './selftests.js';
+import { GLUE_HINTS, GLUES } from './selftests.js';
 import { countLevels, type Leveled } from './transport.js';
 
 export interface Fragment extends Leveled {
@@ -32,7 +32,7 @@ const MAX_SPLITS = 64;
 
 /** A substring test per glue (its hint) before any regex. */
 function mayBeGlued(body: string): boolean {
-  for (const g of GLUES) if (body.indexOf(g.hint) >= 0) return true;
+  for (let i = 0; i < GLUE_HINTS.length; i++) if (body.indexOf(GLUE_HINTS[i]!) >= 0) return true;
   return false;
 }
 

@@ -31,11 +31,17 @@ const WRAPPER_VERDICT_NAME = new RegExp(
   `^(?:selftests: \\S+: )?(?:\\S*\\/)?(${PROGRAMS.map(escape).join('|')})$`,
 );
 
+/** The last characters of the programs' names: a verdict's description must end in one. */
+const LAST_CHARS = new Set(PROGRAMS.map((p) => p.charCodeAt(p.length - 1)));
+
 /** The program a runner's verdict line is about, when it is one of the selftests'. */
 export function wrapperVerdictProgram(description: string): string | null {
-  // Cheap first: a verdict's description ends with the program's name.
-  if (!PROGRAMS.some((p) => description.endsWith(p))) return null;
-  return WRAPPER_VERDICT_NAME.exec(description)?.[1] ?? null;
+  // Cheap first (every result line comes here): it ends with a program's name.
+  if (!LAST_CHARS.has(description.charCodeAt(description.length - 1))) return null;
+  for (let i = 0; i < PROGRAMS.length; i++) {
+    if (description.endsWith(PROGRAMS[i]!)) return WRAPPER_VERDICT_NAME.exec(description)?.[1] ?? null;
+  }
+  return null;
 }
 
 /**
@@ -49,12 +55,14 @@ const PROMPT_LINE = new RegExp(
     .map(escape)
     .join('|')}))\\s*$`,
 );
-/** Substrings every prompt line holds: one plain search before the regex. */
-const PROMPT_HINTS = PROGRAMS.map((p) => (p.length >= 8 ? p.slice(-8) : `/${p}`));
+/** Substrings every prompt line holds (`longterm`, `/cow`): plain searches before the regex. */
+const PROMPT_HINTS = [...new Set(PROGRAMS.map((p) => (p.length >= 8 ? p.slice(-8) : `/${p}`)))];
 
 export function promptProgram(body: string): string | null {
-  if (!PROMPT_HINTS.some((h) => body.includes(h))) return null;
-  return PROMPT_LINE.exec(body)?.[1] ?? null;
+  for (let i = 0; i < PROMPT_HINTS.length; i++) {
+    if (body.includes(PROMPT_HINTS[i]!)) return PROMPT_LINE.exec(body)?.[1] ?? null;
+  }
+  return null;
 }
 
 /** `sh: ./gup_longterm: not found`, `bash: ./cow: No such file or directory`. */
@@ -116,8 +124,11 @@ export function infoFact(body: string, c0: number): InfoFact | null {
 }
 
 const GROUP_HEADERS = new Set(PLUGINS.flatMap((p) => p.vocabulary.groupHeaders));
+const GROUP_HEADER_LENGTHS = new Set([...GROUP_HEADERS].map((h) => h.length));
 /** A `[RUN]` text that heads a group of sub-tests (cow's non-anonymous tests), not a sub-test. */
-export const isGroupHeader = (name: string): boolean => GROUP_HEADERS.has(name);
+export const isGroupHeader = (name: string): boolean =>
+  // Its length first: every [RUN] line comes here, and hashing the name costs more.
+  GROUP_HEADER_LENGTHS.has(name.length) && GROUP_HEADERS.has(name);
 
 /** Program-line rules by first character, with the index (PLUGINS) of their plug-in. */
 const PROGRAM_LINES = new Map<number, { owner: number; pattern: RegExp }[]>();
@@ -142,3 +153,5 @@ export function programLineOwner(body: string, c0: number): number {
 export const GLUES: readonly { hint: string; at: RegExp }[] = PLUGINS.flatMap((p) =>
   p.vocabulary.glue ? [p.vocabulary.glue] : [],
 );
+/** Their hints, as plain strings (every line is searched for them). */
+export const GLUE_HINTS: readonly string[] = GLUES.map((g) => g.hint);

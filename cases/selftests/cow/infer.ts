@@ -15,6 +15,7 @@ import type { InferredEnvironment, InferredFact } from '../../../reports/diff/ty
 import type { DimensionOption } from '../../../reports/diff/infer-dimensions.js';
 import type { ObservedSubtest, ParsedRun } from '../../../reports/parse/types.js';
 import type { InferencePlan, SelftestInference } from '../plugin.js';
+import { cowBuild } from './build.js';
 
 type Fact<T> = InferredFact<T>;
 const certain = <T>(value: T, because: string): Fact<T> => ({
@@ -137,20 +138,17 @@ function readLog(run: ParsedRun, tree: string): Read {
       ? certain(0, '"MADV_PAGEOUT did not work, is swap enabled?": no swap')
       : guessed(0, 'no swapped-out row in the log');
 
+  // Rows under the top-level THP policy: the collapse rows and the huge zeropage (from v6.8 the
+  // per-size rows force their size to `always`; before, every THP row reads the policy).
   const collapse = (id: string): boolean => id.startsWith('cow/collapse-');
   const hugeZero = (id: string): boolean => id.endsWith('/huge-zeropage');
+  const thpRow = (id: string): boolean => collapse(id) || (f.pmdSizeKiB === null && id.includes('thp-'));
   const thpEnabled =
-    rows.skipped(collapse, 'Did not get a THP populated') ||
+    rows.skipped(thpRow, 'Did not get a THP populated') ||
     rows.skipped(hugeZero, 'Did not get THPs populated')
-      ? certain(
-          'never',
-          'collapse or huge zeropage rows: no THP populated under the top-level policy',
-        )
-      : rows.ran(collapse)
-        ? likely(
-            'madvise',
-            'collapse rows got their THP (madvise or always: cow asks with MADV_HUGEPAGE)',
-          )
+      ? certain('never', 'THP rows under the top-level policy: no THP populated')
+      : rows.ran(thpRow)
+        ? likely('madvise', 'THP rows got their THP (madvise or always: cow asks with MADV_HUGEPAGE)')
         : guessed('madvise', 'no row reads the top-level THP policy');
   const useZeroPage = f.hugeZeropage
     ? certain(true, '[INFO] huge zeropage is enabled')
@@ -261,7 +259,27 @@ function kernelOptions(tree: string): DimensionOption[] {
     }));
 }
 
-function plan(run: ParsedRun, guess: InferencePlan['guess']): InferencePlan | { error: string } {
+/**
+ * The candidate trees gupsim runs a cow.c of, in order; when none of the era's is, the nearest
+ * modelled tree, and the fact says the log was compared with another tree's test.
+ */
+function modelledTrees(guess: InferencePlan['guess']): InferencePlan['guess'] {
+  const trees = guess.trees.filter((t) => !('error' in cowBuild(t)));
+  if (trees.length === guess.trees.length) return guess;
+  if (trees.length > 0) return { trees, fact: { ...guess.fact, value: trees[0]! } };
+  const nearest = '6.12';
+  return {
+    trees: [nearest],
+    fact: {
+      value: nearest,
+      certainty: 'guess',
+      because: `${guess.fact.because}; gupsim does not run that cow.c: compared with the ${nearest} tree's`,
+    },
+  };
+}
+
+function plan(run: ParsedRun, identified: InferencePlan['guess']): InferencePlan | { error: string } {
+  const guess = modelledTrees(identified);
   const tree = guess.trees[0]!;
   const read = readLog(run, tree);
   const start = environmentFromJson(read.json);

@@ -63,6 +63,16 @@ const THP_SETTINGS_EXIT = [
 
 const THP_BAIL = /^\/sys\/kernel\/mm\/transparent_hugepage\/\S+ (?:open|write) failed/;
 
+/** First letters before each regex. */
+const verdictText = (t: string): boolean => {
+  const c = t.charCodeAt(0);
+  return (c === 78 /* N */ || c === 76 /* L */ || c === 79 /* O */) && VERDICT_TEXT.test(t);
+};
+const cowReason = (t: string): boolean => {
+  const c = t.charCodeAt(0);
+  return (c === 77 /* M */ || c === 68 /* D */ || c === 72 /* H */) && COW_REASON.test(t);
+};
+
 function eraHints(s: ObservedSubtest, eras: EraNotes): void {
   if (s.resultText === null) return;
   const name = s.runName;
@@ -70,7 +80,8 @@ function eraHints(s: ObservedSubtest, eras: EraNotes): void {
   const dt = s.directive?.text ?? '';
   if (name !== null && ((d !== '' && d === name) || (dt !== '' && dt === name)))
     eras.note('unique-names');
-  else if (VERDICT_TEXT.test(d) || COW_REASON.test(dt) || COW_REASON.test(d))
+  // The regexes only for texts that may match (every result line of every log comes here).
+  else if (!eras.has('verdict-texts') && (verdictText(d) || cowReason(dt) || cowReason(d)))
     eras.note('verdict-texts');
   if (s.directive?.kind === 'XFAIL') eras.note('xfail');
   if (s.verdict === 'fail') {
@@ -91,8 +102,7 @@ export const COW_VOCABULARY: Vocabulary = {
   groupHeaders: ['Non-anonymous memory tests in private mappings'],
   programLines: THP_SETTINGS_EXIT,
   // Each pattern's first letters before its regex (every result line of a log is asked).
-  namesTest: (d, dt) =>
-    (/^[NLO]/.test(d) && VERDICT_TEXT.test(d)) || (/^[MDH]/.test(dt) && COW_REASON.test(dt)),
+  namesTest: (d, dt) => verdictText(d) || cowReason(dt),
   // hugepage_settings.c (7.2 tree) failing to write the THP policy: only cow pushes THP settings.
   namesBailout: (text) => THP_BAIL.test(text),
   eraHints,
