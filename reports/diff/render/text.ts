@@ -14,6 +14,7 @@ export interface TextOptions {
 
 const COLOURS: Record<TriageClass, string> = {
   match: '32',
+  known: '34',
   'expected-failure': '36',
   environment: '36',
   'test-bug': '33',
