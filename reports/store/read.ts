@@ -245,3 +245,26 @@ export async function countRuns(store: Store): Promise<number> {
   const [row] = await store.sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM runs');
   return Number(row?.n ?? 0);
 }
+
+/**
+ * The runs of a log with their results, in run order, `pageSize` runs per query: what a reader
+ * applying a known-issues file to a freshly recorded log needs, without holding the log's runs.
+ */
+export async function* storedRunsOf(
+  store: Store,
+  hash: string,
+  pageSize = 500,
+): AsyncGenerator<{ run: StoredRun; results: StoredResult[] }> {
+  let after = -1;
+  for (;;) {
+    const rows = await store.sql.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.log_hash = ? AND u.run_index > ? ORDER BY u.run_index LIMIT ${Math.trunc(pageSize)}`,
+      [hash, after],
+    );
+    const runs = rows.map((r) => toRun(store, r));
+    const results = await resultsOfRuns(store, { ids: runs.map((r) => r.id) });
+    for (const run of runs) yield { run, results: results.get(run.id) ?? [] };
+    if (rows.length < pageSize) return;
+    after = runs[runs.length - 1]!.runIndex;
+  }
+}
