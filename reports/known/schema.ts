@@ -9,7 +9,7 @@
  *       kernel: ">=6.12 <6.15"                  # or a list: ["6.12", "next"]
  *       machine: "fvp-*"                        # globs over machine labels
  *       arch: arm64                             # or a list
- *       classes: [kernel-regression, unexplained]   # default: every class but match
+ *       classes: [kernel-regression, unexplained]   # default: every class but match and conflict
  *       verdicts: [fail]                        # default: [fail, error]
  *       reason: "GUP-fast on hugetlb memfd fails on FVP"
  *       link: https://lore.kernel.org/…
@@ -53,6 +53,12 @@ const VERDICTS: readonly KnownVerdict[] = [
 ];
 /** An entry accepts failures: a match is nothing to accept, and `known` is what it makes. */
 const COVERABLE = TRIAGE_PRIORITY.filter((c) => c !== 'match' && c !== 'known');
+/**
+ * Without `classes:`, every class of a failure — but not a conflict: two results for one
+ * sub-test say the log cannot be trusted, whatever the lab knows of the test (list `conflict`
+ * to accept that too).
+ */
+const DEFAULT_CLASSES = COVERABLE.filter((c) => c !== 'conflict');
 const CULPRITS: readonly KnownCulprit[] = ['code', 'tool', 'harness'];
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ARCH = /^[a-z][a-z0-9_]*$/;
@@ -212,7 +218,7 @@ class Checker {
         if (!ARCH.test(x))
           this.err(a.line, `arch: "${x}" is not an architecture name (e.g. x86_64, arm64)`);
     const c = get('classes');
-    const classes: TriageClass[] | undefined = c ? this.oneOf(c, 'classes', COVERABLE) : COVERABLE;
+    const classes: TriageClass[] | undefined = c ? this.oneOf(c, 'classes', COVERABLE) : DEFAULT_CLASSES;
     const v = get('verdicts');
     const verdicts: KnownVerdict[] | undefined = v
       ? this.oneOf(v, 'verdicts', VERDICTS)

@@ -28,7 +28,7 @@ export interface KnownIssue {
   machines: Glob[];
   /** Architectures; empty: every architecture. */
   arches: string[];
-  /** The triage classes it covers (default: every class but match). */
+  /** The triage classes it covers (default: every class but match and conflict). */
   classes: ReadonlySet<TriageClass>;
   /** The observed verdicts it covers (default: fail, error). */
   verdicts: ReadonlySet<KnownVerdict>;

@@ -5,8 +5,8 @@
  *
  *  - block mappings (`key: value`, keys `[A-Za-z_][A-Za-z0-9_-]*`, each once) and block
  *    sequences (`- item`, also `- key: value` starting a mapping), indented with spaces;
- *  - scalars: plain (`rw/gup/*`), single-quoted (`'a ''b'''`), double-quoted with the escapes
- *    `\" \\ \/ \n \t \r \0 \uXXXX`, each on one line;
+ *  - scalars: plain (`rw/gup/*`), single-quoted (`'a ''b'''`), double-quoted with JSON's
+ *    escapes and `\0`, each on one line;
  *  - flow sequences of scalars (`[arm64, x86_64]`), empty ones (`[]`);
  *  - comments (`#` at a line's start or after a space), blank lines, a leading `---`.
  *
@@ -56,6 +56,8 @@ const ESCAPES: Record<string, string> = {
   '/': '/',
   n: '\n',
   t: '\t',
+  b: '\b',
+  f: '\f',
   r: '\r',
   '0': '\0',
 };
