@@ -381,7 +381,7 @@ t.test(
       (await cli(['report', '--db', db, '--format', 'kcidb', '--origin', 'lab', '--known', known]))
         .stdout,
     ) as KcidbDocument;
-    t.same(checkKcidb(kcidb, 'lab'), [], 'valid KCIDB v5.3');
+    t.same(checkKcidb(kcidb), [], 'valid KCIDB v5.3');
     const issue = kcidb.issues.find((i) => i.id === 'lab:known.iouring-shared-memfd');
     t.match(issue, {
       version: 1,
@@ -480,7 +480,7 @@ t.test(
     ]);
     t.equal(direct.code, 0);
     const doc = JSON.parse(direct.stdout) as KcidbDocument;
-    t.same(checkKcidb(doc, 'lab'), []);
+    t.same(checkKcidb(doc), []);
     t.match(
       doc.issues.find((i) => i.id === 'lab:known.hugetlb-enomem'),
       { version: 2, culprit: { code: false, tool: false, harness: true } },
