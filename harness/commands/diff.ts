@@ -26,7 +26,7 @@ the environment each run implies, compare every sub-test with the simulated kern
 prediction — and every other line of the run: its Bail out!, Totals and plan, the runners'
 verdicts, statuses and counters, the gup_test programs run beside it — and triage: match,
 expected-failure, environment, test-bug, kernel-regression, conflict, crash, infrastructure,
-missing, unexplained.
+missing, unexplained (and known: a failure the lab's --known file lists).
 
 A log of many runs is summarised: one block per distinct outcome (its triage, the sub-tests
 that differ, the cause) with how many runs had it and which (run numbers and lines), then the
