@@ -15,6 +15,7 @@ import { listRuns, verdictRows } from '../../reports/store/read.js';
 import type { RunFilter } from '../../reports/store/types.js';
 import { knownHistory, markKey, type KnownHistory } from '../../reports/known/history.js';
 import { KnownTally, tallyLine } from '../../reports/known/tally.js';
+import type { KnownMatcher } from '../../reports/known/match.js';
 import { KNOWN_HELP, loadKnown } from '../known-file.js';
 
 export const HISTORY_HELP = `Usage: gupsim history [options]
@@ -50,7 +51,7 @@ const OPTIONS = {
 } as const;
 
 /** Per machine, each entry's line; every entry out of scope when no run was in any entry's scope. */
-function knownLines(k: KnownHistory, file: string, matcher: Parameters<typeof knownHistory>[2]): string[] {
+function knownLines(k: KnownHistory, file: string, matcher: KnownMatcher): string[] {
   const machines = k.machines.length ? k.machines : [{ machine: null, issues: new KnownTally(matcher).result() }];
   const out = [`\nKnown issues (${file}):`];
   for (const m of machines) {
