@@ -317,7 +317,7 @@ t.test(
     );
     t.match(
       h.stdout,
-      /\nKnown issues \(.*known\.yaml\):\n  hugetlb-enomem: known issue no longer seen: in scope of 2 run\(s\)[^\n]*@lab-1\n  iouring-private: known issue no longer seen[^\n]*\n  iouring-shared-memfd: seen in 1 of 2 run\(s\) in scope, last in run 2/,
+      /\nKnown issues \(.*known\.yaml\):\n  hugetlb-enomem: known issue no longer seen: in scope of 2 run\(s\)[^\n]*@lab-1\n  iouring-private: known issue no longer seen[^\n]*\n  iouring-shared-memfd: seen in 1 of 2 run\(s\) in scope, the last in run 2/,
     );
     const hj = JSON.parse(
       (await cli(['history', '--db', db, '--json', '--known', known])).stdout,

@@ -140,7 +140,7 @@ export function tallyLine(t: KnownIssueTally): string {
     case 'seen':
       return `${id}: seen in ${t.seen} run(s) — ${t.issue.reason}`;
     case 'partly-seen':
-      return `${id}: seen in ${t.seen} of ${t.inScope} run(s) in scope, last in ${t.lastSeen}; not seen in ${t.notSeen + t.absent} before`;
+      return `${id}: seen in ${t.seen} of ${t.inScope} run(s) in scope, the last in ${t.lastSeen}; not seen in ${t.notSeen + t.absent}`;
     case 'no-longer-seen':
       return t.lastSeen === null
         ? `${id}: known issue no longer seen: in scope of ${t.inScope} run(s), none fails as listed (${t.since.join('; ')})`
