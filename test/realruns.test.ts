@@ -15,7 +15,7 @@ import { RING_EXIT_NS } from '../kernel-model/io-uring-account.js';
 import { Kernel } from '../kernel-model/kernel.js';
 import { MAP_SHARED, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
 import { diffLog, needsHuman } from '../reports/diff/index.js';
-import { cli, env, FIXTURES } from './helpers.js';
+import { cli, diffJsonRuns, env, FIXTURES } from './helpers.js';
 
 function kernel(release: string, memlockKiB: number): Kernel {
   const e = env({
@@ -271,7 +271,7 @@ for (const { name, exit } of indexRows()) {
       const inferred = await cli(['diff', '--json', logPath]);
       t.equal(inferred.code, 0, inferred.stdout);
       const run = (
-        JSON.parse(inferred.stdout) as {
+        ({ runs: diffJsonRuns(inferred.stdout) }) as unknown as {
           runs: { env: { user: { root: boolean }; hugetlb: { free: number }[] } }[];
         }
       ).runs[0]!;

@@ -128,7 +128,8 @@ function resultCase(r: StoredResult, cause: Cause | null, origin: string, qualif
       r.class === 'match'
         ? r.reason || 'skipped'
         : `${r.reason || 'skipped'} (${r.class}: ${r.explanation})`;
-  } else if (o.kind === 'skipped') message = `xfail (${r.class}): ${why}`;
+  } else if (r.known) message = `xfail (known issue ${r.known.id}): ${r.known.reason} (${r.known.link})`;
+  else if (o.kind === 'skipped') message = `xfail (${r.class}): ${why}`;
   else message = why;
   return {
     name: `${resultKey(r)}${qualifier ? ` [${qualifier}]` : ''}`,
@@ -138,6 +139,7 @@ function resultCase(r: StoredResult, cause: Cause | null, origin: string, qualif
       r.name ?? resultKey(r),
       `triage: ${r.class}`,
       ...(causeId ? [`cause: ${causeId}`] : []),
+      ...(r.known ? [`known issue: ${r.known.id}: ${r.known.reason} (${r.known.link}); gupsim: ${r.known.was}`] : []),
       r.explanation,
     ].join('\n'),
     props: [
@@ -147,6 +149,9 @@ function resultCase(r: StoredResult, cause: Cause | null, origin: string, qualif
       property('verdict', r.verdict ?? 'absent'),
       property('predicted', r.predicted),
       property('status', o.kind === 'skipped' && o.xfail ? 'xfail' : null),
+      property('known', r.known?.id),
+      property('known.link', r.known?.link),
+      property('known.was', r.known?.was),
     ].join(''),
   };
 }
@@ -202,6 +207,8 @@ function suiteXml(
     ['cause', causes.run ? `${origin}:${causes.run.key}` : null],
     ['environment', run.envSource],
     ['log_sha256', run.logHash],
+    // The lab's known issues in scope of this run that its tests no longer show.
+    ['known.not-seen', notSeen(run)],
   ]
     .filter((p): p is [string, string] => p[1] !== null)
     .map(([name, value]) => `      <property${attrs({ name, value })}/>`);
@@ -218,6 +225,11 @@ function suiteXml(
     hostname: run.machine ?? 'unknown',
   })}>\n    <properties>\n${props.join('\n')}\n    </properties>\n${cases.map(caseXml).join('\n')}\n    <system-out>${escapeXml(run.summary)}</system-out>\n  </testsuite>`;
   return { xml, count };
+}
+
+function notSeen(run: StoredRun): string | null {
+  const ids = (run.knownNotes ?? []).filter((n) => n.status === 'not-seen').map((n) => n.issue.id);
+  return ids.length ? ids.join(' ') : null;
 }
 
 export const junitReporter: Reporter = {
