@@ -54,8 +54,11 @@ export interface Environment {
   pageSizeKiB: number;
   hugetlb: HugetlbSpec[];
   fs: { tmp: FsSpec; cwd: FsSpec };
-  /** groups: gids the test process is in (for kernel.io_uring_group). */
-  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[] };
+  /**
+   * groups: gids the test process is in (for kernel.io_uring_group). ipcLock: whether it holds
+   * CAP_IPC_LOCK (default: root does; `setpriv --bounding-set=-ipc_lock` takes it from root).
+   */
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[]; ipcLock: boolean };
   /** io_uring_group: kernel.io_uring_group, -1 = none (the kernel's default). */
   sysctl: { io_uring_disabled: number; io_uring_group: number };
   /**
@@ -231,7 +234,7 @@ function parseObject(root: Json): Environment {
   const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd']);
   const fs = { tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'), cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4') };
 
-  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups']);
+  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups', 'ipcLock']);
   let memlockKiB: number | 'unlimited' = 8192;
   if (u.memlockKiB !== undefined) {
     memlockKiB = u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
@@ -241,7 +244,8 @@ function parseObject(root: Json): Environment {
     if (!Array.isArray(u.groups)) fail('user.groups: expected an array of gids');
     u.groups.forEach((g, i) => groups.push(int(g, `user.groups[${i}]`, 0)));
   }
-  const user = { root: bool(u.root, 'user.root', true), memlockKiB, groups };
+  const isRoot = bool(u.root, 'user.root', true);
+  const user = { root: isRoot, memlockKiB, groups, ipcLock: bool(u.ipcLock, 'user.ipcLock', isRoot) };
 
   const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled', 'io_uring_group']);
   const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);

@@ -64,7 +64,7 @@ export function kernelSpecFor(env: Environment): KernelSpec {
       movable: h.movable ?? false,
     })),
     mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
-    user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups },
+    user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups, ipcLock: env.user.ipcLock },
     thp: thpOf(env),
     swapKiB: env.swap.sizeKiB,
     sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled, ioUringGroup: env.sysctl.io_uring_group },

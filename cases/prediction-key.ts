@@ -46,7 +46,7 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
     env.hugetlb.map((h) => `${h.sizeKiB}:${h.free}:${opt(h.allocatable)}:${opt(h.movable)}`).join(','),
     fsKey(env.fs.tmp),
     fsKey(env.fs.cwd),
-    `${user.root ? 1 : 0}:${m.memlockKiB}:${user.groups.join(',')}`,
+    `${user.root ? 1 : 0}${user.ipcLock === user.root ? '' : user.ipcLock ? '+ipc_lock' : '-ipc_lock'}:${m.memlockKiB}:${user.groups.join(',')}`,
     `${m.ioUringDisabled}:${m.ioUringGroup}`,
     env.selftest.liburing === null ? 'none' : beforeIoUring ? 'linked' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
     env.runner,
@@ -177,7 +177,7 @@ const SZ_1G_KIB = 1024 * 1024;
  *    with io_uring_disabled_sysctl (6.6), where 1 lets root through exactly as 0 does; that
  *    behaviour matters only with a value above 0.
  * 5. A ring io_uring_allowed() refuses: no ring, so no buffer and no accounting either.
- * 6. Root (CAP_IPC_LOCK) is never charged (ioUringChargesUser()): RLIMIT_MEMLOCK and the
+ * 6. A user with CAP_IPC_LOCK (root, unless it was dropped) is never charged (ioUringChargesUser()): RLIMIT_MEMLOCK and the
  *    accounting behaviours are dead.
  * 7. io_uring_buffer_cap_1t: only io_buffer_validate(), where it moves a limit from 1 GiB to
  *    1 TiB; the selftests register one page or one huge page, so with no huge page size
@@ -216,7 +216,7 @@ function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: 
     }
   }
   // 6
-  if (root) m.dropped |= Dropped.Accounting;
+  if (user.ipcLock) m.dropped |= Dropped.Accounting;
   else m.memlockKiB = user.memlockKiB;
   // 7
   if (env.hugetlb.every((h) => h.sizeKiB <= SZ_1G_KIB) && env.pageSizeKiB <= SZ_1G_KIB) m.dropped |= Dropped.BufferCap1T;
