@@ -162,6 +162,8 @@ function filterAllows(k: Kernel, task: Task, base: number): boolean {
   const vma = task.findVma(base);
   /* c8 ignore next */
   if (!vma) return true;
+  // Anonymous memory has no vm_file: never refused.
+  if (vma.anon) return true;
   const fs = vma.file.inode.mount.type;
   return fs.hugetlbfs || (fs.shmem && k.flags.io_uring_shmem_buffers);
 }
