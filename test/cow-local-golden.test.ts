@@ -2,7 +2,9 @@
  * The cow logs helper "cowlogs" made on this machine (test/fixtures/logs/cow-local, copied
  * unchanged with their INDEX.md): THP policies, swap, huge page pools, RLIMIT_MEMLOCK with and
  * without CAP_IPC_LOCK, io_uring_disabled, /tmp on tmpfs and ramfs, non-root, builds without
- * liburing, run_vmtests.sh -t cow and run_kselftest.sh. Each with an environment file is
+ * liburing, run_vmtests.sh -t cow and run_kselftest.sh, and three reconstructed older cow.c
+ * (a 6.5 one whose children duplicate the fully buffered stdout 23 times, a 6.6 one, a 6.10
+ * one with the zero fill b1f202060afe keeps out of swap). Each with an environment file is
  * reproduced byte for byte, exit code included; the others are listed with why not.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -16,12 +18,6 @@ const DIR = join(FIXTURES, 'cow-local');
 
 /** Logs with no environment file: programs or builds the model does not have. */
 const NOT_REPRODUCED: Record<string, string> = {
-  '6.18-host-recon6.5-cow-root-default':
-    'a reconstructed 6.5-era cow.c with fully buffered stdout (children duplicate it): no such era',
-  '6.18-host-recon6.6-cow-root-default':
-    'a reconstructed 6.5/6.6-era cow.c (INFO lines before the TAP header): no such era',
-  '6.18-host-recon6.10-zerofill-cow-root-swap':
-    'a reconstructed 6.10-era cow.c (zero fill): no such era',
   '6.18-host-st7.2-vmtests-t-gup_test-cow-root-default':
     'run_vmtests.sh -t "gup_test cow": one program per prediction',
   '6.18-host-st6.12-vmtests-t-gup_test-cow-root-default':

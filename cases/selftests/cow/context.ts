@@ -139,7 +139,7 @@ export class CowCtx {
     if (ok) return this.pass(e1Pass);
     const expected = xfail && this.v.xfail;
     if (this.v.uniqueNames) {
-      this.ksft.printMsg(leak + '\n');
+      if (this.v.failReasons) this.ksft.printMsg(leak + '\n');
       this.log.result(expected ? KSFT_XFAIL : KSFT_FAIL);
       return;
     }
