@@ -69,8 +69,13 @@ export interface Environment {
   thp: { enabled: ThpEnabled; useZeroPage: boolean; sizes: ThpSizeSpec[] };
   /** Swap space switched on (0: none). */
   swap: { sizeKiB: number };
-  /** name: which selftest program (gup_longterm or cow). */
-  selftest: { name: SelftestName; tree: string; liburing: string | null };
+  /**
+   * name: which selftest program (gup_longterm or cow). with: the other programs the runner
+   * runs in the same invocation (`run_vmtests.sh -t "gup_test cow"`, `run_kselftest.sh -t
+   * mm:ksft_gup_test.sh -t mm:ksft_cow.sh`): their output is in the log, but only `name`'s
+   * sub-tests are recorded.
+   */
+  selftest: { name: SelftestName; tree: string; liburing: string | null; with?: SelftestName[] };
   runner: RunnerName;
 }
 
@@ -256,7 +261,7 @@ function parseObject(root: Json): Environment {
   const sw = o.swap === undefined ? {} : obj(o.swap, 'swap', ['sizeKiB']);
   const swap = { sizeKiB: int(sw.sizeKiB, 'swap.sizeKiB', 0) };
 
-  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing']);
+  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing', 'with']);
   let name: SelftestName = 'gup_longterm';
   if (t.name !== undefined) {
     const n = str(t.name, 'selftest.name');
@@ -283,6 +288,19 @@ function parseObject(root: Json): Environment {
     if (!(RUNNERS as readonly string[]).includes(r)) fail(`runner: unknown "${r}" (known: ${RUNNERS.join(', ')})`);
     runner = r as RunnerName;
   }
+  let withNames: SelftestName[] | undefined;
+  if (t.with !== undefined) {
+    if (!Array.isArray(t.with)) fail('selftest.with: expected an array of program names');
+    withNames = [];
+    for (const [i, w] of t.with.entries()) {
+      const n = str(w, `selftest.with[${i}]`);
+      if (!(SELFTEST_NAMES as readonly string[]).includes(n)) fail(`selftest.with[${i}]: unknown "${n}" (known: ${SELFTEST_NAMES.join(', ')})`);
+      if (n === name || withNames.includes(n as SelftestName)) fail(`selftest.with[${i}]: "${n}" is already run`);
+      withNames.push(n as SelftestName);
+    }
+    if (withNames.length && runner === 'direct') fail('selftest.with: only a runner runs more than one program');
+    if (!withNames.length) withNames = undefined;
+  }
 
   return {
     kernel: { release, patches, config },
@@ -294,7 +312,7 @@ function parseObject(root: Json): Environment {
     sysctl: { io_uring_disabled: ioUringDisabled, io_uring_group: ioUringGroup },
     thp,
     swap,
-    selftest: { name, tree, liburing },
+    selftest: withNames ? { name, tree, liburing, with: withNames } : { name, tree, liburing },
     runner,
   };
 }

@@ -49,9 +49,21 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
     `${user.root ? 1 : 0}${user.ipcLock === user.root ? '' : user.ipcLock ? '+ipc_lock' : '-ipc_lock'}:${m.memlockKiB}:${user.groups.join(',')}`,
     `${m.ioUringDisabled}:${m.ioUringGroup}`,
     env.selftest.liburing === null ? 'none' : beforeIoUring ? 'linked' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
-    env.runner,
+    env.runner + withKey(env),
     cowKey(env),
   ].join('|');
+}
+
+/** The other programs of the invocation (selftest.with), each by its build. */
+function withKey(env: Environment): string {
+  const w = env.selftest.with;
+  if (!w) return '';
+  return w
+    .map((n) => {
+      const b = selftestBuild(env.selftest.tree, n);
+      return `+${n}:${'error' in b ? 'error' : buildKey(b)}`;
+    })
+    .join('');
 }
 
 /**
@@ -60,7 +72,7 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
  * (rule 8 of live()) and the key holds the program's name alone.
  */
 function cowKey(env: Environment): string {
-  if (env.selftest.name !== 'cow') return env.selftest.name;
+  if (env.selftest.name !== 'cow' && !env.selftest.with?.includes('cow')) return env.selftest.name;
   const t = env.thp;
   return `cow:${env.kernel.config.TRANSPARENT_HUGEPAGE ? 1 : 0}:${t.enabled}:${t.useZeroPage ? 1 : 0}:${t.sizes.map((x) => `${x.sizeKiB}=${x.enabled}`).join(',')}:${env.swap.sizeKiB}`;
 }

@@ -192,6 +192,52 @@ t.test('versions lists the cow versions and the behaviours cow added', async (t)
   );
 });
 
+t.test('one runner invocation, two programs: selftest.with', async (t) => {
+  const both = await cli(['run', ...HOST, '--runner', 'run_vmtests', '--with', 'gup_longterm']);
+  t.equal(both.code, 0);
+  t.match(
+    both.stdout,
+    /\nok 6 gup_longterm\n# SKIP \.\/on-fault-limit\n# -------------\n# running \.\/cow\n[^]*\nok 7 cow\n# SUMMARY: PASS=7 SKIP=0 FAIL=0\n1\.\.7\n$/,
+  );
+  const ks = await cli([
+    'run',
+    ...HOST,
+    '--runner',
+    'kselftest+run_vmtests',
+    '--with',
+    'gup_longterm',
+  ]);
+  t.match(
+    ks.stdout,
+    /^TAP version 13\n1\.\.2\n# timeout set to 900\n# selftests: mm: ksft_gup_test\.sh\n/,
+  );
+  t.match(ks.stdout, /\nok 2 selftests: mm: ksft_cow\.sh\n# Totals: pass:2 /);
+  const json = JSON.parse(
+    (await cli(['run', ...HOST, '--runner', 'run_vmtests', '--with', 'gup_longterm', '--json']))
+      .stdout,
+  ) as { subtests: { id: string }[] };
+  t.ok(
+    json.subtests.every((s) => s.id.startsWith('cow/')),
+    'only the named program’s sub-tests are recorded',
+  );
+  const direct = await cli(['run', ...HOST, '--with', 'gup_longterm']);
+  t.equal(direct.code, 2);
+  t.match(direct.stderr, /selftest\.with: only a runner runs more than one program/);
+  const twice = await cli(['run', ...HOST, '--runner', 'run_vmtests', '--with', 'cow']);
+  t.match(twice.stderr, /selftest\.with\[0\]: "cow" is already run/);
+  // 6.x run_vmtests.sh raises the pool to 256 MiB for gup_longterm, restores it before cow.
+  const old = await cli([
+    'run',
+    ...HOST.map((a) => (a === '7.2.13' ? '6.12.118' : a)),
+    '--runner',
+    'run_vmtests',
+    '--with',
+    'gup_longterm',
+  ]);
+  t.notMatch(old.stdout.split('running ./cow')[0]!, /need more free huge pages/);
+  t.match(old.stdout.split('running ./cow')[1]!, /SKIP need more free huge pages/);
+});
+
 t.test('older cow.c: each tree runs its own version of the program', async (t) => {
   const tree = (v: string): string[] => HOST.map((a) => (a === '7.2.13' ? v : a));
   // v6.2: INFO lines before the header, one THP size, no collapse tests: 14·(2+1+8) + 3·(3+1+1).
