@@ -159,11 +159,17 @@ t.test('explain of a cow id: its trace, and the story it stands for', async (t) 
     /hugetlb_wp: folio_mapcount\(\) == 1, 16 other reference\(s\) not looked at: reuse/,
   );
   t.match(r.stdout, /what this row stands for: cow-either-way/);
+  t.match(r.stdout, /\n {4}gupsim scenario cow-either-way --kernel 6\.18\.44\n/);
   const pin = await cli(['explain', 'cow/iouring-ro-mapping/thp-2048kB', ...HOST]);
   t.match(
     pin.stdout,
     /why this matters: cow-either-way/,
     'the decision cites PageAnonExclusive (6c287605fd56)',
+  );
+  t.match(
+    pin.stdout,
+    /gupsim scenario cow-either-way --backing anonymous --kernel 6\.18\.44 --patch=-/,
+    'the anonymous rows lead to the story in anonymous memory',
   );
   const bad = await cli(['explain', 'cow/nope/base-page', ...HOST]);
   t.equal(bad.code, 2);
