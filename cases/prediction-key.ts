@@ -141,7 +141,26 @@ const Dropped = {
   IoUringSysctl: 16,
   Accounting: 32,
   BufferCap1T: 64,
+  AnonMemory: 128,
 } as const;
+
+/**
+ * The behaviours only anonymous memory reads (kernel-model/anon-*.ts, mm-syscalls.ts,
+ * anon-reclaim.ts, thp.ts): dead for a program that maps none (rule 8).
+ */
+const ANON_ONLY: ReadonlySet<string> = new Set([
+  'swp_exclusive',
+  'madv_collapse',
+  'mthp_anon',
+  'wp_reuse_large_anon',
+  'thp_cow_split_pmd',
+  'thp_wp_page_count',
+  'swapin_reuse_page_count',
+  'mprotect_upgrade_exclusive_anon',
+  'pageout_folio_mapcount',
+  'pageout_estimated_sharers',
+  'thp_split_remap_zero',
+]);
 
 /** The behaviours the ring and buffer accounting reads (io-uring.ts ringMemoryCharged(), unchargedAtClose()). */
 const ACCOUNTING: ReadonlySet<string> = new Set([
@@ -152,6 +171,7 @@ const ACCOUNTING: ReadonlySet<string> = new Set([
 ]);
 
 function isDropped(b: BehaviourName, d: number): boolean {
+  if (ANON_ONLY.has(b)) return (d & Dropped.AnonMemory) !== 0;
   if (b === 'gup_test_debugfs') return (d & Dropped.GupTestDebugfs) !== 0;
   if (b === 'pin_longterm_test') return (d & Dropped.PinLongtermTest) !== 0;
   if (!b.startsWith('io_uring_')) return false;
@@ -194,8 +214,9 @@ const SZ_1G_KIB = 1024 * 1024;
  * 7. io_uring_buffer_cap_1t: only io_buffer_validate(), where it moves a limit from 1 GiB to
  *    1 TiB; the selftests register one page or one huge page, so with no huge page size
  *    above 1 GiB no buffer reaches either limit.
- * 8. The THP policy, CONFIG_TRANSPARENT_HUGEPAGE and swap: only anonymous memory reads them
- *    (kernel-model/anon-*.ts, thp.ts, sysfs.ts), which only cow maps (cowKey()).
+ * 8. The THP policy, CONFIG_TRANSPARENT_HUGEPAGE, swap and the behaviours of ANON_ONLY: only
+ *    anonymous memory reads them (kernel-model/anon-*.ts, thp.ts, sysfs.ts), which only cow
+ *    maps (cowKey()).
  */
 function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: boolean): Live {
   const { user, sysctl } = env;
@@ -205,6 +226,8 @@ function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: 
   const gupTest = config.GUP_TEST || !(root && config.DEBUG_FS && has.has('gup_test_debugfs'));
   const gupTestOpens = root && gupTest && config.DEBUG_FS;
   let dropped = 0;
+  // 8
+  if (env.selftest.name !== 'cow' && !env.selftest.with?.includes('cow')) dropped |= Dropped.AnonMemory;
   if (!gupTestOpens) dropped |= Dropped.GupTestDebugfs;
   if (!(gupTestOpens && has.has('gup_test_debugfs'))) dropped |= Dropped.PinLongtermTest;
   const m: Live = { gupTest, memlockKiB: 8192, ioUringDisabled: 0, ioUringGroup: -1, dropped };
