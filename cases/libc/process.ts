@@ -95,7 +95,7 @@ export class Process {
    * time; _exit() drops it. With kselftest.h's line buffering (v6.6) the buffer is empty.
    */
   endChild(flush = false): void {
-    if (flush) this.stdout.flush();
+    if (flush) this.stdout.exitFlush();
     this.task.exit();
   }
 

@@ -1,35 +1,36 @@
 /**
- * The process's stdout stream as stdio buffers it. What reaches the log is what was written to
- * the file descriptor: an exit() flushes the buffer, a fatal signal loses it. kselftest.h
- * switches stdout to line buffering since v6.6 (setvbuf(stdout, NULL, _IOLBF, 0)); before that
- * a stdout that is a pipe or file is fully buffered in BUFSIZ (4096-byte) blocks.
+ * The process's stdout stream as stdio buffers it. What reaches the log is what was flushed:
+ * an exit() flushes everything, a fatal signal loses the unflushed tail. kselftest.h switches
+ * stdout to line buffering since v6.6 (setvbuf(stdout, NULL, _IOLBF, 0)); before that a
+ * stdout that is a pipe or file is fully buffered in BUFSIZ (4096-byte) blocks.
+ *
+ * A write only appends: how much has reached the file descriptor follows from the text and
+ * the last explicit flush, so written() works it out when someone asks (after a crash), and
+ * the common case (a clean exit, all() read) never searches the text at all.
  *
  * A fork()ed child gets a copy of the buffer and shares the descriptor: when it exit()s it
- * writes its copy — what the parent had not flushed yet — a second time. With a pipe and no
- * setvbuf() that duplicates output (cow.c before v6.6: "results duplicated 20-30x").
+ * writes its copy — what the parent had not flushed yet — a second time, between the bytes
+ * the parent had flushed by then and the rest. With a pipe and no setvbuf() that duplicates
+ * output (cow.c before v6.6: "results duplicated 20-30x"). A child's own writes are taken to
+ * stay in its buffer until it exits (the children modelled write nothing).
  */
-
-/** The file descriptor: what every process sharing it wrote, in order. */
-class Descriptor {
-  data = '';
-}
-
 export class Stdout {
-  private readonly fd: Descriptor;
-  /** Written by the program but not yet to the descriptor. */
-  private buf = '';
+  private text = '';
+  /** Length of the text at the last explicit fflush() (or mode switch, which flushes). */
+  private lastFlush = 0;
   private lineBuffered = false;
   private readonly bufsiz = 4096;
+  /** What exit()ing children wrote to the shared descriptor: after how much of this text, what. */
+  private inserts: { at: number; data: string }[] | undefined;
+  /** The stream this one was copied from at fork(). */
+  private parent: Stdout | undefined;
 
-  constructor(fd?: Descriptor) {
-    this.fd = fd ?? new Descriptor();
-  }
-
-  /** The child's stdio after fork(): the same descriptor, a copy of what is buffered. */
+  /** The child's stdio after fork(): a copy of what is buffered and not yet written. */
   forkCopy(): Stdout {
-    const c = new Stdout(this.fd);
-    c.buf = this.buf;
+    const c = new Stdout();
+    c.text = this.text.slice(this.flushedLength());
     c.lineBuffered = this.lineBuffered;
+    c.parent = this;
     return c;
   }
 
@@ -39,40 +40,54 @@ export class Stdout {
   }
 
   write(s: string): void {
-    if (this.lineBuffered) {
-      // Everything up to the last newline goes out; the buffer keeps at most a partial line.
-      const nl = s.lastIndexOf('\n');
-      if (nl < 0) this.buf += s;
-      else if (this.buf === '' && nl === s.length - 1) this.fd.data += s;
-      else {
-        this.fd.data += this.buf + s.slice(0, nl + 1);
-        this.buf = s.slice(nl + 1);
-      }
-      return;
-    }
-    // Fully buffered: each time the buffer fills, a block goes out.
-    this.buf += s;
-    if (this.buf.length >= this.bufsiz) {
-      const keep = this.buf.length % this.bufsiz;
-      this.fd.data += this.buf.slice(0, this.buf.length - keep);
-      this.buf = this.buf.slice(this.buf.length - keep);
-    }
+    this.text += s;
   }
 
-  /** fflush(): the buffer goes to the descriptor. */
   flush(): void {
-    if (this.buf === '') return;
-    this.fd.data += this.buf;
-    this.buf = '';
+    this.lastFlush = this.text.length;
   }
 
-  /** Everything written (what a clean exit produces: its flush writes the buffer). */
+  /** A fork()ed child's exit(): its buffer reaches the descriptor it shares with the parent now. */
+  exitFlush(): void {
+    const p = this.parent;
+    if (!p || this.text === '') return;
+    (p.inserts ??= []).push({ at: p.flushedLength(), data: this.text });
+    this.text = '';
+    this.lastFlush = 0;
+  }
+
+  /** Everything written (what a clean exit produces). */
   all(): string {
-    return this.fd.data + this.buf;
+    return this.inserts ? this.merged(this.text.length) : this.text;
   }
 
   /** What reached the file descriptor so far (what survives a crash). */
   written(): string {
-    return this.fd.data;
+    return this.merged(this.flushedLength());
+  }
+
+  /** The first `upto` bytes of the text with the children's writes where they went. */
+  private merged(upto: number): string {
+    const ins = this.inserts;
+    if (!ins) return this.text.slice(0, upto);
+    let out = '';
+    let pos = 0;
+    for (const { at, data } of ins) {
+      if (at > upto) break;
+      out += this.text.slice(pos, at) + data;
+      pos = at;
+    }
+    return out + this.text.slice(pos, upto);
+  }
+
+  /**
+   * Line buffered: every write up to its last newline went out, so everything up to the last
+   * newline written since the last flush. Fully buffered: each time the unflushed tail reached
+   * BUFSIZ a block went out, so whole blocks counted from the last flush.
+   */
+  private flushedLength(): number {
+    const since = this.text.length - this.lastFlush;
+    if (this.lineBuffered) return Math.max(this.lastFlush, this.text.lastIndexOf('\n') + 1);
+    return this.lastFlush + since - (since % this.bufsiz);
   }
 }
