@@ -17,7 +17,12 @@ export interface KselftestEntry {
   program: ProgramOutput;
 }
 
-export function kselftestRunner(build: SelftestBuild, entries: readonly KselftestEntry[]): ProgramOutput {
+/** `run_kselftest.sh -t mm:<name>`: a collection of one entry. */
+export function kselftestRunner(build: SelftestBuild, name: string, program: ProgramOutput): ProgramOutput {
+  return kselftestRunnerEntries(build, [{ name, program }]);
+}
+
+export function kselftestRunnerEntries(build: SelftestBuild, entries: readonly KselftestEntry[]): ProgramOutput {
   const era = build.runners.kselftest;
   let out = `TAP version 13\n1..${entries.length}\n`;
   const counts = { pass: 0, fail: 0, xfail: 0, skip: 0 };

@@ -12,8 +12,13 @@ import { runGupTestProgram } from './gup-test-program.js';
 import { prefixLines, type ProgramOutput, type RunnerPrograms } from './output.js';
 
 
+/** `run_vmtests.sh -t <category>` of the build's program: gup_test (gup_longterm's) or cow. */
+export function runVmtests(env: Environment, build: SelftestBuild, program: ProgramOutput): ProgramOutput {
+  return runVmtestsCategories(env, build, build.name === 'cow' ? { cow: program } : { gup_longterm: program });
+}
+
 /** `run_vmtests.sh -t "<categories>"`: the gup_test category (gup_longterm's), then cow. */
-export function runVmtests(env: Environment, build: SelftestBuild, programs: RunnerPrograms): ProgramOutput {
+export function runVmtestsCategories(env: Environment, build: SelftestBuild, programs: RunnerPrograms): ProgramOutput {
   const era = build.runners.runVmtests;
   const tap = era.tap;
   const prefix = tap ? '# ' : '';
