@@ -56,9 +56,10 @@ export interface Environment {
   fs: { tmp: FsSpec; cwd: FsSpec };
   /**
    * groups: gids the test process is in (for kernel.io_uring_group). ipcLock: whether it holds
-   * CAP_IPC_LOCK (default: root does; `setpriv --bounding-set=-ipc_lock` takes it from root).
+   * CAP_IPC_LOCK when that is not what `root` implies (absent: root does, others do not;
+   * `setpriv --bounding-set=-ipc_lock` takes it from root) — see userHasIpcLock().
    */
-  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[]; ipcLock: boolean };
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[]; ipcLock?: boolean };
   /** io_uring_group: kernel.io_uring_group, -1 = none (the kernel's default). */
   sysctl: { io_uring_disabled: number; io_uring_group: number };
   /**
@@ -250,7 +251,9 @@ function parseObject(root: Json): Environment {
     u.groups.forEach((g, i) => groups.push(int(g, `user.groups[${i}]`, 0)));
   }
   const isRoot = bool(u.root, 'user.root', true);
-  const user = { root: isRoot, memlockKiB, groups, ipcLock: bool(u.ipcLock, 'user.ipcLock', isRoot) };
+  const ipcLock = bool(u.ipcLock, 'user.ipcLock', isRoot);
+  // Absent when it is what root implies, so a copy that changes `root` changes it too.
+  const user = ipcLock === isRoot ? { root: isRoot, memlockKiB, groups } : { root: isRoot, memlockKiB, groups, ipcLock };
 
   const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled', 'io_uring_group']);
   const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);
@@ -375,6 +378,11 @@ export function parseEnvironment(text: string): EnvResult {
  * (Debian unstable's 7.2.13, both) on x86_64 with CONFIG_GUP_TEST, liburing, /tmp on tmpfs,
  * the test directory on ext4, 2 MiB and 1 GiB huge page sizes with free pages, root.
  */
+/** Whether the test process holds CAP_IPC_LOCK (io_uring then charges nothing to RLIMIT_MEMLOCK). */
+export function userHasIpcLock(user: Environment['user']): boolean {
+  return user.ipcLock ?? user.root;
+}
+
 export function defaultEnvironment(): Environment {
   const r = environmentFromJson({
     kernel: { release: '7.2.13' },

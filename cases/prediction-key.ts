@@ -9,7 +9,7 @@
  */
 import { parsePatch, resolveBehaviours, sortedBehaviours, type BehaviourName, type PatchSpec } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
-import type { Environment, FsSpec } from './env.js';
+import { userHasIpcLock, type Environment, type FsSpec } from './env.js';
 import { liburingSetsErrno } from './libc/liburing.js';
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
@@ -46,7 +46,7 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
     env.hugetlb.map((h) => `${h.sizeKiB}:${h.free}:${opt(h.allocatable)}:${opt(h.movable)}`).join(','),
     fsKey(env.fs.tmp),
     fsKey(env.fs.cwd),
-    `${user.root ? 1 : 0}${user.ipcLock === user.root ? '' : user.ipcLock ? '+ipc_lock' : '-ipc_lock'}:${m.memlockKiB}:${user.groups.join(',')}`,
+    `${user.root ? 1 : 0}${userHasIpcLock(user) === user.root ? '' : user.root ? '-ipc_lock' : '+ipc_lock'}:${m.memlockKiB}:${user.groups.join(',')}`,
     `${m.ioUringDisabled}:${m.ioUringGroup}`,
     env.selftest.liburing === null ? 'none' : beforeIoUring ? 'linked' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
     env.runner + withKey(env),
@@ -251,7 +251,7 @@ function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: 
     }
   }
   // 6
-  if (user.ipcLock) m.dropped |= Dropped.Accounting;
+  if (userHasIpcLock(user)) m.dropped |= Dropped.Accounting;
   else m.memlockKiB = user.memlockKiB;
   // 7
   if (env.hugetlb.every((h) => h.sizeKiB <= SZ_1G_KIB) && env.pageSizeKiB <= SZ_1G_KIB) m.dropped |= Dropped.BufferCap1T;

@@ -4,7 +4,7 @@
  * ending with the story it checks, `versions`, and the environment fields cow added.
  */
 import t from 'tap';
-import { environmentFromJson } from '../cases/env.js';
+import { environmentFromJson, userHasIpcLock } from '../cases/env.js';
 import { cowSubtestIdFromRunName } from '../cases/selftests/cow/ids.js';
 import { cli } from './helpers.js';
 import { detectEnvironment, type DetectSources } from '../harness/detect.js';
@@ -324,9 +324,16 @@ t.test('environment: the cow fields, their defaults (this host) and their errors
     /thp\.sizes\[0\]\.enabled: expected one of always, inherit, madvise, never/,
   );
   t.match(bad({ swap: { size: 1 } }), /^swap\.size: unknown field/);
-  t.equal(r.env.user.ipcLock, true, 'root holds CAP_IPC_LOCK unless told otherwise');
+  t.equal(userHasIpcLock(r.env.user), true, 'root holds CAP_IPC_LOCK unless told otherwise');
+  t.equal(r.env.user.ipcLock, undefined, 'left out when root implies it');
   const nr = environmentFromJson({ kernel: { release: '6.18.44' }, user: { root: false } });
-  t.equal(nr.ok && nr.env.user.ipcLock, false, 'a non-root user does not');
+  t.equal(nr.ok && userHasIpcLock(nr.env.user), false, 'a non-root user does not');
+  if (r.ok)
+    t.equal(
+      userHasIpcLock({ ...r.env.user, root: false }),
+      false,
+      'a copy made non-root loses it (what the inference does)',
+    );
   const dropped = environmentFromJson({ kernel: { release: '6.18.44' }, user: { ipcLock: false } });
   t.equal(dropped.ok && dropped.env.user.ipcLock, false, 'setpriv --bounding-set=-ipc_lock');
   t.match(bad({ user: { ipcLock: 'no' } }), /^user\.ipcLock: expected/);
