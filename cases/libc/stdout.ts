@@ -20,6 +20,8 @@ export class Stdout {
   private lastFlush = 0;
   private lineBuffered = false;
   private readonly bufsiz = 4096;
+  /** Line buffered: the length of the text up to its last newline. */
+  private lineEnd = 0;
   /** What exit()ing children wrote to the shared descriptor: after how much of this text, what. */
   private inserts: { at: number; data: string }[] | undefined;
   /** The stream this one was copied from at fork(). */
@@ -28,7 +30,9 @@ export class Stdout {
   /** The child's stdio after fork(): a copy of what is buffered and not yet written. */
   forkCopy(): Stdout {
     const c = new Stdout();
-    c.text = this.text.slice(this.flushedLength());
+    const at = this.flushedLength();
+    // Nothing buffered (line buffering after a newline): no slice of the whole text.
+    c.text = at === this.text.length ? '' : this.text.slice(at);
     c.lineBuffered = this.lineBuffered;
     c.parent = this;
     return c;
@@ -40,6 +44,12 @@ export class Stdout {
   }
 
   write(s: string): void {
+    // The end of the last line, kept as the text grows: searching the text itself would
+    // flatten the whole rope on every fork().
+    if (this.lineBuffered) {
+      const nl = s.lastIndexOf('\n');
+      if (nl >= 0) this.lineEnd = this.text.length + nl + 1;
+    }
     this.text += s;
   }
 
@@ -54,6 +64,7 @@ export class Stdout {
     (p.inserts ??= []).push({ at: p.flushedLength(), data: this.text });
     this.text = '';
     this.lastFlush = 0;
+    this.lineEnd = 0;
   }
 
   /** Everything written (what a clean exit produces). */
@@ -87,7 +98,7 @@ export class Stdout {
    */
   private flushedLength(): number {
     const since = this.text.length - this.lastFlush;
-    if (this.lineBuffered) return Math.max(this.lastFlush, this.text.lastIndexOf('\n') + 1);
+    if (this.lineBuffered) return Math.max(this.lastFlush, this.lineEnd);
     return this.lastFlush + since - (since % this.bufsiz);
   }
 }
