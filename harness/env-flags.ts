@@ -25,6 +25,7 @@ export const ENV_FLAG_OPTIONS = {
   'page-size': { type: 'string' },
   runner: { type: 'string' },
   test: { type: 'string' },
+  with: { type: 'string' },
   thp: { type: 'string' },
   'thp-sizes': { type: 'string' },
   'no-thp': { type: 'boolean' },
@@ -53,6 +54,8 @@ tmpfs, the test directory on ext4, 2 free 2 MiB and 2 free 1 GiB huge pages):
   --page-size KIB          base page size (4, 16, 64)
   --runner NAME            direct, run_vmtests, kselftest, kselftest+run_vmtests
   --test NAME              selftest.name: gup_longterm (default) or cow
+  --with NAME,...          selftest.with: other programs the runner runs in the same
+                           invocation (run_vmtests.sh -t "gup_test cow"); "" for none
   --thp MODE               thp.enabled, the top-level THP policy: always, madvise, never
   --thp-sizes SIZE:MODE,...
                            thp.sizes: hugepages-<SIZE>kB/enabled (always, inherit, madvise,
@@ -148,6 +151,8 @@ export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = fal
   if (flags['page-size'] !== undefined) raw.pageSizeKiB = intFlag('page-size', flags['page-size']);
   if (flags.runner !== undefined) raw.runner = flags.runner;
   if (flags.test !== undefined) section(raw, 'selftest').name = flags.test;
+  if (flags.with !== undefined)
+    section(raw, 'selftest').with = flags.with === '' ? [] : flags.with.split(',').map((n) => n.trim());
   if (flags.thp !== undefined) section(raw, 'thp').enabled = flags.thp;
   if (flags['thp-sizes'] !== undefined) {
     section(raw, 'thp').sizes = flags['thp-sizes'] === ''

@@ -50,7 +50,8 @@ export interface KernelSpec {
   hugetlb: readonly HugetlbPoolSpec[];
   mounts: { tmp: Mount; cwd: Mount };
   /** groups: the task's gids (real, effective and supplementary) that in_group_p() checks. */
-  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[] };
+  /** ipcLock: CAP_IPC_LOCK, so io_uring does not charge RLIMIT_MEMLOCK (default: root). */
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[]; ipcLock?: boolean };
   /** ioUringGroup: kernel.io_uring_group, -1 (the default) for none. */
   sysctl: { ioUringDisabled: number; ioUringGroup: number };
   /** The THP sysfs policy at boot (default DEFAULT_THP). */
