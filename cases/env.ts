@@ -53,7 +53,13 @@ export interface Environment {
   arch: Arch;
   pageSizeKiB: number;
   hugetlb: HugetlbSpec[];
-  fs: { tmp: FsSpec; cwd: FsSpec };
+  /**
+   * tmp, cwd: the filesystems of /tmp and the current directory. debugfs: mounted at
+   * /sys/kernel/debug (a machine without it — no systemd, a bare VM — has only the empty sysfs
+   * mount point: /sys/kernel/debug/gup_test is then ENOENT for everyone, never EACCES);
+   * absent, it follows kernel.config.GUP_TEST.
+   */
+  fs: { tmp: FsSpec; cwd: FsSpec; debugfs: boolean };
   /**
    * groups: gids the test process is in (for kernel.io_uring_group). ipcLock: whether it holds
    * CAP_IPC_LOCK when that is not what `root` implies (absent: root does, others do not;
@@ -273,8 +279,16 @@ function parseObject(root: Json): Environment {
     });
   }
 
-  const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd']);
-  const fs = { tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'), cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4') };
+  const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd', 'debugfs']);
+  const fs = {
+    tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'),
+    cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4'),
+    // Absent: mounted when the kernel has gup_test. An environment's GUP_TEST is mostly read off
+    // /sys/kernel/debug/gup_test (env detect, the INDEX files), which a machine without debugfs
+    // mounted never shows: the machines known so far are both kinds (the 6.18 host: neither;
+    // the 7.2.13 CONFIG_GUP_TEST guest: both). Only a non-root gup_test program tells them apart.
+    debugfs: bool(f.debugfs, 'fs.debugfs', config.GUP_TEST),
+  };
 
   const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups', 'ipcLock']);
   let memlockKiB: number | 'unlimited' = 8192;

@@ -63,7 +63,7 @@ export function kernelSpecFor(env: Environment): KernelSpec {
       allocatable: h.allocatable ?? defaultAllocatable(h.sizeKiB, env.pageSizeKiB),
       movable: h.movable ?? false,
     })),
-    mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
+    mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd), debugfs: env.fs.debugfs },
     user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups, ipcLock: userHasIpcLock(env.user) },
     thp: thpOf(env),
     swapKiB: env.swap.sizeKiB,

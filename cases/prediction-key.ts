@@ -40,7 +40,7 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
   return [
     behaviours,
     buildKey(b),
-    `${m.gupTest ? 1 : 0}${beforeIoUring ? '-' : c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? 1 : 0}`,
+    `${m.gupTest ? 1 : 0}${beforeIoUring ? '-' : c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? (env.fs.debugfs ? 1 : 'u') : 0}`,
     env.arch,
     env.pageSizeKiB,
     env.hugetlb.map((h) => `${h.sizeKiB}:${h.free}:${opt(h.allocatable)}:${opt(h.movable)}`).join(','),
@@ -198,8 +198,8 @@ const SZ_1G_KIB = 1024 * 1024;
  * environment) put at a fixed value. Each rule is applied to the machine as the rules before
  * it left it, and each names the only places the model reads what it fixes, so each keeps
  * the prediction as it was (tested by test/prediction-key.test.ts over a sweep):
- * 1. CONFIG_GUP_TEST: only Task.openSpecial() (debugfs gup_test), after the root check and
- *    or-ed with CONFIG_DEBUG_FS and gup_test_debugfs (5.11).
+ * 1. CONFIG_GUP_TEST: only Task.openSpecial() (debugfs gup_test), after the checks of
+ *    CONFIG_DEBUG_FS, of debugfs being mounted and of root, or-ed with gup_test_debugfs (5.11).
  * 2. gup_test_debugfs: the same test, read only once root, CONFIG_GUP_TEST and CONFIG_DEBUG_FS
  *    passed; pin_longterm_test (6.2): only gupTestIoctl(), on a gup_test file that opened.
  * 3. io_uring: the selftests reach it only through liburing (cases/libc/liburing.ts), and
@@ -223,8 +223,9 @@ function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: 
   const config = env.kernel.config;
   const root = user.root;
   // 1, 2
-  const gupTest = config.GUP_TEST || !(root && config.DEBUG_FS && has.has('gup_test_debugfs'));
-  const gupTestOpens = root && gupTest && config.DEBUG_FS;
+  const debugfs = config.DEBUG_FS && env.fs.debugfs;
+  const gupTest = config.GUP_TEST || !(root && debugfs && has.has('gup_test_debugfs'));
+  const gupTestOpens = root && gupTest && debugfs;
   let dropped = 0;
   // 8
   if (env.selftest.name !== 'cow' && !env.selftest.with?.includes('cow')) dropped |= Dropped.AnonMemory;

@@ -152,7 +152,7 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
       arch,
       pageSizeKiB,
       hugetlb,
-      fs: { tmp: fsOf(src, '/tmp', notes), cwd: fsOf(src, cwd, notes) },
+      fs: { tmp: fsOf(src, '/tmp', notes), cwd: fsOf(src, cwd, notes), debugfs: debugfsMounted(src) },
       user,
       sysctl,
       ...(thp ? { thp } : {}),
@@ -162,6 +162,15 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
     },
     notes,
   };
+}
+
+/** debugfs mounted at /sys/kernel/debug (/proc/self/mounts: `debugfs /sys/kernel/debug debugfs …`). */
+function debugfsMounted(src: DetectSources): boolean {
+  const mounts = src.readFile('/proc/self/mounts') ?? '';
+  return mounts.split('\n').some((l) => {
+    const f = l.split(' ');
+    return f[1] === '/sys/kernel/debug' && f[2] === 'debugfs';
+  });
 }
 
 const THP = '/sys/kernel/mm/transparent_hugepage';

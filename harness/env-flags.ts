@@ -18,6 +18,7 @@ export const ENV_FLAG_OPTIONS = {
   'tmp-fs': { type: 'string' },
   'cwd-fs': { type: 'string' },
   'no-gup-test': { type: 'boolean' },
+  'no-debugfs': { type: 'boolean' },
   user: { type: 'string' },
   memlock: { type: 'string' },
   'io-uring-disabled': { type: 'string' },
@@ -47,6 +48,7 @@ tmpfs, the test directory on ext4, 2 free 2 MiB and 2 free 1 GiB huge pages):
   --tmp-fs FS[:HOST]       filesystem of /tmp (9p:ext4 = 9p passing ext4's magic through)
   --cwd-fs FS[:HOST]       filesystem of the current directory
   --no-gup-test            kernel without CONFIG_GUP_TEST
+  --no-debugfs             debugfs not mounted at /sys/kernel/debug (fs.debugfs false)
   --user root|nonroot      run as root or not
   --memlock KIB|unlimited  RLIMIT_MEMLOCK
   --io-uring-disabled N    kernel.io_uring_disabled (0, 1, 2)
@@ -121,6 +123,7 @@ export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = fal
   }
   if (flags.patch) kernel().patches = [...((kernel().patches as unknown[]) ?? []), ...flags.patch];
   if (flags['no-gup-test']) section(kernel(), 'config').GUP_TEST = false;
+  if (flags['no-debugfs']) section(raw, 'fs').debugfs = false;
   if (flags.selftest !== undefined) section(raw, 'selftest').tree = flags.selftest;
   if (flags.liburing !== undefined) section(raw, 'selftest').liburing = flags.liburing;
   if (flags['no-liburing']) section(raw, 'selftest').liburing = null;

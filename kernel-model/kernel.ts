@@ -48,7 +48,8 @@ export interface KernelSpec {
   pageSizeKiB: number;
   /** In /sys/kernel/mm/hugepages readdir order. */
   hugetlb: readonly HugetlbPoolSpec[];
-  mounts: { tmp: Mount; cwd: Mount };
+  /** debugfs: mounted at /sys/kernel/debug (default); false: only sysfs's empty mount point is there. */
+  mounts: { tmp: Mount; cwd: Mount; debugfs?: boolean };
   /** groups: the task's gids (real, effective and supplementary) that in_group_p() checks. */
   /** ipcLock: CAP_IPC_LOCK, so io_uring does not charge RLIMIT_MEMLOCK (default: root). */
   user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[]; ipcLock?: boolean };
