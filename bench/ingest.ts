@@ -3,7 +3,9 @@
  * environment inferred, next to tap-parser's top-level parse of the same bytes and a bare line
  * scan (the ceiling). Rounds are interleaved; figures are medians of CPU time (a shared 2-core
  * machine: CPU time is what load disturbs least). Then the real CLI, `gupsim diff --json` of
- * the same log as a file: its wall time, how many runs it lists, its peak RSS.
+ * the same log as a file: its wall time, how many runs it lists, its peak RSS, and its size
+ * against the log's (each distinct result once: it must be smaller than the input); and the
+ * text summary `gupsim diff` prints of it (its lines: a few screens, not a block per run).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,21 @@ export interface IngestFigures {
   diffsReused: number;
   /** The first round: every distinct run's inference included (later rounds reuse it). */
   firstRoundMs: number;
-  cli: { wallMs: number; runsListed: number; peakRssMB: number } | { skipped: string };
+  cli: CliFigures | { skipped: string };
+}
+
+export interface CliFigures {
+  wallMs: number;
+  runsListed: number;
+  peakRssMB: number;
+  /** `gupsim diff --json`'s bytes, and those over the log's. */
+  jsonBytes: number;
+  jsonBytesVsInput: number;
+  /** `gupsim diff`'s text summary: lines, bytes, wall time, peak RSS. */
+  summaryLines: number;
+  summaryBytes: number;
+  summaryWallMs: number;
+  summaryPeakRssMB: number;
 }
 
 function lineScan(text: string): number {
@@ -46,22 +62,15 @@ function lineScan(text: string): number {
   return chars;
 }
 
-/** `gupsim diff --json FILE`, its output counted as it streams (never held). */
-function cliDiff(file: string): Promise<{ wallMs: number; runsListed: number; peakRssMB: number }> {
+/** `gupsim diff [args] FILE` in a process of its own: its stdout (held: a summary is small), wall time, peak RSS. */
+function cliDiff(args: string[], file: string): Promise<{ wallMs: number; out: string; peakRssMB: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--require', './bench/rss-probe.cjs', 'bin/gupsim.js', 'diff', '--json', file], {
+    const child = spawn(process.execPath, ['--require', './bench/rss-probe.cjs', 'bin/gupsim.js', 'diff', ...args, file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const marker = '\n      "index": ';
-    let runs = 0;
-    let tail = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const s = tail + chunk;
-      for (let i = s.indexOf(marker); i >= 0; i = s.indexOf(marker, i + 1)) runs++;
-      tail = s.slice(-marker.length + 1);
-    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     let err = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (c: string) => (err += c));
@@ -69,9 +78,28 @@ function cliDiff(file: string): Promise<{ wallMs: number; runsListed: number; pe
     child.on('close', (code) => {
       if (code !== 0 && code !== 1) return reject(new Error(`gupsim diff exited ${code}: ${err.slice(0, 300)}`));
       const rss = /gupsim-bench-max-rss-kib (\d+)/.exec(err);
-      resolve({ wallMs: performance.now() - t0, runsListed: runs, peakRssMB: rss ? Number(rss[1]) / 1024 : NaN });
+      resolve({ wallMs: performance.now() - t0, out: Buffer.concat(out).toString('utf8'), peakRssMB: rss ? Number(rss[1]) / 1024 : NaN });
     });
   });
+}
+
+/** `gupsim diff --json` and `gupsim diff` of the log as a file. */
+async function cliFigures(file: string, inputBytes: number): Promise<CliFigures> {
+  const json = await cliDiff(['--json'], file);
+  const doc = JSON.parse(json.out) as { runs: unknown[] };
+  const text = await cliDiff([], file);
+  const jsonBytes = Buffer.byteLength(json.out);
+  return {
+    wallMs: json.wallMs,
+    runsListed: doc.runs.length,
+    peakRssMB: json.peakRssMB,
+    jsonBytes,
+    jsonBytesVsInput: jsonBytes / inputBytes,
+    summaryLines: text.out.split('\n').length - 1,
+    summaryBytes: Buffer.byteLength(text.out),
+    summaryWallMs: text.wallMs,
+    summaryPeakRssMB: text.peakRssMB,
+  };
 }
 
 export async function ingestFigures(rounds: number, targetBytes = 50e6): Promise<IngestFigures> {
@@ -110,7 +138,7 @@ export async function ingestFigures(rounds: number, targetBytes = 50e6): Promise
     try {
       const file = join(dir, 'runner-50MB.log');
       writeFileSync(file, big.text);
-      cli = await cliDiff(file);
+      cli = await cliFigures(file, big.bytes);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,8 @@
  * object instead (keys below), for CI dashboards.
  *
  *   1. ingest: parse + diff of a 50 MB kselftest-runner log vs tap-parser and a bare line scan;
- *      `gupsim diff --json` of it as a file: runs listed, wall time, peak RSS
+ *      `gupsim diff --json` of it as a file: runs listed, wall time, peak RSS, its size against
+ *      the log's; `gupsim diff` of it: the summary's lines
  *   2. inference: diff of one real log with the environment inferred, over all fixture logs
  *   3. prediction: sub-tests per second of the sweep (traces off, as a search predicts)
  *   4. start: `gupsim run` vs `node -e 0`
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   else {
     say('gupsim diff --json of the log as a file', `${ingest.cli.runsListed} runs listed`, `of ${ingest.runsExpected} [goal: every run]`);
     say('  wall time, peak RSS', `${fmt(ingest.cli.wallMs / 1000, 2)} s, ${fmt(ingest.cli.peakRssMB, 0)} MB`, 'cold process: inference and JSON included');
+    say('  its size against the log', `${fmt(ingest.cli.jsonBytes / 1e6, 2)} MB = ${fmt(ingest.cli.jsonBytesVsInput, 3)}x`, '[goal < 1x: each distinct result once]');
+    say('gupsim diff of the log: the summary', `${ingest.cli.summaryLines} lines, ${fmt(ingest.cli.summaryBytes / 1e3, 1)} kB`, `${fmt(ingest.cli.summaryWallMs / 1000, 2)} s, ${fmt(ingest.cli.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`);
   }
 
   const infer = inferFigures(quick ? 1 : 3);
@@ -86,6 +89,12 @@ async function main(): Promise<void> {
         ingestRunsExpected: ingest.runsExpected,
         ingestCliWallMs: cli?.wallMs ?? null,
         ingestPeakRssMB: cli?.peakRssMB ?? null,
+        bigLogSummaryLines: cli?.summaryLines ?? null,
+        bigLogSummaryBytes: cli?.summaryBytes ?? null,
+        bigLogSummaryWallMs: cli?.summaryWallMs ?? null,
+        bigLogSummaryPeakRssMB: cli?.summaryPeakRssMB ?? null,
+        bigLogJsonBytes: cli?.jsonBytes ?? null,
+        bigLogJsonBytesVsInput: cli?.jsonBytesVsInput ?? null,
         inferMedianMs: infer.medianMs,
         inferP90Ms: infer.p90Ms,
         inferWorstMs: infer.worstMs,

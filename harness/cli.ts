@@ -2,7 +2,7 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
-import { EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from './io.js';
+import { EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, usageLines, type CliIO } from './io.js';
 import { OutputError, terminalSafe } from './terminal-io.js';
 
 // For bin/gupsim.js, which loads this bundle: the line for a stream that fails after the
@@ -108,7 +108,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     if (e instanceof OutputError) throw e;
     if (e instanceof UsageError) {
-      io.stderr.write(`gupsim ${name}: ${e.message}\n`);
+      for (const line of usageLines(e)) io.stderr.write(`gupsim ${name}: ${line}\n`);
       return EXIT_USAGE;
     }
     const code = (e as { code?: string }).code;

@@ -19,3 +19,18 @@ export const EXIT_BROKEN_PIPE = 141;
 
 /** A bad-input error: printed as one line, exit 2. */
 export class UsageError extends Error {}
+
+/**
+ * Several bad-input errors found at once (a known-issues file checked whole): one line each,
+ * exit 2. `message` is the first, for callers that show one.
+ */
+export class UsageErrors extends UsageError {
+  constructor(readonly lines: readonly string[]) {
+    super(lines[0] ?? 'bad input');
+  }
+}
+
+/** The lines a bad-input error prints (each prefixed by `gupsim CMD: `). */
+export function usageLines(e: UsageError): readonly string[] {
+  return e instanceof UsageErrors ? e.lines : [e.message];
+}

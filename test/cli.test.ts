@@ -6,7 +6,7 @@
 import t from 'tap';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, FIXTURES, goldenLogs } from './helpers.js';
+import { cli, diffJsonRuns, FIXTURES, goldenLogs } from './helpers.js';
 import { detectEnvironment, fsNameForMagic, probeHugetlb, type DetectSources } from '../harness/detect.js';
 import { usage } from '../harness/cli.js';
 
@@ -128,7 +128,7 @@ t.test('diff: exit codes, JSON, TAP, colour, stdin', async (t) => {
   t.notMatch(ok.stdout, /\x1b\[/, 'no colour on a pipe');
   const infra = await cli(['diff', '--json', pub('006-lkft-next-20250616-liburing-missing-exit127.log')]);
   t.equal(infra.code, 1);
-  const j = JSON.parse(infra.stdout) as { runs: { triage: string; selftest: string; env: unknown; inferred: unknown; subtests: unknown[] }[] };
+  const j = { runs: diffJsonRuns(infra.stdout) } as unknown as { runs: { triage: string; selftest: string; env: unknown; inferred: unknown; subtests: unknown[] }[] };
   t.equal(j.runs[0]!.triage, 'infrastructure');
   for (const k of ['selftest', 'env', 'inferred', 'subtests']) t.ok(k in j.runs[0]!, k);
   const tap = await cli(['diff', '--tap', pub('002-hildenbrand-pin_longterm-prototype-iouring-fail.log')]);
@@ -141,7 +141,7 @@ t.test('diff: exit codes, JSON, TAP, colour, stdin', async (t) => {
   t.equal(viaStdin.code, 0);
   t.match(viaStdin.stdout, /^-: run 1/);
   const pinned = await cli(['diff', '--json', '--kernel', '6.18.44', pub('001-hildenbrand-v1-cover-all-pass.log')]);
-  const pj = JSON.parse(pinned.stdout) as { runs: { env: { kernel: { release: string } } }[] };
+  const pj = { runs: diffJsonRuns(pinned.stdout) } as unknown as { runs: { env: { kernel: { release: string } } }[] };
   t.equal(pj.runs[0]!.env.kernel.release, '6.18.44', '--kernel pins the kernel, the rest is inferred');
   const none = await cli(['diff', pub('../live/6.18-host-ext4-default.env.json')]);
   t.equal(none.code, 2, 'a file without a gup_longterm run is bad input');
@@ -168,7 +168,12 @@ t.test('env detect: from the machine, and from given sources', async (t) => {
     { sizeKiB: 2048, free: 3 },
     { sizeKiB: 32768, free: 0 },
   ]);
-  t.same(d.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs' });
+  t.same(d.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs', debugfs: false }, 'no debugfs in /proc/self/mounts');
+  const mounted = detectEnvironment('/work', {
+    ...fake,
+    readFile: (p) => (p === '/proc/self/mounts' ? 'proc /proc proc rw 0 0\ndebugfs /sys/kernel/debug debugfs rw,nosuid 0 0\n' : fake.readFile(p)),
+  });
+  t.same(mounted.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs', debugfs: true }, 'debugfs mounted at /sys/kernel/debug');
   t.same(d.env.user, { root: false, memlockKiB: 8192 });
   t.same(d.env.sysctl, { io_uring_disabled: 2 });
   t.match(d.notes.join('\n'), /allocatable not measured/);

@@ -66,3 +66,12 @@ export async function cli(argv: string[], stdinText = ''): Promise<CliResult> {
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * `gupsim diff --json`'s runs as whole objects: the document holds each distinct result once
+ * (`results`) and each run refers to it (`runs[].result`); this joins them back.
+ */
+export function diffJsonRuns(stdout: string): Record<string, unknown>[] {
+  const j = JSON.parse(stdout) as { results: Record<string, unknown>[]; runs: { result: number }[] };
+  return j.runs.map((r) => ({ ...j.results[r.result], ...r }));
+}

@@ -1,5 +1,7 @@
 // The HTML report in a real browser: Debian's Chromium driven by playwright-core. Filters,
-// clicks a cell, checks the explanation shown, and saves docs/report-screenshot.png.
+// clicks a cell, checks the explanation shown, and takes a screenshot: into the test's own
+// directory, or into docs/report-screenshot.png when GUPSIM_UPDATE_SCREENSHOT=1 (a test run
+// leaves the checkout as it found it).
 import t from 'tap';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { cli } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+const UPDATE_SCREENSHOT = process.env.GUPSIM_UPDATE_SCREENSHOT === '1';
 
 // Without Chromium the test is reported as skipped with the reason, never silently passed.
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install -y chromium); the browser check did not run`;
@@ -85,9 +88,10 @@ t.test('HTML report in headless Chromium: filter, click a cell, read the explana
   await page.fill('#filter', 'iouring');
   await cell.click();
 
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: join(DOCS, 'report-screenshot.png'), fullPage: false });
-  t.ok(existsSync(join(DOCS, 'report-screenshot.png')), 'screenshot saved to docs/');
+  const shotDir = UPDATE_SCREENSHOT ? DOCS : dir;
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: join(shotDir, 'report-screenshot.png'), fullPage: false });
+  t.ok(existsSync(join(shotDir, 'report-screenshot.png')), 'screenshot saved');
   t.same(requests, [], 'no network requests');
   t.same(errors, [], 'no script errors');
 });

@@ -126,6 +126,8 @@ t.test('culprit by class: code, tool, harness; report URLs point at the commit',
     'test-bug': 'tool',
     environment: 'harness',
     infrastructure: 'harness',
+    // Nominal: a known result's cause is the lab's entry, with the entry's own culprit.
+    known: 'code',
   });
   const io = all.issues.find((i) => i.id === 'gupsim:expected-failure.34ed8d0dcd69');
   t.match(io, {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../cases/env.js';
 import { diffLog, diffRun, needsHuman, type RunDiff } from '../reports/diff/index.js';
-import { cli, FIXTURES } from './helpers.js';
+import { cli, diffJsonRuns, FIXTURES } from './helpers.js';
 
 const REPRO = join(FIXTURES, '../repro');
 const repro = (f: string): string => join(REPRO, f);
@@ -63,7 +63,7 @@ t.test('dup-result-ignored: a later `not ok 41` is a conflict, exit 1', async (t
     r.stdout,
     /conflicting results for one sub-test \(line 86: "ok 41 Should have worked", line 87: "not ok 41 Should have worked"\); the model predicts PASS/,
   );
-  const j = JSON.parse((await cli(['diff', '--json', repro('dup-result-ignored.log')])).stdout) as {
+  const j = { runs: diffJsonRuns((await cli(['diff', '--json', repro('dup-result-ignored.log')])).stdout) } as unknown as {
     runs: {
       triage: string;
       subtests: { id: string; class: string; results?: { verdict: string; line: number }[] }[];
@@ -157,7 +157,7 @@ t.test(
     const r = await cli(['diff', '--json', repro('run_vmtests-FAIL-ignored.log')]);
     t.equal(r.code, 1);
     const run = (
-      JSON.parse(r.stdout) as {
+      ({ runs: diffJsonRuns(r.stdout) }) as unknown as {
         runs: (RunDiff & {
           evidence: { kind: string; class: string; observed: string; predicted: string | null }[];
         })[];

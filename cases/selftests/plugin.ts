@@ -38,6 +38,8 @@ export interface SelftestPlugin {
   readonly defects: KnownDefects;
   /** The scenario a sub-test is a check of, whatever its trace cites (`gupsim explain`). */
   scenarioFor(id: string): Scenario | undefined;
+  /** The scenario options that match a sub-test's memory (` --backing anonymous`), or ''. */
+  scenarioArgs(id: string, scenario: Scenario): string;
   readonly exports: ExportNames;
 }
 

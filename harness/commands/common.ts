@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { environmentFromFlags } from '../env-flags.js';
-import { EXIT_USAGE, UsageError, type CliIO } from '../io.js';
+import { EXIT_USAGE, UsageError, usageLines, type CliIO } from '../io.js';
 import { LOG_LIMIT_BYTES, readRegularFile, readStdin } from '../read-input.js';
 import type { Environment } from '../../cases/env.js';
 import { isSelftestName, SELFTEST_NAMES, type SelftestName } from '../../cases/selftests/names.js';
@@ -87,7 +87,8 @@ export async function guarded(name: string, io: CliIO, body: () => Promise<numbe
     return await body();
   } catch (e) {
     if (e instanceof UsageError || e instanceof StoreError) {
-      io.stderr.write(`gupsim ${name}: ${e.message}\n`);
+      const lines = e instanceof UsageError ? usageLines(e) : [e.message];
+      for (const line of lines) io.stderr.write(`gupsim ${name}: ${line}\n`);
       return EXIT_USAGE;
     }
     throw e;

@@ -5,6 +5,7 @@
  */
 import { textOfStream } from '../../reports/parse/lines.js';
 import { diffStream, type DiffOptions } from '../../reports/diff/index.js';
+import type { KnownOptions } from '../../reports/known/apply.js';
 import { LogHasher } from '../../reports/store/env-key.js';
 import type { RunMeta } from '../../reports/store/types.js';
 import {
@@ -45,7 +46,7 @@ async function hashAndTail(
 export async function diffExport(
   format: DiffExport,
   paths: readonly string[],
-  opts: DiffOptions,
+  opts: DiffOptions & { known?: KnownOptions | undefined },
   labels: ExportLabels,
   io: CliIO,
 ): Promise<number> {

@@ -57,7 +57,8 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
   // Why the verdict matters: the story the cited commit prevents, on this kernel without it.
   const patches = p.env.kernel.patches.map((x) => ` --patch=${x}`).join('');
   const links = scenariosForTrace(s.trace);
-  const story = selftestPlugin(p.env.selftest.name).scenarioFor(s.id);
+  const plugin = selftestPlugin(p.env.selftest.name);
+  const story = plugin.scenarioFor(s.id);
   if (story && !links.some((l) => l.scenario === story)) links.push({ scenario: story, commit: '', kind: 'story' });
   for (const link of links) {
     const label = {
@@ -69,7 +70,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     const revert = link.kind === 'absent' || link.kind === 'story' ? '' : ` --patch=-${link.commit}`;
     lines.push(
       `  ${label}: ${link.scenario.name} — ${link.scenario.summary}`,
-      `    gupsim scenario ${link.scenario.name} --kernel ${p.env.kernel.release}${patches}${revert}`,
+      `    gupsim scenario ${link.scenario.name}${plugin.scenarioArgs(s.id, link.scenario)} --kernel ${p.env.kernel.release}${patches}${revert}`,
     );
   }
   io.stdout.write(lines.join('\n') + '\n');

@@ -13,6 +13,10 @@ import {
 } from '../../reports/history/index.js';
 import { listRuns, verdictRows } from '../../reports/store/read.js';
 import type { RunFilter } from '../../reports/store/types.js';
+import { knownHistory, markKey, type KnownHistory } from '../../reports/known/history.js';
+import { KnownTally, tallyLine } from '../../reports/known/tally.js';
+import type { KnownMatcher } from '../../reports/known/match.js';
+import { KNOWN_HELP, loadKnown } from '../known-file.js';
 
 export const HISTORY_HELP = `Usage: gupsim history [options]
 
@@ -21,6 +25,8 @@ Per sub-test timelines over the stored runs of each selftest (oldest first), wit
   flapping        verdict changed >= ${FLAP_MIN_CHANGES} times over >= ${FLAP_MIN_RUNS} runs of one kernel and
                   environment (on one machine)
   disappeared     present in a machine's previous run, absent now (MISS), with or without a crash
+  known issues    with --known: which current failures the lab's file lists, and per machine
+                  which of its entries no longer show (their tests pass, or no longer run)
 
 Options:
   --id ID           one sub-test (stable id, e.g. iouring/private/tmpfile, cow/ro-pin/memfd)
@@ -29,6 +35,7 @@ ${TEST_HELP}
   --since DATE      runs dated at or after DATE
   --last N          text output: timeline characters for the last N runs (default 60)
   --json            machine-readable output
+${KNOWN_HELP}
 ${DB_HELP}
   -h, --help        this help
 `;
@@ -40,9 +47,21 @@ const OPTIONS = {
   since: { type: 'string' },
   last: { type: 'string' },
   json: { type: 'boolean' },
+  known: { type: 'string' },
   db: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Per machine, each entry's line; every entry out of scope when no run was in any entry's scope. */
+function knownLines(k: KnownHistory, file: string, matcher: KnownMatcher): string[] {
+  const machines = k.machines.length ? k.machines : [{ machine: null, issues: new KnownTally(matcher).result() }];
+  const out = [`\nKnown issues (${file}):`];
+  for (const m of machines) {
+    const at = machines.length > 1 || m.machine !== null ? ` @${m.machine ?? '(no machine)'}` : '';
+    for (const t of m.issues) out.push(`  ${tallyLine(t)}${at}`);
+  }
+  return out;
+}
 
 function ref(r: RunRef): string {
   return `run ${r.id} (${r.kernel ?? 'kernel ?'}, ${r.date.slice(0, 10)})`;
@@ -59,10 +78,14 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     const last = values.last === undefined ? 60 : Number(values.last);
     if (!Number.isInteger(last) || last < 1) throw new UsageError(`--last: expected a positive whole number, got "${values.last}"`);
     const filter: RunFilter = { machine: values.machine, test: testArg(values.test), since: isoDate('since', values.since) };
+    const matcher = loadKnown(values.known);
     const store = await openExisting(storePath(values.db, io));
     try {
-      const runs = await listRuns(store, filter);
+      const stored = await listRuns(store, filter);
       const rows = await verdictRows(store, filter, values.id);
+      const known = matcher ? knownHistory(stored, rows, matcher) : undefined;
+      const runs = known?.runs ?? stored;
+      const markOf = (runId: number, id: string) => known?.marks.get(markKey(runId, id));
       const timelines = buildTimelines(runs, rows);
       const failing = failingSince(runs, rows);
       const flaps = flapping(runs, rows);
@@ -73,9 +96,13 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
             {
               runs: runs.map((r) => ({ id: r.id, test: r.test, date: r.date, kernel: r.kernel, arch: r.arch, machine: r.machine, envKey: r.envKey, triage: r.triage })),
               timelines: timelines.map((t) => ({ test: t.test, id: t.id, verdicts: t.points.map((p) => p.verdict) })),
-              failingSince: failing,
+              failingSince: failing.map((f) => {
+                const m = markOf(f.latest.id, f.id);
+                return m ? { ...f, known: m } : f;
+              }),
               flapping: flaps,
               disappeared: gone,
+              ...(known && matcher ? { known: { file: matcher.file, machines: known.machines } } : {}),
             },
             null,
             2,
@@ -108,7 +135,9 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
       w(`\nFailing since (${failing.length}):`);
       for (const f of failing) {
         const range = f.lastPass ? `last pass ${ref(f.lastPass)}, first fail ${ref(f.firstFail)}` : `never passed; failing since ${ref(f.firstFail)}`;
-        w(`  ${f.id}${f.machine ? ` @${f.machine}` : ''}: ${range}; ${f.failingRuns} failing run${f.failingRuns === 1 ? '' : 's'}`);
+        const m = markOf(f.latest.id, f.id);
+        const listed = m ? ` — known issue ${m.id}: ${m.reason} (${m.link})` : '';
+        w(`  ${f.id}${f.machine ? ` @${f.machine}` : ''}: ${range}; ${f.failingRuns} failing run${f.failingRuns === 1 ? '' : 's'}${listed}`);
       }
       w(`\nFlapping (${flaps.length}):`);
       for (const f of flaps) {
@@ -120,6 +149,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
         w(`  ${d.id}${d.machine ? ` @${d.machine}` : ''}: ${d.was} in ${ref(d.previous)}, absent in ${ref(d.run)}${d.crashed ? ' (crash)' : ''}`);
       }
       if (gone.length > 200) w(`  … ${gone.length - 200} earlier (see --json)`);
+      if (known && matcher) for (const l of knownLines(known, matcher.file, matcher)) w(l);
       return EXIT_OK;
     } finally {
       await store.close();

@@ -3,6 +3,8 @@ import { AtomicWriteError, writeFileAtomic } from '../atomic-write.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { DB_HELP, guarded, isoDate, openExisting, parseFlags, runIdArg, storePath, TEST_HELP, testArg } from './common.js';
 import { FORMAT_NAMES, FORMATS, loadReportModel, type FormatName } from '../../reports/formats/index.js';
+import { withKnown } from '../../reports/formats/model.js';
+import { KNOWN_HELP, loadKnown } from '../known-file.js';
 
 export const REPORT_HELP = `Usage: gupsim report --format FORMAT [options]
 
@@ -21,6 +23,9 @@ Options:
 ${TEST_HELP}
   --since DATE      only runs dated at or after DATE
   --origin NAME     KCIDB origin / producer name (default gupsim; [a-z0-9_]+)
+${KNOWN_HELP}
+                    (KCIDB: an issue <origin>:known.<id> per entry, an incident per result it
+                    covers, and present: false where its tests ran and did not fail)
 ${DB_HELP}
   -h, --help        this help
 `;
@@ -33,6 +38,7 @@ const OPTIONS = {
   test: { type: 'string' },
   since: { type: 'string' },
   origin: { type: 'string' },
+  known: { type: 'string' },
   db: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,6 +61,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     // KCIDB ids are "<origin>:…" and origins are lower-case identifiers.
     if (!/^[a-z0-9_]+$/.test(origin)) throw new UsageError(`--origin: expected [a-z0-9_]+, got "${origin}"`);
     const reporter = FORMATS[values.format];
+    const matcher = loadKnown(values.known);
     const store = await openExisting(storePath(values.db, io));
     let text: string;
     try {
@@ -68,7 +75,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
           ids: values.run?.map((r) => runIdArg('--run', r)),
         },
       });
-      text = reporter.render(model);
+      text = reporter.render(matcher ? withKnown(model, matcher) : model);
     } finally {
       await store.close();
     }

@@ -16,6 +16,7 @@ import {
   TRIAGE_PRIORITY,
   type EvidenceComparison,
   type RunDiff,
+  type RunRest,
   type SubtestComparison,
   type TriageClass,
 } from './types.js';
@@ -66,6 +67,8 @@ function summarize(
   switch (triage) {
     case 'match':
       return `matches the model (${where})`;
+    case 'known':
+      return `${count(subs, triage)} result(s) known to the lab`;
     case 'expected-failure':
       return `${count(subs, triage)} failure(s), all predicted for ${where}: ${first?.id}: ${first?.explanation}`;
     case 'environment':
@@ -185,7 +188,10 @@ function stoppedAsPredicted(
 }
 
 export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
-  const machine = opts.env === undefined && opts.machine !== undefined && isFragment(run) ? opts.machine : undefined;
+  const machine =
+    opts.env === undefined && opts.machine !== undefined && isFragment(run)
+      ? opts.machine
+      : undefined;
   let inf = inferEnvironment(run, machine ? { env: machine } : opts);
   let unusable: string | undefined;
   if ('error' in inf) {
@@ -208,7 +214,14 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
   };
   const infra = infrastructureSummary(run);
   if (infra && run.subtests.length === 0)
-    return { ...base, triage: 'infrastructure', summary: infra, subtests: [], evidence: [] };
+    return {
+      ...base,
+      triage: 'infrastructure',
+      summary: infra,
+      subtests: [],
+      evidence: [],
+      rest: null,
+    };
   const crashed = run.crashes.length > 0 || run.endedEarly;
   const excerpt = run.plan === null && run.tapVersion === null;
   const subtests = compareRun(run, inf.prediction, {
@@ -219,50 +232,85 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
     pinned,
   });
   const evidence = compareEvidence(run, inf.prediction, { pinned });
-  let triage = worst(subtests.map((s) => s.class));
-  let summary: string;
   const stopped = stoppedAsPredicted(run, inf.prediction, evidence, base.exitCode);
-  if (stopped !== undefined) {
-    // No sub-test ran, and the model stops there too on this machine (not root, …).
-    triage = 'environment';
-    summary = stopped;
-  } else if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
-    // A counter-block excerpt: judge the run by whether the prediction reproduces its counters.
-    const predictedMissing = inf.prediction.run.subtests.filter(
-      (s) => s.verdict === 'missing',
-    ).length;
-    const mm = run.plannedMismatch;
-    const reproduced =
-      /# Totals: /.test(inf.prediction.run.stdout) &&
-      inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
-    const bug = reproduced ? defects.missingResults(predictedMissing, mm, inf.env) : undefined;
-    if (bug !== undefined) {
-      triage = 'test-bug';
-      summary = bug;
-    } else if (reproduced) {
-      triage = 'match';
-      summary = 'the counters match the model';
-    } else {
-      triage = 'unexplained';
-      summary = 'only counters in the excerpt, and no modelled environment reproduces them';
-    }
-  } else {
-    if (crashed) triage = worst([triage, 'crash']);
+  if (stopped !== undefined && unusable === undefined) {
+    // No sub-test ran, and the model stops there too on this machine (not root, …): the
+    // run's class comes from beyond its (absent) sub-tests.
+    const rest: RunRest = { triage: 'environment', summary: stopped };
+    return { ...base, ...rest, subtests, evidence, rest };
+  }
+  if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
+    const counters = judgeCounters(run, inf, defects);
+    const judged = unusable
+      ? {
+          triage: 'unexplained' as const,
+          summary: `${unusable}; compared with the default environment instead`,
+        }
+      : withEvidence(counters.triage, counters.summary, evidence);
+    return { ...base, ...judged, subtests, evidence, rest: null };
+  }
+  /**
+   * The run's class from these sub-test classes and everything else it shows. `crashAccepted`:
+   * the crash is a result's (the sub-test it cut off), which a known issue may accept.
+   */
+  const judge = (subs: SubtestComparison[], crashAccepted: boolean): RunRest => {
+    let triage = worst(subs.map((s) => s.class));
+    if (crashed && !crashAccepted) triage = worst([triage, 'crash']);
     // A timeout or runner failure part-way: the results that did arrive are still compared.
     if (infra) triage = 'infrastructure';
-    summary = infra ?? summarize(triage, subtests, run, inf.env);
+    let summary = infra ?? summarize(triage, subs, run, inf.env);
     // A run with no results, or an exit code the model does not predict, is never a match.
     const outcome = triage === 'match' ? unpredictedOutcome(run, base.exitCode) : undefined;
     if (outcome) ({ triage, summary } = outcome);
-  }
-  ({ triage, summary } = withEvidence(triage, summary, evidence));
-  if (unusable)
-    return {
-      ...base,
-      triage: 'unexplained',
-      summary: `${unusable}; compared with the default environment instead`,
-      subtests,
-      evidence,
-    };
-  return { ...base, triage, summary, subtests, evidence };
+    ({ triage, summary } = withEvidence(triage, summary, evidence));
+    if (unusable)
+      return {
+        triage: 'unexplained',
+        summary: `${unusable}; compared with the default environment instead`,
+      };
+    return { triage, summary };
+  };
+  const { triage, summary } = judge(subtests, false);
+  return { ...base, triage, summary, subtests, evidence, rest: restOf(subtests, judge) };
+}
+
+/**
+ * The run's RunRest: its triage were every sub-test that is not a match accepted, or null
+ * when that leaves nothing (the sub-tests decide the run alone).
+ */
+function restOf(
+  subtests: SubtestComparison[],
+  judge: (subs: SubtestComparison[], crashAccepted: boolean) => RunRest,
+): RunRest | null {
+  if (subtests.every((s) => s.class === 'match')) return null;
+  const accepted = subtests.map((s) =>
+    s.class === 'match' ? s : { ...s, class: 'known' as const },
+  );
+  const r = judge(
+    accepted,
+    subtests.some((s) => s.class === 'crash'),
+  );
+  return r.triage === 'known' ? null : r;
+}
+
+/** A counter-block excerpt: judged by whether the prediction reproduces its counters. */
+function judgeCounters(
+  run: ParsedRun,
+  inf: Inference,
+  defects: ReturnType<typeof selftestPlugin>['defects'],
+): RunRest {
+  const predictedMissing = inf.prediction.run.subtests.filter(
+    (s) => s.verdict === 'missing',
+  ).length;
+  const mm = run.plannedMismatch;
+  const reproduced =
+    /# Totals: /.test(inf.prediction.run.stdout) &&
+    inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
+  const bug = reproduced ? defects.missingResults(predictedMissing, mm, inf.env) : undefined;
+  if (bug !== undefined) return { triage: 'test-bug', summary: bug };
+  if (reproduced) return { triage: 'match', summary: 'the counters match the model' };
+  return {
+    triage: 'unexplained',
+    summary: 'only counters in the excerpt, and no modelled environment reproduces them',
+  };
 }

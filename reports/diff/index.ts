@@ -16,6 +16,7 @@ import { createReadStream } from 'node:fs';
 import { parseLog, parseStream } from '../parse/index.js';
 import type { ParsedLog } from '../parse/types.js';
 import type { DiffOptions } from './diff-run.js';
+import type { KnownOptions } from '../known/apply.js';
 import { logIssues, RunDiffer } from './run-differ.js';
 import { NEEDS_HUMAN, type DiffReport, type RunDiff } from './types.js';
 
@@ -48,7 +49,7 @@ export interface StreamedDiff {
 export async function diffStream(
   stream: AsyncIterable<string | Uint8Array>,
   source: string,
-  opts: DiffOptions,
+  opts: DiffOptions & { known?: KnownOptions | undefined },
   onRun: (diff: RunDiff) => void,
 ): Promise<StreamedDiff> {
   const differ = new RunDiffer(opts);

@@ -6,6 +6,7 @@
  */
 import { PLUGINS } from '../../cases/selftests/index.js';
 import type { ParsedLog, ParsedRun } from '../parse/types.js';
+import { knownRunDiff, type KnownOptions } from '../known/apply.js';
 import { diffRun, isFragment, type DiffOptions } from './diff-run.js';
 import { contentHash, matches, reusable, signature, type RunSignature } from './run-key.js';
 import type { RunDiff } from './types.js';
@@ -29,7 +30,15 @@ export class RunDiffer {
   runs = 0;
   reused = 0;
 
-  constructor(private readonly opts: DiffOptions = {}) {}
+  private readonly opts: DiffOptions;
+  /** A lab's known issues, applied to each diff (and kept in the reused ones). */
+  private readonly known: KnownOptions | undefined;
+
+  constructor(opts: DiffOptions & { known?: KnownOptions | undefined } = {}) {
+    const { known, ...rest } = opts;
+    this.opts = rest;
+    this.known = known;
+  }
 
   /** The environment of the last run that is not a fragment (DiffOptions.machine). */
   private machine: DiffOptions['machine'];
@@ -37,16 +46,20 @@ export class RunDiffer {
   diff(run: ParsedRun): RunDiff {
     if (isFragment(run)) {
       this.runs++;
-      return diffRun(run, run.index, { ...this.opts, machine: this.machine });
+      return this.withKnown(diffRun(run, run.index, { ...this.opts, machine: this.machine }));
     }
     const d = this.diffOne(run);
     this.machine = d.env;
     return d;
   }
 
+  private withKnown(d: RunDiff): RunDiff {
+    return this.known ? knownRunDiff(d, this.known) : d;
+  }
+
   private diffOne(run: ParsedRun): RunDiff {
     this.runs++;
-    if (!reusable(run)) return diffRun(run, run.index, this.opts);
+    if (!reusable(run)) return this.withKnown(diffRun(run, run.index, this.opts));
     const hash = contentHash(run);
     const bucket = this.cache.get(hash);
     if (bucket) {
@@ -57,7 +70,7 @@ export class RunDiffer {
         }
       }
     }
-    const d = diffRun(run, run.index, this.opts);
+    const d = this.withKnown(diffRun(run, run.index, this.opts));
     const { index: _i, parsed: _p, ...template } = d;
     this.remember(hash, { sig: signature(run, hash), template });
     return d;

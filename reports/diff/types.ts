@@ -6,6 +6,7 @@
 import type { Environment } from '../../cases/env.js';
 import type { SelftestName } from '../../cases/selftests/names.js';
 import type { ParsedRun } from '../parse/types.js';
+import type { KnownMark, KnownRunNote } from '../known/types.js';
 
 /** Classes in priority order: a run's triage is its most urgent sub-test class. */
 export const TRIAGE_PRIORITY = [
@@ -16,6 +17,8 @@ export const TRIAGE_PRIORITY = [
   'conflict',
   'unexplained',
   'missing',
+  // A failure the lab's known-issues file lists (--known): accepted, with its reason and link.
+  'known',
   'test-bug',
   'environment',
   'expected-failure',
@@ -56,6 +59,18 @@ export interface SubtestComparison {
   commits: string[];
   /** Every result line the log printed for it, when more than one (a conflict). */
   results?: { verdict: SubtestVerdict; line: number; text: string | null }[];
+  /** The lab's known issue that covers it (class `known`; reports/known). */
+  known?: KnownMark;
+}
+
+/**
+ * What a run's triage is once every sub-test that is not a match is accepted (a known issue
+ * covers it): what its crash, runner failure and other evidence say by themselves. A known
+ * issue makes a run no better than this (reports/known/overlay.ts).
+ */
+export interface RunRest {
+  triage: TriageClass;
+  summary: string;
 }
 
 /**
@@ -124,6 +139,10 @@ export interface RunDiff {
   subtests: SubtestComparison[];
   /** The run's other evidence (summary lines, runner verdicts, sibling programs), compared. */
   evidence: EvidenceComparison[];
+  /** The triage beyond the sub-tests (RunRest); null when the sub-tests decide it alone. */
+  rest: RunRest | null;
+  /** With known issues (--known): what each entry in scope found in this run. */
+  knownNotes?: KnownRunNote[];
   /** Observed exit code when the log shows it (wrapper line), and the predicted one. */
   exitCode: { observed: number | null; predicted: number };
   parsed: ParsedRun;

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { BEHAVIOURS } from '../../kernel-model/behaviours.js';
 import type { TriageClass } from '../diff/types.js';
+import type { KnownMark } from '../known/types.js';
 import type { StoredResult, StoredRun } from '../store/types.js';
 
 /** KCIDB's culprit layers: the tested code, the test (tool), the harness that ran it. */
@@ -47,6 +48,8 @@ export const CAUSE_RULES: Readonly<Record<TriageClass, CauseRule | null>> = {
   'test-bug': { culprit: 'tool', from: 'result' },
   environment: { culprit: 'harness', from: 'result' },
   infrastructure: { culprit: 'harness', from: 'run' },
+  // A lab's known issue: its cause is the entry (knownCause), with the entry's own culprit.
+  known: { culprit: 'code', from: 'result' },
 };
 
 export interface Cause {
@@ -60,8 +63,22 @@ export interface Cause {
   commit?: string;
   /** The commit's subject, when gupsim models it. */
   subject?: string;
-  /** The commit on git.kernel.org (for a test's defect, the commit that fixed it). */
+  /** The commit on git.kernel.org (for a test's defect, the commit that fixed it); a known issue's link. */
   reportUrl?: string;
+  /** A lab's known issue: its id there, and its revision (the KCIDB issue version). */
+  known?: { id: string; revision: number };
+}
+
+/** The cause of a result a lab's known issue covers: the entry, under the lab's own id. */
+export function knownCause(m: KnownMark): Cause {
+  return {
+    key: `known.${m.id}`,
+    class: 'known',
+    culprit: m.culprit,
+    text: m.reason,
+    reportUrl: m.link,
+    known: { id: m.id, revision: m.revision },
+  };
 }
 
 /** A 12-hex commit id (with a letter: a 12-digit number in a message is not one). */
@@ -131,6 +148,10 @@ function runEvent(summary: string): string {
 export function runCause(run: StoredRun, results: readonly StoredResult[]): Cause | null {
   const rule = CAUSE_RULES[run.triage];
   if (!rule) return null;
+  if (run.triage === 'known') {
+    const m = results.find((r) => r.known)?.known;
+    if (m) return knownCause(m);
+  }
   if (rule.from === 'result') {
     const first = results.find((r) => r.class === run.triage);
     if (first) return causeOfText(run.triage, rule, first.explanation);
@@ -147,6 +168,7 @@ export function resultCause(
   run: StoredRun,
   results: readonly StoredResult[],
 ): Cause | null {
+  if (r.known) return knownCause(r.known);
   const rule = CAUSE_RULES[r.class];
   if (!rule) return null;
   if (rule.from === 'run')
@@ -166,6 +188,7 @@ export function causesOfRun(
   return {
     run: whole,
     of: (r) => {
+      if (r.known) return knownCause(r.known);
       const rule = CAUSE_RULES[r.class];
       if (!rule) return null;
       if (rule.from === 'run' && whole && CAUSE_RULES[whole.class]?.from === 'run') return whole;

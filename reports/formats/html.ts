@@ -42,6 +42,7 @@ td.selected{outline:3px solid #0a58ca;outline-offset:-3px}
 .v-xfail{background:#d9e8f9}.v-xpass{background:#f3d1f2}
 .t-kernel-regression,.t-conflict,.t-crash,.t-unexplained,.t-missing,.t-infrastructure{box-shadow:inset 0 0 0 2px #b00020}
 .t-test-bug,.t-environment{box-shadow:inset 0 0 0 2px #8a6d00}
+.t-known{box-shadow:inset 0 0 0 2px #1565c0}
 #details{position:sticky;top:1em;flex:0 1 26em;min-width:16em;background:#fff;border:1px solid #ccc;border-radius:6px;padding:1em}
 #details h2{font-size:1.05em;margin:0 0 .5em;font-family:ui-monospace,monospace;word-break:break-all}
 #details dl{display:grid;grid-template-columns:auto 1fr;gap:.2em .8em;margin:0}
@@ -87,6 +88,7 @@ const SCRIPT = `
     set('d-reason', r && r.reason ? r.reason : '—');
     set('d-explanation', r ? r.explanation : 'Not in this run.');
     set('d-commits', r && r.commits.length ? r.commits.join(', ') : '—');
+    set('d-known', r && r.known ? r.known : '—');
     document.getElementById('details').hidden = false;
   });
   apply();
@@ -100,6 +102,8 @@ interface CellData {
   reason: string | null;
   explanation: string;
   commits: string[];
+  /** The lab's known issue that covers it: `id: reason (link); gupsim: class`. */
+  known?: string;
 }
 
 /**
@@ -115,11 +119,19 @@ function cellData(r: StoredResult): CellData {
     reason: r.reason === null ? null : v(r.reason),
     explanation: v(r.explanation),
     commits: r.commits.map(v),
+    ...(r.known ? { known: v(`${r.known.id}: ${r.known.reason} (${r.known.link}); gupsim: ${r.known.was}`) } : {}),
   };
 }
 
 // Absent is not "bad" by itself: runs with different hugetlb sizes or no liburing have different plans.
 const NEEDS_LOOK = new Set(['fail', 'error', 'missing']);
+
+/** The known-issues tally (report --known): one line per entry of the file. */
+function knownSection(model: ReportModel): string {
+  if (!model.known) return '';
+  const items = model.known.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('');
+  return `\n<div class="meta">Known issues (<bdi>${escapeHtml(model.known.file)}</bdi>):<ul>${items}</ul></div>`;
+}
 
 export function renderHtml(model: ReportModel): string {
   const keys = new Set<string>();
@@ -177,7 +189,7 @@ export function renderHtml(model: ReportModel): string {
 </head>
 <body>
 <h1>${escapeHtml(tests)}: ${ids.length} sub-tests × ${model.runs.length} runs</h1>
-<div class="meta">Generated ${escapeHtml(model.generatedAt)} by ${escapeHtml(model.origin)}. Cell colour: verdict; red outline: triage needs a human. Click a cell for its explanation.</div>
+<div class="meta">Generated ${escapeHtml(model.generatedAt)} by ${escapeHtml(model.origin)}. Cell colour: verdict; red outline: triage needs a human; blue: a known issue of the lab. Click a cell for its explanation.</div>${knownSection(model)}
 <div class="legend">${legend}</div>
 <p><input id="filter" type="search" placeholder="Filter sub-tests (e.g. iouring/private)" aria-label="Filter sub-tests">
 <label><input id="only-bad" type="checkbox"> only rows with fail / error / missing</label> <span id="shown" style="margin-left:1em;color:#555"></span></p>
@@ -198,6 +210,7 @@ ${body}
 <dt>reason</dt><dd id="d-reason"></dd>
 <dt>explanation</dt><dd id="d-explanation"></dd>
 <dt>commits</dt><dd id="d-commits"></dd>
+<dt>known issue</dt><dd id="d-known"></dd>
 </dl>
 </aside>
 </div>

@@ -10,6 +10,7 @@ export const jsonReporter: Reporter = {
         generatedAt: model.generatedAt,
         origin: model.origin,
         runs: model.runs.map((r) => ({ run: r.run, results: r.results })),
+        ...(model.known ? { known: { file: model.known.file, issues: model.known.issues } } : {}),
       },
       null,
       2,

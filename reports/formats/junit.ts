@@ -131,7 +131,8 @@ function resultCase(run: StoredRun, r: StoredResult, cause: Cause | null, origin
       r.class === 'match'
         ? r.reason || 'skipped'
         : `${r.reason || 'skipped'} (${r.class}: ${r.explanation})`;
-  } else if (o.kind === 'skipped') message = `xfail (${r.class}): ${why}`;
+  } else if (r.known) message = `xfail (known issue ${r.known.id}): ${r.known.reason} (${r.known.link})`;
+  else if (o.kind === 'skipped') message = `xfail (${r.class}): ${why}`;
   else message = why;
   return {
     name: `${resultKey(r)}${qualifier ? ` [${qualifier}]` : ''}`,
@@ -142,6 +143,7 @@ function resultCase(run: StoredRun, r: StoredResult, cause: Cause | null, origin
       r.name ?? resultKey(r),
       `triage: ${r.class}`,
       ...(causeId ? [`cause: ${causeId}`] : []),
+      ...(r.known ? [`known issue: ${r.known.id}: ${r.known.reason} (${r.known.link}); gupsim: ${r.known.was}`] : []),
       r.explanation,
     ].join('\n'),
     props: [
@@ -151,6 +153,9 @@ function resultCase(run: StoredRun, r: StoredResult, cause: Cause | null, origin
       property('verdict', r.verdict ?? 'absent'),
       property('predicted', r.predicted),
       property('status', o.kind === 'skipped' && o.xfail ? 'xfail' : null),
+      property('known', r.known?.id),
+      property('known.link', r.known?.link),
+      property('known.was', r.known?.was),
     ].join(''),
   };
 }
@@ -207,6 +212,8 @@ function suiteXml(
     ['cause', causes.run ? `${origin}:${causes.run.key}` : null],
     ['environment', run.envSource],
     ['log_sha256', run.logHash],
+    // The lab's known issues in scope of this run that its tests no longer show.
+    ['known.not-seen', notSeen(run)],
   ]
     .filter((p): p is [string, string] => p[1] !== null)
     .map(([name, value]) => `      <property${attrs({ name, value })}/>`);
@@ -223,6 +230,11 @@ function suiteXml(
     hostname: run.machine ?? 'unknown',
   })}>\n    <properties>\n${props.join('\n')}\n    </properties>\n${cases.map(caseXml).join('\n')}\n    <system-out>${escapeXml(run.summary)}</system-out>\n  </testsuite>`;
   return { xml, count };
+}
+
+function notSeen(run: StoredRun): string | null {
+  const ids = (run.knownNotes ?? []).filter((n) => n.status === 'not-seen').map((n) => n.issue.id);
+  return ids.length ? ids.join(' ') : null;
 }
 
 export const junitReporter: Reporter = {

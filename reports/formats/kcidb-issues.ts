@@ -12,6 +12,11 @@ import type { KcidbIncident, KcidbIssue, KcidbTest } from './kcidb-types.js';
  */
 export const ISSUE_VERSION = 1;
 
+/** A lab's known issue carries its own version (the entry's revision); gupsim's are ISSUE_VERSION. */
+function versionOf(cause: Cause): number {
+  return cause.known?.revision ?? ISSUE_VERSION;
+}
+
 export class KcidbIssues {
   private readonly issues = new Map<string, KcidbIssue>();
   private readonly incidents: KcidbIncident[] = [];
@@ -23,8 +28,11 @@ export class KcidbIssues {
     return `${this.origin}:${cause.key}`;
   }
 
-  /** Record that `cause` explains `test` (the issue is created on first use). */
-  incident(cause: Cause, test: KcidbTest, comment: string): void {
+  /**
+   * Record that `cause` explains `test` (the issue is created on first use). `present: false`:
+   * the issue was expected in this test and did not occur (a lab's known issue no longer seen).
+   */
+  incident(cause: Cause, test: KcidbTest, comment: string, present = true): void {
     const issueId = this.idOf(cause);
     if (!this.issues.has(issueId)) this.issues.set(issueId, this.issue(cause, issueId));
     this.incidents.push({
@@ -32,10 +40,10 @@ export class KcidbIssues {
       id: `${test.id}/${cause.key}`,
       origin: this.origin,
       issue_id: issueId,
-      issue_version: ISSUE_VERSION,
+      issue_version: versionOf(cause),
       build_id: test.build_id,
       test_id: test.id,
-      present: true,
+      present,
       ...(comment ? { comment } : {}),
       misc: { triage: cause.class },
     });
@@ -44,7 +52,7 @@ export class KcidbIssues {
   private issue(cause: Cause, id: string): KcidbIssue {
     return {
       id,
-      version: ISSUE_VERSION,
+      version: versionOf(cause),
       origin: this.origin,
       ...(cause.reportUrl ? { report_url: cause.reportUrl } : {}),
       ...(cause.subject ? { report_subject: cause.subject } : {}),
@@ -59,6 +67,7 @@ export class KcidbIssues {
         triage: cause.class,
         key: cause.key,
         ...(cause.commit ? { commit: cause.commit } : {}),
+        ...(cause.known ? { known_issue: cause.known.id } : {}),
       },
     };
   }

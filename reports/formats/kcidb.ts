@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { SubtestVerdict } from '../diff/types.js';
 import type { StoredResult, StoredRun } from '../store/types.js';
-import { causesOfRun, type Cause } from './causes.js';
+import { causesOfRun, knownCause, resultCause, type Cause } from './causes.js';
 import { KcidbIssues } from './kcidb-issues.js';
 import type { KcidbDocument, KcidbStatus, KcidbTest } from './kcidb-types.js';
 import type { ReportModel, ReportRun } from './model.js';
@@ -146,6 +146,7 @@ export class KcidbBuilder {
     const suitePathOfRun = suitePath(run);
     const statuses: KcidbStatus[] = [];
     const seen = new Set<string>();
+    const testOf: KcidbTest[] = [];
     for (const r of results) {
       const status = kcidbStatus(r.verdict);
       statuses.push(status);
@@ -176,7 +177,22 @@ export class KcidbBuilder {
       if (r.reason && (status === 'FAIL' || status === 'ERROR'))
         test.log_excerpt = excerpt(r.reason);
       this.onTest(test);
-      if (cause) this.issues.incident(cause, test, r.explanation);
+      testOf.push(test);
+      if (cause) this.issues.incident(cause, test, r.known ? r.known.reason : r.explanation);
+      // A known failure keeps gupsim's own account of it too, when gupsim named a cause.
+      if (r.known) {
+        const own = resultCause({ ...r, class: r.known.was, known: undefined }, run, results);
+        if (own) this.issues.incident(own, test, r.explanation);
+      }
+    }
+    // A lab's known issue in scope whose tests ran and did not fail as listed: not present.
+    for (const n of run.knownNotes ?? []) {
+      if (n.status !== 'not-seen') continue;
+      const cause = knownCause({ ...n.issue, was: 'known' });
+      for (const i of n.at) {
+        const t = testOf[i];
+        if (t) this.issues.incident(cause, t, `known issue not seen: ${t.comment ?? ''}`, false);
+      }
     }
     const suite: KcidbTest = {
       id: `${origin}:${runKey(run)}`,

@@ -6,6 +6,9 @@
 import { listRuns, rawLog, resultsOfRuns } from '../store/read.js';
 import type { Store } from '../store/open.js';
 import type { RunFilter, StoredResult, StoredRun } from '../store/types.js';
+import { knownStored } from '../known/apply.js';
+import type { KnownMatcher } from '../known/match.js';
+import { KnownTally, tallyLine, type KnownIssueTally } from '../known/tally.js';
 
 export interface ReportRun {
   run: StoredRun;
@@ -25,6 +28,8 @@ export interface ReportModel {
   /** KCIDB origin (and the JUnit/HTML producer name). */
   origin: string;
   runs: ReportRun[];
+  /** A known-issues file applied to the runs (reports/known): what each entry found. */
+  known?: { file: string; issues: KnownIssueTally[]; lines: string[] };
 }
 
 export interface LoadOptions {
@@ -62,4 +67,19 @@ export function resultKey(r: StoredResult): string {
 /** A short column label for a run. */
 export function runLabel(run: StoredRun): string {
   return `#${run.id} ${run.kernel ?? '?'}${run.machine ? ` @${run.machine}` : ''}`;
+}
+
+/**
+ * The model with a known-issues file applied: each run's covered results `known`, its triage
+ * recomputed with its rest, and the file's tally (which entries no longer show).
+ */
+export function withKnown(model: ReportModel, matcher: KnownMatcher): ReportModel {
+  const tally = new KnownTally(matcher);
+  const runs = model.runs.map((rr) => {
+    const k = knownStored(rr.run, rr.results, matcher);
+    tally.add(k.run.knownNotes, `run ${rr.run.id}`);
+    return { ...rr, run: k.run, results: k.results };
+  });
+  const issues = tally.result();
+  return { ...model, runs, known: { file: matcher.file, issues, lines: issues.map(tallyLine) } };
 }

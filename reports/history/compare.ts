@@ -6,6 +6,7 @@
  */
 import type { Environment } from '../../cases/env.js';
 import type { SubtestVerdict } from '../diff/types.js';
+import type { KnownMark } from '../known/types.js';
 import { FlipExplainer, type FlipAccount } from './flip-explain.js';
 import { isFailing, isPresent } from './types.js';
 
@@ -13,7 +14,8 @@ export interface CompareSide {
   /** `run 12` or a file name. */
   label: string;
   env: Environment;
-  results: readonly { id: string | null; verdict: SubtestVerdict | null }[];
+  /** `known`: the lab's known issue that covers the result on this side (--known). */
+  results: readonly { id: string | null; verdict: SubtestVerdict | null; known?: KnownMark | undefined }[];
 }
 
 export interface Flip {
@@ -21,6 +23,10 @@ export interface Flip {
   from: SubtestVerdict | null;
   to: SubtestVerdict | null;
   account: FlipAccount;
+  /** B's result is a failure the lab's known issues list: it needs no human. */
+  known?: KnownMark;
+  /** A's result was a listed known failure (a fix of it: the known issue no longer seen). */
+  wasKnown?: KnownMark;
 }
 
 export interface RunComparison {
@@ -36,20 +42,22 @@ export interface RunComparison {
   otherChanges: number;
 }
 
-function verdicts(side: CompareSide): Map<string, SubtestVerdict | null> {
-  const m = new Map<string, SubtestVerdict | null>();
-  for (const r of side.results) if (r.id !== null && !m.has(r.id)) m.set(r.id, r.verdict);
+type Result = CompareSide['results'][number];
+
+function byId(side: CompareSide): Map<string, Result> {
+  const m = new Map<string, Result>();
+  for (const r of side.results) if (r.id !== null && !m.has(r.id)) m.set(r.id, r);
   return m;
 }
 
 export function compareRuns(a: CompareSide, b: CompareSide, explainer: FlipExplainer = new FlipExplainer()): RunComparison {
-  const va = verdicts(a);
-  const vb = verdicts(b);
+  const ra = byId(a);
+  const rb = byId(b);
   const out: RunComparison = { a: a.label, b: b.label, regressions: [], fixes: [], newlyMissing: [], newlySkipped: [], unchanged: 0, otherChanges: 0 };
-  const ids = [...new Set([...va.keys(), ...vb.keys()])].sort();
+  const ids = [...new Set([...ra.keys(), ...rb.keys()])].sort();
   for (const id of ids) {
-    const from = va.get(id) ?? null;
-    const to = vb.get(id) ?? null;
+    const from = ra.get(id)?.verdict ?? null;
+    const to = rb.get(id)?.verdict ?? null;
     if (from === to) {
       out.unchanged++;
       continue;
@@ -63,7 +71,16 @@ export function compareRuns(a: CompareSide, b: CompareSide, explainer: FlipExpla
       out.otherChanges++;
       continue;
     }
-    bucket.push({ id, from, to, account: explainer.explain(a.env, b.env, id, { a: from, b: to }) });
+    const known = rb.get(id)?.known;
+    const wasKnown = ra.get(id)?.known;
+    bucket.push({
+      id,
+      from,
+      to,
+      account: explainer.explain(a.env, b.env, id, { a: from, b: to }),
+      ...(known ? { known } : {}),
+      ...(wasKnown ? { wasKnown } : {}),
+    });
   }
   return out;
 }

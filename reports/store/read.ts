@@ -27,6 +27,8 @@ interface RunRow {
   triage: string;
   summary: string;
   result_count: number;
+  rest_triage: string | null;
+  rest_summary: string | null;
 }
 
 interface ResultRow {
@@ -51,7 +53,9 @@ function stored<T>(store: Store, what: string, text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new StoreError(`${store.location}: ${what} is not the JSON gupsim wrote (a damaged database? check it with \`sqlite3 FILE 'PRAGMA integrity_check'\`)`);
+    throw new StoreError(
+      `${store.location}: ${what} is not the JSON gupsim wrote (a damaged database? check it with \`sqlite3 FILE 'PRAGMA integrity_check'\`)`,
+    );
   }
 }
 
@@ -79,6 +83,10 @@ function toRun(store: Store, r: RunRow): StoredRun {
     triage: r.triage as TriageClass,
     summary: r.summary,
     resultCount: r.result_count,
+    rest:
+      r.rest_triage === null
+        ? null
+        : { triage: r.rest_triage as TriageClass, summary: r.rest_summary ?? r.summary },
   };
 }
 
@@ -94,7 +102,11 @@ function toResult(store: Store, r: ResultRow): StoredResult {
     class: r.class as TriageClass,
     explanation: r.explanation,
     reason: r.reason,
-    commits: stored<string[]>(store, `run ${r.run_id} result ${r.ordinal}: the cited commits`, r.commits),
+    commits: stored<string[]>(
+      store,
+      `run ${r.run_id} result ${r.ordinal}: the cited commits`,
+      r.commits,
+    ),
   };
 }
 
@@ -121,29 +133,44 @@ function where(filter: RunFilter, alias: string): { sql: string; params: (string
 }
 
 const RUN_COLUMNS = `u.id, u.log_hash, u.run_index, l.source, u.kernel, u.arch, u.machine, u.date, u.env_json,
-  u.env_source, u.env_key, u.test, u.selftest, u.triage, u.summary, u.result_count`;
+  u.env_source, u.env_key, u.test, u.selftest, u.triage, u.summary, u.result_count, u.rest_triage, u.rest_summary`;
 
 export async function listRuns(store: Store, filter: RunFilter = {}): Promise<StoredRun[]> {
   const w = where(filter, 'u');
-  const rows = await store.sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash ${w.sql} ORDER BY u.date, u.id`, w.params);
+  const rows = await store.sql.all<RunRow>(
+    `SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash ${w.sql} ORDER BY u.date, u.id`,
+    w.params,
+  );
   return rows.map((r) => toRun(store, r));
 }
 
 export async function getRun(store: Store, id: number): Promise<StoredRun | undefined> {
-  const [row] = await store.sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.id = ?`, [id]);
+  const [row] = await store.sql.all<RunRow>(
+    `SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.id = ?`,
+    [id],
+  );
   return row && toRun(store, row);
 }
 
 export async function resultsOf(store: Store, runId: number): Promise<StoredResult[]> {
-  const rows = await store.sql.all<ResultRow>('SELECT * FROM results WHERE run_id = ? ORDER BY ordinal', [runId]);
+  const rows = await store.sql.all<ResultRow>(
+    'SELECT * FROM results WHERE run_id = ? ORDER BY ordinal',
+    [runId],
+  );
   return rows.map((r) => toResult(store, r));
 }
 
 /** Results of many runs at once, grouped by run id. */
-export async function resultsOfRuns(store: Store, filter: RunFilter = {}): Promise<Map<number, StoredResult[]>> {
+export async function resultsOfRuns(
+  store: Store,
+  filter: RunFilter = {},
+): Promise<Map<number, StoredResult[]>> {
   const w = where(filter, 'u');
   const out = new Map<number, StoredResult[]>();
-  const rows = await store.sql.all<ResultRow>(`SELECT r.* FROM results r JOIN runs u ON u.id = r.run_id ${w.sql} ORDER BY u.date, u.id, r.ordinal`, w.params);
+  const rows = await store.sql.all<ResultRow>(
+    `SELECT r.* FROM results r JOIN runs u ON u.id = r.run_id ${w.sql} ORDER BY u.date, u.id, r.ordinal`,
+    w.params,
+  );
   for (const row of rows) {
     const result = toResult(store, row);
     const list = out.get(result.runId) ?? [];
@@ -154,30 +181,42 @@ export async function resultsOfRuns(store: Store, filter: RunFilter = {}): Promi
 }
 
 /** The (run, test, stable id, verdict, class) rows history works from; results without an id are skipped. */
-export async function verdictRows(store: Store, filter: RunFilter = {}, stableId?: string): Promise<VerdictRow[]> {
+export async function verdictRows(
+  store: Store,
+  filter: RunFilter = {},
+  stableId?: string,
+): Promise<VerdictRow[]> {
   const w = where(filter, 'u');
   const params = [...w.params];
-  const idClause = 'r.stable_id IS NOT NULL' + (stableId === undefined ? '' : ' AND r.stable_id = ?');
+  const idClause =
+    'r.stable_id IS NOT NULL' + (stableId === undefined ? '' : ' AND r.stable_id = ?');
   if (stableId !== undefined) params.push(stableId);
   const sql = w.sql ? `${w.sql} AND ${idClause}` : `WHERE ${idClause}`;
-  const rows = await store.sql.arrays<[number, string, string | null, string, string]>(
-    `SELECT r.run_id, r.stable_id, r.verdict, r.class, u.test FROM results r JOIN runs u ON u.id = r.run_id ${sql} ORDER BY u.date, u.id, r.ordinal`,
+  const rows = await store.sql.arrays<[number, string, string | null, string, string | null, string]>(
+    `SELECT r.run_id, r.stable_id, r.verdict, r.class, r.name, u.test FROM results r JOIN runs u ON u.id = r.run_id ${sql} ORDER BY u.date, u.id, r.ordinal`,
     params,
   );
   return rows.map((row) => ({
     runId: Number(row[0]),
-    test: testOf(store, Number(row[0]), row[4]),
+    test: testOf(store, Number(row[0]), row[5]),
     id: row[1],
     verdict: row[2] as SubtestVerdict | null,
     class: row[3] as TriageClass,
+    name: row[4],
   }));
 }
 
 /** The recorded log text: logs.raw, then its chunks in order (a streamed log has only chunks). */
 export async function rawLog(store: Store, hash: string): Promise<string | undefined> {
-  const [row] = await store.sql.all<{ raw: string | Uint8Array }>('SELECT raw FROM logs WHERE hash = ?', [hash]);
+  const [row] = await store.sql.all<{ raw: string | Uint8Array }>(
+    'SELECT raw FROM logs WHERE hash = ?',
+    [hash],
+  );
   if (row === undefined) return undefined;
-  const chunks = await store.sql.arrays<[string | Uint8Array]>('SELECT raw FROM log_chunks WHERE log_hash = ? ORDER BY seq', [hash]);
+  const chunks = await store.sql.arrays<[string | Uint8Array]>(
+    'SELECT raw FROM log_chunks WHERE log_hash = ? ORDER BY seq',
+    [hash],
+  );
   return rawText(row.raw) + chunks.map((c) => rawText(c[0])).join('');
 }
 
@@ -194,16 +233,25 @@ export interface RunLine {
  * The runs of a log in run order, `pageSize` rows per query, so a log of thousands of runs is
  * listed without holding them all.
  */
-export async function* runLinesOf(store: Store, hash: string, pageSize = 1000): AsyncGenerator<RunLine> {
+export async function* runLinesOf(
+  store: Store,
+  hash: string,
+  pageSize = 1000,
+): AsyncGenerator<RunLine> {
   let after = -1;
   for (;;) {
     const rows = await store.sql.arrays<[number, number, string, string, string]>(
       `SELECT id, run_index, triage, summary, test FROM runs WHERE log_hash = ? AND run_index > ? ORDER BY run_index LIMIT ${Math.trunc(pageSize)}`,
       [hash, after],
     );
-    for (const r of rows) {
-      yield { id: Number(r[0]), runIndex: Number(r[1]), test: testOf(store, Number(r[0]), r[4]), triage: r[2] as TriageClass, summary: r[3] };
-    }
+    for (const r of rows)
+      yield {
+        id: Number(r[0]),
+        runIndex: Number(r[1]),
+        test: testOf(store, Number(r[0]), r[4]),
+        triage: r[2] as TriageClass,
+        summary: r[3],
+      };
     if (rows.length < pageSize) return;
     after = Number(rows[rows.length - 1]![1]);
   }
@@ -212,4 +260,27 @@ export async function* runLinesOf(store: Store, hash: string, pageSize = 1000): 
 export async function countRuns(store: Store): Promise<number> {
   const [row] = await store.sql.all<{ n: number }>('SELECT COUNT(*) AS n FROM runs');
   return Number(row?.n ?? 0);
+}
+
+/**
+ * The runs of a log with their results, in run order, `pageSize` runs per query: what a reader
+ * applying a known-issues file to a freshly recorded log needs, without holding the log's runs.
+ */
+export async function* storedRunsOf(
+  store: Store,
+  hash: string,
+  pageSize = 500,
+): AsyncGenerator<{ run: StoredRun; results: StoredResult[] }> {
+  let after = -1;
+  for (;;) {
+    const rows = await store.sql.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs u JOIN logs l ON l.hash = u.log_hash WHERE u.log_hash = ? AND u.run_index > ? ORDER BY u.run_index LIMIT ${Math.trunc(pageSize)}`,
+      [hash, after],
+    );
+    const runs = rows.map((r) => toRun(store, r));
+    const results = await resultsOfRuns(store, { ids: runs.map((r) => r.id) });
+    for (const run of runs) yield { run, results: results.get(run.id) ?? [] };
+    if (rows.length < pageSize) return;
+    after = runs[runs.length - 1]!.runIndex;
+  }
 }

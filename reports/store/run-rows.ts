@@ -35,7 +35,13 @@ function chunkSizes(n: number): number[] {
 }
 
 /** `rows` in chunks, one INSERT (with `suffix`, e.g. RETURNING) per chunk; returned rows concatenated. */
-export async function insertRows<T>(sql: SqlDriver, head: string, columns: number, rows: SqlValue[][], suffix = ''): Promise<T[]> {
+export async function insertRows<T>(
+  sql: SqlDriver,
+  head: string,
+  columns: number,
+  rows: SqlValue[][],
+  suffix = '',
+): Promise<T[]> {
   const out: T[] = [];
   let start = 0;
   for (const size of chunkSizes(rows.length)) {
@@ -68,7 +74,10 @@ export function storedShape(
   now: string,
 ): { run: Omit<StoredRun, 'id'>; results: Omit<StoredResult, 'runId'>[] } {
   const env = meta.env ?? run.env;
-  const arch = meta.arch ?? meta.env?.arch ?? (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
+  const arch =
+    meta.arch ??
+    meta.env?.arch ??
+    (run.inferred.arch.certainty === 'guess' ? null : run.inferred.arch.value);
   return {
     run: {
       logHash: hash,
@@ -86,6 +95,8 @@ export function storedShape(
       triage: run.triage,
       summary: run.summary,
       resultCount: run.subtests.length,
+      rest: run.rest,
+      ...(run.knownNotes ? { knownNotes: run.knownNotes } : {}),
     },
     results: run.subtests.map((c, ordinal) => ({
       ordinal,
@@ -98,12 +109,17 @@ export function storedShape(
       explanation: c.explanation,
       reason: c.observedReason,
       commits: c.commits,
+      ...(c.known ? { known: c.known } : {}),
     })),
   };
 }
 
 /** Insert the runs and results of `batches`; returns each log's new run ids in run order. */
-export async function insertRuns(sql: SqlDriver, batches: readonly RunBatch[], now: string): Promise<Map<string, number[]>> {
+export async function insertRuns(
+  sql: SqlDriver,
+  batches: readonly RunBatch[],
+  now: string,
+): Promise<Map<string, number[]>> {
   const runRows: SqlValue[][] = [];
   // Each run's shape, in the order both loops below walk the batches.
   const shapes: ReturnType<typeof storedShape>[] = [];
@@ -112,13 +128,30 @@ export async function insertRuns(sql: SqlDriver, batches: readonly RunBatch[], n
       const shape = storedShape(hash, '', meta, run, now);
       shapes.push(shape);
       const r = shape.run;
-      runRows.push([hash, r.runIndex, r.kernel, r.arch, r.machine, r.date, JSON.stringify(r.env), r.envSource, r.selftest, r.triage, r.summary, r.resultCount, r.envKey, r.test]);
+      runRows.push([
+        hash,
+        r.runIndex,
+        r.kernel,
+        r.arch,
+        r.machine,
+        r.date,
+        JSON.stringify(r.env),
+        r.envSource,
+        r.selftest,
+        r.triage,
+        r.summary,
+        r.resultCount,
+        r.envKey,
+        r.rest?.triage ?? null,
+        r.rest?.summary ?? null,
+        r.test,
+      ]);
     }
   }
   const created = await insertRows<{ id: number; log_hash: string; run_index: number }>(
     sql,
-    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key, test)',
-    14,
+    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key, rest_triage, rest_summary, test)',
+    16,
     runRows,
     ' RETURNING id, log_hash, run_index',
   );
@@ -132,14 +165,32 @@ export async function insertRuns(sql: SqlDriver, batches: readonly RunBatch[], n
     const ids: number[] = [];
     for (const run of runs) {
       const runId = idOf.get(`${hash}\u0000${run.index}`);
-      if (runId === undefined) throw new Error(`run ${run.index} of ${hash} was inserted but not returned`);
+      if (runId === undefined)
+        throw new Error(`run ${run.index} of ${hash} was inserted but not returned`);
       ids.push(runId);
       for (const c of shapes[next++]?.results ?? []) {
-        resultRows.push([runId, c.ordinal, c.id, c.number, c.name, c.verdict, c.class, c.explanation, c.reason, c.predicted, JSON.stringify(c.commits)]);
+        resultRows.push([
+          runId,
+          c.ordinal,
+          c.id,
+          c.number,
+          c.name,
+          c.verdict,
+          c.class,
+          c.explanation,
+          c.reason,
+          c.predicted,
+          JSON.stringify(c.commits),
+        ]);
       }
     }
     runIdsOf.set(hash, ids);
   }
-  await insertRows(sql, 'INSERT INTO results (run_id, ordinal, stable_id, number, name, verdict, class, explanation, reason, predicted, commits)', 11, resultRows);
+  await insertRows(
+    sql,
+    'INSERT INTO results (run_id, ordinal, stable_id, number, name, verdict, class, explanation, reason, predicted, commits)',
+    11,
+    resultRows,
+  );
   return runIdsOf;
 }

@@ -6,7 +6,8 @@
  */
 import type { Environment } from '../../cases/env.js';
 import type { SelftestName } from '../../cases/selftests/names.js';
-import type { DiffReport, SubtestVerdict, TriageClass } from '../diff/types.js';
+import type { DiffReport, RunRest, SubtestVerdict, TriageClass } from '../diff/types.js';
+import type { KnownMark, KnownRunNote } from '../known/types.js';
 
 /** Facts about a run that the log may not tell; each null means "not given". */
 export interface RunMeta {
@@ -55,6 +56,13 @@ export interface StoredRun {
   triage: TriageClass;
   summary: string;
   resultCount: number;
+  /**
+   * The triage beyond the sub-tests (RunRest; null: the sub-tests decide it alone). Undefined
+   * in shapes made without it. Readers apply known issues with it (reports/known/overlay.ts).
+   */
+  rest?: RunRest | null;
+  /** With known issues applied: what each entry in scope found in this run (never stored). */
+  knownNotes?: KnownRunNote[];
 }
 
 export interface StoredResult {
@@ -71,6 +79,8 @@ export interface StoredResult {
   explanation: string;
   reason: string | null;
   commits: string[];
+  /** With known issues applied: the entry that covers it (class `known`); never stored. */
+  known?: KnownMark;
 }
 
 /** The compact row history queries scan (tens of thousands of runs fit in memory). */
@@ -78,6 +88,8 @@ export interface VerdictRow {
   runId: number;
   test: SelftestName;
   id: string;
+  /** The printed test name (known issues may name tests by it). */
+  name?: string | null;
   verdict: SubtestVerdict | null;
   class: TriageClass;
 }

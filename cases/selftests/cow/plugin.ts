@@ -68,5 +68,10 @@ export const cow: SelftestPlugin = {
   inference: COW_INFERENCE,
   defects: COW_DEFECTS,
   scenarioFor: (id) => (COW_EITHER_WAY_FAMILIES.test(id) ? cowEitherWay : undefined),
+  // cow.c's anonymous rows run in MAP_ANONYMOUS memory: cow-either-way's `--backing anonymous`.
+  scenarioArgs: (id, scenario) =>
+    scenario !== cowEitherWay || /^cow\/(ro-pin|ro-pin-fast|basic)\/|\/hugetlb-/.test(id)
+      ? ''
+      : ' --backing anonymous',
   exports: { suite: 'kselftest.mm.cow', localId: (id) => id.replace(/^cow\//, '') },
 };

@@ -41,5 +41,6 @@ export const gupLongterm: SelftestPlugin = {
   defects: GUP_LONGTERM_DEFECTS,
   // Its refusals lead to scenarios by the commits their traces cite (scenariosForTrace()).
   scenarioFor: () => undefined,
+  scenarioArgs: () => '',
   exports: { suite: 'kselftest.mm.gup_longterm', localId: (id) => id },
 };

@@ -11,6 +11,8 @@ interface TapRow {
   ok: boolean;
   title: string;
   comment: string;
+  /** `TODO …`: a failure the lab's known issues list (TAP's expected failure). */
+  directive?: string;
 }
 
 function rowsOf(source: string, r: RunDiff): TapRow[] {
@@ -20,6 +22,7 @@ function rowsOf(source: string, r: RunDiff): TapRow[] {
     ok: s.observed === s.predicted && s.class !== 'conflict',
     title: `${src} run ${r.index + 1} ${s.id ?? '?'}`,
     comment: `# observed=${s.observed ?? 'absent'} predicted=${s.predicted ?? 'absent'} class=${s.class}${s.results ? ` results=${s.results.length}` : ''}`,
+    ...(s.known ? { directive: `TODO known ${s.known.id}: ${s.known.reason.replace(/[#\n\r]/g, ' ')}` } : {}),
   }));
   const evidence = r.evidence.map((e) => ({
     ok: e.class === 'match' || e.class === 'expected-failure',
@@ -32,7 +35,7 @@ function rowsOf(source: string, r: RunDiff): TapRow[] {
 function render(rows: readonly TapRow[]): string {
   const out = ['TAP version 13', `1..${rows.length}`];
   rows.forEach((row, i) => {
-    out.push(`${row.ok ? 'ok' : 'not ok'} ${i + 1} - ${row.title}`);
+    out.push(`${row.ok ? 'ok' : 'not ok'} ${i + 1} - ${row.title}${row.directive ? ` # ${row.directive}` : ''}`);
     out.push(row.comment);
   });
   return out.join('\n') + '\n';
@@ -56,6 +59,8 @@ export class TapCollector {
   }
 
   logIssues(): void {}
+
+  logDone(): void {}
 
   end(): void {
     this.write(render(this.rows));

@@ -14,6 +14,7 @@ export interface TextOptions {
 
 const COLOURS: Record<TriageClass, string> = {
   match: '32',
+  known: '34',
   'expected-failure': '36',
   environment: '36',
   'test-bug': '33',
@@ -25,7 +26,7 @@ const COLOURS: Record<TriageClass, string> = {
   infrastructure: '33;1',
 };
 
-function paint(on: boolean, cls: TriageClass, text: string): string {
+export function paint(on: boolean, cls: TriageClass, text: string): string {
   // sgr(): a token the CLI's stdout turns into the colour (harness/terminal-io.ts); a raw ESC
   // here would be shown as \x1b there, like every ESC a log brings.
   return on ? `${sgr(COLOURS[cls])}${text}${sgr('0')}` : text;
@@ -38,7 +39,11 @@ function verdict(v: string | null): string {
 function row(s: SubtestComparison, colour: boolean): string {
   const num = s.number === null ? '   -' : `#${String(s.number).padStart(3)}`;
   const what = s.observed === s.predicted ? verdict(s.observed) : `${verdict(s.observed)} (model ${verdict(s.predicted)})`;
-  return `    ${num}  ${(s.id ?? '?').padEnd(44)} ${what.padEnd(22)} ${paint(colour, s.class, s.class)}\n           ${s.explanation}`;
+  // A known failure: the lab's entry first, then what gupsim had said of it.
+  const why = s.known
+    ? `known issue ${s.known.id}: ${s.known.reason} (${s.known.link}); gupsim: ${s.known.was}: ${s.explanation}`
+    : s.explanation;
+  return `    ${num}  ${(s.id ?? '?').padEnd(44)} ${what.padEnd(22)} ${paint(colour, s.class, s.class)}\n           ${why}`;
 }
 
 /** A piece of run-level evidence that is not a match: what the log says, what the model says. */
@@ -47,10 +52,18 @@ function evidenceRow(e: EvidenceComparison, colour: boolean): string {
   return `    ${e.kind.padEnd(18)} "${e.observed}" (${model})  ${paint(colour, e.class, e.class)}\n           ${e.explanation}`;
 }
 
-function runBlock(source: string, r: RunDiff, o: TextOptions): string {
-  const lines: string[] = [];
+/** A run's first line: where it is and its triage. */
+export function runHeader(source: string, r: RunDiff, o: TextOptions): string {
   const span = `lines ${r.parsed.startLine}–${r.parsed.endLine}`;
-  lines.push(`${source}: run ${r.index + 1} (${span}): ${paint(o.colour, r.triage, r.triage.toUpperCase())}`);
+  return `${source}: run ${r.index + 1} (${span}): ${paint(o.colour, r.triage, r.triage.toUpperCase())}`;
+}
+
+/**
+ * Everything of a run's block below its header: what the run says, nothing of where it is in
+ * the log. Runs with equal bodies are one outcome in `gupsim diff`'s summary (summary.ts).
+ */
+export function runBody(r: RunDiff, o: TextOptions): string {
+  const lines: string[] = [];
   lines.push(`  ${r.summary}`);
   if (r.env) {
     const facts = Object.entries(r.inferred)
@@ -68,7 +81,13 @@ function runBlock(source: string, r: RunDiff, o: TextOptions): string {
   if (r.exitCode.observed !== null && r.exitCode.observed !== r.exitCode.predicted) {
     lines.push(`  exit code: log ${r.exitCode.observed}, model ${r.exitCode.predicted}`);
   }
+  for (const n of r.knownNotes ?? [])
+    if (n.status === 'not-seen') lines.push(`  known issue ${n.issue.id} not seen here: ${n.tests.join(', ')}`);
   return lines.join('\n');
+}
+
+function runBlock(source: string, r: RunDiff, o: TextOptions): string {
+  return `${runHeader(source, r, o)}\n${runBody(r, o)}`;
 }
 
 export function renderText(reports: readonly DiffReport[], o: TextOptions): string {
@@ -109,14 +128,18 @@ export class TextWriter {
     if (this.blocks > 0) this.flush();
   }
 
+  logDone(): void {}
+
   private flush(): void {
     const held = this.held;
     this.held = [];
     for (const h of held) this.block(h);
   }
 
-  end(): void {
+  /** `extra`: blocks after every log (a known-issues file's tally). */
+  end(extra: readonly string[] = []): void {
     this.flush();
+    for (const b of extra) this.block(b);
     this.write('\n');
   }
 }
