@@ -29,7 +29,23 @@ const withEnv = readdirSync(DIR)
 
 const explained = (d: RunDiff): string => `${d.test} run ${d.index + 1}: ${d.triage}: ${d.summary}`;
 
-for (const name of withEnv) {
+/**
+ * Logs gupsim does not read as their program printed them yet: the reconstructed 6.5-era run
+ * whose fork()ed children each exit() with a copy of the parent's unflushed stdout buffer (23
+ * "TAP version 13" lines, 1206 result lines for a 173-test plan, copies cut mid-line). The
+ * parser has no notion of replayed output: it must at least not call the log explained.
+ */
+const REPLAYED_STDOUT = new Set(['6.18-host-recon6.5-cow-root-default']);
+
+for (const name of withEnv.filter((n) => REPLAYED_STDOUT.has(n))) {
+  t.test(`${name}: replayed stdout (not read as printed yet) needs a human`, async (t) => {
+    const report = diffLog(read(name), name, { env: envOf(name) });
+    t.ok(report.runs.length > 1, 'each replayed header opens a run');
+    t.ok(needsHuman(report), report.runs.map(explained).slice(0, 2).join('; '));
+  });
+}
+
+for (const name of withEnv.filter((n) => !REPLAYED_STDOUT.has(n))) {
   t.test(`${name}: clean with its environment given and inferred`, async (t) => {
     const log = read(name);
     for (const [how, opts] of [
@@ -200,8 +216,10 @@ t.test('exports name the test: KCIDB kselftest.mm.cow.<id>, JUnit kselftest.mm.c
   t.match(j.stdout, /<testsuite name="kselftest\.mm\.cow \[run 2\]"/);
   t.match(j.stdout, /<testcase name="cow\/basic-after-fork\/base-page \[run 2\]" classname="kselftest\.mm\.cow"/);
   t.match(j.stdout, /classname="kselftest\.mm\.gup_longterm"/);
-  const json = JSON.parse((await cli(['diff', '--json', log])).stdout) as { runs: { selftest: string; env: Environment }[] };
-  t.same(json.runs.map((r) => [r.selftest, r.env.selftest.name]), [['D', 'gup_longterm'], ['cow-7.2', 'cow']], '--json: each run its test');
+  const all = JSON.parse((await cli(['diff', '--json', '--all-runs', log])).stdout) as { runs: { selftest: string; env: Environment }[] };
+  t.same(all.runs.map((r) => [r.selftest, r.env.selftest.name]), [['D', 'gup_longterm'], ['cow-7.2', 'cow']], '--all-runs --json: each run its test');
+  const distinct = JSON.parse((await cli(['diff', '--json', log])).stdout) as { results: { selftest: string; env: Environment }[]; runs: { result: number }[] };
+  t.same(distinct.runs.map((r) => distinct.results[r.result]!.env.selftest.name), ['gup_longterm', 'cow'], '--json: each distinct result its test');
 });
 
 t.test('explain takes a cow id without --test and ends with its scenario', async (t) => {

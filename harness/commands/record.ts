@@ -71,7 +71,7 @@ async function* outcomeLines(store: Store, hash: string, known: Known | undefine
   for await (const { run, results } of storedRunsOf(store, hash)) {
     const k = knownStored(run, results, known.matcher);
     known.tally.add(k.run.knownNotes, `run ${run.id}`);
-    yield { id: run.id, runIndex: run.runIndex, triage: k.run.triage, summary: k.run.summary, ...(k.run.knownNotes ? { knownNotes: k.run.knownNotes } : {}) };
+    yield { id: run.id, runIndex: run.runIndex, test: run.test, triage: k.run.triage, summary: k.run.summary, ...(k.run.knownNotes ? { knownNotes: k.run.knownNotes } : {}) };
   }
 }
 
