@@ -147,6 +147,11 @@ export interface SelftestInference {
     env: Environment,
     chosen: Chosen,
   ): InferredEnvironment;
+  /**
+   * The chosen machine with facts the log states in words the search's score does not compare
+   * (gup_test's reasons: debugfs), which change no compared line. Absent: nothing to add.
+   */
+  settle?(run: ParsedRun, env: Environment): Environment;
 }
 
 export interface InferencePlan {

@@ -26,6 +26,8 @@ export function runSignature(run: ParsedRun): string {
     run.programLines.map((l) => l.text),
     run.bailouts.map((b) => b.text),
     run.wrapper.container?.name ?? null,
+    // What gup_test's programs said (debugfs: cases/selftests/gup_longterm/infer-debugfs.ts).
+    run.wrapper.stream?.siblings.map((s) => s.message) ?? null,
     run.plan?.count ?? null,
     run.totals
       ? [

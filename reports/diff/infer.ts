@@ -93,11 +93,14 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
     current = best.current;
     chosen = best.chosen;
   }
-  const e = current.env;
+  // What the log says in words the score does not compare (a pinned fact stays pinned).
+  const settled = plugin.inference.settle?.(run, current.env) ?? current.env;
+  const e = pin && settled !== current.env ? pin(settled) : settled;
   const inferred = plugin.inference.describe(run, plan, e, chosen);
   // The chosen environment again, with its kernel trace for the explanations.
   const traced = predict(e);
   /* c8 ignore next */
   if ('error' in traced) return traced;
-  return { env: e, prediction: traced, inferred, score: current.score };
+  const score = e === current.env ? current.score : scorePrediction(run, traced);
+  return { env: e, prediction: traced, inferred, score };
 }

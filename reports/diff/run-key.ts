@@ -101,6 +101,7 @@ function evidenceKey(run: ParsedRun): string {
             s.verdict?.directive ?? null,
             s.counts,
             s.bailout,
+            s.message, // what the inference reads of debugfs (gup_longterm/infer-debugfs.ts)
           ]),
         }
       : null,

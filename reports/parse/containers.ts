@@ -20,7 +20,7 @@ import type { Router } from './router.js';
 import { RUNNER_VERDICT_NAME, TIMEOUT_DIRECTIVE } from './patterns.js';
 import { isContainer, isSibling } from './selftests.js';
 import type { ResultLine } from './result-line.js';
-import { newProgram, noteProgramLine, VmStream, type Program } from './streams.js';
+import { newProgram, noteProgramLine, noteProgramMessage, VmStream, type Program } from './streams.js';
 import type { ContainerInfo, LineRef, ParsedRun, WrapperVerdict } from './types.js';
 
 type Held = { run: ParsedRun; strength: 'strong' | 'weak' };
@@ -240,6 +240,7 @@ export class Containers {
     if (f.level >= fr.level) {
       fr.endLine = router.lineNo;
       if (f.level === fr.level) noteProgramLine(fr, tok);
+      else if (f.level === fr.level + 1) noteProgramMessage(fr, f.body);
       router.scanMarkers(f.body, router.ref(f), null);
       return true;
     }

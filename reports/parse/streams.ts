@@ -40,6 +40,7 @@ export function newProgram(name: string, level: number, line: number, sibling: b
           verdict: null,
           counts: { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 },
           bailout: null,
+          message: null,
         }
       : null,
   };
@@ -56,6 +57,12 @@ export function noteProgramLine(p: Program, tok: Token): void {
   if (tok.kind === 'result')
     s.counts[tok.result.verdict === 'missing' ? 'error' : tok.result.verdict]++;
   else if (tok.kind === 'bailout') s.bailout ??= tok.text;
+}
+
+/** A diagnostic line of the program's own (`# # <text>` below its banner): a sibling keeps its first. */
+export function noteProgramMessage(p: Program, body: string): void {
+  const s = p.sibling;
+  if (s !== null && s.message === null && body !== '') s.message = body;
 }
 
 interface HeldRun {

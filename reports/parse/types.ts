@@ -127,6 +127,11 @@ export interface SiblingProgram {
   counts: KselftestCounters;
   /** Its own `Bail out!` text, if it printed one. */
   bailout: string | null;
+  /**
+   * Its first diagnostic line (gup_test's reason for skipping: `Please run this test as
+   * root`, `check if CONFIG_GUP_TEST is enabled in kernel config`, `mount debugfs at …`).
+   */
+  message: string | null;
 }
 
 /** What the run_vmtests.sh stream around a run showed (WrapperInfo.stream). */

@@ -10,6 +10,7 @@ import type { Chosen } from '../../../reports/diff/infer-search.js';
 import type { ParsedRun } from '../../../reports/parse/types.js';
 import type { InferencePlan, SelftestInference } from '../plugin.js';
 import { dimensions, kernelOptions } from './infer-dimensions.js';
+import { debugfsFact, settleDebugfs } from './infer-debugfs.js';
 import { structuralFacts } from './infer-structure.js';
 
 function plan(run: ParsedRun, guess: InferencePlan['guess']): InferencePlan | { error: string } {
@@ -73,7 +74,7 @@ export function kernelEraFact(
 }
 
 function describe(
-  _run: ParsedRun,
+  run: ParsedRun,
   p: InferencePlan,
   e: Environment,
   chosen: Chosen,
@@ -142,7 +143,9 @@ function describe(
       because: why('ioUringDisabled', 'kernel.io_uring_disabled'),
     };
   }
+  const debugfs = debugfsFact(run, e);
+  if (debugfs) inferred.debugfs = debugfs;
   return inferred;
 }
 
-export const GUP_LONGTERM_INFERENCE: SelftestInference = { plan, describe };
+export const GUP_LONGTERM_INFERENCE: SelftestInference = { plan, describe, settle: settleDebugfs };
