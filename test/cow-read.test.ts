@@ -93,11 +93,11 @@ t.test('what cow logs say about their machine is read straight off them', async 
 
 t.test('the tree from the wording: 6.12 verdict texts, 7.2 unique names and its hugetlb set-up', async (t) => {
   const tree = (name: string): string => diffLog(read(name), name).runs[0]!.inferred.selftest.value as string;
-  t.equal(tree('6.18-host-st6.12-cow-root-default'), '6.12');
+  t.equal(tree('6.18-host-st6.12-cow-root-default'), '6.12.118', 'the fixed fill: the 6.12.y of the tree (cow-6.12), not the 6.12 before it (cow-6.10)');
   t.equal(tree('6.18-host-st7.2-cow-root-default'), '7.2');
   t.equal(tree('6.18-host-st7.2-kselftest-mm-ksft_cow-root-default'), '7.2', 'ksft_cow.sh: the 7.x collection');
   t.equal(tree('6.18-host-st7.2-cow-root-tmp-ramfs'), '7.2', 'the fallocate SKIP');
-  t.equal(tree('6.18-host-st6.12-cow-nonroot-default'), '6.12', "thp_settings.c's open(<path>)");
+  t.equal(tree('6.18-host-st6.12-cow-nonroot-default'), '6.12.118', "thp_settings.c's open(<path>)");
   t.equal(tree('6.18-host-st7.2-cow-nonroot-default'), '7.2', "hugepage_settings.c's Bail out!");
   const old = diffLog(read('6.18-host-recon6.6-cow-root-default'), 'x').runs[0]!;
   t.match(old.inferred.selftest.because, /INFO\] lines before "TAP version 13"/, 'an older era is named as such');

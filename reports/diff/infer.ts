@@ -87,8 +87,21 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   let current = first;
   if (plan.firstStart) current = evaluate(plan.firstStart) ?? current;
   let chosen: Chosen = new Map();
+  const perfect = perfectScore(run);
+  if (plan.trustPerfectStart && !pin && current.score < perfect) {
+    // The log said the machine, the era it ran is the likeliest unknown left (a 6.12 tree on a
+    // 6.18 kernel): each other kernel once (the search's own starts, evaluated and cached
+    // anyway) before descending through every dimension.
+    for (const k of plan.kernelOptions(plan.start.selftest.tree).slice(1)) {
+      const c = evaluate(k.apply(plan.start));
+      if (c && c.score >= perfect) {
+        current = c;
+        break;
+      }
+    }
+  }
   // A plug-in that reads its machine off the log stops at a start that reproduces it whole.
-  if (!(plan.trustPerfectStart && !pin && current.score >= perfectScore(run))) {
+  if (!(plan.trustPerfectStart && !pin && current.score >= perfect)) {
     const best = bestDescent(current, plan.dims, search);
     current = best.current;
     chosen = best.chosen;

@@ -18,7 +18,9 @@
  *              pages"), the tmpfile fallocate SKIP, no huge zeropage line, sysfs failures bail out
  *
  * The trees are in the order the inference tries them; it starts from the first one gupsim
- * runs (cases/selftests/cow/versions.ts) and says so when the era's own is not.
+ * runs (cases/selftests/cow/versions.ts) and says so when the era's own is not. A tree picks
+ * the newest version at or before it: `6.12` is the 6.12.y before the fill fix (cow-6.10),
+ * `6.12.118` the fixed one (cow-6.12), which a 6.12 tree's log is unless its rows say zero fill.
  */
 import type { ParsedRun } from '../../../reports/parse/types.js';
 import type { SelftestGuess } from '../plugin.js';
@@ -89,9 +91,9 @@ function verdictTexts(run: ParsedRun, eras: ReadonlySet<string>): SelftestGuess 
     return guess(['6.14', '6.15'], 'likely', 'verdict texts as results (v6.10 … v6.15) and the v6.14 kselftest.h "skipped test(s) detected" line');
   }
   if (eras.has('xfail') || eras.has('leak-fail')) {
-    return guess(['6.12', '6.10'], 'likely', 'the hugetlb vmsplice rows XFAIL, leaks worded "Leak from …" (v6.10 … v6.15), no "skipped test(s) detected" (before v6.14)');
+    return guess(['6.12.118', '6.10'], 'likely', 'the hugetlb vmsplice rows XFAIL, leaks worded "Leak from …" (v6.10 … v6.15), no "skipped test(s) detected" (before v6.14)');
   }
-  return guess(['6.12', '6.10', '6.8'], 'likely', 'verdict texts as results and mTHP sizes (v6.8 … v6.15); no failure to tell the eras apart');
+  return guess(['6.12.118', '6.10', '6.8'], 'likely', 'verdict texts as results and mTHP sizes (v6.8 … v6.15); no failure to tell the eras apart');
 }
 
 export function identifyCow(run: ParsedRun): SelftestGuess {
@@ -100,7 +102,7 @@ export function identifyCow(run: ParsedRun): SelftestGuess {
     return guess(['7.2'], 'certain', 'Bail out! writing sysfs: hugepage_settings.c (the 7.2 tree) exits through ksft_exit_fail_msg()');
   }
   if (run.programLines.length > 0) {
-    return guess(['6.12', '6.8'], 'certain', `"${run.programLines[0]!.text}": thp_settings.c (v6.8 … the 6.x trees) exits with a bare printf`);
+    return guess(['6.12.118', '6.8'], 'certain', `"${run.programLines[0]!.text}": thp_settings.c (v6.8 … the 6.x trees) exits with a bare printf`);
   }
   if (eras.has('unique-names')) {
     const container = run.wrapper.container?.name;
@@ -115,5 +117,5 @@ export function identifyCow(run: ParsedRun): SelftestGuess {
   if (eras.has('verdict-texts') || eras.has('xfail') || eras.has('leak-fail') || eras.has('no-leak-fail') || run.subtests.length > 0 || run.facts.pmdSizeKiB !== null) {
     return verdictTexts(run, eras);
   }
-  return guess(['7.2', '6.12'], 'guess', 'no wording to go by');
+  return guess(['7.2', '6.12.118'], 'guess', 'no wording to go by');
 }

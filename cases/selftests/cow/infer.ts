@@ -267,7 +267,7 @@ function modelledTrees(guess: InferencePlan['guess']): InferencePlan['guess'] {
   const trees = guess.trees.filter((t) => !('error' in cowBuild(t)));
   if (trees.length === guess.trees.length) return guess;
   if (trees.length > 0) return { trees, fact: { ...guess.fact, value: trees[0]! } };
-  const nearest = '6.12';
+  const nearest = '6.12.118';
   return {
     trees: [nearest],
     fact: {
