@@ -142,13 +142,17 @@ function readLog(run: ParsedRun, tree: string): Read {
   // per-size rows force their size to `always`; before, every THP row reads the policy).
   const collapse = (id: string): boolean => id.startsWith('cow/collapse-');
   const hugeZero = (id: string): boolean => id.endsWith('/huge-zeropage');
-  const thpRow = (id: string): boolean => collapse(id) || (f.pmdSizeKiB === null && id.includes('thp-'));
+  const thpRow = (id: string): boolean =>
+    collapse(id) || (f.pmdSizeKiB === null && id.includes('thp-'));
   const thpEnabled =
     rows.skipped(thpRow, 'Did not get a THP populated') ||
     rows.skipped(hugeZero, 'Did not get THPs populated')
       ? certain('never', 'THP rows under the top-level policy: no THP populated')
       : rows.ran(thpRow)
-        ? likely('madvise', 'THP rows got their THP (madvise or always: cow asks with MADV_HUGEPAGE)')
+        ? likely(
+            'madvise',
+            'THP rows got their THP (madvise or always: cow asks with MADV_HUGEPAGE)',
+          )
         : guessed('madvise', 'no row reads the top-level THP policy');
   const useZeroPage = f.hugeZeropage
     ? certain(true, '[INFO] huge zeropage is enabled')
@@ -278,7 +282,10 @@ function modelledTrees(guess: InferencePlan['guess']): InferencePlan['guess'] {
   };
 }
 
-function plan(run: ParsedRun, identified: InferencePlan['guess']): InferencePlan | { error: string } {
+function plan(
+  run: ParsedRun,
+  identified: InferencePlan['guess'],
+): InferencePlan | { error: string } {
   const guess = modelledTrees(identified);
   const tree = guess.trees[0]!;
   const read = readLog(run, tree);

@@ -66,11 +66,11 @@ const THP_BAIL = /^\/sys\/kernel\/mm\/transparent_hugepage\/\S+ (?:open|write) f
 /** First letters before each regex. */
 const verdictText = (t: string): boolean => {
   const c = t.charCodeAt(0);
-  return (c === 78 /* N */ || c === 76 /* L */ || c === 79 /* O */) && VERDICT_TEXT.test(t);
+  return (c === 78 /* N */ || c === 76 /* L */ || c === 79) /* O */ && VERDICT_TEXT.test(t);
 };
 const cowReason = (t: string): boolean => {
   const c = t.charCodeAt(0);
-  return (c === 77 /* M */ || c === 68 /* D */ || c === 72 /* H */) && COW_REASON.test(t);
+  return (c === 77 /* M */ || c === 68 /* D */ || c === 72) /* H */ && COW_REASON.test(t);
 };
 
 function eraHints(s: ObservedSubtest, eras: EraNotes): void {
