@@ -17,16 +17,19 @@ import { readProgress } from './read-progress.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
 import { checkRegularFile, checkStdin, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
+import { NO_RUN_FOUND } from './common.js';
 import { diffExport, originArg } from './diff-export.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--known FILE] [--all-runs] [--json | --tap | --kcidb | --junit]
 
-Read gup_longterm logs (bare, runner-wrapped, mailed, console-captured; "-" for stdin), infer
-the environment each run implies, compare every sub-test with the simulated kernel's
-prediction — and every other line of the run: its Bail out!, Totals and plan, the runners'
-verdicts, statuses and counters, the gup_test programs run beside it — and triage: match,
-expected-failure, environment, test-bug, kernel-regression, conflict, crash, infrastructure,
-missing, unexplained (and known: a failure the lab's --known file lists).
+Read selftest logs — gup_longterm and cow; bare, runner-wrapped (a CI log may hold both),
+mailed, console-captured; "-" for stdin — each run as its test's (named by its runner, prompt
+or [RUN] wording), infer the environment each run implies, compare every sub-test with the
+simulated kernel's prediction — and every other line of the run: its Bail out!, Totals and
+plan, the runners' verdicts, statuses and counters, the gup_test programs run beside
+gup_longterm — and triage: match, expected-failure, environment, test-bug,
+kernel-regression, conflict, crash, infrastructure, missing, unexplained (and known: a
+failure the lab's --known file lists).
 
 A log of many runs is summarised: one block per distinct outcome (its triage, the sub-tests
 that differ, the cause) with how many runs had it and which (run numbers and lines), then the
@@ -50,7 +53,8 @@ A LAVA job log (log.yaml: records of {dt, lvl, msg}) is read as the console its 
 records hold; line numbers then count records.
 
 --env FILE pins the whole environment; the other environment flags pin single facts and let
-the rest be inferred.
+the rest be inferred. The log says which selftest each run is: --test and selftest.name do not
+change it.
 ${ENV_FLAGS_HELP}
 
 Exit: 0 every run explained (or known), 1 something needs a human, 2 bad input (also a
@@ -171,7 +175,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     bar.stop();
   }
   if (runs === 0) {
-    io.stderr.write(`gupsim diff: no gup_longterm run found in ${positionals.join(', ')}\n`);
+    io.stderr.write(`gupsim diff: ${NO_RUN_FOUND} in ${positionals.join(', ')}\n`);
     return EXIT_USAGE;
   }
   const tallies = tally?.result();
