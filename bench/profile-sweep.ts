@@ -1,7 +1,8 @@
 /**
  * A CPU profile of the trace-less sweeps: `node --import tsx --cpu-prof --cpu-prof-dir DIR
  * bench/profile-sweep.ts [gup|cow] [ROUNDS]` runs the grid's predictions ROUNDS times after one
- * warm-up round (the bench's steady state), nothing else in the process.
+ * warm-up round (the bench's steady state), nothing else in the process, and prints the rate
+ * of those rounds per CPU second.
  */
 import { predict } from '../cases/predict.js';
 import { cowGrid, gupGrid } from './sweep-grid.js';
@@ -10,9 +11,17 @@ const which = process.argv[2] ?? 'gup';
 const rounds = Number(process.argv[3] ?? 10);
 const grid = which === 'cow' ? cowGrid() : gupGrid();
 let subtests = 0;
-for (let r = 0; r <= rounds; r++)
+let c0 = process.cpuUsage();
+for (let r = 0; r <= rounds; r++) {
+  // Round 0 is the warm-up: the rate is of the rounds after it.
+  if (r === 1) {
+    c0 = process.cpuUsage();
+    subtests = 0;
+  }
   for (const { env } of grid) {
     const p = predict(env, { trace: false });
     if (!('error' in p)) subtests += p.run.subtests.length;
   }
-console.log(`${which}: ${subtests} sub-tests`);
+}
+const c = process.cpuUsage(c0);
+console.log(`${which}: ${subtests} sub-tests, ${Math.round(subtests / ((c.user + c.system) / 1e6))} per CPU second`);
