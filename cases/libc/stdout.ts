@@ -53,6 +53,34 @@ export class Stdout {
     this.text += s;
   }
 
+  /**
+   * write(prefix + body), given apart: only `body` is searched for the last newline (the
+   * prefix has none). Searching a concatenation makes V8 copy it flat first, once per line
+   * of a run that may never read its text (a trace-less sweep): appended piece by piece, the
+   * text stays a rope until someone reads it.
+   */
+  writePrefixed(prefix: string, body: string): void {
+    if (this.lineBuffered) {
+      const nl = body.lastIndexOf('\n');
+      if (nl >= 0) this.lineEnd = this.text.length + prefix.length + nl + 1;
+    }
+    this.text = this.text + prefix + body;
+  }
+
+  /**
+   * A kselftest result line, `<head><n><tail><text><end>`, in pieces (see writePrefixed()):
+   * `end` is a newline or nothing, `text` the only other piece that may hold one.
+   */
+  writeResult(head: string, n: number, tail: string, text: string, end: string): void {
+    this.text = this.text + head + n + tail + text + end;
+    if (!this.lineBuffered) return;
+    if (end.length > 0) this.lineEnd = this.text.length;
+    else {
+      const nl = text.lastIndexOf('\n');
+      if (nl >= 0) this.lineEnd = this.text.length - text.length + nl + 1;
+    }
+  }
+
   flush(): void {
     this.lastFlush = this.text.length;
   }
