@@ -118,49 +118,58 @@ export interface GridEnv {
   env: Environment;
 }
 
-function build(
-  label: string,
-  json: Parameters<typeof environmentFromJson>[0],
-  out: GridEnv[],
-): void {
-  const e = environmentFromJson(json);
-  if (e.ok) out.push({ label, env: e.env });
+/** One environment of a grid as its JSON (a sweep parses it, as a search parses its candidates). */
+export interface GridJson {
+  label: string;
+  json: unknown;
 }
 
-/** gup_longterm's sweep: every valid release × tree × machine (invalid combinations left out). */
-export function gupGrid(): GridEnv[] {
-  const out: GridEnv[] = [];
+/** gup_longterm's sweep: every release × tree × machine, as JSON. */
+export function gupGridJson(): GridJson[] {
+  const out: GridJson[] = [];
   for (const release of RELEASES)
     for (const tree of TREES)
       GRID.forEach((g, i) =>
-        build(
-          `gup_longterm kernel ${release} tree ${tree} machine ${i}`,
-          { kernel: { release }, selftest: { tree, liburing: '2.3' }, ...g },
-          out,
-        ),
+        out.push({
+          label: `gup_longterm kernel ${release} tree ${tree} machine ${i}`,
+          json: { kernel: { release }, selftest: { tree, liburing: '2.3' }, ...g },
+        }),
       );
   return out;
 }
 
-/** cow's sweep: every valid kernel × cow.c tree × cow machine. */
-export function cowGrid(): GridEnv[] {
-  const out: GridEnv[] = [];
+/** cow's sweep: every kernel × cow.c tree × cow machine, as JSON. */
+export function cowGridJson(): GridJson[] {
+  const out: GridJson[] = [];
   for (const release of COW_RELEASES)
     for (const tree of COW_TREES)
       COW_GRID.forEach((g, i) => {
         const { kernel, ...rest } = g as typeof g & {
           kernel?: { config: Record<string, boolean> };
         };
+        // The arm64 machine's binary was built without liburing.
         const liburing = i === 3 ? null : '2.3';
-        build(
-          `cow kernel ${release} tree ${tree} machine ${i}`,
-          {
+        out.push({
+          label: `cow kernel ${release} tree ${tree} machine ${i}`,
+          json: {
             kernel: { release, ...(kernel ?? {}) },
             selftest: { name: 'cow', tree, liburing },
             ...rest,
           },
-          out,
-        );
+        });
       });
   return out;
 }
+
+/** The grid's valid environments, parsed (a combination the parser refuses is left out). */
+export function parsedGrid(grid: readonly GridJson[]): GridEnv[] {
+  const out: GridEnv[] = [];
+  for (const { label, json } of grid) {
+    const e = environmentFromJson(json);
+    if (e.ok) out.push({ label, env: e.env });
+  }
+  return out;
+}
+
+export const gupGrid = (): GridEnv[] => parsedGrid(gupGridJson());
+export const cowGrid = (): GridEnv[] => parsedGrid(cowGridJson());
