@@ -1,8 +1,16 @@
 /**
- * A CPU profile of the trace-less sweeps: `node --import tsx --cpu-prof --cpu-prof-dir DIR
- * bench/profile-sweep.ts [gup|cow] [ROUNDS]` runs the grid's predictions ROUNDS times after one
- * warm-up round (the bench's steady state), nothing else in the process, and prints the rate
- * of those rounds per CPU second.
+ * A CPU profile of the trace-less sweeps: runs the grid's predictions (bench/sweep-grid.ts)
+ * ROUNDS times after one warm-up round (the bench's steady state), nothing else in the
+ * process, and prints the rate of those rounds per CPU second.
+ *
+ *   npx tsx bench/profile-sweep.ts [gup|cow] [ROUNDS]
+ *
+ * For a profile with usable line numbers, bundle it the way tsx compiles (keepNames, which
+ * costs what it costs under `npm run bench`) but without tsx's one-line minified modules:
+ *
+ *   npx esbuild bench/profile-sweep.ts --bundle --platform=node --format=esm --keep-names \
+ *     --packages=external --outfile=/tmp/sweep.mjs
+ *   node --cpu-prof --cpu-prof-dir /tmp/prof /tmp/sweep.mjs gup 40
  */
 import { predict } from '../cases/predict.js';
 import { cowGrid, gupGrid } from './sweep-grid.js';
@@ -24,4 +32,6 @@ for (let r = 0; r <= rounds; r++) {
   }
 }
 const c = process.cpuUsage(c0);
-console.log(`${which}: ${subtests} sub-tests, ${Math.round(subtests / ((c.user + c.system) / 1e6))} per CPU second`);
+console.log(
+  `${which}: ${subtests} sub-tests, ${Math.round(subtests / ((c.user + c.system) / 1e6))} per CPU second`,
+);
