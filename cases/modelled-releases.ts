@@ -36,22 +36,34 @@ function computeNewestModelled(): string {
   return `${newest.major}.${newest.minor}`;
 }
 
+/** The two ends parsed once (parseRelease() twice per environment parsed was a sweep's cost). */
+let OLDEST: Release | undefined;
+let NEWEST_RELEASE: Release | undefined;
+
 /** Why `r` is not a modelled release, or undefined when it is. */
 export function unmodelledRelease(r: Release): string | undefined {
   if (r.next) return undefined;
   const newest = newestModelled();
-  const range = (): string =>
-    `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
   // Only the mainline position counts: 6.19.5 and 6.19-rc3 are 6.19. Compared as numbers
   // (what compareMainline() of `${major}.${minor}` and a mainline tag comes to), since every
   // environment parsed, one per prediction of a sweep, asks this of its release and its tree.
-  if (positionCompare(r, mainline(OLDEST_MODELLED)) < 0) return `${r.text} is older than any modelled kernel; ${range()}`;
+  if (positionCompare(r, (OLDEST ??= mainline(OLDEST_MODELLED))) < 0)
+    return `${r.text} is older than any modelled kernel; ${rangeText(newest)}`;
   // The -rcN of the release after the newest is today's mainline (e.g. 7.3-rc2 after 7.2):
   // until something in it is modelled, it behaves as the newest release.
-  const n = mainline(newest);
+  const n = (NEWEST_RELEASE ??= mainline(newest));
   const nextRc = r.rc !== undefined && r.major === n.major && r.minor === n.minor + 1;
-  if (positionCompare(r, n) > 0 && !nextRc) return `${r.text} is newer than any modelled kernel; ${range()}`;
+  if (positionCompare(r, n) > 0 && !nextRc)
+    return `${r.text} is newer than any modelled kernel; ${rangeText(newest)}`;
   return undefined;
+}
+
+/**
+ * The modelled range, for the refusals: a module function, not a closure made on every call
+ * of unmodelledRelease() (twice per environment parsed) for the rare call that refuses.
+ */
+function rangeText(newest: string): string {
+  return `gupsim models ${OLDEST_MODELLED} … ${newest} (with their stable x.y.z and -rcN releases, and the next release's -rcN) and next`;
 }
 
 /** compareMainline() of r's mainline position (its major.minor) with the mainline tag `m`. */

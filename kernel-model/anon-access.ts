@@ -53,12 +53,22 @@ export function anonStore(
             continue;
           }
         } else {
-          const e = t.entries[i]!;
-          if (e > 0 && (t.bits[i]! & B_WRITE) !== 0) {
-            const pfn = e - 1;
-            mem.data[pfn] = partial ? k.labels.mixed(mem.data[pfn]!, label) : label;
-            t.bits[i] = t.bits[i]! | B_DIRTY | B_SOFTDIRTY;
-            i++;
+          const entries = t.entries;
+          const bits = t.bits;
+          const e = entries[i]!;
+          if (e > 0 && (bits[i]! & B_WRITE) !== 0) {
+            // The run of present writable PTEs from here, stored in one tight loop (a THP
+            // mapped by PTEs is 512 of them) rather than a turn of the outer loop each.
+            const data = mem.data;
+            let x = i;
+            let ex = e;
+            do {
+              const pfn = ex - 1;
+              data[pfn] = partial ? k.labels.mixed(data[pfn]!, label) : label;
+              bits[x] = bits[x]! | B_DIRTY | B_SOFTDIRTY;
+              x++;
+            } while (x < iEnd && (ex = entries[x]!) > 0 && (bits[x]! & B_WRITE) !== 0);
+            i = x;
             tries = 0;
             continue;
           }
@@ -105,8 +115,10 @@ export function anonLoad(
     const chunkEnd = Math.min(end, base + a.pmdSize);
     const iEnd = Math.ceil((chunkEnd - base) / pageSize);
     let i = Math.floor((addr - base) / pageSize);
+    // The table is looked up again only after a fault (which may have made or split it), not
+    // once per page: a Map lookup per page was most of a THP's read.
+    let t = pt.get(pmd);
     while (i < iEnd) {
-      const t = pt.get(pmd);
       const e = t === undefined ? 0 : t.entries[i]!;
       if (e > 0) {
         const pfn = e - 1;
@@ -116,6 +128,7 @@ export function anonLoad(
       }
       const r = anonFaultAt(k, mm, vma, pmd, i, 'read');
       if (r !== 'ok') return r;
+      t = pt.get(pmd);
     }
     addr = chunkEnd;
   }

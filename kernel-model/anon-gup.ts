@@ -35,6 +35,17 @@ export class PfnList {
     this.buf[this.length++] = pfn;
   }
 
+  /**
+   * Room for `n` entries at once: a call that pins a THP's 512 pages would otherwise grow
+   * the buffer five times over (16 → 512), each a new array and a copy.
+   */
+  reserve(n: number): void {
+    if (n <= this.buf.length) return;
+    const b = new Int32Array(n);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+  }
+
   at(i: number): number {
     return this.buf[i]!;
   }
@@ -105,6 +116,7 @@ export function gupAnon(
   let tries = 0;
   let done = 0;
   const tally = a.tally.reset();
+  out.reserve(out.length + Math.min(nr, a.ptrs));
   const vmWrite = (vma.flags & VM_WRITE) !== 0;
   // should_force_cow_break() (5.8 only): GUP of a R/O page of a COW mapping faults as a write.
   const breakCow = !write && vmWrite && gupForcesCowBreak(k) && isCowMapping(vma);
@@ -214,6 +226,7 @@ export function gupFastAnon(
   const write = (flags & FOLL_WRITE) !== 0 || cowBreak;
   let done = 0;
   let why = '';
+  out.reserve(out.length + Math.min(nr, a.ptrs));
   chunks: while (done < nr) {
     const at = addr + done * a.pageSize;
     const t = pt.get(Math.floor(at / a.pmdSize));

@@ -38,19 +38,28 @@ function pageCacheFolio(k: Kernel, vma: Vma, index: number): Folio | undefined {
     const h = inode.hstate;
     const reserved = inode.resvHas(index);
     if (!allocHugePage(h, reserved)) {
-      if (k.tracing) k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
+      if (k.tracing)
+        k.note('hugetlb_no_page', `no free ${h.sizeKiB} kB huge page for the page cache`);
       return undefined;
     }
     inode.resv.set(index, true);
     fillFolio(k, h.sizeKiB * 1024);
-    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, mapping: inode });
+    const f = k.newFolio('hugetlb', h.sizeKiB * 1024, {
+      hugetlb: h,
+      movable: h.movable,
+      mapping: inode,
+    });
     inode.pages.set(index, f);
     return f;
   }
   const fs = inode.mount.type;
   // Read from disk: a page evicted after writeback comes back with what writeback wrote.
   const data = inode.diskAt(index) ?? 'zeroes';
-  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, { dax: fs.dax, mapping: inode, data });
+  const f = k.newFolio(fs.shmem ? 'shmem' : 'pagecache', k.pageSize, {
+    dax: fs.dax,
+    mapping: inode,
+    data,
+  });
   inode.pages.set(index, f);
   return f;
 }
@@ -66,9 +75,22 @@ function cowFolio(k: Kernel, vma: Vma): Folio | undefined {
     }
     if (withResv) vma.privateResv--;
     fillFolio(k, h.sizeKiB * 1024);
-    return k.newFolio('anon', h.sizeKiB * 1024, { hugetlb: h, movable: h.movable, anonExclusive: true });
+    return k.newFolio('anon', h.sizeKiB * 1024, {
+      hugetlb: h,
+      movable: h.movable,
+      anonExclusive: true,
+    });
   }
   return k.newFolio('anon', k.pageSize, { anonExclusive: true });
+}
+
+/**
+ * A shared anonymous folio's COW: hugetlb_wp() looks at the mapcount alone, do_wp_page() at the
+ * era's rule. At module level, not nested in handleFault(): a nested declaration is a new
+ * closure per fault (and, compiled with keepNames as tsx does, a defineProperty of its name).
+ */
+function anonReusable(k: Kernel, f: Folio): boolean {
+  return f.hugetlb ? hugetlbWpReuses(k, folioMapcount(k, f), f.refs) : wpReusesSharedAnon(k, f);
 }
 
 export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind): FaultResult {
@@ -79,11 +101,6 @@ export function handleFault(k: Kernel, vma: Vma, index: number, kind: FaultKind)
     if (k.tracing) k.note('handle_mm_fault', 'write fault on a VMA without VM_WRITE');
     return 'sigsegv';
   }
-
-/** A shared anonymous folio's COW: hugetlb_wp() looks at the mapcount alone, do_wp_page() at the era's rule. */
-function anonReusable(k: Kernel, f: Folio): boolean {
-  return f.hugetlb ? hugetlbWpReuses(k, folioMapcount(k, f), f.refs) : wpReusesSharedAnon(k, f);
-}
 
   if (kind === 'unshare') {
     // FAULT_FLAG_UNSHARE: replace a possibly shared page by an exclusive anon copy, keep it R/O.
@@ -100,7 +117,11 @@ function anonReusable(k: Kernel, f: Folio): boolean {
     const copy = cowFolio(k, vma);
     if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
     copy.data = pte.folio.data;
-    if (k.tracing) k.note('do_wp_page', 'unshare: copied the page into an exclusive anonymous folio (stays R/O)');
+    if (k.tracing)
+      k.note(
+        'do_wp_page',
+        'unshare: copied the page into an exclusive anonymous folio (stays R/O)',
+      );
     vma.ptes.set(index, { folio: copy, writable: false, dirty: false });
     return 'ok';
   }
@@ -111,7 +132,8 @@ function anonReusable(k: Kernel, f: Folio): boolean {
     let writable = pte?.writable ?? false;
     if (kind === 'write') {
       const fs = vmaBackingFs(vma);
-      if (fs.pageMkwrite && k.tracing) k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
+      if (fs.pageMkwrite && k.tracing)
+        k.note('do_shared_fault', `${fs.name} ->page_mkwrite() makes the page writable and dirty`);
       sharedWriteFault(vma, folio);
       writable = true;
     } else if (!vmaBackingFs(vma).pageMkwrite && (vma.flags & VM_WRITE) !== 0) {
@@ -144,7 +166,11 @@ function anonReusable(k: Kernel, f: Folio): boolean {
   const copy = cowFolio(k, vma);
   if (!copy) return vmaIsHugetlb(vma) ? 'sigbus' : 'oom';
   if (source) copy.data = source.data;
-  if (k.tracing) k.note(pte ? 'wp_page_copy' : 'do_cow_fault', `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`);
+  if (k.tracing)
+    k.note(
+      pte ? 'wp_page_copy' : 'do_cow_fault',
+      `MAP_PRIVATE write: page copied into an exclusive anonymous ${copy.hugetlb ? 'hugetlb ' : ''}folio`,
+    );
   vma.ptes.set(index, { folio: copy, writable: true, dirty: true });
   return 'ok';
 }

@@ -3,7 +3,7 @@
  * mapcount and refcount as do_wp_page() and reclaim read them, and try_to_unmap().
  */
 import type { Kernel } from './kernel.js';
-import type { AddressSpace, Folio, Vma } from './mm-types.js';
+import type { AddressSpace, Folio, Pte, Vma } from './mm-types.js';
 import { withInvalidation } from './mmu-notifier.js';
 import { freeHugePage } from './hugetlb.js';
 
@@ -26,19 +26,37 @@ export function folioMappings(k: Kernel, folio: Folio): Mapping[] {
   return out;
 }
 
+/**
+ * The walk's running count, one for the module: forEach() with it as `this` needs no closure,
+ * and no generator and iterator results as `for (… of ptes.values())` made on every call (a
+ * do_wp_page() asks for the mapcount at each write fault).
+ */
+class MapcountWalk {
+  folio: Folio | undefined = undefined;
+  n = 0;
+}
+const WALK = new MapcountWalk();
+
+function countMapping(this: MapcountWalk, pte: Pte): void {
+  if (pte.folio === this.folio) this.n++;
+}
+
 /** folio_mapcount(): counted in a walk that makes no Mapping objects. */
 export function folioMapcount(k: Kernel, folio: Folio): number {
-  let n = 0;
+  const walk = WALK;
+  walk.folio = folio;
+  walk.n = 0;
   const mms = k.mms;
   for (let m = 0; m < mms.length; m++) {
     const vmas = mms[m]!.vmaList();
     for (let v = 0; v < vmas.length; v++) {
       const ptes = vmas[v]!.ptes;
-      if (ptes.size === 0) continue;
-      for (const pte of ptes.values()) if (pte.folio === folio) n++;
+      if (ptes.size !== 0) ptes.forEach(countMapping, walk);
     }
   }
-  return n;
+  // Not kept past the call: the folio may be freed.
+  walk.folio = undefined;
+  return walk.n;
 }
 
 /**

@@ -13,7 +13,8 @@ export const KSFT_XFAIL = 2;
 export const KSFT_XPASS = 3;
 export const KSFT_SKIP = 4;
 
-export type KsftResult = typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
+export type KsftResult =
+  typeof KSFT_PASS | typeof KSFT_FAIL | typeof KSFT_XFAIL | typeof KSFT_XPASS | typeof KSFT_SKIP;
 
 export interface KselftestEra {
   /** ksft_print_header() calls setvbuf(stdout, NULL, _IOLBF, 0) (v6.6+). */
@@ -127,7 +128,7 @@ export class Kselftest {
   /** ksft_print_msg(): "# " + message; errno is saved and restored around the printf. */
   printMsg(msg: string): void {
     this.messages.push(msg);
-    this.proc.printf('# ' + msg);
+    this.proc.stdout.writePrefixed('# ', msg);
   }
 
   /** `<head><number><tail><msg>`: the format string `<head>%u<tail>%s` of each result kind. */
@@ -147,7 +148,7 @@ export class Kselftest {
   private emit(verdict: Verdict, head: string, tail: string, text: string, end: string): void {
     this.cnt.add(verdict);
     const n = this.testNum();
-    this.proc.printf(head + n + tail + text + end);
+    this.proc.stdout.writeResult(head, n, tail, text, end);
     this.emitted.push(new Emitted(n, verdict, text));
   }
 

@@ -103,7 +103,8 @@ export class Process {
   private sys(fn: string, r: number): number {
     if (r < 0) {
       this.errno = -r;
-      if (this.kernel.tracing) this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
+      if (this.kernel.tracing)
+        this.kernel.note(`libc:${fn}`, `failed, errno = ${errnoName(-r) ?? -r}`);
       return -1;
     }
     return r;
@@ -223,13 +224,18 @@ export class Process {
   }
 
   open(path: string): number {
-    return this.sys(`open(${path})`, path === GUP_TEST_PATH ? this.task.openSpecial(path) : -Errno.ENOENT);
+    return this.sys(
+      `open(${path})`,
+      path === GUP_TEST_PATH ? this.task.openSpecial(path) : -Errno.ENOENT,
+    );
   }
 
   /** fstatfs(); the selftest retries on EINTR and maps failure to f_type 0. */
   fstatfs(fd: number): { ret: number; fType: number } {
+    // The kernel's answer is a fresh object: set its ret as libc returns it (one object per call).
     const r = this.task.fstatfs(fd);
-    return { ret: this.sys('fstatfs', r.ret), fType: r.fType };
+    r.ret = this.sys('fstatfs', r.ret);
+    return r;
   }
 
   ftruncate(fd: number, length: number): number {
@@ -257,7 +263,8 @@ export class Process {
   memset(addr: number, length: number): void {
     const r = this.task.access(addr, length, true);
     if (r !== 'ok') {
-      if (this.kernel.tracing) this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
+      if (this.kernel.tracing)
+        this.kernel.note('memset', `page fault could not be satisfied: ${r}`);
       throw new ProcessExit(r === 'SIGBUS' ? 128 + 7 : 128 + 11, r);
     }
   }
