@@ -35,7 +35,7 @@ function cut(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
 }
 
 /** Pieces of bytes: text of every UTF-8 width, a BOM, and malformed sequences of every kind. */
-const piece: fc.Arbitrary<number[]> = fc.oneof(
+const piece: fc.Arbitrary<readonly number[]> = fc.oneof(
   fc.string({ maxLength: 8 }).map((s) => [...Buffer.from(s)]),
   fc.string({ unit: 'grapheme', maxLength: 4 }).map((s) => [...Buffer.from(s)]),
   fc.constantFrom(
