@@ -53,9 +53,19 @@ export interface Environment {
   arch: Arch;
   pageSizeKiB: number;
   hugetlb: HugetlbSpec[];
-  fs: { tmp: FsSpec; cwd: FsSpec };
-  /** groups: gids the test process is in (for kernel.io_uring_group). */
-  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[] };
+  /**
+   * tmp, cwd: the filesystems of /tmp and the current directory. debugfs: mounted at
+   * /sys/kernel/debug (a machine without it — no systemd, a bare VM — has only the empty sysfs
+   * mount point: /sys/kernel/debug/gup_test is then ENOENT for everyone, never EACCES);
+   * absent, it follows kernel.config.GUP_TEST.
+   */
+  fs: { tmp: FsSpec; cwd: FsSpec; debugfs: boolean };
+  /**
+   * groups: gids the test process is in (for kernel.io_uring_group). ipcLock: whether it holds
+   * CAP_IPC_LOCK when that is not what `root` implies (absent: root does, others do not;
+   * `setpriv --bounding-set=-ipc_lock` takes it from root) — see userHasIpcLock().
+   */
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: number[]; ipcLock?: boolean };
   /** io_uring_group: kernel.io_uring_group, -1 = none (the kernel's default). */
   sysctl: { io_uring_disabled: number; io_uring_group: number };
   /**
@@ -66,8 +76,13 @@ export interface Environment {
   thp: { enabled: ThpEnabled; useZeroPage: boolean; sizes: ThpSizeSpec[] };
   /** Swap space switched on (0: none). */
   swap: { sizeKiB: number };
-  /** name: which selftest program (gup_longterm or cow). */
-  selftest: { name: SelftestName; tree: string; liburing: string | null };
+  /**
+   * name: which selftest program (gup_longterm or cow). with: the other programs the runner
+   * runs in the same invocation (`run_vmtests.sh -t "gup_test cow"`, `run_kselftest.sh -t
+   * mm:ksft_gup_test.sh -t mm:ksft_cow.sh`): their output is in the log, but only `name`'s
+   * sub-tests are recorded.
+   */
+  selftest: { name: SelftestName; tree: string; liburing: string | null; with?: SelftestName[] };
   runner: RunnerName;
 }
 
@@ -264,10 +279,18 @@ function parseObject(root: Json): Environment {
     });
   }
 
-  const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd']);
-  const fs = { tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'), cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4') };
+  const f = o.fs === undefined ? {} : obj(o.fs, 'fs', ['tmp', 'cwd', 'debugfs']);
+  const fs = {
+    tmp: fsSpec(f.tmp, 'fs.tmp', 'tmpfs'),
+    cwd: fsSpec(f.cwd, 'fs.cwd', 'ext4'),
+    // Absent: mounted when the kernel has gup_test. An environment's GUP_TEST is mostly read off
+    // /sys/kernel/debug/gup_test (env detect, the INDEX files), which a machine without debugfs
+    // mounted never shows: the machines known so far are both kinds (the 6.18 host: neither;
+    // the 7.2.13 CONFIG_GUP_TEST guest: both). Only a non-root gup_test program tells them apart.
+    debugfs: bool(f.debugfs, 'fs.debugfs', config.GUP_TEST),
+  };
 
-  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups']);
+  const u = o.user === undefined ? {} : obj(o.user, 'user', ['root', 'memlockKiB', 'groups', 'ipcLock']);
   let memlockKiB: number | 'unlimited' = 8192;
   if (u.memlockKiB !== undefined) {
     memlockKiB = u.memlockKiB === 'unlimited' ? 'unlimited' : int(u.memlockKiB, 'user.memlockKiB', 0);
@@ -283,7 +306,10 @@ function parseObject(root: Json): Environment {
       groups.push(gid);
     });
   }
-  const user = { root: bool(u.root, 'user.root', true), memlockKiB, groups };
+  const isRoot = bool(u.root, 'user.root', true);
+  const ipcLock = bool(u.ipcLock, 'user.ipcLock', isRoot);
+  // Absent when it is what root implies, so a copy that changes `root` changes it too.
+  const user = ipcLock === isRoot ? { root: isRoot, memlockKiB, groups } : { root: isRoot, memlockKiB, groups, ipcLock };
 
   const s = o.sysctl === undefined ? {} : obj(o.sysctl, 'sysctl', ['io_uring_disabled', 'io_uring_group']);
   const ioUringDisabled = int(s.io_uring_disabled, 'sysctl.io_uring_disabled', 0);
@@ -295,7 +321,7 @@ function parseObject(root: Json): Environment {
   const sw = o.swap === undefined ? {} : obj(o.swap, 'swap', ['sizeKiB']);
   const swap = { sizeKiB: int(sw.sizeKiB, 'swap.sizeKiB', 0) };
 
-  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing']);
+  const t = o.selftest === undefined ? {} : obj(o.selftest, 'selftest', ['name', 'tree', 'liburing', 'with']);
   let name: SelftestName = 'gup_longterm';
   if (t.name !== undefined) {
     const n = str(t.name, 'selftest.name');
@@ -322,6 +348,19 @@ function parseObject(root: Json): Environment {
     if (!(RUNNERS as readonly string[]).includes(r)) fail(`runner: unknown "${r}" (known: ${RUNNERS.join(', ')})`);
     runner = r as RunnerName;
   }
+  let withNames: SelftestName[] | undefined;
+  if (t.with !== undefined) {
+    if (!Array.isArray(t.with)) fail('selftest.with: expected an array of program names');
+    withNames = [];
+    for (const [i, w] of t.with.entries()) {
+      const n = str(w, `selftest.with[${i}]`);
+      if (!(SELFTEST_NAMES as readonly string[]).includes(n)) fail(`selftest.with[${i}]: unknown "${n}" (known: ${SELFTEST_NAMES.join(', ')})`);
+      if (n === name || withNames.includes(n as SelftestName)) fail(`selftest.with[${i}]: "${n}" is already run`);
+      withNames.push(n as SelftestName);
+    }
+    if (withNames.length && runner === 'direct') fail('selftest.with: only a runner runs more than one program');
+    if (!withNames.length) withNames = undefined;
+  }
 
   return {
     kernel: { release, patches, config },
@@ -333,7 +372,7 @@ function parseObject(root: Json): Environment {
     sysctl: { io_uring_disabled: ioUringDisabled, io_uring_group: ioUringGroup },
     thp,
     swap,
-    selftest: { name, tree, liburing },
+    selftest: withNames ? { name, tree, liburing, with: withNames } : { name, tree, liburing },
     runner,
   };
 }
@@ -396,6 +435,11 @@ export function parseEnvironment(text: string): EnvResult {
  * (Debian unstable's 7.2.13, both) on x86_64 with CONFIG_GUP_TEST, liburing, /tmp on tmpfs,
  * the test directory on ext4, 2 MiB and 1 GiB huge page sizes with free pages, root.
  */
+/** Whether the test process holds CAP_IPC_LOCK (io_uring then charges nothing to RLIMIT_MEMLOCK). */
+export function userHasIpcLock(user: Environment['user']): boolean {
+  return user.ipcLock ?? user.root;
+}
+
 export function defaultEnvironment(): Environment {
   const r = environmentFromJson({
     kernel: { release: '7.2.13' },

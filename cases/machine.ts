@@ -6,7 +6,7 @@ import { FS_TYPES, FsMount, type Mount } from '../kernel-model/fs.js';
 import { DEFAULT_THP, maxBuddyKiB, type KernelSpec } from '../kernel-model/kernel.js';
 import type { ThpSpec } from '../kernel-model/thp.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
-import type { Environment, FsSpec } from './env.js';
+import { userHasIpcLock, type Environment, type FsSpec } from './env.js';
 
 /**
  * Pages the buddy allocator could add to a pool when nr_hugepages is raised, unless the
@@ -63,8 +63,8 @@ export function kernelSpecFor(env: Environment): KernelSpec {
       allocatable: h.allocatable ?? defaultAllocatable(h.sizeKiB, env.pageSizeKiB),
       movable: h.movable ?? false,
     })),
-    mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd) },
-    user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups },
+    mounts: { tmp: mount(env.fs.tmp), cwd: mount(env.fs.cwd), debugfs: env.fs.debugfs },
+    user: { root: env.user.root, memlockKiB: env.user.memlockKiB, groups: env.user.groups, ipcLock: userHasIpcLock(env.user) },
     thp: thpOf(env),
     swapKiB: env.swap.sizeKiB,
     sysctl: { ioUringDisabled: env.sysctl.io_uring_disabled, ioUringGroup: env.sysctl.io_uring_group },

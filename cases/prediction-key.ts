@@ -9,7 +9,7 @@
  */
 import { parsePatch, resolveBehaviours, sortedBehaviours, type BehaviourName, type PatchSpec } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
-import type { Environment, FsSpec } from './env.js';
+import { userHasIpcLock, type Environment, type FsSpec } from './env.js';
 import { liburingSetsErrno } from './libc/liburing.js';
 import { selftestBuild, type SelftestBuild } from './versions.js';
 
@@ -40,18 +40,30 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
   return [
     behaviours,
     buildKey(b),
-    `${m.gupTest ? 1 : 0}${beforeIoUring ? '-' : c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? 1 : 0}`,
+    `${m.gupTest ? 1 : 0}${beforeIoUring ? '-' : c.IO_URING ? 1 : 0}${c.HUGETLBFS ? 1 : 0}${c.DEBUG_FS ? (env.fs.debugfs ? 1 : 'u') : 0}`,
     env.arch,
     env.pageSizeKiB,
     env.hugetlb.map((h) => `${h.sizeKiB}:${h.free}:${opt(h.allocatable)}:${opt(h.movable)}`).join(','),
     fsKey(env.fs.tmp),
     fsKey(env.fs.cwd),
-    `${user.root ? 1 : 0}:${m.memlockKiB}:${user.groups.join(',')}`,
+    `${user.root ? 1 : 0}${userHasIpcLock(user) === user.root ? '' : user.root ? '-ipc_lock' : '+ipc_lock'}:${m.memlockKiB}:${user.groups.join(',')}`,
     `${m.ioUringDisabled}:${m.ioUringGroup}`,
     env.selftest.liburing === null ? 'none' : beforeIoUring ? 'linked' : liburingSetsErrno({ version: env.selftest.liburing, arch: env.arch }) ? 'errno' : 'raw',
-    env.runner,
+    env.runner + withKey(env),
     cowKey(env),
   ].join('|');
+}
+
+/** The other programs of the invocation (selftest.with), each by its build. */
+function withKey(env: Environment): string {
+  const w = env.selftest.with;
+  if (!w) return '';
+  return w
+    .map((n) => {
+      const b = selftestBuild(env.selftest.tree, n);
+      return `+${n}:${'error' in b ? 'error' : buildKey(b)}`;
+    })
+    .join('');
 }
 
 /**
@@ -60,7 +72,7 @@ export function predictionKey(env: Environment, beforeIoUring = false): string |
  * (rule 8 of live()) and the key holds the program's name alone.
  */
 function cowKey(env: Environment): string {
-  if (env.selftest.name !== 'cow') return env.selftest.name;
+  if (env.selftest.name !== 'cow' && !env.selftest.with?.includes('cow')) return env.selftest.name;
   const t = env.thp;
   return `cow:${env.kernel.config.TRANSPARENT_HUGEPAGE ? 1 : 0}:${t.enabled}:${t.useZeroPage ? 1 : 0}:${t.sizes.map((x) => `${x.sizeKiB}=${x.enabled}`).join(',')}:${env.swap.sizeKiB}`;
 }
@@ -129,7 +141,26 @@ const Dropped = {
   IoUringSysctl: 16,
   Accounting: 32,
   BufferCap1T: 64,
+  AnonMemory: 128,
 } as const;
+
+/**
+ * The behaviours only anonymous memory reads (kernel-model/anon-*.ts, mm-syscalls.ts,
+ * anon-reclaim.ts, thp.ts): dead for a program that maps none (rule 8).
+ */
+const ANON_ONLY: ReadonlySet<string> = new Set([
+  'swp_exclusive',
+  'madv_collapse',
+  'mthp_anon',
+  'wp_reuse_large_anon',
+  'thp_cow_split_pmd',
+  'thp_wp_page_count',
+  'swapin_reuse_page_count',
+  'mprotect_upgrade_exclusive_anon',
+  'pageout_folio_mapcount',
+  'pageout_estimated_sharers',
+  'thp_split_remap_zero',
+]);
 
 /** The behaviours the ring and buffer accounting reads (io-uring.ts ringMemoryCharged(), unchargedAtClose()). */
 const ACCOUNTING: ReadonlySet<string> = new Set([
@@ -140,6 +171,7 @@ const ACCOUNTING: ReadonlySet<string> = new Set([
 ]);
 
 function isDropped(b: BehaviourName, d: number): boolean {
+  if (ANON_ONLY.has(b)) return (d & Dropped.AnonMemory) !== 0;
   if (b === 'gup_test_debugfs') return (d & Dropped.GupTestDebugfs) !== 0;
   if (b === 'pin_longterm_test') return (d & Dropped.PinLongtermTest) !== 0;
   if (!b.startsWith('io_uring_')) return false;
@@ -166,8 +198,8 @@ const SZ_1G_KIB = 1024 * 1024;
  * environment) put at a fixed value. Each rule is applied to the machine as the rules before
  * it left it, and each names the only places the model reads what it fixes, so each keeps
  * the prediction as it was (tested by test/prediction-key.test.ts over a sweep):
- * 1. CONFIG_GUP_TEST: only Task.openSpecial() (debugfs gup_test), after the root check and
- *    or-ed with CONFIG_DEBUG_FS and gup_test_debugfs (5.11).
+ * 1. CONFIG_GUP_TEST: only Task.openSpecial() (debugfs gup_test), after the checks of
+ *    CONFIG_DEBUG_FS, of debugfs being mounted and of root, or-ed with gup_test_debugfs (5.11).
  * 2. gup_test_debugfs: the same test, read only once root, CONFIG_GUP_TEST and CONFIG_DEBUG_FS
  *    passed; pin_longterm_test (6.2): only gupTestIoctl(), on a gup_test file that opened.
  * 3. io_uring: the selftests reach it only through liburing (cases/libc/liburing.ts), and
@@ -177,22 +209,26 @@ const SZ_1G_KIB = 1024 * 1024;
  *    with io_uring_disabled_sysctl (6.6), where 1 lets root through exactly as 0 does; that
  *    behaviour matters only with a value above 0.
  * 5. A ring io_uring_allowed() refuses: no ring, so no buffer and no accounting either.
- * 6. Root (CAP_IPC_LOCK) is never charged (ioUringChargesUser()): RLIMIT_MEMLOCK and the
+ * 6. A user with CAP_IPC_LOCK (root, unless it was dropped) is never charged (ioUringChargesUser()): RLIMIT_MEMLOCK and the
  *    accounting behaviours are dead.
  * 7. io_uring_buffer_cap_1t: only io_buffer_validate(), where it moves a limit from 1 GiB to
  *    1 TiB; the selftests register one page or one huge page, so with no huge page size
  *    above 1 GiB no buffer reaches either limit.
- * 8. The THP policy, CONFIG_TRANSPARENT_HUGEPAGE and swap: only anonymous memory reads them
- *    (kernel-model/anon-*.ts, thp.ts, sysfs.ts), which only cow maps (cowKey()).
+ * 8. The THP policy, CONFIG_TRANSPARENT_HUGEPAGE, swap and the behaviours of ANON_ONLY: only
+ *    anonymous memory reads them (kernel-model/anon-*.ts, thp.ts, sysfs.ts), which only cow
+ *    maps (cowKey()).
  */
 function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: boolean): Live {
   const { user, sysctl } = env;
   const config = env.kernel.config;
   const root = user.root;
   // 1, 2
-  const gupTest = config.GUP_TEST || !(root && config.DEBUG_FS && has.has('gup_test_debugfs'));
-  const gupTestOpens = root && gupTest && config.DEBUG_FS;
+  const debugfs = config.DEBUG_FS && env.fs.debugfs;
+  const gupTest = config.GUP_TEST || !(root && debugfs && has.has('gup_test_debugfs'));
+  const gupTestOpens = root && gupTest && debugfs;
   let dropped = 0;
+  // 8
+  if (env.selftest.name !== 'cow' && !env.selftest.with?.includes('cow')) dropped |= Dropped.AnonMemory;
   if (!gupTestOpens) dropped |= Dropped.GupTestDebugfs;
   if (!(gupTestOpens && has.has('gup_test_debugfs'))) dropped |= Dropped.PinLongtermTest;
   const m: Live = { gupTest, memlockKiB: 8192, ioUringDisabled: 0, ioUringGroup: -1, dropped };
@@ -216,7 +252,7 @@ function live(env: Environment, has: ReadonlySet<BehaviourName>, beforeIoUring: 
     }
   }
   // 6
-  if (root) m.dropped |= Dropped.Accounting;
+  if (userHasIpcLock(user)) m.dropped |= Dropped.Accounting;
   else m.memlockKiB = user.memlockKiB;
   // 7
   if (env.hugetlb.every((h) => h.sizeKiB <= SZ_1G_KIB) && env.pageSizeKiB <= SZ_1G_KIB) m.dropped |= Dropped.BufferCap1T;

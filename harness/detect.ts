@@ -135,6 +135,12 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
   const sysctl: Record<string, number> = { io_uring_disabled: disabled === undefined ? 0 : Number(disabled.trim()) };
   if (group !== undefined && Number(group.trim()) !== -1) sysctl.io_uring_group = Number(group.trim());
   const user: Record<string, unknown> = { root, memlockKiB };
+  // CAP_IPC_LOCK (bit 14 of CapEff): written only when it is not what root implies.
+  const capEff = /^CapEff:\s+([0-9a-f]+)$/m.exec(src.readFile('/proc/self/status') ?? '');
+  if (capEff) {
+    const ipcLock = (BigInt(`0x${capEff[1]}`) & (1n << 14n)) !== 0n;
+    if (ipcLock !== root) user.ipcLock = ipcLock;
+  }
   if (sysctl.io_uring_group !== undefined) user.groups = src.groups();
   const thp = detectThp(src);
   const swapKiB = detectSwapKiB(src);
@@ -146,7 +152,7 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
       arch,
       pageSizeKiB,
       hugetlb,
-      fs: { tmp: fsOf(src, '/tmp', notes), cwd: fsOf(src, cwd, notes) },
+      fs: { tmp: fsOf(src, '/tmp', notes), cwd: fsOf(src, cwd, notes), debugfs: debugfsMounted(src) },
       user,
       sysctl,
       ...(thp ? { thp } : {}),
@@ -156,6 +162,15 @@ export function detectEnvironment(cwd: string, src: DetectSources = HOST): Detec
     },
     notes,
   };
+}
+
+/** debugfs mounted at /sys/kernel/debug (/proc/self/mounts: `debugfs /sys/kernel/debug debugfs …`). */
+function debugfsMounted(src: DetectSources): boolean {
+  const mounts = src.readFile('/proc/self/mounts') ?? '';
+  return mounts.split('\n').some((l) => {
+    const f = l.split(' ');
+    return f[1] === '/sys/kernel/debug' && f[2] === 'debugfs';
+  });
 }
 
 const THP = '/sys/kernel/mm/transparent_hugepage';

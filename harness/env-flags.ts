@@ -18,6 +18,7 @@ export const ENV_FLAG_OPTIONS = {
   'tmp-fs': { type: 'string' },
   'cwd-fs': { type: 'string' },
   'no-gup-test': { type: 'boolean' },
+  'no-debugfs': { type: 'boolean' },
   user: { type: 'string' },
   memlock: { type: 'string' },
   'io-uring-disabled': { type: 'string' },
@@ -25,6 +26,7 @@ export const ENV_FLAG_OPTIONS = {
   'page-size': { type: 'string' },
   runner: { type: 'string' },
   test: { type: 'string' },
+  with: { type: 'string' },
   thp: { type: 'string' },
   'thp-sizes': { type: 'string' },
   'no-thp': { type: 'boolean' },
@@ -46,6 +48,7 @@ tmpfs, the test directory on ext4, 2 free 2 MiB and 2 free 1 GiB huge pages):
   --tmp-fs FS[:HOST]       filesystem of /tmp (9p:ext4 = 9p passing ext4's magic through)
   --cwd-fs FS[:HOST]       filesystem of the current directory
   --no-gup-test            kernel without CONFIG_GUP_TEST
+  --no-debugfs             debugfs not mounted at /sys/kernel/debug (fs.debugfs false)
   --user root|nonroot      run as root or not
   --memlock KIB|unlimited  RLIMIT_MEMLOCK
   --io-uring-disabled N    kernel.io_uring_disabled (0, 1, 2)
@@ -53,6 +56,8 @@ tmpfs, the test directory on ext4, 2 free 2 MiB and 2 free 1 GiB huge pages):
   --page-size KIB          base page size (4, 16, 64)
   --runner NAME            direct, run_vmtests, kselftest, kselftest+run_vmtests
   --test NAME              selftest.name: gup_longterm (default) or cow
+  --with NAME,...          selftest.with: other programs the runner runs in the same
+                           invocation (run_vmtests.sh -t "gup_test cow"); "" for none
   --thp MODE               thp.enabled, the top-level THP policy: always, madvise, never
   --thp-sizes SIZE:MODE,...
                            thp.sizes: hugepages-<SIZE>kB/enabled (always, inherit, madvise,
@@ -118,6 +123,7 @@ export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = fal
   }
   if (flags.patch) kernel().patches = [...((kernel().patches as unknown[]) ?? []), ...flags.patch];
   if (flags['no-gup-test']) section(kernel(), 'config').GUP_TEST = false;
+  if (flags['no-debugfs']) section(raw, 'fs').debugfs = false;
   if (flags.selftest !== undefined) section(raw, 'selftest').tree = flags.selftest;
   if (flags.liburing !== undefined) section(raw, 'selftest').liburing = flags.liburing;
   if (flags['no-liburing']) section(raw, 'selftest').liburing = null;
@@ -148,6 +154,8 @@ export function applyEnvFlags(raw: Raw, flags: EnvFlagValues, followKernel = fal
   if (flags['page-size'] !== undefined) raw.pageSizeKiB = intFlag('page-size', flags['page-size']);
   if (flags.runner !== undefined) raw.runner = flags.runner;
   if (flags.test !== undefined) section(raw, 'selftest').name = flags.test;
+  if (flags.with !== undefined)
+    section(raw, 'selftest').with = flags.with === '' ? [] : flags.with.split(',').map((n) => n.trim());
   if (flags.thp !== undefined) section(raw, 'thp').enabled = flags.thp;
   if (flags['thp-sizes'] !== undefined) {
     section(raw, 'thp').sizes = flags['thp-sizes'] === ''

@@ -246,16 +246,36 @@ export function splitPmd(k: Kernel, mm: AnonMm, t: PteTable): void {
 }
 
 /**
- * do_huge_pmd_wp_page(): reuse the PMD-mapped folio when it is exclusive or nothing else
- * holds it; otherwise (and always for the huge zeropage) split the PMD and let the PTE fault
- * handle the page. True when the fault was handled at the PMD.
+ * do_huge_pmd_wp_page(): reuse the PMD-mapped folio when the era's rule allows; otherwise
+ * (and always for the huge zeropage) split the PMD and let the PTE fault handle the page —
+ * from 3917c80280c9 (5.8); before, the whole THP was copied. True when the fault was handled
+ * at the PMD.
+ *   ≤5.17  reuse_swap_page(): the PMD's mapcount (the highest of any page, plus the PMD
+ *          mappings) is 1 — references such as a vmsplice() pipe's are not counted: the THP
+ *          variant of CVE-2020-29374 ("COW fixes part 1", 2021-12-17)
+ *   5.18   3bff7e3f1f16: folio_ref_count() == 1, like do_wp_page()
+ *   5.19   PageAnonExclusive first
  */
 function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolean): boolean {
   const mem = k.anon.memmap;
   const head = t.leaf;
+  if (!k.flags.thp_cow_split_pmd) return hugePmdWpCopy(k, mm, vma, t);
   if (head !== mem.hugeZero) {
     const exclusive = k.flags.anon_exclusive && (mem.pflags[head]! & PG_ANON_EXCLUSIVE) !== 0;
     let reuse = exclusive;
+    if (!reuse && !k.flags.thp_wp_page_count && !k.flags.anon_exclusive) {
+      const count = thpMapcount(mem, head);
+      reuse = count === 1;
+      if (k.tracing)
+        k.note(
+          'do_huge_pmd_wp_page',
+          `reuse_swap_page(): THP mapcount ${count}${mem.refcount(head) > count ? ', other references not counted' : ''}: ${reuse ? 'reuse' : 'split the PMD, fall back to the PTE'}; ${k.describeAbsent('thp_wp_page_count')}`,
+          { by: 'thp_cow_split_pmd' },
+        );
+      if (reuse && (vma.flags & VM_WRITE) !== 0) t.leafBits |= WRITABLE;
+      if (!reuse) splitPmd(k, mm, t);
+      return reuse;
+    }
     if (!reuse && mem.refcount(head) === 1) {
       // folio_ref_count() == 1: only this PMD maps it; now exclusive.
       mem.pflags.fill(PG_ANON_EXCLUSIVE, head, head + mem.nrPages(head));
@@ -272,6 +292,7 @@ function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolea
         k.note(
           'do_huge_pmd_wp_page',
           `${unshare ? 'unshare' : 'write'}: nothing else holds the PMD-mapped THP (refcount 1): reuse`,
+          k.flags.anon_exclusive ? {} : { by: 'thp_wp_page_count' },
         );
       if (!unshare && (vma.flags & VM_WRITE) !== 0) t.leafBits |= WRITABLE;
       return true;
@@ -284,6 +305,75 @@ function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolea
   }
   splitPmd(k, mm, t);
   return false;
+}
+
+/** page_trans_huge_mapcount(): the most PTE mappings of any page plus the PMD mappings. */
+function thpMapcount(mem: MemMap, head: number): number {
+  let most = 0;
+  const end = head + mem.nrPages(head);
+  for (let p = head; p < end; p++) if (mem.mapcount[p]! > most) most = mem.mapcount[p]!;
+  return most + mem.entire[head]!;
+}
+
+/**
+ * do_huge_pmd_wp_page() before 3917c80280c9 (≤5.7): reuse when mapped once (reuse_swap_page(),
+ * references not counted); otherwise a new THP gets a copy of all of it (the huge zeropage: a
+ * zeroed one) — or, when THP is not allowed for the VMA, do_huge_pmd_wp_page_fallback() copies
+ * it into small pages. Always handled at the PMD or in the PTEs it leaves.
+ */
+function hugePmdWpCopy(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable): boolean {
+  const a = k.anon;
+  const mem = a.memmap;
+  const head = t.leaf;
+  const zero = head === mem.hugeZero;
+  const bits = (vma.flags & VM_WRITE) !== 0 ? WRITABLE : B_DIRTY | B_SOFTDIRTY;
+  if (!zero) {
+    const count = thpMapcount(mem, head);
+    if (count === 1) {
+      if (k.tracing)
+        k.note(
+          'do_huge_pmd_wp_page',
+          `reuse_swap_page(): THP mapcount 1${mem.refcount(head) > 1 ? ', other references not counted' : ''}: reuse; ${k.describeAbsent('thp_cow_split_pmd')}`,
+        );
+      t.leafBits |= bits;
+      return true;
+    }
+  }
+  if ((thpOrders(a, vma) & (1 << a.pmdOrder)) !== 0) {
+    const n = mem.alloc(a.pmdOrder, zero);
+    if (!zero) mem.data.copyWithin(n, head, head + a.ptrs);
+    mem.pflags.fill(PG_ANON_EXCLUSIVE, n, n + a.ptrs);
+    mapLeaf(t, n, bits);
+    mem.addPmdMap(n, mm.mmId);
+    if (!zero) mem.removePmdMap(head, mm.mmId);
+    if (k.tracing)
+      k.note(
+        'do_huge_pmd_wp_page',
+        `${zero ? 'the huge zeropage' : 'a shared THP'}: a new THP gets a copy of all of it; ${k.describeAbsent('thp_cow_split_pmd')}`,
+      );
+    return true;
+  }
+  if (zero) {
+    splitPmd(k, mm, t);
+    return false;
+  }
+  // do_huge_pmd_wp_page_fallback(): a small page each, the PMD replaced by a table of them.
+  t.leaf = -1;
+  for (let j = 0; j < a.ptrs; j++) {
+    const p = mem.alloc(0, false);
+    mem.data[p] = mem.data[head + j]!;
+    mem.pflags[p] = PG_ANON_EXCLUSIVE;
+    t.entries[j] = p + 1;
+    t.bits[j] = bits;
+    mem.addPteMaps(p, 1, mm.mmId);
+  }
+  mem.removePmdMap(head, mm.mmId);
+  if (k.tracing)
+    k.note(
+      'do_huge_pmd_wp_page_fallback',
+      `THP not allowed here: the shared THP copied into ${a.ptrs} small pages`,
+    );
+  return true;
 }
 
 /**
@@ -400,7 +490,19 @@ function anonReusable(k: Kernel, a: AnonState, mem: MemMap, pfn: number): boolea
     return wpReusesLargeAnon(k, mem.total[h]!, mem.refcount(h), mem.maybeMappedShared(h));
   // A swap-cache folio no swap PTE names any more leaves the cache first (folio_free_swap()).
   if ((mem.fflags[h]! & F_SWAPCACHE) !== 0 && a.swap !== undefined) a.swap.freeSwapOf(mem, h);
-  return wpReusesSmallAnon(k, mem.total[h]!, mem.refcount(h), mem.maybePinned(h));
+  // ≤5.8 reuse_swap_page(): this page's own mappings (plus the PMD's) and the swap PTEs still
+  // naming it — per page, even in a large folio; references are not counted.
+  const mapcount = k.flags.do_wp_page_page_count
+    ? mem.total[h]!
+    : mem.mapcount[pfn]! + mem.entire[h]! + swapCountOf(a, mem, pfn);
+  return wpReusesSmallAnon(k, mapcount, mem.refcount(h), mem.maybePinned(h));
+}
+
+/** The swap PTEs still naming page `pfn` of a swap-cache folio (0 when not in the swap cache). */
+function swapCountOf(a: AnonState, mem: MemMap, pfn: number): number {
+  const h = mem.headOf[pfn]!;
+  if ((mem.fflags[h]! & F_SWAPCACHE) === 0 || a.swap === undefined) return 0;
+  return a.swap.swapCount(mem.swapSlot[h]! + (pfn - h));
 }
 
 /**
@@ -433,25 +535,37 @@ function swapIn(
     swap.setCache(slot, pfn);
   }
   const h = mem.headOf[pfn]!;
+  // The reference do_swap_page() holds from the swap-cache lookup (or the fresh allocation)
+  // until the page is mapped: freeing the swap cache below must not free the page.
+  mem.refs[h] = mem.refs[h]! + 1;
   const swpExclusive = k.flags.swp_exclusive && (t.bits[i]! & B_SWP_EXCLUSIVE) !== 0;
   const softDirty = t.bits[i]! & B_SOFTDIRTY;
+  // ≤5.17: a write fault reuses the page when reuse_swap_page() — counted before swap_free(),
+  // so our own swap PTE is the 1 — finds no other mapping or swap PTE; a pipe's reference is
+  // not counted (c145e0b47c77, 5.18, made it page_count()).
+  const oldRule = !k.flags.swapin_reuse_page_count;
+  const reuseOld =
+    oldRule && write && mem.mapcount[pfn]! + mem.entire[h]! + swap.swapCount(slot) <= 1;
   swap.put(slot);
   // should_try_to_free_swap(): a write fault frees the swap cache if we are its only user.
-  if (write && mem.refcount(h) === mem.nrPages(h)) swap.freeSwapOf(mem, h);
-  const alone = mem.refcount(h) === 0;
+  if (reuseOld || (!oldRule && write && mem.refcount(h) === mem.nrPages(h) + 1))
+    swap.freeSwapOf(mem, h);
+  const alone = oldRule ? reuseOld : mem.refcount(h) === 1;
   t.entries[i] = pfn + 1;
   let bits = softDirty;
   if (swpExclusive || alone) {
     mem.pflags[pfn] = mem.pflags[pfn]! | PG_ANON_EXCLUSIVE;
+    // A read fault maps it writable only once the page is known exclusive (5.19).
     if ((vma.flags & VM_WRITE) !== 0 && !needsSoftDirtyWp(vma, softDirty))
-      bits |= write ? WRITABLE : B_WRITE;
+      bits |= write ? WRITABLE : k.flags.anon_exclusive ? B_WRITE : 0;
   }
   t.bits[i] = bits;
   mem.addPteMaps(pfn, 1, mm.mmId);
+  mem.refs[h] = mem.refs[h]! - 1;
   if (k.tracing)
     k.note(
       'do_swap_page',
-      `${fresh ? 'read back from swap' : 'found in the swap cache'}; ${swpExclusive ? 'the swap PTE says exclusive' : alone ? 'no other user: exclusive' : 'may be shared: mapped R/O'}`,
+      `${fresh ? 'read back from swap' : 'found in the swap cache'}; ${swpExclusive ? 'the swap PTE says exclusive' : reuseOld ? 'reuse_swap_page(): no other mapping or swap PTE (references not counted): reused writable' : alone ? 'no other user: exclusive' : 'may be shared: mapped R/O'}`,
       swpExclusive ? { by: 'swp_exclusive' } : {},
     );
   return 'ok';

@@ -10,6 +10,7 @@
  */
 import { anonFaultAt, type AnonMm } from './anon-fault.js';
 import { Errno } from './errno.js';
+import { gupForcesCowBreak } from './cow.js';
 import { faultResultErrno, type FaultKind } from './fault.js';
 import type { Kernel } from './kernel.js';
 import { PG_ANON_EXCLUSIVE, ZERO_PFN, type MemMap } from './memmap.js';
@@ -105,6 +106,9 @@ export function gupAnon(
   let done = 0;
   const tally = a.tally.reset();
   const vmWrite = (vma.flags & VM_WRITE) !== 0;
+  // should_force_cow_break() (5.8 only): GUP of a R/O page of a COW mapping faults as a write.
+  const breakCow = !write && vmWrite && gupForcesCowBreak(k) && isCowMapping(vma);
+  let cowBroken = 0;
   while (done < nr) {
     // One PMD's worth of pages at a time, the table looked up again only after a fault.
     const at = addr + done * a.pageSize;
@@ -116,8 +120,10 @@ export function gupAnon(
       let need: FaultKind;
       if (t === undefined) need = write ? 'write' : 'read';
       else if (t.leaf >= 0) {
-        if (write && (t.leafBits & B_WRITE) === 0) need = 'write';
-        else if (mustUnshare(k, mem, vma, flags, t.leaf)) need = 'unshare';
+        if ((write || breakCow) && (t.leafBits & B_WRITE) === 0) {
+          need = 'write';
+          if (!write) cowBroken++;
+        } else if (mustUnshare(k, mem, vma, flags, t.leaf)) need = 'unshare';
         else {
           // follow_huge_pmd(): every page of the PMD in the range at once.
           for (let j = i; j < iEnd; j++) grab(mem, t.leaf + j, flags, out);
@@ -129,7 +135,8 @@ export function gupAnon(
       } else {
         const e = t.entries[i]!;
         if (e > 0) {
-          if (write && (t.bits[i]! & B_WRITE) === 0) {
+          if ((write || breakCow) && (t.bits[i]! & B_WRITE) === 0) {
+            if (!write) cowBroken++;
             if (vmWrite) {
               // faultin_page() → do_wp_page() on the present page.
               tally.wp(k, mm, vma, t, i, false);
@@ -169,7 +176,14 @@ export function gupAnon(
       t = pt.get(pmd);
     }
   }
-  tally.done(k, write ? 'GUP write fault' : 'GUP unshare');
+  tally.done(k, write || cowBroken > 0 ? 'GUP write fault' : 'GUP unshare');
+  if (cowBroken > 0 && k.tracing) {
+    k.note(
+      '__get_user_pages',
+      `should_force_cow_break(): GUP on a COW mapping broke COW first (${cowBroken} R/O page(s))`,
+      { by: 'gup_forces_cow_break' },
+    );
+  }
   if (unshared > 0 && k.tracing) {
     k.note(
       'gup_must_unshare',
@@ -195,7 +209,9 @@ export function gupFastAnon(
   const a = k.anon;
   const mem = a.memmap;
   const pt = mm.anonPt();
-  const write = (flags & FOLL_WRITE) !== 0;
+  // 5.8 (17839856fd58): GUP-fast adds FOLL_WRITE, so only already writable pages are taken.
+  const cowBreak = gupForcesCowBreak(k);
+  const write = (flags & FOLL_WRITE) !== 0 || cowBreak;
   let done = 0;
   let why = '';
   chunks: while (done < nr) {
@@ -209,7 +225,10 @@ export function gupFastAnon(
     }
     if (t.leaf >= 0) {
       if (t.leaf === mem.hugeZero) why = 'the huge zeropage (special PMD)';
-      else if (write && (t.leafBits & B_WRITE) === 0) why = 'PMD not writable for a write pin';
+      else if (write && (t.leafBits & B_WRITE) === 0)
+        why = cowBreak
+          ? 'read-only PMD: the slow path breaks COW'
+          : 'PMD not writable for a write pin';
       else if (mustUnshare(k, mem, undefined, flags, t.leaf))
         why = 'anon THP may be shared (unshare needed)';
       if (why) break;
@@ -221,7 +240,10 @@ export function gupFastAnon(
       const e = t.entries[i]!;
       if (e <= 0) why = e === 0 ? 'PTE not present' : 'swap PTE';
       else if (e - 1 === ZERO_PFN) why = 'the shared zeropage (special PTE)';
-      else if (write && (t.bits[i]! & B_WRITE) === 0) why = 'PTE not writable for a write pin';
+      else if (write && (t.bits[i]! & B_WRITE) === 0)
+        why = cowBreak
+          ? 'read-only PTE: the slow path breaks COW'
+          : 'PTE not writable for a write pin';
       else if (mustUnshare(k, mem, undefined, flags, e - 1))
         why = 'anon page may be shared (unshare needed)';
       if (why) break chunks;

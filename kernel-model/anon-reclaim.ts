@@ -13,6 +13,7 @@
  */
 import { splitPmd, type AnonMm } from './anon-fault.js';
 import type { Kernel } from './kernel.js';
+import { ZERO_LABEL } from './labels.js';
 import { PG_ANON_EXCLUSIVE, ZERO_PFN, type MemMap } from './memmap.js';
 import { B_SOFTDIRTY, B_SWP_EXCLUSIVE, type PteTable } from './pagetable.js';
 
@@ -21,6 +22,7 @@ export function pageoutAnonRange(k: Kernel, mm: AnonMm, start: number, end: numb
   const mem = a.memmap;
   const pt = mm.anonPt();
   let out = 0;
+  const mapcountRegression = k.flags.pageout_folio_mapcount && !k.flags.pageout_estimated_sharers;
   for (let addr = start; addr < end;) {
     const pmd = Math.floor(addr / a.pmdSize);
     const base = pmd * a.pmdSize;
@@ -30,6 +32,8 @@ export function pageoutAnonRange(k: Kernel, mm: AnonMm, start: number, end: numb
     addr = chunkEnd;
     const t = pt.get(pmd);
     if (t === undefined) continue;
+    // A PMD-mapped THP is reclaimed by the PMD branch, which never had the mapcount regression.
+    let wholePmd = false;
     if (t.leaf >= 0) {
       const head = t.leaf;
       if (head === mem.hugeZero || mem.maybeMappedShared(head)) continue;
@@ -40,6 +44,7 @@ export function pageoutAnonRange(k: Kernel, mm: AnonMm, start: number, end: numb
         if (!swapOutable(mem, head) || a.swap === undefined) continue;
         // try_to_unmap(TTU_SPLIT_HUGE_PMD): the PMD becomes PTEs, then swap entries.
         splitPmd(k, mm, t);
+        wholePmd = true;
       }
     }
     for (let i = i0; i < i1;) {
@@ -55,6 +60,26 @@ export function pageoutAnonRange(k: Kernel, mm: AnonMm, start: number, end: numb
         if (mem.maybeMappedShared(head)) {
           i++;
           continue;
+        }
+        if (mapcountRegression && !wholePmd && mem.total[head] !== 1) {
+          // 07e8c82b5eff (6.3): `if (folio_mapcount(folio) != 1) break;` — a PTE-mapped THP
+          // counts every PTE, so it looks shared and the rest of the PMD is left alone.
+          if (k.tracing)
+            k.note(
+              'madvise_cold_or_pageout_pte_range',
+              `a PTE-mapped large folio with folio_mapcount() ${mem.total[head]} looks shared: the rest of the PMD is not paged out (${k.describeAbsent('pageout_estimated_sharers')})`,
+              { by: 'pageout_folio_mapcount' },
+            );
+          break;
+        }
+        if (k.flags.thp_split_remap_zero && a.swap !== undefined && swapOutable(mem, head)) {
+          const left = remapZeroPages(k, mm, t, i - (pfn - head), head);
+          if (left === 0) {
+            // Every page was zero-filled: the folio is gone, nothing to swap.
+            i = i - (pfn - head) + n;
+            continue;
+          }
+          if (t.entries[i] === ZERO_PFN + 1) continue;
         }
         // Does this range map the whole folio, in order (folio_pte_batch())?
         const first = i - (pfn - head);
@@ -96,6 +121,46 @@ export function pageoutAnonRange(k: Kernel, mm: AnonMm, start: number, end: numb
         ? 'no swap device: anonymous folios stay in memory'
         : `${out} page(s) written to swap; their PTEs are swap entries now`,
     );
+}
+
+/**
+ * b1f202060afe (6.12): splitting an anonymous THP maps each zero-filled page it maps to the
+ * shared zeropage instead (remap_page(RMP_USE_SHARED_ZEROPAGE) → try_to_map_unused_to_zeropage()).
+ * Reclaim splits a THP it cannot swap out whole — on the 6.18 host's swap file every THP and
+ * mTHP (6.18-host-recon6.10-zerofill-cow-root-swap.log) — so the model applies it to every
+ * large folio MADV_PAGEOUT reaches: those pages are not swapped, and cow.c's zero-filled
+ * swapped-out THP rows SKIP. The folio's pages this table maps from entry `first`; how many
+ * stay mapped.
+ */
+function remapZeroPages(k: Kernel, mm: AnonMm, t: PteTable, first: number, head: number): number {
+  const mem = k.anon.memmap;
+  const n = mem.nrPages(head);
+  const from = Math.max(0, first);
+  const to = Math.min(t.entries.length, first + n);
+  let left = 0;
+  let zeroed = 0;
+  for (let j = from; j < to; j++) {
+    const p = head + (j - first);
+    if (t.entries[j] !== p + 1) continue;
+    if (mem.data[p] !== ZERO_LABEL) {
+      left++;
+      continue;
+    }
+    t.entries[j] = ZERO_PFN + 1;
+    t.bits[j] = t.bits[j]! & B_SOFTDIRTY;
+    // The folio is freed with its last mapping, after which no entry names it any more.
+    mem.removePteMaps(p, 1, mm.mmId);
+    zeroed++;
+  }
+  if (zeroed > 0) {
+    if (k.tracing)
+      k.note(
+        'remap_page',
+        `split of the large folio: ${zeroed} zero-filled page(s) mapped to the shared zeropage instead of swapped`,
+        { by: 'thp_split_remap_zero' },
+      );
+  }
+  return left;
 }
 
 /** Nothing but its mappings holds the folio: try_to_unmap() and the final put can succeed. */

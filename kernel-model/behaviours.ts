@@ -52,7 +52,14 @@ export type BehaviourName =
   | 'swp_exclusive'
   | 'madv_collapse'
   | 'mthp_anon'
-  | 'wp_reuse_large_anon';
+  | 'wp_reuse_large_anon'
+  | 'thp_cow_split_pmd'
+  | 'thp_wp_page_count'
+  | 'swapin_reuse_page_count'
+  | 'mprotect_upgrade_exclusive_anon'
+  | 'pageout_folio_mapcount'
+  | 'pageout_estimated_sharers'
+  | 'thp_split_remap_zero';
 
 export const BEHAVIOURS: readonly Behaviour[] = [
   {
@@ -237,6 +244,66 @@ export const BEHAVIOURS: readonly Behaviour[] = [
       'mm: do_wp_page() reuses a large anonymous folio this MM alone maps (__wp_can_reuse_large_anon_folio, MM ids)',
     evidence:
       'commit not identified here: the 6.12 tree never reuses a large folio, the 7.2.13 tree has __wp_can_reuse_large_anon_folio(); dated to the first tree known to have it',
+  },
+  {
+    name: 'thp_cow_split_pmd',
+    commit: '3917c80280c9',
+    release: '5.8',
+    title:
+      'thp: change CoW semantics for anon-THP (a write to a shared PMD-mapped THP splits the PMD and copies one 4 kB page, instead of copying the whole THP)',
+    evidence: 'id and release from the cowlogs KERNEL.md [K]; not re-read here',
+  },
+  {
+    name: 'thp_wp_page_count',
+    commit: '3bff7e3f1f16',
+    release: '5.18',
+    title:
+      'mm/huge_memory: streamline COW logic in do_huge_pmd_wp_page() (reuse only when page_count() says nothing else holds the THP)',
+    evidence:
+      'COW fixes part 1 (mail of 2021-12-17: "anonymous THP … leak again" on 5.16); id and release from the cowlogs KERNEL.md [K]; the 6.1 tree has the refcount check',
+  },
+  {
+    name: 'swapin_reuse_page_count',
+    commit: 'c145e0b47c77',
+    release: '5.18',
+    title:
+      'mm: streamline COW logic in do_swap_page() (a write swap-in reuses the page only when page_count() says nothing else holds it, not by reuse_swap_page())',
+    evidence: 'same series as 3bff7e3f1f16; id and release from the cowlogs KERNEL.md [K]',
+  },
+  {
+    name: 'mprotect_upgrade_exclusive_anon',
+    commit: '64fe24a3e05e',
+    release: '6.2',
+    title:
+      'mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection',
+    backports: { '6.1': '6.1.192' },
+    evidence:
+      'the 6.1.192 tree has can_change_pte_writable() with the PageAnonExclusive check (stable backport; 6.1.192 is an upper bound for the first 6.1.y with it)',
+  },
+  {
+    name: 'pageout_folio_mapcount',
+    commit: '07e8c82b5eff',
+    release: '6.3',
+    title:
+      'madvise: convert madvise_cold_or_pageout_pte_range() to use folios (a PTE-mapped THP counts as shared by folio_mapcount(): not paged out)',
+    evidence: 'id from the cowlogs KERNEL.md [K]; symptom in the 2023-08 thread (cow 1..190 log with swap SKIPping the PTE-mapped THP rows)',
+  },
+  {
+    name: 'pageout_estimated_sharers',
+    commit: '2f406263e3e9',
+    release: '6.6',
+    title: "madvise: don't use mapcount() against large folio for sharing check (folio_estimated_sharers())",
+    evidence:
+      'release inferred [I] (series of 2023-08; the 6.12 tree has folio_likely_mapped_shared() there); 6.1.y never had the regression (the 6.1.192 tree still tests page_mapcount()); a 6.5.y backport is not modelled',
+  },
+  {
+    name: 'thp_split_remap_zero',
+    commit: 'b1f202060afe',
+    release: '6.12',
+    title:
+      'mm: remap unused subpages to shared zeropage when splitting isolated thp (zero-filled pages of a THP split on reclaim are not swapped)',
+    evidence:
+      'the 6.12.118 tree has RMP_USE_SHARED_ZEROPAGE; real run 6.18-host-recon6.10-zerofill-cow-root-swap.log (238 swapped-out THP rows SKIP)',
   },
   {
     name: 'reclaim_keeps_pinned_private',

@@ -17,7 +17,7 @@ import type { Kernel } from './kernel.js';
 
 /** Whether rings created by this user are charged at all (ctx->user is set). */
 export function ioUringChargesUser(k: Kernel): boolean {
-  return !k.spec.user.root;
+  return !(k.spec.user.ipcLock ?? k.spec.user.root);
 }
 
 function limitPages(k: Kernel): number {

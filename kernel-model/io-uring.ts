@@ -12,6 +12,7 @@ import type { Folio, Inode } from './mm-types.js';
 import type { Task } from './task.js';
 import { releasePfns, type PfnList } from './anon-gup.js';
 import { freeIfUnused } from './rmap.js';
+import type { MemMap } from './memmap.js';
 
 /** A registered buffer (io_mapped_ubuf): the user range and the pages pinned for it, in order. */
 export class RegisteredBuffer {
@@ -142,6 +143,8 @@ function filterAllows(k: Kernel, task: Task, base: number): boolean {
   const vma = task.findVma(base);
   /* c8 ignore next */
   if (!vma) return true;
+  // Anonymous memory has no vm_file: never refused.
+  if (vma.anon) return true;
   const fs = vma.file.inode.mount.type;
   return fs.hugetlbfs || (fs.shmem && k.flags.io_uring_shmem_buffers);
 }
@@ -164,6 +167,40 @@ export function ioUringRelease(k: Kernel, ring: Ring): void {
   }
   ioUnaccountMem(k, ring.accountedPages);
   ring.accountedPages = 0;
+}
+
+/**
+ * io_buffer_account_pin() for anonymous pages: a small page counts one; a page of a large folio
+ * (THP, mTHP, the huge zeropage) counts the whole folio once — unless an earlier page of this
+ * buffer or a buffer registered before already did (headpage_already_acct()). A single pinned
+ * PTE of a 2 MiB THP charges 512 pages.
+ */
+function anonAccountPages(k: Kernel, ring: Ring, pfns: PfnList): number {
+  const mem = k.anon.memmap;
+  let pages = 0;
+  let last = -1;
+  for (let i = 0; i < pfns.length; i++) {
+    const pfn = pfns.at(i);
+    const head = mem.headOf[pfn]!;
+    if (!mem.isLarge(head)) {
+      pages++;
+      continue;
+    }
+    if (head === last) continue;
+    last = head;
+    if (headAlreadyAccounted(mem, ring, pfns, i, head)) continue;
+    pages += mem.nrPages(head);
+  }
+  return pages;
+}
+
+function headAlreadyAccounted(mem: MemMap, ring: Ring, pfns: PfnList, upTo: number, head: number): boolean {
+  for (let j = 0; j < upTo; j++) if (mem.headOf[pfns.at(j)] === head) return true;
+  for (const reg of ring.regs) {
+    const p = reg.pfns;
+    if (p) for (let j = 0; j < p.length; j++) if (mem.headOf[p.at(j)] === head) return true;
+  }
+  return false;
 }
 
 export function ioUringRegister(
@@ -215,7 +252,7 @@ export function ioUringRegister(
       });
     }
     // io_buffer_account_pin(): compound pages are accounted once, at their full size.
-    let pages = r.pfns ? r.pfns.length : 0;
+    let pages = r.pfns ? anonAccountPages(k, ring, r.pfns) : 0;
     for (const f of r.folios) {
       ring.buffers.push(f);
       pages += Math.max(1, f.size / k.pageSize);

@@ -48,9 +48,11 @@ export interface KernelSpec {
   pageSizeKiB: number;
   /** In /sys/kernel/mm/hugepages readdir order. */
   hugetlb: readonly HugetlbPoolSpec[];
-  mounts: { tmp: Mount; cwd: Mount };
+  /** debugfs: mounted at /sys/kernel/debug (default); false: only sysfs's empty mount point is there. */
+  mounts: { tmp: Mount; cwd: Mount; debugfs?: boolean };
   /** groups: the task's gids (real, effective and supplementary) that in_group_p() checks. */
-  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[] };
+  /** ipcLock: CAP_IPC_LOCK, so io_uring does not charge RLIMIT_MEMLOCK (default: root). */
+  user: { root: boolean; memlockKiB: number | 'unlimited'; groups: readonly number[]; ipcLock?: boolean };
   /** ioUringGroup: kernel.io_uring_group, -1 (the default) for none. */
   sysctl: { ioUringDisabled: number; ioUringGroup: number };
   /** The THP sysfs policy at boot (default DEFAULT_THP). */

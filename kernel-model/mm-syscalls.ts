@@ -25,7 +25,7 @@ import {
   VM_WRITE,
   type Vma,
 } from './mm-types.js';
-import { B_SOFTDIRTY, B_WRITE } from './pagetable.js';
+import { B_DIRTY, B_SOFTDIRTY, B_WRITE } from './pagetable.js';
 import type { AccessResult, Task } from './task.js';
 
 export const MAP_ANONYMOUS = 0x20;
@@ -101,7 +101,8 @@ export function munmapRange(task: Task, addr: number, length: number): number {
  * mprotect() of part of anonymous VMAs (mm/mprotect.c): split, set the protection, and
  * change_protection(): taking write away write-protects every PTE; giving it back makes a
  * PTE writable only where the write fault would (MM_CP_TRY_CHANGE_WRITABLE,
- * can_change_pte_writable(): an exclusive anonymous page not held back by soft-dirty).
+ * can_change_pte_writable(): a dirty PTE of an exclusive anonymous page not held back by
+ * soft-dirty).
  */
 export function mprotectAnon(task: Task, addr: number, length: number, prot: number): number {
   const k = task.kernel;
@@ -115,6 +116,9 @@ export function mprotectAnon(task: Task, addr: number, length: number, prot: num
   const mem = a.memmap;
   const pt = task.anonPt();
   let upgraded = 0;
+  // can_change_pte_writable() (64fe24a3e05e, 6.2): before it a private anonymous PTE was
+  // never made writable by mprotect(); the next write always faulted.
+  const upgradeExclusive = k.flags.mprotect_upgrade_exclusive_anon && k.flags.anon_exclusive;
   for (const v of pieces) {
     v.flags =
       (v.flags & ~(VM_READ | VM_WRITE)) |
@@ -135,7 +139,8 @@ export function mprotectAnon(task: Task, addr: number, length: number, prot: num
         else if (
           t.leaf !== mem.hugeZero &&
           (mem.pflags[t.leaf]! & PG_ANON_EXCLUSIVE) !== 0 &&
-          k.flags.anon_exclusive &&
+          upgradeExclusive &&
+          (t.leafBits & B_DIRTY) !== 0 &&
           !needsSoftDirtyWp(v, t.leafBits)
         ) {
           t.leafBits |= B_WRITE;
@@ -154,7 +159,8 @@ export function mprotectAnon(task: Task, addr: number, length: number, prot: num
         if (
           pfn !== ZERO_PFN &&
           (mem.pflags[pfn]! & PG_ANON_EXCLUSIVE) !== 0 &&
-          k.flags.anon_exclusive &&
+          upgradeExclusive &&
+          (t.bits[i]! & B_DIRTY) !== 0 &&
           !needsSoftDirtyWp(v, t.bits[i]!)
         ) {
           t.bits[i] = t.bits[i]! | B_WRITE;
@@ -169,7 +175,9 @@ export function mprotectAnon(task: Task, addr: number, length: number, prot: num
       'change_protection',
       upgraded
         ? `${upgraded} exclusive anonymous page(s) mapped writable at once (can_change_pte_writable())`
-        : 'no PTE made writable: the next write faults (not exclusive, or soft-dirty tracking wants the fault)',
+        : upgradeExclusive
+          ? 'no PTE made writable: the next write faults (not exclusive, or soft-dirty tracking wants the fault)'
+          : `no PTE made writable: the next write faults (${k.describeAbsent('mprotect_upgrade_exclusive_anon')})`,
     );
   }
   return 0;

@@ -298,19 +298,24 @@ export class Task implements AnonMm {
   openSpecial(path: string): number {
     const k = this.kernel;
     if (path !== GUP_TEST_PATH) return -Errno.ENOENT;
+    if (!k.spec.config.DEBUG_FS || k.spec.mounts.debugfs === false) {
+      // Without CONFIG_DEBUG_FS there is no /sys/kernel/debug at all; with it, debugfs_init()
+      // made the mount point (sysfs_create_mount_point(): 0555, empty) and, unmounted, the
+      // lookup fails there — for every user, before any permission check.
+      if (k.tracing)
+        k.note('debugfs', k.spec.config.DEBUG_FS ? '/sys/kernel/debug is not mounted: an empty directory' : 'no /sys/kernel/debug: CONFIG_DEBUG_FS is not set', { errno: 'ENOENT' });
+      return -Errno.ENOENT;
+    }
     if (!k.spec.user.root) {
       // /sys/kernel/debug is mode 0700: a non-root user cannot even look inside.
       if (k.tracing) k.note('debugfs', '/sys/kernel/debug is root-only', { errno: 'EACCES' });
       return -Errno.EACCES;
     }
-    const { GUP_TEST, DEBUG_FS } = k.spec.config;
-    if (!GUP_TEST || !DEBUG_FS || !k.flags.gup_test_debugfs) {
+    if (!k.spec.config.GUP_TEST || !k.flags.gup_test_debugfs) {
       if (!k.tracing) return -Errno.ENOENT;
       const why = !k.flags.gup_test_debugfs
         ? `gup_test debugfs file: ${k.describeAbsent('gup_test_debugfs')}`
-        : !DEBUG_FS
-          ? 'CONFIG_DEBUG_FS is not set'
-          : 'CONFIG_GUP_TEST is not set';
+        : 'CONFIG_GUP_TEST is not set';
       if (k.tracing) k.note('debugfs', `${GUP_TEST_PATH} does not exist: ${why}`, { errno: 'ENOENT' });
       return -Errno.ENOENT;
     }

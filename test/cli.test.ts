@@ -168,7 +168,12 @@ t.test('env detect: from the machine, and from given sources', async (t) => {
     { sizeKiB: 2048, free: 3 },
     { sizeKiB: 32768, free: 0 },
   ]);
-  t.same(d.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs' });
+  t.same(d.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs', debugfs: false }, 'no debugfs in /proc/self/mounts');
+  const mounted = detectEnvironment('/work', {
+    ...fake,
+    readFile: (p) => (p === '/proc/self/mounts' ? 'proc /proc proc rw 0 0\ndebugfs /sys/kernel/debug debugfs rw,nosuid 0 0\n' : fake.readFile(p)),
+  });
+  t.same(mounted.env.fs, { tmp: 'tmpfs', cwd: 'overlayfs', debugfs: true }, 'debugfs mounted at /sys/kernel/debug');
   t.same(d.env.user, { root: false, memlockKiB: 8192 });
   t.same(d.env.sysctl, { io_uring_disabled: 2 });
   t.match(d.notes.join('\n'), /allocatable not measured/);

@@ -214,6 +214,8 @@ t.test(
   async (t) => {
     for (const [release, leaks] of [
       ['5.4', true],
+      // 5.8 (17839856fd58): the child's vmsplice() GUP breaks COW first, so it holds its own copy.
+      ['5.8', false],
       ['5.10', false],
       ['6.18.44', false],
     ] as const) {
@@ -410,5 +412,180 @@ t.test(
     t.equal(task.clearRefs('4'), 0);
     task.mprotect(mem, 4096, RW);
     t.equal(bit(), 0, 'with it: the next write has to fault');
+  },
+);
+
+/** fork(), the child vmsplice()s [mem, mem+len) and unmaps it, the parent writes: does the pipe see it? */
+function vmspliceLeak(task: Task, mem: number, len: number): boolean {
+  const child = task.fork();
+  const [r, w] = child.pipe();
+  child.vmsplice(w, mem, len);
+  child.munmap(mem, len);
+  task.store(mem, len, 0xff);
+  const got = new Int32Array(len / 4096);
+  child.readPipe(r, len, got);
+  child.exit();
+  return got[0] === 0xff;
+}
+
+t.test(
+  'a PMD-mapped THP: reused by its mapcount until 5.18 (3bff7e3f1f16), so the vmsplice leak came back on 5.9–5.17',
+  async (t) => {
+    for (const [release, leaks] of [
+      ['5.4', true],
+      ['5.8', false],
+      ['5.10', true],
+      ['5.17', true],
+      ['5.18', false],
+      ['6.18.44', false],
+    ] as const) {
+      const { task } = boot(release);
+      const mem = thpArea(task, 2 * MB);
+      task.store(mem, 2 * MB, 1);
+      t.equal(vmspliceLeak(task, mem, 2 * MB), leaks, `${release}: ${leaks ? 'leaks' : 'no leak'}`);
+    }
+  },
+);
+
+t.test(
+  'a write to a shared PMD-mapped THP: a whole new THP until 5.8, then the PMD splits and one page is copied (3917c80280c9)',
+  async (t) => {
+    for (const [release, whole] of [
+      ['5.7', true],
+      ['5.8', false],
+      ['6.18.44', false],
+    ] as const) {
+      const { k, task } = boot(release);
+      const mem = thpArea(task, 2 * MB);
+      task.store(mem, 2 * MB, 1);
+      const child = task.fork();
+      child.store(mem, 4096, 2);
+      const tbl = child.anonPt().get(Math.floor(mem / (2 * MB)))!;
+      t.equal(
+        tbl.leaf >= 0,
+        whole,
+        `${release}: the child ${whole ? 'maps a new THP by its PMD' : 'is PTE-mapped'}`,
+      );
+      t.same(
+        labels(child, mem, 2 * 4096),
+        [2, 1],
+        `${release}: the child sees its write and the old rest`,
+      );
+      t.same(labels(task, mem, 4096), [1], `${release}: the parent keeps its content`);
+      const mm = k.anon.memmap;
+      t.equal(
+        mm.nrPages(mm.headOf[pfnAt(child, mem + 4096)]!),
+        512,
+        `${release}: the child's other pages are ${whole ? 'its new' : 'the shared'} THP's`,
+      );
+      t.equal(
+        pfnAt(child, mem + 4096) === pfnAt(task, mem + 4096),
+        !whole,
+        `${release}: ${whole ? 'nothing' : 'the rest'} shared with the parent`,
+      );
+      child.exit();
+      task.exit();
+      t.equal(mm.allocatedPages, 0, `${release}: everything freed`);
+    }
+  },
+);
+
+t.test(
+  'a write swap-in reused the page by reuse_swap_page() until 5.18 (c145e0b47c77): a pipe reference did not count',
+  async (t) => {
+    for (const [release, leaks] of [
+      ['5.10', true],
+      ['5.18', false],
+      ['6.18.44', false],
+    ] as const) {
+      const { task } = boot(release, { swap: { sizeKiB: 1024 * 1024 } });
+      const mem = task.mmapAnon(4096, RW, ANON);
+      task.store(mem, 4096, 1);
+      task.madvise(mem, 4096, MADV_PAGEOUT);
+      t.ok(task.pagemapRange(mem, 4096, 2), `${release}: swapped out`);
+      t.equal(vmspliceLeak(task, mem, 4096), leaks, `${release}: ${leaks ? 'leaks' : 'no leak'}`);
+    }
+  },
+);
+
+t.test(
+  'mprotect() maps an exclusive anonymous page writable again only from 6.2 (64fe24a3e05e; 6.1.y backport)',
+  async (t) => {
+    for (const [release, upgrades] of [
+      ['5.19', false],
+      ['6.1', false],
+      ['6.1.192', true],
+      ['6.2', true],
+    ] as const) {
+      const { task } = boot(release);
+      const mem = task.mmapAnon(4096, RW, ANON);
+      task.store(mem, 4096, 1);
+      task.mprotect(mem, 4096, PROT_READ);
+      task.mprotect(mem, 4096, RW);
+      const a = task.kernel.anon;
+      const bits = task.anonPt().get(Math.floor(mem / a.pmdSize))!.bits[
+        Math.floor(mem / a.pageSize) % a.ptrs
+      ]!;
+      t.equal(
+        (bits & 1) !== 0,
+        upgrades,
+        `${release}: ${upgrades ? 'writable at once' : 'the next write faults'}`,
+      );
+    }
+  },
+);
+
+t.test(
+  'MADV_PAGEOUT skips a PTE-mapped THP on 6.3–6.5 (07e8c82b5eff: folio_mapcount() counts every PTE), fixed in 6.6 (2f406263e3e9)',
+  async (t) => {
+    for (const [release, swapped] of [
+      ['6.2', true],
+      ['6.3', false],
+      ['6.5', false],
+      ['6.6', true],
+    ] as const) {
+      const { task } = boot(release, { swap: { sizeKiB: 1024 * 1024 } });
+      const mem = thpArea(task, 2 * MB);
+      task.store(mem, 2 * MB, 1);
+      task.mprotect(mem + 4096, 4096, PROT_READ);
+      task.mprotect(mem + 4096, 4096, RW);
+      task.madvise(mem, 2 * MB, MADV_PAGEOUT);
+      t.equal(
+        task.pagemapRange(mem, 2 * MB, 2),
+        swapped,
+        `${release}: PTE-mapped THP ${swapped ? '' : 'not '}swapped out`,
+      );
+      // A PMD-mapped THP goes through the PMD branch, which never had the regression.
+      const pmd = thpArea(task, 2 * MB);
+      task.store(pmd, 2 * MB, 1);
+      task.madvise(pmd, 2 * MB, MADV_PAGEOUT);
+      t.ok(task.pagemapRange(pmd, 2 * MB, 2), `${release}: PMD-mapped THP swapped out`);
+    }
+  },
+);
+
+t.test(
+  'from 6.12 (b1f202060afe) a zero-filled THP that reclaim splits maps the shared zeropage instead of going to swap',
+  async (t) => {
+    for (const [release, fill, swapped] of [
+      ['6.11', 0, true],
+      ['6.12', 0, false],
+      ['6.12', 1, true],
+    ] as const) {
+      const { k, task } = boot(release, { swap: { sizeKiB: 1024 * 1024 } });
+      const mem = thpArea(task, 2 * MB);
+      task.store(mem, 2 * MB, fill);
+      task.madvise(mem, 2 * MB, MADV_PAGEOUT);
+      t.equal(
+        task.pagemapRange(mem, 2 * MB, 2),
+        swapped,
+        `${release}, fill ${fill}: ${swapped ? 'swapped' : 'not swapped'}`,
+      );
+      if (!swapped) {
+        t.equal(pfnAt(task, mem), 0, `${release}: the shared zeropage is mapped`);
+        t.equal(k.anon.memmap.allocatedPages, 0, `${release}: the THP was freed`);
+        t.same(labels(task, mem, 4096), [0], `${release}: still reads zeroes`);
+      }
+    }
   },
 );

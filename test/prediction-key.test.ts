@@ -165,3 +165,30 @@ t.test('before io_uring: every io_uring setting and behaviour, and liburing errn
     true,
   );
 });
+
+t.test('gup_longterm maps no anonymous memory: the behaviours only it reads are dead', async (t) => {
+  check(
+    t,
+    sweep({
+      release: ['6.12', '7.2'],
+      // Kernels that differ in nothing but behaviours of anonymous memory (cow's).
+      patches: [[], ['-64fe24a3e05e'], ['-1493a1913e34'], ['-b1f202060afe', '-7d8faaf15545']],
+      tree: ['7.2'],
+      root: [true],
+      gupTest: [true],
+      debugFs: [true],
+      ioUring: [true],
+      disabled: [0],
+      memlockKiB: [8192],
+      liburing: ['2.5'],
+    }),
+    6,
+  );
+  // For cow they live.
+  const cow = (patches: string[]): string | undefined => {
+    const r = environmentFromJson({ kernel: { release: '7.2', patches }, selftest: { name: 'cow' } });
+    if (!r.ok) throw new Error(r.error);
+    return predictionKey(r.env);
+  };
+  t.not(cow([]), cow(['-64fe24a3e05e']), 'cow: mprotect()\'s write upgrade is part of the key');
+});

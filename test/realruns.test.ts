@@ -283,3 +283,31 @@ for (const { name, exit } of indexRows()) {
     },
   );
 }
+
+t.test('gup_test as non-root: ENOENT without debugfs mounted, EACCES with it', async (t) => {
+  const messages = (fs: Record<string, unknown>, config: Record<string, boolean> = {}): string[] => {
+    const p = predict(
+      env({
+        kernel: { release: '6.18.44', config },
+        hugetlb: [{ sizeKiB: 2048, free: 2 }],
+        fs,
+        user: { root: false },
+        selftest: { tree: '7.2.13', liburing: '2.3' },
+        runner: 'run_vmtests',
+      }),
+      { trace: false },
+    );
+    if ('error' in p) throw new Error(p.error);
+    // The first gup_test program's reason line (`# # <message>`).
+    return p.stdout.split('\n').filter((l) => /^# # (Please run|check if|mount debugfs)/.test(l)).slice(0, 2);
+  };
+  t.same(messages({ debugfs: false }), ['# # check if CONFIG_GUP_TEST is enabled in kernel config', '# # check if CONFIG_GUP_TEST is enabled in kernel config']);
+  t.same(messages({ debugfs: true }), ['# # Please run this test as root', '# # Please run this test as root']);
+  t.same(messages({}, { GUP_TEST: true }), ['# # Please run this test as root', '# # Please run this test as root'], 'absent: mounted when the kernel has gup_test');
+  t.same(messages({}, { GUP_TEST: false }), messages({ debugfs: false }), 'absent: not mounted when it has not');
+  t.same(
+    messages({ debugfs: true }, { DEBUG_FS: false }).slice(0, 2),
+    ['# # mount debugfs at /sys/kernel/debug', '# # check if CONFIG_GUP_TEST is enabled in kernel config'],
+    'no CONFIG_DEBUG_FS: no /sys/kernel/debug at all, for any user',
+  );
+});

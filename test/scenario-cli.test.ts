@@ -93,7 +93,7 @@ t.test('bad input: one line on stderr, exit 2', async (t) => {
     [['scenario', 'cow-either-way', 'extra'], /expected one scenario name/],
     [
       ['scenario', 'cow-either-way', '--backing', 'cwd'],
-      /--backing: expected anon, file, shared, got "cwd"/,
+      /--backing: expected anon, anonymous, file, shared, got "cwd"/,
     ],
     [['scenario', 'pfnmap-lifetime', '--via', 'gup'], /--via is not an option of pfnmap-lifetime/],
     [

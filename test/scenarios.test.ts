@@ -133,6 +133,22 @@ t.test(
 );
 
 t.test(
+  'cow-either-way in MAP_ANONYMOUS memory (the memory map cow.c runs on): the same flips',
+  async (t) => {
+    const anonymous = { backing: 'anonymous' };
+    check(t, 'cow-either-way', [
+      { kernel: '5.4', opts: anonymous, outcome: 'leaked', cites: '09854ba94c6a' },
+      { kernel: '5.8', opts: anonymous, outcome: 'safe', cites: '17839856fd58' },
+      { kernel: '5.10', opts: anonymous, outcome: 'diverged', cites: '09854ba94c6a' },
+      { kernel: '5.18', opts: anonymous, outcome: 'diverged', cites: '09854ba94c6a' },
+      { kernel: '5.19', opts: anonymous, outcome: 'safe', cites: '6c287605fd56' },
+      { kernel: '6.12', opts: anonymous, outcome: 'safe', cites: '6c287605fd56' },
+      { kernel: '6.12', patches: ['-a7f226604170'], opts: anonymous, outcome: 'diverged' },
+    ]);
+  },
+);
+
+t.test(
   'cow-either-way, a private file page: reliable R/O long-term pins from 84209e87c696 (6.2)',
   async (t) => {
     check(t, 'cow-either-way', [

@@ -59,7 +59,15 @@ const asNobody =
   process.getuid?.() === 0 &&
   spawnSync('id', ['nobody']).status === 0 &&
   existsSync('/usr/sbin/runuser');
-const skipNobody = skipBin || (asNobody ? false : 'needs root and the user nobody (runuser)');
+/** Whether nobody can run this Node on the installed CLI at all (a 0700 directory on the way: 126). */
+function nobodyRunsTheCli(): string | false {
+  if (skipBin) return skipBin;
+  if (!asNobody) return 'needs root and the user nobody (runuser)';
+  const r = gupsim(['--help'], { user: 'nobody' });
+  if (r.code === 0) return false;
+  return `the user nobody cannot run ${process.execPath} on ${BIN} (exit ${r.code}: ${r.stderr.trim()}); make the directories on the way world-searchable`;
+}
+const skipNobody = nobodyRunsTheCli();
 
 /** A history of two runs, its WAL checkpointed into the file (as the last writer leaves it). */
 async function history(dir: string): Promise<string> {

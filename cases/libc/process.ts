@@ -90,11 +90,12 @@ export class Process {
   }
 
   /**
-   * The child ends (exit() or _exit(), the code that returns): its address space and files
-   * go. What it left in its stdio buffer is lost: the programs modelled end children with
-   * _exit(), or exit() with nothing buffered (kselftest.h line-buffers stdout from v6.6).
+   * The child ends: its address space and files go. exit() (`flush`) writes what its stdio
+   * buffer holds — the copy of what the parent had not flushed at fork(), written a second
+   * time; _exit() drops it. With kselftest.h's line buffering (v6.6) the buffer is empty.
    */
-  endChild(): void {
+  endChild(flush = false): void {
+    if (flush) this.stdout.exitFlush();
     this.task.exit();
   }
 

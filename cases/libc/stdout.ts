@@ -7,6 +7,12 @@
  * A write only appends: how much has reached the file descriptor follows from the text and
  * the last explicit flush, so written() works it out when someone asks (after a crash), and
  * the common case (a clean exit, all() read) never searches the text at all.
+ *
+ * A fork()ed child gets a copy of the buffer and shares the descriptor: when it exit()s it
+ * writes its copy — what the parent had not flushed yet — a second time, between the bytes
+ * the parent had flushed by then and the rest. With a pipe and no setvbuf() that duplicates
+ * output (cow.c before v6.6: "results duplicated 20-30x"). A child's own writes are taken to
+ * stay in its buffer until it exits (the children modelled write nothing).
  */
 export class Stdout {
   private text = '';
@@ -14,14 +20,21 @@ export class Stdout {
   private lastFlush = 0;
   private lineBuffered = false;
   private readonly bufsiz = 4096;
+  /** Line buffered: the length of the text up to its last newline. */
+  private lineEnd = 0;
+  /** What exit()ing children wrote to the shared descriptor: after how much of this text, what. */
+  private inserts: { at: number; data: string }[] | undefined;
+  /** The stream this one was copied from at fork(). */
+  private parent: Stdout | undefined;
 
-  /**
-   * The child's stdio after fork(): a copy of what is buffered and not yet written. Nothing
-   * a child writes reaches this log (see Process.endChild()).
-   */
+  /** The child's stdio after fork(): a copy of what is buffered and not yet written. */
   forkCopy(): Stdout {
     const c = new Stdout();
+    const at = this.flushedLength();
+    // Nothing buffered (line buffering after a newline): no slice of the whole text.
+    c.text = at === this.text.length ? '' : this.text.slice(at);
     c.lineBuffered = this.lineBuffered;
+    c.parent = this;
     return c;
   }
 
@@ -31,6 +44,12 @@ export class Stdout {
   }
 
   write(s: string): void {
+    // The end of the last line, kept as the text grows: searching the text itself would
+    // flatten the whole rope on every fork().
+    if (this.lineBuffered) {
+      const nl = s.lastIndexOf('\n');
+      if (nl >= 0) this.lineEnd = this.text.length + nl + 1;
+    }
     this.text += s;
   }
 
@@ -38,14 +57,38 @@ export class Stdout {
     this.lastFlush = this.text.length;
   }
 
+  /** A fork()ed child's exit(): its buffer reaches the descriptor it shares with the parent now. */
+  exitFlush(): void {
+    const p = this.parent;
+    if (!p || this.text === '') return;
+    (p.inserts ??= []).push({ at: p.flushedLength(), data: this.text });
+    this.text = '';
+    this.lastFlush = 0;
+    this.lineEnd = 0;
+  }
+
   /** Everything written (what a clean exit produces). */
   all(): string {
-    return this.text;
+    return this.inserts ? this.merged(this.text.length) : this.text;
   }
 
   /** What reached the file descriptor so far (what survives a crash). */
   written(): string {
-    return this.text.slice(0, this.flushedLength());
+    return this.merged(this.flushedLength());
+  }
+
+  /** The first `upto` bytes of the text with the children's writes where they went. */
+  private merged(upto: number): string {
+    const ins = this.inserts;
+    if (!ins) return this.text.slice(0, upto);
+    let out = '';
+    let pos = 0;
+    for (const { at, data } of ins) {
+      if (at > upto) break;
+      out += this.text.slice(pos, at) + data;
+      pos = at;
+    }
+    return out + this.text.slice(pos, upto);
   }
 
   /**
@@ -55,7 +98,7 @@ export class Stdout {
    */
   private flushedLength(): number {
     const since = this.text.length - this.lastFlush;
-    if (this.lineBuffered) return Math.max(this.lastFlush, this.text.lastIndexOf('\n') + 1);
+    if (this.lineBuffered) return Math.max(this.lastFlush, this.lineEnd);
     return this.lastFlush + since - (since % this.bufsiz);
   }
 }

@@ -4,6 +4,12 @@ export interface ProgramOutput {
   exitCode: number;
 }
 
+/** The programs one runner invocation runs (selftest.name and selftest.with), by name. */
+export interface RunnerPrograms {
+  gup_longterm?: ProgramOutput;
+  cow?: ProgramOutput;
+}
+
 /** `sed -e 's/^/# /'` / kselftest/prefix.pl: every line, including a last one without newline. */
 export function prefixLines(text: string, prefix: string): string {
   if (text === '') return '';

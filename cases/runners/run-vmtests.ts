@@ -9,11 +9,17 @@ import type { Environment } from '../env.js';
 import { KSFT_SKIP } from '../kselftest/kselftest.js';
 import type { SelftestBuild } from '../versions.js';
 import { runGupTestProgram } from './gup-test-program.js';
-import { prefixLines, type ProgramOutput } from './output.js';
+import { prefixLines, type ProgramOutput, type RunnerPrograms } from './output.js';
 import { runVmtestsResult } from './verdicts.js';
 
 
-export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: ProgramOutput): ProgramOutput {
+/** `run_vmtests.sh -t <category>` of the build's program: gup_test (gup_longterm's) or cow. */
+export function runVmtests(env: Environment, build: SelftestBuild, program: ProgramOutput): ProgramOutput {
+  return runVmtestsCategories(env, build, build.name === 'cow' ? { cow: program } : { gup_longterm: program });
+}
+
+/** `run_vmtests.sh -t "<categories>"`: the gup_test category (gup_longterm's), then cow. */
+export function runVmtestsCategories(env: Environment, build: SelftestBuild, programs: RunnerPrograms): ProgramOutput {
   const era = build.runners.runVmtests;
   const tap = era.tap;
   const prefix = tap ? '# ' : '';
@@ -49,16 +55,15 @@ export function runVmtests(env: Environment, build: SelftestBuild, gupLongterm: 
       out += `${r.ok ? 'ok' : 'not ok'} ${count.total} ${name}${r.directive === null ? '' : ` # ${r.directive}`}\n`;
   };
 
-  if (build.name === 'cow') {
-    // `-t cow`: the category is the one program.
-    runTest('./cow', gupLongterm);
-  } else {
+  // The categories in the script's order: gup_test, then (mlock's on-fault-limit, never run
+  // here, but without sudo its SKIP is echoed whatever -t says), then cow.
+  if (programs.gup_longterm) {
     for (const command of era.gupTestCommands)
       runTest(command, runGupTestProgram(env, build.era, command));
-    runTest('./gup_longterm', gupLongterm);
+    runTest('./gup_longterm', programs.gup_longterm);
   }
-  // The on-fault-limit test is outside the category but its SKIP is echoed when sudo is missing.
   if (tap) out += '# SKIP ./on-fault-limit\n';
+  if (programs.cow) runTest('./cow', programs.cow);
   out += `${prefix}SUMMARY: PASS=${count.pass} SKIP=${count.skip} FAIL=${count.fail}\n`;
   if (tap) out += `1..${count.total}\n`;
   return { stdout: out, exitCode: exitcode };

@@ -41,6 +41,15 @@ export function scenarioForSubtest(id: string): Scenario | undefined {
   return COW_EITHER_WAY_FAMILIES.test(id) ? cowEitherWay : undefined;
 }
 
+/**
+ * The scenario options that match a sub-test's memory: cow.c's anonymous rows run in
+ * MAP_ANONYMOUS memory, cow-either-way's `--backing anonymous`.
+ */
+export function scenarioArgsForSubtest(id: string, scenario: Scenario): string {
+  if (scenario !== cowEitherWay || !id.startsWith('cow/')) return '';
+  return /^cow\/(ro-pin|ro-pin-fast|basic)\/|\/hugetlb-/.test(id) ? '' : ' --backing anonymous';
+}
+
 /** The scenarios a sub-test's trace leads to: those showing why a behaviour it cites matters. */
 export function scenariosForTrace(trace: readonly TraceEvent[]): ScenarioLink[] {
   const out: ScenarioLink[] = [];

@@ -1,7 +1,7 @@
 /** `gupsim explain ID`: the simulated kernel's trace for one sub-test in an environment. */
 import { parseArgs } from 'node:util';
 import { predict } from '../../cases/predict.js';
-import { scenarioForSubtest, scenariosForTrace } from '../../cases/scenarios/index.js';
+import { scenarioArgsForSubtest, scenarioForSubtest, scenariosForTrace } from '../../cases/scenarios/index.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags } from '../env-flags.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { formatTraceEvent } from './run.js';
@@ -66,7 +66,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     const revert = link.kind === 'absent' || link.kind === 'story' ? '' : ` --patch=-${link.commit}`;
     lines.push(
       `  ${label}: ${link.scenario.name} — ${link.scenario.summary}`,
-      `    gupsim scenario ${link.scenario.name} --kernel ${p.env.kernel.release}${patches}${revert}`,
+      `    gupsim scenario ${link.scenario.name}${scenarioArgsForSubtest(s.id, link.scenario)} --kernel ${p.env.kernel.release}${patches}${revert}`,
     );
   }
   io.stdout.write(lines.join('\n') + '\n');

@@ -39,7 +39,7 @@ export function runWithBasePage(c: CowCtx, fn: TestFn, swapout: boolean): void {
     return c.failPerror('MADV_NOHUGEPAGE failed');
   }
   // Populate a base page.
-  proc.memsetByte(mem, ps, 1);
+  proc.memsetByte(mem, ps, c.v.fill);
   if (swapout) {
     proc.madvise(mem, ps, MADV_PAGEOUT);
     if (!proc.pagemapIsSwapped(mem)) {
@@ -79,13 +79,13 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
     unmap(c, mmapMem, mmapSize);
     return c.failPerror('MADV_HUGEPAGE failed');
   }
-  // Touch the first sub-page and test if we get the last sub-page populated automatically.
-  proc.storeByte(mem, 1);
-  if (!proc.pagemapIsPopulated(mem + thpsize - ps)) {
+  // Touch the first sub-page and test if we get another (v6.8: the last) sub-page populated automatically.
+  proc.storeByte(mem, c.v.fill);
+  if (!proc.pagemapIsPopulated(c.v.mthp ? mem + thpsize - ps : mem + ps)) {
     unmap(c, mmapMem, mmapSize);
     return c.skipMsg('Did not get a THP populated');
   }
-  proc.memsetByte(mem, thpsize, 1);
+  proc.memsetByte(mem, thpsize, c.v.fill);
   let size = thpsize;
   switch (run) {
     case 'pte':
@@ -135,7 +135,7 @@ export function runWithThp(c: CowCtx, fn: TestFn, run: ThpRun, thpsize: number):
         unmap(c, mmapMem, mmapSize);
         return c.failPerror('MADV_DONTFORK failed');
       }
-      proc.fork().endChild();
+      proc.fork().endChild(c.v.childExit);
       // Allow for sharing all pages again.
       if (proc.madvise(mem + ps, thpsize - ps, MADV_DOFORK)) {
         unmap(c, mmapMem, mmapSize);
@@ -172,7 +172,7 @@ export function runWithHugetlb(c: CowCtx, fn: TestFn, hugetlbsize: number): void
   const mem = proc.mmapAnon(hugetlbsize, RW, flags);
   if (mem === -1) return c.skipPerror('need more free huge pages');
   // Populate a huge page.
-  proc.memsetByte(mem, hugetlbsize, 1);
+  proc.memsetByte(mem, hugetlbsize, c.v.fill);
   // We need a total of two hugetlb pages to handle COW/unsharing properly.
   const dummy = proc.mmapAnon(hugetlbsize, RW, flags);
   if (dummy === -1) {

@@ -92,16 +92,24 @@ export function runCow(ctx: SelftestContext, v: CowVariant): ProcessExit {
   const { proc, ksft } = ctx;
   const c = new CowCtx(proc, ksft, ctx.liburing, ctx.hooks, v);
   // The THP helpers write sysfs through vm_util.c: its own kselftest.h counters.
-  const thp = new ThpSettingsHelper(proc, ksft.translationUnit(), v.thpHelper);
+  const thp = new ThpSettingsHelper(
+    proc,
+    ksft.translationUnit(),
+    v.thpHelper === 'none' ? 'thp_settings' : v.thpHelper,
+  );
   const settings = new HugepageSettings(proc, ksft, thp);
   c.thp = thp;
 
-  ksft.printHeader();
+  if (v.headerFirst) ksft.printHeader();
   // hugepage_settings.c: saved first, restored at exit; thp_settings.c: saved after the read.
   if (v.thpHelper === 'hugepage_settings') settings.save(true, false);
   c.pagesize = proc.getpagesize();
   c.pmdsize = readPmdPagesize(proc);
-  if (c.pmdsize) {
+  if (c.pmdsize && v.thpHelper === 'none') {
+    // Before v6.8: the PMD size is the one THP size, run with the admin's policy.
+    c.thpsizes.push(c.pmdsize);
+    ksft.printMsg(`[INFO] detected THP size: ${c.pmdsize / 1024} KiB\n`);
+  } else if (c.pmdsize) {
     // Only if THP is supported.
     const defaults = thp.read();
     defaults.hugepages[thp.order(c.pmdsize)] = 'inherit';
@@ -115,6 +123,8 @@ export function runCow(ctx: SelftestContext, v: CowVariant): ProcessExit {
     : detectHugetlbPageSizes(proc, ksft, 10, v.hugetlbWording);
   c.hasHugeZeropage = detectHugeZeropage(proc);
   if (c.hasHugeZeropage && v.hugeZeropageInfo) ksft.printMsg('[INFO] huge zeropage is enabled\n');
+  // Before a6fcd57cf2df (v6.7) the header came after the [INFO] lines.
+  if (!v.headerFirst) ksft.printHeader();
 
   const anonCases = ANON_FAMILIES.filter((f) => !('liburing' in f) || ctx.liburing !== undefined);
   const perAnon = 2 + c.hugetlbsizes.length + 6 * c.thpsizes.length + (c.pmdsize ? 2 : 0);
@@ -139,17 +149,19 @@ export function runCow(ctx: SelftestContext, v: CowVariant): ProcessExit {
     runWithBasePage(c, fn, true);
     c.end();
     for (const size of c.thpsizes) {
-      const s = thp.current().copy();
-      s.hugepages[thp.order(c.pmdsize)] = 'never';
-      s.hugepages[thp.order(size)] = 'always';
-      thp.push(s);
+      if (v.mthp) {
+        const s = thp.current().copy();
+        s.hugepages[thp.order(c.pmdsize)] = 'never';
+        s.hugepages[thp.order(size)] = 'always';
+        thp.push(s);
+      }
       for (const [run, backing] of THP_RUNS) {
         if ((run === 'pmd' || run === 'pmd-swapout') && size !== c.pmdsize) continue;
         c.start(cowLabel(family, backing, size / 1024, v.mthp));
         runWithThp(c, fn, run, size);
         c.end();
       }
-      thp.pop();
+      if (v.mthp) thp.pop();
     }
     for (const size of c.hugetlbsizes) {
       c.start(cowLabel(family, 'hugetlb', size / 1024));
@@ -198,9 +210,9 @@ export function runCow(ctx: SelftestContext, v: CowVariant): ProcessExit {
     }
   });
 
+  // Only if THP is supported (hugepage_settings.c restores from its atexit handler).
+  if (c.pmdsize && v.thpHelper === 'thp_settings') thp.restore();
   if (v.finished) return ksft.finishedReturning();
-  // Only if THP is supported.
-  if (c.pmdsize) thp.restore();
   const err = ksft.getFailCnt();
   if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
   return ksft.exitPassReturning();

@@ -95,14 +95,14 @@ function cowInParent(
     if (mprotect) {
       // mprotect() optimizations might try avoiding write-faults by directly mapping pages writable.
       if (proc.mprotect(mem, size, PROT_READ) || proc.mprotect(mem, size, PROT_READ | PROT_WRITE)) {
-        child.endChild();
+        child.endChild(c.v.childExit);
         return c.failPerror('mprotect() failed');
       }
     }
     proc.memsetByte(mem, size, MODIFIED);
     status = fn.after(child, c, mem, size, hugetlb);
   }
-  child.endChild();
+  child.endChild(c.v.childExit);
   c.verdict(status === 0, 'No leak from parent into child', 'Leak from parent into child', xfail);
 }
 
@@ -131,7 +131,7 @@ function vmspliceInParent(
   if (!beforeFork) {
     transferred = proc.vmsplice(fds[1], mem, size);
     if (transferred <= 0) {
-      child.endChild();
+      child.endChild(c.v.childExit);
       proc.close(fds[0]);
       proc.close(fds[1]);
       return c.failPerror('vmsplice() failed');
@@ -140,7 +140,7 @@ function vmspliceInParent(
   proc.munmap(mem, size);
   // Modify page content in the child.
   child.memsetByte(mem, size, MODIFIED);
-  child.endChild();
+  child.endChild(c.v.childExit);
   const got = c.buf(1, PIPE_BUFFERS);
   proc.readPipe(fds[0], transferred, got);
   proc.close(fds[0]);
@@ -223,7 +223,7 @@ function endIouring(
   report: () => void,
 ): void {
   report();
-  child?.endChild();
+  child?.endChild(c.v.childExit);
   c.liburing!.io_uring_unregister_buffers(ring);
   c.liburing!.io_uring_queue_exit(ring);
   c.proc.fclose(file);
@@ -248,7 +248,7 @@ export function roPin(
     child = proc.fork();
     if (test === 'previously-shared') {
       // The pages stay mapped R/O in our page tables, but are no longer shared.
-      child.endChild();
+      child.endChild(c.v.childExit);
       child = undefined;
     }
   } else if (test === 'ro-exclusive') {
@@ -263,7 +263,7 @@ export function roPin(
     const skip = proc.errno === Errno.EINVAL;
     if (skip) c.skipPerror('PIN_LONGTERM_TEST_START failed');
     else c.failPerror('PIN_LONGTERM_TEST_START failed');
-    child?.endChild();
+    child?.endChild(c.v.childExit);
     return;
   }
   proc.memsetByte(mem, size, MODIFIED);
@@ -285,7 +285,7 @@ export function roPin(
     if (c.v.uniqueNames) c.ksft.perror('PIN_LONGTERM_TEST_STOP failed');
     else c.ksft.printMsg('[INFO] PIN_LONGTERM_TEST_STOP failed\n');
   }
-  child?.endChild();
+  child?.endChild(c.v.childExit);
 }
 
 /** anon_test_cases[] in order: the test function of each family. */
@@ -336,18 +336,18 @@ export function collapse(c: CowCtx, mem: number, size: number, test: CollapseTes
   if (test !== 'unshared') {
     // Revert MADV_DONTFORK so the VMAs merge and the range can be collapsed.
     if (test !== 'fully-shared' && proc.madvise(mem, size, MADV_DOFORK)) {
-      child.endChild();
+      child.endChild(c.v.childExit);
       return c.failPerror('MADV_DOFORK failed');
     }
     // Collapse before anyone modified the COW-shared page.
     if (proc.madvise(mem, size, MADV_COLLAPSE)) {
-      child.endChild();
+      child.endChild(c.v.childExit);
       return collapseFailed();
     }
   }
   proc.memsetByte(mem, size, MODIFIED);
   const status = childMemcmp.after(child, c, cmem, csize, false);
-  child.endChild();
+  child.endChild(c.v.childExit);
   c.verdict(
     status === 0,
     'No leak from parent into child',
