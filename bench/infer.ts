@@ -26,7 +26,13 @@ export interface InferFigures {
 
 /** Every distinct .log under the fixture and shared log directories that holds a run. */
 export function realLogs(): { name: string; text: string }[] {
-  const dirs = ['test/fixtures/logs/public', 'test/fixtures/logs/live', 'test/fixtures/logs/7x', '../shared/logs/public', '../shared/logs/live'];
+  const dirs = [
+    'test/fixtures/logs/public',
+    'test/fixtures/logs/live',
+    'test/fixtures/logs/7x',
+    '../shared/logs/public',
+    '../shared/logs/live',
+  ];
   const seen = new Set<string>();
   const out: { name: string; text: string }[] = [];
   for (const d of dirs) {
@@ -65,7 +71,11 @@ export function inferFigures(rounds = 3): InferFigures {
       perLog.set(l.name, seen);
     }
   }
-  const times = [...perLog].map(([name, v]) => ({ name, ms: median(v.ms), predictions: v.predictions }));
+  const times = [...perLog].map(([name, v]) => ({
+    name,
+    ms: median(v.ms),
+    predictions: v.predictions,
+  }));
   const ms = times.map((x) => x.ms).sort((a, b) => a - b);
   const worst = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0, predictions: 0 });
   return {

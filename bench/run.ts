@@ -4,8 +4,9 @@
  * object instead (keys below), for CI dashboards.
  *
  *   1. ingest: parse + diff of a 50 MB kselftest-runner log vs tap-parser and a bare line scan;
- *      `gupsim diff --json` of it as a file: runs listed, wall time, peak RSS, its size against
- *      the log's; `gupsim diff` of it: the summary's lines
+ *      `gupsim diff` and `gupsim diff --json` of it as a file, whole processes, every run's wall
+ *      and CPU time (min/median/max) against tap-parser's and the engine's (ingestCli* keys);
+ *      runs listed, peak RSS, the JSON's size against the log's, the summary's lines
  *   2. inference: diff of one real log with the environment inferred, over all fixture logs
  *   3. prediction: sub-tests per second of the sweep (traces off, as a search predicts)
  *   4. start: `gupsim run` vs `node -e 0`
@@ -15,6 +16,7 @@
  * Options: --json, --quick (smaller log, fewer rounds: a smoke run), --no-store.
  */
 import { fmt } from './measure.js';
+import type { Spread } from './ingest-cli.js';
 import { ingestFigures } from './ingest.js';
 import { inferFigures } from './infer.js';
 import { startFigures } from './start.js';
@@ -30,39 +32,134 @@ const say = (label: string, value: string, reference = ''): void => {
 };
 
 async function main(): Promise<void> {
-  if (!json) console.log('gupsim bench: medians of several runs on this machine (goals of issue 9 in brackets)\n');
+  if (!json)
+    console.log(
+      'gupsim bench: medians of several runs on this machine (goals of issue 9 in brackets)\n',
+    );
 
   const ingest = await ingestFigures(quick ? 2 : 5, quick ? 5e6 : 50e6);
-  say(`ingest: ${fmt(ingest.mb)} MB runner log, ${ingest.runsExpected} runs`, `${fmt(ingest.ingestMBps)} MB/s parse+diff`, `tap-parser ${fmt(ingest.tapParserMBps)} MB/s, line scan ${fmt(ingest.lineScanMBps)} MB/s`);
-  say('ingest vs tap-parser (CPU time; wall in brackets)', `${fmt(ingest.ingestVsTapParser, 2)}x (${fmt(ingest.ingestVsTapParserWall, 2)}x)`, '[goal ≥ 5x]');
-  say('parse alone (full depth)', `${fmt(ingest.parseMBps)} MB/s`, `line scan ${fmt(ingest.lineScanMBps)} MB/s is the ceiling`);
-  say('runs reported (in process)', `${ingest.inProcessRuns} of ${ingest.runsExpected}`, `${ingest.diffsReused} diffs reused, ${ingest.distinctRuns} distinct runs`);
-  say('first round (distinct runs inferred, cold)', `${fmt(ingest.firstRoundMs, 0)} ms`, 'later rounds reuse the inference memo');
-  if ('skipped' in ingest.cli) say('gupsim diff --json of the log as a file', ingest.cli.skipped);
+  say(
+    `ingest: ${fmt(ingest.mb)} MB runner log, ${ingest.runsExpected} runs`,
+    `${fmt(ingest.ingestMBps)} MB/s parse+diff`,
+    `tap-parser ${fmt(ingest.tapParserMBps)} MB/s, line scan ${fmt(ingest.lineScanMBps)} MB/s`,
+  );
+  say(
+    'ingest vs tap-parser (CPU time; wall in brackets)',
+    `${fmt(ingest.ingestVsTapParser, 2)}x (${fmt(ingest.ingestVsTapParserWall, 2)}x)`,
+    '[goal ≥ 5x]',
+  );
+  say(
+    'parse alone (full depth)',
+    `${fmt(ingest.parseMBps)} MB/s`,
+    `line scan ${fmt(ingest.lineScanMBps)} MB/s is the ceiling`,
+  );
+  say(
+    'runs reported (in process)',
+    `${ingest.inProcessRuns} of ${ingest.runsExpected}`,
+    `${ingest.diffsReused} diffs reused, ${ingest.distinctRuns} distinct runs`,
+  );
+  say(
+    'first round (distinct runs inferred, cold)',
+    `${fmt(ingest.firstRoundMs, 0)} ms`,
+    'later rounds reuse the inference memo',
+  );
+  if ('skipped' in ingest.cli) say('gupsim diff of the log as a file', ingest.cli.skipped);
   else {
-    say('gupsim diff --json of the log as a file', `${ingest.cli.runsListed} runs listed`, `of ${ingest.runsExpected} [goal: every run]`);
-    say('  wall time, peak RSS', `${fmt(ingest.cli.wallMs / 1000, 2)} s, ${fmt(ingest.cli.peakRssMB, 0)} MB`, 'cold process: inference and JSON included');
-    say('  its size against the log', `${fmt(ingest.cli.jsonBytes / 1e6, 2)} MB = ${fmt(ingest.cli.jsonBytesVsInput, 3)}x`, '[goal < 1x: each distinct result once]');
-    say('gupsim diff of the log: the summary', `${ingest.cli.summaryLines} lines, ${fmt(ingest.cli.summaryBytes / 1e3, 1)} kB`, `${fmt(ingest.cli.summaryWallMs / 1000, 2)} s, ${fmt(ingest.cli.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`);
+    const c = ingest.cli;
+    const range = (x: Spread, k = 1, d = 2): string =>
+      `${fmt(x.min / k, d)} / ${fmt(x.median / k, d)} / ${fmt(x.max / k, d)}`;
+    const vsTap = (x: Spread): string =>
+      range({
+        min: ingest.tapParserCpuMs / x.max,
+        median: ingest.tapParserCpuMs / x.median,
+        max: ingest.tapParserCpuMs / x.min,
+        runs: [],
+      });
+    say(
+      `gupsim diff of the log as a file (${c.textCpuMs.runs.length} runs, min/median/max)`,
+      `${range(c.textWallMs, 1000)} s wall`,
+      `CPU ${range(c.textCpuMs, 1000)} s, whole process`,
+    );
+    say("  vs tap-parser (its CPU time / the process's)", `${vsTap(c.textCpuMs)}x`, '[goal ≥ 5x]');
+    say(
+      '  vs the engine in process (CPU)',
+      `${fmt(c.textCpuMs.median / ingest.ingestCpuMs, 2)}x`,
+      `${fmt(ingest.ingestCpuMs, 0)} ms in process [goal ≤ 2x]`,
+    );
+    say(
+      '  the summary',
+      `${c.summaryLines} lines, ${fmt(c.summaryBytes / 1e3, 1)} kB`,
+      `${fmt(c.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`,
+    );
+    say(
+      'gupsim diff --json of the log as a file',
+      `${range(c.jsonWallMs, 1000)} s wall`,
+      `CPU ${range(c.jsonCpuMs, 1000)} s, whole process`,
+    );
+    say("  vs tap-parser (its CPU time / the process's)", `${vsTap(c.jsonCpuMs)}x`, '[goal ≥ 5x]');
+    say(
+      '  runs listed',
+      `${c.runsListed} of ${ingest.runsExpected}`,
+      '[goal: every run, in every run]',
+    );
+    say(
+      '  its size against the log',
+      `${fmt(c.jsonBytes / 1e6, 2)} MB = ${fmt(c.jsonBytesVsInput, 3)}x`,
+      `${fmt(c.peakRssMB, 0)} MB peak RSS [goal < 1x: each distinct result once]`,
+    );
+    if (!c.sameOutput)
+      say('  WARNING', 'runs printed different output', 'the CLI is not deterministic');
   }
 
   const infer = inferFigures(quick ? 1 : 3);
-  say(`inference: diff of one real log, env inferred (${infer.logs} logs)`, `median ${fmt(infer.medianMs)} ms, p90 ${fmt(infer.p90Ms)} ms`, '[goal median ≤ 10 ms]');
+  say(
+    `inference: diff of one real log, env inferred (${infer.logs} logs)`,
+    `median ${fmt(infer.medianMs)} ms, p90 ${fmt(infer.p90Ms)} ms`,
+    '[goal median ≤ 10 ms]',
+  );
   say('  worst', `${fmt(infer.worstMs)} ms`, `${infer.worstLog} [goal ≤ 50 ms]`);
-  say('  predict() calls of the searches', `worst log ${infer.worstLogPredictions}, most ${infer.maxPredictions}`, 'traces off; the search is mostly these');
+  say(
+    '  predict() calls of the searches',
+    `worst log ${infer.worstLogPredictions}, most ${infer.maxPredictions}`,
+    'traces off; the search is mostly these',
+  );
 
   const sweep = sweepFigures(quick ? 1 : 5);
-  say(`prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`, `${Math.round(sweep.subtestsPerSec)} sub-tests/s`, '[goal ≥ 1,000,000/s, traces off]');
-  say('  the same from CPU time', `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`, 'other load on the machine moves it least');
+  say(
+    `prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`,
+    `${Math.round(sweep.subtestsPerSec)} sub-tests/s`,
+    '[goal ≥ 1,000,000/s, traces off]',
+  );
+  say(
+    '  the same from CPU time',
+    `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`,
+    'other load on the machine moves it least',
+  );
 
   const cow = cowFigures(quick ? 2 : 8);
-  say(`cow: full prediction, ${cow.rows} rows (6.18 host, 7.2 tree)`, `${fmt(cow.cowPredictMs, 2)} ms CPU`, '[goal ≤ 10 ms; the real binary takes 6–19 s]');
-  say(`  every row running, ${cow.fullRows} rows (7.2.13, gup_test, swap)`, `${fmt(cow.cowPredictFullMs, 2)} ms CPU`, 'R/O pins, swap and 1 GiB pages run too');
+  say(
+    `cow: full prediction, ${cow.rows} rows (6.18 host, 7.2 tree)`,
+    `${fmt(cow.cowPredictMs, 2)} ms CPU`,
+    '[goal ≤ 10 ms; the real binary takes 6–19 s]',
+  );
+  say(
+    `  every row running, ${cow.fullRows} rows (7.2.13, gup_test, swap)`,
+    `${fmt(cow.cowPredictFullMs, 2)} ms CPU`,
+    'R/O pins, swap and 1 GiB pages run too',
+  );
 
   const start = startFigures(quick ? 5 : 21);
   if ('skipped' in start) say('start', start.skipped);
   else {
-    say('start: gupsim run (whole process)', `${fmt(start.cliMs)} ms = ${fmt(start.ratio, 2)}x`, `node -e 0 ${fmt(start.nodeMs)} ms [goal ≤ 1.15x]`);
+    say(
+      'start: gupsim run (whole process)',
+      `${fmt(start.cliMs)} ms = ${fmt(start.ratio, 2)}x`,
+      `node -e 0 ${fmt(start.nodeMs)} ms [goal ≤ 1.15x]`,
+    );
+    say(
+      `  ratio of each interleaved pair (${start.runs}): min/median/max`,
+      `${fmt(start.ratioMin, 2)} / ${fmt(start.ratio, 2)} / ${fmt(start.ratioMax, 2)}`,
+    );
   }
 
   if (json) {
@@ -70,6 +167,8 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         startRatio: 'skipped' in start ? null : start.ratio,
+        startRatioMin: 'skipped' in start ? null : start.ratioMin,
+        startRatioMax: 'skipped' in start ? null : start.ratioMax,
         startMs: 'skipped' in start ? null : start.cliMs,
         nodeMs: 'skipped' in start ? null : start.nodeMs,
         sweepSubtestsPerSec: sweep.subtestsPerSec,
@@ -83,11 +182,19 @@ async function main(): Promise<void> {
         ingestMB: ingest.mb,
         ingestRuns: cli ? cli.runsListed : ingest.inProcessRuns,
         ingestRunsExpected: ingest.runsExpected,
-        ingestCliWallMs: cli?.wallMs ?? null,
+        ingestCliVsTapParser: cli ? ingest.tapParserCpuMs / cli.textCpuMs.median : null,
+        ingestCliJsonVsTapParser: cli ? ingest.tapParserCpuMs / cli.jsonCpuMs.median : null,
+        ingestCliMBps: cli ? ingest.mb / (cli.textWallMs.median / 1000) : null,
+        ingestCliVsInProcess: cli ? cli.textCpuMs.median / ingest.ingestCpuMs : null,
+        ingestCliCpuMs: cli?.textCpuMs ?? null,
+        ingestCliJsonCpuMs: cli?.jsonCpuMs ?? null,
+        ingestCliTextWallMs: cli?.textWallMs ?? null,
+        ingestCliWallMs: cli?.jsonWallMs.median ?? null,
+        ingestCliJsonWallMs: cli?.jsonWallMs ?? null,
         ingestPeakRssMB: cli?.peakRssMB ?? null,
         bigLogSummaryLines: cli?.summaryLines ?? null,
         bigLogSummaryBytes: cli?.summaryBytes ?? null,
-        bigLogSummaryWallMs: cli?.summaryWallMs ?? null,
+        bigLogSummaryWallMs: cli?.textWallMs.median ?? null,
         bigLogSummaryPeakRssMB: cli?.summaryPeakRssMB ?? null,
         bigLogJsonBytes: cli?.jsonBytes ?? null,
         bigLogJsonBytesVsInput: cli?.jsonBytesVsInput ?? null,
