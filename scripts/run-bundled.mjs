@@ -92,7 +92,19 @@ function report(r) {
     for (const m of counts[1].matchAll(/(\w+): (\d+)/g))
       if (m[1] in totals) totals[m[1]] += Number(m[2]);
   } else totals.fail++;
-  const body = r.text
+  // A file that failed without a failing test point of its own (it crashed, was killed, exited
+  // non-zero after passing): one point says so, so that a count of leaf points (CI's
+  // scripts/tap-summary.mjs) counts the failure.
+  let text = r.text;
+  if (!ok && !/^not ok\b/m.test(text)) {
+    const point = `not ok - ${r.file} exited with ${r.code ?? r.signal}`;
+    // Before the file's plan (a point after it would not count), the plan one larger.
+    const plan = /^1\.\.(\d+)$/m.exec(text);
+    text = plan
+      ? `${text.slice(0, plan.index)}${point}\n1..${Number(plan[1]) + 1}${text.slice(plan.index + plan[0].length)}`
+      : `${text}\n${point}\n`;
+  }
+  const body = text
     .replace(/\n$/, '')
     .split('\n')
     .map((l) => (l ? `    ${l}` : l))
