@@ -14,7 +14,8 @@
 // and the next run starts the longest files first (three jobs finish together instead of one
 // long file running alone at the end). A file not timed yet counts as slow.
 //
-// Usage: node scripts/run-bundled.mjs [FILE.mjs …] (default: every .tap-bundle/*.test.mjs).
+// Usage: node scripts/run-bundled.mjs [FILE.mjs …] (default: the suite, each group of quick files
+// bundled together — .tap-bundle/groups.json, scripts/bundle-tests.mjs — in place of its files).
 // Exit 0 when every file exits 0, else 1. GUPSIM_TEST_JOBS overrides the number of jobs.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,13 +29,23 @@ const JOBS = Math.max(1, Number(process.env.GUPSIM_TEST_JOBS) || 3);
 const TIMEOUT_S = 600;
 
 const given = process.argv.slice(2);
-const files =
-  given.length > 0
-    ? given
-    : readdirSync(BUNDLES)
-        .filter((f) => f.endsWith('.test.mjs'))
-        .sort()
-        .map((f) => join(BUNDLES, f));
+/** The whole suite: each group (scripts/bundle-tests.mjs) in place of its files, then every other file. */
+function suite() {
+  let groups = {};
+  try {
+    groups = JSON.parse(readFileSync(join(BUNDLES, 'groups.json'), 'utf8'));
+  } catch {
+    groups = {}; // bundled without groups: every file alone
+  }
+  const grouped = new Set(Object.values(groups).flat());
+  const alone = readdirSync(BUNDLES)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort()
+    .map((f) => join(BUNDLES, f))
+    .filter((f) => !grouped.has(f));
+  return [...Object.keys(groups), ...alone];
+}
+const files = given.length > 0 ? given : suite();
 
 let timings = {};
 try {
