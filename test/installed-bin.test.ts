@@ -144,12 +144,11 @@ t.test(
   { skip },
   async (t) => {
     // bin/gupsim.js loads the smaller bundle for `run` (a faster start); its answers must be
-    // those of the same command in the whole CLI, errors and help included.
+    // those of the same command in the whole CLI, errors and help included. The two bundles
+    // differ only around the command (its dispatcher and usage), so one answer of each kind:
+    // output and exit status, the command's help, a usage error (a process each, ~0.3 s).
     for (const args of [
-      ['run'],
       ['run', '--test', 'cow'],
-      ['run', '--json'],
-      ['run', '--kernel', '6.1', '--explain'],
       ['run', '--help'],
       ['run', '--bogus'],
     ]) {
