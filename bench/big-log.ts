@@ -23,10 +23,7 @@ export function bareFixtureLogs(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.env.json'))
     .sort()
-    .filter(
-      (f) =>
-        (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { runner?: string }).runner === 'direct',
-    )
+    .filter((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { runner?: string }).runner === 'direct')
     .map((f) => readFileSync(join(dir, f.replace(/\.env\.json$/, '.log')), 'utf8'));
 }
 
@@ -47,9 +44,7 @@ function wrapOne(log: string, n: number): string {
     '# timeout set to 180',
     '# selftests: mm: gup_longterm',
     ...body.split('\n').map((l) => (l === '' ? '#' : `# ${l}`)),
-    failed
-      ? `not ok ${n} selftests: mm: gup_longterm # exit=1`
-      : `ok ${n} selftests: mm: gup_longterm`,
+    failed ? `not ok ${n} selftests: mm: gup_longterm # exit=1` : `ok ${n} selftests: mm: gup_longterm`,
   ];
   return lines.join('\n');
 }

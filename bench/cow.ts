@@ -5,9 +5,15 @@
  * takes 6–19 s and 432 s. Best of several batches (CPU time: other load moves it least; see
  * sweep.ts on this VM's noise).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnvironment, type Environment } from '../cases/env.js';
 import { predict } from '../cases/predict.js';
+import { diffRun } from '../reports/diff/diff-run.js';
+import { clearInferenceCaches, searchPredictions } from '../reports/diff/infer-cache.js';
+import { perfectScore } from '../reports/diff/score.js';
+import { inferEnvironment } from '../reports/diff/infer.js';
+import { parseLog } from '../reports/parse/index.js';
 import { timed } from './measure.js';
 
 export interface CowFigures {
@@ -45,4 +51,65 @@ export function cowFigures(batches = 8): CowFigures {
   const host = best(envOf('6.18-host-st7.2-cow-root-default'), batches);
   const full = best(envOf('7.2.13-guptest-qemu-st7.2-cow-root-hp2M4-hp1G2-swap'), batches);
   return { cowPredictMs: host.ms, cowPredictFullMs: full.ms, rows: host.rows, fullRows: full.rows };
+}
+
+export interface CowInferFigures {
+  /** The slowest cow run's diff with the environment inferred (CPU ms, best of the rounds). */
+  cowInferWorstMs: number;
+  worstLog: string;
+  /** Trace-less predictions its search ran (0: the machine read off the log reproduced it at once). */
+  worstPredictions: number;
+  /** Whether the inferred machine reproduces the worst run whole. */
+  worstReproduced: boolean;
+  medianMs: number;
+  runs: number;
+  /** The slowest run among those whose inferred machine reproduces them whole. */
+  reproducedWorstMs: number;
+  reproducedWorstLog: string;
+}
+
+/**
+ * Every cow run of the cow fixture logs (the gup_longterm runs of the mixed CI logs are
+ * gup_longterm's figure), each diffed on its own with the environment inferred and the
+ * inference caches emptied: a first diff. CPU time, best of `rounds` (the machine is shared).
+ */
+export function cowInferFigures(rounds = 3): CowInferFigures {
+  const runs: { name: string; run: ReturnType<typeof parseLog>['runs'][number] }[] = [];
+  for (const dir of ['test/fixtures/logs/cow', 'test/fixtures/logs/cow-timing']) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      if (!f.endsWith('.log')) continue;
+      for (const run of parseLog(readFileSync(join(dir, f), 'utf8')).runs) if (run.test === 'cow') runs.push({ name: `${f}#${run.index + 1}`, run });
+    }
+  }
+  const first = runs[0];
+  if (first) diffRun(first.run, 0); // warm-up
+  const out = runs.map(({ name, run }) => {
+    let ms = Infinity;
+    let predictions = 0;
+    for (let i = 0; i < Math.max(1, rounds); i++) {
+      clearInferenceCaches();
+      const before = searchPredictions();
+      const t = timed(() => diffRun(run, run.index));
+      ms = Math.min(ms, t.cpuMs);
+      predictions = searchPredictions() - before;
+    }
+    clearInferenceCaches();
+    const inf = inferEnvironment(run);
+    const reproduced = !('error' in inf) && inf.score >= perfectScore(run);
+    return { name, ms, predictions, reproduced };
+  });
+  const worst = out.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0, predictions: 0, reproduced: false });
+  const worstReproduced = out.filter((x) => x.reproduced).reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0, predictions: 0, reproduced: true });
+  const sorted = out.map((x) => x.ms).sort((a, b) => a - b);
+  return {
+    cowInferWorstMs: worst.ms,
+    worstLog: worst.name,
+    worstPredictions: worst.predictions,
+    worstReproduced: worst.reproduced,
+    medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN,
+    runs: out.length,
+    reproducedWorstMs: worstReproduced.ms,
+    reproducedWorstLog: worstReproduced.name,
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * Goal 2 (inference), measured as it is today: the diff of one real run with the environment
- * inferred, for every distinct fixture log (each a first diff: nothing memoised), after one
+ * Goal 2 (inference; issue 16 goal 4), measured as it is today: the diff of one real log with
+ * the environment inferred, for every distinct fixture log with an environment file (each a first diff: nothing memoised), after one
  * warm-up diff so the first log does not pay for the JIT alone. The inference caches are
  * emptied first: the ingest bench before it infers the same live runs, and a run found in the
  * inference memo is not inferred at all. Views cached by one log's search still serve the
@@ -24,27 +24,27 @@ export interface InferFigures {
   maxPredictions: number;
 }
 
-/** Every distinct .log under the fixture and shared log directories that holds a run. */
+/**
+ * The real logs the goal is about: every fixture log with an environment file beside it, of
+ * every selftest (gup_longterm's public, live and realruns logs, cow's), each distinct once.
+ */
 export function realLogs(): { name: string; text: string }[] {
-  const dirs = [
-    'test/fixtures/logs/public',
-    'test/fixtures/logs/live',
-    'test/fixtures/logs/7x',
-    '../shared/logs/public',
-    '../shared/logs/live',
-  ];
   const seen = new Set<string>();
   const out: { name: string; text: string }[] = [];
-  for (const d of dirs) {
-    if (!existsSync(d)) continue;
-    for (const f of readdirSync(d).sort()) {
-      if (!f.endsWith('.log')) continue;
-      const text = readFileSync(join(d, f), 'utf8');
-      if (seen.has(text)) continue;
-      seen.add(text);
-      out.push({ name: f, text });
+  const walk = (d: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log') && existsSync(p.replace(/\.log$/, '.env.json'))) {
+        const text = readFileSync(p, 'utf8');
+        if (seen.has(text)) continue;
+        seen.add(text);
+        out.push({ name: p.slice('test/fixtures/logs/'.length), text });
+      }
     }
-  }
+  };
+  walk('test/fixtures/logs');
   return out;
 }
 
@@ -71,11 +71,7 @@ export function inferFigures(rounds = 3): InferFigures {
       perLog.set(l.name, seen);
     }
   }
-  const times = [...perLog].map(([name, v]) => ({
-    name,
-    ms: median(v.ms),
-    predictions: v.predictions,
-  }));
+  const times = [...perLog].map(([name, v]) => ({ name, ms: median(v.ms), predictions: v.predictions }));
   const ms = times.map((x) => x.ms).sort((a, b) => a - b);
   const worst = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '', ms: 0, predictions: 0 });
   return {

@@ -24,5 +24,4 @@ export function timed<T>(fn: () => T): Timed<T> {
   return { wallMs, cpuMs: (c.user + c.system) / 1000, value };
 }
 
-export const fmt = (x: number, digits = 1): string =>
-  Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
+export const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');

@@ -10,7 +10,8 @@
  *   2. inference: diff of one real log with the environment inferred, over all fixture logs
  *   3. prediction: sub-tests per second of the sweep (traces off, as a search predicts)
  *   4. start: `gupsim run` vs `node -e 0`
- *   5. cow: a full prediction of a current x86_64 machine's cow.c plan (bench/cow.ts)
+ *   5. cow: a full prediction of a current x86_64 machine's cow.c plan, and the diff of each
+ *      cow fixture run with its environment inferred (bench/cow.ts)
  *   6. the history store (text output only; bench/store.ts)
  *
  * Options: --json, --quick (smaller log, fewer rounds: a smoke run), --no-store.
@@ -21,7 +22,7 @@ import { ingestFigures } from './ingest.js';
 import { inferFigures } from './infer.js';
 import { startFigures } from './start.js';
 import { sweepFigures } from './sweep.js';
-import { cowFigures } from './cow.js';
+import { cowFigures, cowInferFigures } from './cow.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
@@ -32,134 +33,51 @@ const say = (label: string, value: string, reference = ''): void => {
 };
 
 async function main(): Promise<void> {
-  if (!json)
-    console.log(
-      'gupsim bench: medians of several runs on this machine (goals of issue 9 in brackets)\n',
-    );
+  if (!json) console.log('gupsim bench: medians of several runs on this machine (goals of issue 9 in brackets)\n');
 
   const ingest = await ingestFigures(quick ? 2 : 5, quick ? 5e6 : 50e6);
-  say(
-    `ingest: ${fmt(ingest.mb)} MB runner log, ${ingest.runsExpected} runs`,
-    `${fmt(ingest.ingestMBps)} MB/s parse+diff`,
-    `tap-parser ${fmt(ingest.tapParserMBps)} MB/s, line scan ${fmt(ingest.lineScanMBps)} MB/s`,
-  );
-  say(
-    'ingest vs tap-parser (CPU time; wall in brackets)',
-    `${fmt(ingest.ingestVsTapParser, 2)}x (${fmt(ingest.ingestVsTapParserWall, 2)}x)`,
-    '[goal ≥ 5x]',
-  );
-  say(
-    'parse alone (full depth)',
-    `${fmt(ingest.parseMBps)} MB/s`,
-    `line scan ${fmt(ingest.lineScanMBps)} MB/s is the ceiling`,
-  );
-  say(
-    'runs reported (in process)',
-    `${ingest.inProcessRuns} of ${ingest.runsExpected}`,
-    `${ingest.diffsReused} diffs reused, ${ingest.distinctRuns} distinct runs`,
-  );
-  say(
-    'first round (distinct runs inferred, cold)',
-    `${fmt(ingest.firstRoundMs, 0)} ms`,
-    'later rounds reuse the inference memo',
-  );
+  say(`ingest: ${fmt(ingest.mb)} MB runner log, ${ingest.runsExpected} runs`, `${fmt(ingest.ingestMBps)} MB/s parse+diff`, `tap-parser ${fmt(ingest.tapParserMBps)} MB/s, line scan ${fmt(ingest.lineScanMBps)} MB/s`);
+  say('ingest vs tap-parser (CPU time; wall in brackets)', `${fmt(ingest.ingestVsTapParser, 2)}x (${fmt(ingest.ingestVsTapParserWall, 2)}x)`, '[goal ≥ 5x]');
+  say('parse alone (full depth)', `${fmt(ingest.parseMBps)} MB/s`, `line scan ${fmt(ingest.lineScanMBps)} MB/s is the ceiling`);
+  say('runs reported (in process)', `${ingest.inProcessRuns} of ${ingest.runsExpected}`, `${ingest.diffsReused} diffs reused, ${ingest.distinctRuns} distinct runs`);
+  say('first round (distinct runs inferred, cold)', `${fmt(ingest.firstRoundMs, 0)} ms`, 'later rounds reuse the inference memo');
   if ('skipped' in ingest.cli) say('gupsim diff of the log as a file', ingest.cli.skipped);
   else {
     const c = ingest.cli;
-    const range = (x: Spread, k = 1, d = 2): string =>
-      `${fmt(x.min / k, d)} / ${fmt(x.median / k, d)} / ${fmt(x.max / k, d)}`;
-    const vsTap = (x: Spread): string =>
-      range({
-        min: ingest.tapParserCpuMs / x.max,
-        median: ingest.tapParserCpuMs / x.median,
-        max: ingest.tapParserCpuMs / x.min,
-        runs: [],
-      });
-    say(
-      `gupsim diff of the log as a file (${c.textCpuMs.runs.length} runs, min/median/max)`,
-      `${range(c.textWallMs, 1000)} s wall`,
-      `CPU ${range(c.textCpuMs, 1000)} s, whole process`,
-    );
+    const range = (x: Spread, k = 1, d = 2): string => `${fmt(x.min / k, d)} / ${fmt(x.median / k, d)} / ${fmt(x.max / k, d)}`;
+    const vsTap = (x: Spread): string => range({ min: ingest.tapParserCpuMs / x.max, median: ingest.tapParserCpuMs / x.median, max: ingest.tapParserCpuMs / x.min, runs: [] });
+    say(`gupsim diff of the log as a file (${c.textCpuMs.runs.length} runs, min/median/max)`, `${range(c.textWallMs, 1000)} s wall`, `CPU ${range(c.textCpuMs, 1000)} s, whole process`);
     say("  vs tap-parser (its CPU time / the process's)", `${vsTap(c.textCpuMs)}x`, '[goal ≥ 5x]');
-    say(
-      '  vs the engine in process (CPU)',
-      `${fmt(c.textCpuMs.median / ingest.ingestCpuMs, 2)}x`,
-      `${fmt(ingest.ingestCpuMs, 0)} ms in process [goal ≤ 2x]`,
-    );
-    say(
-      '  the summary',
-      `${c.summaryLines} lines, ${fmt(c.summaryBytes / 1e3, 1)} kB`,
-      `${fmt(c.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`,
-    );
-    say(
-      'gupsim diff --json of the log as a file',
-      `${range(c.jsonWallMs, 1000)} s wall`,
-      `CPU ${range(c.jsonCpuMs, 1000)} s, whole process`,
-    );
+    say('  vs the engine in process (CPU)', `${fmt(c.textCpuMs.median / ingest.ingestCpuMs, 2)}x`, `${fmt(ingest.ingestCpuMs, 0)} ms in process [goal ≤ 2x]`);
+    say('  the summary', `${c.summaryLines} lines, ${fmt(c.summaryBytes / 1e3, 1)} kB`, `${fmt(c.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`);
+    say('gupsim diff --json of the log as a file', `${range(c.jsonWallMs, 1000)} s wall`, `CPU ${range(c.jsonCpuMs, 1000)} s, whole process`);
     say("  vs tap-parser (its CPU time / the process's)", `${vsTap(c.jsonCpuMs)}x`, '[goal ≥ 5x]');
-    say(
-      '  runs listed',
-      `${c.runsListed} of ${ingest.runsExpected}`,
-      '[goal: every run, in every run]',
-    );
-    say(
-      '  its size against the log',
-      `${fmt(c.jsonBytes / 1e6, 2)} MB = ${fmt(c.jsonBytesVsInput, 3)}x`,
-      `${fmt(c.peakRssMB, 0)} MB peak RSS [goal < 1x: each distinct result once]`,
-    );
-    if (!c.sameOutput)
-      say('  WARNING', 'runs printed different output', 'the CLI is not deterministic');
+    say('  runs listed', `${c.runsListed} of ${ingest.runsExpected}`, '[goal: every run, in every run]');
+    say('  its size against the log', `${fmt(c.jsonBytes / 1e6, 2)} MB = ${fmt(c.jsonBytesVsInput, 3)}x`, `${fmt(c.peakRssMB, 0)} MB peak RSS [goal < 1x: each distinct result once]`);
+    if (!c.sameOutput) say('  WARNING', 'runs printed different output', 'the CLI is not deterministic');
   }
 
   const infer = inferFigures(quick ? 1 : 3);
-  say(
-    `inference: diff of one real log, env inferred (${infer.logs} logs)`,
-    `median ${fmt(infer.medianMs)} ms, p90 ${fmt(infer.p90Ms)} ms`,
-    '[goal median ≤ 10 ms]',
-  );
+  say(`inference: diff of one real log, env inferred (${infer.logs} logs with an environment file, all tests)`, `median ${fmt(infer.medianMs)} ms, p90 ${fmt(infer.p90Ms)} ms`, '[goal median ≤ 10 ms]');
   say('  worst', `${fmt(infer.worstMs)} ms`, `${infer.worstLog} [goal ≤ 50 ms]`);
-  say(
-    '  predict() calls of the searches',
-    `worst log ${infer.worstLogPredictions}, most ${infer.maxPredictions}`,
-    'traces off; the search is mostly these',
-  );
+  say('  predict() calls of the searches', `worst log ${infer.worstLogPredictions}, most ${infer.maxPredictions}`, 'traces off; the search is mostly these');
 
   const sweep = sweepFigures(quick ? 1 : 5);
-  say(
-    `prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`,
-    `${Math.round(sweep.subtestsPerSec)} sub-tests/s`,
-    '[goal ≥ 1,000,000/s, traces off]',
-  );
-  say(
-    '  the same from CPU time',
-    `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`,
-    'other load on the machine moves it least',
-  );
+  say(`prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`, `${Math.round(sweep.subtestsPerSec)} sub-tests/s`, '[goal ≥ 1,000,000/s, traces off]');
+  say('  the same from CPU time', `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`, 'other load on the machine moves it least');
 
   const cow = cowFigures(quick ? 2 : 8);
-  say(
-    `cow: full prediction, ${cow.rows} rows (6.18 host, 7.2 tree)`,
-    `${fmt(cow.cowPredictMs, 2)} ms CPU`,
-    '[goal ≤ 10 ms; the real binary takes 6–19 s]',
-  );
-  say(
-    `  every row running, ${cow.fullRows} rows (7.2.13, gup_test, swap)`,
-    `${fmt(cow.cowPredictFullMs, 2)} ms CPU`,
-    'R/O pins, swap and 1 GiB pages run too',
-  );
+  say(`cow: full prediction, ${cow.rows} rows (6.18 host, 7.2 tree)`, `${fmt(cow.cowPredictMs, 2)} ms CPU`, '[goal ≤ 10 ms; the real binary takes 6–19 s]');
+  say(`  every row running, ${cow.fullRows} rows (7.2.13, gup_test, swap)`, `${fmt(cow.cowPredictFullMs, 2)} ms CPU`, 'R/O pins, swap and 1 GiB pages run too');
+  const cowInfer = cowInferFigures(quick ? 1 : 3);
+  say(`cow: diff of one run, env inferred (${cowInfer.runs} cow runs)`, `worst ${fmt(cowInfer.cowInferWorstMs)} ms CPU`, `${cowInfer.worstLog}, ${cowInfer.worstPredictions} search predictions${cowInfer.worstReproduced ? '' : ', no modelled machine reproduces it'} [goal ≤ 100 ms]`);
+  say('  median; worst of the runs the model reproduces', `${fmt(cowInfer.medianMs)} ms; ${fmt(cowInfer.reproducedWorstMs)} ms`, cowInfer.reproducedWorstLog);
 
   const start = startFigures(quick ? 5 : 21);
   if ('skipped' in start) say('start', start.skipped);
   else {
-    say(
-      'start: gupsim run (whole process)',
-      `${fmt(start.cliMs)} ms = ${fmt(start.ratio, 2)}x`,
-      `node -e 0 ${fmt(start.nodeMs)} ms [goal ≤ 1.15x]`,
-    );
-    say(
-      `  ratio of each interleaved pair (${start.runs}): min/median/max`,
-      `${fmt(start.ratioMin, 2)} / ${fmt(start.ratio, 2)} / ${fmt(start.ratioMax, 2)}`,
-    );
+    say('start: gupsim run (whole process)', `${fmt(start.cliMs)} ms = ${fmt(start.ratio, 2)}x`, `node -e 0 ${fmt(start.nodeMs)} ms [goal ≤ 1.15x]`);
+    say(`  ratio of each interleaved pair (${start.runs}): min/median/max`, `${fmt(start.ratioMin, 2)} / ${fmt(start.ratio, 2)} / ${fmt(start.ratioMax, 2)}`);
   }
 
   if (json) {
@@ -207,6 +125,11 @@ async function main(): Promise<void> {
         inferMaxPredictions: infer.maxPredictions,
         cowPredictMs: cow.cowPredictMs,
         cowPredictFullMs: cow.cowPredictFullMs,
+        cowInferWorstMs: cowInfer.cowInferWorstMs,
+        cowInferWorstLog: cowInfer.worstLog,
+        cowInferWorstPredictions: cowInfer.worstPredictions,
+        cowInferMedianMs: cowInfer.medianMs,
+        cowInferReproducedWorstMs: cowInfer.reproducedWorstMs,
       }),
     );
     return;

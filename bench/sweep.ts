@@ -7,60 +7,14 @@ import { environmentFromJson } from '../cases/env.js';
 import { predict } from '../cases/predict.js';
 import { median, timed } from './measure.js';
 
-const RELEASES = [
-  '5.10',
-  '5.13',
-  '5.15',
-  '6.1',
-  '6.4',
-  '6.5',
-  '6.6',
-  '6.10',
-  '6.12',
-  '6.15',
-  '6.16',
-  '6.18',
-  '6.19',
-  '7.2.13',
-  'next',
-];
-const TREES = [
-  'prototype',
-  '6.5',
-  '6.7',
-  '6.10',
-  '6.14',
-  '6.15',
-  '6.16-rc1',
-  '6.16',
-  '6.17',
-  '6.19',
-  '7.2.13',
-];
+const RELEASES = ['5.10', '5.13', '5.15', '6.1', '6.4', '6.5', '6.6', '6.10', '6.12', '6.15', '6.16', '6.18', '6.19', '7.2.13', 'next'];
+const TREES = ['prototype', '6.5', '6.7', '6.10', '6.14', '6.15', '6.16-rc1', '6.16', '6.17', '6.19', '7.2.13'];
 const GRID = [
-  {
-    fs: { tmp: 'tmpfs', cwd: 'ext4' },
-    hugetlb: [
-      { sizeKiB: 2048, free: 2 },
-      { sizeKiB: 1048576, free: 2 },
-    ],
-  },
+  { fs: { tmp: 'tmpfs', cwd: 'ext4' }, hugetlb: [{ sizeKiB: 2048, free: 2 }, { sizeKiB: 1048576, free: 2 }] },
   { fs: { tmp: 'ext4', cwd: 'xfs' }, hugetlb: [{ sizeKiB: 2048, free: 1 }] },
   { fs: { tmp: 'overlayfs', cwd: { type: '9p', host: 'ext4' } }, hugetlb: [] },
-  {
-    fs: { tmp: 'nfs3', cwd: 'btrfs' },
-    hugetlb: [
-      { sizeKiB: 64, free: 0 },
-      { sizeKiB: 2048, free: 2 },
-      { sizeKiB: 32768, free: 0 },
-    ],
-    arch: 'arm64',
-  },
-  {
-    fs: { tmp: 'tmpfs', cwd: 'ext4-dax' },
-    hugetlb: [{ sizeKiB: 2048, free: 2 }],
-    user: { root: false, memlockKiB: 64 },
-  },
+  { fs: { tmp: 'nfs3', cwd: 'btrfs' }, hugetlb: [{ sizeKiB: 64, free: 0 }, { sizeKiB: 2048, free: 2 }, { sizeKiB: 32768, free: 0 }], arch: 'arm64' },
+  { fs: { tmp: 'tmpfs', cwd: 'ext4-dax' }, hugetlb: [{ sizeKiB: 2048, free: 2 }], user: { root: false, memlockKiB: 64 } },
 ];
 
 export interface SweepFigures {
@@ -84,11 +38,7 @@ function sweepOnce(): { programs: number; subtests: number } {
   for (const release of RELEASES) {
     for (const tree of TREES) {
       for (const g of GRID) {
-        const e = environmentFromJson({
-          kernel: { release },
-          selftest: { tree, liburing: '2.3' },
-          ...g,
-        });
+        const e = environmentFromJson({ kernel: { release }, selftest: { tree, liburing: '2.3' }, ...g });
         if (!e.ok) continue;
         const p = predict(e.env, { trace: false });
         if ('error' in p) continue;
@@ -114,10 +64,5 @@ export function sweepFigures(rounds: number): SweepFigures {
     last = t.value;
   }
   const ms = median(times);
-  return {
-    ...last,
-    ms,
-    subtestsPerSec: (last.subtests / ms) * 1000,
-    subtestsPerCpuSec: (last.subtests / median(cpu)) * 1000,
-  };
+  return { ...last, ms, subtestsPerSec: (last.subtests / ms) * 1000, subtestsPerCpuSec: (last.subtests / median(cpu)) * 1000 };
 }

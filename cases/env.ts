@@ -8,7 +8,7 @@ import { parsePatch } from '../kernel-model/behaviours.js';
 import { isRelease, parseRelease } from '../kernel-model/release.js';
 import { unmodelledRelease } from './modelled-releases.js';
 import { THP_ENABLED_VALUES, THP_SIZE_VALUES, type ThpEnabled, type ThpSizeEnabled } from '../kernel-model/thp.js';
-import { SELFTEST_NAMES, type SelftestName } from './versions.js';
+import { SELFTEST_NAMES, type SelftestName } from './selftests/names.js';
 
 export type RunnerName = 'direct' | 'run_vmtests' | 'kselftest' | 'kselftest+run_vmtests';
 export const RUNNERS: readonly RunnerName[] = ['direct', 'run_vmtests', 'kselftest', 'kselftest+run_vmtests'];

@@ -4,10 +4,10 @@
  * the newest release a modelled selftest version shipped in, plus their stable and -rc
  * releases and linux-next. A release outside that range would be simulated as if it were the
  * nearest modelled one, silently; it is refused instead, naming the range. The newest end
- * follows SELFTEST_VERSIONS, so modelling a new release widens it by itself.
+ * follows the selftests' versions, so modelling a new release widens it by itself.
  */
 import { compareMainline, isRelease, parseRelease, type Release } from '../kernel-model/release.js';
-import { SELFTEST_VERSIONS } from './versions.js';
+import { selftestVersions } from './versions.js';
 
 export const OLDEST_MODELLED = '5.4';
 
@@ -22,12 +22,12 @@ export function newestModelled(): string {
   return (NEWEST ??= computeNewestModelled());
 }
 
-/** SELFTEST_VERSIONS is static: its newest release is computed once, on first use. */
+/** The versions are static: its newest release is computed once, on first use. */
 let NEWEST: string | undefined;
 
 function computeNewestModelled(): string {
   let newest = mainline(OLDEST_MODELLED);
-  for (const v of SELFTEST_VERSIONS) {
+  for (const v of selftestVersions()) {
     const m = /\bv(\d+\.\d+)/.exec(v.firstShipped);
     if (!m?.[1]) continue;
     const r = mainline(m[1]);

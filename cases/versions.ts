@@ -1,163 +1,36 @@
 /**
- * Every version of the selftest gupsim can run, and how a `selftest.tree` (the kernel tree the
- * binary was built from) selects one: the newest revision at or before that tree. The tree
- * also decides the kselftest.h era and the runners' behaviour.
+ * The selftest builds gupsim runs: which version of which program a `selftest.tree` (the
+ * kernel tree the binary was built from) and `selftest.name` give, asked of the selftest's
+ * plug-in (cases/selftests/<test>/versions.ts), memoised (every prediction asks).
  */
-import { atLeast, isRelease, parseRelease, type Release } from '../kernel-model/release.js';
-import type { KselftestEra } from './kselftest/kselftest.js';
-import type { ProcessExit } from './libc/process.js';
-import {
-  kselftestRunnerEra,
-  PROTOTYPE_RUNNERS,
-  runVmtestsEra,
-  type KselftestRunnerEra,
-  type RunVmtestsEra,
-} from './runners/eras.js';
-import type { SelftestContext } from './selftests/common.js';
-import { A1, A2, A3, PROTOTYPE, runGupLongtermA } from './selftests/gup-longterm-a.js';
-import { runGupLongtermB } from './selftests/gup-longterm-b.js';
-import { C0, C1, C2, C3, D, runGupLongtermC } from './selftests/gup-longterm-c.js';
-import { cowVersionFor, type CowVersionId } from './selftests/cow/versions.js';
+import { PLUGINS, selftestPlugin } from './selftests/index.js';
+import type { SelftestBuild, SelftestVersion } from './selftests/build.js';
+import type { SelftestName } from './selftests/names.js';
 
-/** The selftest programs gupsim runs (`selftest.name`). */
-export type SelftestName = 'gup_longterm' | 'cow';
-export const SELFTEST_NAMES: readonly SelftestName[] = ['gup_longterm', 'cow'];
-
-export type SelftestVersionId =
-  'P' | 'A1' | 'A2' | 'A3' | 'B' | 'C0' | 'C1' | 'C2' | 'C3' | 'D' | CowVersionId;
-
-export interface SelftestVersion {
-  id: SelftestVersionId;
-  /** Where it first shipped. */
-  firstShipped: string;
-  summary: string;
-  /** main(): the exit it ends with, returned from its last statement or thrown from deeper. */
-  program: (ctx: SelftestContext) => ProcessExit;
-}
-
-export const SELFTEST_VERSIONS: readonly SelftestVersion[] = [
-  {
-    id: 'P',
-    firstShipped: 'never (prototype pin_longterm, mail of 2023-05-05)',
-    summary: '"Pinning succeeded/failed as expected", "iouring fixed buffer", "detected hugetlb size"',
-    program: (ctx) => runGupLongtermA(ctx, PROTOTYPE),
-  },
-  { id: 'A1', firstShipped: 'v6.5', summary: 'first release: 8 GUP + 2 io_uring cases, reason texts', program: (ctx) => runGupLongtermA(ctx, A1) },
-  { id: 'A2', firstShipped: 'v6.7', summary: 'resource-leak fix (fclose on the fileno() error path)', program: (ctx) => runGupLongtermA(ctx, A2) },
-  { id: 'A3', firstShipped: 'v6.10', summary: 'R/O cases mprotect(PROT_READ) first (unsharing logic)', program: (ctx) => runGupLongtermA(ctx, A3) },
-  { id: 'B', firstShipped: 'v6.15', summary: 'errno in messages, "(EINVAL)n" typo, 9pfs ftruncate ENOENT → SKIP', program: runGupLongtermB },
-  { id: 'C0', firstShipped: 'v6.16-rc1', summary: 'test names as results; memfd failure FAILs; unknown fs prints no result', program: (ctx) => runGupLongtermC(ctx, C0) },
-  { id: 'C1', firstShipped: 'v6.16', summary: 'b1a529bdb964: memfd_create() failure → SKIP', program: (ctx) => runGupLongtermC(ctx, C1) },
-  { id: 'C2', firstShipped: 'v6.17', summary: 'fallocate() EOPNOTSUPP → SKIP (v6.17, v6.18)', program: (ctx) => runGupLongtermC(ctx, C2) },
-  { id: 'C3', firstShipped: 'v6.19 (and 6.18.7+)', summary: '21c68ad1d977: unknown filesystem → SKIP result', program: (ctx) => runGupLongtermC(ctx, C3) },
-  {
-    id: 'D',
-    firstShipped: 'v7.2 (and next)',
-    summary: '6b7cabce32fc hugetlb_setup(2, …): the test raises nr_hugepages itself, tests only sizes with 2 free pages',
-    program: (ctx) => runGupLongtermC(ctx, D),
-  },
-];
-
-export interface SelftestBuild {
-  /** Which program: gup_longterm (or its prototype) or cow. */
-  name: SelftestName;
-  version: SelftestVersion;
-  /** The tree it was built from (`prototype`, `next`, or a release). */
-  tree: string;
-  era: KselftestEra;
-  /** gup_longterm is also a TEST_GEN_PROGS entry run directly by the kselftest runner (v6.5 only). */
-  directKselftest: boolean;
-  /** The tree's run_vmtests.sh and kselftest runner. */
-  runners: { runVmtests: RunVmtestsEra; kselftest: KselftestRunnerEra };
-}
-
-function versionById(id: SelftestVersionId): SelftestVersion {
-  return SELFTEST_VERSIONS.find((v) => v.id === id)!;
-}
+export type { SelftestBuild, SelftestVersion, SelftestVersionId } from './selftests/build.js';
+export { SELFTEST_NAMES, type SelftestName } from './selftests/names.js';
 
 /**
- * The gup_longterm.c a tree ships. D came with Mike Rapoport's HugeTLB set-up series, merged
- * through mm-stable in the 7.2 merge window (6b7cabce32fc in the linux-next listing of
- * 2026-06-05); 6.19's e6fbd1759c9e ("kselftest.h" include path) changes no output, so 7.0 and
- * 7.1 ship C3.
+ * Every version of every selftest (the modelled range of releases). A function: the plug-ins'
+ * modules import this one's callers (cycles are only safe for what runs after loading).
  */
-function versionForRelease(r: Release): SelftestVersionId {
-  if (atLeast(r, '7.2')) return 'D';
-  if (atLeast(r, '6.19')) return 'C3';
-  // 6.18.y got the unknown-fs fix in its stable review of 2026-01-21 (release believed 6.18.7).
-  if (r.major === 6 && r.minor === 18 && r.patch >= 7) return 'C3';
-  if (atLeast(r, '6.17')) return 'C2';
-  if (atLeast(r, '6.16-rc2')) return 'C1';
-  if (atLeast(r, '6.16')) return 'C0';
-  if (atLeast(r, '6.15')) return 'B';
-  if (atLeast(r, '6.10')) return 'A3';
-  if (atLeast(r, '6.7')) return 'A2';
-  return 'A1';
+export function selftestVersions(): readonly SelftestVersion[] {
+  return PLUGINS.flatMap((p) => p.versions);
 }
 
-const BUILDS = new Map<string, SelftestBuild | { error: string }>();
-const COW_BUILDS = new Map<string, SelftestBuild | { error: string }>();
+const BUILDS = new Map<string, Map<string, SelftestBuild | { error: string }>>();
 
 /** The build a tree gives (memoised: every prediction asks). */
 export function selftestBuild(
   tree: string,
   name: SelftestName = 'gup_longterm',
 ): SelftestBuild | { error: string } {
-  const memo = name === 'cow' ? COW_BUILDS : BUILDS;
+  let memo = BUILDS.get(name);
+  if (!memo) BUILDS.set(name, (memo = new Map()));
   let b = memo.get(tree);
   if (!b) {
-    b = name === 'cow' ? cowBuildFor(tree) : buildFor(tree);
+    b = selftestPlugin(name).build(tree);
     if (memo.size < 4096) memo.set(tree, b);
   }
   return b;
-}
-
-/** The tree's kselftest.h era (shared by every program of the tree). */
-function eraOf(r: Release): KselftestEra {
-  return { lineBuffered: atLeast(r, '6.6'), skippedWarning: atLeast(r, '6.14') };
-}
-
-function cowBuildFor(tree: string): SelftestBuild | { error: string } {
-  if (tree === 'prototype')
-    return { error: 'selftest.tree prototype: the prototype is of gup_longterm, not cow' };
-  const r = parseRelease(tree);
-  if (!isRelease(r)) return { error: `selftest.tree: ${r.error}` };
-  const v = cowVersionFor(r);
-  if ('error' in v) return v;
-  return {
-    name: 'cow',
-    version: v,
-    tree,
-    era: eraOf(r),
-    directKselftest: false,
-    runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
-  };
-}
-
-function buildFor(tree: string): SelftestBuild | { error: string } {
-  if (tree === 'prototype') {
-    return {
-      name: 'gup_longterm',
-      version: versionById('P'),
-      tree,
-      era: { lineBuffered: false, skippedWarning: false },
-      directKselftest: false,
-      runners: PROTOTYPE_RUNNERS,
-    };
-  }
-  const r = parseRelease(tree);
-  if (!isRelease(r)) return { error: `selftest.tree: ${r.error}` };
-  if (!atLeast(r, '6.5')) {
-    return {
-      error: `selftest.tree ${tree}: gup_longterm first shipped in v6.5 (use "prototype" for the May 2023 pin_longterm)`,
-    };
-  }
-  return {
-    name: 'gup_longterm',
-    version: versionById(versionForRelease(r)),
-    tree,
-    era: eraOf(r),
-    directKselftest: !atLeast(r, '6.6'),
-    runners: { runVmtests: runVmtestsEra(r), kselftest: kselftestRunnerEra(r) },
-  };
 }

@@ -94,7 +94,7 @@ t.test('JUnit outcomes: what each reader counts, decided in one place', async (t
 });
 
 t.test('JUnit names: bare ids for one run, the fewest stable facts for many', async (t) => {
-  const run = (over: Partial<StoredRun>): StoredRun => ({ id: 1, logHash: 'a'.repeat(64), runIndex: 0, source: 'dir/a.log', kernel: '6.18', arch: null, machine: null, date: '', env: {} as StoredRun['env'], envSource: 'inferred', envKey: '', selftest: 'D', triage: 'match', summary: '', resultCount: 0, ...over });
+  const run = (over: Partial<StoredRun>): StoredRun => ({ id: 1, logHash: 'a'.repeat(64), runIndex: 0, source: 'dir/a.log', kernel: '6.18', arch: null, machine: null, date: '', env: {} as StoredRun['env'], envSource: 'inferred', envKey: '', test: 'gup_longterm', selftest: 'D', triage: 'match', summary: '', resultCount: 0, ...over });
   t.same(runQualifiers([run({})]), [''], 'one run: bare stable ids');
   t.same(runQualifiers([run({}), run({ runIndex: 1 })]), ['run 1', 'run 2'], 'runs of one log');
   t.same(runQualifiers([run({ machine: 'x' }), run({ machine: 'y', logHash: 'b'.repeat(64) })]), ['x', 'y'], 'one run per machine');

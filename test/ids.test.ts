@@ -7,7 +7,7 @@ import {
   upstreamCaseDescription,
   backingVariantText,
   parseBacking,
-} from '../cases/ids.js';
+} from '../cases/selftests/gup_longterm/ids.js';
 
 t.test('every case and backing round-trips through its [RUN] wording', async (t) => {
   const backings = [

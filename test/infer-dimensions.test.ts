@@ -8,7 +8,8 @@
 import t from 'tap';
 import { isDeepStrictEqual } from 'node:util';
 import { environmentFromJson, type Environment } from '../cases/env.js';
-import { dimensions, kernelOptions, searchCoordinates, type Dimension } from '../reports/diff/infer-dimensions.js';
+import { searchCoordinates, type Dimension } from '../reports/diff/infer-dimensions.js';
+import { dimensions, kernelOptions } from '../cases/selftests/gup_longterm/infer-dimensions.js';
 
 // As descend() does: the kernel dimension's options are the tree's eras.
 const optionsOf = (d: Dimension, e: Environment): Dimension['options'] => (d.name === 'kernel' ? kernelOptions(e.selftest.tree) : d.options);

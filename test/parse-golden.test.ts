@@ -26,8 +26,8 @@ t.test('001 mail cover letter: tab-indented, shell prompt, 50 results all pass',
   t.equal(r.evidence, 'prompt');
   t.equal(r.subtests.length, 50);
   t.ok(r.subtests.every((s) => s.verdict === 'pass'));
-  t.same(r.hugetlbSizesKiB, [2048, 1048576]);
-  t.equal(r.hugetlbWording, 'hugetlb page size');
+  t.same(r.facts.hugetlbSizesKiB, [2048, 1048576]);
+  t.equal(r.facts.hugetlbWording, 'hugetlb page size');
   t.same(r.plan, { count: 50, line: 5 });
   t.same(r.tapVersion, { version: 13, line: 4 });
   t.equal(new Set(ids(r)).size, 50, '50 distinct stable ids');
@@ -47,7 +47,7 @@ t.test('001 mail cover letter: tab-indented, shell prompt, 50 results all pass',
 t.test('002 prototype pin_longterm: row 48 fails, Bail out!, then Totals', async (t) => {
   const r = one('public/002-hildenbrand-pin_longterm-prototype-iouring-fail.log');
   t.equal(r.program, 'pin_longterm');
-  t.equal(r.hugetlbWording, 'hugetlb size');
+  t.equal(r.facts.hugetlbWording, 'hugetlb size');
   t.ok(r.eras.some((e) => e.era === 'prototype'));
   t.equal(r.subtests.length, 50);
   const failed = r.subtests.filter((s) => s.verdict === 'fail');
@@ -88,7 +88,7 @@ t.test(
     const fails = r.subtests.filter((s) => s.verdict === 'fail');
     t.equal(fails.length, 8);
     t.ok(fails.every((s) => s.id?.endsWith('/local-tmpfile') && s.reason === 'ftruncate() failed'));
-    t.same(r.hugetlbSizesKiB, [2048, 32768, 64, 1048576], 'arm64 detection order kept');
+    t.same(r.facts.hugetlbSizesKiB, [2048, 32768, 64, 1048576], 'arm64 detection order kept');
     t.match(r.wrapper, {
       kind: 'run_vmtests-tap',
       underKselftestRunner: true,
@@ -215,7 +215,7 @@ t.test('live 7.2 selftest as non-root: Bail out! before the header, a run withou
   t.equal(r.subtests.length, 0);
   t.equal(r.plan, null);
   t.match(r.bailout, { text: 'Bail out! /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages open failed: Permission denied' });
-  t.same(r.hugetlbSizesKiB, [2048, 1048576], 'the [INFO] lines printed before the bail-out');
+  t.same(r.facts.hugetlbSizesKiB, [2048, 1048576], 'the [INFO] lines printed before the bail-out');
 });
 
 t.test('live 6.1 qemu: the two io_uring failures and the Bail out!', async (t) => {

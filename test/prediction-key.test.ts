@@ -7,7 +7,7 @@
  */
 import t, { type Test } from 'tap';
 import { environmentFromJson, type Environment } from '../cases/env.js';
-import { caseOfSubtestId } from '../cases/ids.js';
+import { caseOfSubtestId } from '../cases/selftests/gup_longterm/ids.js';
 import { predict, predictionKey } from '../cases/predict.js';
 import type { SubtestRecord } from '../cases/subtest-recorder.js';
 

@@ -192,7 +192,7 @@ forBackends('schema: a v1 database opens in a newer gupsim; a newer database is 
   t.equal(SCHEMA_VERSION, MIGRATIONS.length);
   t.equal(await num(store, 'SELECT MAX(version) AS n FROM schema_version'), SCHEMA_VERSION);
   const [run] = await listRuns(store);
-  t.match(run, { id: 1, kernel: '6.5', machine: 'box', triage: 'match' });
+  t.match(run, { id: 1, kernel: '6.5', machine: 'box', triage: 'match', test: 'gup_longterm' }, 'v6: a run recorded before is gup_longterm’s');
   t.match(run?.envKey, /^[0-9a-f]{16}$/, 'v2 computed the environment key of the old run');
   t.match(await resultsOf(store, 1), [{ verdict: 'pass', predicted: null, commits: [] }, { verdict: 'fail', reason: 'Should have worked' }]);
   const next = await recordLog(store, input(synth({ 'rw/gup/shared/memfd': 'fail' }), { machine: 'box', kernel: '6.5' }));

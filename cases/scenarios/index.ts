@@ -24,30 +24,10 @@ export interface ScenarioLink {
   commit: string;
   /**
    * refusal: the commit refused the pin; decision: it decided otherwise; absent: the trace says
-   * this kernel lacks it; story: the sub-test is this story's check (cow.c's rows, whatever
-   * the trace cites).
+   * this kernel lacks it; story: the sub-test is this story's check (its selftest's plug-in
+   * says: cow.c's rows, whatever the trace cites).
    */
   kind: 'refusal' | 'decision' | 'absent' | 'story';
-}
-
-/**
- * cow.c's rows that check "COW can break either way": the fork() and COW rows, the vmsplice()
- * rows (CVE-2020-29374) and the long-term pin rows all stand for cow-either-way's story.
- */
-const COW_EITHER_WAY_FAMILIES = /^cow\/(basic-after-fork|vmsplice-|iouring-|ro-pin|collapse-)/;
-
-/** The scenario a sub-test is a check of, by its stable id, when there is one. */
-export function scenarioForSubtest(id: string): Scenario | undefined {
-  return COW_EITHER_WAY_FAMILIES.test(id) ? cowEitherWay : undefined;
-}
-
-/**
- * The scenario options that match a sub-test's memory: cow.c's anonymous rows run in
- * MAP_ANONYMOUS memory, cow-either-way's `--backing anonymous`.
- */
-export function scenarioArgsForSubtest(id: string, scenario: Scenario): string {
-  if (scenario !== cowEitherWay || !id.startsWith('cow/')) return '';
-  return /^cow\/(ro-pin|ro-pin-fast|basic)\/|\/hugetlb-/.test(id) ? '' : ' --backing anonymous';
 }
 
 /** The scenarios a sub-test's trace leads to: those showing why a behaviour it cites matters. */

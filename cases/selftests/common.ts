@@ -2,7 +2,7 @@
  * What every version of gup_longterm shares: the test-case table, the filesystem
  * classification by statfs magic, and the context a version's program runs in.
  */
-import { TEST_CASES, backingVariantText, subtestId, type Backing, type TestCase } from '../ids.js';
+import { TEST_CASES, backingVariantText, subtestId, type Backing, type TestCase } from './gup_longterm/ids.js';
 import type { Kselftest } from '../kselftest/kselftest.js';
 import type { Liburing } from '../libc/liburing.js';
 import type { Process } from '../libc/process.js';

@@ -8,6 +8,7 @@ import { environmentFromFlags } from '../env-flags.js';
 import { EXIT_USAGE, UsageError, usageLines, type CliIO } from '../io.js';
 import { LOG_LIMIT_BYTES, readRegularFile, readStdin } from '../read-input.js';
 import type { Environment } from '../../cases/env.js';
+import { isSelftestName, SELFTEST_NAMES, type SelftestName } from '../../cases/selftests/names.js';
 import { openStore, type Store } from '../../reports/store/open.js';
 import { StoreError } from '../../reports/store/errors.js';
 import { defaultStorePath } from '../../reports/store/location.js';
@@ -62,6 +63,18 @@ export function isoDate(flag: string, text: string | undefined): string | undefi
   }
   return new Date(t).toISOString();
 }
+
+/** `--test NAME`: one of the selftests gupsim knows. */
+export function testArg(text: string | undefined): SelftestName | undefined {
+  if (text === undefined) return undefined;
+  if (!isSelftestName(text)) throw new UsageError(`--test: unknown selftest "${text}" (known: ${SELFTEST_NAMES.join(', ')})`);
+  return text;
+}
+
+export const TEST_HELP = `  --test NAME       runs of one selftest (${SELFTEST_NAMES.join(', ')})`;
+
+/** What a log without a single selftest run is told. */
+export const NO_RUN_FOUND = `no selftest run (${SELFTEST_NAMES.join(', ')}) found`;
 
 export function runIdArg(flag: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: expected a run id (a whole number), got "${text}"`);

@@ -5,12 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { EXIT_ATTENTION, EXIT_OK, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, envFile, guarded, openExisting, parseFlags, readLogArg, storePath } from './common.js';
+import { DB_HELP, envFile, guarded, NO_RUN_FOUND, openExisting, parseFlags, readLogArg, storePath, testArg } from './common.js';
 import { compareRuns, type CompareSide, type Flip, type RunComparison } from '../../reports/history/compare.js';
 import { getRun, resultsOf } from '../../reports/store/read.js';
 import type { Store } from '../../reports/store/open.js';
 import { diffLogText } from '../../reports/store/triage-source.js';
 import type { Environment } from '../../cases/env.js';
+import type { SelftestName } from '../../cases/selftests/names.js';
 import { knownRunDiff, knownStored } from '../../reports/known/apply.js';
 import type { KnownMatcher } from '../../reports/known/match.js';
 import type { KnownRunNote } from '../../reports/known/types.js';
@@ -18,8 +19,8 @@ import { KNOWN_HELP, loadKnown } from '../known-file.js';
 
 export const COMPARE_HELP = `Usage: gupsim compare A B [options]
 
-A and B are stored run ids (see gupsim history) or log files (- for stdin).
-Lists regressions (pass → fail), fixes (fail → pass), newly missing and newly skipped
+A and B are stored run ids (see gupsim history) or log files (- for stdin), runs of one
+selftest (a log's first run, or its first run of --test NAME). Lists regressions (pass → fail), fixes (fail → pass), newly missing and newly skipped
 sub-tests, each with the model's account: the modelled commits that differ between the
 two kernels and whether predict() expects the flip. Exit 1 when a regression or a newly
 missing result is not expected by the model, unless the lab's known issues list it (--known).
@@ -27,6 +28,7 @@ missing result is not expected by the model, unless the lab's known issues list 
 Options:
   --env-a FILE      environment of log A (log files only; else inferred)
   --env-b FILE      environment of log B
+  --test NAME       in a log file, its first run of this selftest (gup_longterm, cow)
   --json            machine-readable output
 ${KNOWN_HELP}
                     (a stored run is scoped by its kernel, machine and arch; a log by its
@@ -38,6 +40,7 @@ ${DB_HELP}
 const OPTIONS = {
   'env-a': { type: 'string' },
   'env-b': { type: 'string' },
+  test: { type: 'string' },
   json: { type: 'boolean' },
   known: { type: 'string' },
   db: { type: 'string' },
@@ -47,11 +50,13 @@ const OPTIONS = {
 /** One side of the comparison, with the lab's known issues applied when given. */
 interface Side extends CompareSide {
   notes: KnownRunNote[];
+  test: SelftestName;
 }
 
 async function side(
   arg: string,
   env: Environment | undefined,
+  test: SelftestName | undefined,
   io: CliIO,
   store: () => Promise<Store>,
   matcher: KnownMatcher | undefined,
@@ -65,6 +70,7 @@ async function side(
     const { run, results } = matcher ? knownStored(stored, all, matcher) : { run: stored, results: all };
     return {
       label: `run ${run.id} (${run.kernel ?? 'kernel ?'}${run.machine ? ` @${run.machine}` : ''})`,
+      test: run.test,
       env: run.env,
       results: results.map((r) => ({ id: r.id, verdict: r.verdict, known: r.known })),
       notes: run.knownNotes ?? [],
@@ -72,11 +78,13 @@ async function side(
   }
   const text = await readLogArg(arg, io);
   const report = diffLogText(text, arg, env);
-  const first = report.runs[0];
-  if (!first) throw new UsageError(`${arg}: no gup_longterm run found`);
+  const runs = test === undefined ? report.runs : report.runs.filter((r) => r.test === test);
+  const first = runs[0];
+  if (!first) throw new UsageError(`${arg}: ${test === undefined ? NO_RUN_FOUND : `no ${test} run found`}`);
   const run = matcher ? knownRunDiff(first, { matcher }) : first;
   return {
-    label: report.runs.length > 1 ? `${arg} (run 0 of ${report.runs.length})` : arg,
+    label: report.runs.length > 1 ? `${arg} (run ${run.index} of ${report.runs.length})` : arg,
+    test: run.test,
     env: run.env,
     results: run.subtests.map((s) => ({ id: s.id, verdict: s.observed, known: s.known })),
     notes: run.knownNotes ?? [],
@@ -129,8 +137,11 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     const open = (): Promise<Store> => (store ??= openExisting(storePath(values.db, io)));
     const matcher = loadKnown(values.known);
     try {
-      const sa = await side(a, envFile(values['env-a']), io, open, matcher);
-      const sb = await side(b, envFile(values['env-b']), io, open, matcher);
+      const test = testArg(values.test);
+      const sa = await side(a, envFile(values['env-a']), test, io, open, matcher);
+      const sb = await side(b, envFile(values['env-b']), test, io, open, matcher);
+      // Ids are unique within a test: runs of two tests have nothing to compare.
+      if (sa.test !== sb.test) throw new UsageError(`${sa.label} is a ${sa.test} run, ${sb.label} a ${sb.test} run: compare runs of one selftest (--test NAME picks a log's run)`);
       const c = compareRuns(sa, sb);
       const gone = matcher ? noLongerSeen(sa, sb) : [];
       if (values.json) {

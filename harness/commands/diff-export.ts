@@ -17,6 +17,7 @@ import {
 } from '../../reports/formats/index.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
 import { LOG_LIMIT_BYTES, reopenableLog } from '../read-input.js';
+import { NO_RUN_FOUND } from './common.js';
 
 export type DiffExport = 'kcidb' | 'junit';
 
@@ -91,7 +92,7 @@ export async function diffExport(
     }
   }
   if (runs === 0) {
-    io.stderr.write(`gupsim diff: no gup_longterm run found in ${paths.join(', ')}\n`);
+    io.stderr.write(`gupsim diff: ${NO_RUN_FOUND} in ${paths.join(', ')}\n`);
     return EXIT_USAGE;
   }
   if (kcidb) kcidb.end();

@@ -14,32 +14,22 @@ import { TapCollector } from '../../reports/diff/render/tap.js';
 import { KnownTally, tallyBlock, tallyJson } from '../../reports/known/tally.js';
 import { KNOWN_HELP, loadKnown } from '../known-file.js';
 import { readProgress } from './read-progress.js';
-import {
-  ENV_FLAG_OPTIONS,
-  ENV_FLAGS_HELP,
-  environmentFromFlags,
-  hasEnvOverrides,
-  pinFromFlags,
-  type EnvFlagValues,
-} from '../env-flags.js';
+import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
-import {
-  checkRegularFile,
-  checkStdin,
-  fileBytes,
-  limitStream,
-  LOG_LIMIT_BYTES,
-} from '../read-input.js';
+import { checkRegularFile, checkStdin, fileBytes, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
+import { NO_RUN_FOUND } from './common.js';
 import { diffExport, originArg } from './diff-export.js';
 
 export const DIFF_HELP = `usage: gupsim diff LOG... [--env FILE] [flags] [--known FILE] [--all-runs] [--json | --tap | --kcidb | --junit]
 
-Read gup_longterm logs (bare, runner-wrapped, mailed, console-captured; "-" for stdin), infer
-the environment each run implies, compare every sub-test with the simulated kernel's
-prediction — and every other line of the run: its Bail out!, Totals and plan, the runners'
-verdicts, statuses and counters, the gup_test programs run beside it — and triage: match,
-expected-failure, environment, test-bug, kernel-regression, conflict, crash, infrastructure,
-missing, unexplained (and known: a failure the lab's --known file lists).
+Read selftest logs — gup_longterm and cow; bare, runner-wrapped (a CI log may hold both),
+mailed, console-captured; "-" for stdin — each run as its test's (named by its runner, prompt
+or [RUN] wording), infer the environment each run implies, compare every sub-test with the
+simulated kernel's prediction — and every other line of the run: its Bail out!, Totals and
+plan, the runners' verdicts, statuses and counters, the gup_test programs run beside
+gup_longterm — and triage: match, expected-failure, environment, test-bug,
+kernel-regression, conflict, crash, infrastructure, missing, unexplained (and known: a
+failure the lab's --known file lists).
 
 A log of many runs is summarised: one block per distinct outcome (its triage, the sub-tests
 that differ, the cause) with how many runs had it and which (run numbers and lines), then the
@@ -63,7 +53,8 @@ A LAVA job log (log.yaml: records of {dt, lvl, msg}) is read as the console its 
 records hold; line numbers then count records.
 
 --env FILE pins the whole environment; the other environment flags pin single facts and let
-the rest be inferred.
+the rest be inferred. The log says which selftest each run is: --test and selftest.name do not
+change it.
 ${ENV_FLAGS_HELP}
 
 Exit: 0 every run explained (or known), 1 something needs a human, 2 bad input (also a
@@ -91,17 +82,10 @@ interface RunWriter {
  * The input of a log, paced by the output: a chunk is read only once stdout has drained, so
  * a slow reader of `gupsim diff --json` of a huge log does not make the process buffer it all.
  */
-async function* paced(
-  stream: AsyncIterable<string | Uint8Array>,
-  io: CliIO,
-): AsyncGenerator<string | Uint8Array> {
-  const out = io.stdout as {
-    writableNeedDrain?: boolean;
-    once?: (e: 'drain', f: () => void) => unknown;
-  };
+async function* paced(stream: AsyncIterable<string | Uint8Array>, io: CliIO): AsyncGenerator<string | Uint8Array> {
+  const out = io.stdout as { writableNeedDrain?: boolean; once?: (e: 'drain', f: () => void) => unknown };
   for await (const chunk of stream) {
-    if (out.writableNeedDrain && out.once)
-      await new Promise<void>((resolve) => out.once?.('drain', resolve));
+    if (out.writableNeedDrain && out.once) await new Promise<void>((resolve) => out.once?.('drain', resolve));
     yield chunk;
   }
 }
@@ -127,57 +111,30 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(DIFF_HELP + '\n');
     return EXIT_OK;
   }
-  if (positionals.length === 0)
-    throw new UsageError('no log given (gupsim diff LOG..., "-" for stdin)');
+  if (positionals.length === 0) throw new UsageError('no log given (gupsim diff LOG..., "-" for stdin)');
   let total: number | null = 0;
   for (const path of positionals) {
     if (path !== '-' && !existsSync(path)) throw new UsageError(`${path}: no such file`);
     // Regular files (a directory, FIFO or /dev/zero is refused by its type) and stdin, each
     // at most LOG_LIMIT_BYTES: an explicit refusal, never a silent cut.
-    if (path !== '-')
-      total = total === null ? null : total + checkRegularFile(path, LOG_LIMIT_BYTES);
+    if (path !== '-') total = total === null ? null : total + checkRegularFile(path, LOG_LIMIT_BYTES);
     else {
       checkStdin(io.stdin);
       total = null;
     }
   }
-  const {
-    json,
-    tap,
-    kcidb,
-    junit,
-    origin,
-    machine,
-    known: knownPath,
-    'all-runs': allRuns,
-    help: _h,
-    ...flags
-  } = values;
-  const forms = [json && '--json', tap && '--tap', kcidb && '--kcidb', junit && '--junit'].filter(
-    Boolean,
-  );
+  const { json, tap, kcidb, junit, origin, machine, known: knownPath, 'all-runs': allRuns, help: _h, ...flags } = values;
+  const forms = [json && '--json', tap && '--tap', kcidb && '--kcidb', junit && '--junit'].filter(Boolean);
   if (forms.length > 1) throw new UsageError(`${forms.join(' and ')}: choose one output form`);
-  if (origin !== undefined && !kcidb && !junit)
-    throw new UsageError('--origin labels --kcidb or --junit output');
+  if (origin !== undefined && !kcidb && !junit) throw new UsageError('--origin labels --kcidb or --junit output');
   if (machine !== undefined && !kcidb && !junit && knownPath === undefined) {
     throw new UsageError('--machine labels --kcidb or --junit output, or scopes --known entries');
   }
-  if (allRuns && (tap || kcidb || junit))
-    throw new UsageError('--all-runs applies to the text and --json reports');
+  if (allRuns && (tap || kcidb || junit)) throw new UsageError('--all-runs applies to the text and --json reports');
   // Checked whole before any log is read: a file with a mistake is not applied at all.
   const matcher = loadKnown(knownPath);
-  const opts = {
-    ...diffOptionsFromFlags(flags),
-    ...(matcher ? { known: { matcher, machine } } : {}),
-  };
-  if (kcidb || junit)
-    return diffExport(
-      kcidb ? 'kcidb' : 'junit',
-      positionals,
-      opts,
-      { origin: originArg(origin), machine, kernel: flags.kernel },
-      io,
-    );
+  const opts = { ...diffOptionsFromFlags(flags), ...(matcher ? { known: { matcher, machine } } : {}) };
+  if (kcidb || junit) return diffExport(kcidb ? 'kcidb' : 'junit', positionals, opts, { origin: originArg(origin), machine, kernel: flags.kernel }, io);
   const write = (s: string): void => void io.stdout.write(s);
   const colour = { colour: io.isTTY && !('NO_COLOR' in io.env) };
   // Every run is diffed as it ends; --all-runs writes it then, a summary keeps its outcome.
@@ -199,16 +156,12 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   let attention = false;
   try {
     for (const path of positionals) {
-      const input =
-        path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : fileBytes(path);
+      const input = path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : fileBytes(path);
       const seen: { error?: UsageError } = {};
       const stream = limitStream(paced(bar.wrap(input, path), io), LOG_LIMIT_BYTES, path, seen);
       const s = await diffStream(stream, path, opts, (d) => {
         bar.run();
-        tally?.add(
-          d.knownNotes,
-          positionals.length > 1 ? `${path} run ${d.index + 1}` : `run ${d.index + 1}`,
-        );
+        tally?.add(d.knownNotes, positionals.length > 1 ? `${path} run ${d.index + 1}` : `run ${d.index + 1}`);
         each.run(path, d);
       });
       if (seen.error) throw seen.error;
@@ -222,7 +175,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     bar.stop();
   }
   if (runs === 0) {
-    io.stderr.write(`gupsim diff: no gup_longterm run found in ${positionals.join(', ')}\n`);
+    io.stderr.write(`gupsim diff: ${NO_RUN_FOUND} in ${positionals.join(', ')}\n`);
     return EXIT_USAGE;
   }
   const tallies = tally?.result();

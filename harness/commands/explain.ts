@@ -1,7 +1,8 @@
 /** `gupsim explain ID`: the simulated kernel's trace for one sub-test in an environment. */
 import { parseArgs } from 'node:util';
 import { predict } from '../../cases/predict.js';
-import { scenarioArgsForSubtest, scenarioForSubtest, scenariosForTrace } from '../../cases/scenarios/index.js';
+import { scenariosForTrace } from '../../cases/scenarios/index.js';
+import { PLUGINS, pluginOfId, selftestPlugin } from '../../cases/selftests/index.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags } from '../env-flags.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
 import { formatTraceEvent } from './run.js';
@@ -12,11 +13,9 @@ Print what the simulated kernel did for one sub-test, e.g.
   gupsim explain rw/gup/shared/local-tmpfile --kernel 6.4
   gupsim explain iouring/private/tmpfile --env machine.env.json
 
-IDs: <rw|ro>/<gup|gup-fast>/<shared|private>/<backing> or iouring/<shared|private>/<backing>,
-backing = memfd, tmpfile, local-tmpfile, memfd-hugetlb-<N>kB (gup_longterm); with --test cow
-(or selftest.name cow in the environment file), cow/<family>/<backing> such as
-cow/vmsplice-unmap-child/pte-thp-64kB, cow/ro-pin-fast/memfd-hugetlb-2048kB or
-cow/collapse-after-fork-lower-shared (see gupsim run --test cow --json).
+IDs (the id names its selftest; --test or selftest.name need not):
+${PLUGINS.map((p) => `  ${p.name}: ${p.ids.shapes}`).join('\n')}
+(see gupsim run --json, gupsim run --test cow --json).
 ${ENV_FLAGS_HELP}`;
 
 export async function explainCommand(argv: string[], io: CliIO): Promise<number> {
@@ -31,7 +30,11 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
   }
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('expected exactly one sub-test ID (see gupsim explain --help)');
-  const p = predict(environmentFromFlags(values));
+  let env = environmentFromFlags(values);
+  // The id names its test: `explain cow/…` runs cow unless --test says otherwise.
+  const owner = pluginOfId(id);
+  if (owner && values.test === undefined && owner.name !== env.selftest.name) env = { ...env, selftest: { ...env.selftest, name: owner.name } };
+  const p = predict(env);
   if ('error' in p) throw new UsageError(p.error);
   const s = p.run.subtests.find((x) => x.id === id);
   if (!s) {
@@ -54,7 +57,8 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
   // Why the verdict matters: the story the cited commit prevents, on this kernel without it.
   const patches = p.env.kernel.patches.map((x) => ` --patch=${x}`).join('');
   const links = scenariosForTrace(s.trace);
-  const story = scenarioForSubtest(s.id);
+  const plugin = selftestPlugin(p.env.selftest.name);
+  const story = plugin.scenarioFor(s.id);
   if (story && !links.some((l) => l.scenario === story)) links.push({ scenario: story, commit: '', kind: 'story' });
   for (const link of links) {
     const label = {
@@ -66,7 +70,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     const revert = link.kind === 'absent' || link.kind === 'story' ? '' : ` --patch=-${link.commit}`;
     lines.push(
       `  ${label}: ${link.scenario.name} — ${link.scenario.summary}`,
-      `    gupsim scenario ${link.scenario.name}${scenarioArgsForSubtest(s.id, link.scenario)} --kernel ${p.env.kernel.release}${patches}${revert}`,
+      `    gupsim scenario ${link.scenario.name}${plugin.scenarioArgs(s.id, link.scenario)} --kernel ${p.env.kernel.release}${patches}${revert}`,
     );
   }
   io.stdout.write(lines.join('\n') + '\n');

@@ -1,6 +1,6 @@
 /** `gupsim history`: per sub-test timelines, failing-since ranges, flapping and disappeared results. */
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, guarded, isoDate, openExisting, parseFlags, storePath } from './common.js';
+import { DB_HELP, guarded, isoDate, openExisting, parseFlags, storePath, TEST_HELP, testArg } from './common.js';
 import {
   buildTimelines,
   disappeared,
@@ -20,7 +20,7 @@ import { KNOWN_HELP, loadKnown } from '../known-file.js';
 
 export const HISTORY_HELP = `Usage: gupsim history [options]
 
-Per sub-test timelines over the stored runs (oldest first), with:
+Per sub-test timelines over the stored runs of each selftest (oldest first), with:
   failing since   the last pass and first fail of each current failure (a bisect range)
   flapping        verdict changed >= ${FLAP_MIN_CHANGES} times over >= ${FLAP_MIN_RUNS} runs of one kernel and
                   environment (on one machine)
@@ -29,7 +29,8 @@ Per sub-test timelines over the stored runs (oldest first), with:
                   which of its entries no longer show (their tests pass, or no longer run)
 
 Options:
-  --id ID           one sub-test (stable id, e.g. iouring/private/tmpfile)
+  --id ID           one sub-test (stable id, e.g. iouring/private/tmpfile, cow/ro-pin/memfd)
+${TEST_HELP}
   --machine NAME    runs of one machine
   --since DATE      runs dated at or after DATE
   --last N          text output: timeline characters for the last N runs (default 60)
@@ -41,6 +42,7 @@ ${DB_HELP}
 
 const OPTIONS = {
   id: { type: 'string' },
+  test: { type: 'string' },
   machine: { type: 'string' },
   since: { type: 'string' },
   last: { type: 'string' },
@@ -75,7 +77,7 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
     const last = values.last === undefined ? 60 : Number(values.last);
     if (!Number.isInteger(last) || last < 1) throw new UsageError(`--last: expected a positive whole number, got "${values.last}"`);
-    const filter: RunFilter = { machine: values.machine, since: isoDate('since', values.since) };
+    const filter: RunFilter = { machine: values.machine, test: testArg(values.test), since: isoDate('since', values.since) };
     const matcher = loadKnown(values.known);
     const store = await openExisting(storePath(values.db, io));
     try {
@@ -92,8 +94,8 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
         io.stdout.write(
           `${JSON.stringify(
             {
-              runs: runs.map((r) => ({ id: r.id, date: r.date, kernel: r.kernel, arch: r.arch, machine: r.machine, envKey: r.envKey, triage: r.triage })),
-              timelines: timelines.map((t) => ({ id: t.id, verdicts: t.points.map((p) => p.verdict) })),
+              runs: runs.map((r) => ({ id: r.id, test: r.test, date: r.date, kernel: r.kernel, arch: r.arch, machine: r.machine, envKey: r.envKey, triage: r.triage })),
+              timelines: timelines.map((t) => ({ test: t.test, id: t.id, verdicts: t.points.map((p) => p.verdict) })),
               failingSince: failing.map((f) => {
                 const m = markOf(f.latest.id, f.id);
                 return m ? { ...f, known: m } : f;
@@ -120,7 +122,16 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
       const shown = Math.min(last, runs.length);
       w(`\nTimelines (oldest → newest${shown < runs.length ? `, last ${shown} of ${runs.length} runs` : ''}; P pass F fail S skip E error M missing x xfail X xpass . absent):`);
       const width = Math.max(...timelines.map((t) => t.id.length), 10);
-      for (const t of timelines) w(`  ${t.id.padEnd(width)}  ${timelineGlyphs(t).slice(-shown)}`);
+      // Each selftest's timelines run over its own runs; with several tests, each gets a heading.
+      const tests = [...new Set(runs.map((r) => r.test))];
+      let heading: string | null = null;
+      for (const t of timelines) {
+        if (tests.length > 1 && t.test !== heading) {
+          heading = t.test;
+          w(`  ${t.test} (${runs.filter((r) => r.test === t.test).length} runs):`);
+        }
+        w(`  ${t.id.padEnd(width)}  ${timelineGlyphs(t).slice(-shown)}`);
+      }
       w(`\nFailing since (${failing.length}):`);
       for (const f of failing) {
         const range = f.lastPass ? `last pass ${ref(f.lastPass)}, first fail ${ref(f.firstFail)}` : `never passed; failing since ${ref(f.firstFail)}`;

@@ -6,7 +6,7 @@
  */
 import { NEEDS_HUMAN } from '../../reports/diff/types.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, envFile, guarded, isoDate, parseFlags, storePath } from './common.js';
+import { DB_HELP, envFile, guarded, isoDate, NO_RUN_FOUND, parseFlags, storePath } from './common.js';
 import { progress } from './progress.js';
 import { LOG_LIMIT_BYTES, reopenableLog } from '../read-input.js';
 import { openStore, type Store } from '../../reports/store/open.js';
@@ -21,7 +21,8 @@ import type { RunMeta } from '../../reports/store/types.js';
 
 export const RECORD_HELP = `Usage: gupsim record LOG… [options]
 
-Parse and triage gup_longterm logs and store their runs (a log already stored is skipped).
+Parse and triage selftest logs (gup_longterm, cow; a log may hold runs of both) and store
+their runs, each with its test (a log already stored is skipped).
 LOG may be - for stdin. Prints one line per run. A log must be a regular file (or stdin)
 of at most 64 MiB; CRLF and LF copies of a log are the same log.
 
@@ -70,7 +71,7 @@ async function* outcomeLines(store: Store, hash: string, known: Known | undefine
   for await (const { run, results } of storedRunsOf(store, hash)) {
     const k = knownStored(run, results, known.matcher);
     known.tally.add(k.run.knownNotes, `run ${run.id}`);
-    yield { id: run.id, runIndex: run.runIndex, triage: k.run.triage, summary: k.run.summary, ...(k.run.knownNotes ? { knownNotes: k.run.knownNotes } : {}) };
+    yield { id: run.id, runIndex: run.runIndex, test: run.test, triage: k.run.triage, summary: k.run.summary, ...(k.run.knownNotes ? { knownNotes: k.run.knownNotes } : {}) };
   }
 }
 
@@ -101,7 +102,7 @@ async function writeOutcome(
       attention ||= NEEDS_HUMAN.has(r.triage);
       const notes = r.knownNotes?.map((n) => ({ issue: n.issue.id, status: n.status, tests: n.tests }));
       write(
-        `${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, triage: r.triage, summary: r.summary, ...(notes ? { knownNotes: notes } : {}) })}`,
+        `${first ? '' : ','}${JSON.stringify({ id: r.id, index: r.runIndex, test: r.test, triage: r.triage, summary: r.summary, ...(notes ? { knownNotes: notes } : {}) })}`,
       );
       first = false;
     }
@@ -122,15 +123,17 @@ async function writeOutcome(
   }
   if (out.runs === 0) {
     const why = out.issues[0] ? ` (${out.issues[0]})` : '';
-    write(`${source}: no gup_longterm run found; log stored${why}\n`);
+    write(`${source}: ${NO_RUN_FOUND}; log stored${why}\n`);
     return false;
   }
   const kernel = meta.kernel ?? meta.env?.kernel.release ?? 'kernel ?';
   const where = meta.machine ? ` @${meta.machine}` : '';
   for await (const r of outcomeLines(store, out.hash, known)) {
     attention ||= NEEDS_HUMAN.has(r.triage);
+    // gup_longterm's runs were the only ones once; any other test is named.
+    const test = r.test === 'gup_longterm' ? '' : ` ${r.test}`;
     write(
-      `run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''} ${kernel}${where} ${r.triage}: ${r.summary}\n`,
+      `run ${r.id}: ${source}${out.runs > 1 ? `#${r.runIndex}` : ''}${test} ${kernel}${where} ${r.triage}: ${r.summary}\n`,
     );
   }
   return attention;

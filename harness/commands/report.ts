@@ -1,7 +1,7 @@
 /** `gupsim report --format junit|kcidb|html|json`: export stored runs through one Reporter. */
 import { AtomicWriteError, writeFileAtomic } from '../atomic-write.js';
 import { EXIT_OK, UsageError, type CliIO } from '../io.js';
-import { DB_HELP, guarded, isoDate, openExisting, parseFlags, runIdArg, storePath } from './common.js';
+import { DB_HELP, guarded, isoDate, openExisting, parseFlags, runIdArg, storePath, TEST_HELP, testArg } from './common.js';
 import { FORMAT_NAMES, FORMATS, loadReportModel, type FormatName } from '../../reports/formats/index.js';
 import { withKnown } from '../../reports/formats/model.js';
 import { KNOWN_HELP, loadKnown } from '../known-file.js';
@@ -20,6 +20,7 @@ Options:
   --out FILE        write to FILE atomically (a temporary file renamed over it; default: stdout)
   --run ID          only this run (repeatable)
   --machine NAME    only runs of this machine
+${TEST_HELP}
   --since DATE      only runs dated at or after DATE
   --origin NAME     KCIDB origin / producer name (default gupsim; [a-z0-9_]+)
 ${KNOWN_HELP}
@@ -34,6 +35,7 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   run: { type: 'string', multiple: true },
   machine: { type: 'string' },
+  test: { type: 'string' },
   since: { type: 'string' },
   origin: { type: 'string' },
   known: { type: 'string' },
@@ -68,6 +70,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
         withLogs: values.format === 'kcidb',
         filter: {
           machine: values.machine,
+          test: testArg(values.test),
           since: isoDate('since', values.since),
           ids: values.run?.map((r) => runIdArg('--run', r)),
         },

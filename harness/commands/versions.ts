@@ -1,7 +1,6 @@
 /** `gupsim versions`: the selftest versions and kernel behaviours gupsim models. */
 import { parseArgs } from 'node:util';
-import { SELFTEST_VERSIONS } from '../../cases/versions.js';
-import { COW_VERSIONS } from '../../cases/selftests/cow/versions.js';
+import { selftestPlugin } from '../../cases/selftests/index.js';
 import { BEHAVIOURS } from '../../kernel-model/behaviours.js';
 import { compareMainline, isRelease, parseRelease, type Release } from '../../kernel-model/release.js';
 
@@ -26,8 +25,10 @@ export async function versionsCommand(argv: string[], io: CliIO): Promise<number
     io.stdout.write(VERSIONS_HELP + '\n');
     return EXIT_OK;
   }
-  const selftests = SELFTEST_VERSIONS.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
-  const cow = COW_VERSIONS.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
+  const listed = (name: 'gup_longterm' | 'cow'): { id: string; firstShipped: string; summary: string }[] =>
+    selftestPlugin(name).versions.map(({ id, firstShipped, summary }) => ({ id, firstShipped, summary }));
+  const selftests = listed('gup_longterm');
+  const cow = listed('cow');
   if (values.json) {
     io.stdout.write(JSON.stringify({ selftests, cow, behaviours: BEHAVIOURS, runners: RUNNER_EVIDENCE }, null, 2) + '\n');
     return EXIT_OK;

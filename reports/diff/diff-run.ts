@@ -5,9 +5,11 @@
  * run: its class is the most urgent of all of them, so no failing line leaves it a match.
  */
 import { defaultEnvironment, type Environment } from '../../cases/env.js';
+import { selftestPlugin } from '../../cases/selftests/index.js';
 import type { ParsedRun } from '../parse/types.js';
 import { compareRun } from './compare.js';
 import { compareEvidence } from './evidence.js';
+import { decisiveEvent, describeEvent } from './explain.js';
 import { inferEnvironment, type Inference, type InferOptions } from './infer.js';
 import { unpredictedOutcome } from './unpredicted-outcome.js';
 import {
@@ -30,10 +32,14 @@ export interface DiffOptions extends InferOptions {
 
 /** Result lines alone: no TAP header, plan, [INFO] or [RUN] line, no wrapper banner. */
 export function isFragment(run: ParsedRun): boolean {
+  const f = run.facts;
   return (
     run.plan === null &&
     run.tapVersion === null &&
-    run.hugetlbSizesKiB.length === 0 &&
+    f.hugetlbSizesKiB.length === 0 &&
+    f.pmdSizeKiB === null &&
+    f.thpSizesKiB.length === 0 &&
+    run.programLines.length === 0 &&
     run.wrapper.banner === null &&
     run.subtests.length > 0 &&
     run.subtests.every((s) => s.runName === null)
@@ -98,8 +104,18 @@ const EVIDENCE_WHAT: Record<EvidenceComparison['kind'], string> = {
   'runner-summary': "run_vmtests.sh's SUMMARY",
   'container-verdict': "the runner's verdict on its script",
   'runner-totals': "the runner's counters",
-  sibling: 'a gup_test program beside it',
+  'program-line': 'the test stopped',
+  sibling: 'a program of its category beside it', // named by what()
 };
+
+/** What a piece of evidence is, in a summary: a sibling by its program (`a gup_test program beside it`). */
+function what(e: EvidenceComparison): string {
+  if (e.kind === 'sibling' && e.program !== null) {
+    const name = e.program.split(' ')[0]!.replace(/^.*\//, '');
+    return `a ${name} program beside it`;
+  }
+  return EVIDENCE_WHAT[e.kind];
+}
 
 /** The run's class once its other evidence is counted: never better than that evidence. */
 function withEvidence(
@@ -116,7 +132,7 @@ function withEvidence(
   if (!worstItem) return { triage, summary };
   const t = worst([triage, worstItem.class]);
   if (t === triage) return { triage, summary };
-  return { triage: t, summary: `${EVIDENCE_WHAT[worstItem.kind]}: ${worstItem.explanation}` };
+  return { triage: t, summary: `${what(worstItem)}: ${worstItem.explanation}` };
 }
 
 /**
@@ -151,6 +167,26 @@ function infrastructureSummary(run: ParsedRun): string | undefined {
   return `${INFRA_WHAT[first.kind] ?? first.kind}: line ${shown.line}: ${shown.text}${after} — not a kernel result`;
 }
 
+/**
+ * A run that stopped before its first sub-test where the model stops too, with the same last
+ * words (its `Bail out!`s, or cow 6.12's bare `open(<path>)`) and exit status: the machine
+ * did not let it run (a user who is not root cannot write the sysfs files it sets), as the
+ * model's set-up trace says. Undefined for anything else.
+ */
+function stoppedAsPredicted(
+  run: ParsedRun,
+  prediction: Inference['prediction'],
+  evidence: readonly EvidenceComparison[],
+  exit: { observed: number | null; predicted: number },
+): string | undefined {
+  if (run.subtests.length > 0 || prediction.run.subtests.length > 0) return undefined;
+  const last = evidence.filter((e) => e.kind === 'bail-out' || e.kind === 'program-line');
+  if (last.length === 0 || evidence.some((e) => e.class !== 'match')) return undefined;
+  if (exit.observed !== null && exit.observed !== exit.predicted) return undefined;
+  const cause = decisiveEvent(prediction.run.setupTrace);
+  return `the test stopped before its first sub-test ("${last[0]!.observed}"), as the model predicts on this machine${cause ? `: ${describeEvent(cause)}` : ''}`;
+}
+
 export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): RunDiff {
   const machine =
     opts.env === undefined && opts.machine !== undefined && isFragment(run)
@@ -165,8 +201,10 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
     inf = inferEnvironment(run, { env: defaultEnvironment() }) as Inference;
   }
   const pinned = opts.env !== undefined && unusable === undefined;
+  const defects = selftestPlugin(run.test).defects;
   const base = {
     index,
+    test: run.test,
     selftest: inf.prediction.run.build.version.id,
     env: inf.env,
     inferred: inf.inferred,
@@ -188,13 +226,21 @@ export function diffRun(run: ParsedRun, index: number, opts: DiffOptions = {}): 
   const excerpt = run.plan === null && run.tapVersion === null;
   const subtests = compareRun(run, inf.prediction, {
     selftest: inf.env.selftest.tree,
+    defects,
     crashed,
     excerpt,
     pinned,
   });
   const evidence = compareEvidence(run, inf.prediction, { pinned });
+  const stopped = stoppedAsPredicted(run, inf.prediction, evidence, base.exitCode);
+  if (stopped !== undefined && unusable === undefined) {
+    // No sub-test ran, and the model stops there too on this machine (not root, …): the
+    // run's class comes from beyond its (absent) sub-tests.
+    const rest: RunRest = { triage: 'environment', summary: stopped };
+    return { ...base, ...rest, subtests, evidence, rest };
+  }
   if (run.subtests.length === 0 && (run.totals || run.plannedMismatch)) {
-    const counters = judgeCounters(run, inf);
+    const counters = judgeCounters(run, inf, defects);
     const judged = unusable
       ? {
           triage: 'unexplained' as const,
@@ -248,7 +294,11 @@ function restOf(
 }
 
 /** A counter-block excerpt: judged by whether the prediction reproduces its counters. */
-function judgeCounters(run: ParsedRun, inf: Inference): RunRest {
+function judgeCounters(
+  run: ParsedRun,
+  inf: Inference,
+  defects: ReturnType<typeof selftestPlugin>['defects'],
+): RunRest {
   const predictedMissing = inf.prediction.run.subtests.filter(
     (s) => s.verdict === 'missing',
   ).length;
@@ -256,12 +306,8 @@ function judgeCounters(run: ParsedRun, inf: Inference): RunRest {
   const reproduced =
     /# Totals: /.test(inf.prediction.run.stdout) &&
     inf.score >= (run.totals ? 6 : 0) + (mm ? 6 : 0);
-  if (reproduced && predictedMissing > 0) {
-    return {
-      triage: 'test-bug',
-      summary: `planned ${mm?.planned ?? '?'}, ran ${mm?.run ?? '?'}: the v6.16–v6.18 test prints no result for ${predictedMissing} R/W MAP_SHARED pin sub-test(s) on an unknown filesystem (/tmp ${inf.env.fs.tmp.type}, cwd ${inf.env.fs.cwd.type}); 66bce7afbaca, fixed by 21c68ad1d977`,
-    };
-  }
+  const bug = reproduced ? defects.missingResults(predictedMissing, mm, inf.env) : undefined;
+  if (bug !== undefined) return { triage: 'test-bug', summary: bug };
   if (reproduced) return { triage: 'match', summary: 'the counters match the model' };
   return {
     triage: 'unexplained',

@@ -1,8 +1,9 @@
 /**
  * A run's evidence beyond its sub-tests, compared with the model: the program's own summary
  * lines (every `Bail out!`, every `# Totals:`, `# Planned tests != run tests`) and the runner's
- * lines on gup_longterm (`[FAIL]`, `not ok 4 gup_longterm # exit=1`, `not ok 1 selftests: mm:
- * gup_longterm # exit=1`). The model's side is read off its own output with the same parser
+ * lines on the program (`[FAIL]`, `not ok 4 gup_longterm # exit=1`, `not ok 1 selftests: mm:
+ * cow # exit=1`), and the lines a test prints when it stops on its own (cow 6.12's bare
+ * `open(<path>)`). The model's side is read off its own output with the same parser
  * (the program's stdout) and its runners (cases/runners/verdicts.ts).
  *
  * A line is explained when the model predicts it, or when it follows from the run's own
@@ -70,7 +71,8 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
   const out: EvidenceComparison[] = [];
   const counted = run.counts;
   const fails = counted.fail;
-  // gup_longterm's exit after failures: one `Bail out!`, and none when the model has its own
+  // kselftest's exit after failures (ksft_exit_fail_msg("%d out of %d tests failed")): one
+  // `Bail out!`, and none when the model has its own
   // (the program exits at its first bail-out; a second is a repeat nothing explains).
   let derivedBail = fails > 0 ? `Bail out! ${fails} out of ${printed(run)} tests failed` : null;
   const modelBails = (model?.bailouts ?? []).map((b) => b.text);
@@ -159,6 +161,26 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
       );
     }
   }
+  // Lines the program printed at its own level when it stopped (a plug-in names them): the
+  // model's own, or a stop nothing in the model explains.
+  const modelLines = (model?.programLines ?? []).map((l) => l.text);
+  for (const l of run.programLines) {
+    const i = modelLines.indexOf(l.text);
+    if (i >= 0) {
+      modelLines.splice(i, 1);
+      out.push(item('program-line', l.text, l.text, 'match', 'the model prints it too'));
+    } else {
+      out.push(
+        item(
+          'program-line',
+          l.text,
+          modelLines[0] ?? null,
+          'unexplained',
+          `the test stopped with "${l.text}", which ${modelLines[0] === undefined ? 'the model does not print' : `is not the model's "${modelLines[0]}"`}`,
+        ),
+      );
+    }
+  }
   const mm = run.plannedMismatch;
   if (mm) {
     const text = `Planned tests != run tests (${mm.planned} != ${mm.run})`;
@@ -191,7 +213,7 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
   return out;
 }
 
-/** The runner's lines on gup_longterm itself: its TAP verdict and run_vmtests' status. */
+/** The runner's lines on the program itself: its TAP verdict and run_vmtests' status. */
 function runnerLines(run: ParsedRun, prediction: Prediction): EvidenceComparison[] {
   const w = run.wrapper;
   const results = run.subtests.filter((s) => s.verdict !== 'missing').length;

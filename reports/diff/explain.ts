@@ -26,8 +26,6 @@ const ENVIRONMENT_FUNCTIONS = new Set([
 ]);
 
 const ABSENT = /([0-9a-f]{12}) \(([\d.]+)\) not in this kernel/;
-const STALE = /returned -(\w+); errno left at (\w+)/;
-const IOURING_ERRNOS = new Set(['ENOSPC', 'EOPNOTSUPP', 'EFAULT']);
 
 function titleOf(commit: string): string {
   return BEHAVIOURS.find((b) => b.commit === commit)?.title ?? '';
@@ -62,23 +60,6 @@ export function absentBehaviour(trace: readonly TraceEvent[]): { commit: string;
 /** The machine fact behind a failure (9p, NFS, hugetlb pool, memlock, sysctl …), if any. */
 export function environmentCause(trace: readonly TraceEvent[]): TraceEvent | undefined {
   return [...trace].reverse().find((e) => e.errno && ENVIRONMENT_FUNCTIONS.has(e.fn));
-}
-
-/**
- * The io_uring verdict was taken on a stale errno (liburing ≥ 2.2 does not set it) and a test
- * reading -ret would have taken the other branch.
- */
-export function staleErrnoChangedBranch(trace: readonly TraceEvent[]): { returned: string; stale: string } | undefined {
-  for (const e of trace) {
-    // Only the registration's result goes through errno; queue_init is judged on its return.
-    if (e.fn !== 'liburing:io_uring_register_buffers') continue;
-    const m = STALE.exec(e.detail);
-    if (!m) continue;
-    const returned = m[1]!;
-    const stale = m[2]!;
-    if (IOURING_ERRNOS.has(returned) !== IOURING_ERRNOS.has(stale)) return { returned, stale };
-  }
-  return undefined;
 }
 
 export function commitsIn(trace: readonly TraceEvent[]): string[] {

@@ -4,8 +4,8 @@
  * many times, and CI logs share machines).
  */
 import type { Environment } from '../../cases/env.js';
-import { caseOfSubtestId } from '../../cases/ids.js';
 import { predict, predictionKey } from '../../cases/predict.js';
+import type { SubtestIds } from '../../cases/selftests/plugin.js';
 import type { ParsedRun } from '../parse/types.js';
 import type { Inference } from './infer.js';
 import { scoringView, type ScoringView } from './score.js';
@@ -20,9 +20,14 @@ export const MEMO_LIMIT = 256;
 
 export function runSignature(run: ParsedRun): string {
   return JSON.stringify([
+    run.test,
     run.program,
-    run.hugetlbSizesKiB,
-    run.hugetlbWording,
+    run.facts,
+    run.programLines.map((l) => l.text),
+    run.bailouts.map((b) => b.text),
+    run.wrapper.container?.name ?? null,
+    // What gup_test's programs said (debugfs: cases/selftests/gup_longterm/infer-debugfs.ts).
+    run.wrapper.stream?.siblings.map((s) => s.message) ?? null,
     run.plan?.count ?? null,
     run.totals
       ? [
@@ -87,9 +92,9 @@ export interface EarlyStop {
   /** The stop set as a key prefix. */
   name: string;
   /**
-   * No id of the stop set is an io_uring sub-test's. The io_uring cases run after every GUP
-   * case (cases/ids.ts TEST_CASES), so the records read were all made before the first
-   * io_uring sub-test began: see predictionKey()'s `beforeIoUring`.
+   * Every sub-test of the stop set runs before the program first reaches io_uring (its
+   * plug-in says: gup_longterm's io_uring cases run after every GUP case), so the records read
+   * were all made before any io_uring setting was read: see predictionKey()'s `beforeIoUring`.
    */
   beforeIoUring: boolean;
 }
@@ -102,10 +107,10 @@ export function stopEarly(on: boolean): void {
   VIEWS.clear();
 }
 
-export function earlyStop(until: ReadonlySet<string> | undefined): EarlyStop | undefined {
+export function earlyStop(until: ReadonlySet<string> | undefined, scheme: SubtestIds): EarlyStop | undefined {
   if (!stopsEarly || until === undefined) return undefined;
   const ids = [...until].sort();
-  return { until, name: ids.join(','), beforeIoUring: ids.every((id) => caseOfSubtestId(id) !== 'iouring') };
+  return { until, name: ids.join(','), beforeIoUring: scheme.precedeIoUring(ids) };
 }
 
 const withStop = (key: string | undefined, stop: EarlyStop | undefined): string | undefined =>

@@ -15,9 +15,10 @@
  */
 import type { Environment } from '../../cases/env.js';
 import { kernelKey } from '../../cases/prediction-key.js';
+import type { SubtestIds } from '../../cases/selftests/plugin.js';
 import type { ParsedRun } from '../parse/types.js';
 import { earlyStop, searchView } from './infer-cache.js';
-import { kernelOptions, searchCoordinates, type Dimension } from './infer-dimensions.js';
+import { searchCoordinates, type Dimension, type DimensionOption } from './infer-dimensions.js';
 import { perfectScore, recordsOnly, scoreView, scoringTarget, type ScoringView } from './score.js';
 
 export interface Candidate {
@@ -39,6 +40,8 @@ export interface Search {
   beforeIoUring: boolean;
   /** A pin may rewrite any field, so the work left out for unpinned searches is not. */
   pinned: boolean;
+  /** The kernels a search starts from, and the kernel dimension's options (the test's plug-in's). */
+  kernelOptions: (tree: string) => DimensionOption[];
 }
 
 /**
@@ -47,10 +50,16 @@ export interface Search {
  * alone (searchCoordinates()) name an environment and its score; a pin may rewrite anything,
  * so pinned searches skip that memo.
  */
-export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment) | undefined, dims: readonly Dimension[]): Search {
+export function evaluator(
+  run: ParsedRun,
+  pin: ((e: Environment) => Environment) | undefined,
+  dims: readonly Dimension[],
+  scheme: SubtestIds,
+  kernelOptions: (tree: string) => DimensionOption[],
+): Search {
   const target = scoringTarget(run);
   // An excerpt's score reads only the records of its sub-tests: predictions stop once they have them.
-  const stop = earlyStop(recordsOnly(target));
+  const stop = earlyStop(recordsOnly(target), scheme);
   const scores = new Map<ScoringView, number>();
   const seen = new Map<string, Candidate | undefined>();
   const evaluate = (env: Environment): Candidate | undefined => {
@@ -63,7 +72,13 @@ export function evaluator(run: ParsedRun, pin: ((e: Environment) => Environment)
     }
     return { env, score };
   };
-  const search = (f: Evaluate): Search => ({ evaluate: f, perfect: perfectScore(run), beforeIoUring: stop?.beforeIoUring === true, pinned: pin !== undefined });
+  const search = (f: Evaluate): Search => ({
+    evaluate: f,
+    perfect: perfectScore(run),
+    beforeIoUring: stop?.beforeIoUring === true,
+    pinned: pin !== undefined,
+    kernelOptions,
+  });
   if (pin) return search((e) => evaluate(pin(e)));
   return search((e) => {
     const key = searchCoordinates(e, dims);
@@ -86,6 +101,7 @@ function descend(
   dims: readonly Dimension[],
   evaluate: Evaluate,
   perfect: number,
+  kernelOptions: (tree: string) => DimensionOption[],
 ): { current: Candidate; chosen: Chosen } {
   let current = from;
   const chosen: Chosen = new Map();
@@ -138,11 +154,11 @@ function descend(
  * selftest's own tree, the most ordinary machine).
  */
 export function bestDescent(start: Candidate, dims: readonly Dimension[], search: Search): { current: Candidate; chosen: Chosen } {
-  const { evaluate, perfect, pinned } = search;
+  const { evaluate, perfect, pinned, kernelOptions } = search;
   // When predictions stop before io_uring (evaluator()), kernels that differ only in io_uring
   // behaviours predict alike for this search: see kernelKey().
   const beforeIoUring = search.beforeIoUring;
-  let best = descend(start, dims, evaluate, perfect);
+  let best = descend(start, dims, evaluate, perfect, kernelOptions);
   const tried = new Set([kernelKey(start.env, beforeIoUring)]);
   for (const k of kernelOptions(start.env.selftest.tree).slice(1)) {
     // Once a start reproduces the log perfectly, later starts can only tie it.
@@ -158,7 +174,7 @@ export function bestDescent(start: Candidate, dims: readonly Dimension[], search
       if (tried.has(key)) continue;
       tried.add(key);
     }
-    const r = descend(from, dims, evaluate, perfect);
+    const r = descend(from, dims, evaluate, perfect, kernelOptions);
     if (r.current.score > best.current.score) best = r;
   }
   return best;

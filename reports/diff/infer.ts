@@ -1,23 +1,21 @@
 /**
- * Infer the environment a log implies. Facts read straight off the log (hugetlb sizes from the
- * [INFO] lines, liburing from the plan, the selftest version from its wording) are certain;
- * the rest is found by asking the model: starting from the most ordinary machine, each unknown
- * dimension (kernel era, filesystems, gup_test, hugetlb pools, liburing, user, io_uring
- * sysctl) is varied in turn and a value is kept only when its prediction reproduces strictly
+ * Infer the environment a log implies. Facts read straight off the log are certain (each
+ * selftest's plug-in says which: gup_longterm's hugetlb sizes, liburing from its plan; cow's
+ * swap, THP, gup_test …, and the version from its wording); the rest is found by asking the
+ * model: starting from the most ordinary machine with those facts, each unknown dimension the
+ * plug-in names (kernel era, filesystems, gup_test, hugetlb pools, liburing, user, io_uring
+ * sysctl …) is varied in turn and a value is kept only when its prediction reproduces strictly
  * more of the log. A dimension whose alternatives all fit equally well is reported as a guess.
  */
-import { environmentFromJson, fsText, type Environment } from '../../cases/env.js';
+import type { Environment } from '../../cases/env.js';
 import { predict, type Prediction } from '../../cases/predict.js';
-import { liburingSetsErrno } from '../../cases/libc/liburing.js';
+import { selftestPlugin } from '../../cases/selftests/index.js';
 import type { ParsedRun } from '../parse/types.js';
-import { identifySelftest } from './identify.js';
 import { MEMO, MEMO_LIMIT, runSignature } from './infer-cache.js';
-import { dimensions, kernelOptions } from './infer-dimensions.js';
-import { givenFacts, kernelEraFact } from './infer-facts.js';
-import { structuralFacts } from './infer-structure.js';
-import { bestDescent, evaluator } from './infer-search.js';
-import { scorePrediction } from './score.js';
-import type { InferredEnvironment, InferredFact } from './types.js';
+import { givenFacts } from './infer-facts.js';
+import { bestDescent, evaluator, type Chosen } from './infer-search.js';
+import { perfectScore, scorePrediction } from './score.js';
+import type { InferredEnvironment } from './types.js';
 
 export interface InferOptions {
   /** A complete environment: nothing is inferred, facts are reported as given. */
@@ -49,105 +47,73 @@ export function inferEnvironment(
   return r;
 }
 
+/** The environment with the run's own selftest: the log says which test each run is. */
+function ofTest(e: Environment, run: ParsedRun): Environment {
+  return e.selftest.name === run.test ? e : { ...e, selftest: { ...e.selftest, name: run.test } };
+}
+
 function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { error: string } {
   if (opts.env) {
-    const p = predict(opts.env);
+    const env = ofTest(opts.env, run);
+    const p = predict(env);
     if ('error' in p) return p;
     return {
-      env: opts.env,
+      env,
       prediction: p,
-      inferred: givenFacts(opts.env, 'given by --env'),
+      inferred: givenFacts(env, 'given by --env'),
       score: scorePrediction(run, p),
     };
   }
-  const selftest = identifySelftest(run);
-  const { sizes, liburing } = structuralFacts(run);
-  const arch = sizes.value.includes(32768) || sizes.value.includes(64) ? 'arm64' : 'x86_64';
-  const start = environmentFromJson({
-    kernel: { release: selftest.trees[0] === 'prototype' ? '6.4' : selftest.trees[0] },
-    arch,
-    hugetlb: sizes.value.map((sizeKiB) => ({ sizeKiB, free: 0 })),
-    selftest: { tree: selftest.trees[0], liburing: liburing.value ? '2.5' : null },
-  });
-  /* c8 ignore next */
-  if (!start.ok) return { error: start.error };
-
-  const dims = dimensions(sizes.value, liburing.value, selftest.trees);
-  const search = evaluator(run, opts.pin, dims);
+  const plugin = selftestPlugin(run.test);
+  const plan = plugin.inference.plan(run, plugin.identify(run));
+  if ('error' in plan) return plan;
+  const given = opts.pin;
+  const pin = given ? (e: Environment): Environment => ofTest(given(e), run) : undefined;
+  if (plan.trustPerfectStart && !pin && !plan.firstStart) {
+    // The log said enough to build its machine: predict that machine once, with its trace (the
+    // explanations need it), and keep it when it reproduces the whole log.
+    const traced = predict(plan.start);
+    if ('error' in traced) return traced;
+    const score = scorePrediction(run, traced);
+    if (score >= perfectScore(run)) {
+      return { env: plan.start, prediction: traced, inferred: plugin.inference.describe(run, plan, plan.start, new Map()), score };
+    }
+  }
+  const search = evaluator(run, pin, plan.dims, plugin.ids, plan.kernelOptions);
   const evaluate = search.evaluate;
-  const first = evaluate(start.env);
+  const first = evaluate(plan.start);
   /* c8 ignore next */
   if (!first) return { error: 'the starting environment cannot be predicted' };
   let current = first;
-  if (selftest.trees[0] === 'prototype') {
-    current = evaluate(kernelOptions('prototype')[0]!.apply(start.env)) ?? current;
+  if (plan.firstStart) current = evaluate(plan.firstStart) ?? current;
+  let chosen: Chosen = new Map();
+  const perfect = perfectScore(run);
+  if (plan.trustPerfectStart && !pin && current.score < perfect) {
+    // The log said the machine, the era it ran is the likeliest unknown left (a 6.12 tree on a
+    // 6.18 kernel): each other kernel once (the search's own starts, evaluated and cached
+    // anyway) before descending through every dimension.
+    for (const k of plan.kernelOptions(plan.start.selftest.tree).slice(1)) {
+      const c = evaluate(k.apply(plan.start));
+      if (c && c.score >= perfect) {
+        current = c;
+        break;
+      }
+    }
   }
-  const best = bestDescent(current, dims, search);
-  current = best.current;
-  const chosen = best.chosen;
-
-  const e = current.env;
-  const cert = (dim: string): InferredFact<unknown>['certainty'] =>
-    chosen.get(dim)?.ambiguous ? 'guess' : 'likely';
-  const why = (dim: string, what: string): string =>
-    chosen.get(dim)?.ambiguous
-      ? `${what}: nothing in the log decides it (default kept)`
-      : `${what}: the only value whose prediction reproduces the log`;
-  const inferred: InferredEnvironment = {
-    selftest:
-      selftest.trees.length > 1
-        ? { value: e.selftest.tree, certainty: cert('selftest'), because: selftest.fact.because }
-        : selftest.fact,
-    hugetlbSizesKiB: sizes,
-    liburing,
-    gupTest: {
-      value: e.kernel.config.GUP_TEST,
-      certainty: cert('gupTest'),
-      because: why('gupTest', '/sys/kernel/debug/gup_test'),
-    },
-    kernelEra: kernelEraFact(e, chosen.get('kernel')),
-    tmpFs: {
-      value: fsText(e.fs.tmp),
-      certainty: cert('tmpFs'),
-      because: why('tmpFs', 'filesystem of /tmp'),
-    },
-    cwdFs: {
-      value: fsText(e.fs.cwd),
-      certainty: cert('cwdFs'),
-      because: why('cwdFs', 'filesystem of the test directory'),
-    },
-    arch: {
-      value: e.arch,
-      certainty: arch === 'arm64' ? 'likely' : 'guess',
-      because:
-        arch === 'arm64'
-          ? '32 MiB/64 KiB hugetlb sizes (arm64, 4K pages)'
-          : 'x86_64 unless the hugetlb sizes say otherwise',
-    },
-    hugetlbFree: {
-      value: Object.fromEntries(e.hugetlb.map((h) => [h.sizeKiB, h.free])),
-      certainty: e.hugetlb.some((h) => chosen.get(`hugetlbFree${h.sizeKiB}`)?.ambiguous)
-        ? 'guess'
-        : 'likely',
-      because: 'free huge pages per size (shared rows need 1, private rows 2)',
-    },
-    root: { value: e.user.root, certainty: cert('root'), because: why('root', 'running as root') },
-  };
-  if (liburing.value) {
-    inferred.liburingSetsErrno = {
-      value: e.selftest.liburing !== null && liburingSetsErrno({ version: e.selftest.liburing, arch: e.arch }),
-      certainty: cert('liburing'),
-      because: why('liburing', 'whether io_uring_register_buffers() writes errno (liburing < 2.2)'),
-    };
-    inferred.ioUringDisabled = {
-      value: e.sysctl.io_uring_disabled,
-      certainty: cert('ioUringDisabled'),
-      because: why('ioUringDisabled', 'kernel.io_uring_disabled'),
-    };
+  // A plug-in that reads its machine off the log stops at a start that reproduces it whole.
+  if (!(plan.trustPerfectStart && !pin && current.score >= perfect)) {
+    const best = bestDescent(current, plan.dims, search);
+    current = best.current;
+    chosen = best.chosen;
   }
+  // What the log says in words the score does not compare (a pinned fact stays pinned).
+  const settled = plugin.inference.settle?.(run, current.env) ?? current.env;
+  const e = pin && settled !== current.env ? pin(settled) : settled;
+  const inferred = plugin.inference.describe(run, plan, e, chosen);
   // The chosen environment again, with its kernel trace for the explanations.
   const traced = predict(e);
   /* c8 ignore next */
   if ('error' in traced) return traced;
-  return { env: e, prediction: traced, inferred, score: current.score };
+  const score = e === current.env ? current.score : scorePrediction(run, traced);
+  return { env: e, prediction: traced, inferred, score };
 }

@@ -4,6 +4,7 @@
  * handful of machines costs a handful of inferences and comparisons, and the answers are the
  * ones diffRun gives each run on its own.
  */
+import { PLUGINS } from '../../cases/selftests/index.js';
 import type { ParsedLog, ParsedRun } from '../parse/types.js';
 import { knownRunDiff, type KnownOptions } from '../known/apply.js';
 import { diffRun, isFragment, type DiffOptions } from './diff-run.js';
@@ -89,10 +90,13 @@ export class RunDiffer {
   }
 }
 
+/** What a log without a single selftest run is told. */
+export const NO_RUN = `no selftest run (${PLUGINS.map((p) => p.name).join(', ')}) found in the log`;
+
 /** The log-level problems of a parsed log, as report lines. */
 export function logIssues(log: ParsedLog): string[] {
   const issues = log.errors.map((e) => `${e.line === null ? '' : `line ${e.line}: `}${e.message}`);
   // stats.runs counts every run, kept in log.runs or streamed to onRun.
-  if (log.stats.runs === 0) issues.push('no gup_longterm run found in the log');
+  if (log.stats.runs === 0) issues.push(NO_RUN);
   return issues;
 }

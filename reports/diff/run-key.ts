@@ -101,6 +101,7 @@ function evidenceKey(run: ParsedRun): string {
             s.verdict?.directive ?? null,
             s.counts,
             s.bailout,
+            s.message, // what the inference reads of debugfs (gup_longterm/infer-debugfs.ts)
           ]),
         }
       : null,
@@ -110,9 +111,16 @@ function evidenceKey(run: ParsedRun): string {
 /** Everything but the sub-tests, in a fixed order (compared value by value, not as text). */
 function head(run: ParsedRun): unknown[] {
   const t = run.totals;
+  const f = run.facts;
   return [
+    run.test,
     run.program,
-    run.hugetlbWording,
+    f.hugetlbWording,
+    f.pmdSizeKiB,
+    f.thpSizesKiB.join(','),
+    f.hugeZeropage,
+    f.infoBeforeHeader,
+    run.programLines.map((l) => l.text).join('\n'),
     run.tapVersion?.version ?? null,
     run.plan?.count ?? null,
     t?.pass ?? null,
@@ -127,7 +135,7 @@ function head(run: ParsedRun): unknown[] {
     run.bailout?.text ?? null,
     run.wrapper.exitCode,
     run.wrapper.verdict?.ok ?? null,
-    run.hugetlbSizesKiB.join(','),
+    f.hugetlbSizesKiB.join(','),
     run.eras.map((e) => e.era).join(','),
     run.wrapper.verdict?.name ?? null,
     run.wrapper.verdict?.directive ?? null,

@@ -1,7 +1,7 @@
 /**
- * The runners' evidence around a gup_longterm run: the gup_test programs run_vmtests.sh ran
- * before it (each predicted by the model's gup_test, cases/runners/gup-test-program.ts, for
- * the command the log shows), run_vmtests' `SUMMARY:`, the kselftest runner's verdict on the
+ * The runners' evidence around a selftest run: the sibling programs run_vmtests.sh ran before
+ * it in its category (gup_longterm's gup_test, each predicted by the model's gup_test,
+ * cases/runners/gup-test-program.ts, for the command the log shows), run_vmtests' `SUMMARY:`, the kselftest runner's verdict on the
  * script that ran run_vmtests.sh, and that runner's own `# Totals:` (7.x).
  *
  * The runners' summaries follow from what they ran: SUMMARY counts the statuses of the programs
@@ -71,7 +71,7 @@ function siblingText(s: SiblingProgram): string {
   return `${s.command}: ${countsText(s.counts)}${s.bailout ? `, ${s.bailout}` : ''}${lines ? `; ${lines}` : ''}`;
 }
 
-function sibling(s: SiblingProgram, prediction: Prediction, pinned: boolean): EvidenceComparison {
+function sibling(s: SiblingProgram, prediction: Prediction, pinned: boolean, test: string): EvidenceComparison {
   const m = modelSibling(prediction, s.command);
   const era = prediction.run.build.runners.kselftest;
   // The runner's lines for the model's exit status, in the form the log shows them.
@@ -95,7 +95,7 @@ function sibling(s: SiblingProgram, prediction: Prediction, pinned: boolean): Ev
       observed,
       predicted,
       'unexplained',
-      `run_vmtests.sh ran ${s.command} before gup_longterm: the log shows ${failed ? 'a failure' : `a runner verdict (${observed})`} the model does not predict (${predicted})`,
+      `run_vmtests.sh ran ${s.command} before ${test}: the log shows ${failed ? 'a failure' : `a runner verdict (${observed})`} the model does not predict (${predicted})`,
       s.command,
     );
   }
@@ -153,8 +153,7 @@ function container(
   const v = c?.verdict;
   if (!c || !v || isTimeout(v)) return null;
   // Only a whole stream (closed by its SUMMARY) says what run_vmtests.sh exited with: in an
-  // excerpt, or a whole mm run where programs of other categories follow gup_longterm, the
-  // statuses that decide it are not all in view.
+  // excerpt, or a stream cut before its SUMMARY, the statuses that decide it are not all in view.
   const st = run.wrapper.stream?.summary ? run.wrapper.stream.statuses : null;
   if (st === null) return null;
   const exits = streamExits(st);
@@ -233,7 +232,7 @@ export function runnerEvidence(
   const out: EvidenceComparison[] = [];
   const stream = run.wrapper.stream;
   if (stream) {
-    for (const s of stream.siblings) out.push(sibling(s, prediction, ctx.pinned));
+    for (const s of stream.siblings) out.push(sibling(s, prediction, ctx.pinned, run.test));
     const sm = summary(stream);
     if (sm) out.push(sm);
   }

@@ -4,6 +4,7 @@
  * class and one sentence a kernel developer would accept.
  */
 import type { Environment } from '../../cases/env.js';
+import type { SelftestName } from '../../cases/selftests/names.js';
 import type { ParsedRun } from '../parse/types.js';
 import type { KnownMark, KnownRunNote } from '../known/types.js';
 
@@ -39,7 +40,7 @@ export const NEEDS_HUMAN: ReadonlySet<TriageClass> = new Set([
 export type SubtestVerdict = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass' | 'error' | 'missing';
 
 export interface SubtestComparison {
-  /** Stable id (cases/ids.ts); null when the log does not say which sub-test it is. */
+  /** Stable id (its selftest's scheme); null when the log does not say which sub-test it is. */
   id: string | null;
   /** TAP number in the observed log (null when absent). */
   number: number | null;
@@ -82,12 +83,13 @@ export type EvidenceKind =
   | 'totals' // the program's `# Totals:` counters
   | 'plan' // the program's `1..N`
   | 'planned-mismatch' // the program's `# Planned tests != run tests`
-  | 'runner-verdict' // the runner's TAP line on gup_longterm (`not ok 4 gup_longterm # exit=1`)
+  | 'runner-verdict' // the runner's TAP line on the program (`not ok 4 gup_longterm # exit=1`)
   | 'runner-status' // run_vmtests' `[PASS]` / `[FAIL]` / `[SKIP]`
   | 'runner-summary' // run_vmtests' `SUMMARY: PASS=… SKIP=… FAIL=…`
   | 'container-verdict' // the kselftest runner's verdict on the script that ran run_vmtests.sh
   | 'runner-totals' // the kselftest runner's own `# Totals:` (7.x)
-  | 'sibling'; // a gup_test program run_vmtests.sh ran before gup_longterm
+  | 'program-line' // a line the program printed at its own level (cow 6.12's `open(<path>)` exit)
+  | 'sibling'; // a program run_vmtests.sh ran before it in its category (gup_longterm's gup_test)
 
 export interface EvidenceComparison {
   kind: EvidenceKind;
@@ -127,7 +129,9 @@ export interface RunDiff {
   triage: TriageClass;
   /** One-line summary of the run's triage. */
   summary: string;
-  /** Selftest version id (P, A1 … D) the comparison used. */
+  /** The selftest the run is of (the log says: ParsedRun.test). */
+  test: SelftestName;
+  /** Selftest version id (P, A1 … D, cow-6.12, cow-7.2) the comparison used. */
   selftest: string;
   /** The environment the prediction was made for (given, inferred, or both merged). */
   env: Environment;

@@ -5,6 +5,7 @@
  * table is rendered server-side (readable without JS); the script only filters and shows
  * details from the embedded JSON.
  */
+import { DEFAULT_SELFTEST, SELFTEST_NAMES } from '../../cases/selftests/names.js';
 import { escapeHtml, jsonForScript, visibleControls } from './escape.js';
 import { resultKey, runLabel, type ReportModel } from './model.js';
 import type { Reporter } from './reporter.js';
@@ -144,6 +145,9 @@ export function renderHtml(model: ReportModel): string {
     return { run, m };
   });
   const ids = [...keys].sort();
+  // The selftests the report holds (gup_longterm when it holds none), in registry order.
+  const present = new Set(model.runs.map(({ run }) => run.test));
+  const tests = SELFTEST_NAMES.filter((n) => present.has(n)).join(' and ') || DEFAULT_SELFTEST;
   const data = {
     runs: perRun.map(({ run, m }) => ({
       label: visibleControls(runLabel(run)),
@@ -180,11 +184,11 @@ export function renderHtml(model: ReportModel): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>gup_longterm results — ${escapeHtml(model.origin)}</title>
+<title>${escapeHtml(tests)} results — ${escapeHtml(model.origin)}</title>
 <style>${CSS}</style>
 </head>
 <body>
-<h1>gup_longterm: ${ids.length} sub-tests × ${model.runs.length} runs</h1>
+<h1>${escapeHtml(tests)}: ${ids.length} sub-tests × ${model.runs.length} runs</h1>
 <div class="meta">Generated ${escapeHtml(model.generatedAt)} by ${escapeHtml(model.origin)}. Cell colour: verdict; red outline: triage needs a human; blue: a known issue of the lab. Click a cell for its explanation.</div>${knownSection(model)}
 <div class="legend">${legend}</div>
 <p><input id="filter" type="search" placeholder="Filter sub-tests (e.g. iouring/private)" aria-label="Filter sub-tests">

@@ -14,7 +14,7 @@ export const FORMATS: Readonly<Record<FormatName, Reporter>> = {
 
 export { FORMAT_NAMES, type FormatName, type Reporter } from './reporter.js';
 export { loadReportModel, resultKey, runLabel, type ReportModel, type ReportRun, type LoadOptions } from './model.js';
-export { toKcidb, kcidbStatus, kcidbPath, excerpt, KcidbBuilder, KcidbJsonWriter, ISSUE_VERSION, KCIDB_VERSION, KCIDB_STATUSES, LOG_EXCERPT_MAX, SUITE_PATH } from './kcidb.js';
+export { toKcidb, kcidbStatus, kcidbPath, excerpt, KcidbBuilder, KcidbJsonWriter, ISSUE_VERSION, KCIDB_VERSION, KCIDB_STATUSES, LOG_EXCERPT_MAX, suitePath } from './kcidb.js';
 export type { KcidbDocument, KcidbTest, KcidbStatus, KcidbIssue, KcidbIncident } from './kcidb.js';
 export { CAUSE_RULES, causesOfRun, resultCause, runCause, commitUrl, type Cause, type CauseRule, type Culprit } from './causes.js';
 export { reportRunOfDiff, type DiffRunContext } from './from-diff.js';

@@ -31,8 +31,10 @@ import { escapeXml } from './escape.js';
 import { resultKey, type ReportRun } from './model.js';
 import type { Reporter } from './reporter.js';
 import { NEEDS_HUMAN } from '../diff/types.js';
+import { selftestPlugin } from '../../cases/selftests/index.js';
 
-const CLASSNAME = 'kselftest.mm.gup_longterm';
+/** The classname of a run's cases and the name of its suite: its selftest's (`kselftest.mm.cow`). */
+const classname = (run: StoredRun): string => selftestPlugin(run.test).exports.suite;
 
 function attrs(a: Record<string, string | number | null | undefined>): string {
   return Object.entries(a)
@@ -98,6 +100,7 @@ function property(name: string, value: string | null | undefined): string {
 
 interface Case {
   name: string;
+  classname: string;
   outcome: JunitOutcome;
   message: string;
   text: string;
@@ -105,7 +108,7 @@ interface Case {
 }
 
 function caseXml(c: Case): string {
-  const head = `    <testcase${attrs({ name: c.name, classname: CLASSNAME, time: 0 })}>`;
+  const head = `    <testcase${attrs({ name: c.name, classname: c.classname, time: 0 })}>`;
   const props = c.props ? `\n      <properties>${c.props}</properties>` : '';
   const o = c.outcome;
   const body =
@@ -117,7 +120,7 @@ function caseXml(c: Case): string {
   return `${head}${props}${body}\n    </testcase>`;
 }
 
-function resultCase(r: StoredResult, cause: Cause | null, origin: string, qualifier: string): Case {
+function resultCase(run: StoredRun, r: StoredResult, cause: Cause | null, origin: string, qualifier: string): Case {
   const o = outcome(r);
   const why = r.explanation || r.reason || r.verdict || 'absent';
   const causeId = cause ? `${origin}:${cause.key}` : null;
@@ -133,6 +136,7 @@ function resultCase(r: StoredResult, cause: Cause | null, origin: string, qualif
   else message = why;
   return {
     name: `${resultKey(r)}${qualifier ? ` [${qualifier}]` : ''}`,
+    classname: classname(run),
     outcome: o,
     message,
     text: [
@@ -162,7 +166,8 @@ function runCase(run: StoredRun, cause: Cause | null, origin: string, qualifier:
   const causeId = cause ? `${origin}:${cause.key}` : null;
   const o = run.triage === 'match' ? ({ kind: 'pass' } as const) : outcome(r);
   return {
-    name: `gup_longterm${qualifier ? ` [${qualifier}]` : ''}`,
+    name: `${run.test}${qualifier ? ` [${qualifier}]` : ''}`,
+    classname: classname(run),
     outcome: o,
     message: o.kind === 'skipped' ? `xfail (${run.triage}): ${run.summary}` : run.summary,
     text: [`triage: ${run.triage}`, ...(causeId ? [`cause: ${causeId}`] : []), run.summary].join(
@@ -186,7 +191,7 @@ function suiteXml(
   const { run, results } = rr;
   const causes = causesOfRun(run, results);
   const cases = results.length
-    ? results.map((r) => resultCase(r, causes.of(r), origin, qualifier))
+    ? results.map((r) => resultCase(run, r, causes.of(r), origin, qualifier))
     : [runCase(run, causes.run, origin, qualifier)];
   const count = { tests: cases.length, failure: 0, error: 0, skipped: 0 };
   for (const c of cases) {
@@ -213,7 +218,7 @@ function suiteXml(
     .filter((p): p is [string, string] => p[1] !== null)
     .map(([name, value]) => `      <property${attrs({ name, value })}/>`);
   const xml = `  <testsuite${attrs({
-    name: `${CLASSNAME}${qualifier ? ` [${qualifier}]` : ''}`,
+    name: `${classname(run)}${qualifier ? ` [${qualifier}]` : ''}`,
     // The XSD's id: the suite's position in the file (not a database id: stable across stores).
     id: index,
     tests: count.tests,

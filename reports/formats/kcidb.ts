@@ -1,8 +1,9 @@
 /**
  * KCIDB I/O schema v5.3 (kernelci/kcidb-io kcidb_io/schema/v05_03.py): checkouts → builds →
  * tests, and issues → incidents. One checkout per kernel label, one build per run (a run is
- * one kernel build on one machine), and per run a suite node `kselftest.mm.gup_longterm` (its
- * worst status, the log excerpt) plus one test per stable id. Statuses: fail → FAIL, error →
+ * one kernel build on one machine), and per run a suite node `kselftest.mm.<test>` (its
+ * worst status, the log excerpt: `kselftest.mm.gup_longterm`, `kselftest.mm.cow`) plus one test
+ * per stable id below it (`kselftest.mm.cow.vmsplice-unmap-child.pte-thp-64kB`). Statuses: fail → FAIL, error →
  * ERROR, absent or started-without-result → MISS (the harness did not produce a verdict),
  * pass/xfail/xpass → PASS, skip → SKIP. No nulls anywhere: KCIDB reads a missing field as
  * "unknown".
@@ -25,6 +26,8 @@ import { KcidbIssues } from './kcidb-issues.js';
 import type { KcidbDocument, KcidbStatus, KcidbTest } from './kcidb-types.js';
 import type { ReportModel, ReportRun } from './model.js';
 import type { Reporter } from './reporter.js';
+import { selftestPlugin } from '../../cases/selftests/index.js';
+import { DEFAULT_SELFTEST } from '../../cases/selftests/names.js';
 
 export * from './kcidb-types.js';
 export { ISSUE_VERSION } from './kcidb-issues.js';
@@ -32,7 +35,11 @@ export { ISSUE_VERSION } from './kcidb-issues.js';
 export const KCIDB_VERSION = { major: 5, minor: 3 } as const;
 /** KCIDB's cap on log_excerpt (characters). */
 export const LOG_EXCERPT_MAX = 16384;
-export const SUITE_PATH = 'kselftest.mm.gup_longterm';
+
+/** The suite node's path of a run: its selftest's, `kselftest.mm.<test>`. */
+export function suitePath(run: Pick<StoredRun, 'test'>): string {
+  return selftestPlugin(run.test).exports.suite;
+}
 
 export function kcidbStatus(v: SubtestVerdict | null): KcidbStatus {
   switch (v) {
@@ -57,9 +64,11 @@ function component(text: string): string {
   return c === '' ? '_' : c;
 }
 
-export function kcidbPath(r: StoredResult): string {
-  const leaf = r.id ?? `unidentified-${r.ordinal + 1}`;
-  return `${SUITE_PATH}.${leaf.split('/').map(component).join('.')}`;
+/** A result's test path below its run's suite (its stable id without the test's own prefix). */
+export function kcidbPath(r: StoredResult, run: Pick<StoredRun, 'test'> = { test: DEFAULT_SELFTEST }): string {
+  const plugin = selftestPlugin(run.test);
+  const leaf = r.id === null ? `unidentified-${r.ordinal + 1}` : plugin.exports.localId(r.id);
+  return `${plugin.exports.suite}.${leaf.split('/').map(component).join('.')}`;
 }
 
 /** The last LOG_EXCERPT_MAX characters: the end of a log is where a failure or crash shows. */
@@ -125,7 +134,7 @@ export class KcidbBuilder {
     if (run.arch) build.architecture = run.arch;
     if (start) build.start_time = start;
     // The log and run, not the store's row id: `gupsim diff --kcidb` has none and says the same.
-    build.comment = `gup_longterm: ${basename(run.source)} run ${run.runIndex + 1}${run.machine ? ` on ${run.machine}` : ''}`;
+    build.comment = `${run.test}: ${basename(run.source)} run ${run.runIndex + 1}${run.machine ? ` on ${run.machine}` : ''}`;
     build.misc = unstored ? { source: run.source } : { source: run.source, run_id: run.id };
     this.builds.push(build);
 
@@ -134,19 +143,20 @@ export class KcidbBuilder {
     };
     if (run.machine) environment.comment = run.machine;
     const causes = causesOfRun(run, results);
+    const suitePathOfRun = suitePath(run);
     const statuses: KcidbStatus[] = [];
     const seen = new Set<string>();
     const testOf: KcidbTest[] = [];
     for (const r of results) {
       const status = kcidbStatus(r.verdict);
       statuses.push(status);
-      let path = kcidbPath(r);
+      let path = kcidbPath(r, run);
       // Duplicated ids within a run stay distinct (by ordinal), never collapsed (LKFT's _dupN problem).
       if (seen.has(path)) path = `${path}.dup${r.ordinal + 1}`;
       seen.add(path);
       const cause = causes.of(r);
       const test: KcidbTest = {
-        id: `${origin}:${runKey(run)}.${path.slice(SUITE_PATH.length + 1)}`,
+        id: `${origin}:${runKey(run)}.${path.slice(suitePathOfRun.length + 1)}`,
         build_id: buildId,
         origin,
         path,
@@ -188,7 +198,7 @@ export class KcidbBuilder {
       id: `${origin}:${runKey(run)}`,
       build_id: buildId,
       origin,
-      path: SUITE_PATH,
+      path: suitePathOfRun,
       status: suiteStatus(run, statuses),
       comment: run.summary,
       environment,

@@ -1,5 +1,5 @@
 /**
- * Results that disappeared (MISS): present in the previous run of the same machine, absent
+ * Results that disappeared (MISS): present in the previous run of the same machine and test, absent
  * (or started without a result line) now. A vanished result looks green to pass/fail
  * comparisons — kernelci-core #1787, SQUAD #995 — so it is reported on its own, with whether
  * the run crashed.
@@ -28,7 +28,8 @@ export function disappeared(runs: readonly StoredRun[], rows: readonly VerdictRo
   const lastOfMachine = new Map<string, StoredRun>();
   const out: Disappeared[] = [];
   for (const run of runs) {
-    const key = run.machine ?? '';
+    // The previous run of the same selftest: a cow run does not make gup_longterm's results vanish.
+    const key = `${run.machine ?? ''}\u0000${run.test}`;
     const prev = lastOfMachine.get(key);
     lastOfMachine.set(key, run);
     if (!prev) continue;

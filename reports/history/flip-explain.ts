@@ -66,7 +66,7 @@ function coarse(v: SubtestVerdict | null): string {
 }
 
 function selftestId(env: Environment): string {
-  const b = selftestBuild(env.selftest.tree);
+  const b = selftestBuild(env.selftest.tree, env.selftest.name);
   return 'error' in b ? env.selftest.tree : b.version.id;
 }
 

@@ -8,12 +8,9 @@
  * directives it does not know into the name (see result-line.ts).
  */
 import { lineTypes } from 'tap-parser';
+import type { SelftestName } from '../../cases/selftests/names.js';
 import {
-  GUP_PROGRAM,
-  HUGETLB_INFO,
-  HUGETLB_LIMIT,
   PLANNED_MISMATCH,
-  PROMPT_LINE,
   RUNNER_HEADER,
   RUNNER_TIMEOUT,
   RUN_PREFIX,
@@ -28,6 +25,8 @@ import {
   VMTESTS_SUMMARY,
 } from './patterns.js';
 import { parseResultLineShared, type ResultLine } from './result-line.js';
+import { infoFact, programLineOwner, promptProgram, selftestOfProgram } from './selftests.js';
+import type { InfoFact } from './types.js';
 
 export type Token =
   | { kind: 'empty' }
@@ -35,15 +34,18 @@ export type Token =
   | { kind: 'plan'; count: number }
   | { kind: 'result'; result: Readonly<ResultLine> }
   | { kind: 'bailout'; text: string }
-  | { kind: 'banner'; program: string; gup: boolean }
-  | { kind: 'runner-header'; suite: string; program: string; gup: boolean }
+  /** `selftest`: the selftest whose program the banner or header runs (null: another program). */
+  | { kind: 'banner'; program: string; selftest: SelftestName | null }
+  | { kind: 'runner-header'; suite: string; program: string; selftest: SelftestName | null }
   | { kind: 'runner-timeout'; seconds: number }
   | { kind: 'vm-status'; status: 'PASS' | 'FAIL' | 'SKIP' }
   | { kind: 'wrapper-noise' } // run_vmtests dash rules, `SKIP ./x`
   | { kind: 'vm-summary'; pass: number; skip: number; fail: number }
   | { kind: 'prompt'; program: string }
-  | { kind: 'hugetlb-info'; sizeKiB: number; wording: 'hugetlb size' | 'hugetlb page size' }
-  | { kind: 'hugetlb-limit' }
+  /** A selftest's `[INFO]` line and the machine fact it carries (./selftests.ts). */
+  | { kind: 'info'; fact: InfoFact }
+  /** A line at a program's own level that a selftest's plug-in names (cow's `open(<path>)`): `owner` indexes PLUGINS. */
+  | { kind: 'program-line'; owner: number }
   | { kind: 'run'; name: string }
   | { kind: 'totals'; counts: [number, number, number, number, number, number] }
   | { kind: 'planned-mismatch'; planned: number; run: number }
@@ -56,7 +58,6 @@ const DASH_RULE = /^-{3,}$/;
 const EMPTY: Token = { kind: 'empty' };
 const TEXT: Token = { kind: 'text' };
 const WRAPPER_NOISE: Token = { kind: 'wrapper-noise' };
-const HUGETLB_LIMIT_TOKEN: Token = { kind: 'hugetlb-limit' };
 // The two tokens of most lines ([RUN] and result lines) are reused, refilled per line: the
 // router acts on a token before the next line is classified and never keeps it.
 const RESULT_TOKEN: { kind: 'result'; result: Readonly<ResultLine> } = {
@@ -106,14 +107,8 @@ export function classify(body: string): Token {
       RUN_TOKEN.name = body.slice(RUN_PREFIX.length).trimEnd();
       return RUN_TOKEN;
     }
-    const info = HUGETLB_INFO.exec(body);
-    if (info) {
-      return {
-        kind: 'hugetlb-info',
-        sizeKiB: Number(info[2]),
-        wording: info[1] === 'hugetlb size' ? 'hugetlb size' : 'hugetlb page size',
-      };
-    }
+    const fact = infoFact(body, c0);
+    if (fact) return { kind: 'info', fact };
     const st = VMTESTS_STATUS.exec(body);
     if (st) return { kind: 'vm-status', status: st[1] as 'PASS' | 'FAIL' | 'SKIP' };
   } else if (c0 === 80 /* P */) {
@@ -123,13 +118,13 @@ export function classify(body: string): Token {
     const bn = VMTESTS_BANNER.exec(body);
     if (bn) {
       const program = programName(bn[1] ?? '');
-      return { kind: 'banner', program, gup: GUP_PROGRAM.test(program) && (bn[2] ?? '') === '' };
+      return { kind: 'banner', program, selftest: (bn[2] ?? '') === '' ? selftestOfProgram(program) : null };
     }
   } else if (c0 === 115 /* s */) {
     const h = RUNNER_HEADER.exec(body);
     if (h) {
       const program = h[2] ?? '';
-      return { kind: 'runner-header', suite: h[1] ?? '', program, gup: GUP_PROGRAM.test(program) };
+      return { kind: 'runner-header', suite: h[1] ?? '', program, selftest: selftestOfProgram(program) };
     }
   } else if (c0 === 45 /* - */) {
     if (DASH_RULE.test(body)) return WRAPPER_NOISE;
@@ -143,10 +138,13 @@ export function classify(body: string): Token {
     const to = RUNNER_TIMEOUT.exec(body);
     if (to) return { kind: 'runner-timeout', seconds: Number(to[1]) };
   }
-  if (c0 === 100 /* d */ && HUGETLB_LIMIT.test(body)) return HUGETLB_LIMIT_TOKEN;
-  if (body.includes('longterm')) {
-    const pr = PROMPT_LINE.exec(body);
-    if (pr) return { kind: 'prompt', program: programName(pr[1] ?? '') };
+  if (c0 !== 91 /* [ */) {
+    const fact = infoFact(body, c0);
+    if (fact) return { kind: 'info', fact };
   }
+  const pr = promptProgram(body);
+  if (pr !== null) return { kind: 'prompt', program: programName(pr) };
+  const owner = programLineOwner(body, c0);
+  if (owner >= 0) return { kind: 'program-line', owner };
   return TEXT;
 }

@@ -1,13 +1,14 @@
 /**
  * Wrapper structure around runs: kselftest-runner headers and run_vmtests.sh banners that open
- * a gup_longterm run, other programs' output that is skipped (gup_test, cow, …), and the
- * containers — kselftest-runner tests that run gup_longterm inside them: `run_vmtests.sh`
- * (v6.6+) and 7.x's `ksft_gup_test.sh` (itself `run_vmtests.sh -t gup_test`).
+ * a selftest's run (gup_longterm, cow: ./selftests.ts), other programs' output that is skipped
+ * (gup_test, ksm_tests, …), and the containers — kselftest-runner tests that run selftests
+ * inside them: `run_vmtests.sh` (v6.6+) and 7.x's `ksft_<category>.sh` (`ksft_gup_test.sh`,
+ * `ksft_cow.sh`: `run_vmtests.sh -t <category>`).
  *
  * What the wrappers say about a run belongs to it, so runs are held until their wrappers have
- * said it — at most the runs of one container, not of the log:
- *  - the run_vmtests.sh stream (streams.ts): the gup_test programs before gup_longterm, each
- *    program's status and the closing `SUMMARY:` line (`wrapper.stream`);
+ * said it — at most the runs of one container or stream, not of the log:
+ *  - the run_vmtests.sh stream (streams.ts): the sibling programs before a run (gup_longterm's
+ *    gup_test), each program's status and the closing `SUMMARY:` line (`wrapper.stream`);
  *  - a container's `# timeout set to N` and the runner's verdict on it (`ok 1 selftests: mm:
  *    ksft_gup_test.sh`, or `not ok 1 … # TIMEOUT 900 seconds`) (`wrapper.container`);
  *  - the kselftest runner's own `# Totals:` after its verdict (7.x) (`wrapper.runnerTotals`).
@@ -16,14 +17,10 @@ import type { Token } from './classify.js';
 import type { Fragment } from './glue.js';
 import type { RunStrength } from './run-builder.js';
 import type { Router } from './router.js';
-import {
-  CONTAINER_SCRIPT,
-  GUP_TEST_PROGRAM,
-  RUNNER_VERDICT_NAME,
-  TIMEOUT_DIRECTIVE,
-} from './patterns.js';
+import { RUNNER_VERDICT_NAME, TIMEOUT_DIRECTIVE } from './patterns.js';
+import { isContainer, isSibling } from './selftests.js';
 import type { ResultLine } from './result-line.js';
-import { newProgram, noteProgramLine, VmStream, type Program } from './streams.js';
+import { newProgram, noteProgramLine, noteProgramMessage, VmStream, type Program } from './streams.js';
 import type { ContainerInfo, LineRef, ParsedRun, WrapperVerdict } from './types.js';
 
 type Held = { run: ParsedRun; strength: 'strong' | 'weak' };
@@ -79,14 +76,14 @@ export class Containers {
       this.endStream();
       this.endContainer(null);
     } else {
-      // A banner: a program of run_vmtests' stream at this level. gup_longterm is its
-      // category's last program, so any banner after it starts another stream.
+      // A banner: a program of run_vmtests' stream at this level (the stream goes on to its
+      // SUMMARY, whose counts are all its programs').
       const s = this.stream;
-      if (s && (s.level !== level || s.held.length > 0)) this.endStream();
+      if (s && s.level !== level) this.endStream();
       this.stream ??= new VmStream(level);
     }
-    if (tok.kind === 'runner-header' && CONTAINER_SCRIPT.test(tok.program)) {
-      // A container, not another program: gup_longterm runs inside it one level deeper.
+    if (tok.kind === 'runner-header' && isContainer(tok.program)) {
+      // A container, not another program: the selftest runs inside it one level deeper.
       this.containerLevel = level;
       this.container = {
         info: { name: tok.program, header: ref, timeoutSetTo: timeout, verdict: null },
@@ -95,9 +92,9 @@ export class Containers {
       };
       return;
     }
-    if (!tok.gup) {
+    if (tok.selftest === null) {
       const name = tok.kind === 'banner' ? ref.text.replace(/^running /, '') : tok.program;
-      const sibling = tok.kind === 'banner' && GUP_TEST_PROGRAM.test(tok.program);
+      const sibling = tok.kind === 'banner' && isSibling(tok.program);
       this.foreign = newProgram(name, level, router.lineNo, sibling);
       return;
     }
@@ -183,9 +180,9 @@ export class Containers {
     const s = this.stream;
     if (!s) return;
     this.stream = null;
-    for (const { run, strength } of s.held) {
-      run.wrapper.stream = s.info;
-      this.route(run, strength);
+    for (const h of s.held) {
+      h.run.wrapper.stream = s.info(h);
+      this.route(h.run, h.strength);
     }
   }
 
@@ -243,6 +240,7 @@ export class Containers {
     if (f.level >= fr.level) {
       fr.endLine = router.lineNo;
       if (f.level === fr.level) noteProgramLine(fr, tok);
+      else if (f.level === fr.level + 1) noteProgramMessage(fr, f.body);
       router.scanMarkers(f.body, router.ref(f), null);
       return true;
     }

@@ -1,62 +1,71 @@
 /**
- * Wording-era hints: which version of the selftest (and of kselftest.h) printed a run, read
- * from texts that only some versions print. Hints are evidence, not a verdict: one run can
- * carry several (v6.15 reasons under a v6.14+ kselftest.h), and reports/identify decides.
+ * A run's wording-era hints, collected for every selftest's plug-in (cases/selftests/*):
+ * which version of the test (and of kselftest.h) printed it, read from texts only some
+ * versions print. The run's test is settled when it ends, so each plug-in's hints are kept
+ * apart and the run reports its own test's (hints(i)); identify then decides.
  */
-import {
-  ERRNO_SUFFIXED_REASON,
-  PROTOTYPE_IOURING,
-  PROTOTYPE_RESULT,
-  SHOULD_HAVE,
-} from './patterns.js';
-import type { Era, EraHint, LineRef, ObservedSubtest } from './types.js';
+import { PLUGINS } from '../../cases/selftests/index.js';
+import type { EraNotes } from '../../cases/selftests/plugin.js';
+import type { Era, EraHint, InfoFact, LineRef, ObservedSubtest } from './types.js';
 
-/** Reasons whose wording v6.15 changed (it appended ` (<strerror>)`). */
-const PRE_ERRNO_REASON =
-  /^(?:(?:memfd_create|tmpfile|fileno|mkstemp|unlink|ftruncate|fallocate|mmap|mprotect|io_uring_queue_init|io_uring_register_buffers)\(\) failed|PIN_LONGTERM_TEST_START failed)$/;
-/** Reasons all of v6.5–v6.15 print as the result text (later they are `# ` diagnostics). */
-const REASON_AS_RESULT =
-  /^(?:need more free huge pages|gup_test not available|Unknown filesystem|Should have (?:worked|failed))/;
+/** One plug-in's hints: each era's first evidence. */
+export class PluginEras implements EraNotes {
+  readonly seen = new Map<Era, LineRef>();
+  /** The sub-test being read (its result line is the evidence of what it shows). */
+  at: ObservedSubtest | null = null;
+
+  note(era: string): void {
+    if (this.seen.has(era)) return;
+    const s = this.at;
+    // Allocated only when new.
+    if (s !== null) this.seen.set(era, { line: s.line, text: s.resultText ?? '' });
+  }
+
+  has(era: string): boolean {
+    return this.seen.has(era);
+  }
+}
 
 export class EraCollector {
-  private readonly seen = new Map<Era, LineRef>();
+  /** By plug-in, in PLUGINS order. */
+  private readonly byPlugin: PluginEras[] = PLUGINS.map(() => new PluginEras());
 
+  /** An era every selftest shares (kselftest.h's own), with its evidence. */
   note(era: Era, evidence: LineRef): void {
-    if (!this.seen.has(era)) this.seen.set(era, evidence);
+    for (const p of this.byPlugin) if (!p.seen.has(era)) p.seen.set(era, evidence);
   }
 
-  /** Hints from one completed sub-test's result line. */
+  /** A diagnostic line of the run: an era some plug-in reads off it alone. */
+  noteDiagnostic(text: string, evidence: LineRef): void {
+    for (let i = 0; i < PLUGINS.length; i++) {
+      const era = PLUGINS[i]!.vocabulary.diagnosticEra(text);
+      const p = this.byPlugin[i]!;
+      if (era !== null && !p.seen.has(era)) p.seen.set(era, evidence);
+    }
+  }
+
+  /** A fact line: an era some plug-in reads off its wording. */
+  noteFact(fact: InfoFact, evidence: LineRef): void {
+    for (let i = 0; i < PLUGINS.length; i++) {
+      const era = PLUGINS[i]!.vocabulary.factEra(fact);
+      const p = this.byPlugin[i]!;
+      if (era !== null && !p.seen.has(era)) p.seen.set(era, evidence);
+    }
+  }
+
+  /** Hints from one completed sub-test's result line, for every plug-in. */
   noteSubtest(s: ObservedSubtest): void {
     if (s.resultText === null) return;
-    if (s.runName !== null && s.runName.charCodeAt(0) === 105 /* i */ && PROTOTYPE_IOURING.test(s.runName)) {
-      this.noteAt('prototype', s);
-    }
-    if (s.description !== null && s.description !== '') this.noteText(s.description, s);
-    if (s.directive !== null && s.directive.text !== '') this.noteText(s.directive.text, s);
-  }
-
-  /**
-   * The first pattern that matches wins. Each test is guarded by a character the pattern
-   * requires, so the common texts (a v6.16+ result repeating its [RUN] name) cost one compare.
-   */
-  private noteText(t: string, s: ObservedSubtest): void {
-    const c0 = t.charCodeAt(0);
-    if (c0 === 80 /* P */ && PROTOTYPE_RESULT.test(t)) this.noteAt('prototype', s);
-    else if (s.runName !== null && t === s.runName) this.noteAt('v6.16+', s);
-    else if ((t.endsWith(')') || t.endsWith(')n')) && ERRNO_SUFFIXED_REASON.test(t)) this.noteAt('v6.15', s);
-    else if (t.endsWith('failed') && PRE_ERRNO_REASON.test(t)) this.noteAt('v6.5-v6.14', s);
-    // The last test of the chain only notes pre-v6.16: pointless once it was noted.
-    else if (!this.seen.has('pre-v6.16') && (SHOULD_HAVE.test(t) || REASON_AS_RESULT.test(t))) {
-      this.noteAt('pre-v6.16', s);
+    for (let i = 0; i < PLUGINS.length; i++) {
+      const p = this.byPlugin[i]!;
+      p.at = s;
+      PLUGINS[i]!.vocabulary.eraHints(s, p);
+      p.at = null;
     }
   }
 
-  /** Note an era with the sub-test's result line as evidence (allocated only when new). */
-  private noteAt(era: Era, s: ObservedSubtest): void {
-    if (!this.seen.has(era)) this.seen.set(era, { line: s.line, text: s.resultText ?? '' });
-  }
-
-  hints(): EraHint[] {
-    return [...this.seen].map(([era, evidence]) => ({ era, evidence }));
+  /** The hints of the plug-in at `index` (PLUGINS), in the order they were first seen. */
+  hints(index: number): EraHint[] {
+    return [...(this.byPlugin[index]?.seen ?? [])].map(([era, evidence]) => ({ era, evidence }));
   }
 }

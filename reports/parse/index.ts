@@ -1,7 +1,8 @@
 /**
- * gupsim's log parser: real gup_longterm logs (bare, wrapped by the kselftest runner and/or
- * run_vmtests.sh, mailed, console-captured, crashed) → runs of observed sub-tests keyed by the
- * stable ids of cases/ids.ts. Never throws; problems are returned as data.
+ * gupsim's log parser: real selftest logs — gup_longterm, cow (cases/selftests/*), bare,
+ * wrapped by the kselftest runner and/or run_vmtests.sh, mailed, console-captured, crashed —
+ * → runs of observed sub-tests keyed by each test's stable ids, each run naming its test.
+ * Never throws; problems are returned as data.
  *
  *   parseLog(text)                  whole log in memory
  *   parseLines(iterable)            any line source
@@ -82,7 +83,7 @@ function withError(log: ParsedLog, e: unknown): ParsedLog {
 export { LogParser, type LogParserOptions, type RunSink } from './log-parser.js';
 export { CHUNK_BYTES, LineSplitter, linesOfStream, splitText, MAX_LINE_CHARS } from './lines.js';
 export { tapParserView, type TapParserView } from './tap-view.js';
-export { idFromPosition, backingsFor, planFits } from './positions.js';
+export { idFromPosition, backingsFor, planFits } from '../../cases/selftests/gup_longterm/positions.js';
 export { parseResultLine, type ResultLine } from './result-line.js';
 export { VERDICT_PRIORITY, VERDICTS, worstVerdict, emptyCounts } from './verdict.js';
 export type { Verdict, VerdictCounts } from './verdict.js';

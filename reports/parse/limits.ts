@@ -10,7 +10,7 @@
 
 /** Lines kept per run (diagnostics + unknown + interleaved); the rest are counted. */
 export const MAX_KEPT_LINES = 10_000;
-/** Sub-tests kept per run (gup_longterm's largest plan is 130). */
+/** Sub-tests kept per run (gup_longterm's largest plan is 130, cow's about 800). */
 export const MAX_SUBTESTS = 10_000;
 /** Issues, crash markers and infrastructure markers kept per run. */
 export const MAX_RUN_ISSUES = 1_000;

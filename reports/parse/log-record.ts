@@ -3,7 +3,7 @@
  * finish (or collected, for callers that want the whole ParsedLog), and the log-level lists —
  * other programs, stray crash/infrastructure markers, unknown lines outside runs, parse issues.
  *
- * A run is either strong (something names gup_longterm) or weak (kselftest TAP or a trailer,
+ * A run is either strong (something names its selftest) or weak (kselftest TAP or a trailer,
  * nothing more). Weak runs are reported only when the whole log has no strong run, so they are
  * held until the first strong run (then dropped: they were another program's) or the end —
  * except a weak run with a `not ok` result line: no program the log names claims it, so it is
@@ -24,7 +24,7 @@ import type {
 
 /**
  * A `not ok` result line. Not a runner's counters or bail-out: a runner of several tests
- * counts its other tests' failures after gup_longterm's run, and those are theirs.
+ * counts its other tests' failures after a selftest's run, and those are theirs.
  */
 function showsFailure(run: ParsedRun): boolean {
   for (const s of run.subtests) if (s.resultText !== null && s.resultText.startsWith('not ')) return true;
@@ -61,7 +61,7 @@ export class LogRecord {
     r.issues.push({
       line: r.startLine,
       code: 'weak-run',
-      message: 'no line names gup_longterm; kept because it shows a failure no program of the log claims',
+      message: `no line names ${r.test}; kept because it shows a failure no program of the log claims`,
     });
     this.emit(r);
   }
@@ -92,7 +92,7 @@ export class LogRecord {
         r.issues.push({
           line: r.startLine,
           code: 'weak-run',
-          message: 'no line names gup_longterm; kept because nothing else in the log does',
+          message: `no line names ${r.test}; kept because nothing else in the log does`,
         });
         this.emit(r);
       }

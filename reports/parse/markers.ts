@@ -3,13 +3,8 @@
  * kernel messages glued into output). Scanning never changes a sub-test verdict: it only adds
  * markers that triage can show next to the sub-test that was running.
  */
-import {
-  COMMAND_NOT_FOUND,
-  CRASH_MARKERS,
-  EXEC_ERROR,
-  LOADER_ERROR,
-  TIMEOUT_DIRECTIVE,
-} from './patterns.js';
+import { CRASH_MARKERS, LOADER_ERROR, TIMEOUT_DIRECTIVE } from './patterns.js';
+import { infraPatterns, mentionsProgram, namedProgram } from './selftests.js';
 import type { CrashKind, InfraKind } from './types.js';
 
 /** One cheap test first: almost every line is not a crash. */
@@ -24,15 +19,14 @@ export function crashKind(text: string): CrashKind | null {
 
 export function infraKind(text: string): InfraKind | null {
   if (LOADER_ERROR.test(text)) return 'loader-error';
-  if (!text.includes('longterm') && !text.startsWith('TIMEOUT')) return null;
-  if (COMMAND_NOT_FOUND.test(text)) return 'command-not-found';
-  if (EXEC_ERROR.test(text)) return 'exec-error';
+  if (!text.startsWith('TIMEOUT') && !mentionsProgram(text)) return null;
+  if (infraPatterns.COMMAND_NOT_FOUND.test(text)) return 'command-not-found';
+  if (infraPatterns.EXEC_ERROR.test(text)) return 'exec-error';
   if (TIMEOUT_DIRECTIVE.test(text)) return 'timeout';
   return null;
 }
 
-/** Which program an infrastructure message names, if any (`./gup_longterm: error while ...`). */
+/** Which selftest program an infrastructure message names, if any (`./gup_longterm: error while ...`). */
 export function infraProgram(text: string): string | null {
-  const m = /(gup_longterm|pin_longterm)/.exec(text);
-  return m ? (m[1] ?? null) : null;
+  return namedProgram(text);
 }

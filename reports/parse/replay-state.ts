@@ -11,7 +11,7 @@
  * state is made of are copied (anything else throws: better no replay than a wrong one);
  * strings are immutable and shared.
  */
-import { EraCollector } from './eras.js';
+import { EraCollector, PluginEras } from './eras.js';
 import { CappedList } from './limits.js';
 import { RunBuilder } from './run-builder.js';
 import type { LineRef, ObservedSubtest } from './types.js';
@@ -82,7 +82,9 @@ function blank(proto: object | null, src: Record<string, unknown>): Record<strin
         ? new CappedList<unknown>(src.limit as number)
         : proto === EraCollector.prototype
           ? new EraCollector()
-          : null;
+          : proto === PluginEras.prototype
+            ? new PluginEras()
+            : null;
   if (made === null) throw new UncopyableState(`cannot copy a ${String((src as object).constructor?.name)}`);
   return made as unknown as Record<string, unknown>;
 }

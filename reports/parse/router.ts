@@ -1,6 +1,6 @@
 /**
  * Whose line is it: each fragment (a logical line with its `# ` level) goes to the current
- * gup_longterm run, to another program's skipped span, to a container (containers.ts), or to
+ * selftest run, to another program's skipped span, to a container (containers.ts), or to
  * the log's unknown lines.
  *
  * Routing rules (D = the current run's level, L = the line's level):
@@ -16,9 +16,9 @@ import { Containers, wrapperVerdict } from './containers.js';
 import type { Fragment } from './glue.js';
 import type { LogRecord } from './log-record.js';
 import { crashKind, infraKind, infraProgram } from './markers.js';
-import { EINVAL_DIAGNOSTIC, WRAPPER_VERDICT_NAME } from './patterns.js';
 import type { ResultLine } from './result-line.js';
 import { RunBuilder, type WrapperSource } from './run-builder.js';
+import { wrapperVerdictProgram } from './selftests.js';
 import { isStray } from './strays.js';
 import type { LineRef } from './types.js';
 
@@ -31,10 +31,7 @@ export const NO_WRAPPER: WrapperSource = {
 
 type ProgramDiagnostic = Extract<
   Token,
-  {
-    kind:
-      'run' | 'hugetlb-info' | 'hugetlb-limit' | 'totals' | 'planned-mismatch' | 'skipped-notice';
-  }
+  { kind: 'run' | 'info' | 'totals' | 'planned-mismatch' | 'skipped-notice' }
 >;
 
 /** Levels whose last TAP plan is remembered (a runner's `1..N` says which verdict is its last). */
@@ -100,9 +97,11 @@ export class Router {
       case 'result':
         this.onResult(tok.result, f);
         return;
+      case 'program-line':
+        this.onProgramLine(tok.owner, f);
+        return;
       case 'run':
-      case 'hugetlb-info':
-      case 'hugetlb-limit':
+      case 'info':
       case 'totals':
       case 'planned-mismatch':
       case 'skipped-notice':
@@ -156,22 +155,21 @@ export class Router {
     else if (tok.kind === 'plan') {
       run.setPlan(tok.count, this.lineNo);
       if (level < PLAN_LEVELS) this.plans[level] = tok.count;
-    } else run.setBailout(this.ref(f));
+    } else run.setBailout(this.ref(f), tok.text);
   }
 
   private onResult(r: ResultLine, f: Fragment): void {
     let run = this.run;
     const level = f.level;
-    // Only a description ending in the program's name can be a wrapper's verdict on it.
+    // Only a description ending in a selftest's program name can be a wrapper's verdict on it.
     const d = r.description;
-    const wrapperName =
-      d.endsWith('_longterm') ? WRAPPER_VERDICT_NAME.exec(d) : null;
-    if (wrapperName && (!run || level <= run.depth)) {
+    const wrapperName = wrapperVerdictProgram(d);
+    if (wrapperName !== null && (!run || level <= run.depth)) {
       if (!run) {
         run = this.openRun(level + 1, NO_WRAPPER);
-        this.name(run, wrapperName[1] ?? 'gup_longterm', 'wrapper');
+        this.name(run, wrapperName, 'wrapper');
       } else if (run.program === null) {
-        this.name(run, wrapperName[1] ?? 'gup_longterm', 'wrapper');
+        this.name(run, wrapperName, 'wrapper');
       }
       run.setVerdict(wrapperVerdict(r, f, this.lineNo));
       // The kselftest runner (not run_vmtests.sh) may print its own counters after its last
@@ -225,8 +223,9 @@ export class Router {
       run = null;
     }
     if (run) {
+      // A detection line (not a note) after results: the next run's set-up.
       const newRun =
-        (tok.kind === 'hugetlb-info' && (run.hasResultsOrRunLines() || run.finished)) ||
+        (tok.kind === 'info' && tok.fact.kind !== 'note' && (run.hasResultsOrRunLines() || run.finished)) ||
         (tok.kind === 'run' && run.finished);
       if (newRun) {
         this.closeRun();
@@ -238,11 +237,8 @@ export class Router {
       case 'run':
         run.addRunLine(tok.name, this.lineNo);
         return;
-      case 'hugetlb-info':
-        run.addHugetlbSize(tok.sizeKiB, tok.wording, this.ref(f));
-        return;
-      case 'hugetlb-limit':
-        run.addRunDiagnostic(this.ref(f));
+      case 'info':
+        run.addInfo(tok.fact, this.ref(f));
         return;
       case 'totals':
         run.setTotals(tok.counts, this.ref(f));
@@ -254,6 +250,20 @@ export class Router {
         run.setSkippedNotice(tok.count, this.ref(f));
         return;
     }
+  }
+
+  /**
+   * A line a selftest prints at its own level that names it (cow 6.12's `open(<path>)` exit):
+   * the open run's when at its level, else the start of a run of its own.
+   */
+  private onProgramLine(owner: number, f: Fragment): void {
+    let run = this.run;
+    if (run && f.level !== run.depth) {
+      this.handleText(f, this.ref(f), false);
+      return;
+    }
+    run ??= this.openRun(f.level, NO_WRAPPER);
+    run.addProgramLine(owner, this.ref(f));
   }
 
   /** The kept form of a fragment. */
@@ -276,7 +286,7 @@ export class Router {
     if (run) {
       if (!kernel && f.level > run.depth) {
         run.addDiagnostic(ref);
-        if (EINVAL_DIAGNOSTIC.test(f.body)) run.eras.note('v6.16+', ref);
+        run.eras.noteDiagnostic(f.body, ref);
       } else run.addUnknown(ref);
       return;
     }

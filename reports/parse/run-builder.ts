@@ -1,22 +1,25 @@
 /**
- * The state of one gup_longterm run while its lines arrive.
+ * The state of one selftest run while its lines arrive.
  *
  * The Router decides *which* run a line belongs to (by nesting level); the builder only
  * records. How a result line becomes an ObservedSubtest is in subtests.ts, how the finished
  * state becomes a ParsedRun in run-finalize.ts; both read the fields below, which is why they
  * are not private. Every list is capped (limits.ts) and every cap counts what it dropped.
  */
+import { PLUGINS, pluginOfProgram } from '../../cases/selftests/index.js';
+import { DEFAULT_SELFTEST, type SelftestName } from '../../cases/selftests/names.js';
 import { EraCollector } from './eras.js';
 import { detach } from './lines.js';
 import { CappedList, MAX_KEPT_LINES, MAX_RUN_ISSUES, MAX_SUBTESTS } from './limits.js';
 import type { ResultLine } from './result-line.js';
 import { finalizeRun } from './run-finalize.js';
-import { isRunNameStart } from './positions.js';
+import { isGroupHeader } from './selftests.js';
 import { strayResult } from './strays.js';
 import { internDiagnostic, missingSubtest, observedSubtest, runNameIdAt, type PendingRun } from './subtests.js';
 import type {
   CrashKind,
   CrashMarker,
+  InfoFact,
   InfraFailure,
   InfraKind,
   LineRef,
@@ -25,6 +28,7 @@ import type {
   ParseIssueCode,
   ParsedRun,
   RunEvidence,
+  RunFacts,
   Totals,
   WrapperInfo,
   WrapperVerdict,
@@ -50,8 +54,17 @@ export class RunBuilder {
 
   tapVersion: ParsedRun['tapVersion'] = null;
   plan: ParsedRun['plan'] = null;
-  readonly sizes: number[] = [];
-  wording: ParsedRun['hugetlbWording'] = null;
+  /** What the run's [INFO] lines said (ParsedRun.facts). */
+  readonly facts: RunFacts = {
+    hugetlbSizesKiB: [],
+    hugetlbWording: null,
+    pmdSizeKiB: null,
+    thpSizesKiB: [],
+    hugeZeropage: false,
+    infoBeforeHeader: false,
+  };
+  /** Lines a selftest's plug-in names as its own, at the program's level (ParsedRun.programLines). */
+  readonly programLines: LineRef[] = [];
   readonly subtests: ObservedSubtest[] = [];
   droppedSubtests = 0;
   /**
@@ -82,9 +95,13 @@ export class RunBuilder {
   /** Diagnostics since the last result when no [RUN] line is open (excerpts, prototype). */
   loose: LineRef[] = [];
   lastNumber: number | null = null;
+  /** [RUN] lines read (a group header is none), and how many some plug-in's id scheme took. */
   runNames = 0;
   mappedRunNames = 0;
-  resultTextEvidence = false;
+  /** Per plug-in (PLUGINS order): [RUN] names its scheme mapped, result texts only it prints, program lines. */
+  readonly mapped: number[] = PLUGINS.map(() => 0);
+  readonly textEvidence: boolean[] = PLUGINS.map(() => false);
+  programLineOwner = -1;
   readonly eras = new EraCollector();
 
   constructor(
@@ -97,12 +114,19 @@ export class RunBuilder {
 
   // ---- queries used by the Router to decide where a line belongs -------------------------
 
+  /** An [INFO] line gave a machine fact. */
+  hasFacts(): boolean {
+    const f = this.facts;
+    return f.hugetlbSizesKiB.length > 0 || f.pmdSizeKiB !== null || f.thpSizesKiB.length > 0 || f.hugeZeropage;
+  }
+
   /** Anything the program itself printed (not only wrapper lines). */
   hasProgramContent(): boolean {
     return (
       this.tapVersion !== null ||
       this.plan !== null ||
-      this.sizes.length > 0 ||
+      this.hasFacts() ||
+      this.programLines.length > 0 ||
       this.subtests.length > 0 ||
       this.pending !== null ||
       this.totals !== null ||
@@ -118,7 +142,8 @@ export class RunBuilder {
       !(
         this.tapVersion !== null &&
         this.plan === null &&
-        this.sizes.length === 0 &&
+        !this.hasFacts() &&
+        this.programLines.length === 0 &&
         this.subtests.length === 0 &&
         this.pending === null &&
         !this.finished
@@ -168,22 +193,70 @@ export class RunBuilder {
     else this.issue('result-after-plan-end', line, `second plan 1..${count} ignored`);
   }
 
-  addHugetlbSize(sizeKiB: number, wording: 'hugetlb size' | 'hugetlb page size', ref: LineRef) {
-    this.sizes.push(sizeKiB);
-    this.wording ??= wording;
-    if (wording === 'hugetlb size') this.eras.note('prototype', ref);
+  /** An [INFO] line of a selftest's vocabulary: the machine fact it carries. */
+  addInfo(fact: InfoFact, ref: LineRef): void {
+    const f = this.facts;
+    switch (fact.kind) {
+      case 'hugetlb-size':
+        f.hugetlbSizesKiB.push(fact.sizeKiB);
+        f.hugetlbWording ??= fact.wording;
+        break;
+      case 'pmd-size':
+        f.pmdSizeKiB ??= fact.sizeKiB;
+        break;
+      case 'thp-size':
+        f.thpSizesKiB.push(fact.sizeKiB);
+        break;
+      case 'huge-zeropage':
+        f.hugeZeropage = true;
+        break;
+      case 'note':
+        this.addRunDiagnostic(ref);
+        return;
+    }
+    if (this.tapVersion === null) f.infoBeforeHeader = true;
+    this.eras.noteFact(fact, ref);
     this.keep(this.diagnostics, ref);
+  }
+
+  /** The PMD size unsized THP names stand for: the one the run printed (before v6.8, as its THP size). */
+  pmdKiB(): number {
+    return this.facts.pmdSizeKiB ?? this.facts.thpSizesKiB[0] ?? 2048;
+  }
+
+  /** A line a plug-in names as its program's own (`owner`: its index in PLUGINS). */
+  addProgramLine(owner: number, ref: LineRef): void {
+    if (this.programLineOwner < 0) this.programLineOwner = owner;
+    this.programLines.push(ref);
+    this.keep(this.diagnostics, ref);
+  }
+
+  /** A result description or skip reason only one plug-in's test prints: it names the run's test. */
+  noteResultText(description: string, directive: string): void {
+    for (let i = 0; i < PLUGINS.length; i++) {
+      if (!this.textEvidence[i] && PLUGINS[i]!.vocabulary.namesTest(description, directive)) this.textEvidence[i] = true;
+    }
   }
 
   addRunLine(name: string, line: number): void {
     this.closePending();
     for (const l of this.loose) this.diagnostics.push(l);
     this.loose = [];
-    const p: PendingRun = { name, id: null, line, diagnostics: [], interleaved: [] };
-    runNameIdAt(name, this.runNames, p);
+    if (isGroupHeader(name)) {
+      // A [RUN] line that heads a group of sub-tests (cow's non-anonymous tests): no sub-test.
+      this.addRunDiagnostic({ line, text: `[RUN] ${detach(name)}` });
+      return;
+    }
+    const p: PendingRun = { name, id: null, owner: -1, line, diagnostics: [], interleaved: [] };
+    runNameIdAt(name, this.runNames, p, this.pmdKiB());
     this.runNames++;
-    // A name cut short (a console message glued into the line) is still gup_longterm's.
-    if (p.id !== null || isRunNameStart(name)) this.mappedRunNames++;
+    // A name cut short (a console message glued into the line) is still its test's.
+    let owner = p.owner;
+    if (p.id === null) owner = PLUGINS.findIndex((pl) => pl.ids.isRunNameStart(name));
+    if (owner >= 0) {
+      this.mappedRunNames++;
+      this.mapped[owner]!++;
+    }
     this.pending = p;
   }
 
@@ -249,7 +322,9 @@ export class RunBuilder {
     this.pushSubtest(missingSubtest(p));
   }
 
-  setBailout(ref: LineRef): void {
+  setBailout(ref: LineRef, text: string): void {
+    // A bail-out only one test prints names the run's test (cow's THP sysfs writes).
+    for (let i = 0; i < PLUGINS.length; i++) if (PLUGINS[i]!.vocabulary.namesBailout(text)) this.textEvidence[i] = true;
     this.bailout ??= ref;
     this.bailouts.push(ref);
     this.finished = true;
@@ -314,7 +389,7 @@ export class RunBuilder {
       this.plannedMismatch !== null ||
       this.bailout !== null ||
       this.strays.length > 0 ||
-      this.sizes.length > 0 ||
+      this.hasFacts() ||
       this.infra.length > 0;
     return content ? 'weak' : 'empty';
   }
@@ -322,10 +397,28 @@ export class RunBuilder {
   computeEvidence(): RunEvidence | null {
     if (this.program !== null && this.evidence !== null) return this.evidence;
     if (this.mappedRunNames > 0) return 'run-lines';
-    // [RUN] lines that are not gup_longterm's (cow prints look-alikes): another program.
+    // [RUN] lines no selftest's scheme maps (ksm_tests, another test): another program.
     if (this.runNames > 0) return null;
-    if (this.resultTextEvidence) return 'result-text';
+    if (this.textEvidence.includes(true)) return 'result-text';
+    if (this.programLines.length > 0) return 'program-line';
     return 'weak';
+  }
+
+  /**
+   * Which selftest the run is of: the one its runner or prompt names, else the one most of its
+   * [RUN] names are of, else the one its result texts or program lines name; gup_longterm when
+   * nothing does (a weak run, read as gupsim always read them).
+   */
+  selftest(): SelftestName {
+    if (this.program !== null) {
+      const p = pluginOfProgram(this.program);
+      if (p) return p.name;
+    }
+    let best = -1;
+    for (let i = 0; i < PLUGINS.length; i++) if (this.mapped[i]! > 0 && (best < 0 || this.mapped[i]! > this.mapped[best]!)) best = i;
+    if (best < 0) best = this.textEvidence.indexOf(true);
+    if (best < 0) best = this.programLineOwner;
+    return PLUGINS[best]?.name ?? DEFAULT_SELFTEST;
   }
 
   finalize(index: number): ParsedRun {

@@ -5,7 +5,8 @@
  * against what was read, flag a run that ended before its plan, and report every cap that
  * dropped something.
  */
-import { idFromPosition, planFits, runNameFits } from './positions.js';
+import { pluginIndex, selftestPlugin } from '../../cases/selftests/index.js';
+import type { PositionIds } from '../../cases/selftests/plugin.js';
 import { addStrays } from './strays.js';
 import type { RunBuilder } from './run-builder.js';
 import type { ParsedRun } from './types.js';
@@ -18,9 +19,11 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
   for (const l of b.loose) b.diagnostics.push(l);
   b.loose = [];
   if (b.evidence === null) b.evidence = b.computeEvidence() ?? 'weak';
+  const test = b.selftest();
+  const positions = selftestPlugin(test).ids.positions;
 
-  assignPositionIds(b);
-  const repeats = markRepeats(b);
+  assignPositionIds(b, positions);
+  const repeats = markRepeats(b, positions);
 
   const counts = emptyCounts();
   for (const s of b.subtests) counts[s.verdict]++;
@@ -59,6 +62,7 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
 
   return {
     index,
+    test,
     program: b.program,
     evidence: b.evidence,
     startLine: b.startLine,
@@ -66,8 +70,7 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
     depth: b.depth,
     tapVersion: b.tapVersion,
     plan: b.plan,
-    hugetlbSizesKiB: [...b.sizes],
-    hugetlbWording: b.wording,
+    facts: { ...b.facts, hugetlbSizesKiB: [...b.facts.hugetlbSizesKiB], thpSizesKiB: [...b.facts.thpSizesKiB] },
     subtests: b.subtests,
     bailout: b.bailout,
     bailouts: b.bailouts.items,
@@ -79,21 +82,21 @@ export function finalizeRun(b: RunBuilder, index: number): ParsedRun {
     repeats,
     worst: worstOf(counts),
     wrapper: wrapperInfo(b),
-    eras: b.eras.hints(),
+    eras: b.eras.hints(pluginIndex(test)),
     crashes,
     infrastructure: b.infra.items,
     endedEarly,
     diagnostics: b.diagnostics,
     unknownLines: b.unknownLines,
+    programLines: b.programLines,
     droppedLines: b.dropped,
     issues,
   };
 }
 
-/** Sizes are known when [INFO] lines were printed, or when a TAP header shows none were. */
-function sizesKnown(b: RunBuilder): boolean {
-  if (b.sizes.length > 0) return true;
-  return b.tapVersion !== null && b.plan !== null && planFits(b.plan.count, []);
+/** The plan's order is known to the run's test (its plug-in offers position ids, and the facts fix them). */
+function positionsKnown(b: RunBuilder, positions: PositionIds | null): positions is PositionIds {
+  return positions !== null && positions.known(b.facts, b.tapVersion !== null, b.plan?.count ?? null);
 }
 
 /**
@@ -102,16 +105,16 @@ function sizesKnown(b: RunBuilder): boolean {
  * crash) when the cut name is the start of the name at that position. A 'missing' sub-test
  * has no number: its position is the one after the result before it.
  */
-function assignPositionIds(b: RunBuilder): void {
-  if (!sizesKnown(b)) return;
+function assignPositionIds(b: RunBuilder, positions: PositionIds | null): void {
+  if (!positionsKnown(b, positions)) return;
   const plan = b.plan?.count ?? null;
   let previous = 0;
   for (const s of b.subtests) {
     const number = s.number ?? previous + 1;
     previous = number;
     if (s.id !== null) continue;
-    const id = idFromPosition(number, b.sizes, plan);
-    if (id === null || (s.runName !== null && !runNameFits(s.runName, number, b.sizes))) continue;
+    const id = positions.at(number, b.facts, plan);
+    if (id === null || (s.runName !== null && !positions.fits(s.runName, number, b.facts))) continue;
     s.id = id;
     s.idSource = 'plan-position';
   }
@@ -128,8 +131,8 @@ let serial = 0;
 const TAG = 2 ** 20;
 
 /** Mark every further result of a sub-test as a repeat of its first; returns how many. */
-function markRepeats(b: RunBuilder): number {
-  if (b.strays.length > 0) addStrays(b, sizesKnown(b));
+function markRepeats(b: RunBuilder, positions: PositionIds | null): number {
+  if (b.strays.length > 0) addStrays(b, positionsKnown(b, positions) ? positions : null);
   serial++;
   if (firstOfId.size > 100_000) firstOfId.clear();
   if (firstOfNumber.size > 100_000) firstOfNumber.clear();

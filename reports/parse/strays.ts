@@ -7,18 +7,18 @@
  */
 import { detach } from './lines.js';
 import { MAX_SUBTESTS } from './limits.js';
-import { idFromPosition } from './positions.js';
+import type { PositionIds } from '../../cases/selftests/plugin.js';
 import type { ResultLine } from './result-line.js';
 import type { RunBuilder } from './run-builder.js';
 import type { ObservedSubtest } from './types.js';
 
 /**
  * Whether a result line is the open run's although it is not where the run prints its
- * results: gup_longterm has no nested tests, so a result line deeper inside the run is one
+ * results: a selftest has no nested tests, so a result line deeper inside the run is one
  * of its own (re-nested, or overwritten by a CR); a shallower one is while the run is still
  * reporting and its number is in the run's plan; after the run's trailer, one at any level
  * that repeats or contradicts a result the run printed (its number, with the same text or
- * another outcome: a later program's `ok 1 …` is not gup_longterm's).
+ * another outcome: a later program's `ok 1 …` is not the run's).
  */
 export function isStray(run: RunBuilder, r: Readonly<ResultLine>, level: number): boolean {
   // The common case first (a result of the run, where it prints them): no further test.
@@ -84,13 +84,12 @@ export function strayResult(r: Readonly<ResultLine>, text: string, line: number)
  * ordinals already handed to crash markers stay valid): a stray result names the sub-test
  * with its number, else the one at its plan position.
  */
-export function addStrays(b: RunBuilder, sizesKnown: boolean): void {
+export function addStrays(b: RunBuilder, positions: PositionIds | null): void {
   const plan = b.plan?.count ?? null;
-  const known = sizesKnown;
   for (const s of b.strays.items) {
     const n = s.number ?? 0;
     const same = b.subtests.find((o) => o.number === n && o.id !== null);
-    s.id = same ? same.id : known ? idFromPosition(n, b.sizes, plan) : null;
+    s.id = same ? same.id : positions !== null ? positions.at(n, b.facts, plan) : null;
     s.idSource = s.id === null ? null : 'plan-position';
     if (b.subtests.length >= MAX_SUBTESTS) {
       b.droppedSubtests++;

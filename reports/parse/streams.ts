@@ -1,24 +1,27 @@
 /**
- * What a run_vmtests.sh stream says around gup_longterm: the programs it ran (each a banner,
- * its output, a `[PASS]`/`[FAIL]`/`[SKIP]` status and, v6.8+, an `ok N <program>` TAP line),
- * which of them are gup_longterm's siblings in the gup_test category (`gup_test -u`, …), and
- * the closing `SUMMARY: PASS=… SKIP=… FAIL=…`. The stream is read here; containers.ts decides
- * when it opens and ends, and hands the gup_longterm run inside it out with this record.
+ * What a run_vmtests.sh stream says around the selftest runs in it: the programs it ran (each
+ * a banner, its output, a `[PASS]`/`[FAIL]`/`[SKIP]` status and, v6.8+, an `ok N <program>`
+ * TAP line), which of them are a run's siblings in its category (gup_longterm's `gup_test -u`,
+ * …), and the closing `SUMMARY: PASS=… SKIP=… FAIL=…`, which counts every program of the
+ * stream — `run_vmtests.sh -t "gup_test cow"` runs gup_longterm and cow in one. The stream is
+ * read here; containers.ts decides when it opens and ends, and hands the runs inside it out
+ * with this record.
  */
+import { selftestPlugin } from '../../cases/selftests/index.js';
 import type { Token } from './classify.js';
 import type { ParsedRun, RunnerStream, SiblingProgram, WrapperVerdict } from './types.js';
 
 /** Siblings kept per stream (run_vmtests' RUN_ALL gup matrix runs 180 gup_test commands). */
 const MAX_SIBLINGS = 256;
 
-/** A program of the stream whose output is not gup_longterm's: its span and what it said. */
+/** A program of the stream that is no selftest's run: its span and what it said. */
 export interface Program {
   name: string;
   level: number;
   startLine: number;
   endLine: number;
   status: SiblingProgram['status'];
-  /** The gup_test record, for a sibling; null for any other program. */
+  /** The sibling record (a program some selftest's category runs before it, e.g. gup_test); null for any other. */
   sibling: SiblingProgram | null;
 }
 
@@ -37,6 +40,7 @@ export function newProgram(name: string, level: number, line: number, sibling: b
           verdict: null,
           counts: { pass: 0, fail: 0, xfail: 0, xpass: 0, skip: 0, error: 0 },
           bailout: null,
+          message: null,
         }
       : null,
   };
@@ -55,23 +59,35 @@ export function noteProgramLine(p: Program, tok: Token): void {
   else if (tok.kind === 'bailout') s.bailout ??= tok.text;
 }
 
-/** The run_vmtests.sh stream around a gup_longterm run while it is being read. */
+/** A diagnostic line of the program's own (`# # <text>` below its banner): a sibling keeps its first. */
+export function noteProgramMessage(p: Program, body: string): void {
+  const s = p.sibling;
+  if (s !== null && s.message === null && body !== '') s.message = body;
+}
+
+interface HeldRun {
+  run: ParsedRun;
+  strength: 'strong' | 'weak';
+  siblings: SiblingProgram[];
+  droppedSiblings: number;
+}
+
+/** The run_vmtests.sh stream around selftest runs while it is being read. */
 export class VmStream {
-  readonly info: RunnerStream = {
-    siblings: [],
-    droppedSiblings: 0,
-    statuses: { pass: 0, skip: 0, fail: 0, none: 0 },
-    others: 0,
-    summary: null,
-  };
-  /** gup_longterm runs of the stream, held until it ends (one: a second banner ends it). */
-  readonly held: { run: ParsedRun; strength: 'strong' | 'weak' }[] = [];
+  private readonly statuses = { pass: 0, skip: 0, fail: 0, none: 0 };
+  private others = 0;
+  private summary: RunnerStream['summary'] = null;
+  /** Sibling programs since the stream's last run (capped; `pendingDropped` counts the rest). */
+  private pending: SiblingProgram[] = [];
+  private pendingDropped = 0;
+  /** Runs of the stream, held until it ends (its SUMMARY counts every program). */
+  readonly held: HeldRun[] = [];
 
   /** `level`: the `# ` level of the stream's banners. */
   constructor(readonly level: number) {}
 
   private count(status: SiblingProgram['status']): void {
-    const s = this.info.statuses;
+    const s = this.statuses;
     if (status === 'PASS') s.pass++;
     else if (status === 'SKIP') s.skip++;
     else if (status === 'FAIL') s.fail++;
@@ -83,22 +99,38 @@ export class VmStream {
     this.count(p.status);
     const s = p.sibling;
     if (s === null) {
-      this.info.others++;
+      this.others++;
       return;
     }
     s.status = p.status;
     s.verdict = verdict;
-    if (this.info.siblings.length < MAX_SIBLINGS) this.info.siblings.push(s);
-    else this.info.droppedSiblings++;
+    if (this.pending.length < MAX_SIBLINGS) this.pending.push(s);
+    else this.pendingDropped++;
   }
 
-  /** The gup_longterm run of the stream ended. */
+  /** A selftest run of the stream ended: the siblings before it of its own category are its. */
   addRun(run: ParsedRun, strength: 'strong' | 'weak'): void {
     this.count(run.wrapper.status?.status ?? null);
-    this.held.push({ run, strength });
+    const pattern = selftestPlugin(run.test).runners.siblings;
+    const mine = pattern === null ? [] : this.pending.filter((s) => pattern.test(s.command.split(' ')[0] ?? ''));
+    this.others += this.pending.length - mine.length;
+    this.held.push({ run, strength, siblings: mine, droppedSiblings: mine.length > 0 ? this.pendingDropped : 0 });
+    this.pending = [];
+    this.pendingDropped = 0;
   }
 
   summarize(tok: Extract<Token, { kind: 'vm-summary' }>, line: number, text: string): void {
-    this.info.summary = { pass: tok.pass, skip: tok.skip, fail: tok.fail, line, text };
+    this.summary = { pass: tok.pass, skip: tok.skip, fail: tok.fail, line, text };
+  }
+
+  /** What a held run's record says of the stream, once it ended. */
+  info(h: HeldRun): RunnerStream {
+    return {
+      siblings: h.siblings,
+      droppedSiblings: h.droppedSiblings,
+      statuses: this.statuses,
+      others: this.others,
+      summary: this.summary,
+    };
   }
 }

@@ -3,9 +3,8 @@
  * a [RUN] line that never got a result ('missing'). Also where the TAP numbering is checked
  * (kunit_parser's "Expected test number X but found Y": an issue, parsing goes on).
  */
-import { subtestIdFromRunName } from '../../cases/ids.js';
+import { PLUGINS } from '../../cases/selftests/index.js';
 import { detach } from './lines.js';
-import { PROTOTYPE_RESULT, SHOULD_HAVE } from './patterns.js';
 import type { ResultLine } from './result-line.js';
 import type { RunBuilder } from './run-builder.js';
 import type { LineRef, ObservedSubtest } from './types.js';
@@ -15,25 +14,47 @@ export interface PendingRun {
   name: string;
   /** Its stable id, looked up once when the [RUN] line arrives. */
   id: string | null;
+  /** The plug-in (index in PLUGINS) whose id scheme mapped it; -1 when none did. */
+  owner: number;
   line: number;
   diagnostics: LineRef[];
   interleaved: LineRef[];
 }
 
+/** A name's stable id and the plug-in (index in PLUGINS) whose scheme it is; owner -1 for none. */
+interface Named {
+  id: string | null;
+  owner: number;
+}
+
+const UNNAMED: Named = { id: null, owner: -1 };
+/** The PMD size THP names without a size stand for, unless the run printed another. */
+const DEFAULT_PMD_KIB = 2048;
+
 /**
- * [RUN] names and result names repeat in every run of a CI log: the id lookup (two regexes and
- * a table walk in cases/ids.ts) is remembered per name. Bounded: cleared when full.
+ * [RUN] names and result names repeat in every run of a CI log: the id lookup (each
+ * plug-in's scheme, cases/selftests/<test>/ids.ts) is remembered per name. Bounded: cleared
+ * when full. A PMD size other than the default is part of the key (it names unsized THPs).
  */
-const ID_MEMO = new Map<string, string | null>();
+const ID_MEMO = new Map<string, Named>();
 const ID_MEMO_LIMIT = 4096;
 
-export function runNameId(name: string): string | null {
-  let id = ID_MEMO.get(name);
-  if (id !== undefined) return id;
-  id = subtestIdFromRunName(name) ?? null;
+function lookUp(name: string, pmdKiB: number): Named {
+  for (let i = 0; i < PLUGINS.length; i++) {
+    const id = PLUGINS[i]!.ids.fromRunName(name, pmdKiB);
+    if (id !== undefined) return { id, owner: i };
+  }
+  return UNNAMED;
+}
+
+export function runNameId(name: string, pmdKiB = DEFAULT_PMD_KIB): Named {
+  const key = pmdKiB === DEFAULT_PMD_KIB ? name : `${pmdKiB}\u0000${name}`;
+  let n = ID_MEMO.get(key);
+  if (n !== undefined) return n;
+  n = lookUp(name, pmdKiB);
   if (ID_MEMO.size >= ID_MEMO_LIMIT) ID_MEMO.clear();
-  ID_MEMO.set(detach(name), id);
-  return id;
+  ID_MEMO.set(detach(key), n);
+  return n;
 }
 
 /**
@@ -43,35 +64,39 @@ export function runNameId(name: string): string | null {
 const RECENT_LIMIT = 512;
 const WAYS = 4;
 const recentNames: (string | undefined)[] = [];
-const recentIds: (string | null)[] = [];
+const recentIds: Named[] = [];
 const nextWay: number[] = [];
 
 /**
  * The id of the [RUN] name at `position` of its run, written to `out` with the name itself —
  * the remembered copy when the name repeats, so equal names are one string object.
  */
-export function runNameIdAt(name: string, position: number, out: PendingRun): void {
-  if (position < RECENT_LIMIT) {
+export function runNameIdAt(name: string, position: number, out: PendingRun, pmdKiB = DEFAULT_PMD_KIB): void {
+  const recent = position < RECENT_LIMIT && pmdKiB === DEFAULT_PMD_KIB;
+  if (recent) {
     const base = position * WAYS;
     for (let w = 0; w < WAYS; w++) {
       const t = recentNames[base + w];
       if (t === undefined) break;
       if (t === name) {
+        const n = recentIds[base + w] ?? UNNAMED;
         out.name = t;
-        out.id = recentIds[base + w] ?? null;
+        out.id = n.id;
+        out.owner = n.owner;
         return;
       }
     }
   }
-  const id = runNameId(name);
+  const n = runNameId(name, pmdKiB);
   const own = detach(name);
-  out.id = id;
+  out.id = n.id;
+  out.owner = n.owner;
   out.name = own;
-  if (position >= RECENT_LIMIT) return;
+  if (!recent) return;
   const way = nextWay[position] ?? 0;
   nextWay[position] = (way + 1) % WAYS;
   recentNames[position * WAYS + way] = own;
-  recentIds[position * WAYS + way] = id;
+  recentIds[position * WAYS + way] = n;
 }
 
 /**
@@ -124,10 +149,8 @@ export function observedSubtest(
   checkNumber(b, r.number, line);
   const diagnostics = p ? p.diagnostics : b.loose;
   if (!p) b.loose = [];
-  const c0 = r.description.charCodeAt(0); // each pattern's first letter, before its regex
-  if ((c0 === 83 /* S */ && SHOULD_HAVE.test(r.description)) || (c0 === 80 /* P */ && PROTOTYPE_RESULT.test(r.description))) {
-    b.resultTextEvidence = true;
-  }
+  // Result texts that name a test count only while nothing stronger names the run's.
+  if (b.program === null && b.mappedRunNames === 0) b.noteResultText(r.description, r.directive?.text ?? '');
   const runName = p?.name ?? null;
   const nameLike = r.description !== '' ? r.description : (r.directive?.text ?? '');
   let id: string | null = null;
@@ -136,10 +159,11 @@ export function observedSubtest(
     id = p.id;
     if (id !== null) idSource = 'run-line';
   } else {
-    id = runNameId(nameLike);
+    const n = runNameId(nameLike, b.pmdKiB());
+    id = n.id;
     if (id !== null) {
       idSource = 'result-name';
-      b.resultTextEvidence = true;
+      b.textEvidence[n.owner] = true;
     }
   }
   const isName = runName !== null ? nameLike === runName : idSource === 'result-name';

@@ -1,9 +1,10 @@
 /**
  * The data the parser hands to identify/diff/triage. Everything is plain JSON-able data:
  * the diff compares each ObservedSubtest with a prediction keyed by the same stable id
- * (cases/ids.ts), so ids, verdicts and line numbers are first-class; raw text is kept so a
+ * (each selftest's scheme: cases/selftests/<test>/ids.ts), so ids, verdicts and line numbers are first-class; raw text is kept so a
  * report can quote the log.
  */
+import type { SelftestName } from '../../cases/selftests/names.js';
 import type { KselftestCounters, Verdict, VerdictCounts } from './verdict.js';
 
 /** A line of the input kept verbatim (after transport prefixes and wrapper `# ` were removed). */
@@ -26,23 +27,21 @@ export type ParseIssueCode =
   | 'unexpected-number' // result number is not previous + 1 (kunit: "Expected test number X but found Y")
   | 'result-after-plan-end' // more results than planned
   | 'duplicate-id' // two sub-tests of one run map to the same stable id
-  | 'unknown-run-name' // a [RUN] name that cases/ids.ts cannot map
+  | 'unknown-run-name' // a [RUN] name no selftest's id scheme maps
   | 'ended-early' // results + missing < plan and the program printed no trailer
   | 'missing-result' // a [RUN] line with no result line
   | 'totals-mismatch' // the `# Totals:` counters disagree with the results we read
   | 'glued-line' // a line split because output was glued without a newline
   | 'dropped-lines' // keep-caps reached; counts are in the owning object
   | 'read-error' // the line source itself failed (unreadable file)
-  | 'weak-run'; // a run kept only because nothing better identified gup_longterm in the log
+  | 'weak-run'; // a run kept only because nothing better identified a selftest in the log
 
-/** Which output wording the selftest used; several may be present in one run. */
-export type Era =
-  | 'prototype' // May-2023 pin_longterm: "Pinning ... as expected", "iouring", "hugetlb size"
-  | 'v6.5-v6.14' // reason texts without errno ("Should have worked", "ftruncate() failed")
-  | 'v6.15' // reason texts with " (<strerror>)" suffixes, EINVAL `)n` glued after a result
-  | 'pre-v6.16' // the result text is a reason common to v6.5-v6.15 ("Should have worked", skips)
-  | 'v6.16+' // the result line repeats the [RUN] name; reasons are `# ` diagnostics
-  | 'kselftest-v6.14+'; // kselftest.h: "# N skipped test(s) detected ..." in the counter block
+/**
+ * Which output wording the selftest used; several may be present in one run. The names are
+ * the test's plug-in's (e.g. gup_longterm's `v6.15`, cow's `unique-names`), plus kselftest.h's
+ * own `kselftest-v6.14+` ("# N skipped test(s) detected ..." in the counter block).
+ */
+export type Era = string;
 
 export interface EraHint {
   era: Era;
@@ -91,14 +90,15 @@ export interface WrapperInfo {
   /** The wrapper reported a timeout (`# TIMEOUT N seconds`); seconds null when not printed. */
   timedOut: { seconds: number | null; line: number } | null;
   /**
-   * The run_vmtests.sh stream gup_longterm ran in (a `running ./gup_longterm` banner): the
-   * programs of its gup_test category that ran before it, what each program's status was, and
-   * the script's closing `SUMMARY:` line. Null for a run no banner opened.
+   * The run_vmtests.sh stream the run's program ran in (a `running ./gup_longterm` banner): the
+   * programs of its category that ran before it (gup_longterm's gup_test siblings), what each
+   * program of the stream's status was, and the script's closing `SUMMARY:` line. Null for a
+   * run no banner opened.
    */
   stream: RunnerStream | null;
   /**
    * The kselftest runner's own counter line after its verdict (ktap_helpers.sh, 7.x runners:
-   * `# Totals: pass:1 fail:0 …`), for the test that ran gup_longterm (itself or its container).
+   * `# Totals: pass:1 fail:0 …`), for the test that ran the program (itself or its container).
    */
   runnerTotals: Totals | null;
   /**
@@ -127,14 +127,19 @@ export interface SiblingProgram {
   counts: KselftestCounters;
   /** Its own `Bail out!` text, if it printed one. */
   bailout: string | null;
+  /**
+   * Its first diagnostic line (gup_test's reason for skipping: `Please run this test as
+   * root`, `check if CONFIG_GUP_TEST is enabled in kernel config`, `mount debugfs at …`).
+   */
+  message: string | null;
 }
 
-/** What the run_vmtests.sh stream around a gup_longterm run showed (WrapperInfo.stream). */
+/** What the run_vmtests.sh stream around a run showed (WrapperInfo.stream). */
 export interface RunnerStream {
   /** gup_test programs of the category, in order (capped; `droppedSiblings` counts the rest). */
   siblings: SiblingProgram[];
   droppedSiblings: number;
-  /** Programs of the stream by status (gup_longterm and every other program); `none` shows none. */
+  /** Programs of the stream by status (the run's own and every other program); `none` shows none. */
   statuses: { pass: number; skip: number; fail: number; none: number };
   /** Programs of other categories seen in the stream (a whole run_vmtests.sh run). */
   others: number;
@@ -142,7 +147,7 @@ export interface RunnerStream {
   summary: { pass: number; skip: number; fail: number; line: number; text: string } | null;
 }
 
-/** A kselftest-runner test that runs gup_longterm inside it (`selftests: mm: ksft_gup_test.sh`). */
+/** A kselftest-runner test that runs a selftest inside it (`selftests: mm: ksft_gup_test.sh`, `ksft_cow.sh`). */
 export interface ContainerInfo {
   /** `ksft_gup_test.sh`, `run_vmtests.sh`. */
   name: string;
@@ -192,7 +197,7 @@ export interface ResultDirective {
 
 /** One sub-test as observed in the log. */
 export interface ObservedSubtest {
-  /** Stable id (cases/ids.ts), or null when neither names nor the plan position tell it. */
+  /** Stable id (its selftest's scheme), or null when neither names nor the plan position tell it. */
   id: string | null;
   idSource: IdSource | null;
   /** 1-based position among this run's sub-tests, including 'missing' ones. */
@@ -227,18 +232,52 @@ export interface ObservedSubtest {
   interleaved: LineRef[];
 }
 
-/** What identified a run as gup_longterm. */
+/** What identified a run as its selftest's. */
 export type RunEvidence =
-  | 'wrapper' // a banner/header/verdict naming gup_longterm or pin_longterm
+  | 'wrapper' // a banner/header/verdict naming the program (gup_longterm, pin_longterm, cow)
   | 'prompt' // a shell-prompt line `# ./gup_longterm`
   | 'run-lines' // [RUN] names that map to stable ids
-  | 'result-text' // result lines whose text only gup_longterm prints
+  | 'result-text' // result lines whose text only that test prints
+  | 'program-line' // a line only that test prints at its own level (cow 6.12's `open(<path>)`)
   | 'weak'; // kselftest trailer or TAP only, in a log with nothing better
+
+/**
+ * A machine fact a `# ` line before the tests carries (each plug-in's vocabulary names its
+ * lines: cases/selftests/<test>/vocabulary.ts).
+ */
+export type InfoFact =
+  | { kind: 'hugetlb-size'; sizeKiB: number; wording: 'hugetlb size' | 'hugetlb page size' }
+  | { kind: 'pmd-size'; sizeKiB: number }
+  | { kind: 'thp-size'; sizeKiB: number }
+  | { kind: 'huge-zeropage' }
+  /** A line of the test's set-up that carries no fact (`detected 12 huge page sizes, will only test 10`). */
+  | { kind: 'note' };
+
+/** What a run's `[INFO]` lines said about the machine, in one typed place for every selftest. */
+export interface RunFacts {
+  /** `[INFO] detected hugetlb (page) size: N KiB`, in printed order. */
+  hugetlbSizesKiB: number[];
+  /** Which wording: 'hugetlb size' (prototype, cow before v6.5) or 'hugetlb page size'. */
+  hugetlbWording: 'hugetlb size' | 'hugetlb page size' | null;
+  /** `[INFO] detected PMD size: N KiB` (cow v6.8+): THP is compiled in. */
+  pmdSizeKiB: number | null;
+  /** `[INFO] detected THP size: N KiB`, in printed order (cow: each mTHP size from v6.8; the PMD size before). */
+  thpSizesKiB: number[];
+  /** `[INFO] huge zeropage is enabled` (cow until the detection moved to vm_util). */
+  hugeZeropage: boolean;
+  /** A detection line came before `TAP version 13` (cow before a6fcd57cf2df, v6.7). */
+  infoBeforeHeader: boolean;
+}
 
 export interface ParsedRun {
   /** 0-based index among the runs returned. */
   index: number;
-  /** `gup_longterm`, `pin_longterm` (the prototype), or null when no name was printed. */
+  /**
+   * The selftest the run is of: named by its runner, prompt, `[RUN]` wording, result texts or
+   * program lines (cases/selftests/index.ts); gup_longterm when nothing names one (a weak run).
+   */
+  test: SelftestName;
+  /** `gup_longterm`, `pin_longterm` (the prototype), `cow`, or null when no name was printed. */
   program: string | null;
   evidence: RunEvidence;
   startLine: number;
@@ -247,10 +286,8 @@ export interface ParsedRun {
   depth: number;
   tapVersion: { version: number; line: number } | null;
   plan: { count: number; line: number } | null;
-  /** The `[INFO] detected hugetlb ... size` values in KiB, in printed order. */
-  hugetlbSizesKiB: number[];
-  /** Which [INFO] wording: 'hugetlb size' (prototype, old cow) or 'hugetlb page size' (v6.5+). */
-  hugetlbWording: 'hugetlb size' | 'hugetlb page size' | null;
+  /** The machine facts its `[INFO]` lines gave. */
+  facts: RunFacts;
   subtests: ObservedSubtest[];
   /** The program's first `Bail out!` line; `bailouts` has every one, in order. */
   bailout: LineRef | null;
@@ -278,11 +315,13 @@ export interface ParsedRun {
   diagnostics: LineRef[];
   /** Lines that are neither TAP nor diagnostics of this run: kept, never change a result. */
   unknownLines: LineRef[];
+  /** Lines at the program's own level that its plug-in names as its own (cow 6.12's `open(<path>)` exit). */
+  programLines: LineRef[];
   droppedLines: number;
   issues: ParseIssue[];
 }
 
-/** Another program's output recognised and skipped (gup_test, cow, ... in a wrapped log). */
+/** Another program's output recognised and skipped (gup_test, ksm_tests, ... in a wrapped log). */
 export interface OtherProgram {
   name: string;
   startLine: number;
@@ -314,7 +353,7 @@ export interface ParseStats {
    */
   work: number;
   chars: number;
-  /** gup_longterm runs reported (handed to the onRun callback, or in ParsedLog.runs). */
+  /** Selftest runs reported (handed to the onRun callback, or in ParsedLog.runs). */
   runs: number;
 }
 
@@ -326,7 +365,7 @@ export interface ParsedLog {
   /** Unknown lines outside any run (capped at MAX_KEPT_LINES; see droppedUnknownLines). */
   unknownLines: LineRef[];
   droppedUnknownLines: number;
-  /** Crash markers and infrastructure failures outside any gup_longterm run. */
+  /** Crash markers and infrastructure failures outside any selftest run. */
   crashes: CrashMarker[];
   infrastructure: InfraFailure[];
   otherPrograms: OtherProgram[];

@@ -3,6 +3,7 @@
  * date says when the kernel ran, the id breaks ties in recording order.
  */
 import type { Environment } from '../../cases/env.js';
+import { isSelftestName, type SelftestName } from '../../cases/selftests/names.js';
 import type { SubtestVerdict, TriageClass } from '../diff/types.js';
 import { rawText } from './driver.js';
 import { StoreError } from './errors.js';
@@ -21,6 +22,7 @@ interface RunRow {
   env_json: string;
   env_source: 'given' | 'inferred';
   env_key: string;
+  test: string;
   selftest: string;
   triage: string;
   summary: string;
@@ -57,6 +59,12 @@ function stored<T>(store: Store, what: string, text: string): T {
   }
 }
 
+/** A stored test name: one gupsim knows (a newer gupsim's test is refused, not guessed). */
+function testOf(store: Store, id: number, test: string): SelftestName {
+  if (isSelftestName(test)) return test;
+  throw new StoreError(`${store.location}: run ${id} is of selftest "${test}", which this gupsim does not know (a newer gupsim recorded it)`);
+}
+
 function toRun(store: Store, r: RunRow): StoredRun {
   return {
     id: Number(r.id),
@@ -70,6 +78,7 @@ function toRun(store: Store, r: RunRow): StoredRun {
     env: stored<Environment>(store, `run ${r.id}: the stored environment`, r.env_json),
     envSource: r.env_source,
     envKey: r.env_key,
+    test: testOf(store, r.id, r.test),
     selftest: r.selftest,
     triage: r.triage as TriageClass,
     summary: r.summary,
@@ -108,6 +117,10 @@ function where(filter: RunFilter, alias: string): { sql: string; params: (string
     parts.push(`${alias}.machine = ?`);
     params.push(filter.machine);
   }
+  if (filter.test !== undefined) {
+    parts.push(`${alias}.test = ?`);
+    params.push(filter.test);
+  }
   if (filter.since !== undefined) {
     parts.push(`${alias}.date >= ?`);
     params.push(filter.since);
@@ -120,7 +133,7 @@ function where(filter: RunFilter, alias: string): { sql: string; params: (string
 }
 
 const RUN_COLUMNS = `u.id, u.log_hash, u.run_index, l.source, u.kernel, u.arch, u.machine, u.date, u.env_json,
-  u.env_source, u.env_key, u.selftest, u.triage, u.summary, u.result_count, u.rest_triage, u.rest_summary`;
+  u.env_source, u.env_key, u.test, u.selftest, u.triage, u.summary, u.result_count, u.rest_triage, u.rest_summary`;
 
 export async function listRuns(store: Store, filter: RunFilter = {}): Promise<StoredRun[]> {
   const w = where(filter, 'u');
@@ -167,7 +180,7 @@ export async function resultsOfRuns(
   return out;
 }
 
-/** The (run, stable id, verdict, class) rows history works from; results without an id are skipped. */
+/** The (run, test, stable id, verdict, class) rows history works from; results without an id are skipped. */
 export async function verdictRows(
   store: Store,
   filter: RunFilter = {},
@@ -179,12 +192,13 @@ export async function verdictRows(
     'r.stable_id IS NOT NULL' + (stableId === undefined ? '' : ' AND r.stable_id = ?');
   if (stableId !== undefined) params.push(stableId);
   const sql = w.sql ? `${w.sql} AND ${idClause}` : `WHERE ${idClause}`;
-  const rows = await store.sql.arrays<[number, string, string | null, string, string | null]>(
-    `SELECT r.run_id, r.stable_id, r.verdict, r.class, r.name FROM results r JOIN runs u ON u.id = r.run_id ${sql} ORDER BY u.date, u.id, r.ordinal`,
+  const rows = await store.sql.arrays<[number, string, string | null, string, string | null, string]>(
+    `SELECT r.run_id, r.stable_id, r.verdict, r.class, r.name, u.test FROM results r JOIN runs u ON u.id = r.run_id ${sql} ORDER BY u.date, u.id, r.ordinal`,
     params,
   );
   return rows.map((row) => ({
     runId: Number(row[0]),
+    test: testOf(store, Number(row[0]), row[5]),
     id: row[1],
     verdict: row[2] as SubtestVerdict | null,
     class: row[3] as TriageClass,
@@ -210,6 +224,7 @@ export async function rawLog(store: Store, hash: string): Promise<string | undef
 export interface RunLine {
   id: number;
   runIndex: number;
+  test: SelftestName;
   triage: TriageClass;
   summary: string;
 }
@@ -225,14 +240,15 @@ export async function* runLinesOf(
 ): AsyncGenerator<RunLine> {
   let after = -1;
   for (;;) {
-    const rows = await store.sql.arrays<[number, number, string, string]>(
-      `SELECT id, run_index, triage, summary FROM runs WHERE log_hash = ? AND run_index > ? ORDER BY run_index LIMIT ${Math.trunc(pageSize)}`,
+    const rows = await store.sql.arrays<[number, number, string, string, string]>(
+      `SELECT id, run_index, triage, summary, test FROM runs WHERE log_hash = ? AND run_index > ? ORDER BY run_index LIMIT ${Math.trunc(pageSize)}`,
       [hash, after],
     );
     for (const r of rows)
       yield {
         id: Number(r[0]),
         runIndex: Number(r[1]),
+        test: testOf(store, Number(r[0]), r[4]),
         triage: r[2] as TriageClass,
         summary: r[3],
       };

@@ -90,6 +90,7 @@ export function storedShape(
       env,
       envSource: meta.env ? 'given' : 'inferred',
       envKey: envKey(env),
+      test: run.test,
       selftest: run.selftest,
       triage: run.triage,
       summary: run.summary,
@@ -143,13 +144,14 @@ export async function insertRuns(
         r.envKey,
         r.rest?.triage ?? null,
         r.rest?.summary ?? null,
+        r.test,
       ]);
     }
   }
   const created = await insertRows<{ id: number; log_hash: string; run_index: number }>(
     sql,
-    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key, rest_triage, rest_summary)',
-    15,
+    'INSERT INTO runs (log_hash, run_index, kernel, arch, machine, date, env_json, env_source, selftest, triage, summary, result_count, env_key, rest_triage, rest_summary, test)',
+    16,
     runRows,
     ' RETURNING id, log_hash, run_index',
   );

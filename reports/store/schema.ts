@@ -154,6 +154,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 6,
+    description: 'the selftest of each run (gup_longterm, cow): results are kept, and compared, per test',
+    async up(sql) {
+      // Every run recorded before is gup_longterm's: it was the only test gupsim read.
+      await sql.exec(`
+        ALTER TABLE runs ADD COLUMN test TEXT NOT NULL DEFAULT 'gup_longterm';
+        CREATE INDEX runs_by_test ON runs (test, date, id);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

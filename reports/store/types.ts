@@ -1,9 +1,11 @@
 /**
- * What the store keeps: one row per recorded log (by hash), one per gup_longterm run in it,
- * one per sub-test result of a run (by stable id). These are the shapes every reader
+ * What the store keeps: one row per recorded log (by hash), one per selftest run in it (with
+ * its test: gup_longterm, cow), one per sub-test result of a run (by stable id, unique within
+ * its test). These are the shapes every reader
  * (history, compare, the export formats) works from.
  */
 import type { Environment } from '../../cases/env.js';
+import type { SelftestName } from '../../cases/selftests/names.js';
 import type { DiffReport, RunRest, SubtestVerdict, TriageClass } from '../diff/types.js';
 import type { KnownMark, KnownRunNote } from '../known/types.js';
 
@@ -47,6 +49,9 @@ export interface StoredRun {
   envSource: 'given' | 'inferred';
   /** Canonical hash of the environment (see env-key.ts): "same environment" in history. */
   envKey: string;
+  /** The selftest the run is of (runs recorded before schema 5: gup_longterm). */
+  test: SelftestName;
+  /** Its version id (D, cow-7.2 …). */
   selftest: string;
   triage: TriageClass;
   summary: string;
@@ -81,6 +86,7 @@ export interface StoredResult {
 /** The compact row history queries scan (tens of thousands of runs fit in memory). */
 export interface VerdictRow {
   runId: number;
+  test: SelftestName;
   id: string;
   /** The printed test name (known issues may name tests by it). */
   name?: string | null;
@@ -90,6 +96,8 @@ export interface VerdictRow {
 
 export interface RunFilter {
   machine?: string | undefined;
+  /** Runs of one selftest. */
+  test?: SelftestName | undefined;
   /** Runs dated at or after this ISO date. */
   since?: string | undefined;
   /** Only these run ids. */

@@ -4,24 +4,24 @@
  * now with ` (<strerror>)`; ftruncate() ENOENT becomes skip_test_dodgy_fs(); the EINVAL
  * skip lost its newline ("(EINVAL)n"); main() still ends with ksft_exit_fail_msg().
  */
-import { upstreamCaseDescription } from '../ids.js';
+import { upstreamCaseDescription } from './ids.js';
 import {
   PIN_LONGTERM_TEST_FLAG_USE_FAST,
   PIN_LONGTERM_TEST_FLAG_USE_WRITE,
   PIN_LONGTERM_TEST_START,
   PIN_LONGTERM_TEST_STOP,
-} from '../../kernel-model/gup-test.js';
-import { Errno } from '../../kernel-model/errno.js';
+} from '../../../kernel-model/gup-test.js';
+import { Errno } from '../../../kernel-model/errno.js';
 import {
   GUP_TEST_PATH,
   MAP_PRIVATE,
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
-} from '../../kernel-model/task.js';
-import { detectHugetlbPageSizes, skipTestDodgyFs } from '../kselftest/vm-util.js';
-import type { ProcessExit } from '../libc/process.js';
-import { strerror } from '../libc/strerror.js';
+} from '../../../kernel-model/task.js';
+import { detectHugetlbPageSizes, skipTestDodgyFs } from '../../kselftest/vm-util.js';
+import type { ProcessExit } from '../../libc/process.js';
+import { strerror } from '../../libc/strerror.js';
 import {
   compiledTestCases,
   fsIsUnknown,
@@ -30,7 +30,7 @@ import {
   RunWithFns,
   type SelftestContext,
   type TestType,
-} from './common.js';
+} from '../common.js';
 
 export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
   const { proc, ksft, liburing } = ctx;

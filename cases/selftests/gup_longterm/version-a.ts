@@ -7,23 +7,23 @@
  *   A2 v6.7   "fix a resource leak": fclose() on the fileno() error path
  *   A3 v6.10  "test unsharing logic when R/O pinning": mprotect(PROT_READ) before R/O pins
  */
-import { upstreamCaseDescription, type TestCase } from '../ids.js';
+import { upstreamCaseDescription, type TestCase } from './ids.js';
 import {
   PIN_LONGTERM_TEST_FLAG_USE_FAST,
   PIN_LONGTERM_TEST_FLAG_USE_WRITE,
   PIN_LONGTERM_TEST_START,
   PIN_LONGTERM_TEST_STOP,
-} from '../../kernel-model/gup-test.js';
-import { Errno } from '../../kernel-model/errno.js';
+} from '../../../kernel-model/gup-test.js';
+import { Errno } from '../../../kernel-model/errno.js';
 import {
   GUP_TEST_PATH,
   MAP_PRIVATE,
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
-} from '../../kernel-model/task.js';
-import { detectHugetlbPageSizes } from '../kselftest/vm-util.js';
-import type { CFile, ProcessExit } from '../libc/process.js';
+} from '../../../kernel-model/task.js';
+import { detectHugetlbPageSizes } from '../../kselftest/vm-util.js';
+import type { CFile, ProcessExit } from '../../libc/process.js';
 import {
   compiledTestCases,
   fsIsUnknown,
@@ -32,7 +32,7 @@ import {
   RunWithFns,
   type SelftestContext,
   type TestType,
-} from './common.js';
+} from '../common.js';
 
 export interface VariantA {
   /** [INFO] wording of the hugetlb size detection. */

@@ -3,8 +3,8 @@
  * hugetlb sizes (the [INFO] lines, else the sizes the [RUN] lines name, else the plan) and
  * whether the test was built with liburing.
  */
-import type { ParsedRun } from '../parse/types.js';
-import type { InferredFact } from './types.js';
+import type { ParsedRun } from '../../../reports/parse/types.js';
+import type { InferredFact } from '../../../reports/diff/types.js';
 
 const X86_SIZES = [2048, 1048576];
 const ARM64_SIZES = [2048, 32768, 64, 1048576];
@@ -24,9 +24,9 @@ export function structuralFacts(run: ParsedRun): {
     ),
   ];
   let sizes: InferredFact<number[]>;
-  if (run.hugetlbSizesKiB.length) {
+  if (run.facts.hugetlbSizesKiB.length) {
     sizes = {
-      value: run.hugetlbSizesKiB,
+      value: run.facts.hugetlbSizesKiB,
       certainty: 'certain',
       because: '[INFO] detected hugetlb … lines',
     };

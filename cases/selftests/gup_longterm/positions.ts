@@ -1,9 +1,11 @@
 /**
  * Stable ids from the plan position, for excerpts whose result lines carry no name and have
- * no `# [RUN]` line before them. The order is fixed in every version (cases/ids.ts
- * TEST_CASES × memfd, tmpfile, local tmpfile, each detected hugetlb size in printed order),
- * so the TAP number alone names the sub-test once the hugetlb sizes are known.
+ * no `# [RUN]` line before them. The order is fixed in every version (./ids.ts TEST_CASES ×
+ * memfd, tmpfile, local tmpfile, each detected hugetlb size in printed order), so the TAP
+ * number alone names the sub-test once the hugetlb sizes are known.
  */
+import type { RunFacts } from '../../../reports/parse/types.js';
+import type { PositionIds } from '../plugin.js';
 import {
   TEST_CASES,
   backingVariantText,
@@ -11,7 +13,7 @@ import {
   subtestId,
   upstreamCaseDescription,
   type Backing,
-} from '../../cases/ids.js';
+} from './ids.js';
 
 /** Backings in test order for the detected sizes. */
 export function backingsFor(sizesKiB: readonly number[]): Backing[] {
@@ -91,3 +93,15 @@ export function isRunNameStart(name: string): boolean {
   }
   return false;
 }
+
+/** Sizes are known when [INFO] lines were printed, or when a TAP header shows none were. */
+function known(facts: RunFacts, tapVersion: boolean, plan: number | null): boolean {
+  if (facts.hugetlbSizesKiB.length > 0) return true;
+  return tapVersion && plan !== null && planFits(plan, []);
+}
+
+export const GUP_LONGTERM_POSITIONS: PositionIds = {
+  known,
+  at: (number, facts, plan) => idFromPosition(number, facts.hugetlbSizesKiB, plan),
+  fits: (cut, number, facts) => runNameFits(cut, number, facts.hugetlbSizesKiB),
+};

@@ -1,15 +1,9 @@
 /**
- * Which selftest version printed a run: read from its wording and structure. Returns the
+ * Which gup_longterm version printed a run: read from its wording and structure. Returns the
  * candidate `selftest.tree` values, most likely first; inference tries them in that order.
  */
-import type { ParsedRun } from '../parse/types.js';
-import type { InferredFact } from './types.js';
-
-export interface SelftestGuess {
-  /** Candidate trees, preferred first. */
-  trees: string[];
-  fact: InferredFact<string>;
-}
+import type { ParsedRun } from '../../../reports/parse/types.js';
+import type { SelftestGuess } from '../plugin.js';
 
 const PROTOTYPE_TEXT = /Pinning (succeeded|failed) as expected/;
 /** hugetlb_setup()'s write of nr_hugepages failing (v7.2 hugepage_settings.c / vm_util.c write_num()). */
@@ -23,20 +17,20 @@ function v7_2(because: string): SelftestGuess {
  * plan smaller than the detected sizes imply can only come from it.
  */
 function sizesLeftOutOfPlan(run: ParsedRun): boolean {
-  if (!run.plan || run.hugetlbSizesKiB.length === 0) return false;
+  if (!run.plan || run.facts.hugetlbSizesKiB.length === 0) return false;
   const iouring = run.subtests.some((s) => s.id?.startsWith('iouring/'));
   const cases = iouring ? 10 : run.plan.count % 10 === 0 ? 10 : 8;
-  return run.plan.count < cases * (3 + run.hugetlbSizesKiB.length) && run.plan.count % cases === 0;
+  return run.plan.count < cases * (3 + run.facts.hugetlbSizesKiB.length) && run.plan.count % cases === 0;
 }
 
-export function identifySelftest(run: ParsedRun): SelftestGuess {
+export function identifyGupLongterm(run: ParsedRun): SelftestGuess {
   const eras = new Set(run.eras.map((e) => e.era));
   const texts = run.subtests.map((s) => `${s.resultText ?? ''}\n${s.diagnostics.map((d) => d.text).join('\n')}`);
   const any = (re: RegExp): boolean => texts.some((t) => re.test(t));
 
   if (
     run.program === 'pin_longterm' ||
-    run.hugetlbWording === 'hugetlb size' ||
+    run.facts.hugetlbWording === 'hugetlb size' ||
     eras.has('prototype') ||
     any(PROTOTYPE_TEXT)
   ) {

@@ -11,26 +11,26 @@
  *   C3 v6.19      21c68ad1d977 "fix gup_longterm for unknown fs" (6.18.y too): SKIP result
  *   D  v7.2       6b7cabce32fc hugetlb_setup(2, …): the test reserves its own huge pages
  */
-import { upstreamCaseDescription } from '../ids.js';
+import { upstreamCaseDescription } from './ids.js';
 import {
   PIN_LONGTERM_TEST_FLAG_USE_FAST,
   PIN_LONGTERM_TEST_FLAG_USE_WRITE,
   PIN_LONGTERM_TEST_START,
   PIN_LONGTERM_TEST_STOP,
-} from '../../kernel-model/gup-test.js';
-import { Errno } from '../../kernel-model/errno.js';
+} from '../../../kernel-model/gup-test.js';
+import { Errno } from '../../../kernel-model/errno.js';
 import {
   GUP_TEST_PATH,
   MAP_PRIVATE,
   MAP_SHARED,
   PROT_READ,
   PROT_WRITE,
-} from '../../kernel-model/task.js';
-import { KSFT_FAIL, KSFT_PASS, KSFT_SKIP } from '../kselftest/kselftest.js';
-import { detectHugetlbPageSizes, skipTestDodgyFs, TestLog } from '../kselftest/vm-util.js';
-import { hugetlbSetup } from '../kselftest/hugepage-settings.js';
-import type { ProcessExit } from '../libc/process.js';
-import { strerror } from '../libc/strerror.js';
+} from '../../../kernel-model/task.js';
+import { KSFT_FAIL, KSFT_PASS, KSFT_SKIP } from '../../kselftest/kselftest.js';
+import { detectHugetlbPageSizes, skipTestDodgyFs, TestLog } from '../../kselftest/vm-util.js';
+import { hugetlbSetup } from '../../kselftest/hugepage-settings.js';
+import type { ProcessExit } from '../../libc/process.js';
+import { strerror } from '../../libc/strerror.js';
 import {
   compiledTestCases,
   fsIsUnknown,
@@ -39,7 +39,7 @@ import {
   RunWithFns,
   type SelftestContext,
   type TestType,
-} from './common.js';
+} from '../common.js';
 
 export interface VariantC {
   /** C1+: a failed memfd_create() reports SKIP and returns (C0 runs the test with fd -1). */
