@@ -42,19 +42,11 @@ async function driver(location: string, readOnly: boolean): Promise<SqlDriver> {
 /** The schema version of a usable database; anything else is a StoreError. */
 async function usableVersion(sql: SqlDriver, readOnly: boolean): Promise<number> {
   const found = await inspect(sql);
-  if (found.kind === 'foreign')
-    throw new StoreError(
-      `${sql.location}: not a gupsim history: ${found.why}; refusing to touch it`,
-    );
-  if (found.kind === 'empty' && readOnly)
-    throw new StoreError(
-      `${sql.location}: not a gupsim history (no gupsim schema; \`gupsim record\` creates one)`,
-    );
+  if (found.kind === 'foreign') throw new StoreError(`${sql.location}: not a gupsim history: ${found.why}; refusing to touch it`);
+  if (found.kind === 'empty' && readOnly) throw new StoreError(`${sql.location}: not a gupsim history (no gupsim schema; \`gupsim record\` creates one)`);
   const version = found.kind === 'gupsim' ? found.version : 0;
   if (version > SCHEMA_VERSION) {
-    throw new StoreError(
-      `${sql.location}: schema version ${version} is newer than this gupsim understands (${SCHEMA_VERSION}); upgrade gupsim`,
-    );
+    throw new StoreError(`${sql.location}: schema version ${version} is newer than this gupsim understands (${SCHEMA_VERSION}); upgrade gupsim`);
   }
   // A damaged file is refused by every command alike, before it reads or writes anything: a
   // reader's answer would depend on which pages it happens to touch (history answered from a
@@ -62,10 +54,7 @@ async function usableVersion(sql: SqlDriver, readOnly: boolean): Promise<number>
   // quick_check reads every page: about a second for a 10,000-run, 317 MB history (bench/store.ts).
   if (version > 0 && sql instanceof SqliteDriver) {
     const damage = sql.damage();
-    if (damage)
-      throw new StoreError(
-        `${sql.location}: database disk image is malformed (${damage}); gupsim neither reads nor writes a damaged history`,
-      );
+    if (damage) throw new StoreError(`${sql.location}: database disk image is malformed (${damage}); gupsim neither reads nor writes a damaged history`);
   }
   return version;
 }
@@ -97,14 +86,7 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
       sql = await driver(location, true);
     }
     const opened = sql;
-    return {
-      sql: opened,
-      backend: opened.dialect,
-      location: opened.location,
-      openedAtVersion: version,
-      readOnly,
-      close: () => opened.close(),
-    };
+    return { sql: opened, backend: opened.dialect, location: opened.location, openedAtVersion: version, readOnly, close: () => opened.close() };
   } catch (e) {
     await sql.close();
     throw e;
