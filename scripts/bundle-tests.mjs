@@ -43,6 +43,7 @@ const GROUPS = {
     'never-ran',
     'run-until',
     'known-file',
+    'infer-debugfs',
   ],
   'quick-b': [
     'cow-model',
