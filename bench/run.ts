@@ -4,8 +4,9 @@
  * object instead (keys below), for CI dashboards.
  *
  *   1. ingest: parse + diff of a 50 MB kselftest-runner log vs tap-parser and a bare line scan;
- *      `gupsim diff --json` of it as a file: runs listed, wall time, peak RSS, its size against
- *      the log's; `gupsim diff` of it: the summary's lines
+ *      `gupsim diff` and `gupsim diff --json` of it as a file, whole processes, every run's wall
+ *      and CPU time (min/median/max) against tap-parser's and the engine's (ingestCli* keys);
+ *      runs listed, peak RSS, the JSON's size against the log's, the summary's lines
  *   2. inference: diff of one real log with the environment inferred, over all fixture logs
  *   3. prediction: sub-tests per CPU second of the sweeps (traces off, as a search predicts),
  *      gup_longterm's and cow's grids (bench/sweep-grid.ts), median and range of the rounds
@@ -17,6 +18,7 @@
  * Options: --json, --quick (smaller log, fewer rounds: a smoke run), --no-store.
  */
 import { fmt } from './measure.js';
+import type { Spread } from './ingest-cli.js';
 import { ingestFigures } from './ingest.js';
 import { inferFigures } from './infer.js';
 import { startFigures } from './start.js';
@@ -63,28 +65,52 @@ async function main(): Promise<void> {
     `${fmt(ingest.firstRoundMs, 0)} ms`,
     'later rounds reuse the inference memo',
   );
-  if ('skipped' in ingest.cli) say('gupsim diff --json of the log as a file', ingest.cli.skipped);
+  if ('skipped' in ingest.cli) say('gupsim diff of the log as a file', ingest.cli.skipped);
   else {
+    const c = ingest.cli;
+    const range = (x: Spread, k = 1, d = 2): string =>
+      `${fmt(x.min / k, d)} / ${fmt(x.median / k, d)} / ${fmt(x.max / k, d)}`;
+    const vsTap = (x: Spread): string =>
+      range({
+        min: ingest.tapParserCpuMs / x.max,
+        median: ingest.tapParserCpuMs / x.median,
+        max: ingest.tapParserCpuMs / x.min,
+        runs: [],
+      });
     say(
-      'gupsim diff --json of the log as a file',
-      `${ingest.cli.runsListed} runs listed`,
-      `of ${ingest.runsExpected} [goal: every run]`,
+      `gupsim diff of the log as a file (${c.textCpuMs.runs.length} runs, min/median/max)`,
+      `${range(c.textWallMs, 1000)} s wall`,
+      `CPU ${range(c.textCpuMs, 1000)} s, whole process`,
+    );
+    say("  vs tap-parser (its CPU time / the process's)", `${vsTap(c.textCpuMs)}x`, '[goal ≥ 5x]');
+    say(
+      '  vs the engine in process (CPU)',
+      `${fmt(c.textCpuMs.median / ingest.ingestCpuMs, 2)}x`,
+      `${fmt(ingest.ingestCpuMs, 0)} ms in process [goal ≤ 2x]`,
     );
     say(
-      '  wall time, peak RSS',
-      `${fmt(ingest.cli.wallMs / 1000, 2)} s, ${fmt(ingest.cli.peakRssMB, 0)} MB`,
-      'cold process: inference and JSON included',
+      '  the summary',
+      `${c.summaryLines} lines, ${fmt(c.summaryBytes / 1e3, 1)} kB`,
+      `${fmt(c.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`,
+    );
+    say(
+      'gupsim diff --json of the log as a file',
+      `${range(c.jsonWallMs, 1000)} s wall`,
+      `CPU ${range(c.jsonCpuMs, 1000)} s, whole process`,
+    );
+    say("  vs tap-parser (its CPU time / the process's)", `${vsTap(c.jsonCpuMs)}x`, '[goal ≥ 5x]');
+    say(
+      '  runs listed',
+      `${c.runsListed} of ${ingest.runsExpected}`,
+      '[goal: every run, in every run]',
     );
     say(
       '  its size against the log',
-      `${fmt(ingest.cli.jsonBytes / 1e6, 2)} MB = ${fmt(ingest.cli.jsonBytesVsInput, 3)}x`,
-      '[goal < 1x: each distinct result once]',
+      `${fmt(c.jsonBytes / 1e6, 2)} MB = ${fmt(c.jsonBytesVsInput, 3)}x`,
+      `${fmt(c.peakRssMB, 0)} MB peak RSS [goal < 1x: each distinct result once]`,
     );
-    say(
-      'gupsim diff of the log: the summary',
-      `${ingest.cli.summaryLines} lines, ${fmt(ingest.cli.summaryBytes / 1e3, 1)} kB`,
-      `${fmt(ingest.cli.summaryWallMs / 1000, 2)} s, ${fmt(ingest.cli.summaryPeakRssMB, 0)} MB peak RSS [goal: a few screens]`,
-    );
+    if (!c.sameOutput)
+      say('  WARNING', 'runs printed different output', 'the CLI is not deterministic');
   }
 
   const infer = inferFigures(quick ? 1 : 3);
@@ -162,6 +188,10 @@ async function main(): Promise<void> {
       `${fmt(start.cliMs)} ms = ${fmt(start.ratio, 2)}x`,
       `node -e 0 ${fmt(start.nodeMs)} ms [goal ≤ 1.15x]`,
     );
+    say(
+      `  ratio of each interleaved pair (${start.runs}): min/median/max`,
+      `${fmt(start.ratioMin, 2)} / ${fmt(start.ratio, 2)} / ${fmt(start.ratioMax, 2)}`,
+    );
   }
 
   if (json) {
@@ -169,6 +199,8 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         startRatio: 'skipped' in start ? null : start.ratio,
+        startRatioMin: 'skipped' in start ? null : start.ratioMin,
+        startRatioMax: 'skipped' in start ? null : start.ratioMax,
         startMs: 'skipped' in start ? null : start.cliMs,
         nodeMs: 'skipped' in start ? null : start.nodeMs,
         sweepSubtestsPerSec: sweep.subtestsPerSec,
@@ -188,11 +220,19 @@ async function main(): Promise<void> {
         ingestMB: ingest.mb,
         ingestRuns: cli ? cli.runsListed : ingest.inProcessRuns,
         ingestRunsExpected: ingest.runsExpected,
-        ingestCliWallMs: cli?.wallMs ?? null,
+        ingestCliVsTapParser: cli ? ingest.tapParserCpuMs / cli.textCpuMs.median : null,
+        ingestCliJsonVsTapParser: cli ? ingest.tapParserCpuMs / cli.jsonCpuMs.median : null,
+        ingestCliMBps: cli ? ingest.mb / (cli.textWallMs.median / 1000) : null,
+        ingestCliVsInProcess: cli ? cli.textCpuMs.median / ingest.ingestCpuMs : null,
+        ingestCliCpuMs: cli?.textCpuMs ?? null,
+        ingestCliJsonCpuMs: cli?.jsonCpuMs ?? null,
+        ingestCliTextWallMs: cli?.textWallMs ?? null,
+        ingestCliWallMs: cli?.jsonWallMs.median ?? null,
+        ingestCliJsonWallMs: cli?.jsonWallMs ?? null,
         ingestPeakRssMB: cli?.peakRssMB ?? null,
         bigLogSummaryLines: cli?.summaryLines ?? null,
         bigLogSummaryBytes: cli?.summaryBytes ?? null,
-        bigLogSummaryWallMs: cli?.summaryWallMs ?? null,
+        bigLogSummaryWallMs: cli?.textWallMs.median ?? null,
         bigLogSummaryPeakRssMB: cli?.summaryPeakRssMB ?? null,
         bigLogJsonBytes: cli?.jsonBytes ?? null,
         bigLogJsonBytesVsInput: cli?.jsonBytesVsInput ?? null,

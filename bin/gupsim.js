@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The installed command: runs the CLI bundled into one file by `npm ci` (the `prepare`
-// script, scripts/build-cli.mjs), loaded with its code cache by load-cli.js. CommonJS (see
+// The installed command: runs the CLI bundled by `npm ci` (the `prepare` script,
+// scripts/build-cli.mjs), loaded with its code cache by load-cli.js. CommonJS (see
 // bin/package.json) because the ESM loader alone costs a bare `node` another ~10 %.
 // During development use `npx tsx harness/cli.ts`.
 'use strict';
@@ -57,7 +57,8 @@ function fdWriter(fd, stream) {
 }
 
 let stderr;
-const { cli } = loadCli();
+// `gupsim run` from its own, smaller bundle (bin/load-cli.js); everything else from the whole CLI.
+const { cli } = loadCli(process.argv[2] === 'run' ? 'run' : 'all');
 cli
   .main(process.argv.slice(2), {
     stdout: fdWriter(1, () => process.stdout),

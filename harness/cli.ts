@@ -2,27 +2,17 @@
  * gupsim's command line: a thin dispatcher over library functions. Every command takes
  * `--help`; bad input is one line on stderr and exit 2; nothing prints a stack trace.
  */
-import { EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, usageLines, type CliIO } from './io.js';
-import { OutputError, terminalSafe } from './terminal-io.js';
+import { dispatchMain, type CommandEntry } from './dispatch.js';
+import { RUN } from './cli-run.js';
+import type { CliIO } from './io.js';
 
 // For bin/gupsim.js, which loads this bundle: the line for a stream that fails after the
 // command returned (stdout through a non-blocking pipe), escaped like every other line.
 export { outputErrorText } from './terminal-io.js';
 export { visibleControls } from '../reports/formats/escape.js';
 
-type Command = (argv: string[], io: CliIO) => Promise<number>;
-
-interface CommandEntry {
-  /** Loaded on use: `gupsim run` should not pay for SQLite, pg or the log parser. */
-  load: () => Promise<Command>;
-  summary: string;
-}
-
 const COMMANDS: Record<string, CommandEntry> = {
-  run: {
-    load: async () => (await import('./commands/run.js')).runCommand,
-    summary: 'print what gup_longterm prints in an environment (TAP, exit code)',
-  },
+  run: RUN,
   versions: {
     load: async () => (await import('./commands/versions.js')).versionsCommand,
     summary: 'list modelled selftest versions and kernel behaviours',
@@ -73,50 +63,6 @@ export function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], given: CliIO): Promise<number> {
-  // Every command writes through this: controls from input shown, never sent to the terminal.
-  const io = terminalSafe(given);
-  try {
-    return await dispatch(argv, io);
-  } catch (e) {
-    if (!(e instanceof OutputError)) throw e;
-    if (e.brokenPipe) return EXIT_BROKEN_PIPE;
-    // stdout is gone (a full disk): say so on stderr if it still works, exit as for bad input.
-    try {
-      io.stderr.write(`gupsim${argv[0] === undefined ? '' : ` ${argv[0]}`}: ${e.message}\n`);
-    } catch {
-      // stderr failed too: the exit code is all that is left.
-    }
-    return EXIT_USAGE;
-  }
-}
-
-async function dispatch(argv: string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(usage() + '\n');
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
-  }
-  // Own properties only: "__proto__" or "toString" are not commands.
-  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!cmd) {
-    io.stderr.write(`gupsim: unknown command "${name}" (see gupsim --help)\n`);
-    return EXIT_USAGE;
-  }
-  try {
-    return await (await cmd.load())(rest, io);
-  } catch (e) {
-    if (e instanceof OutputError) throw e;
-    if (e instanceof UsageError) {
-      for (const line of usageLines(e)) io.stderr.write(`gupsim ${name}: ${line}\n`);
-      return EXIT_USAGE;
-    }
-    const code = (e as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`gupsim ${name}: ${(e as Error).message.split('\n')[0]}\n`);
-      return EXIT_USAGE;
-    }
-    io.stderr.write(`gupsim ${name}: internal error: ${(e as Error).message}\n`);
-    return EXIT_INTERNAL;
-  }
+export function main(argv: string[], given: CliIO): Promise<number> {
+  return dispatchMain({ commands: COMMANDS, usage }, argv, given);
 }

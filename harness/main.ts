@@ -26,10 +26,14 @@ for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.std
   });
 }
 
-process.exitCode = await main(process.argv.slice(2), {
+// No top-level await: the tests bundle this entry as CommonJS (test/helpers/bundle.ts), whose
+// packages then load only when a command needs them. A rejection still ends the process, exit 1.
+void main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
+}).then((code) => {
+  process.exitCode = code;
 });

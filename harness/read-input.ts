@@ -4,9 +4,20 @@
  * device named as a file would block or never end (`/dev/zero`), so it is refused by its
  * type before it is opened; stdin is read with the same limit. Every refusal is one line.
  */
-import { closeSync, createReadStream, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './io.js';
+import { CHUNK_BYTES } from '../reports/parse/lines.js';
 
 /** A log larger than this is not a gup_longterm log (real ones are 5–200 KiB, whole-suite captures a few MiB). */
 export const LOG_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -22,7 +33,13 @@ function errnoText(e: unknown): string {
 }
 
 /** What kind of thing `path` is, in words, when it is not a regular file. */
-function notRegular(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+function notRegular(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
   if (st.isDirectory()) return 'is a directory';
   if (st.isFIFO()) return 'is a FIFO, not a regular file (redirect it to stdin with - to read it)';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
@@ -43,7 +60,8 @@ export function checkRegularFile(path: string, limit: number, label = path): num
     throw new UsageError(`${label}: ${errnoText(e)}`);
   }
   if (!st.isFile()) throw new UsageError(`${label}: ${notRegular(st)}`);
-  if (st.size > limit) throw new UsageError(`${label}: ${mib(st.size)} is over the ${mib(limit)} limit`);
+  if (st.size > limit)
+    throw new UsageError(`${label}: ${mib(st.size)} is over the ${mib(limit)} limit`);
   try {
     closeSync(openSync(path, 'r'));
   } catch (e) {
@@ -129,7 +147,9 @@ export async function* limitStream(
     const b = typeof c === 'string' ? Buffer.from(c) : c;
     total += b.length;
     if (total > limit) {
-      seen.error = new UsageError(`${label}: more than the ${mib(limit)} limit${label === '-' ? ' on stdin' : ''}`);
+      seen.error = new UsageError(
+        `${label}: more than the ${mib(limit)} limit${label === '-' ? ' on stdin' : ''}`,
+      );
       throw seen.error;
     }
     yield b;
@@ -137,11 +157,40 @@ export async function* limitStream(
 }
 
 /** All of stdin as text, at most `limit` bytes. */
-export async function readStdin(stream: AsyncIterable<string | Uint8Array>, limit: number, label = '-'): Promise<string> {
+export async function readStdin(
+  stream: AsyncIterable<string | Uint8Array>,
+  limit: number,
+  label = '-',
+): Promise<string> {
   checkStdin(stream);
   const chunks: Uint8Array[] = [];
   for await (const c of limitStream(stream, limit, label)) chunks.push(c);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Bytes asked of the kernel per read (fileBytes hands them on CHUNK_BYTES at a time). */
+const READ_BYTES = 16 * CHUNK_BYTES;
+
+/**
+ * A regular file's bytes, CHUNK_BYTES at a time, all read into one buffer: a chunk is valid
+ * only until the next is asked for (textOfStream decodes each before it asks). One buffer, not
+ * a stream's fresh one per read: first touches of memory are what a big read costs here
+ * (lines.ts CHUNK_BYTES); and 1 MiB per read(2), a sixteenth of the system calls. A failure
+ * to open or read is thrown by the iteration, as a stream's is.
+ */
+export async function* fileBytes(path: string): AsyncGenerator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      for (let off = 0; off < n; off += CHUNK_BYTES)
+        yield buf.subarray(off, Math.min(n, off + CHUNK_BYTES));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A log that can be read more than once, chunk by chunk (`gupsim record` hashes it, then stores it). */
@@ -166,7 +215,11 @@ async function* fileChunks(path: string, limit: number, label: string): AsyncGen
  * A regular file, or stdin spooled to a private temporary file (stdin can be read only once),
  * as a ReopenableLog of at most `limit` bytes. Memory stays at one chunk either way.
  */
-export async function reopenableLog(path: string, stdin: AsyncIterable<string | Uint8Array>, limit: number): Promise<ReopenableLog> {
+export async function reopenableLog(
+  path: string,
+  stdin: AsyncIterable<string | Uint8Array>,
+  limit: number,
+): Promise<ReopenableLog> {
   if (path !== '-') {
     checkRegularFile(path, limit);
     return { open: () => fileChunks(path, limit, path), close: () => {} };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test [-- tap args…]`: the typecheck and lint (scripts/check.mjs), then the suite bundled
-// (scripts/bundle-tests.mjs) and run by tap under .taprc-bundled. A test named by its source path
-// (`npm test -- test/diff.test.ts`) runs from its bundle; other arguments go to tap unchanged.
+// (scripts/bundle-tests.mjs) and run by scripts/run-bundled.mjs (3 jobs). A test named by its
+// source path (`npm test -- test/diff.test.ts`) runs from its bundle; with any other argument
+// tap's runner runs the bundles under .taprc-bundled, the arguments passed to it unchanged.
 // Exit code: the first step that fails, else tap's.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,4 +26,10 @@ const checked = step('scripts/check.mjs');
 if (checked !== 0) process.exit(checked);
 const bundled = step('scripts/bundle-tests.mjs');
 if (bundled !== 0) process.exit(bundled);
-process.exit(step('node_modules/tap/dist/esm/run.mjs', args, { ...process.env, TAP_RCFILE: '.taprc-bundled' }));
+// The suite, or named test files: each bundle run by plain node (scripts/run-bundled.mjs, not
+// tap's runner: see there why). Any other argument is tap's (--grep, a reporter, …): tap runs.
+if (args.every((a) => a.startsWith('.tap-bundle/')))
+  process.exit(step('scripts/run-bundled.mjs', args));
+process.exit(
+  step('node_modules/tap/dist/esm/run.mjs', args, { ...process.env, TAP_RCFILE: '.taprc-bundled' }),
+);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FIXTURES } from './helpers.js';
+import { cli, FIXTURES } from './helpers.js';
 import { CHILD_ENV, nodeChild } from './helpers/bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,12 +93,15 @@ t.test('every command of the installed CLI, along its lazy paths', { skip }, asy
 
 t.test('the bundle has no import() left for a loader it does not have', { skip }, async (t) => {
   // The build refuses one (scripts/build-cli.mjs); this is the same fact read from its output.
-  const bundle = readFileSync(join(ROOT, 'dist/gupsim.cjs'), 'utf8');
-  t.same(
-    bundle.match(/\bimport\(\s*["'`][^"'`]*["'`]\s*\)/g) ?? [],
-    [],
-    'no import("…") in dist/gupsim.cjs',
-  );
+  // Both bundles: the whole CLI and `gupsim run`'s own (bin/load-cli.js).
+  for (const name of ['dist/gupsim.cjs', 'dist/gupsim-run.cjs']) {
+    const bundle = readFileSync(join(ROOT, name), 'utf8');
+    t.same(
+      bundle.match(/\bimport\(\s*["'`][^"'`]*["'`]\s*\)/g) ?? [],
+      [],
+      `no import("…") in ${name}`,
+    );
+  }
 });
 
 t.test(
@@ -132,6 +135,29 @@ t.test(
         `${args[0]}: exit ${r.status} (141, or 0 if the pipe took it all)`,
       );
       t.equal(r.stderr, '', `${args[0]}: nothing on stderr`);
+    }
+  },
+);
+
+t.test(
+  '`gupsim run` from its own bundle (dist/gupsim-run.cjs) answers as the whole CLI does',
+  { skip },
+  async (t) => {
+    // bin/gupsim.js loads the smaller bundle for `run` (a faster start); its answers must be
+    // those of the same command in the whole CLI, errors and help included. The two bundles
+    // differ only around the command (its dispatcher and usage), so one answer of each kind:
+    // output and exit status, the command's help, a usage error (a process each, ~0.3 s).
+    for (const args of [
+      ['run', '--test', 'cow'],
+      ['run', '--help'],
+      ['run', '--bogus'],
+    ]) {
+      const installed = gupsim(args);
+      const whole = await cli(args);
+      const name = args.join(' ');
+      t.equal(installed.code, whole.code, `${name}: exit code`);
+      t.equal(installed.stdout, whole.stdout, `${name}: stdout`);
+      t.equal(installed.stderr, whole.stderr, `${name}: stderr`);
     }
   },
 );

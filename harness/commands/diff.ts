@@ -5,7 +5,7 @@
  * not predict), 2 for bad input.
  */
 import { parseArgs } from 'node:util';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { diffStream, type DiffOptions, type RunDiff } from '../../reports/diff/index.js';
 import { TextWriter } from '../../reports/diff/render/text.js';
 import { SummaryTextWriter } from '../../reports/diff/render/summary.js';
@@ -16,7 +16,7 @@ import { KNOWN_HELP, loadKnown } from '../known-file.js';
 import { readProgress } from './read-progress.js';
 import { ENV_FLAG_OPTIONS, ENV_FLAGS_HELP, environmentFromFlags, hasEnvOverrides, pinFromFlags, type EnvFlagValues } from '../env-flags.js';
 import { EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, UsageError, type CliIO } from '../io.js';
-import { checkRegularFile, checkStdin, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
+import { checkRegularFile, checkStdin, fileBytes, limitStream, LOG_LIMIT_BYTES } from '../read-input.js';
 import { NO_RUN_FOUND } from './common.js';
 import { diffExport, originArg } from './diff-export.js';
 
@@ -156,7 +156,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   let attention = false;
   try {
     for (const path of positionals) {
-      const input = path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : createReadStream(path, { highWaterMark: 1 << 20 });
+      const input = path === '-' ? (io.stdin as AsyncIterable<string | Uint8Array>) : fileBytes(path);
       const seen: { error?: UsageError } = {};
       const stream = limitStream(paced(bar.wrap(input, path), io), LOG_LIMIT_BYTES, path, seen);
       const s = await diffStream(stream, path, opts, (d) => {

@@ -13,7 +13,7 @@
  * the same content (run-key.ts).
  */
 import { createReadStream } from 'node:fs';
-import { parseLog, parseStream } from '../parse/index.js';
+import { CHUNK_BYTES, parseLog, parseStream } from '../parse/index.js';
 import type { ParsedLog } from '../parse/types.js';
 import type { DiffOptions } from './diff-run.js';
 import type { KnownOptions } from '../known/apply.js';
@@ -68,19 +68,21 @@ export async function diffStream(
  * What a log says before any triage: how many runs it holds and its issues (the same
  * DiffReport.issues diffStream gives, which come from the parse alone). Runs are not kept.
  */
-export async function streamIssues(stream: AsyncIterable<string | Uint8Array>): Promise<{ runs: number; issues: string[] }> {
+export async function streamIssues(
+  stream: AsyncIterable<string | Uint8Array>,
+): Promise<{ runs: number; issues: string[] }> {
   const log = await parseStream(stream, { onRun: () => undefined });
   return { runs: log.stats.runs, issues: logIssues(log) };
 }
 
-/** diffStream over a file read in 1 MiB chunks. A read error is one of the issues. */
+/** diffStream over a file read in CHUNK_BYTES pieces. A read error is one of the issues. */
 export function diffFile(
   path: string,
   source: string,
   opts: DiffOptions,
   onRun: (diff: RunDiff) => void,
 ): Promise<StreamedDiff> {
-  return diffStream(createReadStream(path, { highWaterMark: 1 << 20 }), source, opts, onRun);
+  return diffStream(createReadStream(path, { highWaterMark: CHUNK_BYTES }), source, opts, onRun);
 }
 
 /** `gupsim diff`'s exit status: 1 when any run needs a human. */

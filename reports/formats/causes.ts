@@ -95,7 +95,8 @@ export function commitUrl(commit: string): string {
 /** The text with what differs between logs of one cause taken out. */
 function normalise(text: string): string {
   return text
-    .replace(/\blines? \d+(?:[–-]\d+)?:?/g, '')
+    // \u2013 (an en dash) escaped: the CLI bundle must be ASCII (scripts/build-cli.mjs).
+    .replace(/\blines? \d+(?:[\u2013-]\d+)?:?/g, '')
     .replace(/\[\s*\d+\.\d+\]/g, '')
     .replace(/\b(?:0x)?[0-9a-f]{8,}\b/gi, 'X')
     .replace(/\d+/g, 'N')

@@ -16,7 +16,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { LogParser, type LogParserOptions } from './log-parser.js';
-import { lineBatchesOfStream } from './lines.js';
+import { CHUNK_BYTES, LineSplitter, textOfStream } from './lines.js';
 import type { ParsedLog } from './types.js';
 
 export function parseLines(lines: Iterable<string>, options: LogParserOptions = {}): ParsedLog {
@@ -54,9 +54,12 @@ export async function parseStream(
 ): Promise<ParsedLog> {
   const p = new LogParser(options);
   // Lines are pushed synchronously per chunk: an async generator per line would cost a
-  // promise round-trip for each of a large log's million lines.
+  // promise round-trip for each of a large log's million lines (and an array per chunk, garbage).
+  const splitter = new LineSplitter();
+  const push = (line: string): void => p.push(line);
   try {
-    for await (const batch of lineBatchesOfStream(stream)) for (const line of batch) p.push(line);
+    for await (const text of textOfStream(stream)) splitter.feed(text, push);
+    for (const line of splitter.end()) p.push(line);
   } catch (e) {
     return withError(p.finish(), e);
   }
@@ -65,7 +68,7 @@ export async function parseStream(
 
 /** Stream a log file from disk. A read error (missing file) is returned in `errors`. */
 export function parseFile(path: string, options: LogParserOptions = {}): Promise<ParsedLog> {
-  return parseStream(createReadStream(path, { highWaterMark: 1 << 20 }), options);
+  return parseStream(createReadStream(path, { highWaterMark: CHUNK_BYTES }), options);
 }
 
 function withError(log: ParsedLog, e: unknown): ParsedLog {
@@ -78,7 +81,7 @@ function withError(log: ParsedLog, e: unknown): ParsedLog {
 }
 
 export { LogParser, type LogParserOptions, type RunSink } from './log-parser.js';
-export { LineSplitter, linesOfStream, splitText, MAX_LINE_CHARS } from './lines.js';
+export { CHUNK_BYTES, LineSplitter, linesOfStream, splitText, MAX_LINE_CHARS } from './lines.js';
 export { tapParserView, type TapParserView } from './tap-view.js';
 export { idFromPosition, backingsFor, planFits } from '../../cases/selftests/gup_longterm/positions.js';
 export { parseResultLine, type ResultLine } from './result-line.js';

@@ -8,7 +8,6 @@ import type { Dialect, SqlDriver } from './driver.js';
 import { StoreError } from './errors.js';
 import { isPostgresUrl } from './location.js';
 import { inspect, migrate } from './migrate.js';
-import { PgDriver } from './pg-driver.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
@@ -33,7 +32,11 @@ export interface OpenOptions {
  * empty or gupsim's, since switching another application's file to WAL would change it.
  */
 async function driver(location: string, readOnly: boolean): Promise<SqlDriver> {
-  return isPostgresUrl(location) ? PgDriver.open(location, { readOnly }) : SqliteDriver.open(location, { readOnly });
+  if (!isPostgresUrl(location)) return SqliteDriver.open(location, { readOnly });
+  // Loaded on use: `pg` costs a SQLite command 50–120 ms of start-up (the installed bundle turns
+  // this import() into a lazy part of itself, scripts/build-cli.mjs).
+  const { PgDriver } = await import('./pg-driver.js');
+  return PgDriver.open(location, { readOnly });
 }
 
 /** The schema version of a usable database; anything else is a StoreError. */

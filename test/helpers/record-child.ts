@@ -25,7 +25,8 @@ import { recordStream } from '../../reports/store/record-stream.js';
 import { diffLogText } from '../../reports/store/triage-source.js';
 import type { RecordInput } from '../../reports/store/types.js';
 
-const [db = '', tag = 'w', countText = '1', batchText = '1', envPath, modeText = ''] = process.argv.slice(2);
+const [db = '', tag = 'w', countText = '1', batchText = '1', envPath, modeText = ''] =
+  process.argv.slice(2);
 const modes = modeText.split(',');
 const shared = modes.includes('shared');
 const pretriaged = modes.includes('pretriaged');
@@ -47,47 +48,66 @@ if (envPath && envPath !== '-') {
 }
 
 const once = pretriaged ? diffLogText(base, 'fixture', env) : undefined;
-const store = await openStore(db);
-if (hold) {
-  process.stdout.write('opened\n');
-  await new Promise((r) => setTimeout(r, 60_000));
-  process.stderr.write('held recorder was never killed\n');
-  process.exit(3);
-}
-const ids: number[] = [];
-const sharedIds: Record<number, number[]> = {};
-/** One log through recordStream(), read in 4 KiB pieces (several log_chunks rows), its run ids read back. */
-async function streamed(i: RecordInput): Promise<{ runIds: number[] }> {
-  const bytes = Buffer.from(i.text);
-  const open = async function* (): AsyncGenerator<Uint8Array> {
-    for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
-  };
-  const out = await recordStream(store, { source: i.source, meta: i.meta, env, open });
-  const rows = await store.sql.all<{ id: number }>('SELECT id FROM runs WHERE log_hash = ? ORDER BY run_index', [out.hash]);
-  return { runIds: rows.map((r) => Number(r.id)) };
+// In a function, not at the top level: the tests bundle child entries as CommonJS
+// (test/helpers/bundle.ts), where packages load only when used. A rejection still ends the
+// process with exit 1 and the error on stderr.
+async function record(): Promise<void> {
+  const store = await openStore(db);
+  if (hold) {
+    process.stdout.write('opened\n');
+    await new Promise((r) => setTimeout(r, 60_000));
+    process.stderr.write('held recorder was never killed\n');
+    process.exit(3);
+  }
+  const ids: number[] = [];
+  const sharedIds: Record<number, number[]> = {};
+  /** One log through recordStream(), read in 4 KiB pieces (several log_chunks rows), its run ids read back. */
+  async function streamed(i: RecordInput): Promise<{ runIds: number[] }> {
+    const bytes = Buffer.from(i.text);
+    const open = async function* (): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+    };
+    const out = await recordStream(store, { source: i.source, meta: i.meta, env, open });
+    const rows = await store.sql.all<{ id: number }>(
+      'SELECT id FROM runs WHERE log_hash = ? ORDER BY run_index',
+      [out.hash],
+    );
+    return { runIds: rows.map((r) => Number(r.id)) };
+  }
+
+  // recordStream() triages each log itself: its inputs carry no report.
+  const NOT_TRIAGED = { source: '', runs: [], issues: [] };
+  let done = 0;
+  while (done < count) {
+    const inputs: RecordInput[] = [];
+    for (let i = 0; i < batch && done + i < count; i++) {
+      const n = done + i;
+      const isShared = shared && n % 2 === 0;
+      const text = isShared ? `shared log ${n}\n${base}` : `recorder ${tag} log ${n}\n${base}`;
+      const source = `${isShared ? 'shared' : tag}-${n}.log`;
+      inputs.push({
+        text,
+        source,
+        meta: { machine: isShared ? 'shared' : tag, kernel: '6.18' },
+        report: stream ? NOT_TRIAGED : (once ?? diffLogText(text, source, env)),
+      });
+    }
+    const outs = stream
+      ? await Promise.all(inputs.map((i) => streamed(i)))
+      : inputs.length === 1 && inputs[0]
+        ? [await recordLog(store, inputs[0])]
+        : await recordLogs(store, inputs);
+    outs.forEach((o, i) => {
+      const n = done + i;
+      if (shared && n % 2 === 0) sharedIds[n] = o.runIds;
+      else ids.push(...o.runIds);
+    });
+    done += inputs.length;
+    process.stdout.write(`committed ${done}\n`);
+  }
+  await store.close();
+  process.stdout.write(`ids ${JSON.stringify(ids)}\n`);
+  if (shared) process.stdout.write(`shared ${JSON.stringify(sharedIds)}\n`);
 }
 
-// recordStream() triages each log itself: its inputs carry no report.
-const NOT_TRIAGED = { source: '', runs: [], issues: [] };
-let done = 0;
-while (done < count) {
-  const inputs: RecordInput[] = [];
-  for (let i = 0; i < batch && done + i < count; i++) {
-    const n = done + i;
-    const isShared = shared && n % 2 === 0;
-    const text = isShared ? `shared log ${n}\n${base}` : `recorder ${tag} log ${n}\n${base}`;
-    const source = `${isShared ? 'shared' : tag}-${n}.log`;
-    inputs.push({ text, source, meta: { machine: isShared ? 'shared' : tag, kernel: '6.18' }, report: stream ? NOT_TRIAGED : (once ?? diffLogText(text, source, env)) });
-  }
-  const outs = stream ? await Promise.all(inputs.map((i) => streamed(i))) : inputs.length === 1 && inputs[0] ? [await recordLog(store, inputs[0])] : await recordLogs(store, inputs);
-  outs.forEach((o, i) => {
-    const n = done + i;
-    if (shared && n % 2 === 0) sharedIds[n] = o.runIds;
-    else ids.push(...o.runIds);
-  });
-  done += inputs.length;
-  process.stdout.write(`committed ${done}\n`);
-}
-await store.close();
-process.stdout.write(`ids ${JSON.stringify(ids)}\n`);
-if (shared) process.stdout.write(`shared ${JSON.stringify(sharedIds)}\n`);
+void record();
