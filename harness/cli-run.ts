@@ -14,7 +14,7 @@ export { visibleControls } from '../reports/formats/escape.js';
 /** `gupsim run` (cli.ts lists it with the others). */
 export const RUN: CommandEntry = {
   load: async () => (await import('./commands/run.js')).runCommand,
-  summary: 'print what gup_longterm prints in an environment (TAP, exit code)',
+  summary: 'print what a selftest (gup_longterm, cow: --test) prints in an environment (TAP, exit code)',
 };
 
 const TABLE = {

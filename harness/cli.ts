@@ -59,6 +59,7 @@ export function usage(): string {
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
+    'gupsim --version prints the version.',
     'Exit codes: 0 fine, 1 something needs a human (or the simulated test failed), 2 bad input.',
   ].join('\n');
 }

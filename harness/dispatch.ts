@@ -5,6 +5,8 @@
  */
 import { EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, usageLines, type CliIO } from './io.js';
 import { OutputError, terminalSafe } from './terminal-io.js';
+// Bundled into the CLI (esbuild inlines JSON): the installed command names its own version.
+import pkg from '../package.json' with { type: 'json' };
 
 export type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -43,6 +45,10 @@ async function dispatch(table: CommandTable, argv: string[], io: CliIO): Promise
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(table.usage() + '\n');
     return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`gupsim ${pkg.version}\n`);
+    return EXIT_OK;
   }
   // Own properties only: "__proto__" or "toString" are not commands.
   const cmd = Object.hasOwn(table.commands, name) ? table.commands[name] : undefined;

@@ -46,6 +46,7 @@ t.test('every command of the installed CLI, along its lazy paths', { skip }, asy
   const log = readFileSync(LOG, 'utf8');
   const cases: [args: string[], input: string, codes: number[], stdout: RegExp][] = [
     [['run'], '', [0, 1], /^TAP version 13$/m],
+    [['--version'], '', [0], /^gupsim \d+\.\d+\.\d+\n$/],
     [['versions', '--json'], '', [0], /^\{/],
     [['explain', 'rw/gup/shared/local-tmpfile', '--kernel', '6.12'], '', [0], /local-tmpfile/],
     [['scenario', 'dirty-after-writeback', '--kernel', '6.1'], '', [0, 1], /# outcome: corrupted/],
