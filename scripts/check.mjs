@@ -8,12 +8,30 @@
 // it is the answer of a full check), and eslint's per-file cache (keyed by the file's content
 // and the config; sound here because no rule in eslint.config.js reads types across files).
 // On this machine a repeated check drops from about 24 s of CPU to about 5.
+//
+// `--tap`: the result as TAP, for scripts/run-bundled.mjs (npm test runs the check there, as
+// one more job beside the test files).
 import { spawn } from 'node:child_process';
 
 const CACHE = 'node_modules/.cache/gupsim-check';
 const TOOLS = [
-  ['typecheck', 'node_modules/typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsconfig.tsbuildinfo`]],
-  ['lint', 'node_modules/eslint/bin/eslint.js', ['--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint`, '.']],
+  [
+    'typecheck',
+    'node_modules/typescript/bin/tsc',
+    [
+      '--noEmit',
+      '-p',
+      'tsconfig.json',
+      '--incremental',
+      '--tsBuildInfoFile',
+      `${CACHE}/tsconfig.tsbuildinfo`,
+    ],
+  ],
+  [
+    'lint',
+    'node_modules/eslint/bin/eslint.js',
+    ['--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint`, '.'],
+  ],
 ];
 
 const run = ([name, script, args]) =>
@@ -27,7 +45,27 @@ const run = ([name, script, args]) =>
   });
 
 const results = await Promise.all(TOOLS.map(run));
-for (const r of results) {
-  process.stdout.write(`> ${r.name}: ${r.code === 0 ? 'ok' : `failed (exit ${r.code})`}\n${r.out}`);
+if (process.argv.includes('--tap')) {
+  // As a test file of scripts/run-bundled.mjs: one point per tool, its output as comments,
+  // and tap's closing count, so that the suite's TAP counts a failed check as a failure.
+  const lines = ['TAP version 14'];
+  results.forEach((r, i) => {
+    for (const l of r.out.replace(/\n$/, '').split('\n')) if (l) lines.push(`# ${l}`);
+    lines.push(
+      `${r.code === 0 ? 'ok' : 'not ok'} ${i + 1} - ${r.name}${r.code === 0 ? '' : ` # exit ${r.code}`}`,
+    );
+  });
+  const fail = results.filter((r) => r.code !== 0).length;
+  lines.push(
+    `1..${results.length}`,
+    `# { total: ${results.length}, pass: ${results.length - fail}${fail ? `, fail: ${fail}` : ''} }`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+} else {
+  for (const r of results) {
+    process.stdout.write(
+      `> ${r.name}: ${r.code === 0 ? 'ok' : `failed (exit ${r.code})`}\n${r.out}`,
+    );
+  }
 }
 process.exit(results.find((r) => r.code !== 0)?.code ?? 0);

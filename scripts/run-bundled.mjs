@@ -14,8 +14,12 @@
 // and the next run starts the longest files first (three jobs finish together instead of one
 // long file running alone at the end). A file not timed yet counts as slow.
 //
-// Usage: node scripts/run-bundled.mjs [FILE.mjs …] (default: the suite, each group of quick files
-// bundled together — .tap-bundle/groups.json, scripts/bundle-tests.mjs — in place of its files).
+// Usage: node scripts/run-bundled.mjs [--with-check] [FILE.mjs …] (default: the suite, each group
+// of quick files bundled together — .tap-bundle/groups.json, scripts/bundle-tests.mjs — in place
+// of its files). --with-check (npm test) runs the typecheck and lint (scripts/check.mjs --tap) as
+// one more job: on two cores the test processes leave part of a core idle while they wait on
+// child processes, kill timers and Chromium, and the check's CPU fills it instead of running
+// alone first; its points (typecheck, lint) count in the stream like any test's.
 // Exit 0 when every file exits 0, else 1. GUPSIM_TEST_JOBS overrides the number of jobs.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +32,9 @@ const JOBS = Math.max(1, Number(process.env.GUPSIM_TEST_JOBS) || 3);
 /** tap's per-test timeout under the runner (.taprc-bundled), and this runner's per file. */
 const TIMEOUT_S = 600;
 
-const given = process.argv.slice(2);
+const CHECK = 'scripts/check.mjs';
+const withCheck = process.argv.includes('--with-check');
+const given = process.argv.slice(2).filter((a) => a !== '--with-check');
 /** The whole suite: each group (scripts/bundle-tests.mjs) in place of its files, then every other file. */
 function suite() {
   let groups = {};
@@ -45,7 +51,7 @@ function suite() {
     .filter((f) => !grouped.has(f));
   return [...Object.keys(groups), ...alone];
 }
-const files = given.length > 0 ? given : suite();
+const files = [...(withCheck ? [CHECK] : []), ...(given.length > 0 ? given : suite())];
 
 let timings = {};
 try {
@@ -61,7 +67,8 @@ const order = [...files].sort(
 function runFile(file) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--enable-source-maps', file], {
+    const argv = file === CHECK ? [CHECK, '--tap'] : ['--enable-source-maps', file];
+    const child = spawn(process.execPath, argv, {
       env: { ...process.env, TAP_TIMEOUT: String(TIMEOUT_S) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -3,7 +3,9 @@
 // (scripts/bundle-tests.mjs) and run by scripts/run-bundled.mjs (3 jobs). A test named by its
 // source path (`npm test -- test/diff.test.ts`) runs from its bundle; with any other argument
 // tap's runner runs the bundles under .taprc-bundled, the arguments passed to it unchanged.
-// Exit code: the first step that fails, else tap's.
+// With the bundled runner the check is one of its jobs (scripts/run-bundled.mjs --with-check),
+// beside the test files, its points in the same TAP; before tap's runner it runs first.
+// Exit code: the first step that fails, else the tests'.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -22,14 +24,16 @@ const bundledArg = (a) => {
 };
 
 const args = process.argv.slice(2).map(bundledArg);
-const checked = step('scripts/check.mjs');
-if (checked !== 0) process.exit(checked);
+const bundledRunner = args.every((a) => a.startsWith('.tap-bundle/'));
+if (!bundledRunner) {
+  const checked = step('scripts/check.mjs');
+  if (checked !== 0) process.exit(checked);
+}
 const bundled = step('scripts/bundle-tests.mjs');
 if (bundled !== 0) process.exit(bundled);
 // The suite, or named test files: each bundle run by plain node (scripts/run-bundled.mjs, not
 // tap's runner: see there why). Any other argument is tap's (--grep, a reporter, …): tap runs.
-if (args.every((a) => a.startsWith('.tap-bundle/')))
-  process.exit(step('scripts/run-bundled.mjs', args));
+if (bundledRunner) process.exit(step('scripts/run-bundled.mjs', ['--with-check', ...args]));
 process.exit(
   step('node_modules/tap/dist/esm/run.mjs', args, { ...process.env, TAP_RCFILE: '.taprc-bundled' }),
 );

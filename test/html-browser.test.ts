@@ -3,10 +3,10 @@
 // directory, or into docs/report-screenshot.png when GUPSIM_UPDATE_SCREENSHOT=1 (a test run
 // leaves the checkout as it found it).
 import t from 'tap';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { FORMATS } from '../reports/formats/index.js';
 import { buildFixtureModel } from './helpers/report-fixture.js';
 import { cli } from './helpers.js';
@@ -18,24 +18,34 @@ const UPDATE_SCREENSHOT = process.env.GUPSIM_UPDATE_SCREENSHOT === '1';
 // Without Chromium the test is reported as skipped with the reason, never silently passed.
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install -y chromium); the browser check did not run`;
 
+/**
+ * One Chromium for the file's tests, each in its own context (its own storage and cache, as a
+ * browser profile of its own was): a Chromium start costs a few seconds of CPU and is not what
+ * either test checks. Closed when the file's tests end (playwright removes its temporary profile).
+ */
+let launched: Promise<Browser> | undefined;
+function chromiumOnce(): Promise<Browser> {
+  launched ??= (async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    t.teardown(() => browser.close());
+    return browser;
+  })();
+  return launched;
+}
+
 t.test('HTML report in headless Chromium: filter, click a cell, read the explanation', { skip }, async (t) => {
-  const { chromium } = await import('playwright-core');
   const dir = t.testdir();
   const file = join(dir, 'report.html');
   const model = await buildFixtureModel(dir);
   writeFileSync(file, FORMATS.html.render(model));
   const ioPrivate = new Set(model.runs.flatMap((r) => r.results.map((x) => x.id ?? '')).filter((id) => id.includes('iouring/private')));
-  const profile = mkdtempSync(join(tmpdir(), 'gupsim-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    viewport: { width: 1500, height: 900 },
-  });
-  t.teardown(async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
+  const browser = await (await chromiumOnce()).newContext({ viewport: { width: 1500, height: 900 } });
+  t.teardown(() => browser.close());
   const page = await browser.newPage();
   const requests: string[] = [];
   page.on('request', (r) => {
@@ -100,7 +110,6 @@ t.test('HTML report in headless Chromium: filter, click a cell, read the explana
 const BIDI = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 t.test('HTML report in headless Chromium: a bidi override in a label or a log reorders nothing', { skip }, async (t) => {
-  const { chromium } = await import('playwright-core');
   const dir = t.testdir();
   const db = join(dir, 'h.db');
   const file = join(dir, 'report.html');
@@ -121,17 +130,8 @@ t.test('HTML report in headless Chromium: a bidi override in a label or a log re
   await record('plain', join(logs, '6.1.0-50-qemu-ext4-default.log'), '2025-01-03');
   t.equal((await cli(['report', '--format', 'html', '--db', db, '--out', file])).code, 0);
 
-  const profile = mkdtempSync(join(tmpdir(), 'gupsim-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    viewport: { width: 1500, height: 900 },
-  });
-  t.teardown(async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
+  const browser = await (await chromiumOnce()).newContext({ viewport: { width: 1500, height: 900 } });
+  t.teardown(() => browser.close());
   const page = await browser.newPage();
   await page.goto(pathToFileURL(file).href);
   // Each character's box, in text order: on one line, none may lie left of the one before it

@@ -207,28 +207,65 @@ t.test('the installed CLI: the terminal-escapes reproducer', { skip: skipBin }, 
   }
 });
 
+// Every command's writer, in process: the installed bin hands the command a writer that throws
+// what writeSync(1) threw (bin/gupsim.js fdWriter), so a writer throwing ENOSPC is that path
+// for each command, without a process per command.
+const FULL_COMMANDS = (dir: string, db: string): string[][] => [
+  ['run'],
+  ['--help'],
+  ['versions'],
+  ['diff', ANSI_LOG],
+  ['diff', '--json', `${LIVE618}.log`],
+  ['record', '--db', join(dir, 'h2.db'), `${LIVE618}.log`],
+  ['history', '--db', db],
+  ['compare', '1', `${LIVE618}.log`, '--db', db],
+  ['report', '--format', 'html', '--db', db],
+];
+const ONE_LINE_ENOSPC = /^gupsim [\w-]+: cannot write stdout: ENOSPC \(disk full\)\n$/;
+
+t.test('stdout that fails with ENOSPC, every command: one line on stderr, exit 2', async (t) => {
+  const dir = t.testdir();
+  const db = join(dir, 'h.db');
+  t.equal((await cli(['record', '--db', db, `${LIVE618}.log`])).code, 0);
+  for (const args of FULL_COMMANDS(dir, db)) {
+    let err = '';
+    const stdin = new PassThrough();
+    stdin.end();
+    const code = await main(args, {
+      stdout: {
+        write: (): never => {
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+            code: 'ENOSPC',
+            errno: -28,
+            syscall: 'write',
+          });
+        },
+      },
+      stderr: { write: (s: string) => (err += s) },
+      stdin,
+      env: {},
+      isTTY: false,
+    });
+    t.equal(code, 2, `${args[0]}: exit 2`);
+    t.match(err, ONE_LINE_ENOSPC, `${args[0]}: one line`);
+  }
+});
+
+// The real device, one process per distinct boundary (each command's own handling is checked
+// in process above): the installed bin's `run` bundle and whole-CLI bundle (fdWriter), and the
+// source entry (harness/main.ts: the stream's error event), each with a short and a long write.
 t.test(
   'stdout on a full device: one line on stderr, exit 2 — the installed CLI and the source entry',
   { skip: existsSync('/dev/full') ? false : 'no /dev/full' },
   async (t) => {
-    const dir = t.testdir();
-    const db = join(dir, 'h.db');
-    t.equal((await cli(['record', '--db', db, `${LIVE618}.log`])).code, 0);
-    const entries: [string, string][] = [[BIN, 'installed']];
-    entries.push([await bundledEntry(join(ROOT, 'harness/main.ts')), 'source']);
-    const commands = [
-      ['run'],
-      ['--help'],
-      ['versions'],
-      ['diff', ANSI_LOG],
-      ['diff', '--json', `${LIVE618}.log`],
-      ['record', '--db', join(dir, 'h2.db'), `${LIVE618}.log`],
-      ['history', '--db', db],
-      ['compare', '1', `${LIVE618}.log`, '--db', db],
-      ['report', '--format', 'html', '--db', db],
-    ];
-    for (const [entry, which] of entries) {
-      if (which === 'installed' && skipBin) continue;
+    const entries: [string, string, string[][]][] = [];
+    if (!skipBin) entries.push([BIN, 'installed', [['run'], ['diff', '--json', `${LIVE618}.log`]]]);
+    entries.push([
+      await bundledEntry(join(ROOT, 'harness/main.ts')),
+      'source',
+      [['--help'], ['diff', '--json', `${LIVE618}.log`]],
+    ]);
+    for (const [entry, which, commands] of entries) {
       for (const args of commands) {
         const r = spawnSync(
           'sh',
@@ -237,11 +274,7 @@ t.test(
         );
         const name = `${which}: ${args[0]}`;
         t.equal(r.status, 2, `${name}: exit 2`);
-        t.match(
-          r.stderr,
-          /^gupsim [\w-]+: cannot write stdout: ENOSPC \(disk full\)\n$/,
-          `${name}: one line`,
-        );
+        t.match(r.stderr, ONE_LINE_ENOSPC, `${name}: one line`);
       }
     }
   },
