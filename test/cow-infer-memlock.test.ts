@@ -40,6 +40,7 @@ t.test('memlock 1024 KiB without CAP_IPC_LOCK: read off the log, reproduced at o
   );
   t.equal(r.env.sysctl.io_uring_disabled, 0);
   t.equal(r.inferred.memlockKiB?.value, 1024);
+  t.match(r.inferred.kernelEra, { value: '6.18', certainty: 'likely', because: /ring regions/ });
   t.ok(predictions <= 2, `the start is the machine: ${predictions} search predictions`);
 });
 

@@ -429,15 +429,20 @@ function describe(
   const r = p.read;
   const k = chosen.get('kernel');
   const kernelEra: Fact<string> =
-    k && k.rejected.length > 0
+    p.kernelOptions === ringChargingKernels
       ? likely(
           e.kernel.release,
-          `verdicts fit kernels ${k.fitting.join(', ')}; not ${k.rejected.join(', ')}`,
+          'io_uring charges outlive their rings: a kernel that charges the ring regions to RLIMIT_MEMLOCK (6.14 on)',
         )
-      : guessed(
-          e.kernel.release,
-          'no verdict in the log needed another kernel than the selftest tree',
-        );
+      : k && k.rejected.length > 0
+        ? likely(
+            e.kernel.release,
+            `verdicts fit kernels ${k.fitting.join(', ')}; not ${k.rejected.join(', ')}`,
+          )
+        : guessed(
+            e.kernel.release,
+            'no verdict in the log needed another kernel than the selftest tree',
+          );
   const sel = chosen.get('selftest');
   return {
     selftest:
