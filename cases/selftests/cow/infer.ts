@@ -434,15 +434,21 @@ function describe(
           e.kernel.release,
           'io_uring charges outlive their rings: a kernel that charges the ring regions to RLIMIT_MEMLOCK (6.14 on)',
         )
-      : k && k.rejected.length > 0
-        ? likely(
+      : !k && e.kernel.release !== p.start.kernel.release
+        ? // Reproduced by the kernels tried before any descent (infer.ts): the start's did not.
+          likely(
             e.kernel.release,
-            `verdicts fit kernels ${k.fitting.join(', ')}; not ${k.rejected.join(', ')}`,
+            `the log is reproduced whole on this kernel, not on ${p.start.kernel.release}`,
           )
-        : guessed(
-            e.kernel.release,
-            'no verdict in the log needed another kernel than the selftest tree',
-          );
+        : k && k.rejected.length > 0
+          ? likely(
+              e.kernel.release,
+              `verdicts fit kernels ${k.fitting.join(', ')}; not ${k.rejected.join(', ')}`,
+            )
+          : guessed(
+              e.kernel.release,
+              'no verdict in the log needed another kernel than the selftest tree',
+            );
   const sel = chosen.get('selftest');
   return {
     selftest:
