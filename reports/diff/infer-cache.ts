@@ -4,7 +4,7 @@
  * many times, and CI logs share machines).
  */
 import type { Environment } from '../../cases/env.js';
-import { predict, predictionKey } from '../../cases/predict.js';
+import { predict, predictionKey, type Prediction } from '../../cases/predict.js';
 import type { SubtestIds } from '../../cases/selftests/plugin.js';
 import type { ParsedRun } from '../parse/types.js';
 import type { Inference } from './infer.js';
@@ -107,7 +107,10 @@ export function stopEarly(on: boolean): void {
   VIEWS.clear();
 }
 
-export function earlyStop(until: ReadonlySet<string> | undefined, scheme: SubtestIds): EarlyStop | undefined {
+export function earlyStop(
+  until: ReadonlySet<string> | undefined,
+  scheme: SubtestIds,
+): EarlyStop | undefined {
   if (!stopsEarly || until === undefined) return undefined;
   const ids = [...until].sort();
   return { until, name: ids.join(','), beforeIoUring: scheme.precedeIoUring(ids) };
@@ -139,6 +142,20 @@ export function searchView(e: Environment, stop?: EarlyStop): ScoringView | { er
  * Forget every inference and every view: a measurement of first inferences must not find the
  * answers left by whatever ran before it in the same process (bench/infer.ts after the ingest).
  */
+/**
+ * Keeps the view of a prediction made with its trace (a search's start, predicted traced for
+ * the explanations) under the key a trace-less prediction of `e` would have: the trace changes
+ * nothing a view holds (stdout, verdicts, results, diagnostics). Only for whole predictions:
+ * a search whose predictions stop early keys and cuts its views by the stop.
+ */
+export function seedSearchView(e: Environment, p: Prediction, stop: EarlyStop | undefined): void {
+  if (stop !== undefined) return;
+  const key = viewKey(e, undefined);
+  if (key === undefined || VIEWS.has(key)) return;
+  if (VIEWS.size >= VIEWS_LIMIT) VIEWS.delete(VIEWS.keys().next().value as string);
+  VIEWS.set(key, scoringView(p));
+}
+
 export function clearInferenceCaches(): void {
   MEMO.clear();
   VIEWS.clear();

@@ -14,10 +14,11 @@
  *   rest of each prediction after those records (infer-cache.ts EarlyStop).
  */
 import type { Environment } from '../../cases/env.js';
+import type { Prediction } from '../../cases/predict.js';
 import { kernelKey } from '../../cases/prediction-key.js';
 import type { SubtestIds } from '../../cases/selftests/plugin.js';
 import type { ParsedRun } from '../parse/types.js';
-import { earlyStop, searchView } from './infer-cache.js';
+import { earlyStop, searchView, seedSearchView } from './infer-cache.js';
 import { searchCoordinates, type Dimension, type DimensionOption } from './infer-dimensions.js';
 import { perfectScore, recordsOnly, scoreView, scoringTarget, type ScoringView } from './score.js';
 
@@ -27,7 +28,10 @@ export interface Candidate {
 }
 
 /** Per dimension: the value kept, and which values fit the log as well as it. */
-export type Chosen = Map<string, { label: string; ambiguous: boolean; fitting: string[]; rejected: string[] }>;
+export type Chosen = Map<
+  string,
+  { label: string; ambiguous: boolean; fitting: string[]; rejected: string[] }
+>;
 
 export type Evaluate = (e: Environment) => Candidate | undefined;
 
@@ -42,6 +46,8 @@ export interface Search {
   pinned: boolean;
   /** The kernels a search starts from, and the kernel dimension's options (the test's plug-in's). */
   kernelOptions: (tree: string) => DimensionOption[];
+  /** Lets the search reuse a traced prediction of `e` already made (infer-cache.ts seedSearchView()). */
+  seed: (e: Environment, p: Prediction) => void;
 }
 
 /**
@@ -78,6 +84,9 @@ export function evaluator(
     beforeIoUring: stop?.beforeIoUring === true,
     pinned: pin !== undefined,
     kernelOptions,
+    seed: (e, p) => {
+      if (!pin) seedSearchView(e, p, stop);
+    },
   });
   if (pin) return search((e) => evaluate(pin(e)));
   return search((e) => {
@@ -108,12 +117,19 @@ function descend(
   for (let pass = 0; pass < 3; pass++) {
     let improved = false;
     for (const dim of dims) {
-      const options = dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
+      const options =
+        dim.name === 'kernel' ? kernelOptions(current.env.selftest.tree) : dim.options;
       // Strictly better wins; among equals, the more ordinary value (earlier in the
       // option list) wins, so a value chosen earlier to explain a verdict that a later
       // dimension explains better is undone (e.g. io_uring_disabled=2 vs a tiny memlock).
       const prev = chosen.get(dim.name);
-      const currentIndex = dim.name === 'kernel' ? -1 : Math.max(0, options.findIndex((o) => o.label === prev?.label));
+      const currentIndex =
+        dim.name === 'kernel'
+          ? -1
+          : Math.max(
+              0,
+              options.findIndex((o) => o.label === prev?.label),
+            );
       let best: Candidate = current;
       let bestLabel: string | undefined;
       const labelled: { label: string; score: number }[] = [];
@@ -122,7 +138,8 @@ function descend(
         if (!r) return;
         labelled.push({ label: o.label, score: r.score });
         const better = r.score > best.score;
-        const asGoodAndMoreOrdinary = bestLabel === undefined && r.score === current.score && i < currentIndex;
+        const asGoodAndMoreOrdinary =
+          bestLabel === undefined && r.score === current.score && i < currentIndex;
         if (better || asGoodAndMoreOrdinary) {
           best = r;
           bestLabel = o.label;
@@ -153,7 +170,11 @@ function descend(
  * the first dimension tried. The best end point wins; ties go to the earliest start (the
  * selftest's own tree, the most ordinary machine).
  */
-export function bestDescent(start: Candidate, dims: readonly Dimension[], search: Search): { current: Candidate; chosen: Chosen } {
+export function bestDescent(
+  start: Candidate,
+  dims: readonly Dimension[],
+  search: Search,
+): { current: Candidate; chosen: Chosen } {
   const { evaluate, perfect, pinned, kernelOptions } = search;
   // When predictions stop before io_uring (evaluator()), kernels that differ only in io_uring
   // behaviours predict alike for this search: see kernelKey().

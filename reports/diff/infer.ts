@@ -69,6 +69,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if ('error' in plan) return plan;
   const given = opts.pin;
   const pin = given ? (e: Environment): Environment => ofTest(given(e), run) : undefined;
+  let startPrediction: Prediction | undefined;
   if (plan.trustPerfectStart && !pin && !plan.firstStart) {
     // The log said enough to build its machine: predict that machine once, with its trace (the
     // explanations need it), and keep it when it reproduces the whole log.
@@ -76,10 +77,18 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
     if ('error' in traced) return traced;
     const score = scorePrediction(run, traced);
     if (score >= perfectScore(run)) {
-      return { env: plan.start, prediction: traced, inferred: plugin.inference.describe(run, plan, plan.start, new Map()), score };
+      return {
+        env: plan.start,
+        prediction: traced,
+        inferred: plugin.inference.describe(run, plan, plan.start, new Map()),
+        score,
+      };
     }
+    startPrediction = traced;
   }
   const search = evaluator(run, pin, plan.dims, plugin.ids, plan.kernelOptions);
+  // A search from that machine need not predict it a second time.
+  if (startPrediction) search.seed(plan.start, startPrediction);
   const evaluate = search.evaluate;
   const first = evaluate(plan.start);
   /* c8 ignore next */
