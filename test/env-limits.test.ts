@@ -10,7 +10,7 @@ import { newestModelled, OLDEST_MODELLED } from '../cases/modelled-releases.js';
 import { selftestVersions } from '../cases/versions.js';
 import { cli } from './helpers.js';
 
-// Copies of ../shared/repro's inputs, unchanged: the suite reads only the project.
+// Copies of the shared repro directory's inputs, unchanged: the suite reads only the project.
 const REPRO = fileURLToPath(new URL('./fixtures/repro/', import.meta.url));
 
 t.test('power of two: exact beyond 32 bits', async (t) => {

@@ -169,7 +169,7 @@ t.test('a full disk: record and report --out fail in one line, exit 2, and leave
   t.equal(await countRuns(store), 1, 'the first run is there, the failed one is not');
 });
 
-// Copies of ../shared/repro's inputs, unchanged: the suite reads only the project.
+// Copies of the shared repro directory's inputs, unchanged: the suite reads only the project.
 const REPRO = join(ROOT, 'test', 'fixtures', 'repro');
 
 t.test('inputs that would exhaust the machine: regular files or stdin only, 64 MiB at most, one line, exit 2', async (t) => {
