@@ -39,7 +39,7 @@ the child as the page's only mapper.)`,
       name: 'backing',
       values: ['anon', 'anonymous', 'file', 'shared'],
       default: 'anon',
-      help: 'anon: private memory written before fork (a MAP_PRIVATE memfd page); anonymous: MAP_PRIVATE|MAP_ANONYMOUS memory, the same code as cow.c\'s rows; file: a MAP_PRIVATE file page only read before fork; shared: a MAP_SHARED memfd',
+      help: "anon: private memory written before fork (a MAP_PRIVATE memfd page); anonymous: MAP_PRIVATE|MAP_ANONYMOUS memory, the same code as cow.c's rows; file: a MAP_PRIVATE file page only read before fork; shared: a MAP_SHARED memfd",
     },
   ],
   shows: [
@@ -108,18 +108,7 @@ the child as the page's only mapper.)`,
     log.check('the pinned folio was never freed', !pinned.freed);
     unpinFolios(pin.folios);
 
-    let outcome: Outcome;
-    let summary: string;
-    if (leak) {
-      outcome = 'leaked';
-      summary = `the parent's pin reads "${seenByPin}", written by the child into the page it reused; the parent sees "${seenByParent}"`;
-    } else if (seenByPin !== seenByParent) {
-      outcome = 'diverged';
-      summary = `the pin still reads "${seenByPin}" while the parent sees "${seenByParent}": its write copied away from the pinned page`;
-    } else {
-      outcome = 'safe';
-      summary = `pin and parent both read "${seenByPin}"`;
-    }
+    const { outcome, summary } = judge(seenByPin, seenByParent);
     return log.result(env, this.name, o, outcome, summary, {
       pinnedFolio: folioState(pinned),
       parentFolio: folioState(folioAt(parent, m.addr)),
@@ -155,7 +144,10 @@ function runAnonymous(
   };
   const pfnOf = (t: Task): number => {
     const a = k.anon;
-    const e = t.anonPt().get(Math.floor(addr / a.pmdSize))?.entries[Math.floor(addr / a.pageSize) % a.ptrs] ?? 0;
+    const e =
+      t.anonPt().get(Math.floor(addr / a.pmdSize))?.entries[
+        Math.floor(addr / a.pageSize) % a.ptrs
+      ] ?? 0;
     return e - 1;
   };
   const exclusive = (pfn: number): boolean =>
@@ -165,11 +157,16 @@ function runAnonymous(
   log.step('map anonymous memory and write it', `page ${pfnOf(parent)} holds "parent-v1"`);
   const child = parent.fork();
   const shared = pfnOf(parent);
-  log.step('fork()', `page ${shared}: mapcount ${mem.mapcount[shared]}, PageAnonExclusive=${exclusive(shared)}`);
+  log.step(
+    'fork()',
+    `page ${shared}: mapcount ${mem.mapcount[shared]}, PageAnonExclusive=${exclusive(shared)}`,
+  );
 
   const pin = pinUserPages(k, parent, addr, 1, FOLL_LONGTERM);
   if (pin.ret < 0 || !pin.pfns)
-    return { error: `the R/O long-term pin failed (${errnoName(-pin.ret) ?? pin.ret}) on this machine` };
+    return {
+      error: `the R/O long-term pin failed (${errnoName(-pin.ret) ?? pin.ret}) on this machine`,
+    };
   const pinned = pin.pfns.at(0);
   log.step(
     'the parent pins the page read-only long-term',
@@ -195,17 +192,24 @@ function runAnonymous(
   };
   unpinAll(k, pin);
 
-  let outcome: Outcome;
-  let summary: string;
-  if (leak) {
-    outcome = 'leaked';
-    summary = `the parent's pin reads "${seenByPin}", written by the child into the page it reused; the parent sees "${seenByParent}"`;
-  } else if (seenByPin !== seenByParent) {
-    outcome = 'diverged';
-    summary = `the pin still reads "${seenByPin}" while the parent sees "${seenByParent}": its write copied away from the pinned page`;
-  } else {
-    outcome = 'safe';
-    summary = `pin and parent both read "${seenByPin}"`;
-  }
+  const { outcome, summary } = judge(seenByPin, seenByParent);
   return log.result(env, cowEitherWay.name, o, outcome, summary, final);
+}
+
+/** What the pin and the parent read after the child's write: the same verdict for every backing. */
+function judge(
+  seenByPin: string | undefined,
+  seenByParent: string | undefined,
+): { outcome: Outcome; summary: string } {
+  if (seenByPin === SECRET && seenByParent !== SECRET)
+    return {
+      outcome: 'leaked',
+      summary: `the parent's pin reads "${seenByPin}", written by the child into the page it reused; the parent sees "${seenByParent}"`,
+    };
+  if (seenByPin !== seenByParent)
+    return {
+      outcome: 'diverged',
+      summary: `the pin still reads "${seenByPin}" while the parent sees "${seenByParent}": its write copied away from the pinned page`,
+    };
+  return { outcome: 'safe', summary: `pin and parent both read "${seenByPin}"` };
 }

@@ -14,7 +14,7 @@
  */
 import type { Prediction } from '../../cases/predict.js';
 import { parseLog } from '../parse/index.js';
-import type { ParsedRun, Totals } from '../parse/types.js';
+import type { ParsedRun } from '../parse/types.js';
 import {
   verdictText,
   firstAllowed,
@@ -24,25 +24,12 @@ import {
   verdictAllows,
   verdictLine,
 } from './runner-claims.js';
-import { runnerEvidence } from './runner-evidence.js';
-import type { EvidenceComparison, EvidenceKind, TriageClass } from './types.js';
+import { evidence, runnerEvidence, sameCounters, totalsText } from './runner-evidence.js';
+import type { EvidenceComparison, EvidenceKind } from './types.js';
 
 export interface EvidenceContext {
   /** The environment was given (--env). */
   pinned: boolean;
-}
-
-const COUNTERS = ['pass', 'fail', 'xfail', 'xpass', 'skip', 'error'] as const;
-
-function item(
-  kind: EvidenceKind,
-  observed: string,
-  predicted: string | null,
-  cls: TriageClass,
-  explanation: string,
-  program: string | null = null,
-): EvidenceComparison {
-  return { kind, program, observed, predicted, class: cls, explanation };
 }
 
 /** Result lines the run printed (repeats included: kselftest counts each call). */
@@ -62,11 +49,6 @@ export function exitsFromResults(run: ParsedRun): number[] {
   return short ? [0, 1] : [0];
 }
 
-const totalsText = (t: Omit<Totals, 'line'>): string =>
-  `Totals: ${COUNTERS.map((k) => `${k}:${t[k]}`).join(' ')}`;
-const sameCounters = (a: Omit<Totals, 'line'>, b: Omit<Totals, 'line'>): boolean =>
-  COUNTERS.every((k) => a[k] === b[k]);
-
 function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparison[] {
   const out: EvidenceComparison[] = [];
   const counted = run.counts;
@@ -80,11 +62,11 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     const i = modelBails.indexOf(b.text);
     if (i >= 0) {
       modelBails.splice(i, 1);
-      out.push(item('bail-out', b.text, b.text, 'match', 'the model prints it too'));
+      out.push(evidence('bail-out', b.text, b.text, 'match', 'the model prints it too'));
     } else if (b.text === derivedBail && (model?.bailouts.length ?? 0) === 0) {
       derivedBail = null;
       out.push(
-        item(
+        evidence(
           'bail-out',
           b.text,
           b.text,
@@ -95,7 +77,7 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     } else {
       const model = modelBails[0] ?? null;
       out.push(
-        item(
+        evidence(
           'bail-out',
           b.text,
           model,
@@ -114,12 +96,18 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     if (i >= 0) {
       const predicted = modelTotals.splice(i, 1)[0]!;
       out.push(
-        item('totals', totalsText(t), totalsText(predicted), 'match', 'the model counts the same'),
+        evidence(
+          'totals',
+          totalsText(t),
+          totalsText(predicted),
+          'match',
+          'the model counts the same',
+        ),
       );
     } else if (countedLeft && sameCounters(counted, t)) {
       countedLeft = false;
       out.push(
-        item(
+        evidence(
           'totals',
           totalsText(t),
           totalsText(counted),
@@ -130,7 +118,7 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     } else {
       const m = model?.totalsLines[0];
       out.push(
-        item(
+        evidence(
           'totals',
           totalsText(t),
           m ? totalsText(m) : null,
@@ -148,10 +136,10 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     const text = `1..${plan}`;
     const predicted = modelPlan === null ? null : `1..${modelPlan}`;
     if (plan === modelPlan)
-      out.push(item('plan', text, predicted, 'match', 'the model plans the same'));
+      out.push(evidence('plan', text, predicted, 'match', 'the model plans the same'));
     else {
       out.push(
-        item(
+        evidence(
           'plan',
           text,
           predicted,
@@ -168,10 +156,10 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     const i = modelLines.indexOf(l.text);
     if (i >= 0) {
       modelLines.splice(i, 1);
-      out.push(item('program-line', l.text, l.text, 'match', 'the model prints it too'));
+      out.push(evidence('program-line', l.text, l.text, 'match', 'the model prints it too'));
     } else {
       out.push(
-        item(
+        evidence(
           'program-line',
           l.text,
           modelLines[0] ?? null,
@@ -187,10 +175,10 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
     const pm = model?.plannedMismatch;
     const modelText = pm ? `Planned tests != run tests (${pm.planned} != ${pm.run})` : null;
     if (modelText === text)
-      out.push(item('planned-mismatch', text, modelText, 'match', 'the model prints it too'));
+      out.push(evidence('planned-mismatch', text, modelText, 'match', 'the model prints it too'));
     else if (run.subtests.length > 0 && mm.planned === run.plan?.count && mm.run === printed(run)) {
       out.push(
-        item(
+        evidence(
           'planned-mismatch',
           text,
           modelText,
@@ -200,7 +188,7 @@ function summaryLines(run: ParsedRun, model: ParsedRun | null): EvidenceComparis
       );
     } else {
       out.push(
-        item(
+        evidence(
           'planned-mismatch',
           text,
           modelText,
@@ -235,13 +223,13 @@ function runnerLines(run: ParsedRun, prediction: Prediction): EvidenceComparison
     line: (c: number) => string,
   ): void => {
     if (allows(model)) {
-      out.push(item(kind, text, line(model), 'match', `the model predicts exit ${model}`));
+      out.push(evidence(kind, text, line(model), 'match', `the model predicts exit ${model}`));
       return;
     }
     const d = firstAllowed(allows, derived);
     if (d !== undefined) {
       out.push(
-        item(
+        evidence(
           kind,
           text,
           line(model),
@@ -253,7 +241,7 @@ function runnerLines(run: ParsedRun, prediction: Prediction): EvidenceComparison
     }
     const why = `${run.counts.fail + run.counts.error} failure(s)${run.bailouts.length > 0 ? ', a bail-out' : ''}`;
     out.push(
-      item(
+      evidence(
         kind,
         text,
         line(model),

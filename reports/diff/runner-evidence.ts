@@ -28,13 +28,21 @@ import {
 import type { EvidenceComparison, TriageClass } from './types.js';
 
 const COUNTERS = ['pass', 'fail', 'xfail', 'xpass', 'skip', 'error'] as const;
+type Counters = Record<(typeof COUNTERS)[number], number>;
+
+/** `Totals: pass:N fail:N …` as kselftest prints it (ksft_print_cnts). */
+export const totalsText = (t: Counters): string =>
+  `Totals: ${COUNTERS.map((k) => `${k}:${t[k]}`).join(' ')}`;
+export const sameCounters = (a: Counters, b: Counters): boolean =>
+  COUNTERS.every((k) => a[k] === b[k]);
 
 const countsText = (c: KselftestCounters): string =>
   COUNTERS.filter((k) => c[k] > 0)
     .map((k) => `${k}:${c[k]}`)
     .join(' ') || 'no results';
 
-function evidence(
+/** One comparison of a piece of the run's evidence with the model's (evidence.ts uses it too). */
+export function evidence(
   kind: EvidenceComparison['kind'],
   observed: string,
   predicted: string | null,
@@ -71,7 +79,12 @@ function siblingText(s: SiblingProgram): string {
   return `${s.command}: ${countsText(s.counts)}${s.bailout ? `, ${s.bailout}` : ''}${lines ? `; ${lines}` : ''}`;
 }
 
-function sibling(s: SiblingProgram, prediction: Prediction, pinned: boolean, test: string): EvidenceComparison {
+function sibling(
+  s: SiblingProgram,
+  prediction: Prediction,
+  pinned: boolean,
+  test: string,
+): EvidenceComparison {
   const m = modelSibling(prediction, s.command);
   const era = prediction.run.build.runners.kselftest;
   // The runner's lines for the model's exit status, in the form the log shows them.
@@ -191,7 +204,7 @@ function verdictCounts(v: WrapperVerdict): KselftestCounters {
 function runnerTotals(run: ParsedRun): EvidenceComparison | null {
   const t = run.wrapper.runnerTotals;
   if (!t) return null;
-  const text = `Totals: ${COUNTERS.map((k) => `${k}:${t[k]}`).join(' ')}`;
+  const text = totalsText(t);
   const v = run.wrapper.container?.verdict ?? run.wrapper.verdict;
   if (!v) {
     const failed = t.fail + t.error > 0;
@@ -206,8 +219,8 @@ function runnerTotals(run: ParsedRun): EvidenceComparison | null {
     );
   }
   const c = verdictCounts(v);
-  const expected = `Totals: ${COUNTERS.map((k) => `${k}:${c[k]}`).join(' ')}`;
-  if (COUNTERS.every((k) => c[k] === t[k]))
+  const expected = totalsText(c);
+  if (sameCounters(c, t))
     return evidence(
       'runner-totals',
       text,
