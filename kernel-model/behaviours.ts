@@ -286,7 +286,8 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     release: '6.3',
     title:
       'madvise: convert madvise_cold_or_pageout_pte_range() to use folios (a PTE-mapped THP counts as shared by folio_mapcount(): not paged out)',
-    evidence: 'id from the cowlogs KERNEL.md [K]; symptom in the 2023-08 thread (cow 1..190 log with swap SKIPping the PTE-mapped THP rows)',
+    evidence:
+      'id from the cowlogs KERNEL.md [K]; symptom in the 2023-08 thread (MADV_PAGEOUT leaves PTE-mapped THPs resident although swap is on)',
   },
   {
     name: 'pageout_estimated_sharers',
@@ -303,7 +304,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     title:
       'mm: remap unused subpages to shared zeropage when splitting isolated thp (zero-filled pages of a THP split on reclaim are not swapped)',
     evidence:
-      'the 6.12.118 tree has RMP_USE_SHARED_ZEROPAGE; real run 6.18-host-recon6.10-zerofill-cow-root-swap.log (238 swapped-out THP rows SKIP)',
+      'the 6.12.118 tree has RMP_USE_SHARED_ZEROPAGE; seen on the 6.18 host: zero-filled THPs paged out come back as the shared zeropage, not from swap',
   },
   {
     name: 'reclaim_keeps_pinned_private',
