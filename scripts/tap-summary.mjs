@@ -4,13 +4,21 @@
 // of tap's nested subtests (a parent's own point only summarises its children). Output
 // without any TAP (typecheck or lint failed first) counts as one failure. Several logs (one
 // per Node version, .ci/run) are summed into the one line; with none, stdin is read.
+// Each failing point is listed first (its full name and the first lines of its diagnostic),
+// so that the tail of a CI log says what failed, not only how many.
 import { readFileSync } from 'node:fs';
 import { Parser } from 'tap-parser';
 
 /** Counts of one `npm test` output. */
 function count(text) {
   const start = text.indexOf('TAP version');
-  if (start < 0) return Promise.resolve({ passed: 0, failed: 1, skipped: 0 });
+  if (start < 0)
+    return Promise.resolve({
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      failures: [`no TAP at all: ${lastLine(text)}`],
+    });
   return new Promise((resolve) => tally(text.slice(start), resolve));
 }
 
@@ -35,15 +43,31 @@ function tally(tap, resolve) {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
+    const failures = [];
     for (const { a, parent } of points) {
       if (parent) continue;
       if (a.skip || a.todo) skipped++;
       else if (a.ok) passed++;
-      else failed++;
+      else {
+        failed++;
+        failures.push(describe(a));
+      }
     }
-    resolve({ passed, failed, skipped });
+    resolve({ passed, failed, skipped, failures });
   });
   parser.end(tap);
+}
+
+/** A failing point: its full name, then up to 8 lines of its YAML diagnostic. */
+function describe(a) {
+  const name = a.fullname || a.name || `#${a.id}`;
+  const diag = a.diag ? JSON.stringify(a.diag, null, 1).split('\n').slice(1, -1).slice(0, 8) : [];
+  return [name, ...diag.map((l) => `    ${l.trim()}`)].join('\n');
+}
+
+function lastLine(text) {
+  const lines = text.trimEnd().split('\n');
+  return lines[lines.length - 1] ?? '';
 }
 
 const files = process.argv.slice(2);
@@ -53,5 +77,6 @@ for (const text of files.length
   : [readFileSync(0, 'utf8')]) {
   const c = await count(text);
   for (const k of Object.keys(sum)) sum[k] += c[k];
+  for (const f of c.failures) console.log(`FAILED ${f}`);
 }
 console.log(`${sum.passed} passed, ${sum.failed} failed, ${sum.skipped} skipped`);
