@@ -77,6 +77,8 @@ for (const text of files.length
   : [readFileSync(0, 'utf8')]) {
   const c = await count(text);
   for (const k of Object.keys(sum)) sum[k] += c[k];
-  for (const f of c.failures) console.log(`FAILED ${f}`);
+  // .ci/run starts each log with the Node version it ran on.
+  const node = /^ci: npm test on (Node \S+)/m.exec(text)?.[1];
+  for (const f of c.failures) console.log(`FAILED${node ? ` (${node})` : ''} ${f}`);
 }
 console.log(`${sum.passed} passed, ${sum.failed} failed, ${sum.skipped} skipped`);

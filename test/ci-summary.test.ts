@@ -44,7 +44,7 @@ t.test('leaf points are counted and each failure is named with its diagnostic', 
   const r = summary(t, NESTED);
   t.equal(r.code, 0);
   t.same(r.lines, [
-    'FAILED .tap-bundle/a.test.mjs > inner > the second is wrong',
+    'FAILED (Node v20) .tap-bundle/a.test.mjs > inner > the second is wrong',
     '    "found": 1,',
     '    "wanted": 2',
     '1 passed, 1 failed, 1 skipped',
