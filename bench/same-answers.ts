@@ -8,15 +8,31 @@
  *   diff/<log>.json             `gupsim diff --json` of every fixture log (test/fixtures/logs),
  *                               with --env where the log has an .env.json beside it; through
  *                               the CLI bundle, rebuilt first
+ *   diff/<log>.txt, .all.txt    the same logs' text summary and `--all-runs` text
+ *   bench-log/*                 the ingest bench's 50 MB runner log (bench/big-log.ts, built
+ *                               the same way, no --env: every run's environment inferred):
+ *                               text, --json and --all-runs, the path it was read from
+ *                               replaced by a fixed name
  *
  * Usage: npx tsx bench/same-answers.ts OUT [--against BASE]
  * With --against, every file of BASE is compared byte for byte (cmp) with OUT's: exit 1 and
  * the differing files listed when any differs. Save BASE on the old commit, OUT on the new.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { predict } from '../cases/predict.js';
+import { bareFixtureLogs, buildRunnerLog } from './big-log.js';
 import { cowGrid, gupGrid, type GridEnv } from './sweep-grid.js';
 
 function dumpGrid(grid: GridEnv[], trace: boolean): string {
@@ -58,20 +74,50 @@ function save(outDir: string): void {
   const root = 'test/fixtures/logs';
   for (const log of logsUnder(root)) {
     const env = log.replace(/\.log$/, '.env.json');
-    const args = [
-      'bin/gupsim.js',
-      'diff',
-      '--json',
-      ...(existsSync(env) ? ['--env', env] : []),
-      log,
-    ];
-    // Exit code and stderr are part of the answer (a cow log is refused until diff reads cow).
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-    const text = `${r.stdout}\n--- exit ${r.status}\n${r.stderr}`;
-    const dest = join(outDir, 'diff', `${relative(root, log)}.json`);
-    mkdirSync(dirname(dest), { recursive: true });
-    writeFileSync(dest, text);
+    const envArgs = existsSync(env) ? ['--env', env] : [];
+    for (const [ext, flags] of FORMS) {
+      const dest = join(outDir, 'diff', `${relative(root, log)}${ext}`);
+      writeFileSync(mkdirFor(dest), cliDiff([...flags, ...envArgs, log]));
+    }
   }
+  // The ingest bench's log, as `npm run bench` writes it (its path differs per run: a fixed
+  // name stands in for it wherever the output quotes it).
+  const big = buildRunnerLog(bareFixtureLogs('test/fixtures/logs/live'), 50e6);
+  const dir = mkdtempSync(join(tmpdir(), 'gupsim-same-'));
+  try {
+    const file = join(dir, 'runner-50MB.log');
+    writeFileSync(file, big.text);
+    for (const [ext, flags] of FORMS) {
+      const out = cliDiff([...flags, file])
+        .split(file)
+        .join('runner-50MB.log');
+      writeFileSync(mkdirFor(join(outDir, 'bench-log', `runner-50MB${ext}`)), out);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each output form compared: file suffix and flags. */
+const FORMS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['.json', ['--json']],
+  ['.txt', []],
+  ['.all.txt', ['--all-runs']],
+];
+
+/** `gupsim diff ARGS` through the bundle: stdout, exit code and stderr. */
+function cliDiff(args: string[]): string {
+  // Exit code and stderr are part of the answer (a bad log's one-line error included).
+  const r = spawnSync(process.execPath, ['bin/gupsim.js', 'diff', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  return `${r.stdout}\n--- exit ${r.status}\n${r.stderr}`;
+}
+
+function mkdirFor(file: string): string {
+  mkdirSync(dirname(file), { recursive: true });
+  return file;
 }
 
 function filesUnder(dir: string): string[] {

@@ -24,11 +24,25 @@ function wrapped(source) {
 }
 
 /**
+ * V8 flags the whole CLI runs with. A command of it runs once, in a fresh process: V8's default
+ * budget sends a function to its optimising compiler after ~66 KB of its bytecode ran, and
+ * `gupsim diff` of a 50 MB CI log then compiles hundreds of parser, inference and model
+ * functions (on compiler threads, counted in the process's CPU time) that run for a fraction
+ * of a second each. A budget 16x larger took 15-20 % off the process's CPU time (issue 16:
+ * interleaved runs on the shared 2-core machine; output byte for byte the same); what runs
+ * long is still optimised. Set before the bundle is compiled, in the build too: a code cache
+ * is only accepted under the flags it was made with. `gupsim run` (its own bundle) keeps
+ * V8's defaults: its start is measured against a bare node.
+ */
+const FLAGS = { all: '--interrupt-budget=1048576', run: null };
+
+/**
  * Compile a bundle, `which` of BUNDLES (from its code cache unless `useCache` is false); its
  * exports and script.
  */
 function loadCli(which = 'all', useCache = true) {
   const bundle = BUNDLES[which];
+  if (FLAGS[which]) require('node:v8').setFlagsFromString(FLAGS[which]);
   let source;
   try {
     // latin1: the build makes the bundle ASCII (scripts/build-cli.mjs), so this is its text,

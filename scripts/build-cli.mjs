@@ -81,5 +81,7 @@ async function codeCache(which) {
 
 await bundle('harness/cli.ts', BUNDLES.all);
 await bundle('harness/cli-run.ts', BUNDLES.run);
-await codeCache('all');
+// `run` first: loading the whole CLI sets its V8 flags (bin/load-cli.js FLAGS) for the rest of
+// this process, and a code cache made under them is refused by a `gupsim run` without them.
 await codeCache('run');
+await codeCache('all');

@@ -159,4 +159,29 @@ export function seedSearchView(e: Environment, p: Prediction, stop: EarlyStop | 
 export function clearInferenceCaches(): void {
   MEMO.clear();
   VIEWS.clear();
+  TRACED.clear();
+}
+
+/**
+ * Predictions with their kernel trace, by the whole environment (JSON): what an inference
+ * ends with (its chosen machine, predicted for the explanations) and what `--env` gives every
+ * run of a log. Runs of one machine — a CI log's many runs, a console log cut into fragments
+ * by crashes (cow's reconstructed 6.5 log: 23 runs, one machine) — then share one traced
+ * prediction instead of one each; a cow prediction with its trace costs several milliseconds.
+ * Nothing that reads a prediction writes to it (inferences memoised in MEMO share theirs too).
+ * Keyed by every field, not by predictionKey(): that key leaves the trace out.
+ */
+const TRACED = new Map<string, Prediction | { error: string }>();
+// A traced cow prediction holds a trace per sub-test (a few MB): a handful is enough for the
+// machines of one log.
+const TRACED_LIMIT = 16;
+
+export function tracedPrediction(e: Environment): Prediction | { error: string } {
+  const key = JSON.stringify(e);
+  const hit = TRACED.get(key);
+  if (hit) return hit;
+  const p = predict(e);
+  if (TRACED.size >= TRACED_LIMIT) TRACED.delete(TRACED.keys().next().value as string);
+  TRACED.set(key, p);
+  return p;
 }

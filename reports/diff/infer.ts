@@ -8,10 +8,10 @@
  * more of the log. A dimension whose alternatives all fit equally well is reported as a guess.
  */
 import type { Environment } from '../../cases/env.js';
-import { predict, type Prediction } from '../../cases/predict.js';
+import type { Prediction } from '../../cases/predict.js';
 import { selftestPlugin } from '../../cases/selftests/index.js';
 import type { ParsedRun } from '../parse/types.js';
-import { MEMO, MEMO_LIMIT, runSignature } from './infer-cache.js';
+import { MEMO, MEMO_LIMIT, runSignature, tracedPrediction } from './infer-cache.js';
 import { givenFacts } from './infer-facts.js';
 import { bestDescent, evaluator, type Chosen } from './infer-search.js';
 import { perfectScore, scorePrediction } from './score.js';
@@ -55,7 +55,7 @@ function ofTest(e: Environment, run: ParsedRun): Environment {
 function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { error: string } {
   if (opts.env) {
     const env = ofTest(opts.env, run);
-    const p = predict(env);
+    const p = tracedPrediction(env);
     if ('error' in p) return p;
     return {
       env,
@@ -73,7 +73,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   if (plan.trustPerfectStart && !pin && !plan.firstStart) {
     // The log said enough to build its machine: predict that machine once, with its trace (the
     // explanations need it), and keep it when it reproduces the whole log.
-    const traced = predict(plan.start);
+    const traced = tracedPrediction(plan.start);
     if ('error' in traced) return traced;
     const score = scorePrediction(run, traced);
     if (score >= perfectScore(run)) {
@@ -120,7 +120,7 @@ function searchEnvironment(run: ParsedRun, opts: InferOptions): Inference | { er
   const e = pin && settled !== current.env ? pin(settled) : settled;
   const inferred = plugin.inference.describe(run, plan, e, chosen);
   // The chosen environment again, with its kernel trace for the explanations.
-  const traced = predict(e);
+  const traced = tracedPrediction(e);
   /* c8 ignore next */
   if ('error' in traced) return traced;
   const score = e === current.env ? current.score : scorePrediction(run, traced);

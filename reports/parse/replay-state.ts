@@ -13,8 +13,8 @@
  */
 import { EraCollector, PluginEras } from './eras.js';
 import { CappedList } from './limits.js';
+import { copyBuilder, equalBuilders } from './replay-builder.js';
 import { RunBuilder } from './run-builder.js';
-import type { LineRef, ObservedSubtest } from './types.js';
 
 const LINE_KEYS = new Set(['line', 'startLine', 'endLine', 'runLine']);
 
@@ -29,16 +29,21 @@ const MAX_DEPTH = 16;
  * copied once per reference (the run state's shared LineRefs are never mutated once made).
  */
 export function shiftedCopy<T>(value: T, shift: number): T {
-  return copy(value, shift, 0) as T;
+  return copy(value, shift, 0, true) as T;
 }
 
-function copy(v: unknown, shift: number, depth: number): unknown {
+/** shiftedCopy() without the RunBuilder's own copy (replay-builder.ts): what a test checks it by. */
+export function genericShiftedCopy<T>(value: T, shift: number): T {
+  return copy(value, shift, 0, false) as T;
+}
+
+function copy(v: unknown, shift: number, depth: number, fast: boolean): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (depth > MAX_DEPTH) throw new UncopyableState('state too deep to be a run');
   if (Array.isArray(v)) {
     const n = v.length;
     const out: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = copy(v[i], shift, depth + 1);
+    for (let i = 0; i < n; i++) out[i] = copy(v[i], shift, depth + 1, fast);
     return out;
   }
   const proto = Object.getPrototypeOf(v) as object | null;
@@ -47,24 +52,26 @@ function copy(v: unknown, shift: number, depth: number): unknown {
     const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
     for (const k in out) {
       const x = out[k];
-      if (typeof x === 'object' && x !== null) out[k] = copy(x, shift, depth + 1);
+      if (typeof x === 'object' && x !== null) out[k] = copy(x, shift, depth + 1, fast);
       else if (typeof x === 'number' && LINE_KEYS.has(k)) out[k] = x + shift;
     }
     return out;
   }
   if (v instanceof Map) {
     const out = new Map();
-    for (const [k, x] of v) out.set(copy(k, shift, depth + 1), copy(x, shift, depth + 1));
+    for (const [k, x] of v)
+      out.set(copy(k, shift, depth + 1, fast), copy(x, shift, depth + 1, fast));
     return out;
   }
+  // The run state itself: field by field (replay-builder.ts), the rest through here.
+  if (fast && proto === RunBuilder.prototype)
+    return copyBuilder(v as RunBuilder, shift, (x, s) => copy(x, s, depth + 1, fast));
   const src = v as Record<string, unknown>;
   const out = blank(proto, src);
-  const builder = proto === RunBuilder.prototype;
   for (const k of Object.keys(src)) {
     const x = src[k];
-    if (builder && k === 'subtests') out[k] = (x as ObservedSubtest[]).map((st) => shiftedSubtest(st, shift));
-    else if (builder && (k === 'diagnostics' || k === 'unknownLines' || k === 'loose')) out[k] = shiftedRefs(x as LineRef[], shift);
-    else out[k] = typeof x === 'number' && LINE_KEYS.has(k) ? x + shift : copy(x, shift, depth + 1);
+    out[k] =
+      typeof x === 'number' && LINE_KEYS.has(k) ? x + shift : copy(x, shift, depth + 1, fast);
   }
   return out;
 }
@@ -77,7 +84,11 @@ function copy(v: unknown, shift: number, depth: number): unknown {
 function blank(proto: object | null, src: Record<string, unknown>): Record<string, unknown> {
   const made =
     proto === RunBuilder.prototype
-      ? new RunBuilder(src.depth as number, src.startLine as number, src.wrapper as RunBuilder['wrapper'])
+      ? new RunBuilder(
+          src.depth as number,
+          src.startLine as number,
+          src.wrapper as RunBuilder['wrapper'],
+        )
       : proto === CappedList.prototype
         ? new CappedList<unknown>(src.limit as number)
         : proto === EraCollector.prototype
@@ -85,60 +96,37 @@ function blank(proto: object | null, src: Record<string, unknown>): Record<strin
           : proto === PluginEras.prototype
             ? new PluginEras()
             : null;
-  if (made === null) throw new UncopyableState(`cannot copy a ${String((src as object).constructor?.name)}`);
+  if (made === null)
+    throw new UncopyableState(`cannot copy a ${String((src as object).constructor?.name)}`);
   return made as unknown as Record<string, unknown>;
-}
-
-/*
- * The bulk of a run's state — its sub-tests and kept lines — copied field by field (the generic
- * copy costs several times more per object). Typed object literals: a field added to
- * ObservedSubtest or LineRef that is not copied here does not compile.
- */
-function shiftedRefs(refs: readonly LineRef[], shift: number): LineRef[] {
-  const out: LineRef[] = new Array(refs.length);
-  for (let i = 0; i < refs.length; i++) {
-    const r = refs[i]!;
-    out[i] = { line: r.line + shift, text: r.text };
-  }
-  return out;
-}
-
-function shiftedSubtest(s: ObservedSubtest, shift: number): ObservedSubtest {
-  const d = s.directive;
-  const out: ObservedSubtest = {
-    id: s.id,
-    idSource: s.idSource,
-    ordinal: s.ordinal,
-    number: s.number,
-    runName: s.runName,
-    runLine: s.runLine === null ? null : s.runLine + shift,
-    resultText: s.resultText,
-    line: s.line + shift,
-    description: s.description,
-    directive: d === null ? null : { kind: d.kind, text: d.text },
-    reason: s.reason,
-    verdict: s.verdict,
-    repeatOf: s.repeatOf,
-    diagnostics: shiftedRefs(s.diagnostics, shift),
-    interleaved: shiftedRefs(s.interleaved, shift),
-  };
-  return out;
 }
 
 /** Whether `b` is `a` with every line number `shift` larger (same shape, same values). */
 export function equalShifted(a: unknown, b: unknown, shift: number): boolean {
+  return equal(a, b, shift, true);
+}
+
+/** equalShifted() without the RunBuilder's own comparison (replay-builder.ts), for a test. */
+export function genericEqualShifted(a: unknown, b: unknown, shift: number): boolean {
+  return equal(a, b, shift, false);
+}
+
+function equal(a: unknown, b: unknown, shift: number, fast: boolean): boolean {
   if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equalShifted(a[i], b[i], shift)) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i], shift, fast)) return false;
     return true;
   }
   if (a instanceof Map) {
     if (!(b instanceof Map) || a.size !== b.size) return false;
-    for (const [k, x] of a) if (!b.has(k) || !equalShifted(x, b.get(k), shift)) return false;
+    for (const [k, x] of a) if (!b.has(k) || !equal(x, b.get(k), shift, fast)) return false;
     return true;
   }
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const proto = Object.getPrototypeOf(a) as object | null;
+  if (proto !== Object.getPrototypeOf(b)) return false;
+  if (fast && proto === RunBuilder.prototype)
+    return equalBuilders(a as RunBuilder, b as RunBuilder, shift, equalShifted);
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   const ra = a as Record<string, unknown>;
@@ -148,7 +136,7 @@ export function equalShifted(a: unknown, b: unknown, shift: number): boolean {
     const y = rb[k];
     if (typeof x === 'number' && LINE_KEYS.has(k)) {
       if (y !== x + shift) return false;
-    } else if (!equalShifted(x, y, shift)) return false;
+    } else if (!equal(x, y, shift, fast)) return false;
   }
   return true;
 }

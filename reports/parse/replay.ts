@@ -57,10 +57,24 @@ interface Template {
   delta: Delta;
 }
 
-/** Body lines as a trie: a template sits at the node of its last line. */
+/**
+ * Body lines as a trie: a template sits at the node of its last line. Each node knows its line
+ * and its parent, so a replay that fails part-way gets the lines it matched from the path
+ * (matchedLines()) instead of keeping each line of every replayed run in an array.
+ */
 interface TrieNode {
   next: Level | null;
   template: Template | null;
+  /** The body line this node stands for (a detached copy: equal to the line matched). */
+  line: string;
+  parent: TrieNode | null;
+}
+
+/** The lines from the root to `node`, in order ([] for none). */
+function matchedLines(node: TrieNode | null): string[] {
+  const out: string[] = [];
+  for (let n = node; n !== null; n = n.parent) out.push(n.line);
+  return out.reverse();
 }
 
 /**
@@ -82,10 +96,10 @@ function newLevel(): Level {
   return { only: null, onlyNode: null, map: new Map() };
 }
 
-function child(level: Level, line: string): TrieNode {
+function child(level: Level, line: string, parent: TrieNode | null): TrieNode {
   let node = level.map.get(line);
   if (!node) {
-    node = { next: null, template: null };
+    node = { next: null, template: null, line, parent };
     level.map.set(line, node);
   }
   const single = level.map.size === 1;
@@ -117,8 +131,20 @@ export class Replayer {
   private readonly seen = new Set<number>();
   /** A run opened by the last line, in an idle parser: the next line may start a replay. */
   private opened: { builder: RunBuilder; cls: StartClass | null } | null = null;
-  private rec: { builder: RunBuilder; start: RunBuilder; cls: StartClass | null; lines: string[]; hash: number } | null = null;
-  private match: { level: Level; matched: string[]; builder: RunBuilder; cls: StartClass } | null = null;
+  private rec: {
+    builder: RunBuilder;
+    start: RunBuilder;
+    cls: StartClass | null;
+    lines: string[];
+    hash: number;
+  } | null = null;
+  /** A replay in progress: the next lines allowed, the node of the last line matched (null: none yet). */
+  private match: {
+    level: Level;
+    node: TrieNode | null;
+    builder: RunBuilder;
+    cls: StartClass;
+  } | null = null;
   /** Runs replayed (for the bench and tests). */
   replayed = 0;
 
@@ -131,7 +157,7 @@ export class Replayer {
       this.opened = null;
       const cls = o.cls;
       if (cls && step(cls.root, raw) !== undefined) {
-        this.match = { level: cls.root, matched: [], builder: o.builder, cls };
+        this.match = { level: cls.root, node: null, builder: o.builder, cls };
         return this.matchLine(raw);
       }
       this.startRecording(o.builder, cls);
@@ -194,7 +220,7 @@ export class Replayer {
       this.normal(raw);
       return;
     }
-    m.matched.push(raw);
+    m.node = node;
     if (node.template) this.apply(node.template, m.builder);
     else if (node.next) m.level = node.next;
     else this.abandon();
@@ -204,7 +230,8 @@ export class Replayer {
     const m = this.match!;
     this.match = null;
     this.startRecording(m.builder, m.cls);
-    for (const line of m.matched) this.normal(line);
+    // The lines matched are the path's (equal strings: the parse cannot tell them apart).
+    for (const line of matchedLines(m.node)) this.normal(line);
   }
 
   private apply(t: Template, builder: RunBuilder): void {
@@ -214,7 +241,12 @@ export class Replayer {
     this.replayed++;
   }
 
-  private endRecording(rec: { start: RunBuilder; cls: StartClass | null; lines: string[]; hash: number }): void {
+  private endRecording(rec: {
+    start: RunBuilder;
+    cls: StartClass | null;
+    lines: string[];
+    hash: number;
+  }): void {
     if (rec.lines.length === 0) return;
     const h = mix(rec.hash, rec.lines.length);
     if (!this.seen.has(h)) {
@@ -249,10 +281,16 @@ export class Replayer {
       this.classes.push(cls);
     }
     // A class's templates are kept at its start line (their runs open in the same state).
-    const t: Template = { startLine: cls.startLine, end: shiftedCopy(end, cls.startLine - start.startLine), delta: sh.delta() };
+    const t: Template = {
+      startLine: cls.startLine,
+      end: shiftedCopy(end, cls.startLine - start.startLine),
+      delta: sh.delta(),
+    };
     let level = cls.root;
+    let parent: TrieNode | null = null;
     for (let i = 0; i < lines.length; i++) {
-      const node = child(level, lines[i]!);
+      const node = child(level, lines[i]!, parent);
+      parent = node;
       if (i === lines.length - 1) {
         node.template ??= t;
       } else {
