@@ -34,7 +34,16 @@ function wrapped(source) {
  * is only accepted under the flags it was made with. `gupsim run` (its own bundle) keeps
  * V8's defaults: its start is measured against a bare node.
  */
-const FLAGS = { all: '--interrupt-budget=1048576', run: null };
+const FLAGS = { all: interruptBudgetKnown() ? '--interrupt-budget=1048576' : null, run: null };
+
+/**
+ * `--interrupt-budget` is a flag of V8 11 (Node 20); later V8s (Node 24's 13.x) dropped it for
+ * per-tier invocation counts and print "Error: unrecognized flag" on stderr for it, on every
+ * command. There they keep their defaults.
+ */
+function interruptBudgetKnown() {
+  return process.versions.v8.startsWith('11.');
+}
 
 /**
  * Compile a bundle, `which` of BUNDLES (from its code cache unless `useCache` is false); its
