@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { environmentFromJson, parseEnvironment, type Environment } from '../cases/env.js';
 import { main } from '../harness/cli.js';
+import { diffLog, type DiffReport } from '../reports/diff/index.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'logs');
 
@@ -24,7 +25,12 @@ export function goldenLogs(): GoldenLog[] {
       const envPath = join(FIXTURES, dir, f);
       const r = parseEnvironment(readFileSync(envPath, 'utf8'));
       if (!r.ok) throw new Error(`${f}: ${r.error}`);
-      out.push({ name: f.replace('.env.json', ''), log: readFileSync(envPath.replace('.env.json', '.log'), 'utf8'), envPath, env: r.env });
+      out.push({
+        name: f.replace('.env.json', ''),
+        log: readFileSync(envPath.replace('.env.json', '.log'), 'utf8'),
+        envPath,
+        env: r.env,
+      });
     }
   }
   return out;
@@ -72,6 +78,28 @@ export async function cli(argv: string[], stdinText = ''): Promise<CliResult> {
  * (`results`) and each run refers to it (`runs[].result`); this joins them back.
  */
 export function diffJsonRuns(stdout: string): Record<string, unknown>[] {
-  const j = JSON.parse(stdout) as { results: Record<string, unknown>[]; runs: { result: number }[] };
+  const j = JSON.parse(stdout) as {
+    results: Record<string, unknown>[];
+    runs: { result: number }[];
+  };
   return j.runs.map((r) => ({ ...j.results[r.result], ...r }));
+}
+
+/** diffOnce's reports: by the log's text, then by its name and environment. */
+const DIFFS = new Map<string, Map<string, DiffReport>>();
+
+/**
+ * `diffLog(text, source, env ? { env } : {})`, computed once per test process: several tests
+ * (and, in a group, several files) diff the same fixture with the same environment, given or
+ * inferred, and each such diff of a cow log costs tens of milliseconds. The report is shared:
+ * read it, never change it. Only for the same text, name and environment — any other call is
+ * a fresh diffLog().
+ */
+export function diffOnce(text: string, source: string, env?: Environment): DiffReport {
+  let byText = DIFFS.get(text);
+  if (!byText) DIFFS.set(text, (byText = new Map()));
+  const key = JSON.stringify([source, env ?? null]);
+  let report = byText.get(key);
+  if (!report) byText.set(key, (report = diffLog(text, source, env ? { env } : {})));
+  return report;
 }

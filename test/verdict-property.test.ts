@@ -18,6 +18,7 @@ import {
   type EditKind,
   type Shape,
 } from './helpers/clean-logs.js';
+import { runs } from './helpers/property.js';
 
 const CLEAN: { log: CleanLog; shape: Shape }[] = cleanLogs().map((log) => ({
   log,
@@ -65,7 +66,7 @@ for (const kind of EDIT_KINDS) {
         const inferred = diffLog(text, log.name);
         return needsHuman(given) && needsHuman(inferred);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(20) },
     );
     t.ok(applied > 0, `${applied} edited logs checked`);
   });
