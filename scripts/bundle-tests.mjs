@@ -42,8 +42,11 @@ const INPUTS = join(OUT, 'inputs.json');
 
 /**
  * In-process test files by CPU alone: quick-* under 1.5 s each (~9–12 s a group alone, 2–4 s
- * together), medium-* 1.6–2.6 s (~12–14 s a group alone). Files of 3 s and more run alone:
- * three jobs balance better with them apart.
+ * together), medium-* 1.6–4 s. A group of ~10 s of CPU still leaves three jobs balanced (the
+ * suite is ~100 s of CPU on two cores), and each file in one saves a process start (~0.6 s).
+ * medium-c shares its fixtures' diffs (test/helpers.ts diffOnce: diff and verdict-property diff
+ * every golden log, given and inferred); cow is the cow plug-in's in-process suites. Files that
+ * spawn processes, or take 10 s alone (cow-read), run alone.
  */
 const GROUPS = {
   'quick-a': [
@@ -81,6 +84,8 @@ const GROUPS = {
     'infer-search',
     'known-cli',
     'kcidb-issues',
+    'store',
+    'diff-summary',
   ],
   'medium-b': [
     'cow-lifecycle-anon',
@@ -90,6 +95,8 @@ const GROUPS = {
     'known-overlay',
     'verdict-repro',
   ],
+  'medium-c': ['diff', 'verdict-property', 'parse-property', 'lava'],
+  cow: ['cow-golden', 'cow-infer-memlock', 'cow-cli'],
 };
 
 const entries = readdirSync('test')
