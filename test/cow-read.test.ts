@@ -13,7 +13,7 @@ import t from 'tap';
 import { parseEnvironment, type Environment } from '../cases/env.js';
 import { diffLog, needsHuman, NEEDS_HUMAN, type RunDiff } from '../reports/diff/index.js';
 import { parseLog } from '../reports/parse/index.js';
-import { cli, diffOnce, FIXTURES } from './helpers.js';
+import { cli, FIXTURES } from './helpers.js';
 
 const DIR = join(FIXTURES, 'cow');
 const read = (name: string): string => readFileSync(join(DIR, `${name}.log`), 'utf8');
@@ -48,11 +48,11 @@ for (const name of withEnv.filter((n) => REPLAYED_STDOUT.has(n))) {
 for (const name of withEnv.filter((n) => !REPLAYED_STDOUT.has(n))) {
   t.test(`${name}: clean with its environment given and inferred`, async (t) => {
     const log = read(name);
-    for (const [how, env] of [
-      ['given', envOf(name)],
-      ['inferred', undefined],
+    for (const [how, opts] of [
+      ['given', { env: envOf(name) }],
+      ['inferred', {}],
     ] as const) {
-      const report = diffOnce(log, name, env);
+      const report = diffLog(log, name, opts);
       t.ok(report.runs.length > 0, `${how}: runs read`);
       t.ok(
         report.runs.some((r) => r.test === 'cow'),
@@ -81,7 +81,7 @@ t.test('gupsim diff exits 0 for a cow log, inferred and with --env', async (t) =
 
 t.test('what cow logs say about their machine is read straight off them', async (t) => {
   const facts = (name: string): Record<string, unknown> => {
-    const r = diffOnce(read(name), name).runs[0]!;
+    const r = diffLog(read(name), name).runs[0]!;
     return Object.fromEntries(Object.entries(r.inferred).map(([k, f]) => [k, f.value]));
   };
   t.match(facts('6.18-host-st7.2-cow-root-default'), {
@@ -117,7 +117,7 @@ t.test(
   'the tree from the wording: 6.12 verdict texts, 7.2 unique names and its hugetlb set-up',
   async (t) => {
     const tree = (name: string): string =>
-      diffOnce(read(name), name).runs[0]!.inferred.selftest.value as string;
+      diffLog(read(name), name).runs[0]!.inferred.selftest.value as string;
     t.equal(
       tree('6.18-host-st6.12-cow-root-default'),
       '6.12.118',
@@ -136,8 +136,7 @@ t.test(
       "thp_settings.c's open(<path>)",
     );
     t.equal(tree('6.18-host-st7.2-cow-nonroot-default'), '7.2', "hugepage_settings.c's Bail out!");
-    const recon = '6.18-host-recon6.6-cow-root-default';
-    const old = diffOnce(read(recon), recon).runs[0]!;
+    const old = diffLog(read('6.18-host-recon6.6-cow-root-default'), 'x').runs[0]!;
     t.match(
       old.inferred.selftest.because,
       /INFO\] lines before "TAP version 13"/,
@@ -207,7 +206,7 @@ t.test('mixed CI logs are read run by run, each with its test, and recorded', as
         ['ksft_gup_test.sh', 'ksft_cow.sh'],
       );
     }
-    const report = diffOnce(read(name), name);
+    const report = diffLog(read(name), name);
     for (const r of report.runs) {
       t.notOk(NEEDS_HUMAN.has(r.triage), explained(r));
       t.notOk(
@@ -256,8 +255,7 @@ t.test('mixed CI logs are read run by run, each with its test, and recorded', as
 t.test(
   'triage: XFAIL rows are expected failures with their cause; a non-root stop is the machine’s',
   async (t) => {
-    const d = diffOnce(read('6.18-host-st7.2-cow-root-default'), '6.18-host-st7.2-cow-root-default')
-      .runs[0]!;
+    const d = diffLog(read('6.18-host-st7.2-cow-root-default'), 'x').runs[0]!;
     t.equal(d.triage, 'expected-failure');
     const xf = d.subtests.filter((s) => s.observed === 'xfail');
     t.same(
@@ -279,7 +277,7 @@ t.test(
       '6.18-host-st7.2-cow-nonroot-default',
       '6.18-host-st6.12-cow-nonroot-default',
     ]) {
-      const n = diffOnce(read(name), name).runs[0]!;
+      const n = diffLog(read(name), name).runs[0]!;
       t.equal(n.test, 'cow');
       t.equal(n.triage, 'environment', n.summary);
       t.match(n.summary, /stopped before its first sub-test .*no write permission/);
