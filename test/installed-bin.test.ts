@@ -5,13 +5,13 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { main } from '../harness/cli.js';
 import { cli, FIXTURES } from './helpers.js';
 import { CHILD_ENV, nodeChild } from './helpers/bundle.js';
+import { inBundle } from './helpers/installed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'node_modules/.bin/gupsim');
@@ -39,56 +39,12 @@ const skip = existsSync(join(ROOT, 'dist/gupsim.cjs'))
   ? false
   : 'dist/gupsim.cjs missing (npm ci builds it)';
 
-type Bundle = 'all' | 'run';
-interface LoadedCli {
-  cli: { main: typeof main };
-}
-const loadCli = (
-  createRequire(import.meta.url)('../bin/load-cli.js') as {
-    loadCli: (which: Bundle) => LoadedCli;
-  }
-).loadCli;
-const loaded = new Map<Bundle, LoadedCli>();
-
-/**
- * A command of the installed bundle in this process: the bundle loaded as bin/gupsim.js loads
- * it (bin/load-cli.js: a vm.Script with its code cache and no import() callback, so an import()
- * left in the bundle fails here as it did in the installed command), its `main` given what the
- * bin gives it, with stdout and stderr kept. What is left out is bin/gupsim.js's own
- * process-level code (its stdout writer, stdin and stderr on first use, the exit code): the
- * spawned commands below and the EPIPE and `run` tests take that path.
- */
-async function inBundle(args: string[], input = ''): Promise<Ran> {
-  const which: Bundle = args[0] === 'run' ? 'run' : 'all';
-  let bundle = loaded.get(which);
-  if (!bundle) loaded.set(which, (bundle = loadCli(which)));
-  let stdout = '';
-  let stderr = '';
-  const stdin = new PassThrough();
-  stdin.end(input);
-  // What a process would print on its stderr by itself (an ExperimentalWarning) counts too.
-  const warned = (w: Error): void => void (stderr += `${w.name}: ${w.message}\n`);
-  process.on('warning', warned);
-  try {
-    const code = await bundle.cli.main(args, {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      stdin,
-      env: { ...CHILD_ENV, NO_COLOR: '1' },
-      isTTY: false,
-    });
-    await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
-    return { code, stdout, stderr };
-  } finally {
-    process.off('warning', warned);
-  }
-}
-
 t.test('every command of the installed CLI, along its lazy paths', { skip }, async (t) => {
-  // Each command in this process from the installed bundle (inBundle), except those marked
-  // `process`: the bin's own boundary (stdin as a process's, stdout as its descriptor, the exit
-  // code) taken by the commands that read stdin, the reproducer of the import() bug among them.
-  // One process per command cost ~0.3 s of CPU each and checked that boundary 19 times.
+  // Each command in this process from the installed bundle (helpers/installed.ts), except
+  // those marked `process`: the bin's own boundary (stdin as a process's, stdout as its
+  // descriptor, the exit code) taken by the commands that read stdin, the reproducer of the
+  // import() bug among them. A process per command cost ~0.3 s of CPU each and checked that
+  // boundary 19 times.
   const dir = t.testdir();
   const db = join(dir, 'h.db');
   const script = join(dir, 'fake-gup_longterm.sh');

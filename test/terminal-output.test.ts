@@ -13,6 +13,7 @@ import { main } from '../harness/cli.js';
 import { sgr, terminalText, visibleControls } from '../reports/formats/escape.js';
 import { cli, FIXTURES } from './helpers.js';
 import { bundledEntry, CHILD_ENV, nodeChild } from './helpers/bundle.js';
+import { inBundle } from './helpers/installed.js';
 import { runs } from './helpers/property.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -217,7 +218,12 @@ const skipBin = existsSync(join(ROOT, 'dist/gupsim.cjs'))
 
 t.test('the installed CLI: the terminal-escapes reproducer', { skip: skipBin }, async (t) => {
   const db = join(t.testdir(), 'h.db');
-  const run = (args: string[]): { code: number | null; stdout: string; stderr: string } => {
+  // The bundle's commands in process (helpers/installed.ts: the installed bundle as the bin
+  // loads it); the unknown command as a process, its error line on the bin's own stderr.
+  const run = async (
+    args: string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    if (args[0] !== `x${LABEL}`) return inBundle(args);
     const r = spawnSync(...nodeChild([BIN, ...args]), {
       cwd: ROOT,
       env: CHILD_ENV,
@@ -231,7 +237,7 @@ t.test('the installed CLI: the terminal-escapes reproducer', { skip: skipBin }, 
     ['history', '--db', db],
     [`x${LABEL}`],
   ]) {
-    const r = run(args);
+    const r = await run(args);
     t.notMatch(r.stdout + r.stderr, ACTIVE, `${args[0]}: nothing raw`);
     t.ok(r.stdout.includes('\\x1b') || r.stderr.includes('\\x1b'), `${args[0]}: shown escaped`);
   }
