@@ -62,6 +62,7 @@ const GROUPS = {
     'run-until',
     'known-file',
     'infer-debugfs',
+    'bundle',
   ],
   'quick-b': [
     'cow-model',
