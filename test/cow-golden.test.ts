@@ -31,9 +31,7 @@ const envs = readdirSync(DIR)
 t.test('every cow log has an INDEX row and an environment file', async (t) => {
   const logs = readdirSync(DIR).filter((f) => f.endsWith('.log'));
   // The runs whose io_uring rows real timing decides keep theirs in cow-timing/ (cow-timing.test.ts).
-  const timing = new Set(
-    readdirSync(join(FIXTURES, 'cow-timing')).filter((f) => f.endsWith('.env.json')),
-  );
+  const timing = new Set(readdirSync(join(FIXTURES, 'cow-timing')).filter((f) => f.endsWith('.env.json')));
   for (const l of logs) {
     const env = l.replace(/\.log$/, '.env.json');
     t.ok(envs.includes(env) || timing.has(env), `${l} has an environment file`);

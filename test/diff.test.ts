@@ -43,11 +43,7 @@ t.test('004 (9p, run_vmtests under the runner): environment', async (t) => {
   const r = run0(pub('004-kitayama-arm64-fvp-9p-run_vmtests-ftruncate-failed.log'), '004');
   t.equal(r.triage, 'environment');
   t.equal(r.subtests.filter((s) => s.class === 'environment').length, 8);
-  t.ok(
-    r.subtests
-      .filter((s) => s.class === 'environment')
-      .every((s) => s.id?.endsWith('/local-tmpfile')),
-  );
+  t.ok(r.subtests.filter((s) => s.class === 'environment').every((s) => s.id?.endsWith('/local-tmpfile')));
   t.equal(r.inferred.cwdFs.value, '9p');
   t.equal(r.inferred.arch.value, 'arm64');
   t.equal(r.inferred.liburing.value, false);
@@ -70,18 +66,9 @@ t.test('007/008: the same sub-tests under two wordings line up under one id', as
     a.subtests.map((s) => s.id),
     b.subtests.map((s) => s.id),
   );
-  t.same(
-    a.subtests.map((s) => s.id),
-    ['ro/gup-fast/private/memfd-hugetlb-2048kB', 'ro/gup-fast/private/memfd-hugetlb-1048576kB'],
-  );
-  t.same(
-    a.subtests.map((s) => s.observed),
-    ['skip', 'skip'],
-  );
-  t.same(
-    b.subtests.map((s) => s.observed),
-    ['fail', 'fail'],
-  );
+  t.same(a.subtests.map((s) => s.id), ['ro/gup-fast/private/memfd-hugetlb-2048kB', 'ro/gup-fast/private/memfd-hugetlb-1048576kB']);
+  t.same(a.subtests.map((s) => s.observed), ['skip', 'skip']);
+  t.same(b.subtests.map((s) => s.observed), ['fail', 'fail']);
   t.equal(a.selftest, 'B');
   t.equal(b.selftest, 'C0', 'a FAILed memfd_create() is the v6.16-rc1 wording');
 });
@@ -108,10 +95,7 @@ for (const g of goldenLogs()) {
     const given = diffOnce(g.log, g.name, g.env);
     for (const r of given.runs) {
       t.ok(clean.includes(r.triage), `given env: ${r.triage}: ${r.summary}`);
-      t.notOk(
-        r.subtests.some((s) => s.observed !== s.predicted),
-        'every sub-test as predicted',
-      );
+      t.notOk(r.subtests.some((s) => s.observed !== s.predicted), 'every sub-test as predicted');
     }
     t.notOk(needsHuman(given), 'given env: nothing needs a human');
     const inferred = diffOnce(g.log, g.name);
@@ -122,18 +106,15 @@ for (const g of goldenLogs()) {
   });
 }
 
-t.test(
-  'the 6.1 live log: io_uring MAP_PRIVATE ext4 failures are expected before 34ed8d0dcd69',
-  async (t) => {
-    const g = goldenLogs().find((x) => x.name.startsWith('6.1.0'))!;
-    const r = diffLog(g.log, g.name, { env: g.env }).runs[0]!;
-    t.equal(r.triage, 'expected-failure');
-    t.same(
-      r.subtests.filter((s) => s.class === 'expected-failure').map((s) => s.id),
-      ['iouring/private/tmpfile', 'iouring/private/local-tmpfile'],
-    );
-  },
-);
+t.test('the 6.1 live log: io_uring MAP_PRIVATE ext4 failures are expected before 34ed8d0dcd69', async (t) => {
+  const g = goldenLogs().find((x) => x.name.startsWith('6.1.0'))!;
+  const r = diffLog(g.log, g.name, { env: g.env }).runs[0]!;
+  t.equal(r.triage, 'expected-failure');
+  t.same(
+    r.subtests.filter((s) => s.class === 'expected-failure').map((s) => s.id),
+    ['iouring/private/tmpfile', 'iouring/private/local-tmpfile'],
+  );
+});
 
 t.test('a kernel that stops refusing R/W pins is a kernel-regression', async (t) => {
   const g = goldenLogs().find((x) => x.name.startsWith('6.12.117-guptest'))!;
@@ -148,9 +129,7 @@ t.test('a kernel that stops refusing R/W pins is a kernel-regression', async (t)
 
 t.test('a crash mid-run is triaged crash, later sub-tests too', async (t) => {
   const g = goldenLogs().find((x) => x.name.startsWith('6.12.117-guptest'))!;
-  const cut =
-    g.log.split('\n').slice(0, 30).join('\n') +
-    '\n[  123.456] BUG: kernel NULL pointer dereference, address: 0000000000000008\n';
+  const cut = g.log.split('\n').slice(0, 30).join('\n') + '\n[  123.456] BUG: kernel NULL pointer dereference, address: 0000000000000008\n';
   const rep = diffLog(cut, 'crash', { env: g.env });
   t.equal(rep.runs[0]!.triage, 'crash');
   t.ok(rep.runs[0]!.subtests.some((s) => s.class === 'crash' && s.observed === null));
@@ -168,19 +147,9 @@ t.test('a glued EINVAL skip is read and predicted (v6.15 on a pre-6.2 kernel)', 
   ].join('\n');
   const r = run0(log, 'glued');
   t.equal(r.selftest, 'B');
-  t.same(
-    r.subtests.slice(0, 3).map((s) => s.observed),
-    ['skip', 'skip', 'skip'],
-  );
-  t.same(
-    r.subtests.slice(0, 3).map((s) => s.predictedReason),
-    Array(3).fill('PIN_LONGTERM_TEST_START failed (EINVAL)n'),
-  );
-  t.match(
-    r.inferred.kernelEra.because,
-    /fit kernels 5\.14–6\.1/,
-    'EINVAL: gup_test without PIN_LONGTERM_TEST (before c77369b437f9)',
-  );
+  t.same(r.subtests.slice(0, 3).map((s) => s.observed), ['skip', 'skip', 'skip']);
+  t.same(r.subtests.slice(0, 3).map((s) => s.predictedReason), Array(3).fill('PIN_LONGTERM_TEST_START failed (EINVAL)n'));
+  t.match(r.inferred.kernelEra.because, /fit kernels 5\.14–6\.1/, 'EINVAL: gup_test without PIN_LONGTERM_TEST (before c77369b437f9)');
   t.equal(r.triage, 'crash', 'an excerpt that stops after 3 of 24 planned results');
 });
 
@@ -190,10 +159,7 @@ t.test('diff never throws on mangled logs', async () => {
     fc.property(fc.constantFrom(...logs), fc.nat(), fc.nat(), fc.string(), (log, a, b, junk) => {
       const lines = log.split('\n');
       const i = a % lines.length;
-      const cut = lines
-        .slice(0, i)
-        .concat(junk, lines.slice(i + (b % 5)))
-        .join('\n');
+      const cut = lines.slice(0, i).concat(junk, lines.slice(i + (b % 5))).join('\n');
       diffLog(cut, 'mangled');
       return true;
     }),
@@ -215,10 +181,7 @@ t.test('an environment the model cannot run is reported, not half-built', async 
   const bad = { ...g.env, selftest: { ...g.env.selftest, tree: '6.1' } };
   const r = diffLog(g.log, 'bad', { env: bad }).runs[0]!;
   t.equal(r.triage, 'unexplained');
-  t.match(
-    r.summary,
-    /gup_longterm first shipped in v6\.5.*compared with the default environment instead/,
-  );
+  t.match(r.summary, /gup_longterm first shipped in v6\.5.*compared with the default environment instead/);
   t.ok(r.env, 'the comparison still has an environment');
   t.equal(r.subtests.length, 50);
 });

@@ -25,12 +25,7 @@ export function goldenLogs(): GoldenLog[] {
       const envPath = join(FIXTURES, dir, f);
       const r = parseEnvironment(readFileSync(envPath, 'utf8'));
       if (!r.ok) throw new Error(`${f}: ${r.error}`);
-      out.push({
-        name: f.replace('.env.json', ''),
-        log: readFileSync(envPath.replace('.env.json', '.log'), 'utf8'),
-        envPath,
-        env: r.env,
-      });
+      out.push({ name: f.replace('.env.json', ''), log: readFileSync(envPath.replace('.env.json', '.log'), 'utf8'), envPath, env: r.env });
     }
   }
   return out;
@@ -78,10 +73,7 @@ export async function cli(argv: string[], stdinText = ''): Promise<CliResult> {
  * (`results`) and each run refers to it (`runs[].result`); this joins them back.
  */
 export function diffJsonRuns(stdout: string): Record<string, unknown>[] {
-  const j = JSON.parse(stdout) as {
-    results: Record<string, unknown>[];
-    runs: { result: number }[];
-  };
+  const j = JSON.parse(stdout) as { results: Record<string, unknown>[]; runs: { result: number }[] };
   return j.runs.map((r) => ({ ...j.results[r.result], ...r }));
 }
 
@@ -89,11 +81,11 @@ export function diffJsonRuns(stdout: string): Record<string, unknown>[] {
 const DIFFS = new Map<string, Map<string, DiffReport>>();
 
 /**
- * `diffLog(text, source, env ? { env } : {})`, computed once per test process: several tests
- * (and, in a group, several files) diff the same fixture with the same environment, given or
- * inferred, and each such diff of a cow log costs tens of milliseconds. The report is shared:
- * read it, never change it. Only for the same text, name and environment — any other call is
- * a fresh diffLog().
+ * `diffLog(text, source, env ? { env } : {})`, computed once per test process: files of one
+ * group diff the same gup_longterm fixtures with the same environment, given or inferred
+ * (diff.test.ts and verdict-property.test.ts, every golden log). The report is shared: read
+ * it, never change it. Not for cow logs: holding their reports made the collector's work cost
+ * more than diffing them again (cow-read.test.ts), and the inference is memoised already.
  */
 export function diffOnce(text: string, source: string, env?: Environment): DiffReport {
   let byText = DIFFS.get(text);

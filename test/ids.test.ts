@@ -30,9 +30,7 @@ t.test('every case and backing round-trips through its [RUN] wording', async (t)
 
 t.test('the prototype wording maps to the same ids', async (t) => {
   t.equal(
-    subtestIdFromRunName(
-      'iouring fixed buffer with MAP_PRIVATE file mapping ... with local tmpfile',
-    ),
+    subtestIdFromRunName('iouring fixed buffer with MAP_PRIVATE file mapping ... with local tmpfile'),
     'iouring/private/local-tmpfile',
   );
   t.equal(

@@ -12,8 +12,7 @@ import { searchCoordinates, type Dimension } from '../reports/diff/infer-dimensi
 import { dimensions, kernelOptions } from '../cases/selftests/gup_longterm/infer-dimensions.js';
 
 // As descend() does: the kernel dimension's options are the tree's eras.
-const optionsOf = (d: Dimension, e: Environment): Dimension['options'] =>
-  d.name === 'kernel' ? kernelOptions(e.selftest.tree) : d.options;
+const optionsOf = (d: Dimension, e: Environment): Dimension['options'] => (d.name === 'kernel' ? kernelOptions(e.selftest.tree) : d.options);
 
 function start(tree: string): Environment {
   const r = environmentFromJson({
@@ -39,8 +38,7 @@ for (const trees of [['7.2', '6.18', '6.19', '6.16'], ['prototype']]) {
         const key = searchCoordinates(e, dims);
         const known = byKey.get(key);
         if (known === undefined) byKey.set(key, e);
-        else if (!isDeepStrictEqual(known, e))
-          clashes.push(`${JSON.stringify(known)} vs ${JSON.stringify(e)}`);
+        else if (!isDeepStrictEqual(known, e)) clashes.push(`${JSON.stringify(known)} vs ${JSON.stringify(e)}`);
         if (step < 2) for (const d of dims) for (const o of optionsOf(d, e)) next.push(o.apply(e));
       }
       frontier = next;

@@ -40,11 +40,7 @@ for (const name of LOGS) {
     clearInferenceCaches();
     const again = inferEnvironment(run);
     if ('error' in again) throw new Error('inference failed');
-    t.same(
-      [again.env, again.inferred, again.score],
-      [pruned.env, pruned.inferred, pruned.score],
-      'a cleared cache infers the same again',
-    );
+    t.same([again.env, again.inferred, again.score], [pruned.env, pruned.inferred, pruned.score], 'a cleared cache infers the same again');
     // predictionKey() leaves out settings and behaviours a prediction never reads: with a view
     // per distinct environment instead (every field, the kernel by its release), a pinned
     // search (no pruning) must still infer the same.
@@ -54,11 +50,7 @@ for (const name of LOGS) {
     const exact = inferEnvironment(run, { pin: (e) => e });
     keyViewsBy(undefined);
     if ('error' in exact) throw new Error('inference failed');
-    t.same(
-      [exact.env, exact.inferred, exact.score],
-      [pruned.env, pruned.inferred, pruned.score],
-      'views by every field infer the same',
-    );
+    t.same([exact.env, exact.inferred, exact.score], [pruned.env, pruned.inferred, pruned.score], 'views by every field infer the same');
     // And with every prediction a whole run (no early stop, so no key that leaves io_uring out).
     stopEarly(false);
     keyViewsBy((e) => JSON.stringify(e));
@@ -67,10 +59,6 @@ for (const name of LOGS) {
     stopEarly(true);
     keyViewsBy(undefined);
     if ('error' in whole) throw new Error('inference failed');
-    t.same(
-      [whole.env, whole.inferred, whole.score],
-      [pruned.env, pruned.inferred, pruned.score],
-      'whole runs by every field infer the same',
-    );
+    t.same([whole.env, whole.inferred, whole.score], [pruned.env, pruned.inferred, pruned.score], 'whole runs by every field infer the same');
   });
 }

@@ -249,10 +249,7 @@ t.test(
     const fromDiff = JSON.parse(direct.stdout) as KcidbDocument;
     t.same(checkKcidb(fromDiff), []);
     // record exits as diff does: 004 is explained (0), 006 never ran and needs a human (1).
-    for (const [l, code] of [
-      [logs[0]!, 0],
-      [logs[1]!, 1],
-    ] as const)
+    for (const [l, code] of [[logs[0]!, 0], [logs[1]!, 1]] as const)
       t.equal(
         (await cli(['record', '--db', db, '--machine', 'fvp', '--date', '2025-01-01', l])).code,
         code,

@@ -27,27 +27,24 @@ function script(dir: string, name: string, body: string): string {
   return path;
 }
 
-t.test(
-  'a binary that cannot start is bad input (exit 2, one line), never a triaged run',
-  async (t) => {
-    const dir = t.testdir({ 'plain.txt': 'not a program\n' });
-    const badInterp = script(dir, 'bad-interp', '');
-    writeFileSync(badInterp, '#!/nonexistent/interpreter\n');
-    for (const [binary, msg] of [
-      [dir, /--binary .*: is a directory$/],
-      [join(dir, 'plain.txt'), /--binary .*plain\.txt: not executable \(chmod \+x\?\)$/],
-      [join(dir, 'absent'), /--binary .*absent: no such file$/],
-      ['/dev/null', /--binary \/dev\/null: not a regular file$/],
-      [badInterp, /--binary .*bad-interp: cannot start: ENOENT$/],
-    ] as const) {
-      const r = await cli(['live', '--binary', binary]);
-      t.equal(r.code, 2, binary);
-      t.match(r.stderr.trim(), msg);
-      t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
-      t.equal(r.stdout, '', 'no report: nothing ran');
-    }
-  },
-);
+t.test('a binary that cannot start is bad input (exit 2, one line), never a triaged run', async (t) => {
+  const dir = t.testdir({ 'plain.txt': 'not a program\n' });
+  const badInterp = script(dir, 'bad-interp', '');
+  writeFileSync(badInterp, '#!/nonexistent/interpreter\n');
+  for (const [binary, msg] of [
+    [dir, /--binary .*: is a directory$/],
+    [join(dir, 'plain.txt'), /--binary .*plain\.txt: not executable \(chmod \+x\?\)$/],
+    [join(dir, 'absent'), /--binary .*absent: no such file$/],
+    ['/dev/null', /--binary \/dev\/null: not a regular file$/],
+    [badInterp, /--binary .*bad-interp: cannot start: ENOENT$/],
+  ] as const) {
+    const r = await cli(['live', '--binary', binary]);
+    t.equal(r.code, 2, binary);
+    t.match(r.stderr.trim(), msg);
+    t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    t.equal(r.stdout, '', 'no report: nothing ran');
+  }
+});
 
 t.test('--timeout has a validated range; --cwd must be a directory', async (t) => {
   const dir = t.testdir();
@@ -55,10 +52,7 @@ t.test('--timeout has a validated range; --cwd must be a directory', async (t) =
   for (const v of ['1e10', '0', '-1', 'abc', '86401', '', 'Infinity']) {
     const r = await cli(['live', '--binary', ok, `--timeout=${v}`]);
     t.equal(r.code, 2, `--timeout ${v}`);
-    t.match(
-      r.stderr,
-      /^gupsim live: --timeout: expected seconds from 0\.1 to 86400 \(a day\), got ".*"\n$/,
-    );
+    t.match(r.stderr, /^gupsim live: --timeout: expected seconds from 0\.1 to 86400 \(a day\), got ".*"\n$/);
   }
   for (const [cwd, msg] of [
     ['/nonexistent', /--cwd \/nonexistent: no such directory$/],
@@ -70,48 +64,30 @@ t.test('--timeout has a validated range; --cwd must be a directory', async (t) =
   }
 });
 
-t.test(
-  'a timeout kills the whole process group, even a child that holds the output pipe',
-  async (t) => {
-    const dir = t.testdir();
-    const pidFile = join(dir, 'child.pid');
-    const quietFile = join(dir, 'quiet.pid');
-    // One background child keeps stdout open (waiting for the pipe alone would take 20 s), one
-    // has let go of it and would outlive a kill of the direct child by minutes.
-    const bin = script(
-      dir,
-      'grandchild',
-      `sleep 20 & echo $! > '${pidFile}'\nsleep 300 > /dev/null 2>&1 & echo $! > '${quietFile}'\necho "TAP version 13"\nsleep 100`,
-    );
-    const r = await cli([
-      'live',
-      '--binary',
-      bin,
-      '--timeout',
-      '1',
-      '--keep-log',
-      join(dir, 'kept.log'),
-    ]);
-    t.equal(r.code, 1, 'a timeout needs a human');
-    t.match(
-      readFileSync(join(dir, 'kept.log'), 'utf8'),
-      /\nnot ok 1 selftests: mm: gup_longterm # TIMEOUT 1 seconds\n$/,
-    );
-    for (const f of [pidFile, quietFile]) {
-      const pid = Number(readFileSync(f, 'utf8'));
-      t.ok(await settles(pid), `background child ${pid} was killed with the group`);
-    }
-  },
-);
+t.test('a timeout kills the whole process group, even a child that holds the output pipe', async (t) => {
+  const dir = t.testdir();
+  const pidFile = join(dir, 'child.pid');
+  const quietFile = join(dir, 'quiet.pid');
+  // One background child keeps stdout open (waiting for the pipe alone would take 20 s), one
+  // has let go of it and would outlive a kill of the direct child by minutes.
+  const bin = script(
+    dir,
+    'grandchild',
+    `sleep 20 & echo $! > '${pidFile}'\nsleep 300 > /dev/null 2>&1 & echo $! > '${quietFile}'\necho "TAP version 13"\nsleep 100`,
+  );
+  const r = await cli(['live', '--binary', bin, '--timeout', '1', '--keep-log', join(dir, 'kept.log')]);
+  t.equal(r.code, 1, 'a timeout needs a human');
+  t.match(readFileSync(join(dir, 'kept.log'), 'utf8'), /\nnot ok 1 selftests: mm: gup_longterm # TIMEOUT 1 seconds\n$/);
+  for (const f of [pidFile, quietFile]) {
+    const pid = Number(readFileSync(f, 'utf8'));
+    t.ok(await settles(pid), `background child ${pid} was killed with the group`);
+  }
+});
 
 t.test('children a test leaves behind are killed when it exits', async (t) => {
   const dir = t.testdir();
   const pidFile = join(dir, 'left.pid');
-  const bin = script(
-    dir,
-    'leaves-child',
-    `sleep 100 > /dev/null 2>&1 & echo $! > '${pidFile}'\necho "TAP version 13"\necho "1..0"\nexit 0`,
-  );
+  const bin = script(dir, 'leaves-child', `sleep 100 > /dev/null 2>&1 & echo $! > '${pidFile}'\necho "TAP version 13"\necho "1..0"\nexit 0`);
   const r = await cli(['live', '--binary', bin, '--keep-log', join(dir, 'kept.log')]);
   t.match(readFileSync(join(dir, 'kept.log'), 'utf8'), /\nok 1 selftests: mm: gup_longterm\n$/);
   t.not(r.code, 2);

@@ -352,37 +352,34 @@ t.test('a segfaulting binary under run_vmtests', async (t) => {
   t.equal(r.endedEarly, true);
 });
 
-t.test(
-  'cow’s [RUN] lines make a run of cow, not of gup_longterm; unknown [RUN] lines no run',
-  async (t) => {
-    const cow = [
-      '# # [INFO] detected hugetlb page size: 2048 KiB',
-      '# TAP version 13',
-      '# 1..2',
-      '# # [RUN] Basic COW after fork() ... with base page',
-      '# ok 1 No leak from parent into child',
-      '# # [RUN] Basic COW after fork() ... with THP',
-      '# ok 2 No leak from parent into child',
-    ];
-    const log = parseLog(cow.join('\n'));
-    t.equal(log.runs.length, 1);
-    t.equal(log.runs[0]?.test, 'cow');
-    t.same(
-      log.runs[0]?.subtests.map((s) => s.id),
-      ['cow/basic-after-fork/base-page', 'cow/basic-after-fork/thp-2048kB'],
-      'a THP row without a size (before v6.8) is the PMD size',
-    );
-    const named = parseLog(['# selftests: mm: cow', ...cow, 'ok 1 selftests: mm: cow'].join('\n'));
-    t.equal(named.runs[0]?.test, 'cow');
-    t.equal(named.runs[0]?.program, 'cow');
-    t.equal(named.runs[0]?.evidence, 'wrapper');
-    // [RUN] lines no selftest's scheme maps are another program's.
-    const other = cow.map((l) => l.replace('Basic COW after fork()', 'KSM unmerge'));
-    const foreign = parseLog(other.join('\n'));
-    t.equal(foreign.runs.length, 0);
-    t.equal(foreign.otherPrograms.length, 1);
-  },
-);
+t.test('cow’s [RUN] lines make a run of cow, not of gup_longterm; unknown [RUN] lines no run', async (t) => {
+  const cow = [
+    '# # [INFO] detected hugetlb page size: 2048 KiB',
+    '# TAP version 13',
+    '# 1..2',
+    '# # [RUN] Basic COW after fork() ... with base page',
+    '# ok 1 No leak from parent into child',
+    '# # [RUN] Basic COW after fork() ... with THP',
+    '# ok 2 No leak from parent into child',
+  ];
+  const log = parseLog(cow.join('\n'));
+  t.equal(log.runs.length, 1);
+  t.equal(log.runs[0]?.test, 'cow');
+  t.same(
+    log.runs[0]?.subtests.map((s) => s.id),
+    ['cow/basic-after-fork/base-page', 'cow/basic-after-fork/thp-2048kB'],
+    'a THP row without a size (before v6.8) is the PMD size',
+  );
+  const named = parseLog(['# selftests: mm: cow', ...cow, 'ok 1 selftests: mm: cow'].join('\n'));
+  t.equal(named.runs[0]?.test, 'cow');
+  t.equal(named.runs[0]?.program, 'cow');
+  t.equal(named.runs[0]?.evidence, 'wrapper');
+  // [RUN] lines no selftest's scheme maps are another program's.
+  const other = cow.map((l) => l.replace('Basic COW after fork()', 'KSM unmerge'));
+  const foreign = parseLog(other.join('\n'));
+  t.equal(foreign.runs.length, 0);
+  t.equal(foreign.otherPrograms.length, 1);
+});
 
 t.test('kselftest directives: XFAIL, XPASS, error, TODO, lower-case skip', async (t) => {
   const text = [

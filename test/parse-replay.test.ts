@@ -24,15 +24,7 @@ function wrapped(texts: readonly string[], copies: number): string {
   for (let c = 0; c < copies; c++) {
     for (const text of texts) {
       n++;
-      out.push(
-        '# timeout set to 180',
-        '# selftests: mm: gup_longterm',
-        ...text
-          .trimEnd()
-          .split('\n')
-          .map((l) => (l === '' ? '#' : `# ${l}`)),
-        `ok ${n} selftests: mm: gup_longterm`,
-      );
+      out.push('# timeout set to 180', '# selftests: mm: gup_longterm', ...text.trimEnd().split('\n').map((l) => (l === '' ? '#' : `# ${l}`)), `ok ${n} selftests: mm: gup_longterm`);
     }
   }
   return out.join('\n') + '\n';
@@ -42,52 +34,35 @@ function both(text: string): { on: string; off: string; replayed: number } {
   const p = new LogParser();
   for (const line of text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined)) p.push(line);
   const on = p.finish();
-  return {
-    on: JSON.stringify(on),
-    off: JSON.stringify(parseLog(text, { replay: false })),
-    replayed: p.replayed,
-  };
+  return { on: JSON.stringify(on), off: JSON.stringify(parseLog(text, { replay: false })), replayed: p.replayed };
 }
 
-t.test(
-  'fixture logs, repeated bare and wrapped: the same parse with replay on and off',
-  async (t) => {
-    let replayed = 0;
-    const differ: string[] = [];
-    for (const { name, text } of LOGS) {
-      for (const [form, input] of [
-        ['once', text],
-        ['three times', text + text + text],
-        ['wrapped four times', wrapped([text], 4)],
-        ['wrapped, CRLF', wrapped([text], 3).replace(/\n/g, '\r\n')],
-      ] as const) {
-        const r = both(input);
-        replayed += r.replayed;
-        if (r.on !== r.off) differ.push(`${name} ${form}`);
-      }
+t.test('fixture logs, repeated bare and wrapped: the same parse with replay on and off', async (t) => {
+  let replayed = 0;
+  const differ: string[] = [];
+  for (const { name, text } of LOGS) {
+    for (const [form, input] of [
+      ['once', text],
+      ['three times', text + text + text],
+      ['wrapped four times', wrapped([text], 4)],
+      ['wrapped, CRLF', wrapped([text], 3).replace(/\n/g, '\r\n')],
+    ] as const) {
+      const r = both(input);
+      replayed += r.replayed;
+      if (r.on !== r.off) differ.push(`${name} ${form}`);
     }
-    t.same(differ, [], 'no log parses differently');
-    t.ok(replayed > 0, `runs were replayed (${replayed})`);
-    const mixed = both(
-      wrapped(
-        LOGS.map((l) => l.text),
-        3,
-      ),
-    );
-    t.equal(mixed.on, mixed.off, 'every fixture wrapped, cycled three times');
-    t.ok(mixed.replayed > 0);
-  },
-);
+  }
+  t.same(differ, [], 'no log parses differently');
+  t.ok(replayed > 0, `runs were replayed (${replayed})`);
+  const mixed = both(wrapped(LOGS.map((l) => l.text), 3));
+  t.equal(mixed.on, mixed.off, 'every fixture wrapped, cycled three times');
+  t.ok(mixed.replayed > 0);
+});
 
 t.test('damaged copies: a line changed, dropped or doubled anywhere', async (t) => {
-  const base = wrapped(
-    LOGS.filter((l) => l.name.startsWith('live/'))
-      .slice(0, 3)
-      .map((l) => l.text),
-    4,
-  ).split('\n');
+  const base = wrapped(LOGS.filter((l) => l.name.startsWith('live/')).slice(0, 3).map((l) => l.text), 4).split('\n');
   let seed = 11;
-  const rnd = (n: number): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
   const differ: number[] = [];
   let replayed = 0;
   for (let round = 0; round < 60; round++) {
@@ -109,17 +84,8 @@ t.test('damaged copies: a line changed, dropped or doubled anywhere', async (t) 
 });
 
 t.test('streamed in small chunks: the same parse with replay on and off', async (t) => {
-  const text = wrapped(
-    LOGS.slice(0, 6).map((l) => l.text),
-    3,
-  );
-  const chunks = (): string[] =>
-    Array.from({ length: Math.ceil(text.length / 777) }, (_, i) =>
-      text.slice(i * 777, (i + 1) * 777),
-    );
+  const text = wrapped(LOGS.slice(0, 6).map((l) => l.text), 3);
+  const chunks = (): string[] => Array.from({ length: Math.ceil(text.length / 777) }, (_, i) => text.slice(i * 777, (i + 1) * 777));
   const strip = (l: ParsedLog): string => JSON.stringify(l);
-  t.equal(
-    strip(await parseStream(Readable.from(chunks()))),
-    strip(await parseStream(Readable.from(chunks()), { replay: false })),
-  );
+  t.equal(strip(await parseStream(Readable.from(chunks()))), strip(await parseStream(Readable.from(chunks()), { replay: false })));
 });

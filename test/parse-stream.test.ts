@@ -20,11 +20,7 @@ function runnerLog(copies: number): string {
   const body = LIVE.trimEnd().split('\n');
   const out = ['TAP version 13', `1..${copies}`];
   for (let n = 1; n <= copies; n++) {
-    out.push(
-      '# selftests: mm: gup_longterm',
-      ...body.map((l) => `# ${l}`),
-      `ok ${n} selftests: mm: gup_longterm`,
-    );
+    out.push('# selftests: mm: gup_longterm', ...body.map((l) => `# ${l}`), `ok ${n} selftests: mm: gup_longterm`);
   }
   return out.join('\n') + '\n';
 }
@@ -62,9 +58,7 @@ t.test('onRun: each run handed out as it ends, none kept, same runs as parseLog'
 t.test('weak runs still wait for the end of the log when nothing names gup_longterm', async (t) => {
   const trailer = '# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0';
   const seen: ParsedRun[] = [];
-  const log = parseLog(['TAP version 13', '1..1', 'ok 1 x', trailer].join('\n'), {
-    onRun: (r) => seen.push(r),
-  });
+  const log = parseLog(['TAP version 13', '1..1', 'ok 1 x', trailer].join('\n'), { onRun: (r) => seen.push(r) });
   t.equal(seen.length, 1);
   t.equal(log.stats.runs, 1);
   t.ok(seen[0]!.issues.some((i) => i.code === 'weak-run'));
@@ -72,54 +66,43 @@ t.test('weak runs still wait for the end of the log when nothing names gup_longt
 
 t.test('a cap is never silent: issues beyond the per-run limit are counted', async (t) => {
   // 1,200 results all numbered 5: every one after the first is an unexpected number.
-  const text = ['TAP version 13', '1..1200', ...Array.from({ length: 1200 }, () => 'ok 5 x')].join(
-    '\n',
-  );
+  const text = ['TAP version 13', '1..1200', ...Array.from({ length: 1200 }, () => 'ok 5 x')].join('\n');
   const r = parseLog(text).runs[0]!;
   t.equal(r.subtests.length, 1200, 'every result kept');
   // 1,200 unexpected numbers, and the run ended early: one sub-test reported 1,200 times is
   // one of 1,200 planned results.
   t.ok(r.endedEarly);
   t.ok(
-    r.issues.some(
-      (i) => i.code === 'dropped-lines' && /^201 more issues not kept$/.test(i.message),
-    ),
+    r.issues.some((i) => i.code === 'dropped-lines' && /^201 more issues not kept$/.test(i.message)),
     'the 201 issues past the limit are counted and reported',
   );
 });
 
-t.test(
-  '7.x ksft_gup_test.sh: a container; its timeout and verdict belong to the run',
-  async (t) => {
-    const log = parseLog(KSFT);
-    t.equal(log.runs.length, 1);
-    const r = log.runs[0]!;
-    t.equal(r.subtests.length, 50);
-    t.match(r.wrapper, {
-      kind: 'run_vmtests-tap',
-      underKselftestRunner: true,
-      nesting: 2,
+t.test('7.x ksft_gup_test.sh: a container; its timeout and verdict belong to the run', async (t) => {
+  const log = parseLog(KSFT);
+  t.equal(log.runs.length, 1);
+  const r = log.runs[0]!;
+  t.equal(r.subtests.length, 50);
+  t.match(r.wrapper, {
+    kind: 'run_vmtests-tap',
+    underKselftestRunner: true,
+    nesting: 2,
+    timeoutSetTo: 900,
+    verdict: { ok: true, number: 6, name: 'gup_longterm' },
+    container: {
+      name: 'ksft_gup_test.sh',
       timeoutSetTo: 900,
-      verdict: { ok: true, number: 6, name: 'gup_longterm' },
-      container: {
-        name: 'ksft_gup_test.sh',
-        timeoutSetTo: 900,
-        verdict: { ok: true, number: 1, name: 'selftests: mm: ksft_gup_test.sh', directive: null },
-      },
-    });
-    t.same(r.infrastructure, []);
-    t.equal(log.otherPrograms.length, 5, 'the five gup_test programs are skipped');
-  },
-);
+      verdict: { ok: true, number: 1, name: 'selftests: mm: ksft_gup_test.sh', directive: null },
+    },
+  });
+  t.same(r.infrastructure, []);
+  t.equal(log.otherPrograms.length, 5, 'the five gup_test programs are skipped');
+});
 
 t.test('7.x runner TIMEOUT after a partial run: a timeout marker on the run', async (t) => {
   const lines = KSFT.split('\n');
   const cut = lines.findIndex((l) => l.startsWith('# # ok 20 '));
-  const text = [
-    ...lines.slice(0, cut + 2),
-    '#',
-    'not ok 1 selftests: mm: ksft_gup_test.sh # TIMEOUT 900 seconds',
-  ].join('\n');
+  const text = [...lines.slice(0, cut + 2), '#', 'not ok 1 selftests: mm: ksft_gup_test.sh # TIMEOUT 900 seconds'].join('\n');
   const r = parseLog(text).runs[0]!;
   t.equal(r.subtests.filter((s) => s.verdict !== 'missing').length, 20);
   t.match(r.wrapper.timedOut, { seconds: 900 });
@@ -128,10 +111,7 @@ t.test('7.x runner TIMEOUT after a partial run: a timeout marker on the run', as
 });
 
 t.test('a runner TIMEOUT of the container after a complete run is not the run’s', async (t) => {
-  const text = KSFT.replace(
-    'ok 1 selftests: mm: ksft_gup_test.sh',
-    'not ok 1 selftests: mm: ksft_gup_test.sh # TIMEOUT 900 seconds',
-  );
+  const text = KSFT.replace('ok 1 selftests: mm: ksft_gup_test.sh', 'not ok 1 selftests: mm: ksft_gup_test.sh # TIMEOUT 900 seconds');
   const r = parseLog(text).runs[0]!;
   t.equal(r.wrapper.timedOut, null, 'gup_longterm printed its own verdict: it was not cut');
   t.same(r.infrastructure, []);
@@ -149,10 +129,7 @@ t.test('an oops fragment with a [RUN] line and no TAP header is a run', async (t
   const r = log.runs[0]!;
   t.equal(r.subtests.length, 1);
   t.match(r.subtests[0], { id: 'rw/gup/shared/memfd', verdict: 'missing' });
-  t.ok(
-    r.crashes.some((c) => c.kind === 'bug' && c.duringSubtest === 1),
-    'the crash is at that sub-test',
-  );
+  t.ok(r.crashes.some((c) => c.kind === 'bug' && c.duringSubtest === 1), 'the crash is at that sub-test');
 });
 
 t.test('a parsed log is not kept alive by the parser once its result is dropped', async (t) => {
@@ -166,15 +143,8 @@ t.test('a parsed log is not kept alive by the parser once its result is dropped'
   const base = live();
   // A 16 MB log, parsed, and nothing but a count kept: every line of the parse is a slice of
   // the text, so anything the parser's module state kept of one would hold all 16 MB.
-  const runs = ((): number =>
-    parseLog(
-      buildRunnerLog([readFileSync(`${FIXTURES}live/6.18-host-ext4-default.log`, 'utf8')], 16e6)
-        .text,
-    ).runs.length)();
+  const runs = ((): number => parseLog(buildRunnerLog([readFileSync(`${FIXTURES}live/6.18-host-ext4-default.log`, 'utf8')], 16e6).text).runs.length)();
   t.ok(runs > 100, `${runs} runs parsed`);
   const grown = (live() - base) / 1e6;
-  t.ok(
-    grown < 4,
-    `live heap after the parse is within a few MB of before it (${grown.toFixed(1)} MB more)`,
-  );
+  t.ok(grown < 4, `live heap after the parse is within a few MB of before it (${grown.toFixed(1)} MB more)`);
 });

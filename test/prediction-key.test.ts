@@ -26,11 +26,7 @@ interface Setting {
 
 function env(o: Setting): Environment {
   const r = environmentFromJson({
-    kernel: {
-      release: o.release,
-      patches: [...o.patches],
-      config: { GUP_TEST: o.gupTest, DEBUG_FS: o.debugFs, IO_URING: o.ioUring },
-    },
+    kernel: { release: o.release, patches: [...o.patches], config: { GUP_TEST: o.gupTest, DEBUG_FS: o.debugFs, IO_URING: o.ioUring } },
     hugetlb: [
       { sizeKiB: 2048, free: 2 },
       { sizeKiB: 1048576, free: 1 },
@@ -101,117 +97,98 @@ function check(t: Test, settings: Setting[], atLeast: number, beforeIoUring = fa
     for (const e of envs.slice(1)) {
       if (observable(e) === first) continue;
       mismatched++;
-      const what = (x: Environment): string =>
-        JSON.stringify([x.kernel, x.user, x.sysctl, x.selftest]);
+      const what = (x: Environment): string => JSON.stringify([x.kernel, x.user, x.sysctl, x.selftest]);
       t.fail(`${what(e)} predicts unlike ${what(envs[0]!)}, which has its key`);
     }
   }
   t.equal(mismatched, 0, 'every environment predicts like the others of its key');
   // Not vacuous: the rules do merge a good part of the sweep.
-  t.ok(
-    merged >= atLeast,
-    `${merged} of ${settings.length} environments share a key with an earlier one`,
-  );
+  t.ok(merged >= atLeast, `${merged} of ${settings.length} environments share a key with an earlier one`);
 }
 
-t.test(
-  'gup_test: CONFIG_GUP_TEST, gup_test_debugfs and pin_longterm_test where gup_test cannot open',
-  async (t) => {
-    check(
-      t,
-      sweep({
-        release: RELEASES,
-        // Kernels that differ in nothing but the gup_test behaviours.
-        patches: [[], ['-c77369b437f9'], ['-9c84f229268f']],
-        tree: ['6.12', '6.15', '7.2'],
-        root: [true, false],
-        gupTest: [true, false],
-        debugFs: [true, false],
-        ioUring: [true],
-        disabled: [0],
-        memlockKiB: [8192],
-        liburing: [null],
-      }),
-      50,
-    );
-  },
-);
+t.test('gup_test: CONFIG_GUP_TEST, gup_test_debugfs and pin_longterm_test where gup_test cannot open', async (t) => {
+  check(
+    t,
+    sweep({
+      release: RELEASES,
+      // Kernels that differ in nothing but the gup_test behaviours.
+      patches: [[], ['-c77369b437f9'], ['-9c84f229268f']],
+      tree: ['6.12', '6.15', '7.2'],
+      root: [true, false],
+      gupTest: [true, false],
+      debugFs: [true, false],
+      ioUring: [true],
+      disabled: [0],
+      memlockKiB: [8192],
+      liburing: [null],
+    }),
+    50,
+  );
+});
 
-t.test(
-  'io_uring: the sysctl, RLIMIT_MEMLOCK and the io_uring behaviours where nothing reads them',
-  async (t) => {
-    check(
-      t,
-      sweep({
-        release: RELEASES,
-        patches: [[]],
-        tree: ['6.15', '7.2'],
-        root: [true, false],
-        gupTest: [true],
-        debugFs: [true],
-        ioUring: [true, false],
-        disabled: [0, 1, 2],
-        memlockKiB: [8, 'unlimited'],
-        liburing: ['2.5', null],
-      }),
-      300,
-    );
-  },
-);
+t.test('io_uring: the sysctl, RLIMIT_MEMLOCK and the io_uring behaviours where nothing reads them', async (t) => {
+  check(
+    t,
+    sweep({
+      release: RELEASES,
+      patches: [[]],
+      tree: ['6.15', '7.2'],
+      root: [true, false],
+      gupTest: [true],
+      debugFs: [true],
+      ioUring: [true, false],
+      disabled: [0, 1, 2],
+      memlockKiB: [8, 'unlimited'],
+      liburing: ['2.5', null],
+    }),
+    300,
+  );
+});
 
-t.test(
-  'before io_uring: every io_uring setting and behaviour, and liburing errno writing, for the GUP records',
-  async (t) => {
-    check(
-      t,
-      sweep({
-        release: ['5.13', '6.4', '6.12', '7.2'],
-        // Kernels without one of the io_uring behaviours (the sysctl, fast buffer pinning).
-        patches: [[], ['-76d3ccecfa18'], ['-1943f96b3816']],
-        tree: ['7.2'],
-        root: [true, false],
-        gupTest: [true],
-        debugFs: [true],
-        ioUring: [true, false],
-        disabled: [0, 2],
-        memlockKiB: [8, 'unlimited'],
-        liburing: ['2.5', '2.1'],
-      }),
-      300,
-      true,
-    );
-  },
-);
+t.test('before io_uring: every io_uring setting and behaviour, and liburing errno writing, for the GUP records', async (t) => {
+  check(
+    t,
+    sweep({
+      release: ['5.13', '6.4', '6.12', '7.2'],
+      // Kernels without one of the io_uring behaviours (the sysctl, fast buffer pinning).
+      patches: [[], ['-76d3ccecfa18'], ['-1943f96b3816']],
+      tree: ['7.2'],
+      root: [true, false],
+      gupTest: [true],
+      debugFs: [true],
+      ioUring: [true, false],
+      disabled: [0, 2],
+      memlockKiB: [8, 'unlimited'],
+      liburing: ['2.5', '2.1'],
+    }),
+    300,
+    true,
+  );
+});
 
-t.test(
-  'gup_longterm maps no anonymous memory: the behaviours only it reads are dead',
-  async (t) => {
-    check(
-      t,
-      sweep({
-        release: ['6.12', '7.2'],
-        // Kernels that differ in nothing but behaviours of anonymous memory (cow's).
-        patches: [[], ['-64fe24a3e05e'], ['-1493a1913e34'], ['-b1f202060afe', '-7d8faaf15545']],
-        tree: ['7.2'],
-        root: [true],
-        gupTest: [true],
-        debugFs: [true],
-        ioUring: [true],
-        disabled: [0],
-        memlockKiB: [8192],
-        liburing: ['2.5'],
-      }),
-      6,
-    );
-    // For cow they live.
-    const cow = (patches: string[]): string | undefined => {
-      const r = environmentFromJson({
-        kernel: { release: '7.2', patches },
-        selftest: { name: 'cow' },
-      });
-      if (!r.ok) throw new Error(r.error);
-      return predictionKey(r.env);
-    };
-    t.not(cow([]), cow(['-64fe24a3e05e']), "cow: mprotect()'s write upgrade is part of the key");
-  },
-);
+t.test('gup_longterm maps no anonymous memory: the behaviours only it reads are dead', async (t) => {
+  check(
+    t,
+    sweep({
+      release: ['6.12', '7.2'],
+      // Kernels that differ in nothing but behaviours of anonymous memory (cow's).
+      patches: [[], ['-64fe24a3e05e'], ['-1493a1913e34'], ['-b1f202060afe', '-7d8faaf15545']],
+      tree: ['7.2'],
+      root: [true],
+      gupTest: [true],
+      debugFs: [true],
+      ioUring: [true],
+      disabled: [0],
+      memlockKiB: [8192],
+      liburing: ['2.5'],
+    }),
+    6,
+  );
+  // For cow they live.
+  const cow = (patches: string[]): string | undefined => {
+    const r = environmentFromJson({ kernel: { release: '7.2', patches }, selftest: { name: 'cow' } });
+    if (!r.ok) throw new Error(r.error);
+    return predictionKey(r.env);
+  };
+  t.not(cow([]), cow(['-64fe24a3e05e']), 'cow: mprotect()\'s write upgrade is part of the key');
+});

@@ -271,7 +271,7 @@ for (const { name, exit } of indexRows()) {
       const inferred = await cli(['diff', '--json', logPath]);
       t.equal(inferred.code, 0, inferred.stdout);
       const run = (
-        { runs: diffJsonRuns(inferred.stdout) } as unknown as {
+        ({ runs: diffJsonRuns(inferred.stdout) }) as unknown as {
           runs: { env: { user: { root: boolean }; hugetlb: { free: number }[] } }[];
         }
       ).runs[0]!;
@@ -285,10 +285,7 @@ for (const { name, exit } of indexRows()) {
 }
 
 t.test('gup_test as non-root: ENOENT without debugfs mounted, EACCES with it', async (t) => {
-  const messages = (
-    fs: Record<string, unknown>,
-    config: Record<string, boolean> = {},
-  ): string[] => {
+  const messages = (fs: Record<string, unknown>, config: Record<string, boolean> = {}): string[] => {
     const p = predict(
       env({
         kernel: { release: '6.18.44', config },
@@ -302,35 +299,15 @@ t.test('gup_test as non-root: ENOENT without debugfs mounted, EACCES with it', a
     );
     if ('error' in p) throw new Error(p.error);
     // The first gup_test program's reason line (`# # <message>`).
-    return p.stdout
-      .split('\n')
-      .filter((l) => /^# # (Please run|check if|mount debugfs)/.test(l))
-      .slice(0, 2);
+    return p.stdout.split('\n').filter((l) => /^# # (Please run|check if|mount debugfs)/.test(l)).slice(0, 2);
   };
-  t.same(messages({ debugfs: false }), [
-    '# # check if CONFIG_GUP_TEST is enabled in kernel config',
-    '# # check if CONFIG_GUP_TEST is enabled in kernel config',
-  ]);
-  t.same(messages({ debugfs: true }), [
-    '# # Please run this test as root',
-    '# # Please run this test as root',
-  ]);
-  t.same(
-    messages({}, { GUP_TEST: true }),
-    ['# # Please run this test as root', '# # Please run this test as root'],
-    'absent: mounted when the kernel has gup_test',
-  );
-  t.same(
-    messages({}, { GUP_TEST: false }),
-    messages({ debugfs: false }),
-    'absent: not mounted when it has not',
-  );
+  t.same(messages({ debugfs: false }), ['# # check if CONFIG_GUP_TEST is enabled in kernel config', '# # check if CONFIG_GUP_TEST is enabled in kernel config']);
+  t.same(messages({ debugfs: true }), ['# # Please run this test as root', '# # Please run this test as root']);
+  t.same(messages({}, { GUP_TEST: true }), ['# # Please run this test as root', '# # Please run this test as root'], 'absent: mounted when the kernel has gup_test');
+  t.same(messages({}, { GUP_TEST: false }), messages({ debugfs: false }), 'absent: not mounted when it has not');
   t.same(
     messages({ debugfs: true }, { DEBUG_FS: false }).slice(0, 2),
-    [
-      '# # mount debugfs at /sys/kernel/debug',
-      '# # check if CONFIG_GUP_TEST is enabled in kernel config',
-    ],
+    ['# # mount debugfs at /sys/kernel/debug', '# # check if CONFIG_GUP_TEST is enabled in kernel config'],
     'no CONFIG_DEBUG_FS: no /sys/kernel/debug at all, for any user',
   );
 });

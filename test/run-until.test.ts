@@ -37,45 +37,29 @@ const ENVS = [
 ];
 
 for (const e of ENVS) {
-  t.test(
-    `${e.selftest.tree}, kernel ${e.kernel.release}, liburing ${String(e.selftest.liburing)}, root ${e.user.root}`,
-    async (t) => {
-      const whole = run(e);
-      const ids = whole.subtests.map((s) => s.id);
-      t.ok(ids.length > 10, 'the run has sub-tests');
-      t.equal(new Set(ids).size, ids.length, 'no id repeats in a run');
-      t.notOk(whole.stopped, 'a run without a stop set is whole');
-      const last = ids.length - 1;
-      // Stop sets, each with the index of the sub-test that completes it.
-      const sets: [string[], number][] = [
-        [[], -1],
-        [[ids[0]!], 0],
-        [[ids[7]!, ids[3]!], 7],
-        [[ids[last - 1]!], last - 1],
-        [[ids[last]!], last],
-        [[ids[2]!, 'rw/gup/shared/memfd-hugetlb-64kB'], -2],
-      ];
-      for (const [set, upTo] of sets) {
-        const stopped = run(e, new Set(set));
-        const complete = upTo === -2 || upTo === last;
-        const n = complete ? ids.length : upTo + 1;
-        t.equal(
-          stopped.stopped,
-          !complete,
-          `{${set.join(' ')}}: stopped only when sub-tests are left`,
-        );
-        t.same(
-          stopped.subtests,
-          whole.subtests.slice(0, n),
-          `{${set.join(' ')}}: the whole run's first ${n} records`,
-        );
-        if (complete)
-          t.same(
-            [stopped.stdout, stopped.exitCode, stopped.plan],
-            [whole.stdout, whole.exitCode, whole.plan],
-            'and its output',
-          );
-      }
-    },
-  );
+  t.test(`${e.selftest.tree}, kernel ${e.kernel.release}, liburing ${String(e.selftest.liburing)}, root ${e.user.root}`, async (t) => {
+    const whole = run(e);
+    const ids = whole.subtests.map((s) => s.id);
+    t.ok(ids.length > 10, 'the run has sub-tests');
+    t.equal(new Set(ids).size, ids.length, 'no id repeats in a run');
+    t.notOk(whole.stopped, 'a run without a stop set is whole');
+    const last = ids.length - 1;
+    // Stop sets, each with the index of the sub-test that completes it.
+    const sets: [string[], number][] = [
+      [[], -1],
+      [[ids[0]!], 0],
+      [[ids[7]!, ids[3]!], 7],
+      [[ids[last - 1]!], last - 1],
+      [[ids[last]!], last],
+      [[ids[2]!, 'rw/gup/shared/memfd-hugetlb-64kB'], -2],
+    ];
+    for (const [set, upTo] of sets) {
+      const stopped = run(e, new Set(set));
+      const complete = upTo === -2 || upTo === last;
+      const n = complete ? ids.length : upTo + 1;
+      t.equal(stopped.stopped, !complete, `{${set.join(' ')}}: stopped only when sub-tests are left`);
+      t.same(stopped.subtests, whole.subtests.slice(0, n), `{${set.join(' ')}}: the whole run's first ${n} records`);
+      if (complete) t.same([stopped.stdout, stopped.exitCode, stopped.plan], [whole.stdout, whole.exitCode, whole.plan], 'and its output');
+    }
+  });
 }

@@ -63,9 +63,7 @@ t.test('dup-result-ignored: a later `not ok 41` is a conflict, exit 1', async (t
     r.stdout,
     /conflicting results for one sub-test \(line 86: "ok 41 Should have worked", line 87: "not ok 41 Should have worked"\); the model predicts PASS/,
   );
-  const j = {
-    runs: diffJsonRuns((await cli(['diff', '--json', repro('dup-result-ignored.log')])).stdout),
-  } as unknown as {
+  const j = { runs: diffJsonRuns((await cli(['diff', '--json', repro('dup-result-ignored.log')])).stdout) } as unknown as {
     runs: {
       triage: string;
       subtests: { id: string; class: string; results?: { verdict: string; line: number }[] }[];
@@ -159,7 +157,7 @@ t.test(
     const r = await cli(['diff', '--json', repro('run_vmtests-FAIL-ignored.log')]);
     t.equal(r.code, 1);
     const run = (
-      { runs: diffJsonRuns(r.stdout) } as unknown as {
+      ({ runs: diffJsonRuns(r.stdout) }) as unknown as {
         runs: (RunDiff & {
           evidence: { kind: string; class: string; observed: string; predicted: string | null }[];
         })[];
@@ -506,11 +504,7 @@ t.test('the runners’ summaries of other programs’ failures are not gup_longt
     { class: 'match', explanation: /run_vmtests\.sh exits 1 after the statuses the log shows/ },
     'run_vmtests.sh’s exit is judged from its whole stream: the later program failed',
   );
-  t.match(
-    d.evidence.find((e) => e.kind === 'runner-summary'),
-    { class: 'match' },
-    'SUMMARY counts every program',
-  );
+  t.match(d.evidence.find((e) => e.kind === 'runner-summary'), { class: 'match' }, 'SUMMARY counts every program');
   t.match(
     d.evidence.find((e) => e.kind === 'runner-totals'),
     { class: 'match' },
@@ -535,10 +529,6 @@ t.test('the runners’ summaries of other programs’ failures are not gup_longt
     '',
   ].join('\n');
   const runs = diffLog(three, 'x').runs;
-  t.same(
-    runs.map((r) => r.test),
-    ['gup_longterm', 'cow'],
-    'cow’s run is read as cow’s',
-  );
+  t.same(runs.map((r) => r.test), ['gup_longterm', 'cow'], 'cow’s run is read as cow’s');
   t.equal(runs[0]!.triage, 'match');
 });
