@@ -312,7 +312,7 @@ t.test(
   '6.18: accounting, COW isolation and pins that follow their process, over any sequence',
   async () => {
     fc.assert(lifecycle('6.18.44', [accountingHolds, isolationHolds, pinsFollow]), {
-      numRuns: runs(75),
+      numRuns: runs(150),
     });
   },
 );
@@ -320,7 +320,7 @@ t.test(
 t.test(
   '5.10: accounting and COW isolation hold; a pin that leaves its process is found',
   async (t) => {
-    fc.assert(lifecycle('5.10', [accountingHolds, isolationHolds]), { numRuns: runs(50) });
+    fc.assert(lifecycle('5.10', [accountingHolds, isolationHolds]), { numRuns: runs(100) });
     const found = fc.check(lifecycle('5.10', [pinsFollow]), { numRuns: 1000, seed: 1 });
     t.ok(found.failed, `5.10 (no FAULT_FLAG_UNSHARE): ${String(found.counterexample)}`);
   },

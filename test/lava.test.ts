@@ -106,11 +106,11 @@ t.test('hostile records never throw', async () => {
       const r = decodeLavaRecord(cut);
       return 'error' in r ? typeof r.error === 'string' : typeof r.lvl === 'string';
     }),
-    { numRuns: runs(500) },
+    { numRuns: runs(3000) },
   );
   fc.assert(
     fc.property(fc.string({ unit: 'binary' }), (s) => decodeLavaRecord(`- {${s}`) !== undefined),
-    { numRuns: runs(500) },
+    { numRuns: runs(3000) },
   );
   // A log that starts as LAVA and goes on as anything: every line a record number, never a throw.
   fc.assert(
@@ -128,7 +128,7 @@ t.test('hostile records never throw', async () => {
         );
       },
     ),
-    { numRuns: runs(100) },
+    { numRuns: runs(300) },
   );
 });
 

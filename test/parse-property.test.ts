@@ -95,9 +95,9 @@ t.test('mutated real logs: never throws, stays within the linear bound', async (
       }
       return JSON.stringify(parsed).length > 0;
     }),
-    { numRuns: runs(150) },
+    { numRuns: runs(400) },
   );
-  t.pass(`${runs(150)} mutated logs parsed`);
+  t.pass(`${runs(400)} mutated logs parsed`);
 });
 
 t.test('arbitrary strings and unicode: never throws', async (t) => {
@@ -106,7 +106,7 @@ t.test('arbitrary strings and unicode: never throws', async (t) => {
       const parsed = parseLog(s);
       return withinLinearBound(parsed) && Array.isArray(parsed.runs);
     }),
-    { numRuns: runs(100) },
+    { numRuns: runs(300) },
   );
   fc.assert(
     fc.property(
@@ -134,7 +134,7 @@ t.test('arbitrary strings and unicode: never throws', async (t) => {
       fc.constantFrom('\n', '', '\r\n'),
       (parts, sep) => withinLinearBound(parseLog(parts.join(sep))),
     ),
-    { numRuns: runs(150) },
+    { numRuns: runs(300) },
   );
   t.pass('random input parsed');
 });
@@ -159,7 +159,7 @@ t.test('unknown lines inserted anywhere never change a verdict or an id', async 
         return JSON.stringify(a) === JSON.stringify(b);
       },
     ),
-    { numRuns: runs(80) },
+    { numRuns: runs(200) },
   );
   t.pass('verdicts unchanged');
 });

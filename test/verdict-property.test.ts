@@ -67,7 +67,7 @@ for (const kind of EDIT_KINDS) {
         const inferred = diffLog(text, log.name);
         return needsHuman(given) && needsHuman(inferred);
       }),
-      { numRuns: runs(20) },
+      { numRuns: runs(40) },
     );
     t.ok(applied > 0, `${applied} edited logs checked`);
   });
