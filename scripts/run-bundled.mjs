@@ -15,8 +15,8 @@
 // long file running alone at the end). A file not timed yet counts as slow.
 //
 // Usage: node scripts/run-bundled.mjs [--with-check] [FILE.mjs …] (default: the suite, each group
-// of quick files bundled together — .tap-bundle/groups.json, scripts/bundle-tests.mjs — in place
-// of its files). --with-check (npm test) runs the typecheck and lint (scripts/check.mjs --tap) as
+// of in-process files as one process — .tap-bundle/groups.json, scripts/bundle-tests.mjs — in
+// place of its files). --with-check (npm test) runs the typecheck and lint (scripts/check.mjs --tap) as
 // one more job: on two cores the test processes leave part of a core idle while they wait on
 // child processes, kill timers and Chromium, and the check's CPU fills it instead of running
 // alone first; its points (typecheck, lint) count in the stream like any test's.

@@ -21,6 +21,7 @@ import {
 } from '../kernel-model/mm-syscalls.js';
 import { MAP_PRIVATE, PROT_READ, PROT_WRITE, Task } from '../kernel-model/task.js';
 import { env } from './helpers.js';
+import { runs } from './helpers/property.js';
 
 const PAGES = 512;
 const PS = 4096;
@@ -311,7 +312,7 @@ t.test(
   '6.18: accounting, COW isolation and pins that follow their process, over any sequence',
   async () => {
     fc.assert(lifecycle('6.18.44', [accountingHolds, isolationHolds, pinsFollow]), {
-      numRuns: 150,
+      numRuns: runs(150),
     });
   },
 );
@@ -319,7 +320,7 @@ t.test(
 t.test(
   '5.10: accounting and COW isolation hold; a pin that leaves its process is found',
   async (t) => {
-    fc.assert(lifecycle('5.10', [accountingHolds, isolationHolds]), { numRuns: 100 });
+    fc.assert(lifecycle('5.10', [accountingHolds, isolationHolds]), { numRuns: runs(100) });
     const found = fc.check(lifecycle('5.10', [pinsFollow]), { numRuns: 1000, seed: 1 });
     t.ok(found.failed, `5.10 (no FAULT_FLAG_UNSHARE): ${String(found.counterexample)}`);
   },

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffLog, needsHuman } from '../reports/diff/index.js';
-import { FIXTURES, goldenLogs } from './helpers.js';
+import { diffOnce, FIXTURES, goldenLogs } from './helpers.js';
 
 const pub = (name: string): string => readFileSync(join(FIXTURES, 'public', name), 'utf8');
 const run0 = (text: string, name: string, opts = {}) => {
@@ -92,13 +92,13 @@ for (const g of goldenLogs()) {
     // test-bug: the real 7.2 and memlock logs show the stale-errno io_uring verdicts, which
     // gupsim must call the test's defect (explained, exit 0), never a match.
     const clean = ['match', 'expected-failure', 'environment', 'test-bug'];
-    const given = diffLog(g.log, g.name, { env: g.env });
+    const given = diffOnce(g.log, g.name, g.env);
     for (const r of given.runs) {
       t.ok(clean.includes(r.triage), `given env: ${r.triage}: ${r.summary}`);
       t.notOk(r.subtests.some((s) => s.observed !== s.predicted), 'every sub-test as predicted');
     }
     t.notOk(needsHuman(given), 'given env: nothing needs a human');
-    const inferred = diffLog(g.log, g.name);
+    const inferred = diffOnce(g.log, g.name);
     for (const r of inferred.runs) {
       t.ok(clean.includes(r.triage), `inferred: ${r.triage}: ${r.summary}`);
     }

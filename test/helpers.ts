@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { environmentFromJson, parseEnvironment, type Environment } from '../cases/env.js';
 import { main } from '../harness/cli.js';
+import { diffLog, type DiffReport } from '../reports/diff/index.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'logs');
 
@@ -74,4 +75,23 @@ export async function cli(argv: string[], stdinText = ''): Promise<CliResult> {
 export function diffJsonRuns(stdout: string): Record<string, unknown>[] {
   const j = JSON.parse(stdout) as { results: Record<string, unknown>[]; runs: { result: number }[] };
   return j.runs.map((r) => ({ ...j.results[r.result], ...r }));
+}
+
+/** diffOnce's reports: by the log's text, then by its name and environment. */
+const DIFFS = new Map<string, Map<string, DiffReport>>();
+
+/**
+ * `diffLog(text, source, env ? { env } : {})`, computed once per test process: files of one
+ * group diff the same gup_longterm fixtures with the same environment, given or inferred
+ * (diff.test.ts and verdict-property.test.ts, every golden log). The report is shared: read
+ * it, never change it. Not for cow logs: holding their reports made the collector's work cost
+ * more than diffing them again (cow-read.test.ts), and the inference is memoised already.
+ */
+export function diffOnce(text: string, source: string, env?: Environment): DiffReport {
+  let byText = DIFFS.get(text);
+  if (!byText) DIFFS.set(text, (byText = new Map()));
+  const key = JSON.stringify([source, env ?? null]);
+  let report = byText.get(key);
+  if (!report) byText.set(key, (report = diffLog(text, source, env ? { env } : {})));
+  return report;
 }

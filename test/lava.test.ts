@@ -16,6 +16,7 @@ import { parseLog, parseStream } from '../reports/parse/index.js';
 import { consoleText, decodeLavaRecord, isLavaLog } from '../reports/parse/lava.js';
 import { toLavaYaml, yamlQuote } from './helpers/lava-yaml.js';
 import { cli, FIXTURES } from './helpers.js';
+import { runs } from './helpers/property.js';
 
 const read = (p: string): string => readFileSync(join(FIXTURES, p), 'utf8');
 function envOf(p: string): Environment {
@@ -105,11 +106,11 @@ t.test('hostile records never throw', async () => {
       const r = decodeLavaRecord(cut);
       return 'error' in r ? typeof r.error === 'string' : typeof r.lvl === 'string';
     }),
-    { numRuns: 3000 },
+    { numRuns: runs(3000) },
   );
   fc.assert(
     fc.property(fc.string({ unit: 'binary' }), (s) => decodeLavaRecord(`- {${s}`) !== undefined),
-    { numRuns: 3000 },
+    { numRuns: runs(3000) },
   );
   // A log that starts as LAVA and goes on as anything: every line a record number, never a throw.
   fc.assert(
@@ -127,7 +128,7 @@ t.test('hostile records never throw', async () => {
         );
       },
     ),
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   );
 });
 

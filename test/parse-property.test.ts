@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseLog, type ParsedLog } from '../reports/parse/index.js';
+import { runs } from './helpers/property.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/logs/', import.meta.url));
 const LOGS: string[] = ['public', 'live'].flatMap((d) =>
@@ -94,9 +95,9 @@ t.test('mutated real logs: never throws, stays within the linear bound', async (
       }
       return JSON.stringify(parsed).length > 0;
     }),
-    { numRuns: 400 },
+    { numRuns: runs(400) },
   );
-  t.pass('400 mutated logs parsed');
+  t.pass(`${runs(400)} mutated logs parsed`);
 });
 
 t.test('arbitrary strings and unicode: never throws', async (t) => {
@@ -105,7 +106,7 @@ t.test('arbitrary strings and unicode: never throws', async (t) => {
       const parsed = parseLog(s);
       return withinLinearBound(parsed) && Array.isArray(parsed.runs);
     }),
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   );
   fc.assert(
     fc.property(
@@ -133,7 +134,7 @@ t.test('arbitrary strings and unicode: never throws', async (t) => {
       fc.constantFrom('\n', '', '\r\n'),
       (parts, sep) => withinLinearBound(parseLog(parts.join(sep))),
     ),
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   );
   t.pass('random input parsed');
 });
@@ -158,7 +159,7 @@ t.test('unknown lines inserted anywhere never change a verdict or an id', async 
         return JSON.stringify(a) === JSON.stringify(b);
       },
     ),
-    { numRuns: 200 },
+    { numRuns: runs(200) },
   );
   t.pass('verdicts unchanged');
 });

@@ -18,6 +18,8 @@ import {
   type EditKind,
   type Shape,
 } from './helpers/clean-logs.js';
+import { diffOnce } from './helpers.js';
+import { runs } from './helpers/property.js';
 
 const CLEAN: { log: CleanLog; shape: Shape }[] = cleanLogs().map((log) => ({
   log,
@@ -27,8 +29,8 @@ const CLEAN: { log: CleanLog; shape: Shape }[] = cleanLogs().map((log) => ({
 t.test('every clean log diffs clean, environment given and inferred', async (t) => {
   t.ok(CLEAN.length >= 40, `${CLEAN.length} clean logs (fixtures and their runner-wrapped forms)`);
   for (const { log } of CLEAN) {
-    const given = diffLog(log.text, log.name, { env: log.env });
-    const inferred = diffLog(log.text, log.name);
+    const given = diffOnce(log.text, log.name, log.env);
+    const inferred = diffOnce(log.text, log.name);
     t.notOk(needsHuman(given), `${log.name}, --env: ${given.runs.map((r) => r.triage).join(', ')}`);
     t.notOk(
       needsHuman(inferred),
@@ -65,7 +67,7 @@ for (const kind of EDIT_KINDS) {
         const inferred = diffLog(text, log.name);
         return needsHuman(given) && needsHuman(inferred);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
     t.ok(applied > 0, `${applied} edited logs checked`);
   });

@@ -4,19 +4,21 @@
  * ~0.2 s instead of ~1 s under `--import tsx`, which is most of what the kill and EPIPE suites
  * spend. The bundle is the same source, built with the test suite's own esbuild setup
  * (scripts/esbuild-options.mjs: packages external, each module's own import.meta.url), once
- * per test process, as CommonJS: an external package imported by a module that is itself
- * loaded with import() (pg by the store, cli-progress and tap-parser by the commands) is then
- * require()d when that module is first used, as in the installed CLI (scripts/build-cli.mjs).
+ * per test process or not at all when no input changed since an earlier one built it, as
+ * CommonJS: an external package imported by a module that is itself loaded with import() (pg
+ * by the store, cli-progress and tap-parser by the commands) is then require()d when that
+ * module is first used, as in the installed CLI (scripts/build-cli.mjs).
  * In an ES module bundle every package import is hoisted and loaded at start: a
  * `harness/main.ts` child cost 0.45 s of CPU against 0.2 s. So child entries use no top-level
  * await (esbuild cannot put it in CommonJS).
  */
-import { build } from 'esbuild';
+import { build, version } from 'esbuild';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -44,25 +46,74 @@ export function bundledEntry(entry: string): Promise<string> {
   return done;
 }
 
+/** What a build read: its options' key, each input's hash, and the bundle it wrote. */
+interface BuildRecord {
+  key: string;
+  inputs: Record<string, string>;
+  out: string;
+}
+
+/** The hash of an input named as esbuild's metafile names it (relative to ROOT). */
+const hashOf = (path: string): string =>
+  createHash('sha1')
+    .update(readFileSync(join(ROOT, path)))
+    .digest('hex');
+
+/**
+ * The bundle the last build of `entry` wrote, if every file it read is unchanged: each test
+ * process that spawns children used to build its entry again (~0.5 s of CPU each, five
+ * processes a suite) to find the same bytes. A record is written whole (rename), so a test
+ * process never reads half of another's.
+ */
+function lastBuild(record: string, key: string): string | undefined {
+  try {
+    const r = JSON.parse(readFileSync(record, 'utf8')) as BuildRecord;
+    if (r.key !== key || !existsSync(r.out)) return undefined;
+    for (const [path, hash] of Object.entries(r.inputs))
+      if (hashOf(path) !== hash) return undefined;
+    return r.out;
+  } catch {
+    return undefined; // no record yet, or an input is gone
+  }
+}
+
 async function buildEntry(entry: string): Promise<string> {
-  const result = await build({
+  const options = {
     ...testBundleOptions,
-    format: 'cjs',
+    format: 'cjs' as const,
     entryPoints: [entry],
-    write: false,
+    write: false as const,
     outdir: CACHE,
+    metafile: true as const,
+    // Input paths in the metafile relative to the project, whatever a test's working directory.
+    absWorkingDir: ROOT,
+  };
+  // Everything but the inputs that decides the bytes: esbuild, these options, the shared setup.
+  const key = JSON.stringify({
+    esbuild: version,
+    options: { ...options, plugins: (options.plugins ?? []).map((p) => p.name) },
+    setup: hashOf('scripts/esbuild-options.mjs'),
   });
+  const record = join(CACHE, `${basename(entry, '.ts')}.inputs.json`);
+  const reused = lastBuild(record, key);
+  if (reused) return reused;
+  const result = await build(options);
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error(`esbuild produced nothing for ${entry}`);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const out = join(CACHE, `${basename(entry, '.ts')}-${hash}.cjs`);
+  mkdirSync(CACHE, { recursive: true });
   if (!existsSync(out)) {
-    mkdirSync(CACHE, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, code);
     renameSync(tmp, out);
     pruneOlderBuilds(basename(entry, '.ts'), out);
   }
+  const inputs: Record<string, string> = {};
+  for (const path of Object.keys(result.metafile.inputs)) inputs[path] = hashOf(path);
+  const tmp = `${record}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ key, inputs, out } satisfies BuildRecord));
+  renameSync(tmp, record);
   return out;
 }
 
