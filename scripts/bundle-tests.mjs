@@ -63,6 +63,8 @@ const GROUPS = {
     'known-file',
     'infer-debugfs',
     'bundle',
+    'ci-summary',
+    'infer-traced',
   ],
   'quick-b': [
     'cow-model',
@@ -95,6 +97,7 @@ const GROUPS = {
     'parse-stream',
     'known-overlay',
     'verdict-repro',
+    'parse-replay-copy',
   ],
   'medium-c': ['diff', 'verdict-property', 'parse-property', 'lava'],
   cow: ['cow-golden', 'cow-infer-memlock', 'cow-cli'],
