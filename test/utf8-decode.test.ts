@@ -1,4 +1,4 @@
-// The log reader's UTF-8 decoding (reports/parse/utf8.ts) gives exactly the text a streaming
+// The log reader's UTF-8 decoding (reports/parse/utf8.ts) gives exactly the text a
 // TextDecoder('utf-8') gives, for any bytes cut into any chunks: valid text of every width, the
 // BOM, and every kind of malformed input (stray continuations, overlongs, surrogates, bytes
 // that never occur, sequences cut by the end of the input).
@@ -7,12 +7,15 @@ import fc from 'fast-check';
 import { completeEnd, Utf8Decoder } from '../reports/parse/utf8.js';
 import { CHUNK_BYTES, textOfStream } from '../reports/parse/lines.js';
 
-/** What the reader did before: TextDecoder over the same chunks. */
+/**
+ * The spec's text of the bytes: TextDecoder over the whole input at once. Not a streaming
+ * TextDecoder over the same chunks (what the reader used before): Node 24.22's drops a BOM in
+ * mid-stream when the chunk it starts is cut after an open character (`C2 | A0 EF BB BF` gives
+ * U+00A0 alone; the WHATWG decoder drops a BOM at the start of the stream only), and chunking
+ * may not change the text.
+ */
 function reference(chunks: readonly Uint8Array[]): string {
-  const d = new TextDecoder('utf-8', { fatal: false });
-  let s = '';
-  for (const c of chunks) s += d.decode(c, { stream: true });
-  return s + d.decode();
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
 }
 
 function decoded(chunks: readonly Uint8Array[]): string {
@@ -63,7 +66,7 @@ const piece: fc.Arbitrary<readonly number[]> = fc.oneof(
   fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 6 }),
 );
 
-t.test('any bytes in any chunks: the text of a streaming TextDecoder', async () => {
+t.test('any bytes in any chunks: the text of TextDecoder over the whole input', async () => {
   fc.assert(
     fc.property(
       fc.array(piece, { maxLength: 40 }),
@@ -107,6 +110,11 @@ t.test('a BOM is dropped at the start of the stream only, even when cut', async 
   for (const at of [0, 1, 2, 3, 4]) {
     t.equal(decoded(cut(bytes, [at])), 'A\uFEFFB', `cut at ${at}`);
   }
+  t.equal(
+    decoded([Uint8Array.from([0xc2]), Uint8Array.from([0xa0, ...bom])]),
+    '\u00A0\uFEFF',
+    'not after a character the cut left open (the counterexample Node 24.22 streaming TextDecoder fails)',
+  );
   t.equal(
     decoded([new Uint8Array(0), Uint8Array.from([0xff, ...bom])]),
     '\uFFFD\uFEFF',
