@@ -23,14 +23,17 @@ import {
   PROT_WRITE,
 } from '../../../kernel-model/task.js';
 import { detectHugetlbPageSizes } from '../../kselftest/vm-util.js';
-import type { CFile, ProcessExit } from '../../libc/process.js';
+import type { Kselftest } from '../../kselftest/kselftest.js';
+import type { Liburing } from '../../libc/liburing.js';
+import type { CFile, Process, ProcessExit } from '../../libc/process.js';
 import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
   runTestCases,
-  RunWithFns,
+  type RunWith,
   type SelftestContext,
+  type SubtestLabel,
   type TestType,
 } from '../common.js';
 
@@ -76,7 +79,36 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
 
   const gupFd = proc.open(GUP_TEST_PATH);
 
-  function doTest(fd: number, size: number, type: TestType, shared: boolean): void {
+  runTestCases(ctx, cases, hugetlbsizes, v.caseDescription, new ProgramA(ctx, v, pagesize, gupFd));
+
+  const err = ksft.getFailCnt();
+  if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPassReturning();
+}
+
+/** do_test() and the run_with_*() as methods (common.ts RunWith: no closures per run). */
+class ProgramA implements RunWith {
+  private readonly proc: Process;
+  private readonly ksft: Kselftest;
+  private readonly liburing: Liburing | undefined;
+
+  constructor(
+    ctx: SelftestContext,
+    private readonly v: VariantA,
+    private readonly pagesize: number,
+    private readonly gupFd: number,
+  ) {
+    this.proc = ctx.proc;
+    this.ksft = ctx.ksft;
+    this.liburing = ctx.liburing;
+  }
+
+  announce(label: SubtestLabel): void {
+    this.ksft.printMsg(label.runMessage);
+  }
+
+  private doTest(fd: number, size: number, type: TestType, shared: boolean): void {
+    const { proc, ksft, liburing, v, pagesize, gupFd } = this;
     const fsType = proc.fstatfs(fd).fType;
 
     if (proc.ftruncate(fd, size)) {
@@ -166,17 +198,19 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
     proc.munmap(mem, size);
   }
 
-  function runWithMemfd(type: TestType, shared: boolean): void {
+  memfd(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const fd = proc.memfd_create('test');
     if (fd < 0) {
       ksft.fail('memfd_create() failed\n');
       return;
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     proc.close(fd);
   }
 
-  function runWithTmpfile(type: TestType, shared: boolean): void {
+  tmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, v, pagesize } = this;
     const file: CFile | null = proc.tmpfile();
     if (!file) {
       ksft.fail('tmpfile() failed\n');
@@ -189,11 +223,12 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
       if (v.fcloseOnFilenoFailure) proc.fclose(file);
       return;
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     proc.fclose(file);
   }
 
-  function runWithLocalTmpfile(type: TestType, shared: boolean): void {
+  localTmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const { fd, path } = proc.mkstemp('gup_longterm.c_tmpfile_XXXXXX');
     if (fd < 0) {
       ksft.fail('mkstemp() failed\n');
@@ -202,31 +237,19 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
     if (proc.unlink(path)) {
       ksft.fail('unlink() failed\n');
     } else {
-      doTest(fd, pagesize, type, shared);
+      this.doTest(fd, pagesize, type, shared);
     }
     proc.close(fd);
   }
 
-  function runWithMemfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+  memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+    const { proc, ksft } = this;
     const fd = proc.memfd_create('test', hugetlbsize / 1024);
     if (fd < 0) {
       ksft.skip('memfd_create() failed\n');
       return;
     }
-    doTest(fd, hugetlbsize, type, shared);
+    this.doTest(fd, hugetlbsize, type, shared);
     proc.close(fd);
   }
-
-  runTestCases(
-    ctx,
-    cases,
-    hugetlbsizes,
-    v.caseDescription,
-    (label) => ksft.printMsg(label.runMessage),
-    new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
-  );
-
-  const err = ksft.getFailCnt();
-  if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
-  return ksft.exitPassReturning();
 }
