@@ -18,6 +18,9 @@ import type { SubtestHooks } from './selftests/common.js';
  * run stopped. One instance: it carries nothing, and a throw per stopped run needs no stack.
  */
 export class StopRun {}
+
+const NO_EVENTS = Object.freeze(emptyArray<TraceEvent>()) as TraceEvent[];
+const NO_DIAGNOSTICS = Object.freeze(emptyArray<string>()) as string[];
 export const STOP_RUN = new StopRun();
 
 export class SubtestRecorder implements SubtestHooks {
@@ -67,7 +70,13 @@ export class SubtestRecorder implements SubtestHooks {
     if (!this.open) return;
     const emitted = this.ksft.emitted;
     const r = emitted.length > this.openEmitted ? emitted[this.openEmitted] : undefined;
-    const trace = this.kernel.trace.since(this.openMark);
+    // Most records have no trace (all, with tracing off) and no diagnostic: they share one
+    // frozen empty array each, where a copy per record was two of its five objects. Nothing
+    // writes a record's arrays (a push would throw, not corrupt another record).
+    const trace =
+      this.kernel.trace.mark() === this.openMark
+        ? NO_EVENTS
+        : this.kernel.trace.since(this.openMark);
     let errno: string | null = null;
     for (let i = trace.length - 1; i >= 0; i--) {
       const e = trace[i]!.errno;
@@ -77,10 +86,9 @@ export class SubtestRecorder implements SubtestHooks {
       }
     }
     // slice(), a builtin copy: no allocation site to pretenure (see kernel-model emptyArray()).
-    // A sub-test that printed no diagnostic gets emptyArray(), which TurboFan inlines, rather
-    // than a call of the generic slice(start) builtin.
     const messages = this.ksft.messages;
-    const diagnostics = messages.length === this.openMsgs ? emptyArray<string>() : messages.slice(this.openMsgs);
+    const diagnostics =
+      messages.length === this.openMsgs ? NO_DIAGNOSTICS : messages.slice(this.openMsgs);
     for (let i = 0; i < diagnostics.length; i++) {
       const m = diagnostics[i]!;
       if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);
@@ -129,4 +137,3 @@ export class SubtestRecord {
     this.trace = trace;
   }
 }
-

@@ -386,19 +386,22 @@ export class Task implements AnonMm {
     return 0;
   }
 
-  /** fstatfs(2) → f_type. */
-  fstatfs(fd: number): { ret: number; fType: number } {
+  /**
+   * fstatfs(2) → f_type, or -errno. A number, not a struct: f_type is the one field any
+   * caller reads, and the magics are positive, so a negative errno cannot be taken for one.
+   */
+  fstatfs(fd: number): number {
     const f = this.file(fd);
-    if (!f) return { ret: -Errno.EBADF, fType: 0 };
+    if (!f) return -Errno.EBADF;
     const fType = this.kernel.statfsType(f.inode.mount);
     if (fType === undefined) {
       if (this.kernel.tracing)
         this.kernel.note('v9fs_statfs', '9p server does not answer statfs', {
           errno: 'EOPNOTSUPP',
         });
-      return { ret: -Errno.EOPNOTSUPP, fType: 0 };
+      return -Errno.EOPNOTSUPP;
     }
-    return { ret: 0, fType };
+    return fType;
   }
 
   ftruncate(fd: number, length: number): number {

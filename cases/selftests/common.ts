@@ -20,6 +20,12 @@ export const BTRFS_SUPER_MAGIC = 0x9123683e;
 export const EXT4_SUPER_MAGIC = 0xef53;
 export const XFS_SUPER_MAGIC = 0x58465342;
 
+/** get_fs_type(): fstatfs() (retried on EINTR, which the model never returns), 0 on failure. */
+export function getFsType(proc: Process, fd: number): number {
+  const t = proc.fstatfs(fd);
+  return t < 0 ? 0 : t;
+}
+
 /** fs_is_unknown(): only these filesystems have a known answer for R/W long-term pins. */
 export function fsIsUnknown(fsType: number): boolean {
   // A switch like the C one, not includes() of an array literal built on every call.
@@ -61,6 +67,24 @@ export interface SelftestContext {
   /** undefined when the binary was built without liburing. */
   liburing: Liburing | undefined;
   hooks: SubtestHooks;
+}
+
+/**
+ * struct pin_longterm_test, the PIN_LONGTERM_TEST_START argument. do_test() fills in a local
+ * one per sub-test; a program keeps one and refills it (the ioctl only reads it), so a pin
+ * costs no object.
+ */
+export class PinLongtermTest {
+  addr = 0;
+  size = 0;
+  flags = 0;
+
+  set(addr: number, size: number, flags: number): this {
+    this.addr = addr;
+    this.size = size;
+    this.flags = flags;
+    return this;
+  }
 }
 
 /** Mirrors `enum test_type`: R/O, R/O fast, R/W, R/W fast, io_uring. */

@@ -28,6 +28,8 @@ import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
+  PinLongtermTest,
+  getFsType,
   runTestCases,
   type RunWith,
   type SelftestContext,
@@ -63,6 +65,7 @@ class ProgramB implements RunWith {
   private readonly proc: Process;
   private readonly ksft: Kselftest;
   private readonly liburing: Liburing | undefined;
+  private readonly args = new PinLongtermTest();
 
   constructor(
     ctx: SelftestContext,
@@ -84,7 +87,7 @@ class ProgramB implements RunWith {
 
   private doTest(fd: number, size: number, type: TestType, shared: boolean): void {
     const { proc, ksft, liburing, pagesize, gupFd } = this;
-    const fsType = proc.fstatfs(fd).fType;
+    const fsType = getFsType(proc, fd);
 
     if (proc.ftruncate(fd, size)) {
       if (proc.errno === Errno.ENOENT) skipTestDodgyFs(ksft, 'ftruncate()');
@@ -128,7 +131,7 @@ class ProgramB implements RunWith {
         const flags =
           (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
           (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
-        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
+        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, this.args.set(mem, size, flags));
         if (ret && proc.errno === Errno.EINVAL) {
           ksft.skip('PIN_LONGTERM_TEST_START failed (EINVAL)n');
           break munmap;

@@ -36,6 +36,8 @@ import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
+  PinLongtermTest,
+  getFsType,
   runTestCases,
   type RunWith,
   type SelftestContext,
@@ -95,6 +97,7 @@ class ProgramC implements RunWith {
   private readonly proc: Process;
   private readonly ksft: Kselftest;
   private readonly liburing: Liburing | undefined;
+  private readonly args = new PinLongtermTest();
   private readonly log: TestLog;
 
   constructor(
@@ -119,7 +122,7 @@ class ProgramC implements RunWith {
 
   private doTest(fd: number, size: number, type: TestType, shared: boolean): void {
     const { proc, ksft, liburing, log, v, pagesize, gupFd } = this;
-    const fsType = proc.fstatfs(fd).fType;
+    const fsType = getFsType(proc, fd);
     let result = KSFT_PASS;
 
     report: {
@@ -190,7 +193,7 @@ class ProgramC implements RunWith {
           const flags =
             (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
             (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
-          const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
+          const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, this.args.set(mem, size, flags));
           if (ret && proc.errno === Errno.EINVAL) {
             ksft.printMsg('PIN_LONGTERM_TEST_START failed (EINVAL)n');
             result = KSFT_SKIP;
