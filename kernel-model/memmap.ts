@@ -10,7 +10,9 @@
  * folios of every order, the shared zeropage (pfn 0) and the huge zeropage.
  *
  * Per page:  data (content label, labels.ts), PG_anon_exclusive, the per-page mapcount
- *            (PTE mappings), and the head pfn of its folio.
+ *            (PTE mappings: the folio's mapBase plus the page's own count, so that mapping
+ *            or unmapping every page of a large folio at once is one store), and the head
+ *            pfn of its folio.
  * Per folio (at the head pfn): order, flags, the entire (PMD) mapcount, the total mapcount
  *            (folio_large_mapcount(): PTE mappings plus one per PMD mapping), FOLL_GET
  *            references (pipes, vmsplice), FOLL_PIN pins, the swap slot of a folio in the
@@ -46,10 +48,17 @@ export class MemMap {
   data = new Int32Array(0);
   /** Page flags: PG_ANON_EXCLUSIVE. */
   pflags = new Uint8Array(0);
-  /** PTE mappings of each page (page->_mapcount + 1). */
+  /**
+   * PTE mappings of each page (page->_mapcount + 1) beyond its folio's mapBase: read them
+   * with pageMapcount(). A whole large folio mapped or unmapped by PTEs in one step (a fault
+   * that maps a THP by PTEs, fork() copying them, a zap) moves mapBase alone, where a store
+   * per page was most of what zapping a PTE-mapped THP cost; a partial range moves the pages.
+   */
   mapcount = new Int32Array(0);
   /** Head pfn of each page's folio. */
   headOf = new Int32Array(0);
+  /** PTE mappings every page of the folio has (at the head pfn; see mapcount). */
+  mapBase = new Int32Array(0);
   order = new Uint8Array(0);
   fflags = new Uint8Array(0);
   /** PMD mappings (folio->_entire_mapcount + 1). */
@@ -110,6 +119,7 @@ export class MemMap {
     this.pflags.fill(0, 0, n);
     this.mapcount.fill(0, 0, n);
     this.headOf.fill(0, 0, n);
+    this.mapBase.fill(0, 0, n);
     this.order.fill(0, 0, n);
     this.fflags.fill(0, 0, n);
     this.entire.fill(0, 0, n);
@@ -147,6 +157,7 @@ export class MemMap {
     this.pflags = u8(this.pflags);
     this.mapcount = i32(this.mapcount);
     this.headOf = i32(this.headOf);
+    this.mapBase = i32(this.mapBase);
     this.order = u8(this.order);
     this.fflags = u8(this.fflags);
     this.entire = i32(this.entire);
@@ -200,6 +211,11 @@ export class MemMap {
     return h;
   }
 
+  /** page_mapcount(): the PTE mappings of page `pfn`. */
+  pageMapcount(pfn: number): number {
+    return this.mapBase[this.headOf[pfn]!]! + this.mapcount[pfn]!;
+  }
+
   nrPages(head: number): number {
     return 1 << this.order[head]!;
   }
@@ -226,6 +242,12 @@ export class MemMap {
     if (this.refcount(head) !== 0) return false;
     this.fflags[head] = 0;
     const order = this.order[head]!;
+    // Nothing maps it, so every page's count is 0: a folio-wide base goes back into the pages
+    // (a new folio of these pages starts from base 0 and counts 0).
+    if (this.mapBase[head] !== 0) {
+      this.mapcount.fill(0, head, head + (1 << order));
+      this.mapBase[head] = 0;
+    }
     this.allocatedPages -= 1 << order;
     let list = this.freeLists[order];
     if (list === undefined) {
@@ -255,8 +277,11 @@ export class MemMap {
   /** `n` PTEs now map pages pfn … pfn+n-1 of one folio in the MM `mmId`. */
   addPteMaps(pfn: number, n: number, mmId: number): void {
     const h = this.headOf[pfn]!;
-    const mc = this.mapcount;
-    for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! + 1;
+    if (n > 1 && pfn === h && n === 1 << this.order[h]!) this.mapBase[h] = this.mapBase[h]! + 1;
+    else {
+      const mc = this.mapcount;
+      for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! + 1;
+    }
     this.total[h] = this.total[h]! + n;
     if (this.order[h]! > 0) this.addLargeMapcount(h, n, mmId);
   }
@@ -264,8 +289,11 @@ export class MemMap {
   /** `n` PTEs no longer map pages pfn … pfn+n-1 of one folio. Frees the folio if unused. */
   removePteMaps(pfn: number, n: number, mmId: number): void {
     const h = this.headOf[pfn]!;
-    const mc = this.mapcount;
-    for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! - 1;
+    if (n > 1 && pfn === h && n === 1 << this.order[h]!) this.mapBase[h] = this.mapBase[h]! - 1;
+    else {
+      const mc = this.mapcount;
+      for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! - 1;
+    }
     this.total[h] = this.total[h]! - n;
     if (this.order[h]! > 0) this.subLargeMapcount(h, n, mmId);
     this.putIfUnused(h);
@@ -339,7 +367,11 @@ export class MemMap {
     const n = this.nrPages(head);
     const swapcache = (this.fflags[head]! & F_SWAPCACHE) !== 0;
     const slot = this.swapSlot[head]!;
+    // Each page's count is its own from now on: the folio's base goes into every page.
+    const base = this.mapBase[head]!;
     for (let p = head; p < head + n; p++) {
+      this.mapcount[p] = this.mapcount[p]! + base;
+      this.mapBase[p] = 0;
       this.headOf[p] = p;
       this.order[p] = 0;
       this.fflags[p] = F_ALLOCATED | F_ANON | (swapcache ? F_SWAPCACHE : 0);
