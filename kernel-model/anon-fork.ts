@@ -59,9 +59,14 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
       splitPmd(k, parent, s);
     }
     let d = dst.get(pmd);
-    for (let i = i0; i < i1; i++) {
+    // The walk ends once it has met every entry the table holds: an mTHP of 16 kB is 4 of
+    // 512, and the rest of the range is pte_none.
+    const used = s.used;
+    let seen = 0;
+    for (let i = i0; i < i1 && seen < used; i++) {
       const e = s.entries[i]!;
       if (e === 0) continue;
+      seen++;
       d ??= dst.ensure(pmd);
       const bits = s.bits[i]!;
       if (e < 0) {
@@ -113,6 +118,7 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
       for (let x = i; x < j; x++) d.entries[x] = s.entries[x]!;
       d.used += n;
       mem.addPteMaps(pfn, n, child.mmId);
+      seen += n - 1;
       i = j - 1;
     }
   }
