@@ -104,9 +104,11 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
       // A run of PTEs mapping consecutive pages of one unpinned folio is shared in one step
       // (copy_present_ptes() with folio_pte_batch()).
       let j = i + 1;
-      if (!mem.maybePinned(head)) {
-        const last = head + mem.nrPages(head) - 1;
-        while (j < i1 && s.entries[j] === e + (j - i) && pfn + (j - i) <= last) j++;
+      if (mem.order[head]! > 0 && !mem.maybePinned(head)) {
+        // Up to the folio's last page (an order-0 folio is a run of one).
+        const lim = Math.min(i1, i + head + mem.nrPages(head) - pfn);
+        const entries = s.entries;
+        while (j < lim && entries[j] === e + (j - i)) j++;
       }
       const n = j - i;
       mem.pflags.fill(0, pfn, pfn + n);
