@@ -9,7 +9,7 @@
 import type { Kernel } from '../kernel-model/kernel.js';
 import { emptyArray } from '../kernel-model/empty-array.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
-import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
+import type { Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 
 /**
@@ -32,7 +32,6 @@ export class SubtestRecorder implements SubtestHooks {
   private openId = '';
   private openName = '';
   private openMark = 0;
-  private openEmitted = 0;
   /** Index in ksft.messages of the open sub-test's first diagnostic. */
   private openMsgs = 0;
 
@@ -60,7 +59,7 @@ export class SubtestRecorder implements SubtestHooks {
     this.openId = id;
     this.openName = name;
     this.openMark = mark;
-    this.openEmitted = this.ksft.emitted.length;
+    this.ksft.watchResults();
     // begin() comes right after the `[RUN]` announcement: what follows is the diagnostics.
     this.openMsgs = this.ksft.messages.length;
   }
@@ -68,8 +67,7 @@ export class SubtestRecorder implements SubtestHooks {
   /** Close the open sub-test (if any) into its record. */
   end(): void {
     if (!this.open) return;
-    const emitted = this.ksft.emitted;
-    const r = emitted.length > this.openEmitted ? emitted[this.openEmitted] : undefined;
+    const ksft = this.ksft;
     // Most records have no trace (all, with tracing off) and no diagnostic: they share one
     // frozen empty array each, where a copy per record was two of its five objects. Nothing
     // writes a record's arrays (a push would throw, not corrupt another record).
@@ -93,7 +91,19 @@ export class SubtestRecorder implements SubtestHooks {
       const m = diagnostics[i]!;
       if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);
     }
-    this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
+    const seen = ksft.resultSeen;
+    this.subtests.push(
+      new SubtestRecord(
+        this.openId,
+        this.openName,
+        seen ? ksft.resultNumber : null,
+        seen ? ksft.resultVerdict : 'missing',
+        seen ? ksft.resultText : null,
+        diagnostics,
+        errno,
+        trace,
+      ),
+    );
     this.open = false;
     if (this.until !== undefined && this.until.has(this.openId)) this.pending--;
   }
@@ -122,16 +132,18 @@ export class SubtestRecord {
   constructor(
     id: string,
     name: string,
-    r: EmittedResult | undefined,
+    number: number | null,
+    verdict: Verdict | 'missing',
+    result: string | null,
     diagnostics: string[],
     errno: string | null,
     trace: TraceEvent[],
   ) {
     this.id = id;
     this.name = name;
-    this.number = r ? r.number : null;
-    this.verdict = r ? r.verdict : 'missing';
-    this.result = r ? r.description : null;
+    this.number = number;
+    this.verdict = verdict;
+    this.result = result;
     this.diagnostics = diagnostics;
     this.errno = errno;
     this.trace = trace;
