@@ -481,7 +481,9 @@ export class Task implements AnonMm {
     for (let j = i + 1; j < vmas.length; j++) vmas[j - 1] = vmas[j]!;
     vmas.pop();
     invalidateRangeEnd(this.kernel, hit, 'munmap');
-    vma.ptes.forEach(freeUnmappedAnon, this.kernel);
+    const sole = vma.ptes.sole();
+    if (sole !== undefined) freeIfUnused(this.kernel, sole.folio);
+    else vma.ptes.forEach(freeUnmappedAnon, this.kernel);
     if (vma.file.inode.hstate && vma.privateResv > 0)
       unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
@@ -499,7 +501,15 @@ export class Task implements AnonMm {
     if (prot & PROT_READ) vma.flags |= VM_READ;
     if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
     if ((prot & PROT_WRITE) === 0) {
-      vma.ptes.forEach(writeProtect, vma.ptes);
+      const sole = vma.ptes.sole();
+      // The one entry's key is the only key: set() replaces it in place.
+      if (sole !== undefined)
+        vma.ptes.set(vma.ptes.soleKey()!, {
+          folio: sole.folio,
+          writable: false,
+          dirty: sole.dirty,
+        });
+      else vma.ptes.forEach(writeProtect, vma.ptes);
     }
     return 0;
   }
