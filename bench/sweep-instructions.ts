@@ -2,7 +2,11 @@
  * Instructions per sub-test of the trace-less sweeps, counted by valgrind (callgrind): a
  * figure that other load on the machine does not move. On the shared 2-core VM the CPU-time
  * rate of bench/sweep.ts swings by a third between minutes, so two builds a few percent apart
- * cannot be told apart by it; their instruction counts can (to well under 1%).
+ * cannot be told apart by it; their instruction counts can. Node runs with V8's --predictable
+ * (one thread, no time-based heuristics): without it, when the compiler and the garbage
+ * collector ran moved a whole process's count by 1–2%, a third of a gup round; with it two
+ * runs of one build agree to a few thousand instructions in billions. Single-threaded, the
+ * counts are not the bench's (its GC and compiler have helper threads): compare builds.
  *
  *   npx tsx bench/sweep-instructions.ts [gup|cow] [--base DIR]
  *
@@ -50,6 +54,7 @@ function counted(file: string, which: string, rounds: number): Count {
       '--callgrind-out-file=/dev/null',
       '--smc-check=all-non-file',
       process.execPath,
+      '--predictable',
       file,
       which,
       String(rounds),
