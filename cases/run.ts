@@ -100,7 +100,7 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
   recorder.end();
   const exitCode = end.code;
   const signal = end.signal ?? null;
-  return new Run(
+  const run = new Run(
     build,
     ksft.plannedTests(),
     signal ? proc.stdout.written() : proc.stdout.all(),
@@ -110,4 +110,7 @@ export function runSelftest(env: Environment, opts: RunOptions = {}): SelftestRu
     kernel.trace.events.slice(0, recorder.setupEnd ?? kernel.trace.events.length),
     stopped,
   );
+  // Nothing returned points into the kernel: its bulk memory can serve the next run's.
+  kernel.retire();
+  return run;
 }

@@ -9,7 +9,7 @@
 import type { Kernel } from '../kernel-model/kernel.js';
 import { emptyArray } from '../kernel-model/empty-array.js';
 import type { TraceEvent } from '../kernel-model/trace.js';
-import type { EmittedResult, Kselftest, Verdict } from './kselftest/kselftest.js';
+import type { Kselftest, Verdict } from './kselftest/kselftest.js';
 import type { SubtestHooks } from './selftests/common.js';
 
 /**
@@ -18,6 +18,9 @@ import type { SubtestHooks } from './selftests/common.js';
  * run stopped. One instance: it carries nothing, and a throw per stopped run needs no stack.
  */
 export class StopRun {}
+
+const NO_EVENTS = Object.freeze(emptyArray<TraceEvent>()) as TraceEvent[];
+const NO_DIAGNOSTICS = Object.freeze(emptyArray<string>()) as string[];
 export const STOP_RUN = new StopRun();
 
 export class SubtestRecorder implements SubtestHooks {
@@ -29,7 +32,6 @@ export class SubtestRecorder implements SubtestHooks {
   private openId = '';
   private openName = '';
   private openMark = 0;
-  private openEmitted = 0;
   /** Index in ksft.messages of the open sub-test's first diagnostic. */
   private openMsgs = 0;
 
@@ -57,7 +59,7 @@ export class SubtestRecorder implements SubtestHooks {
     this.openId = id;
     this.openName = name;
     this.openMark = mark;
-    this.openEmitted = this.ksft.emitted.length;
+    this.ksft.watchResults();
     // begin() comes right after the `[RUN]` announcement: what follows is the diagnostics.
     this.openMsgs = this.ksft.messages.length;
   }
@@ -65,9 +67,14 @@ export class SubtestRecorder implements SubtestHooks {
   /** Close the open sub-test (if any) into its record. */
   end(): void {
     if (!this.open) return;
-    const emitted = this.ksft.emitted;
-    const r = emitted.length > this.openEmitted ? emitted[this.openEmitted] : undefined;
-    const trace = this.kernel.trace.since(this.openMark);
+    const ksft = this.ksft;
+    // Most records have no trace (all, with tracing off) and no diagnostic: they share one
+    // frozen empty array each, where a copy per record was two of its five objects. Nothing
+    // writes a record's arrays (a push would throw, not corrupt another record).
+    const trace =
+      this.kernel.trace.mark() === this.openMark
+        ? NO_EVENTS
+        : this.kernel.trace.since(this.openMark);
     let errno: string | null = null;
     for (let i = trace.length - 1; i >= 0; i--) {
       const e = trace[i]!.errno;
@@ -77,15 +84,26 @@ export class SubtestRecorder implements SubtestHooks {
       }
     }
     // slice(), a builtin copy: no allocation site to pretenure (see kernel-model emptyArray()).
-    // A sub-test that printed no diagnostic gets emptyArray(), which TurboFan inlines, rather
-    // than a call of the generic slice(start) builtin.
     const messages = this.ksft.messages;
-    const diagnostics = messages.length === this.openMsgs ? emptyArray<string>() : messages.slice(this.openMsgs);
+    const diagnostics =
+      messages.length === this.openMsgs ? NO_DIAGNOSTICS : messages.slice(this.openMsgs);
     for (let i = 0; i < diagnostics.length; i++) {
       const m = diagnostics[i]!;
       if (m.endsWith('\n')) diagnostics[i] = m.slice(0, -1);
     }
-    this.subtests.push(new SubtestRecord(this.openId, this.openName, r, diagnostics, errno, trace));
+    const seen = ksft.resultSeen;
+    this.subtests.push(
+      new SubtestRecord(
+        this.openId,
+        this.openName,
+        seen ? ksft.resultNumber : null,
+        seen ? ksft.resultVerdict : 'missing',
+        seen ? ksft.resultText : null,
+        diagnostics,
+        errno,
+        trace,
+      ),
+    );
     this.open = false;
     if (this.until !== undefined && this.until.has(this.openId)) this.pending--;
   }
@@ -114,19 +132,20 @@ export class SubtestRecord {
   constructor(
     id: string,
     name: string,
-    r: EmittedResult | undefined,
+    number: number | null,
+    verdict: Verdict | 'missing',
+    result: string | null,
     diagnostics: string[],
     errno: string | null,
     trace: TraceEvent[],
   ) {
     this.id = id;
     this.name = name;
-    this.number = r ? r.number : null;
-    this.verdict = r ? r.verdict : 'missing';
-    this.result = r ? r.description : null;
+    this.number = number;
+    this.verdict = verdict;
+    this.result = result;
     this.diagnostics = diagnostics;
     this.errno = errno;
     this.trace = trace;
   }
 }
-

@@ -309,10 +309,12 @@ function hugePmdWp(k: Kernel, mm: AnonMm, vma: Vma, t: PteTable, unshare: boolea
 
 /** page_trans_huge_mapcount(): the most PTE mappings of any page plus the PMD mappings. */
 function thpMapcount(mem: MemMap, head: number): number {
-  let most = 0;
   const end = head + mem.nrPages(head);
-  for (let p = head; p < end; p++) if (mem.mapcount[p]! > most) most = mem.mapcount[p]!;
-  return most + mem.entire[head]!;
+  const mc = mem.mapcount;
+  let most = mc[head]!;
+  for (let p = head + 1; p < end; p++) if (mc[p]! > most) most = mc[p]!;
+  // Every page's count is the folio's base plus its own.
+  return mem.mapBase[head]! + most + mem.entire[head]!;
 }
 
 /**
@@ -494,7 +496,7 @@ function anonReusable(k: Kernel, a: AnonState, mem: MemMap, pfn: number): boolea
   // naming it — per page, even in a large folio; references are not counted.
   const mapcount = k.flags.do_wp_page_page_count
     ? mem.total[h]!
-    : mem.mapcount[pfn]! + mem.entire[h]! + swapCountOf(a, mem, pfn);
+    : mem.pageMapcount(pfn) + mem.entire[h]! + swapCountOf(a, mem, pfn);
   return wpReusesSmallAnon(k, mapcount, mem.refcount(h), mem.maybePinned(h));
 }
 
@@ -545,7 +547,7 @@ function swapIn(
   // not counted (c145e0b47c77, 5.18, made it page_count()).
   const oldRule = !k.flags.swapin_reuse_page_count;
   const reuseOld =
-    oldRule && write && mem.mapcount[pfn]! + mem.entire[h]! + swap.swapCount(slot) <= 1;
+    oldRule && write && mem.pageMapcount(pfn) + mem.entire[h]! + swap.swapCount(slot) <= 1;
   swap.put(slot);
   // should_try_to_free_swap(): a write fault frees the swap cache if we are its only user.
   if (reuseOld || (!oldRule && write && mem.refcount(h) === mem.nrPages(h) + 1))

@@ -59,9 +59,14 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
       splitPmd(k, parent, s);
     }
     let d = dst.get(pmd);
-    for (let i = i0; i < i1; i++) {
+    // The walk ends once it has met every entry the table holds: an mTHP of 16 kB is 4 of
+    // 512, and the rest of the range is pte_none.
+    const used = s.used;
+    let seen = 0;
+    for (let i = i0; i < i1 && seen < used; i++) {
       const e = s.entries[i]!;
       if (e === 0) continue;
+      seen++;
       d ??= dst.ensure(pmd);
       const bits = s.bits[i]!;
       if (e < 0) {
@@ -99,9 +104,11 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
       // A run of PTEs mapping consecutive pages of one unpinned folio is shared in one step
       // (copy_present_ptes() with folio_pte_batch()).
       let j = i + 1;
-      if (!mem.maybePinned(head)) {
-        const last = head + mem.nrPages(head) - 1;
-        while (j < i1 && s.entries[j] === e + (j - i) && pfn + (j - i) <= last) j++;
+      if (mem.order[head]! > 0 && !mem.maybePinned(head)) {
+        // Up to the folio's last page (an order-0 folio is a run of one).
+        const lim = Math.min(i1, i + head + mem.nrPages(head) - pfn);
+        const entries = s.entries;
+        while (j < lim && entries[j] === e + (j - i)) j++;
       }
       const n = j - i;
       mem.pflags.fill(0, pfn, pfn + n);
@@ -113,6 +120,7 @@ export function copyAnonVma(k: Kernel, parent: AnonMm, child: AnonMm, vma: Vma):
       for (let x = i; x < j; x++) d.entries[x] = s.entries[x]!;
       d.used += n;
       mem.addPteMaps(pfn, n, child.mmId);
+      seen += n - 1;
       i = j - 1;
     }
   }

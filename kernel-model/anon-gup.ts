@@ -22,13 +22,18 @@ const FOLL_LONGTERM = 0x100;
 const FOLL_PIN = 0x40000;
 
 /** The pages a GUP call took, in address order (pfns of the memory map), in a typed array. */
+/** The buffer of a PfnList that has none yet (never written: its length is 0). */
+const NO_PFNS = new Int32Array(0);
+
 export class PfnList {
-  private buf = new Int32Array(16);
+  // No buffer of its own until the first entry or reserve(): a typed array is an ArrayBuffer
+  // and a view, and most lists are sized by reserve() before their first push.
+  private buf: Int32Array = NO_PFNS;
   length = 0;
 
   push(pfn: number): void {
     if (this.length === this.buf.length) {
-      const b = new Int32Array(this.buf.length * 2);
+      const b = new Int32Array(Math.max(16, this.buf.length * 2));
       b.set(this.buf);
       this.buf = b;
     }
@@ -42,7 +47,7 @@ export class PfnList {
   reserve(n: number): void {
     if (n <= this.buf.length) return;
     const b = new Int32Array(n);
-    b.set(this.buf.subarray(0, this.length));
+    if (this.length > 0) b.set(this.buf.subarray(0, this.length));
     this.buf = b;
   }
 

@@ -23,7 +23,7 @@ export interface AnonSpec {
 }
 
 export class AnonState {
-  readonly memmap = new MemMap();
+  readonly memmap = MemMap.take();
   readonly pool = new PteTablePool();
   readonly pageSize: number;
   /** PTEs per page table (PTRS_PER_PTE). */
@@ -36,6 +36,11 @@ export class AnonState {
   readonly swap: SwapDevice | undefined;
   /** do_wp_page() outcomes of the loop running now (anon-fault.ts WpTally). */
   readonly tally = new WpTally();
+
+  /** The kernel is gone: its memory map can serve the next one (MemMap.take()). */
+  retire(): void {
+    this.memmap.retire();
+  }
 
   constructor(spec: AnonSpec) {
     this.pageSize = spec.pageSizeKiB * 1024;

@@ -74,9 +74,12 @@ export function zapAnonRange(
       const pfn = e - 1;
       // A run of PTEs mapping consecutive pages of one folio goes in one step (zap_present_ptes()).
       let j = i + 1;
-      if (pfn !== ZERO_PFN) {
-        const last = mem.headOf[pfn]! + mem.nrPages(mem.headOf[pfn]!) - 1;
-        while (j < i1 && t.entries[j] === e + (j - i) && pfn + (j - i) <= last) j++;
+      const h0 = mem.headOf[pfn]!;
+      if (pfn !== ZERO_PFN && mem.order[h0]! > 0) {
+        // Up to the folio's last page: an order-0 folio (every page after a COW) is its own run.
+        const lim = Math.min(i1, i + h0 + mem.nrPages(h0) - pfn);
+        const entries = t.entries;
+        while (j < lim && entries[j] === e + (j - i)) j++;
       }
       // A few entries by hand: fill() is a builtin call that costs more than short runs.
       if (j - i < 32) {

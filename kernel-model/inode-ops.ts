@@ -44,12 +44,17 @@ export function fallocateInode(k: Kernel, inode: Inode, mode: number, offset: nu
   return 0;
 }
 
-/** truncate_inode_pages_final() of an evicted inode (`this`): a folio nobody pins is freed. */
-function freeEvictedFolio(this: Inode, folio: Folio): void {
+/** truncate_inode_pages_final() of an evicted inode: a folio nobody pins is freed. */
+function evictFolio(inode: Inode, folio: Folio): void {
   if (folio.pincount === 0) {
     folio.freed = true;
-    if (this.hstate) freeHugePage(this.hstate);
+    if (inode.hstate) freeHugePage(inode.hstate);
   }
+}
+
+/** evictFolio() as a forEach() callback, the inode its `this`. */
+function freeEvictedFolio(this: Inode, folio: Folio): void {
+  evictFolio(this, folio);
 }
 
 /** iputFinal()'s count of an inode's reservations for pages never faulted in. */
@@ -75,7 +80,9 @@ export function iputFinal(inode: Inode): void {
   }
   // forEach with a function that closes over nothing (the inode is its `this`): no closure
   // or context per eviction, and no [index, folio] entry array per page as for-of makes.
-  inode.pages.forEach(freeEvictedFolio, inode);
+  const sole = inode.pages.sole();
+  if (sole !== undefined) evictFolio(inode, sole);
+  else inode.pages.forEach(freeEvictedFolio, inode);
   inode.pages.clear();
   if (inode.hstate) unreserveHugePages(inode.hstate, unused);
   // Only when non-empty (a SmallMap's clear() drops any Map it made).

@@ -255,6 +255,14 @@ export class Kernel {
     }));
   }
 
+  /**
+   * The run on this kernel is over and nothing will read its state again (cases/run.ts, once
+   * the records are taken): what it allocated in bulk may serve the next kernel.
+   */
+  retire(): void {
+    this.anonState?.retire();
+  }
+
   /** Page contents as labels (labels.ts): shared by the memory map and the page-cache folios. */
   get labels(): Labels {
     return (this.labelTable ??= new Labels());

@@ -10,7 +10,9 @@
  * folios of every order, the shared zeropage (pfn 0) and the huge zeropage.
  *
  * Per page:  data (content label, labels.ts), PG_anon_exclusive, the per-page mapcount
- *            (PTE mappings), and the head pfn of its folio.
+ *            (PTE mappings: the folio's mapBase plus the page's own count, so that mapping
+ *            or unmapping every page of a large folio at once is one store), and the head
+ *            pfn of its folio.
  * Per folio (at the head pfn): order, flags, the entire (PMD) mapcount, the total mapcount
  *            (folio_large_mapcount(): PTE mappings plus one per PMD mapping), FOLL_GET
  *            references (pipes, vmsplice), FOLL_PIN pins, the swap slot of a folio in the
@@ -37,16 +39,26 @@ export const F_MM_SHARED = 32;
 /** The shared zeropage's pfn. */
 export const ZERO_PFN = 0;
 
+/** Memory maps of kernels whose run ended (MemMap.retire()), for the next kernels. */
+const SPARE_MAPS: MemMap[] = [];
+
 export class MemMap {
   private cap = 0;
   /** Content label of each page (labels.ts). */
   data = new Int32Array(0);
   /** Page flags: PG_ANON_EXCLUSIVE. */
   pflags = new Uint8Array(0);
-  /** PTE mappings of each page (page->_mapcount + 1). */
+  /**
+   * PTE mappings of each page (page->_mapcount + 1) beyond its folio's mapBase: read them
+   * with pageMapcount(). A whole large folio mapped or unmapped by PTEs in one step (a fault
+   * that maps a THP by PTEs, fork() copying them, a zap) moves mapBase alone, where a store
+   * per page was most of what zapping a PTE-mapped THP cost; a partial range moves the pages.
+   */
   mapcount = new Int32Array(0);
   /** Head pfn of each page's folio. */
   headOf = new Int32Array(0);
+  /** PTE mappings every page of the folio has (at the head pfn; see mapcount). */
+  mapBase = new Int32Array(0);
   order = new Uint8Array(0);
   fflags = new Uint8Array(0);
   /** PMD mappings (folio->_entire_mapcount + 1). */
@@ -81,6 +93,52 @@ export class MemMap {
     this.fflags[ZERO_PFN] = F_ALLOCATED | F_ZERO;
   }
 
+  /**
+   * A memory map for a new kernel: a retired one (retire()) cleared back to boot state, or a
+   * new one. Fifteen typed arrays of 16k pages are ~800 kB that a new map allocates and
+   * zeroes, and a cow sweep boots a kernel every 20 ms: 4% of its time, and external memory
+   * that hurried the garbage collector. Clearing a retired map touches only the pages its
+   * kernel used.
+   */
+  static take(): MemMap {
+    const m = SPARE_MAPS.pop();
+    if (m === undefined) return new MemMap();
+    m.reset();
+    return m;
+  }
+
+  /** Its kernel is gone (nothing reads this map again): keep it for the next kernel. */
+  retire(): void {
+    if (SPARE_MAPS.length < 2 && !SPARE_MAPS.includes(this)) SPARE_MAPS.push(this);
+  }
+
+  /** Back to the state of a new map: every slot a used pfn touched is zero again. */
+  private reset(): void {
+    const n = this.top;
+    this.data.fill(0, 0, n);
+    this.pflags.fill(0, 0, n);
+    this.mapcount.fill(0, 0, n);
+    this.headOf.fill(0, 0, n);
+    this.mapBase.fill(0, 0, n);
+    this.order.fill(0, 0, n);
+    this.fflags.fill(0, 0, n);
+    this.entire.fill(0, 0, n);
+    this.total.fill(0, 0, n);
+    this.refs.fill(0, 0, n);
+    this.pins.fill(0, 0, n);
+    this.swapSlot.fill(0, 0, n);
+    this.mm0.fill(0, 0, n);
+    this.mm1.fill(0, 0, n);
+    this.mmc0.fill(0, 0, n);
+    this.mmc1.fill(0, 0, n);
+    this.top = 1;
+    this.freeLists.length = 0;
+    this.hugeZero = -1;
+    this.allocatedPages = 0;
+    this.headOf[ZERO_PFN] = ZERO_PFN;
+    this.fflags[ZERO_PFN] = F_ALLOCATED | F_ZERO;
+  }
+
   private grow(min: number): void {
     let cap = this.cap || 1024;
     while (cap < min) cap *= 2;
@@ -99,6 +157,7 @@ export class MemMap {
     this.pflags = u8(this.pflags);
     this.mapcount = i32(this.mapcount);
     this.headOf = i32(this.headOf);
+    this.mapBase = i32(this.mapBase);
     this.order = u8(this.order);
     this.fflags = u8(this.fflags);
     this.entire = i32(this.entire);
@@ -152,6 +211,11 @@ export class MemMap {
     return h;
   }
 
+  /** page_mapcount(): the PTE mappings of page `pfn`. */
+  pageMapcount(pfn: number): number {
+    return this.mapBase[this.headOf[pfn]!]! + this.mapcount[pfn]!;
+  }
+
   nrPages(head: number): number {
     return 1 << this.order[head]!;
   }
@@ -178,6 +242,12 @@ export class MemMap {
     if (this.refcount(head) !== 0) return false;
     this.fflags[head] = 0;
     const order = this.order[head]!;
+    // Nothing maps it, so every page's count is 0: a folio-wide base goes back into the pages
+    // (a new folio of these pages starts from base 0 and counts 0).
+    if (this.mapBase[head] !== 0) {
+      this.mapcount.fill(0, head, head + (1 << order));
+      this.mapBase[head] = 0;
+    }
     this.allocatedPages -= 1 << order;
     let list = this.freeLists[order];
     if (list === undefined) {
@@ -207,8 +277,11 @@ export class MemMap {
   /** `n` PTEs now map pages pfn … pfn+n-1 of one folio in the MM `mmId`. */
   addPteMaps(pfn: number, n: number, mmId: number): void {
     const h = this.headOf[pfn]!;
-    const mc = this.mapcount;
-    for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! + 1;
+    if (n > 1 && pfn === h && n === 1 << this.order[h]!) this.mapBase[h] = this.mapBase[h]! + 1;
+    else {
+      const mc = this.mapcount;
+      for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! + 1;
+    }
     this.total[h] = this.total[h]! + n;
     if (this.order[h]! > 0) this.addLargeMapcount(h, n, mmId);
   }
@@ -216,8 +289,11 @@ export class MemMap {
   /** `n` PTEs no longer map pages pfn … pfn+n-1 of one folio. Frees the folio if unused. */
   removePteMaps(pfn: number, n: number, mmId: number): void {
     const h = this.headOf[pfn]!;
-    const mc = this.mapcount;
-    for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! - 1;
+    if (n > 1 && pfn === h && n === 1 << this.order[h]!) this.mapBase[h] = this.mapBase[h]! - 1;
+    else {
+      const mc = this.mapcount;
+      for (let p = pfn; p < pfn + n; p++) mc[p] = mc[p]! - 1;
+    }
     this.total[h] = this.total[h]! - n;
     if (this.order[h]! > 0) this.subLargeMapcount(h, n, mmId);
     this.putIfUnused(h);
@@ -291,7 +367,11 @@ export class MemMap {
     const n = this.nrPages(head);
     const swapcache = (this.fflags[head]! & F_SWAPCACHE) !== 0;
     const slot = this.swapSlot[head]!;
+    // Each page's count is its own from now on: the folio's base goes into every page.
+    const base = this.mapBase[head]!;
     for (let p = head; p < head + n; p++) {
+      this.mapcount[p] = this.mapcount[p]! + base;
+      this.mapBase[p] = 0;
       this.headOf[p] = p;
       this.order[p] = 0;
       this.fflags[p] = F_ALLOCATED | F_ANON | (swapcache ? F_SWAPCACHE : 0);

@@ -148,9 +148,13 @@ export function mprotectAnon(task: Task, addr: number, length: number, prot: num
         }
         continue;
       }
-      for (let i = i0; i < i1; i++) {
+      // Until every entry the table holds was met (an mTHP is a few of its 512).
+      let left = t.used;
+      for (let i = i0; i < i1 && left > 0; i++) {
         const e = t.entries[i]!;
-        if (e <= 0) continue;
+        if (e === 0) continue;
+        left--;
+        if (e < 0) continue;
         if ((prot & PROT_WRITE) === 0) {
           t.bits[i] = t.bits[i]! & ~B_WRITE;
           continue;

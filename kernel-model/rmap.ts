@@ -51,7 +51,10 @@ export function folioMapcount(k: Kernel, folio: Folio): number {
     const vmas = mms[m]!.vmaList();
     for (let v = 0; v < vmas.length; v++) {
       const ptes = vmas[v]!.ptes;
-      if (ptes.size !== 0) ptes.forEach(countMapping, walk);
+      const sole = ptes.sole();
+      if (sole !== undefined) {
+        if (sole.folio === folio) walk.n++;
+      } else if (ptes.size !== 0) ptes.forEach(countMapping, walk);
     }
   }
   // Not kept past the call: the folio may be freed.

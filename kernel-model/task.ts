@@ -386,19 +386,22 @@ export class Task implements AnonMm {
     return 0;
   }
 
-  /** fstatfs(2) → f_type. */
-  fstatfs(fd: number): { ret: number; fType: number } {
+  /**
+   * fstatfs(2) → f_type, or -errno. A number, not a struct: f_type is the one field any
+   * caller reads, and the magics are positive, so a negative errno cannot be taken for one.
+   */
+  fstatfs(fd: number): number {
     const f = this.file(fd);
-    if (!f) return { ret: -Errno.EBADF, fType: 0 };
+    if (!f) return -Errno.EBADF;
     const fType = this.kernel.statfsType(f.inode.mount);
     if (fType === undefined) {
       if (this.kernel.tracing)
         this.kernel.note('v9fs_statfs', '9p server does not answer statfs', {
           errno: 'EOPNOTSUPP',
         });
-      return { ret: -Errno.EOPNOTSUPP, fType: 0 };
+      return -Errno.EOPNOTSUPP;
     }
-    return { ret: 0, fType };
+    return fType;
   }
 
   ftruncate(fd: number, length: number): number {
@@ -478,7 +481,9 @@ export class Task implements AnonMm {
     for (let j = i + 1; j < vmas.length; j++) vmas[j - 1] = vmas[j]!;
     vmas.pop();
     invalidateRangeEnd(this.kernel, hit, 'munmap');
-    vma.ptes.forEach(freeUnmappedAnon, this.kernel);
+    const sole = vma.ptes.sole();
+    if (sole !== undefined) freeIfUnused(this.kernel, sole.folio);
+    else vma.ptes.forEach(freeUnmappedAnon, this.kernel);
     if (vma.file.inode.hstate && vma.privateResv > 0)
       unreserveHugePages(vma.file.inode.hstate, vma.privateResv);
     vma.file.inode.mapCount--;
@@ -496,7 +501,15 @@ export class Task implements AnonMm {
     if (prot & PROT_READ) vma.flags |= VM_READ;
     if (prot & PROT_WRITE) vma.flags |= VM_WRITE;
     if ((prot & PROT_WRITE) === 0) {
-      vma.ptes.forEach(writeProtect, vma.ptes);
+      const sole = vma.ptes.sole();
+      // The one entry's key is the only key: set() replaces it in place.
+      if (sole !== undefined)
+        vma.ptes.set(vma.ptes.soleKey()!, {
+          folio: sole.folio,
+          writable: false,
+          dirty: sole.dirty,
+        });
+      else vma.ptes.forEach(writeProtect, vma.ptes);
     }
     return 0;
   }

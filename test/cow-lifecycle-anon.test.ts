@@ -200,7 +200,7 @@ function accountingHolds(r: Real): string | undefined {
     }
   }
   for (const [pfn, n] of ptes)
-    if (mm.mapcount[pfn] !== n) return `pfn ${pfn}: mapcount ${mm.mapcount[pfn]} but ${n} PTEs`;
+    if (mm.pageMapcount(pfn) !== n) return `pfn ${pfn}: mapcount ${mm.pageMapcount(pfn)} but ${n} PTEs`;
   const heads = new Set<number>(
     [...ptes.keys()].map((p) => mm.headOf[p]!).concat([...pmds.keys()]),
   );

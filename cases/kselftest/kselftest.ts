@@ -25,23 +25,6 @@ export interface KselftestEra {
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass' | 'error';
 
-/** One result line as emitted (for the harness's records, not part of kselftest.h). */
-export interface EmittedResult {
-  number: number;
-  verdict: Verdict;
-  /** The text after `ok N ` / `not ok N ` / `ok N # SKIP `, without the trailing newline. */
-  description: string;
-}
-
-/** An EmittedResult as a class: it lives as long as the run (see kernel-model emptyArray()). */
-class Emitted implements EmittedResult {
-  constructor(
-    readonly number: number,
-    readonly verdict: Verdict,
-    readonly description: string,
-  ) {}
-}
-
 /** ksft_cnt. add() switches on the verdict: `cnt[verdict]++` is a keyed access by six names. */
 class Counts {
   pass = 0;
@@ -79,7 +62,16 @@ export class Kselftest {
   private readonly cnt = new Counts();
   private plan = 0;
   private planSet = false;
-  readonly emitted: EmittedResult[] = emptyArray(); // not []: see kernel-model emptyArray()
+  /**
+   * The first result line since watchResults() (for the harness's records, not part of
+   * kselftest.h): its number, verdict and the text after `ok N ` / `not ok N ` /
+   * `ok N # SKIP ` without the newline. Fields, not an object per result: a sub-test's record
+   * wants its first result only, and nothing else reads them.
+   */
+  resultSeen = false;
+  resultNumber = 0;
+  resultVerdict: Verdict = 'pass';
+  resultText = '';
   /** Every ksft_print_msg() text, in order (for the harness's records, like `emitted`). */
   readonly messages: string[] = emptyArray(); // not []: see kernel-model emptyArray()
 
@@ -145,11 +137,21 @@ export class Kselftest {
     this.emit(verdict, head, tail, text, '\n');
   }
 
+  /** Forget the result seen so far: the next one emitted is kept (resultSeen and the rest). */
+  watchResults(): void {
+    this.resultSeen = false;
+  }
+
   private emit(verdict: Verdict, head: string, tail: string, text: string, end: string): void {
     this.cnt.add(verdict);
     const n = this.testNum();
     this.proc.stdout.writeResult(head, n, tail, text, end);
-    this.emitted.push(new Emitted(n, verdict, text));
+    if (!this.resultSeen) {
+      this.resultSeen = true;
+      this.resultNumber = n;
+      this.resultVerdict = verdict;
+      this.resultText = text;
+    }
   }
 
   pass(msg: string): void {

@@ -230,12 +230,9 @@ export class Process {
     );
   }
 
-  /** fstatfs(); the selftest retries on EINTR and maps failure to f_type 0. */
-  fstatfs(fd: number): { ret: number; fType: number } {
-    // The kernel's answer is a fresh object: set its ret as libc returns it (one object per call).
-    const r = this.task.fstatfs(fd);
-    r.ret = this.sys('fstatfs', r.ret);
-    return r;
+  /** fstatfs() and the f_type it fills in (the only field the selftests read); -1 with errno set. */
+  fstatfs(fd: number): number {
+    return this.sys('fstatfs', this.task.fstatfs(fd));
   }
 
   ftruncate(fd: number, length: number): number {

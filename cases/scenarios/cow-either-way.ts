@@ -159,7 +159,7 @@ function runAnonymous(
   const shared = pfnOf(parent);
   log.step(
     'fork()',
-    `page ${shared}: mapcount ${mem.mapcount[shared]}, PageAnonExclusive=${exclusive(shared)}`,
+    `page ${shared}: mapcount ${mem.pageMapcount(shared)}, PageAnonExclusive=${exclusive(shared)}`,
   );
 
   const pin = pinUserPages(k, parent, addr, 1, FOLL_LONGTERM);

@@ -2,7 +2,13 @@
  * What every version of gup_longterm shares: the test-case table, the filesystem
  * classification by statfs magic, and the context a version's program runs in.
  */
-import { TEST_CASES, backingVariantText, subtestId, type Backing, type TestCase } from './gup_longterm/ids.js';
+import {
+  TEST_CASES,
+  backingVariantText,
+  subtestId,
+  type Backing,
+  type TestCase,
+} from './gup_longterm/ids.js';
 import type { Kselftest } from '../kselftest/kselftest.js';
 import type { Liburing } from '../libc/liburing.js';
 import type { Process } from '../libc/process.js';
@@ -13,6 +19,12 @@ export const HUGETLBFS_MAGIC = 0x958458f6;
 export const BTRFS_SUPER_MAGIC = 0x9123683e;
 export const EXT4_SUPER_MAGIC = 0xef53;
 export const XFS_SUPER_MAGIC = 0x58465342;
+
+/** get_fs_type(): fstatfs() (retried on EINTR, which the model never returns), 0 on failure. */
+export function getFsType(proc: Process, fd: number): number {
+  const t = proc.fstatfs(fd);
+  return t < 0 ? 0 : t;
+}
 
 /** fs_is_unknown(): only these filesystems have a known answer for R/W long-term pins. */
 export function fsIsUnknown(fsType: number): boolean {
@@ -57,6 +69,24 @@ export interface SelftestContext {
   hooks: SubtestHooks;
 }
 
+/**
+ * struct pin_longterm_test, the PIN_LONGTERM_TEST_START argument. do_test() fills in a local
+ * one per sub-test; a program keeps one and refills it (the ioctl only reads it), so a pin
+ * costs no object.
+ */
+export class PinLongtermTest {
+  addr = 0;
+  size = 0;
+  flags = 0;
+
+  set(addr: number, size: number, flags: number): this {
+    this.addr = addr;
+    this.size = size;
+    this.flags = flags;
+    return this;
+  }
+}
+
 /** Mirrors `enum test_type`: R/O, R/O fast, R/W, R/W fast, io_uring. */
 export type TestType = 'ro' | 'ro-fast' | 'rw' | 'rw-fast' | 'iouring';
 
@@ -69,59 +99,55 @@ export function testTypeOf(c: TestCase): TestType {
   return c.access === 'rw' ? (fast ? 'rw-fast' : 'rw') : fast ? 'ro-fast' : 'ro';
 }
 
-/** The four run_with_*() functions of a version. */
+/**
+ * A version's program as runTestCases() drives it: how it announces a sub-test and its four
+ * run_with_*() functions. A version implements it as a class whose instance holds what the C
+ * functions share (proc, ksft, the gup_test fd, the page size), not as closures made per
+ * run: a run made four or five closures, and under esbuild's keepNames (tsx, the bundle)
+ * each one also costs a __name() defineProperty call, 6% of a trace-less sweep together.
+ */
 export interface RunWith {
+  /** Print the `[RUN]` line the way the version does (ksft_print_msg or log_test_start). */
+  announce(label: SubtestLabel): void;
   memfd(type: TestType, shared: boolean): void;
   tmpfile(type: TestType, shared: boolean): void;
   localTmpfile(type: TestType, shared: boolean): void;
   memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void;
 }
 
-type RunWithFn = (type: TestType, shared: boolean) => void;
-
-/**
- * A version's run_with_*() closures, as a class rather than an object literal: it lives as
- * long as the program and points at everything the closures see, and V8 pretenures literal
- * sites whose objects outlive scavenges (see kernel-model/empty-array.ts).
- */
-export class RunWithFns implements RunWith {
-  constructor(
-    readonly memfd: RunWithFn,
-    readonly tmpfile: RunWithFn,
-    readonly localTmpfile: RunWithFn,
-    readonly memfdHugetlb: (type: TestType, shared: boolean, hugetlbsize: number) => void,
-  ) {}
-}
-
 /**
  * run_test_case() for every case: memfd, tmpfile, local tmpfile, then each hugetlb size.
- * `announce` prints the `[RUN]` line the way the version does (ksft_print_msg or
- * log_test_start); the hooks let the harness bracket each sub-test.
+ * `runWith.announce` prints the `[RUN]` line; the hooks let the harness bracket each sub-test.
  */
 export function runTestCases(
   ctx: SelftestContext,
   cases: readonly TestCase[],
   hugetlbsizes: readonly number[],
   describe: (c: TestCase) => string,
-  announce: (label: SubtestLabel) => void,
   runWith: RunWith,
 ): void {
   const hooks = ctx.hooks;
-  // The order run_test_case() runs them in: memfd, tmpfile, local tmpfile, each hugetlb size.
-  const backings: Backing[] = [MEMFD, TMPFILE, LOCAL_TMPFILE];
-  for (const size of hugetlbsizes) backings.push({ kind: 'memfd-hugetlb', sizeKiB: size / 1024 });
   for (const c of cases) {
     const type = testTypeOf(c);
     const shared = c.sharing === 'shared';
     const names = namesOf(describe, c);
-    for (const b of backings) {
-      const label = names.of(b);
-      announce(label);
+    // The order run_test_case() runs them in: memfd, tmpfile, local tmpfile, each hugetlb size.
+    for (let b = 0; b < 3 + hugetlbsizes.length; b++) {
+      const size = b < 3 ? 0 : hugetlbsizes[b - 3]!;
+      const label =
+        b === 0
+          ? names.memfd()
+          : b === 1
+            ? names.tmpfile()
+            : b === 2
+              ? names.localTmpfile()
+              : names.hugetlb(size / 1024);
+      runWith.announce(label);
       hooks.begin(label.id, label.name);
-      if (b.kind === 'memfd') runWith.memfd(type, shared);
-      else if (b.kind === 'tmpfile') runWith.tmpfile(type, shared);
-      else if (b.kind === 'local-tmpfile') runWith.localTmpfile(type, shared);
-      else runWith.memfdHugetlb(type, shared, b.sizeKiB * 1024);
+      if (b === 0) runWith.memfd(type, shared);
+      else if (b === 1) runWith.tmpfile(type, shared);
+      else if (b === 2) runWith.localTmpfile(type, shared);
+      else runWith.memfdHugetlb(type, shared, size);
       hooks.end();
     }
   }
@@ -155,9 +181,9 @@ export class SubtestLabel {
  * string-or-number key.
  */
 class CaseNames {
-  private memfd: SubtestLabel | undefined = undefined;
-  private tmpfile: SubtestLabel | undefined = undefined;
-  private localTmpfile: SubtestLabel | undefined = undefined;
+  private memfdLabel: SubtestLabel | undefined = undefined;
+  private tmpfileLabel: SubtestLabel | undefined = undefined;
+  private localTmpfileLabel: SubtestLabel | undefined = undefined;
   /** hugetlbLabels[i] is the label of size hugetlbSizes[i] (KiB); at most 64 kept. */
   private readonly hugetlbSizes: number[] = [];
   private readonly hugetlbLabels: SubtestLabel[] = [];
@@ -167,29 +193,34 @@ class CaseNames {
     private readonly description: string,
   ) {}
 
-  of(b: Backing): SubtestLabel {
-    switch (b.kind) {
-      case 'memfd':
-        return (this.memfd ??= this.label(b));
-      case 'tmpfile':
-        return (this.tmpfile ??= this.label(b));
-      case 'local-tmpfile':
-        return (this.localTmpfile ??= this.label(b));
-      case 'memfd-hugetlb': {
-        const i = this.hugetlbSizes.indexOf(b.sizeKiB);
-        if (i >= 0) return this.hugetlbLabels[i]!;
-        const n = this.label(b);
-        if (this.hugetlbSizes.length < 64) {
-          this.hugetlbSizes.push(b.sizeKiB);
-          this.hugetlbLabels.push(n);
-        }
-        return n;
-      }
+  memfd(): SubtestLabel {
+    return (this.memfdLabel ??= this.label(MEMFD));
+  }
+
+  tmpfile(): SubtestLabel {
+    return (this.tmpfileLabel ??= this.label(TMPFILE));
+  }
+
+  localTmpfile(): SubtestLabel {
+    return (this.localTmpfileLabel ??= this.label(LOCAL_TMPFILE));
+  }
+
+  hugetlb(sizeKiB: number): SubtestLabel {
+    const i = this.hugetlbSizes.indexOf(sizeKiB);
+    if (i >= 0) return this.hugetlbLabels[i]!;
+    const n = this.label({ kind: 'memfd-hugetlb', sizeKiB });
+    if (this.hugetlbSizes.length < 64) {
+      this.hugetlbSizes.push(sizeKiB);
+      this.hugetlbLabels.push(n);
     }
+    return n;
   }
 
   private label(b: Backing): SubtestLabel {
-    return new SubtestLabel(subtestId(this.testCase, b), `${this.description} ... with ${backingVariantText(b)}`);
+    return new SubtestLabel(
+      subtestId(this.testCase, b),
+      `${this.description} ... with ${backingVariantText(b)}`,
+    );
   }
 }
 

@@ -23,14 +23,19 @@ import {
   PROT_WRITE,
 } from '../../../kernel-model/task.js';
 import { detectHugetlbPageSizes } from '../../kselftest/vm-util.js';
-import type { CFile, ProcessExit } from '../../libc/process.js';
+import type { Kselftest } from '../../kselftest/kselftest.js';
+import type { Liburing } from '../../libc/liburing.js';
+import type { CFile, Process, ProcessExit } from '../../libc/process.js';
 import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
+  PinLongtermTest,
+  getFsType,
   runTestCases,
-  RunWithFns,
+  type RunWith,
   type SelftestContext,
+  type SubtestLabel,
   type TestType,
 } from '../common.js';
 
@@ -76,8 +81,38 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
 
   const gupFd = proc.open(GUP_TEST_PATH);
 
-  function doTest(fd: number, size: number, type: TestType, shared: boolean): void {
-    const fsType = proc.fstatfs(fd).fType;
+  runTestCases(ctx, cases, hugetlbsizes, v.caseDescription, new ProgramA(ctx, v, pagesize, gupFd));
+
+  const err = ksft.getFailCnt();
+  if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPassReturning();
+}
+
+/** do_test() and the run_with_*() as methods (common.ts RunWith: no closures per run). */
+class ProgramA implements RunWith {
+  private readonly proc: Process;
+  private readonly ksft: Kselftest;
+  private readonly liburing: Liburing | undefined;
+  private readonly args = new PinLongtermTest();
+
+  constructor(
+    ctx: SelftestContext,
+    private readonly v: VariantA,
+    private readonly pagesize: number,
+    private readonly gupFd: number,
+  ) {
+    this.proc = ctx.proc;
+    this.ksft = ctx.ksft;
+    this.liburing = ctx.liburing;
+  }
+
+  announce(label: SubtestLabel): void {
+    this.ksft.printMsg(label.runMessage);
+  }
+
+  private doTest(fd: number, size: number, type: TestType, shared: boolean): void {
+    const { proc, ksft, liburing, v, pagesize, gupFd } = this;
+    const fsType = getFsType(proc, fd);
 
     if (proc.ftruncate(fd, size)) {
       ksft.fail('ftruncate() failed\n');
@@ -119,7 +154,7 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
         const flags =
           (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
           (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
-        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
+        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, this.args.set(mem, size, flags));
         if (ret && proc.errno === Errno.EINVAL) {
           ksft.skip('PIN_LONGTERM_TEST_START failed\n');
           break munmap;
@@ -166,17 +201,19 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
     proc.munmap(mem, size);
   }
 
-  function runWithMemfd(type: TestType, shared: boolean): void {
+  memfd(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const fd = proc.memfd_create('test');
     if (fd < 0) {
       ksft.fail('memfd_create() failed\n');
       return;
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     proc.close(fd);
   }
 
-  function runWithTmpfile(type: TestType, shared: boolean): void {
+  tmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, v, pagesize } = this;
     const file: CFile | null = proc.tmpfile();
     if (!file) {
       ksft.fail('tmpfile() failed\n');
@@ -189,11 +226,12 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
       if (v.fcloseOnFilenoFailure) proc.fclose(file);
       return;
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     proc.fclose(file);
   }
 
-  function runWithLocalTmpfile(type: TestType, shared: boolean): void {
+  localTmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const { fd, path } = proc.mkstemp('gup_longterm.c_tmpfile_XXXXXX');
     if (fd < 0) {
       ksft.fail('mkstemp() failed\n');
@@ -202,31 +240,19 @@ export function runGupLongtermA(ctx: SelftestContext, v: VariantA): ProcessExit 
     if (proc.unlink(path)) {
       ksft.fail('unlink() failed\n');
     } else {
-      doTest(fd, pagesize, type, shared);
+      this.doTest(fd, pagesize, type, shared);
     }
     proc.close(fd);
   }
 
-  function runWithMemfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+  memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+    const { proc, ksft } = this;
     const fd = proc.memfd_create('test', hugetlbsize / 1024);
     if (fd < 0) {
       ksft.skip('memfd_create() failed\n');
       return;
     }
-    doTest(fd, hugetlbsize, type, shared);
+    this.doTest(fd, hugetlbsize, type, shared);
     proc.close(fd);
   }
-
-  runTestCases(
-    ctx,
-    cases,
-    hugetlbsizes,
-    v.caseDescription,
-    (label) => ksft.printMsg(label.runMessage),
-    new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
-  );
-
-  const err = ksft.getFailCnt();
-  if (err) return ksft.exitFailMsgReturning(`${err} out of ${ksft.testNum()} tests failed\n`);
-  return ksft.exitPassReturning();
 }

@@ -20,15 +20,20 @@ import {
   PROT_WRITE,
 } from '../../../kernel-model/task.js';
 import { detectHugetlbPageSizes, skipTestDodgyFs } from '../../kselftest/vm-util.js';
-import type { ProcessExit } from '../../libc/process.js';
+import type { Kselftest } from '../../kselftest/kselftest.js';
+import type { Liburing } from '../../libc/liburing.js';
+import type { Process, ProcessExit } from '../../libc/process.js';
 import { strerror } from '../../libc/strerror.js';
 import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
+  PinLongtermTest,
+  getFsType,
   runTestCases,
-  RunWithFns,
+  type RunWith,
   type SelftestContext,
+  type SubtestLabel,
   type TestType,
 } from '../common.js';
 
@@ -37,28 +42,66 @@ export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
   const pagesize = proc.getpagesize();
   const hugetlbsizes = detectHugetlbPageSizes(proc, ksft, 10, 'hugetlb page size');
   const cases = compiledTestCases(liburing !== undefined);
-  const err = (): string => strerror(proc.errno);
 
   ksft.printHeader();
   ksft.setPlan(cases.length * (3 + hugetlbsizes.length));
   const gupFd = proc.open(GUP_TEST_PATH);
 
-  function doTest(fd: number, size: number, type: TestType, shared: boolean): void {
-    const fsType = proc.fstatfs(fd).fType;
+  runTestCases(
+    ctx,
+    cases,
+    hugetlbsizes,
+    upstreamCaseDescription,
+    new ProgramB(ctx, pagesize, gupFd),
+  );
+
+  const fails = ksft.getFailCnt();
+  if (fails) return ksft.exitFailMsgReturning(`${fails} out of ${ksft.testNum()} tests failed\n`);
+  return ksft.exitPassReturning();
+}
+
+/** do_test() and the run_with_*() as methods (common.ts RunWith: no closures per run). */
+class ProgramB implements RunWith {
+  private readonly proc: Process;
+  private readonly ksft: Kselftest;
+  private readonly liburing: Liburing | undefined;
+  private readonly args = new PinLongtermTest();
+
+  constructor(
+    ctx: SelftestContext,
+    private readonly pagesize: number,
+    private readonly gupFd: number,
+  ) {
+    this.proc = ctx.proc;
+    this.ksft = ctx.ksft;
+    this.liburing = ctx.liburing;
+  }
+
+  private err(): string {
+    return strerror(this.proc.errno);
+  }
+
+  announce(label: SubtestLabel): void {
+    this.ksft.printMsg(label.runMessage);
+  }
+
+  private doTest(fd: number, size: number, type: TestType, shared: boolean): void {
+    const { proc, ksft, liburing, pagesize, gupFd } = this;
+    const fsType = getFsType(proc, fd);
 
     if (proc.ftruncate(fd, size)) {
       if (proc.errno === Errno.ENOENT) skipTestDodgyFs(ksft, 'ftruncate()');
-      else ksft.fail(`ftruncate() failed (${err()})\n`);
+      else ksft.fail(`ftruncate() failed (${this.err()})\n`);
       return;
     }
     if (proc.fallocate(fd, 0, 0, size)) {
-      if (size === pagesize) ksft.fail(`fallocate() failed (${err()})\n`);
+      if (size === pagesize) ksft.fail(`fallocate() failed (${this.err()})\n`);
       else ksft.skip('need more free huge pages\n');
       return;
     }
     const mem = proc.mmap(size, PROT_READ | PROT_WRITE, shared ? MAP_SHARED : MAP_PRIVATE, fd);
     if (mem === -1) {
-      if (size === pagesize || shared) ksft.fail(`mmap() failed (${err()})\n`);
+      if (size === pagesize || shared) ksft.fail(`mmap() failed (${this.err()})\n`);
       else ksft.skip('need more free huge pages\n');
       return;
     }
@@ -70,7 +113,7 @@ export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
         if (type === 'ro' || type === 'ro-fast') {
           // Cover more cases regarding unsharing decisions when long-term R/O pinning.
           if (proc.mprotect(mem, size, PROT_READ)) {
-            ksft.fail(`mprotect() failed (${err()})\n`);
+            ksft.fail(`mprotect() failed (${this.err()})\n`);
             break munmap;
           }
         }
@@ -88,7 +131,7 @@ export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
         const flags =
           (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
           (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
-        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
+        const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, this.args.set(mem, size, flags));
         if (ret && proc.errno === Errno.EINVAL) {
           ksft.skip('PIN_LONGTERM_TEST_START failed (EINVAL)n');
           break munmap;
@@ -96,11 +139,11 @@ export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
           ksft.testResult(!shouldWork, 'Should have failed\n');
           break munmap;
         } else if (ret) {
-          ksft.fail(`PIN_LONGTERM_TEST_START failed (${err()})\n`);
+          ksft.fail(`PIN_LONGTERM_TEST_START failed (${this.err()})\n`);
           break munmap;
         }
         if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP)) {
-          ksft.printMsg(`[INFO] PIN_LONGTERM_TEST_STOP failed (${err()})\n`);
+          ksft.printMsg(`[INFO] PIN_LONGTERM_TEST_STOP failed (${this.err()})\n`);
         }
         ksft.testResult(shouldWork, 'Should have worked\n');
         break munmap;
@@ -132,57 +175,48 @@ export function runGupLongtermB(ctx: SelftestContext): ProcessExit {
     proc.munmap(mem, size);
   }
 
-  function runWithMemfd(type: TestType, shared: boolean): void {
+  memfd(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const fd = proc.memfd_create('test');
     if (fd < 0) {
-      ksft.fail(`memfd_create() failed (${err()})\n`);
+      ksft.fail(`memfd_create() failed (${this.err()})\n`);
       return;
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     proc.close(fd);
   }
 
-  function runWithTmpfile(type: TestType, shared: boolean): void {
+  tmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const file = proc.tmpfile();
     if (!file) {
-      ksft.fail(`tmpfile() failed (${err()})\n`);
+      ksft.fail(`tmpfile() failed (${this.err()})\n`);
       return;
     }
-    doTest(proc.fileno(file), pagesize, type, shared);
+    this.doTest(proc.fileno(file), pagesize, type, shared);
     proc.fclose(file);
   }
 
-  function runWithLocalTmpfile(type: TestType, shared: boolean): void {
+  localTmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const { fd, path } = proc.mkstemp('gup_longterm.c_tmpfile_XXXXXX');
     if (fd < 0) {
-      ksft.fail(`mkstemp() failed (${err()})\n`);
+      ksft.fail(`mkstemp() failed (${this.err()})\n`);
       return;
     }
-    if (proc.unlink(path)) ksft.fail(`unlink() failed (${err()})\n`);
-    else doTest(fd, pagesize, type, shared);
+    if (proc.unlink(path)) ksft.fail(`unlink() failed (${this.err()})\n`);
+    else this.doTest(fd, pagesize, type, shared);
     proc.close(fd);
   }
 
-  function runWithMemfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+  memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+    const { proc, ksft } = this;
     const fd = proc.memfd_create('test', hugetlbsize / 1024);
     if (fd < 0) {
-      ksft.skip(`memfd_create() failed (${err()})\n`);
+      ksft.skip(`memfd_create() failed (${this.err()})\n`);
       return;
     }
-    doTest(fd, hugetlbsize, type, shared);
+    this.doTest(fd, hugetlbsize, type, shared);
     proc.close(fd);
   }
-
-  runTestCases(
-    ctx,
-    cases,
-    hugetlbsizes,
-    upstreamCaseDescription,
-    (label) => ksft.printMsg(label.runMessage),
-    new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb),
-  );
-
-  const fails = ksft.getFailCnt();
-  if (fails) return ksft.exitFailMsgReturning(`${fails} out of ${ksft.testNum()} tests failed\n`);
-  return ksft.exitPassReturning();
 }

@@ -26,18 +26,22 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from '../../../kernel-model/task.js';
-import { KSFT_FAIL, KSFT_PASS, KSFT_SKIP } from '../../kselftest/kselftest.js';
+import { KSFT_FAIL, KSFT_PASS, KSFT_SKIP, type Kselftest } from '../../kselftest/kselftest.js';
 import { detectHugetlbPageSizes, skipTestDodgyFs, TestLog } from '../../kselftest/vm-util.js';
 import { hugetlbSetup } from '../../kselftest/hugepage-settings.js';
-import type { ProcessExit } from '../../libc/process.js';
+import type { Liburing } from '../../libc/liburing.js';
+import type { Process, ProcessExit } from '../../libc/process.js';
 import { strerror } from '../../libc/strerror.js';
 import {
   compiledTestCases,
   fsIsUnknown,
   fsSupportsWritableLongtermPinning,
+  PinLongtermTest,
+  getFsType,
   runTestCases,
-  RunWithFns,
+  type RunWith,
   type SelftestContext,
+  type SubtestLabel,
   type TestType,
 } from '../common.js';
 
@@ -65,8 +69,6 @@ export const D: VariantC = { ...C3, reservesHugePages: true };
 
 export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit {
   const { proc, ksft, liburing } = ctx;
-  const log = new TestLog(ksft);
-  const err = (): string => strerror(proc.errno);
   const pagesize = proc.getpagesize();
   const hugetlbsizes = v.reservesHugePages
     ? hugetlbSetup(proc, ksft, 2, 10)
@@ -77,8 +79,50 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
   ksft.setPlan(cases.length * (3 + hugetlbsizes.length));
   const gupFd = proc.open(GUP_TEST_PATH);
 
-  function doTest(fd: number, size: number, type: TestType, shared: boolean): void {
-    const fsType = proc.fstatfs(fd).fType;
+  runTestCases(
+    ctx,
+    cases,
+    hugetlbsizes,
+    upstreamCaseDescription,
+    new ProgramC(ctx, v, pagesize, gupFd),
+  );
+  return ksft.finishedReturning();
+}
+
+/**
+ * The C functions main() calls per sub-test (do_test() and the run_with_*()), as methods
+ * sharing what main() set up (common.ts RunWith: no closures per run).
+ */
+class ProgramC implements RunWith {
+  private readonly proc: Process;
+  private readonly ksft: Kselftest;
+  private readonly liburing: Liburing | undefined;
+  private readonly args = new PinLongtermTest();
+  private readonly log: TestLog;
+
+  constructor(
+    ctx: SelftestContext,
+    private readonly v: VariantC,
+    private readonly pagesize: number,
+    private readonly gupFd: number,
+  ) {
+    this.proc = ctx.proc;
+    this.ksft = ctx.ksft;
+    this.liburing = ctx.liburing;
+    this.log = new TestLog(ctx.ksft);
+  }
+
+  private err(): string {
+    return strerror(this.proc.errno);
+  }
+
+  announce(label: SubtestLabel): void {
+    this.log.start(label.name, label.runMessage);
+  }
+
+  private doTest(fd: number, size: number, type: TestType, shared: boolean): void {
+    const { proc, ksft, liburing, log, v, pagesize, gupFd } = this;
+    const fsType = getFsType(proc, fd);
     let result = KSFT_PASS;
 
     report: {
@@ -91,7 +135,7 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
           skipTestDodgyFs(ksft, 'ftruncate()');
           return;
         }
-        ksft.printMsg(`ftruncate() failed (${err()})\n`);
+        ksft.printMsg(`ftruncate() failed (${this.err()})\n`);
         result = KSFT_FAIL;
         break report;
       }
@@ -101,7 +145,7 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
           ksft.printMsg('fallocate() not supported by filesystem\n');
           result = KSFT_SKIP;
         } else if (size === pagesize) {
-          ksft.printMsg(`fallocate() failed (${err()})\n`);
+          ksft.printMsg(`fallocate() failed (${this.err()})\n`);
           result = KSFT_FAIL;
         } else {
           ksft.printMsg('need more free huge pages\n');
@@ -112,7 +156,7 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
       const mem = proc.mmap(size, PROT_READ | PROT_WRITE, shared ? MAP_SHARED : MAP_PRIVATE, fd);
       if (mem === -1) {
         if (size === pagesize || shared) {
-          ksft.printMsg(`mmap() failed (${err()})\n`);
+          ksft.printMsg(`mmap() failed (${this.err()})\n`);
           result = KSFT_FAIL;
         } else {
           ksft.printMsg('need more free huge pages\n');
@@ -127,7 +171,7 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
         if (type !== 'iouring') {
           if (type === 'ro' || type === 'ro-fast') {
             if (proc.mprotect(mem, size, PROT_READ)) {
-              ksft.printMsg(`mprotect() failed (${err()})\n`);
+              ksft.printMsg(`mprotect() failed (${this.err()})\n`);
               result = KSFT_FAIL;
               break munmap;
             }
@@ -149,7 +193,7 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
           const flags =
             (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0) |
             (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0);
-          const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, { addr: mem, size, flags });
+          const ret = proc.ioctl(gupFd, PIN_LONGTERM_TEST_START, this.args.set(mem, size, flags));
           if (ret && proc.errno === Errno.EINVAL) {
             ksft.printMsg('PIN_LONGTERM_TEST_START failed (EINVAL)n');
             result = KSFT_SKIP;
@@ -158,12 +202,12 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
             result = shouldWork ? KSFT_FAIL : KSFT_PASS;
             break munmap;
           } else if (ret) {
-            ksft.printMsg(`PIN_LONGTERM_TEST_START failed (${err()})\n`);
+            ksft.printMsg(`PIN_LONGTERM_TEST_START failed (${this.err()})\n`);
             result = KSFT_FAIL;
             break munmap;
           }
           if (proc.ioctl(gupFd, PIN_LONGTERM_TEST_STOP)) {
-            ksft.printMsg(`[INFO] PIN_LONGTERM_TEST_STOP failed (${err()})\n`);
+            ksft.printMsg(`[INFO] PIN_LONGTERM_TEST_STOP failed (${this.err()})\n`);
           }
           result = shouldWork ? KSFT_PASS : KSFT_FAIL;
           break munmap;
@@ -212,59 +256,60 @@ export function runGupLongtermC(ctx: SelftestContext, v: VariantC): ProcessExit 
     log.result(result);
   }
 
-  function runWithMemfd(type: TestType, shared: boolean): void {
+  memfd(type: TestType, shared: boolean): void {
+    const { proc, ksft, v, pagesize, log } = this;
     const fd = proc.memfd_create('test');
     if (fd < 0) {
-      ksft.printMsg(`memfd_create() failed (${err()})\n`);
+      ksft.printMsg(`memfd_create() failed (${this.err()})\n`);
       if (v.memfdFailureSkips) {
         log.result(KSFT_SKIP);
         return;
       }
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     proc.close(fd);
   }
 
-  function runWithTmpfile(type: TestType, shared: boolean): void {
+  tmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const file = proc.tmpfile();
     let fd: number;
     if (!file) {
-      ksft.printMsg(`tmpfile() failed (${err()})\n`);
+      ksft.printMsg(`tmpfile() failed (${this.err()})\n`);
       fd = -1;
     } else {
       fd = proc.fileno(file);
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     if (file) proc.fclose(file);
   }
 
-  function runWithLocalTmpfile(type: TestType, shared: boolean): void {
+  localTmpfile(type: TestType, shared: boolean): void {
+    const { proc, ksft, pagesize } = this;
     const template = 'gup_longterm.c_tmpfile_XXXXXX';
     const made = proc.mkstemp(template);
     let fd = made.fd;
-    if (fd < 0) ksft.printMsg(`mkstemp() failed (${err()})\n`);
+    if (fd < 0) ksft.printMsg(`mkstemp() failed (${this.err()})\n`);
     if (proc.unlink(made.path)) {
-      ksft.printMsg(`unlink() failed (${err()})\n`);
+      ksft.printMsg(`unlink() failed (${this.err()})\n`);
       proc.close(fd);
       fd = -1;
     }
-    doTest(fd, pagesize, type, shared);
+    this.doTest(fd, pagesize, type, shared);
     if (fd >= 0) proc.close(fd);
   }
 
-  function runWithMemfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+  memfdHugetlb(type: TestType, shared: boolean, hugetlbsize: number): void {
+    const { proc, ksft, v, log } = this;
     const fd = proc.memfd_create('test', hugetlbsize / 1024);
     if (fd < 0) {
-      ksft.printMsg(`memfd_create() failed (${err()})\n`);
+      ksft.printMsg(`memfd_create() failed (${this.err()})\n`);
       if (v.memfdFailureSkips) {
         log.result(KSFT_SKIP);
         return;
       }
     }
-    doTest(fd, hugetlbsize, type, shared);
+    this.doTest(fd, hugetlbsize, type, shared);
     proc.close(fd);
   }
-
-  runTestCases(ctx, cases, hugetlbsizes, upstreamCaseDescription, (label) => log.start(label.name, label.runMessage), new RunWithFns(runWithMemfd, runWithTmpfile, runWithLocalTmpfile, runWithMemfdHugetlb));
-  return ksft.finishedReturning();
 }
