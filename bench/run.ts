@@ -126,36 +126,24 @@ async function main(): Promise<void> {
     'traces off; the search is mostly these',
   );
 
-  const range = (f: SweepFigures): string =>
-    `${Math.round(f.minPerCpuSec)} … ${Math.round(f.maxPerCpuSec)} over the rounds`;
+  /** One sweep's three lines: wall clock, median per CPU second against its goal, the spread. */
+  const saySweep = (name: string, f: SweepFigures, goal: string): void => {
+    say(
+      `${name}: ${f.programs} runs, ${f.subtests} sub-tests`,
+      `${Math.round(f.subtestsPerSec)} sub-tests/s`,
+      'wall clock, traces off',
+    );
+    say('  per CPU second (median)', `${Math.round(f.subtestsPerCpuSec)} sub-tests/s`, goal);
+    say(
+      '  per CPU second (slowest … fastest round)',
+      `${Math.round(f.minPerCpuSec)} … ${Math.round(f.maxPerCpuSec)} over the rounds`,
+      'other load on the machine moves it least',
+    );
+  };
   const sweep = sweepFigures(quick ? 1 : 5);
-  say(
-    `prediction sweep: ${sweep.programs} runs, ${sweep.subtests} sub-tests`,
-    `${Math.round(sweep.subtestsPerSec)} sub-tests/s`,
-    'wall clock, traces off',
-  );
-  say(
-    '  per CPU second (median)',
-    `${Math.round(sweep.subtestsPerCpuSec)} sub-tests/s`,
-    '[goal ≥ 2,000,000/s]',
-  );
-  say(
-    '  per CPU second (slowest … fastest round)',
-    range(sweep),
-    'other load on the machine moves it least',
-  );
+  saySweep('prediction sweep', sweep, '[goal ≥ 2,000,000/s]');
   const cowSweep = cowSweepFigures(quick ? 1 : 3);
-  say(
-    `cow sweep: ${cowSweep.programs} runs, ${cowSweep.subtests} sub-tests`,
-    `${Math.round(cowSweep.subtestsPerSec)} sub-tests/s`,
-    'wall clock, traces off',
-  );
-  say(
-    '  per CPU second (median)',
-    `${Math.round(cowSweep.subtestsPerCpuSec)} sub-tests/s`,
-    '[goal: as high as it gets]',
-  );
-  say('  per CPU second (slowest … fastest round)', range(cowSweep), '');
+  saySweep('cow sweep', cowSweep, '[goal: as high as it gets]');
 
   const cow = cowFigures(quick ? 2 : 8);
   say(
